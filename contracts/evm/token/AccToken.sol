@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
+import {ERC20Burnable} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Burnable.sol";
+import {ERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Permit.sol";
+import {ERC20Votes} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Votes.sol";
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
+import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
+import {IAccToken} from "../interfaces/IAccToken.sol";
+import {IScheduledVault} from "../interfaces/IScheduledVault.sol";
+import {ITeamVesting} from "../interfaces/ITeamVesting.sol";
+import {AccGenesis} from "../libraries/AccGenesis.sol";
+
+/// @title ACC, the AgentCluster token
+/// @notice ERC-20 with permit, votes on a timestamp clock, and burn. The whole supply is minted once, in the
+///         constructor, into the genesis recipients; there is no mint function.
+/// @dev The owner (the timelock) can only mark protocol vaults, whose balances do not count as circulating.
+contract AccToken is ERC20, ERC20Burnable, ERC20Permit, ERC20Votes, Ownable, IAccToken {
+    using Checkpoints for Checkpoints.Trace208;
+
+    /// @inheritdoc IAccToken
+    address public immutable teamVesting;
+    /// @inheritdoc IAccToken
+    uint256 public totalBurned;
+    /// @inheritdoc IAccToken
+    mapping(address account => bool) public isProtocolVault;
+    Checkpoints.Trace208 private _vaultHeld;
+
+    constructor(address governance, GenesisRecipients memory recipients)
+        ERC20("AgentCluster", "ACC")
+        ERC20Permit("AgentCluster")
+        Ownable(governance)
+    {
+        address[6] memory all = [
+            recipients.validatorsPool,
+            recipients.computePool,
+            recipients.marketplacePool,
+            recipients.reviewPool,
+            recipients.treasury,
+            recipients.teamVesting
+        ];
+        for (uint256 i; i < all.length; ++i) {
+            if (all[i] == address(0)) revert ZeroGenesisRecipient(i);
+            for (uint256 j; j < i; ++j) {
+                if (all[i] == all[j]) revert DuplicateGenesisRecipient(all[i]);
+            }
+        }
+        teamVesting = recipients.teamVesting;
+
+        _markVault(recipients.validatorsPool);
+        _markVault(recipients.computePool);
+        _markVault(recipients.marketplacePool);
+        _markVault(recipients.reviewPool);
+        _markVault(recipients.treasury);
+
+        _mintToVault(recipients.validatorsPool, AccGenesis.VALIDATORS_SHARE);
+        _mintToVault(recipients.computePool, AccGenesis.COMPUTE_SHARE);
+        _mintToVault(recipients.marketplacePool, AccGenesis.MARKETPLACE_SHARE);
+        _mintToVault(recipients.reviewPool, AccGenesis.REVIEW_SHARE);
+        _mintToVault(recipients.teamVesting, AccGenesis.TEAM_SHARE);
+        _mint(recipients.treasury, AccGenesis.TREASURY_SHARE);
+    }
+
+    // ---------------------------------------------------------------- clock (ERC-6372)
+
+    /// @notice Votes and checkpoints are keyed by timestamp.
+    function clock() public view override returns (uint48) {
+        return Time.timestamp();
+    }
+
+    /// @notice ERC-6372 clock description.
+    // solhint-disable-next-line func-name-mixedcase
+    function CLOCK_MODE() public pure override returns (string memory) {
+        return "mode=timestamp";
+    }
+
+    // ---------------------------------------------------------------- circulating supply
+
+    /// @inheritdoc IAccToken
+    function heldByProtocolVaults() external view returns (uint256) {
+        return _vaultHeld.latest();
+    }
+
+    /// @inheritdoc IAccToken
+    function heldByProtocolVaultsAt(uint256 timepoint) public view returns (uint256) {
+        return _vaultHeld.upperLookupRecent(_validatePast(timepoint));
+    }
+
+    /// @inheritdoc IAccToken
+    function circulatingSupply() external view returns (uint256) {
+        return totalSupply() - _vaultHeld.latest() - ITeamVesting(teamVesting).unvestedAt(uint64(block.timestamp));
+    }
+
+    /// @inheritdoc IAccToken
+    /// @dev Reverts with ERC5805FutureLookup for `timepoint >= now`, like getPastTotalSupply.
+    function circulatingSupplyAt(uint256 timepoint) external view returns (uint256) {
+        uint48 past = _validatePast(timepoint);
+        return getPastTotalSupply(past) - _vaultHeld.upperLookupRecent(past) - ITeamVesting(teamVesting).unvestedAt(past);
+    }
+
+    /// @inheritdoc IAccToken
+    function setProtocolVault(address account, bool isVault) external onlyOwner {
+        if (isProtocolVault[account] == isVault) revert ProtocolVaultUnchanged(account, isVault);
+        isProtocolVault[account] = isVault;
+        uint256 balance = balanceOf(account);
+        uint256 held = _vaultHeld.latest();
+        _vaultHeld.push(clock(), SafeCast.toUint208(isVault ? held + balance : held - balance));
+        emit ProtocolVaultSet(account, isVault, balance);
+    }
+
+    /// @notice Always reverts: without an owner, protocol vaults could never change again.
+    function renounceOwnership() public view override onlyOwner {
+        revert OwnershipCannotBeRenounced();
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    function _update(address from, address to, uint256 value) internal override(ERC20, ERC20Votes) {
+        super._update(from, to, value);
+        if (to == address(0)) totalBurned += value;
+        bool fromVault = isProtocolVault[from];
+        if (fromVault != isProtocolVault[to]) {
+            uint256 held = _vaultHeld.latest();
+            _vaultHeld.push(clock(), SafeCast.toUint208(fromVault ? held - value : held + value));
+        }
+    }
+
+    function _markVault(address account) private {
+        isProtocolVault[account] = true;
+        emit ProtocolVaultSet(account, true, 0);
+    }
+
+    function _mintToVault(address vault, uint256 amount) private {
+        IScheduledVault v = IScheduledVault(vault);
+        address vaultToken = v.token();
+        uint256 vaultAllocation = v.allocation();
+        if (vaultToken != address(this) || vaultAllocation != amount) {
+            revert GenesisVaultMismatch(vault, vaultToken, vaultAllocation, amount);
+        }
+        _mint(vault, amount);
+    }
+
+    function _validatePast(uint256 timepoint) private view returns (uint48) {
+        uint48 now_ = clock();
+        if (timepoint >= now_) revert ERC5805FutureLookup(timepoint, now_);
+        return SafeCast.toUint48(timepoint);
+    }
+
+    /// @inheritdoc Nonces
+    function nonces(address owner) public view override(ERC20Permit, Nonces) returns (uint256) {
+        return super.nonces(owner);
+    }
+}
