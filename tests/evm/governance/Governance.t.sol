@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IGovernor} from "@openzeppelin/contracts/governance/IGovernor.sol";
+import {TimelockController} from "@openzeppelin/contracts/governance/TimelockController.sol";
+import {GovernorSettings} from "@openzeppelin/contracts/governance/extensions/GovernorSettings.sol";
+import {GovernanceFixture} from "../utils/GovernanceFixture.sol";
+import {Treasury} from "../../../contracts/evm/economy/Treasury.sol";
+import {FeeRouter} from "../../../contracts/evm/economy/FeeRouter.sol";
+import {IAgentClusterGovernor} from "../../../contracts/evm/interfaces/IAgentClusterGovernor.sol";
+import {ICriticalProposalRegistry} from "../../../contracts/evm/interfaces/ICriticalProposalRegistry.sol";
+
+contract GovernanceTest is GovernanceFixture {
+    uint8 internal constant AGAINST = 0;
+    uint8 internal constant FOR = 1;
+    uint8 internal constant ABSTAIN = 2;
+
+    function _bigTreasuryTransfer() internal view returns (bytes memory) {
+        return abi.encodeCall(Treasury.transfer, (IERC20(address(s.token)), outsider, 2_000_000e18));
+    }
+
+    function _standardChange() internal pure returns (bytes memory) {
+        return abi.encodeCall(FeeRouter.setBurnShare, (6_000));
+    }
+
+    // ---------------------------------------------------------------- thresholds
+
+    function test_ProposalThreshold_IsOnePercentOfCirculatingSupply() public view {
+        assertEq(s.governor.proposalThresholdBps(), 100);
+        assertEq(s.governor.proposalThreshold(), s.token.circulatingSupplyAt(block.timestamp - 1) / 100);
+        assertGt(s.governor.proposalThreshold(), 0);
+    }
+
+    function test_Quorum_IsTenPercentOfCirculatingSupplyAtTheSnapshot() public {
+        (uint256 id,,,) = _propose(alice, address(s.feeRouter), _standardChange(), "q");
+        _toVoting(id);
+        uint256 snapshot = s.governor.proposalSnapshot(id);
+        assertEq(s.governor.quorum(snapshot), s.token.circulatingSupplyAt(snapshot) / 10);
+        assertEq(s.governor.quorum(snapshot), circulating / 10);
+    }
+
+    function test_Propose_RevertsBelowTheThreshold() public {
+        uint256 threshold = s.governor.proposalThreshold();
+        uint256 frankVotes = s.token.getVotes(frank);
+        assertLt(frankVotes, threshold);
+        address[] memory targets = new address[](1);
+        targets[0] = address(s.feeRouter);
+        bytes[] memory calldatas = new bytes[](1);
+        calldatas[0] = _standardChange();
+        vm.expectRevert(
+            abi.encodeWithSelector(IGovernor.GovernorInsufficientProposerVotes.selector, frank, frankVotes, threshold)
+        );
+        vm.prank(frank);
+        s.governor.propose(targets, new uint256[](1), calldatas, "too small");
+
+        vm.expectRevert(
+            abi.encodeWithSelector(IGovernor.GovernorInsufficientProposerVotes.selector, outsider, 0, threshold)
+        );
+        vm.prank(outsider);
+        s.governor.propose(targets, new uint256[](1), calldatas, "nothing at all");
+    }
+
+    // ---------------------------------------------------------------- standard proposals
+
+    function test_StandardProposal_PassesBySimpleMajorityAndExecutesAfterTheTimelock() public {
+        string memory d = "raise the burn share";
+        (uint256 id, address[] memory t, uint256[] memory v, bytes[] memory c) =
+            _propose(alice, address(s.feeRouter), _standardChange(), d);
+        assertFalse(s.governor.isCritical(id));
+        assertEq(uint8(_state(id)), uint8(IGovernor.ProposalState.Pending));
+        _toVoting(id);
+        _vote(id, bob, FOR); // 20%
+        _vote(id, carol, AGAINST); // 15%
+        _toVoteEnd(id);
+        assertEq(uint8(_state(id)), uint8(IGovernor.ProposalState.Succeeded));
+        _queueAndExecute(t, v, c, d);
+        assertEq(uint8(_state(id)), uint8(IGovernor.ProposalState.Executed));
+        assertEq(s.feeRouter.burnShareBps(), 6_000);
+    }
+
+    function test_StandardProposal_FailsWithoutQuorum() public {
+        (uint256 id,,,) = _propose(alice, address(s.feeRouter), _standardChange(), "quiet");
+        _toVoting(id);
+        _vote(id, erin, FOR); // 9.5% < 10%
+        _toVoteEnd(id);
+        assertEq(uint8(_state(id)), uint8(IGovernor.ProposalState.Defeated));
+    }
+
+    function test_Quorum_CountsAgainstAndAbstainVotesAsParticipation() public {
+        (uint256 id,,,) = _propose(alice, address(s.feeRouter), _standardChange(), "participation");
+        _toVoting(id);
+        _vote(id, erin, FOR); // 9.5%
+        _vote(id, frank, ABSTAIN); // 0.5%: together exactly the quorum
+        _toVoteEnd(id);
+        assertEq(uint8(_state(id)), uint8(IGovernor.ProposalState.Succeeded));
+        assertEq(s.governor.COUNTING_MODE(), "support=bravo&quorum=for,against,abstain");
+    }
+
+    function test_StandardProposal_FailsOnATie() public {
+        (uint256 id,,,) = _propose(alice, address(s.feeRouter), _standardChange(), "tie");
+        _toVoting(id);
+        _vote(id, carol, FOR);
+        _vote(id, dave, AGAINST);
+        _toVoteEnd(id);
+        assertEq(uint8(_state(id)), uint8(IGovernor.ProposalState.Defeated));
+    }
+
+    function test_Execute_RevertsBeforeTheSevenDayTimelockEnds() public {
+        string memory d = "too eager";
+        (uint256 id, address[] memory t, uint256[] memory v, bytes[] memory c) =
+            _propose(alice, address(s.feeRouter), _standardChange(), d);
+        _toVoting(id);
+        _vote(id, alice, FOR);
+        _toVoteEnd(id);
+        bytes32 h = keccak256(bytes(d));
+        s.governor.queue(t, v, c, h);
+        assertEq(s.governor.proposalEta(id), block.timestamp + 7 days);
+        vm.warp(block.timestamp + 7 days - 1);
+        bytes32 op = s.timelock.hashOperationBatch(t, v, c, 0, h ^ bytes32(bytes20(address(s.governor))));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                TimelockController.TimelockUnexpectedOperationState.selector,
+                op,
+                bytes32(1 << uint8(TimelockController.OperationState.Ready))
+            )
+        );
+        s.governor.execute(t, v, c, h);
+        vm.warp(block.timestamp + 1);
+        s.governor.execute(t, v, c, h);
+        assertEq(s.feeRouter.burnShareBps(), 6_000);
+    }
+
+    function test_Timelock_RefusesDirectSchedulingByAnyoneButTheGovernor() public {
+        vm.expectRevert();
+        vm.prank(alice);
+        s.timelock.schedule(address(s.feeRouter), 0, _standardChange(), 0, 0, 7 days);
+    }
+
+    // ---------------------------------------------------------------- critical proposals
+
+    function test_CriticalProposal_PassesWithTwoThirdsAndExecutes() public {
+        string memory d = "large grant";
+        (uint256 id, address[] memory t, uint256[] memory v, bytes[] memory c) =
+            _propose(alice, address(s.treasury), _bigTreasuryTransfer(), d);
+        assertTrue(s.governor.isCritical(id));
+        _toVoting(id);
+        _vote(id, alice, FOR); // 40%
+        _vote(id, bob, AGAINST); // 20%: For is exactly 2/3 of For + Against
+        _vote(id, erin, ABSTAIN); // abstentions do not count toward the 2/3
+        _toVoteEnd(id);
+        assertEq(uint8(_state(id)), uint8(IGovernor.ProposalState.Succeeded));
+        _queueAndExecute(t, v, c, d);
+        assertEq(s.token.balanceOf(outsider), 2_000_000e18);
+    }
+
+    function test_CriticalProposal_FailsWithSixtyPercentFor() public {
+        string memory d = "large grant, weak support";
+        (uint256 id, address[] memory t, uint256[] memory v, bytes[] memory c) =
+            _propose(alice, address(s.treasury), _bigTreasuryTransfer(), d);
+        _toVoting(id);
+        _vote(id, carol, FOR); // 15%
+        _vote(id, dave, FOR); // 15%
+        _vote(id, bob, AGAINST); // 20%: For is 60%
+        _toVoteEnd(id);
+        assertEq(uint8(_state(id)), uint8(IGovernor.ProposalState.Defeated));
+        vm.expectRevert();
+        s.governor.queue(t, v, c, keccak256(bytes(d)));
+    }
+
+    function test_SameSixtyPercentVote_PassesAStandardProposal() public {
+        (uint256 id,,,) = _propose(alice, address(s.feeRouter), _standardChange(), "sixty");
+        _toVoting(id);
+        _vote(id, carol, FOR);
+        _vote(id, dave, FOR);
+        _vote(id, bob, AGAINST);
+        _toVoteEnd(id);
+        assertEq(uint8(_state(id)), uint8(IGovernor.ProposalState.Succeeded));
+    }
+
+    function test_Classification_ComesFromTheCallsNotTheProposer() public {
+        address[] memory t = new address[](2);
+        bytes[] memory c = new bytes[](2);
+        t[0] = address(s.feeRouter);
+        c[0] = _standardChange();
+        t[1] = address(s.treasury);
+        c[1] = _bigTreasuryTransfer();
+        uint256 expectedId = s.governor.hashProposal(t, new uint256[](2), c, keccak256("STANDARD: routine fee tweak"));
+        vm.expectEmit(address(s.governor));
+        emit IAgentClusterGovernor.ProposalClassified(expectedId, true);
+        vm.prank(alice);
+        uint256 id = s.governor.propose(t, new uint256[](2), c, "STANDARD: routine fee tweak");
+        assertTrue(s.governor.isCritical(id));
+    }
+
+    function test_SmallTreasuryTransfer_IsStandard() public {
+        bytes memory small = abi.encodeCall(Treasury.transfer, (IERC20(address(s.token)), outsider, 1_000_000e18));
+        (uint256 id,,,) = _propose(alice, address(s.treasury), small, "small grant");
+        assertFalse(s.governor.isCritical(id));
+    }
+
+    function test_ChangingTheCriticalList_IsItselfCritical() public {
+        bytes memory weaken = abi.encodeCall(
+            ICriticalProposalRegistry.clearRule, (address(s.treasury), Treasury.transfer.selector)
+        );
+        string memory d = "weaken the list";
+        (uint256 id,,,) = _propose(alice, address(s.criticalRegistry), weaken, d);
+        assertTrue(s.governor.isCritical(id));
+        _toVoting(id);
+        _vote(id, carol, FOR);
+        _vote(id, dave, FOR);
+        _vote(id, bob, AGAINST); // 60% is not enough to weaken the list
+        _toVoteEnd(id);
+        assertEq(uint8(_state(id)), uint8(IGovernor.ProposalState.Defeated));
+    }
+
+    function test_ClassificationIsFixedAtProposeTime() public {
+        bytes memory small = abi.encodeCall(Treasury.transfer, (IERC20(address(s.token)), outsider, 10e18));
+        (uint256 id,,,) = _propose(alice, address(s.treasury), small, "before the rule change");
+        vm.prank(address(s.timelock));
+        s.criticalRegistry.setRule(
+            ICriticalProposalRegistry.Rule(
+                address(s.treasury), Treasury.transfer.selector, ICriticalProposalRegistry.RuleKind.Always, 0, 0
+            )
+        );
+        assertFalse(s.governor.isCritical(id));
+        (uint256 id2,,,) = _propose(alice, address(s.treasury), small, "after the rule change");
+        assertTrue(s.governor.isCritical(id2));
+    }
+
+    // ---------------------------------------------------------------- governance-set parameters
+
+    function test_SetProposalThreshold_TakesBasisPointsThroughACriticalProposal() public {
+        string memory d = "threshold to 2.5%";
+        (uint256 id, address[] memory t, uint256[] memory v, bytes[] memory c) =
+            _propose(alice, address(s.governor), abi.encodeCall(GovernorSettings.setProposalThreshold, (250)), d);
+        assertTrue(s.governor.isCritical(id));
+        _toVoting(id);
+        _vote(id, alice, FOR);
+        _vote(id, bob, FOR);
+        _toVoteEnd(id);
+        _queueAndExecute(t, v, c, d);
+        assertEq(s.governor.proposalThresholdBps(), 250);
+        assertEq(s.governor.proposalThreshold(), s.token.circulatingSupplyAt(block.timestamp - 1) * 250 / 10_000);
+    }
+
+    function test_SetProposalThreshold_AboveAllRevertsAtExecution() public {
+        string memory d = "threshold to 100.01%";
+        (uint256 id, address[] memory t, uint256[] memory v, bytes[] memory c) =
+            _propose(alice, address(s.governor), abi.encodeCall(GovernorSettings.setProposalThreshold, (10_001)), d);
+        _toVoting(id);
+        _vote(id, alice, FOR);
+        _toVoteEnd(id);
+        bytes32 h = keccak256(bytes(d));
+        s.governor.queue(t, v, c, h);
+        vm.warp(block.timestamp + TIMELOCK_DELAY);
+        vm.expectRevert(abi.encodeWithSelector(IAgentClusterGovernor.ProposalThresholdTooHigh.selector, 10_001, 10_000));
+        s.governor.execute(t, v, c, h);
+        assertEq(s.governor.proposalThresholdBps(), 100);
+    }
+
+    function test_GovernorSettings_OnlyThroughGovernance() public {
+        vm.expectRevert(abi.encodeWithSelector(IGovernor.GovernorOnlyExecutor.selector, alice));
+        vm.prank(alice);
+        GovernorSettings(payable(address(s.governor))).setVotingPeriod(1);
+    }
+}
