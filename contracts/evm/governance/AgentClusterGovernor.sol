@@ -111,7 +111,8 @@ contract AgentClusterGovernor is
     ) internal override returns (uint256 proposalId) {
         proposalId = super._propose(targets, values, calldatas, description, proposer);
         bool critical = criticalRegistry.isCriticalProposal(targets, calldatas);
-        _critical[proposalId] = critical;
+        // Standard is the default value: only critical proposals pay for a storage write.
+        if (critical) _critical[proposalId] = true;
         emit ProposalClassified(proposalId, critical);
     }
 
