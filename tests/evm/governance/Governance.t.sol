@@ -228,6 +228,26 @@ contract GovernanceTest is GovernanceFixture {
         assertTrue(s.governor.isCritical(id2));
     }
 
+    function test_Timings_AreOneDayDelayFiveDaysVotingSevenDaysTimelock() public view {
+        assertEq(s.governor.votingDelay(), 1 days);
+        assertEq(s.governor.votingPeriod(), 5 days);
+        assertEq(s.timelock.getMinDelay(), 7 days);
+    }
+
+    function test_Proposer_CanCancelWhilePendingAndNothingRunsAfterwards() public {
+        string memory d = "withdrawn";
+        (uint256 id, address[] memory t, uint256[] memory v, bytes[] memory c) =
+            _propose(alice, address(s.feeRouter), _standardChange(), d);
+        assertTrue(s.governor.proposalNeedsQueuing(id));
+        vm.prank(alice);
+        s.governor.cancel(t, v, c, keccak256(bytes(d)));
+        assertEq(uint8(_state(id)), uint8(IGovernor.ProposalState.Canceled));
+        _toVoting(id);
+        vm.expectRevert();
+        vm.prank(bob);
+        s.governor.castVote(id, FOR);
+    }
+
     // ---------------------------------------------------------------- governance-set parameters
 
     function test_SetProposalThreshold_TakesBasisPointsThroughACriticalProposal() public {

@@ -148,6 +148,18 @@ contract AccTokenTest is SuiteFixture {
         assertEq(s.token.circulatingSupply(), before - 40e18);
     }
 
+    function test_HeldByProtocolVaultsAt_ReadsThePast() public {
+        uint256 t0 = block.timestamp;
+        uint256 atGenesis = s.token.heldByProtocolVaults();
+        assertEq(atGenesis, SUPPLY - AccGenesis.TEAM_SHARE, "pools and treasury");
+        vm.warp(t0 + 1 days);
+        _fund(holder, 5e18);
+        vm.warp(t0 + 2 days);
+        assertEq(s.token.heldByProtocolVaultsAt(t0), atGenesis);
+        assertEq(s.token.heldByProtocolVaultsAt(t0 + 1 days), atGenesis - 5e18);
+        assertEq(s.token.heldByProtocolVaults(), atGenesis - 5e18);
+    }
+
     function test_CirculatingSupplyAt_RevertsForNowAndTheFuture() public {
         vm.expectRevert(abi.encodeWithSelector(Votes.ERC5805FutureLookup.selector, block.timestamp, block.timestamp));
         s.token.circulatingSupplyAt(block.timestamp);

@@ -9,6 +9,15 @@ import {AccGenesis} from "../../../contracts/evm/libraries/AccGenesis.sol";
 contract TeamVestingTest is SuiteFixture {
     uint256 internal constant TEAM = AccGenesis.TEAM_SHARE;
 
+    function test_Schedule_IsFixedAtDeployment() public view {
+        assertEq(s.teamVesting.beneficiary(), team);
+        assertEq(s.teamVesting.cliff(), 365 days);
+        assertEq(s.teamVesting.duration(), 4 * 365 days);
+        assertEq(s.teamVesting.start(), GENESIS);
+        assertEq(s.teamVesting.allocation(), TEAM);
+        assertEq(s.teamVesting.token(), address(s.token));
+    }
+
     function test_NothingVestsBeforeTheCliff() public {
         vm.warp(GENESIS + 365 days - 1);
         assertEq(s.teamVesting.releasable(), 0);
