@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/// @title Four-dimensional reputation with a 90-day half-life, decayed lazily on read
+/// @notice Values are fixed point with 18 decimals (1e18 = one point).
+interface IReputation {
+    enum Dimension {
+        Task,
+        Validator,
+        Compute,
+        Social
+    }
+
+    event ReputationChanged(uint256 indexed agentId, Dimension indexed dimension, int256 delta, uint256 newValue);
+    event Endorsed(uint256 indexed endorser, uint256 indexed endorsee, uint256 amount);
+    event WriterSet(address indexed writer, Dimension indexed dimension, bool allowed);
+    event EndorsementParametersSet(uint256 maxEndorsements, uint256 endorsementCap, uint16 endorsementBps, uint256 minStake);
+
+    error NotWriter(address caller, Dimension dimension);
+    error NotAgentOwner(uint256 agentId, address caller);
+    error SelfEndorsement(uint256 agentId);
+    error AlreadyEndorsed(uint256 endorser, uint256 endorsee);
+    error EndorsementLimitReached(uint256 endorser, uint256 maxEndorsements);
+    error EndorserNotEligible(uint256 endorser);
+    error EndorseeNotRegistered(uint256 endorsee);
+    error ReputationHistoryUnavailable(uint256 agentId, uint256 timepoint);
+    error ParameterOutOfRange(string parameter, uint256 value);
+
+    /// @notice Decayed value now.
+    function reputationOf(uint256 agentId, Dimension dimension) external view returns (uint256);
+    /// @notice Decayed value at a past timestamp (Task and Validator keep enough history for committee snapshots).
+    function reputationAt(uint256 agentId, Dimension dimension, uint256 timepoint) external view returns (uint256);
+    /// @notice Network total of a dimension now, kept in O(1).
+    function totalReputation(Dimension dimension) external view returns (uint256);
+    /// @notice ERC-8004-style summary of an agent.
+    function getSummary(uint256 agentId)
+        external
+        view
+        returns (uint256 task, uint256 validator, uint256 compute, uint256 social, uint256 total);
+
+    /// @notice Writers (the task market, the registry for compute) change reputation.
+    function increase(uint256 agentId, Dimension dimension, uint256 amount) external;
+    /// @notice Floors at zero.
+    function decrease(uint256 agentId, Dimension dimension, uint256 amount) external;
+    /// @notice Replace the value (compute reputation from a fresh benchmark).
+    function set(uint256 agentId, Dimension dimension, uint256 value) external;
+
+    /// @notice The caller (owner of `endorser`) endorses another agent; adds social reputation to `endorsee`.
+    function endorse(uint256 endorser, uint256 endorsee) external;
+
+    function setWriter(address writer, Dimension dimension, bool allowed) external;
+}
