@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/// @title The escrowed task market with verification committees
+/// @notice Submit (escrow bounty + fee) -> route (bids, best effective price) -> execute (result before the
+///         deadline) -> verify (committee drawn by weighted sortition from a seed fixed after the result; members
+///         commit then reveal) -> settle at >= 2/3 approval. Payouts are pull-based (`withdrawEarnings`).
+interface ITaskMarket {
+    enum TaskStatus {
+        None,
+        Bidding, // open for bids until biddingEndsAt
+        Assigned, // executor chosen, result due by the deadline
+        Verifying, // result posted: seed, committee draw, commit, reveal
+        Accepted, // settled: the committee approved
+        Rejected, // settled: the committee rejected, executor slashed
+        Refunded // no bid, missed deadline, or no committee verdict: requester refunded
+    }
+
+    struct TaskRequest {
+        bytes32 requirementsHash;
+        uint64 capabilities; // every bit must be advertised by the executor
+        uint88 bounty; // the most the requester pays the executor
+        uint88 fee; // protocol fee: reviewers, keepers, burn and validators
+        uint40 deadline; // result due (unix seconds)
+        uint8 committeeSize; // 10..100
+        uint40 minReputation; // executor's Task reputation floor, in whole points
+    }
+
+    struct Permit {
+        uint256 deadline; // 0: no permit, use the existing allowance
+        uint8 v;
+        bytes32 r;
+        bytes32 s;
+    }
+
+    /// @dev Also the storage layout: fields are ordered so that each line group packs into one slot.
+    struct Task {
+        // slot 0
+        address requester;
+        TaskStatus status;
+        uint8 committeeSize;
+        uint8 seats; // members drawn so far
+        uint8 commits;
+        uint8 reveals;
+        uint8 approvals;
+        uint8 aligned; // revealed votes that matched the outcome (set at settlement)
+        uint40 minReputation;
+        // slot 1
+        uint88 bounty;
+        uint88 fee;
+        uint40 biddingEndsAt;
+        uint40 deadline;
+        // slot 2
+        uint64 capabilities;
+        uint160 executor; // best bidder while Bidding
+        // slot 3
+        uint96 price;
+        uint96 bestEffectivePrice;
+        uint40 resultPostedAt;
+        // slot 4
+        uint40 drawClosesAt; // 0 until the seed is fixed
+        uint40 commitEndsAt;
+        uint40 revealEndsAt;
+        uint96 rewardPerReviewer; // set at settlement
+        // slot 5
+        address seedSource;
+        // slots 6-8
+        uint256 seedRequestId;
+        bytes32 resultHash;
+        bytes32 seed;
+    }
+
+    struct MarketParams {
+        uint40 biddingWindow;
+        uint40 maxTaskDuration; // deadline at most this far after submission
+        uint40 seedTimeout; // after this, anyone may re-request the seed from the fallback source
+        uint40 drawWindow; // keeper draw + seat claims
+        uint40 commitWindow;
+        uint40 revealWindow;
+        uint16 feeBps; // minimum fee as a share of the bounty
+        uint16 reviewerShareBps; // share of the fee paid to aligned reviewers
+        uint96 keeperReward; // per useful keeper action (draw complete, settle), paid from the fee
+        uint96 minStake; // executors and reviewers
+        uint16 missedDeadlineSeverityBps;
+        uint16 rejectedSeverityBps;
+        uint16 nonRevealSeverityBps;
+        uint16 minoritySeverityBps; // 0 disables the light slash of the minority
+    }
+
+    event TaskSubmitted(
+        uint256 indexed taskId,
+        address indexed requester,
+        bytes32 requirementsHash,
+        uint64 capabilities,
+        uint256 bounty,
+        uint256 fee,
+        uint256 deadline,
+        uint8 committeeSize,
+        uint256 minReputation
+    );
+    event BidPlaced(uint256 indexed taskId, uint256 indexed agentId, uint256 price, uint256 effectivePrice, bool best);
+    event TaskAssigned(uint256 indexed taskId, uint256 indexed agentId, uint256 price);
+    event ResultPosted(uint256 indexed taskId, uint256 indexed agentId, bytes32 resultHash, string resultURI);
+    event SeedRequested(uint256 indexed taskId, address indexed source, uint256 requestId);
+    event SeedFixed(uint256 indexed taskId, bytes32 seed, uint256 drawClosesAt, uint256 commitEndsAt, uint256 revealEndsAt);
+    event MemberDrawn(uint256 indexed taskId, uint256 indexed agentId, uint256 key, address indexed drawnBy);
+    event MemberEvicted(uint256 indexed taskId, uint256 indexed agentId, uint256 indexed replacedBy);
+    event VoteCommitted(uint256 indexed taskId, uint256 indexed agentId);
+    event VoteRevealed(uint256 indexed taskId, uint256 indexed agentId, bool approve);
+    event TaskSettled(uint256 indexed taskId, TaskStatus outcome, uint256 approvals, uint256 reveals, address indexed settledBy);
+    event MemberSettled(uint256 indexed taskId, uint256 indexed agentId, uint256 reward, bool aligned, bool slashed);
+    event Earned(address indexed account, uint256 indexed taskId, uint256 amount, bytes32 indexed reason);
+    event EarningsWithdrawn(address indexed account, uint256 amount);
+    event MarketParamsSet(MarketParams params);
+
+    error InvalidCommitteeSize(uint8 size, uint8 min, uint8 max);
+    error InvalidDeadline(uint256 deadline, uint256 earliest, uint256 latest);
+    error ZeroBounty();
+    error FeeTooLow(uint256 fee, uint256 minimum);
+    error UnknownTask(uint256 taskId);
+    error WrongStatus(uint256 taskId, TaskStatus status, TaskStatus expected);
+    error BiddingClosed(uint256 taskId, uint256 biddingEndsAt);
+    error BiddingOpen(uint256 taskId, uint256 biddingEndsAt);
+    error NotAgentController(uint256 agentId, address caller);
+    error AgentNotEligible(uint256 agentId);
+    error InsufficientStake(uint256 agentId, uint256 stake, uint256 minimum);
+    error ReputationTooLow(uint256 agentId, uint256 reputation, uint256 minimum);
+    error RequesterCannotParticipate(uint256 taskId, uint256 agentId);
+    error InvalidPrice(uint256 price, uint256 bounty);
+    error DeadlinePassed(uint256 taskId, uint256 deadline);
+    error DeadlineNotPassed(uint256 taskId, uint256 deadline);
+    error SeedNotReady(uint256 taskId);
+    error SeedNotOverdue(uint256 taskId, uint256 retryAt);
+    error DrawClosed(uint256 taskId, uint256 drawClosesAt);
+    error CommitteeFull(uint256 taskId);
+    error CommitteeNotFull(uint256 taskId);
+    error AlreadyMember(uint256 taskId, uint256 agentId);
+    error NotMember(uint256 taskId, uint256 agentId);
+    error ExcludedFromCommittee(uint256 taskId, uint256 agentId);
+    error KeyNotBetter(uint256 taskId, uint256 key, uint256 evictedKey);
+    error NotInPhase(uint256 taskId, uint256 opensAt, uint256 closesAt);
+    error AlreadyCommitted(uint256 taskId, uint256 agentId);
+    error NotCommitted(uint256 taskId, uint256 agentId);
+    error CommitmentMismatch(uint256 taskId, uint256 agentId);
+    error RevealNotOver(uint256 taskId, uint256 revealEndsAt);
+    error AlreadySettled(uint256 taskId, uint256 agentId);
+    error NothingToWithdraw(address account);
+    error ParameterOutOfRange(string parameter, uint256 value);
+
+    function submitTask(TaskRequest calldata request, Permit calldata permit) external returns (uint256 taskId);
+    function bid(uint256 taskId, uint256 agentId, uint96 price) external;
+    function assign(uint256 taskId) external;
+    function postResult(uint256 taskId, bytes32 resultHash, string calldata resultURI) external;
+    function reportMissedDeadline(uint256 taskId) external;
+    function retrySeed(uint256 taskId) external;
+    function drawCommittee(uint256 taskId, uint256[] calldata agentIds) external;
+    function claimSeat(uint256 taskId, uint256 agentId, uint256 evictAgentId) external;
+    function commitVote(uint256 taskId, uint256 agentId, bytes32 commitment) external;
+    function revealVote(uint256 taskId, uint256 agentId, bool approve, bytes32 salt) external;
+    function settle(uint256 taskId) external;
+    function settleMembers(uint256 taskId, uint256[] calldata agentIds) external;
+    function withdrawEarnings() external returns (uint256 amount);
+
+    function getTask(uint256 taskId) external view returns (Task memory);
+    function sortitionKey(uint256 taskId, uint256 agentId) external view returns (uint256);
+    function commitmentOf(uint256 taskId, uint256 agentId, bool approve, bytes32 salt) external pure returns (bytes32);
+    function earningsOf(address account) external view returns (uint256);
+    function params() external view returns (MarketParams memory);
+    function setParams(MarketParams calldata params) external;
+}
