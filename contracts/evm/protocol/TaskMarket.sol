@@ -1,0 +1,549 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {ITaskMarket} from "../interfaces/ITaskMarket.sol";
+import {IAgentRegistry} from "../interfaces/IAgentRegistry.sol";
+import {IStaking} from "../interfaces/IStaking.sol";
+import {IReputation} from "../interfaces/IReputation.sol";
+import {IRandomnessSource} from "../interfaces/IRandomnessSource.sol";
+import {IFeeRouter} from "../interfaces/IFeeRouter.sol";
+import {Sortition} from "../libraries/Sortition.sol";
+
+/// @title The AgentCluster task market
+/// @notice Escrowed tasks, routed to the best bid, executed before a deadline, verified by a committee drawn by
+///         weighted sortition from a seed fixed after the result, settled at >= 2/3 approval. Every payout is
+///         credited to an earnings balance and pulled with `withdrawEarnings`; no function loops over agents,
+///         tasks or stakers (the only loops run over a caller's own calldata, bounded by the committee size).
+contract TaskMarket is ITaskMarket, Ownable2Step {
+    using SafeERC20 for IERC20;
+
+    uint8 public constant MIN_COMMITTEE = 10;
+    uint8 public constant MAX_COMMITTEE = 100;
+    uint256 private constant BPS = 10_000;
+    uint256 private constant POINT = 1e18;
+    /// @dev Stake is counted in milli-ACC for sortition weights.
+    uint256 private constant WEIGHT_UNIT = 1e15;
+
+    // Reputation effects (18 decimals).
+    uint256 public constant EXECUTOR_GAIN_PER_ACC = 1e16; // 0.01 point per ACC of price
+    uint256 public constant EXECUTOR_MAX_GAIN = 1e18;
+    uint256 public constant EXECUTOR_REJECTED_LOSS = 2e18;
+    uint256 public constant EXECUTOR_MISSED_LOSS = 1e18;
+    uint256 public constant REVIEWER_ALIGNED_GAIN = 1e17;
+    uint256 public constant REVIEWER_MISALIGNED_LOSS = 2e17;
+    uint256 public constant REVIEWER_SILENT_LOSS = 5e17;
+
+    // Seat states (low byte of a seat word).
+    uint256 private constant SEAT_MEMBER = 1;
+    uint256 private constant SEAT_COMMITTED = 2;
+    uint256 private constant SEAT_APPROVED = 3;
+    uint256 private constant SEAT_REJECTED = 4;
+    uint256 private constant SEAT_SETTLED = 5;
+    uint256 private constant STATE_MASK = 0xff;
+
+    bytes32 private constant REASON_EXECUTOR = "executor";
+    bytes32 private constant REASON_REFUND = "refund";
+    bytes32 private constant REASON_REVIEW = "review";
+    bytes32 private constant REASON_KEEPER = "keeper";
+
+    IERC20 public immutable token;
+    IAgentRegistry public immutable registry;
+    IStaking public immutable staking;
+    IReputation public immutable reputation;
+    IFeeRouter public immutable feeRouter;
+    IRandomnessSource public immutable randomness;
+    IRandomnessSource public immutable fallbackRandomness;
+
+    uint256 public taskCount;
+    MarketParams private _params;
+    mapping(uint256 taskId => Task) private _tasks;
+    /// @dev taskId => agentId => seat word: low byte = state; while a member, bits 8.. hold the sortition key;
+    ///      once committed, the bits above the low byte hold the commitment.
+    mapping(uint256 taskId => mapping(uint256 agentId => uint256)) private _seats;
+    mapping(address account => uint256) private _earnings;
+
+    constructor(
+        IERC20 token_,
+        IAgentRegistry registry_,
+        IStaking staking_,
+        IReputation reputation_,
+        IFeeRouter feeRouter_,
+        IRandomnessSource randomness_,
+        IRandomnessSource fallbackRandomness_,
+        address governance,
+        MarketParams memory params_
+    ) Ownable(governance) {
+        token = token_;
+        registry = registry_;
+        staking = staking_;
+        reputation = reputation_;
+        feeRouter = feeRouter_;
+        randomness = randomness_;
+        fallbackRandomness = fallbackRandomness_;
+        _setParams(params_);
+        token_.forceApprove(address(feeRouter_), type(uint256).max);
+    }
+
+    // ================================================================ 1. submit
+
+    /// @inheritdoc ITaskMarket
+    function submitTask(TaskRequest calldata request, Permit calldata permit) external returns (uint256 taskId) {
+        MarketParams memory p = _params;
+        if (request.committeeSize < MIN_COMMITTEE || request.committeeSize > MAX_COMMITTEE) {
+            revert InvalidCommitteeSize(request.committeeSize, MIN_COMMITTEE, MAX_COMMITTEE);
+        }
+        if (request.bounty == 0) revert ZeroBounty();
+        uint256 minFee = uint256(request.bounty) * p.feeBps / BPS;
+        if (minFee < 2 * uint256(p.keeperReward) + 1) minFee = 2 * uint256(p.keeperReward) + 1;
+        if (request.fee < minFee) revert FeeTooLow(request.fee, minFee);
+        uint256 biddingEndsAt = block.timestamp + p.biddingWindow;
+        uint256 latest = block.timestamp + p.maxTaskDuration;
+        if (request.deadline <= biddingEndsAt || request.deadline > latest) {
+            revert InvalidDeadline(request.deadline, biddingEndsAt + 1, latest);
+        }
+
+        taskId = ++taskCount;
+        Task storage t = _tasks[taskId];
+        t.requester = msg.sender;
+        t.status = TaskStatus.Bidding;
+        t.committeeSize = request.committeeSize;
+        t.minReputation = request.minReputation;
+        t.bounty = request.bounty;
+        t.fee = request.fee;
+        t.biddingEndsAt = uint40(biddingEndsAt);
+        t.deadline = request.deadline;
+        t.capabilities = request.capabilities;
+        _emitSubmitted(taskId, request);
+
+        uint256 amount = uint256(request.bounty) + request.fee;
+        if (permit.deadline != 0) {
+            // A permit front-run by someone else still leaves the allowance in place: do not fail on it.
+            try IERC20Permit(address(token)).permit(
+                msg.sender, address(this), amount, permit.deadline, permit.v, permit.r, permit.s
+            ) {} catch {}
+        }
+        token.safeTransferFrom(msg.sender, address(this), amount);
+    }
+
+    // ================================================================ 2. route
+
+    /// @inheritdoc ITaskMarket
+    function bid(uint256 taskId, uint256 agentId, uint96 price) external {
+        Task storage t = _task(taskId);
+        _expectStatus(taskId, t.status, TaskStatus.Bidding);
+        if (block.timestamp >= t.biddingEndsAt) revert BiddingClosed(taskId, t.biddingEndsAt);
+        address owner = _requireController(agentId);
+        if (owner == t.requester) revert RequesterCannotParticipate(taskId, agentId);
+        if (price == 0 || price > t.bounty) revert InvalidPrice(price, t.bounty);
+        if (!registry.isEligible(agentId, t.capabilities)) revert AgentNotEligible(agentId);
+        uint256 stake = staking.stakeOf(agentId);
+        if (stake < _params.minStake) revert InsufficientStake(agentId, stake, _params.minStake);
+        uint256 rep = reputation.reputationOf(agentId, IReputation.Dimension.Task);
+        if (rep < uint256(t.minReputation) * POINT) revert ReputationTooLow(agentId, rep, uint256(t.minReputation) * POINT);
+
+        // Effective price: the price discounted by reputation; lower wins, the earlier bid wins a tie.
+        uint256 effective = uint256(price) * POINT / (POINT + rep);
+        bool best = t.executor == 0 || effective < t.bestEffectivePrice;
+        if (best) {
+            t.executor = uint160(agentId);
+            t.price = price;
+            t.bestEffectivePrice = uint96(effective);
+        }
+        emit BidPlaced(taskId, agentId, price, effective, best);
+    }
+
+    /// @inheritdoc ITaskMarket
+    function assign(uint256 taskId) external {
+        Task storage t = _task(taskId);
+        _expectStatus(taskId, t.status, TaskStatus.Bidding);
+        if (block.timestamp < t.biddingEndsAt) revert BiddingOpen(taskId, t.biddingEndsAt);
+        if (t.executor == 0) {
+            t.status = TaskStatus.Refunded;
+            _credit(t.requester, taskId, uint256(t.bounty) + t.fee, REASON_REFUND);
+            emit TaskSettled(taskId, TaskStatus.Refunded, 0, 0, msg.sender);
+            return;
+        }
+        t.status = TaskStatus.Assigned;
+        emit TaskAssigned(taskId, t.executor, t.price);
+    }
+
+    // ================================================================ 3. execute
+
+    /// @inheritdoc ITaskMarket
+    function postResult(uint256 taskId, bytes32 resultHash, string calldata resultURI) external {
+        Task storage t = _task(taskId);
+        _expectStatus(taskId, t.status, TaskStatus.Assigned);
+        uint256 executor = t.executor;
+        _requireController(executor);
+        if (block.timestamp > t.deadline) revert DeadlinePassed(taskId, t.deadline);
+        t.status = TaskStatus.Verifying;
+        t.resultHash = resultHash;
+        t.resultPostedAt = uint40(block.timestamp);
+        emit ResultPosted(taskId, executor, resultHash, resultURI);
+        _requestSeed(taskId, t, randomness);
+    }
+
+    /// @inheritdoc ITaskMarket
+    function reportMissedDeadline(uint256 taskId) external {
+        Task storage t = _task(taskId);
+        _expectStatus(taskId, t.status, TaskStatus.Assigned);
+        if (block.timestamp <= t.deadline) revert DeadlineNotPassed(taskId, t.deadline);
+        t.status = TaskStatus.Refunded;
+        MarketParams memory p = _params;
+        uint256 keeperReward = p.keeperReward;
+        _credit(msg.sender, taskId, keeperReward, REASON_KEEPER);
+        _credit(t.requester, taskId, uint256(t.bounty) + t.fee - keeperReward, REASON_REFUND);
+        emit TaskSettled(taskId, TaskStatus.Refunded, 0, 0, msg.sender);
+        uint256 executor = t.executor;
+        reputation.decrease(executor, IReputation.Dimension.Task, EXECUTOR_MISSED_LOSS);
+        if (p.missedDeadlineSeverityBps != 0) {
+            staking.slash(executor, p.missedDeadlineSeverityBps, t.requester, "missed deadline");
+        }
+    }
+
+    // ================================================================ 4. verify
+
+    /// @inheritdoc ITaskMarket
+    function retrySeed(uint256 taskId) external {
+        Task storage t = _task(taskId);
+        _expectStatus(taskId, t.status, TaskStatus.Verifying);
+        if (t.drawClosesAt != 0) revert DrawClosed(taskId, t.drawClosesAt);
+        (bool ready,) = IRandomnessSource(t.seedSource).seedOf(t.seedRequestId);
+        uint256 retryAt = uint256(t.resultPostedAt) + _params.seedTimeout;
+        if (ready || block.timestamp < retryAt) revert SeedNotOverdue(taskId, retryAt);
+        _requestSeed(taskId, t, fallbackRandomness);
+    }
+
+    /// @inheritdoc ITaskMarket
+    /// @dev Fills empty seats only. Each candidate is checked in O(1): eligible, not excluded, not yet a member;
+    ///      its key is computed here from the seed and its snapshotted weight.
+    function drawCommittee(uint256 taskId, uint256[] calldata agentIds) external {
+        Task storage t = _task(taskId);
+        _expectStatus(taskId, t.status, TaskStatus.Verifying);
+        _fixSeed(taskId, t);
+        if (block.timestamp >= t.drawClosesAt) revert DrawClosed(taskId, t.drawClosesAt);
+        uint256 seats = t.seats;
+        uint256 size = t.committeeSize;
+        if (seats + agentIds.length > size) revert CommitteeFull(taskId);
+        for (uint256 i; i < agentIds.length; ++i) {
+            _seat(taskId, t, agentIds[i]);
+        }
+        seats += agentIds.length;
+        t.seats = uint8(seats);
+        if (seats == size && agentIds.length != 0) _credit(msg.sender, taskId, _params.keeperReward, REASON_KEEPER);
+    }
+
+    /// @inheritdoc ITaskMarket
+    /// @dev Once the committee is full, any eligible agent whose key beats a member's takes that member's seat, so
+    ///      a keeper that left out better candidates cannot keep them out.
+    function claimSeat(uint256 taskId, uint256 agentId, uint256 evictAgentId) external {
+        Task storage t = _task(taskId);
+        _expectStatus(taskId, t.status, TaskStatus.Verifying);
+        _fixSeed(taskId, t);
+        if (block.timestamp >= t.drawClosesAt) revert DrawClosed(taskId, t.drawClosesAt);
+        if (t.seats < t.committeeSize) revert CommitteeNotFull(taskId);
+        uint256 evicted = _seats[taskId][evictAgentId];
+        if (evicted & STATE_MASK != SEAT_MEMBER) revert NotMember(taskId, evictAgentId);
+        uint256 key = _seat(taskId, t, agentId);
+        uint256 evictedKey = evicted >> 8;
+        if (key >= evictedKey) revert KeyNotBetter(taskId, key, evictedKey);
+        delete _seats[taskId][evictAgentId];
+        emit MemberEvicted(taskId, evictAgentId, agentId);
+    }
+
+    /// @inheritdoc ITaskMarket
+    function commitVote(uint256 taskId, uint256 agentId, bytes32 commitment) external {
+        Task storage t = _task(taskId);
+        _expectStatus(taskId, t.status, TaskStatus.Verifying);
+        uint256 opensAt = t.drawClosesAt;
+        if (opensAt == 0 || block.timestamp < opensAt || block.timestamp >= t.commitEndsAt) {
+            revert NotInPhase(taskId, opensAt, t.commitEndsAt);
+        }
+        _requireController(agentId);
+        uint256 seat = _seats[taskId][agentId];
+        uint256 state = seat & STATE_MASK;
+        if (state == 0) revert NotMember(taskId, agentId);
+        if (state != SEAT_MEMBER) revert AlreadyCommitted(taskId, agentId);
+        _seats[taskId][agentId] = (uint256(commitment) & ~STATE_MASK) | SEAT_COMMITTED;
+        unchecked {
+            ++t.commits;
+        }
+        emit VoteCommitted(taskId, agentId);
+    }
+
+    /// @inheritdoc ITaskMarket
+    /// @dev Anyone holding the opening may reveal (a reviewer can hand its salt to a keeper).
+    function revealVote(uint256 taskId, uint256 agentId, bool approve, bytes32 salt) external {
+        Task storage t = _task(taskId);
+        _expectStatus(taskId, t.status, TaskStatus.Verifying);
+        uint256 opensAt = t.commits == t.seats ? t.drawClosesAt : t.commitEndsAt;
+        if (t.drawClosesAt == 0 || block.timestamp < opensAt || block.timestamp >= t.revealEndsAt) {
+            revert NotInPhase(taskId, opensAt, t.revealEndsAt);
+        }
+        uint256 seat = _seats[taskId][agentId];
+        if (seat & STATE_MASK != SEAT_COMMITTED) revert NotCommitted(taskId, agentId);
+        if ((uint256(commitmentOf(taskId, agentId, approve, salt)) ^ seat) & ~STATE_MASK != 0) {
+            revert CommitmentMismatch(taskId, agentId);
+        }
+        _seats[taskId][agentId] = approve ? SEAT_APPROVED : SEAT_REJECTED;
+        unchecked {
+            ++t.reveals;
+            if (approve) ++t.approvals;
+        }
+        emit VoteRevealed(taskId, agentId, approve);
+    }
+
+    // ================================================================ 5. settle
+
+    /// @inheritdoc ITaskMarket
+    function settle(uint256 taskId) external {
+        Task storage t = _task(taskId);
+        _expectStatus(taskId, t.status, TaskStatus.Verifying);
+        uint256 revealEndsAt = t.revealEndsAt;
+        uint256 reveals = t.reveals;
+        bool allRevealed = reveals == t.seats && reveals != 0;
+        if (revealEndsAt == 0 || (block.timestamp < revealEndsAt && !allRevealed)) {
+            revert RevealNotOver(taskId, revealEndsAt);
+        }
+        uint256 approvals = t.approvals;
+        TaskStatus outcome;
+        if (reveals == 0) outcome = TaskStatus.Refunded;
+        else if (approvals * 3 >= reveals * 2) outcome = TaskStatus.Accepted;
+        else outcome = TaskStatus.Rejected;
+        t.status = outcome;
+        uint256 aligned = outcome == TaskStatus.Accepted ? approvals : reveals - approvals;
+        t.aligned = uint8(aligned);
+        emit TaskSettled(taskId, outcome, approvals, reveals, msg.sender);
+
+        uint256 toRouter = _splitFee(taskId, t, aligned);
+        _payOutcome(taskId, t, outcome);
+        if (toRouter != 0) feeRouter.routeFee(toRouter);
+    }
+
+    /// @dev Fee: keepers (draw when the committee filled, settle), then `reviewerShareBps` of the rest to the
+    ///      reviewers who voted with the outcome (equal shares), and the remainder (with rounding dust) to the
+    ///      fee router. Returns that remainder.
+    function _splitFee(uint256 taskId, Task storage t, uint256 aligned) private returns (uint256 toRouter) {
+        MarketParams memory p = _params;
+        uint256 keeperPaid = t.seats == t.committeeSize ? 2 * uint256(p.keeperReward) : p.keeperReward;
+        uint256 rest = uint256(t.fee) - keeperPaid;
+        uint256 perReviewer = aligned == 0 ? 0 : rest * p.reviewerShareBps / BPS / aligned;
+        t.rewardPerReviewer = uint96(perReviewer);
+        toRouter = rest - perReviewer * aligned;
+        _credit(msg.sender, taskId, p.keeperReward, REASON_KEEPER);
+    }
+
+    /// @dev Executor paid (accepted) or requester refunded; executor reputation and slashing.
+    function _payOutcome(uint256 taskId, Task storage t, TaskStatus outcome) private {
+        uint256 executor = t.executor;
+        address requester = t.requester;
+        uint256 bounty = t.bounty;
+        if (outcome == TaskStatus.Accepted) {
+            uint256 price = t.price;
+            _credit(registry.ownerOf(executor), taskId, price, REASON_EXECUTOR);
+            if (bounty > price) _credit(requester, taskId, bounty - price, REASON_REFUND);
+            uint256 gain = price * EXECUTOR_GAIN_PER_ACC / POINT;
+            reputation.increase(executor, IReputation.Dimension.Task, gain > EXECUTOR_MAX_GAIN ? EXECUTOR_MAX_GAIN : gain);
+            return;
+        }
+        _credit(requester, taskId, bounty, REASON_REFUND);
+        if (outcome == TaskStatus.Rejected) {
+            reputation.decrease(executor, IReputation.Dimension.Task, EXECUTOR_REJECTED_LOSS);
+            uint16 severity = _params.rejectedSeverityBps;
+            if (severity != 0) staking.slash(executor, severity, requester, "rejected");
+        }
+    }
+
+    /// @inheritdoc ITaskMarket
+    /// @dev Per-member consequences after settlement, for the members named (a keeper batches them): aligned
+    ///      reviewers are paid and gain validator reputation; the rest lose it, and may be lightly slashed.
+    function settleMembers(uint256 taskId, uint256[] calldata agentIds) external {
+        Task storage t = _task(taskId);
+        TaskStatus outcome = t.status;
+        if (outcome != TaskStatus.Accepted && outcome != TaskStatus.Rejected && outcome != TaskStatus.Refunded) {
+            revert WrongStatus(taskId, outcome, TaskStatus.Accepted);
+        }
+        if (t.drawClosesAt == 0) revert NotMember(taskId, agentIds.length == 0 ? 0 : agentIds[0]);
+        MarketParams memory p = _params;
+        uint256 perReviewer = t.rewardPerReviewer;
+        for (uint256 i; i < agentIds.length; ++i) {
+            uint256 agentId = agentIds[i];
+            uint256 state = _seats[taskId][agentId] & STATE_MASK;
+            if (state == 0) revert NotMember(taskId, agentId);
+            if (state == SEAT_SETTLED) revert AlreadySettled(taskId, agentId);
+            _seats[taskId][agentId] = SEAT_SETTLED;
+            bool revealed = state == SEAT_APPROVED || state == SEAT_REJECTED;
+            bool aligned = revealed && outcome != TaskStatus.Refunded
+                && ((state == SEAT_APPROVED) == (outcome == TaskStatus.Accepted));
+            bool slashed;
+            if (aligned) {
+                _credit(registry.ownerOf(agentId), taskId, perReviewer, REASON_REVIEW);
+                reputation.increase(agentId, IReputation.Dimension.Validator, REVIEWER_ALIGNED_GAIN);
+            } else if (revealed) {
+                reputation.decrease(agentId, IReputation.Dimension.Validator, REVIEWER_MISALIGNED_LOSS);
+                if (p.minoritySeverityBps != 0 && outcome != TaskStatus.Refunded) {
+                    staking.slash(agentId, p.minoritySeverityBps, address(0), "minority vote");
+                    slashed = true;
+                }
+            } else {
+                reputation.decrease(agentId, IReputation.Dimension.Validator, REVIEWER_SILENT_LOSS);
+                if (p.nonRevealSeverityBps != 0) {
+                    staking.slash(agentId, p.nonRevealSeverityBps, address(0), "no reveal");
+                    slashed = true;
+                }
+            }
+            emit MemberSettled(taskId, agentId, aligned ? perReviewer : 0, aligned, slashed);
+        }
+    }
+
+    /// @inheritdoc ITaskMarket
+    function withdrawEarnings() external returns (uint256 amount) {
+        amount = _earnings[msg.sender];
+        if (amount == 0) revert NothingToWithdraw(msg.sender);
+        _earnings[msg.sender] = 0;
+        emit EarningsWithdrawn(msg.sender, amount);
+        token.safeTransfer(msg.sender, amount);
+    }
+
+    // ================================================================ reads
+
+    /// @inheritdoc ITaskMarket
+    function getTask(uint256 taskId) external view returns (Task memory) {
+        return _tasks[taskId];
+    }
+
+    /// @inheritdoc ITaskMarket
+    function sortitionKey(uint256 taskId, uint256 agentId) external view returns (uint256) {
+        Task storage t = _tasks[taskId];
+        if (t.seed == bytes32(0)) revert SeedNotReady(taskId);
+        return Sortition.key(t.seed, taskId, agentId, _weight(t, agentId));
+    }
+
+    /// @inheritdoc ITaskMarket
+    function commitmentOf(uint256 taskId, uint256 agentId, bool approve, bytes32 salt) public pure returns (bytes32) {
+        return keccak256(abi.encode(taskId, agentId, approve, salt));
+    }
+
+    /// @inheritdoc ITaskMarket
+    function earningsOf(address account) external view returns (uint256) {
+        return _earnings[account];
+    }
+
+    /// @inheritdoc ITaskMarket
+    function params() external view returns (MarketParams memory) {
+        return _params;
+    }
+
+    /// @inheritdoc ITaskMarket
+    function setParams(MarketParams calldata params_) external onlyOwner {
+        _setParams(params_);
+    }
+
+    // ================================================================ internals
+
+    function _emitSubmitted(uint256 taskId, TaskRequest calldata r) private {
+        emit TaskSubmitted(
+            taskId,
+            msg.sender,
+            r.requirementsHash,
+            r.capabilities,
+            r.bounty,
+            r.fee,
+            r.deadline,
+            r.committeeSize,
+            r.minReputation
+        );
+    }
+
+    function _task(uint256 taskId) private view returns (Task storage t) {
+        t = _tasks[taskId];
+        if (t.status == TaskStatus.None) revert UnknownTask(taskId);
+    }
+
+    function _expectStatus(uint256 taskId, TaskStatus actual, TaskStatus expected) private pure {
+        if (actual != expected) revert WrongStatus(taskId, actual, expected);
+    }
+
+    /// @dev The agent's owner or the agent's own key may act for it.
+    function _requireController(uint256 agentId) private view returns (address owner) {
+        owner = registry.ownerOf(agentId);
+        if (msg.sender != owner && msg.sender != address(uint160(agentId))) revert NotAgentController(agentId, msg.sender);
+    }
+
+    function _requestSeed(uint256 taskId, Task storage t, IRandomnessSource source) private {
+        uint256 requestId = source.request();
+        t.seedSource = address(source);
+        t.seedRequestId = requestId;
+        emit SeedRequested(taskId, address(source), requestId);
+    }
+
+    function _fixSeed(uint256 taskId, Task storage t) private {
+        if (t.drawClosesAt != 0) return;
+        (bool ready, bytes32 seed) = IRandomnessSource(t.seedSource).seedOf(t.seedRequestId);
+        if (!ready) revert SeedNotReady(taskId);
+        MarketParams memory p = _params;
+        uint256 drawClosesAt = block.timestamp + p.drawWindow;
+        uint256 commitEndsAt = drawClosesAt + p.commitWindow;
+        uint256 revealEndsAt = commitEndsAt + p.revealWindow;
+        t.seed = seed;
+        t.drawClosesAt = uint40(drawClosesAt);
+        t.commitEndsAt = uint40(commitEndsAt);
+        t.revealEndsAt = uint40(revealEndsAt);
+        emit SeedFixed(taskId, seed, drawClosesAt, commitEndsAt, revealEndsAt);
+    }
+
+    /// @dev Seats one candidate after the O(1) checks; returns its key. Does not touch the seat count.
+    function _seat(uint256 taskId, Task storage t, uint256 agentId) private returns (uint256 key) {
+        if (_seats[taskId][agentId] != 0) revert AlreadyMember(taskId, agentId);
+        if (agentId == t.executor) revert ExcludedFromCommittee(taskId, agentId);
+        address owner = registry.ownerOf(agentId);
+        if (owner == t.requester || owner == registry.ownerOf(t.executor)) revert ExcludedFromCommittee(taskId, agentId);
+        if (!registry.isEligible(agentId, 0)) revert AgentNotEligible(agentId);
+        key = Sortition.key(t.seed, taskId, agentId, _weight(t, agentId));
+        _seats[taskId][agentId] = (key << 8) | SEAT_MEMBER;
+        emit MemberDrawn(taskId, agentId, key, msg.sender);
+    }
+
+    /// @dev Weight = stake x (1 + validator reputation), both read one second before the result was posted, so
+    ///      nothing a reviewer does after the seed is known can change it.
+    function _weight(Task storage t, uint256 agentId) private view returns (uint256 weight) {
+        uint256 snapshot = uint256(t.resultPostedAt) - 1;
+        uint256 stake = staking.stakeAt(agentId, snapshot);
+        if (stake < _params.minStake) revert InsufficientStake(agentId, stake, _params.minStake);
+        uint256 rep = reputation.reputationAt(agentId, IReputation.Dimension.Validator, snapshot);
+        weight = (stake / WEIGHT_UNIT) * (POINT + rep) / POINT;
+    }
+
+    function _credit(address account, uint256 taskId, uint256 amount, bytes32 reason) private {
+        if (amount == 0) return;
+        _earnings[account] += amount;
+        emit Earned(account, taskId, amount, reason);
+    }
+
+    function _setParams(MarketParams memory p) private {
+        if (p.biddingWindow == 0) revert ParameterOutOfRange("biddingWindow", p.biddingWindow);
+        if (p.drawWindow == 0) revert ParameterOutOfRange("drawWindow", p.drawWindow);
+        if (p.commitWindow == 0) revert ParameterOutOfRange("commitWindow", p.commitWindow);
+        if (p.revealWindow == 0) revert ParameterOutOfRange("revealWindow", p.revealWindow);
+        if (p.feeBps > BPS) revert ParameterOutOfRange("feeBps", p.feeBps);
+        if (p.reviewerShareBps > BPS) revert ParameterOutOfRange("reviewerShareBps", p.reviewerShareBps);
+        _checkSeverity("missedDeadlineSeverityBps", p.missedDeadlineSeverityBps);
+        _checkSeverity("rejectedSeverityBps", p.rejectedSeverityBps);
+        _checkSeverity("nonRevealSeverityBps", p.nonRevealSeverityBps);
+        _checkSeverity("minoritySeverityBps", p.minoritySeverityBps);
+        // No slash-then-exit: a whole task life plus the appeal window must fit inside the unbonding period.
+        uint256 life = uint256(p.maxTaskDuration) + p.seedTimeout * 2 + p.drawWindow + p.commitWindow + p.revealWindow;
+        uint256 limit = staking.unbondingPeriod() - staking.appealWindow();
+        if (life >= limit) revert ParameterOutOfRange("task life vs unbonding", life);
+        _params = p;
+        emit MarketParamsSet(p);
+    }
+
+    function _checkSeverity(string memory name, uint16 bps) private pure {
+        if (bps != 0 && (bps < 100 || bps > BPS)) revert ParameterOutOfRange(name, bps);
+    }
+}
