@@ -4,6 +4,7 @@ using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Crypto.Signers;
 using Org.BouncyCastle.Math.EC;
 using Org.BouncyCastle.Math.EC.Multiplier;
+using Org.BouncyCastle.Utilities;
 using BcBigInteger = Org.BouncyCastle.Math.BigInteger;
 
 namespace AgentCluster.Evm.Crypto;
@@ -11,7 +12,9 @@ namespace AgentCluster.Evm.Crypto;
 /// <summary>The secp256k1 curve math the key and signature classes share (BouncyCastle underneath).</summary>
 internal static class Secp256k1
 {
-    internal static readonly X9ECParameters Curve = Org.BouncyCastle.Asn1.Sec.SecNamedCurves.GetByName("secp256k1");
+    // CustomNamedCurves: BouncyCastle's specialised secp256k1 (fixed-width field arithmetic, GLV endomorphism), about 7x faster than
+    // the generic Fp curve SecNamedCurves returns. Same curve, same points.
+    internal static readonly X9ECParameters Curve = Org.BouncyCastle.Crypto.EC.CustomNamedCurves.GetByName("secp256k1");
     internal static readonly ECDomainParameters Domain = new(Curve.Curve, Curve.G, Curve.N, Curve.H);
     internal static readonly BcBigInteger N = Curve.N;
     internal static readonly BcBigInteger HalfN = Curve.N.ShiftRight(1);
@@ -23,37 +26,54 @@ internal static class Secp256k1
     internal static System.Numerics.BigInteger FromBc(BcBigInteger value) =>
         new(value.ToByteArrayUnsigned(), isUnsigned: true, isBigEndian: true);
 
-    internal static ECPoint PublicPoint(BcBigInteger d) => new FixedPointCombMultiplier().Multiply(Domain.G, d).Normalize();
+    private static readonly FixedPointCombMultiplier BaseMultiplier = new();
 
-    /// <summary>RFC 6979 (HMAC-SHA256) deterministic ECDSA, s normalised to the lower half, recovery id found by trial.</summary>
+    internal static ECPoint PublicPoint(BcBigInteger d) => BaseMultiplier.Multiply(Domain.G, d).Normalize();
+
+    /// <summary>
+    /// RFC 6979 (HMAC-SHA256) deterministic ECDSA, s normalised to the lower half. This is BouncyCastle's ECDsaSigner loop
+    /// (same k, same r and s), written out so the recovery id comes from the nonce point R = kG itself: the parity of R.y,
+    /// plus 2 when R.x overflowed the curve order; normalising s to the lower half negates R and so flips the parity.
+    /// </summary>
     internal static (BcBigInteger R, BcBigInteger S, int RecoveryId) Sign(BcBigInteger d, ECPoint publicKey, ReadOnlySpan<byte> hash32)
     {
-        var signer = new ECDsaSigner(new HMacDsaKCalculator(new Sha256Digest()));
-        signer.Init(true, new ECPrivateKeyParameters(d, Domain));
-        BcBigInteger[] rs = signer.GenerateSignature(hash32.ToArray());
-        BcBigInteger r = rs[0], s = rs[1];
-        if (s.CompareTo(HalfN) > 0)
+        byte[] hash = hash32.ToArray();
+        var kCalculator = new HMacDsaKCalculator(new Sha256Digest());
+        kCalculator.Init(N, d, hash);
+        BcBigInteger e = new(1, hash);
+        while (true)
         {
-            s = N.Subtract(s);
-        }
-
-        for (int recoveryId = 0; recoveryId < 4; recoveryId++)
-        {
-            ECPoint? candidate = Recover(hash32, r, s, recoveryId);
-            if (candidate is not null && candidate.Equals(publicKey))
+            BcBigInteger k = kCalculator.NextK();
+            ECPoint nonce = BaseMultiplier.Multiply(Domain.G, k).Normalize();
+            BcBigInteger x = nonce.AffineXCoord.ToBigInteger();
+            BcBigInteger r = x.Mod(N);
+            if (r.SignValue == 0)
             {
-                return (r, s, recoveryId);
+                continue;
             }
-        }
 
-        throw new InvalidOperationException("Could not compute the recovery id of a fresh signature; the key or curve arithmetic is broken.");
+            BcBigInteger s = BigIntegers.ModOddInverse(N, k).Multiply(e.Add(d.Multiply(r))).Mod(N);
+            if (s.SignValue == 0)
+            {
+                continue;
+            }
+
+            int recoveryId = (nonce.AffineYCoord.TestBitZero() ? 1 : 0) | (x.CompareTo(N) >= 0 ? 2 : 0);
+            if (s.CompareTo(HalfN) > 0)
+            {
+                s = N.Subtract(s);
+                recoveryId ^= 1;
+            }
+
+            return (r, s, recoveryId);
+        }
     }
 
     /// <summary>SEC 1 v2 section 4.1.6 public key recovery. Null when the inputs name no point.</summary>
     internal static ECPoint? Recover(ReadOnlySpan<byte> hash32, BcBigInteger r, BcBigInteger s, int recoveryId)
     {
         BcBigInteger x = r.Add(BcBigInteger.ValueOf(recoveryId / 2).Multiply(N));
-        var prime = ((FpCurve)Curve.Curve).Q;
+        var prime = Curve.Curve.Field.Characteristic;
         if (x.CompareTo(prime) >= 0)
         {
             return null;
@@ -73,13 +93,9 @@ internal static class Secp256k1
             return null;
         }
 
-        if (!rPoint.Multiply(N).IsInfinity)
-        {
-            return null;
-        }
-
+        // No n*R == infinity check: secp256k1 has cofactor 1, so every point on the curve has order n.
         BcBigInteger e = new(1, hash32.ToArray());
-        BcBigInteger rInv = r.ModInverse(N);
+        BcBigInteger rInv = BigIntegers.ModOddInverse(N, r);
         BcBigInteger u1 = N.Subtract(e).Multiply(rInv).Mod(N);
         BcBigInteger u2 = s.Multiply(rInv).Mod(N);
         ECPoint q = ECAlgorithms.SumOfTwoMultiplies(Domain.G, u1, rPoint, u2).Normalize();

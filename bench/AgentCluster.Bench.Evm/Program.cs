@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Numerics;
+using AgentCluster.Evm;
+using AgentCluster.Evm.Abi;
+using AgentCluster.Evm.Crypto;
+
+namespace AgentCluster.Bench.Evm;
+
+/// <summary>
+/// The offline part of <c>scripts/bench evm</c>: signatures per second and ABI encode+decode per second of AgentCluster.Evm,
+/// on the inputs bench/evm/bench.mjs gives viem and ethers. Prints "&lt;metric&gt; &lt;per second&gt;" lines and "check.*" lines
+/// (a digest of the outputs) that run.sh compares across implementations, so all three are known to do the same work.
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        var options = HarnessOptions.Parse(args);
+        var inputs = new BenchInputs();
+
+        Console.WriteLine($"check.signature {inputs.FirstSignatureHex()}");
+        Console.WriteLine($"check.calldata {inputs.CalldataDigest()}");
+        Console.Out.Flush();
+
+        int next = 0;
+        double signatures = Harness.Measure(options, () =>
+        {
+            inputs.Key.SignAndCalculateV(inputs.Hashes[next]);
+            next = (next + 1) % inputs.Hashes.Length;
+        });
+        Console.WriteLine($"signatures_per_s {Format(signatures)}");
+
+        double abi = Harness.Measure(options, () =>
+        {
+            byte[] calldata = inputs.Function.EncodeCall(inputs.Arguments);
+            inputs.Function.DecodeCall(calldata);
+        });
+        Console.WriteLine($"abi_encode_decode_per_s {Format(abi)}");
+        return 0;
+    }
+
+    private static string Format(double value) => value.ToString("F0", CultureInfo.InvariantCulture);
+}
+
+/// <summary>The fixed inputs, identical to bench/evm/bench.mjs.</summary>
+internal sealed class BenchInputs
+{
+    public const int HashCount = 1024;
+
+    public const string Signature = "f(uint256,address,bytes,string,(uint256,bytes32)[])";
+
+    // Anvil's first dev key.
+    public EthECKey Key { get; } = new("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80");
+
+    /// <summary>keccak256 of i as a 32-byte big-endian word, i = 0..HashCount-1.</summary>
+    public byte[][] Hashes { get; } = Enumerable.Range(0, HashCount).Select(i => Keccak.Hash(Word(i)).ToArray()).ToArray();
+
+    public AbiFunction Function { get; } = AbiFunction.Parse(Signature);
+
+    /// <summary>A task-result-like call: amount, recipient, a 100-byte payload, a note, three (id, hash) pairs.</summary>
+    public object?[] Arguments { get; } =
+    [
+        BigInteger.Parse("123456789012345678901234567890", CultureInfo.InvariantCulture),
+        Address.Parse("0x70997970C51812dc3A010C7d01b50e0d17dc79C8"),
+        Enumerable.Range(0, 100).Select(i => (byte)((i * 37 + 11) & 0xff)).ToArray(),
+        "AgentCluster task 42: result accepted by committee",
+        Enumerable.Range(0, 3).Select(i => (object?)new object?[] { new BigInteger(i + 1), Keccak.Hash(Word(i)).ToArray() }).ToArray(),
+    ];
+
+    public string FirstSignatureHex() => Key.SignAndCalculateV(Hashes[0]).ToHex();
+
+    public string CalldataDigest() => Keccak.Hash(Function.EncodeCall(Arguments)).ToString();
+
+    private static byte[] Word(int i)
+    {
+        var word = new byte[32];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(word.AsSpan(28), i);
+        return word;
+    }
+}
+
+internal sealed record HarnessOptions(TimeSpan WarmUp, TimeSpan Window, int Windows)
+{
+    /// <summary>--warmup-ms N, --window-ms N, --windows N (defaults 1500, 300, 8).</summary>
+    public static HarnessOptions Parse(string[] args)
+    {
+        var options = new HarnessOptions(TimeSpan.FromMilliseconds(1500), TimeSpan.FromMilliseconds(300), 8);
+        for (int i = 0; i + 1 < args.Length; i += 2)
+        {
+            int value = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+            options = args[i] switch
+            {
+                "--warmup-ms" => options with { WarmUp = TimeSpan.FromMilliseconds(value) },
+                "--window-ms" => options with { Window = TimeSpan.FromMilliseconds(value) },
+                "--windows" => options with { Windows = value },
+                _ => throw new ArgumentException($"Unknown option {args[i]} (known: --warmup-ms, --window-ms, --windows)."),
+            };
+        }
+
+        return options;
+    }
+}
+
+/// <summary>
+/// A plain measured loop: run for the warm-up time (so the JIT reaches its optimised tier), then time several fixed windows and
+/// report the best window's operations per second. The best, not the median: on a shared machine other processes only ever slow a
+/// window down, so the fastest one is the least disturbed (timeit's reasoning); bench.mjs does the same for viem and ethers.
+/// The clock is read every batch, not every operation; batches grow until one takes about a millisecond.
+/// </summary>
+internal static class Harness
+{
+    public static double Measure(HarnessOptions options, Action operation)
+    {
+        RunFor(options.WarmUp, operation);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        var rates = new double[options.Windows];
+        for (int w = 0; w < rates.Length; w++)
+        {
+            var (count, elapsed) = RunFor(options.Window, operation);
+            rates[w] = count / elapsed.TotalSeconds;
+        }
+
+        return rates.Max();
+    }
+
+    private static (long Count, TimeSpan Elapsed) RunFor(TimeSpan duration, Action operation)
+    {
+        long count = 0;
+        int batch = 1;
+        long start = Stopwatch.GetTimestamp();
+        long end = start + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        long now = start;
+        while (now < end)
+        {
+            long batchStart = now;
+            for (int i = 0; i < batch; i++)
+            {
+                operation();
+            }
+
+            count += batch;
+            now = Stopwatch.GetTimestamp();
+            if (now - batchStart < Stopwatch.Frequency / 1000)
+            {
+                batch *= 2;
+            }
+        }
+
+        return (count, Stopwatch.GetElapsedTime(start, now));
+    }
+}
