@@ -24,6 +24,8 @@ interface IReputation {
     error EndorserNotEligible(uint256 endorser);
     error EndorseeNotRegistered(uint256 endorsee);
     error ReputationHistoryUnavailable(uint256 agentId, uint256 timepoint);
+    /// @notice `reputationAt` was asked about a time after the current block (like OZ `ERC5805FutureLookup`).
+    error ReputationFutureLookup(uint256 timepoint, uint256 currentTime);
     error ParameterOutOfRange(string parameter, uint256 value);
 
     /// @notice Decayed value now.

@@ -43,6 +43,8 @@ interface IStaking {
     error AppealWindowOpen(uint256 slashId, uint256 appealDeadline);
     error AppealWindowClosed(uint256 slashId, uint256 appealDeadline);
     error ParameterOutOfRange(string parameter, uint256 value);
+    /// @notice `stakeAt` reads only the past: stake at `timepoint >= now` may still change.
+    error FutureLookup(uint256 timepoint, uint256 nowTimestamp);
 
     /// @notice Add `amount` ACC (approve first) to the stake of an agent the caller owns.
     function stake(uint256 agentId, uint256 amount) external;

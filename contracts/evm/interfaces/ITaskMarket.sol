@@ -53,6 +53,7 @@ interface ITaskMarket {
         // slot 2
         uint64 capabilities;
         uint160 executor; // best bidder while Bidding
+        bool seedFromFallback; // the primary source withheld; the seed comes from the fallback source
         // slot 3
         uint96 price;
         uint96 bestEffectivePrice;
@@ -62,12 +63,23 @@ interface ITaskMarket {
         uint40 commitEndsAt;
         uint40 revealEndsAt;
         uint96 rewardPerReviewer; // set at settlement
-        // slot 5
-        address seedSource;
-        // slots 6-8
+        // slots 5-6 (the result hash and URI live in the ResultPosted event only)
         uint256 seedRequestId;
-        bytes32 resultHash;
         bytes32 seed;
+    }
+
+    /// @notice A reviewer's vote commitment signed by its agent key, relayed in a batch by a keeper.
+    struct SignedCommit {
+        uint256 agentId;
+        bytes32 commitment;
+        bytes signature; // EIP-712 Commit(uint256 taskId,uint256 agentId,bytes32 commitment) by the agent key
+    }
+
+    /// @notice An opening of a commitment; anyone holding it may reveal.
+    struct Reveal {
+        uint256 agentId;
+        bool approve;
+        bytes32 salt;
     }
 
     struct MarketParams {
@@ -111,6 +123,8 @@ interface ITaskMarket {
     event MemberSettled(uint256 indexed taskId, uint256 indexed agentId, uint256 reward, bool aligned, bool slashed);
     event Earned(address indexed account, uint256 indexed taskId, uint256 amount, bytes32 indexed reason);
     event EarningsWithdrawn(address indexed account, uint256 amount);
+    event ProtocolFeesAccrued(uint256 indexed taskId, uint256 amount);
+    event ProtocolFeesFlushed(uint256 amount);
     event MarketParamsSet(MarketParams params);
 
     error InvalidCommitteeSize(uint8 size, uint8 min, uint8 max);
@@ -145,6 +159,7 @@ interface ITaskMarket {
     error RevealNotOver(uint256 taskId, uint256 revealEndsAt);
     error AlreadySettled(uint256 taskId, uint256 agentId);
     error NothingToWithdraw(address account);
+    error InvalidCommitSignature(uint256 taskId, uint256 agentId);
     error ParameterOutOfRange(string parameter, uint256 value);
 
     function submitTask(TaskRequest calldata request, Permit calldata permit) external returns (uint256 taskId);
@@ -157,14 +172,22 @@ interface ITaskMarket {
     function claimSeat(uint256 taskId, uint256 agentId, uint256 evictAgentId) external;
     function commitVote(uint256 taskId, uint256 agentId, bytes32 commitment) external;
     function revealVote(uint256 taskId, uint256 agentId, bool approve, bytes32 salt) external;
+    /// @notice Commit several members' votes at once from their agent keys' signatures (a keeper relays them).
+    function commitVotesBySig(uint256 taskId, SignedCommit[] calldata commits) external;
+    /// @notice Reveal several openings at once.
+    function revealVotes(uint256 taskId, Reveal[] calldata reveals) external;
     function settle(uint256 taskId) external;
     function settleMembers(uint256 taskId, uint256[] calldata agentIds) external;
     function withdrawEarnings() external returns (uint256 amount);
+    /// @notice Send the protocol's accrued share of task fees through the fee router (burn / validators); anyone.
+    function flushProtocolFees() external returns (uint256 amount);
 
     function getTask(uint256 taskId) external view returns (Task memory);
     function sortitionKey(uint256 taskId, uint256 agentId) external view returns (uint256);
     function commitmentOf(uint256 taskId, uint256 agentId, bool approve, bytes32 salt) external pure returns (bytes32);
     function earningsOf(address account) external view returns (uint256);
+    function pendingProtocolFees() external view returns (uint256);
+    function commitDigest(uint256 taskId, uint256 agentId, bytes32 commitment) external view returns (bytes32);
     function params() external view returns (MarketParams memory);
     function setParams(MarketParams calldata params) external;
 }

@@ -18,14 +18,15 @@ library Sortition {
         return k > MAX_KEY ? MAX_KEY : k;
     }
 
-    /// @notice floor(log2(x) * 2^64) for x > 0, i.e. log2 in Q64.64.
+    /// @notice log2(x) in Q64.64 for x > 0, with the fraction exact to 40 bits (rounded down): keys a relative
+    ///         2^-40 apart are already ordered correctly, and 24 fewer squarings save about 1,500 gas per key.
     function log2Q64(uint256 x) internal pure returns (uint256 result) {
         uint256 n = _msb(x);
         result = n << 64;
         // y = x / 2^n in Q1.127, in [2^127, 2^128)
         uint256 y = n >= 127 ? x >> (n - 127) : x << (127 - n);
         unchecked {
-            for (uint256 bit = 1 << 63; bit > 0; bit >>= 1) {
+            for (uint256 bit = 1 << 63; bit >= 1 << 24; bit >>= 1) {
                 y = (y * y) >> 127;
                 if (y >= 1 << 128) {
                     y >>= 1;

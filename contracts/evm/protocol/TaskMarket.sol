@@ -5,6 +5,8 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {ITaskMarket} from "../interfaces/ITaskMarket.sol";
 import {IAgentRegistry} from "../interfaces/IAgentRegistry.sol";
 import {IStaking} from "../interfaces/IStaking.sol";
@@ -18,7 +20,7 @@ import {Sortition} from "../libraries/Sortition.sol";
 ///         weighted sortition from a seed fixed after the result, settled at >= 2/3 approval. Every payout is
 ///         credited to an earnings balance and pulled with `withdrawEarnings`; no function loops over agents,
 ///         tasks or stakers (the only loops run over a caller's own calldata, bounded by the committee size).
-contract TaskMarket is ITaskMarket, Ownable2Step {
+contract TaskMarket is ITaskMarket, EIP712, Ownable2Step {
     using SafeERC20 for IERC20;
 
     uint8 public constant MIN_COMMITTEE = 10;
@@ -45,6 +47,8 @@ contract TaskMarket is ITaskMarket, Ownable2Step {
     uint256 private constant SEAT_SETTLED = 5;
     uint256 private constant STATE_MASK = 0xff;
 
+    bytes32 private constant COMMIT_TYPEHASH = keccak256("Commit(uint256 taskId,uint256 agentId,bytes32 commitment)");
+
     bytes32 private constant REASON_EXECUTOR = "executor";
     bytes32 private constant REASON_REFUND = "refund";
     bytes32 private constant REASON_REVIEW = "review";
@@ -64,7 +68,16 @@ contract TaskMarket is ITaskMarket, Ownable2Step {
     /// @dev taskId => agentId => seat word: low byte = state; while a member, bits 8.. hold the sortition key;
     ///      once committed, the bits above the low byte hold the commitment.
     mapping(uint256 taskId => mapping(uint256 agentId => uint256)) private _seats;
-    mapping(address account => uint256) private _earnings;
+    /// @dev Credited and withdrawn totals in one slot: the slot never returns to zero after the first credit,
+    ///      so later credits cost a warm update instead of a fresh slot.
+    struct Earnings {
+        uint128 credited;
+        uint128 withdrawn;
+    }
+
+    mapping(address account => Earnings) private _earnings;
+    /// @inheritdoc ITaskMarket
+    uint256 public pendingProtocolFees;
 
     constructor(
         IERC20 token_,
@@ -76,7 +89,7 @@ contract TaskMarket is ITaskMarket, Ownable2Step {
         IRandomnessSource fallbackRandomness_,
         address governance,
         MarketParams memory params_
-    ) Ownable(governance) {
+    ) EIP712("AgentCluster TaskMarket", "1") Ownable(governance) {
         token = token_;
         registry = registry_;
         staking = staking_;
@@ -181,10 +194,9 @@ contract TaskMarket is ITaskMarket, Ownable2Step {
         _requireController(executor);
         if (block.timestamp > t.deadline) revert DeadlinePassed(taskId, t.deadline);
         t.status = TaskStatus.Verifying;
-        t.resultHash = resultHash;
         t.resultPostedAt = uint40(block.timestamp);
         emit ResultPosted(taskId, executor, resultHash, resultURI);
-        _requestSeed(taskId, t, randomness);
+        _requestSeed(taskId, t, false);
     }
 
     /// @inheritdoc ITaskMarket
@@ -212,10 +224,10 @@ contract TaskMarket is ITaskMarket, Ownable2Step {
         Task storage t = _task(taskId);
         _expectStatus(taskId, t.status, TaskStatus.Verifying);
         if (t.drawClosesAt != 0) revert DrawClosed(taskId, t.drawClosesAt);
-        (bool ready,) = IRandomnessSource(t.seedSource).seedOf(t.seedRequestId);
+        (bool ready,) = _source(t).seedOf(t.seedRequestId);
         uint256 retryAt = uint256(t.resultPostedAt) + _params.seedTimeout;
         if (ready || block.timestamp < retryAt) revert SeedNotOverdue(taskId, retryAt);
-        _requestSeed(taskId, t, fallbackRandomness);
+        _requestSeed(taskId, t, true);
     }
 
     /// @inheritdoc ITaskMarket
@@ -229,8 +241,9 @@ contract TaskMarket is ITaskMarket, Ownable2Step {
         uint256 seats = t.seats;
         uint256 size = t.committeeSize;
         if (seats + agentIds.length > size) revert CommitteeFull(taskId);
+        address executorOwner = registry.ownerOf(t.executor);
         for (uint256 i; i < agentIds.length; ++i) {
-            _seat(taskId, t, agentIds[i]);
+            _seat(taskId, t, agentIds[i], executorOwner);
         }
         seats += agentIds.length;
         t.seats = uint8(seats);
@@ -248,7 +261,7 @@ contract TaskMarket is ITaskMarket, Ownable2Step {
         if (t.seats < t.committeeSize) revert CommitteeNotFull(taskId);
         uint256 evicted = _seats[taskId][evictAgentId];
         if (evicted & STATE_MASK != SEAT_MEMBER) revert NotMember(taskId, evictAgentId);
-        uint256 key = _seat(taskId, t, agentId);
+        uint256 key = _seat(taskId, t, agentId, registry.ownerOf(t.executor));
         uint256 evictedKey = evicted >> 8;
         if (key >= evictedKey) revert KeyNotBetter(taskId, key, evictedKey);
         delete _seats[taskId][evictAgentId];
@@ -258,42 +271,90 @@ contract TaskMarket is ITaskMarket, Ownable2Step {
     /// @inheritdoc ITaskMarket
     function commitVote(uint256 taskId, uint256 agentId, bytes32 commitment) external {
         Task storage t = _task(taskId);
-        _expectStatus(taskId, t.status, TaskStatus.Verifying);
-        uint256 opensAt = t.drawClosesAt;
-        if (opensAt == 0 || block.timestamp < opensAt || block.timestamp >= t.commitEndsAt) {
-            revert NotInPhase(taskId, opensAt, t.commitEndsAt);
-        }
+        _requireCommitPhase(taskId, t);
         _requireController(agentId);
-        uint256 seat = _seats[taskId][agentId];
-        uint256 state = seat & STATE_MASK;
-        if (state == 0) revert NotMember(taskId, agentId);
-        if (state != SEAT_MEMBER) revert AlreadyCommitted(taskId, agentId);
-        _seats[taskId][agentId] = (uint256(commitment) & ~STATE_MASK) | SEAT_COMMITTED;
+        _commit(taskId, agentId, commitment);
         unchecked {
             ++t.commits;
         }
-        emit VoteCommitted(taskId, agentId);
+    }
+
+    /// @inheritdoc ITaskMarket
+    /// @dev No nonce is needed: a member commits once per task, and the domain binds chain and contract.
+    function commitVotesBySig(uint256 taskId, SignedCommit[] calldata commits) external {
+        Task storage t = _task(taskId);
+        _requireCommitPhase(taskId, t);
+        for (uint256 i; i < commits.length; ++i) {
+            SignedCommit calldata c = commits[i];
+            bytes32 digest = commitDigest(taskId, c.agentId, c.commitment);
+            (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, c.signature);
+            if (err != ECDSA.RecoverError.NoError || signer != address(uint160(c.agentId))) {
+                revert InvalidCommitSignature(taskId, c.agentId);
+            }
+            _commit(taskId, c.agentId, c.commitment);
+        }
+        t.commits += uint8(commits.length);
     }
 
     /// @inheritdoc ITaskMarket
     /// @dev Anyone holding the opening may reveal (a reviewer can hand its salt to a keeper).
     function revealVote(uint256 taskId, uint256 agentId, bool approve, bytes32 salt) external {
         Task storage t = _task(taskId);
+        _requireRevealPhase(taskId, t);
+        _reveal(taskId, agentId, approve, salt);
+        unchecked {
+            ++t.reveals;
+            if (approve) ++t.approvals;
+        }
+    }
+
+    /// @inheritdoc ITaskMarket
+    function revealVotes(uint256 taskId, Reveal[] calldata reveals) external {
+        Task storage t = _task(taskId);
+        _requireRevealPhase(taskId, t);
+        uint256 approvals;
+        for (uint256 i; i < reveals.length; ++i) {
+            Reveal calldata r = reveals[i];
+            _reveal(taskId, r.agentId, r.approve, r.salt);
+            if (r.approve) ++approvals;
+        }
+        t.reveals += uint8(reveals.length);
+        t.approvals += uint8(approvals);
+    }
+
+    function _requireCommitPhase(uint256 taskId, Task storage t) private view {
+        _expectStatus(taskId, t.status, TaskStatus.Verifying);
+        uint256 opensAt = t.drawClosesAt;
+        if (opensAt == 0 || block.timestamp < opensAt || block.timestamp >= t.commitEndsAt) {
+            revert NotInPhase(taskId, opensAt, t.commitEndsAt);
+        }
+    }
+
+    /// @dev Reveals open when the commit window ends, or as soon as every member has committed.
+    function _requireRevealPhase(uint256 taskId, Task storage t) private view {
         _expectStatus(taskId, t.status, TaskStatus.Verifying);
         uint256 opensAt = t.commits == t.seats ? t.drawClosesAt : t.commitEndsAt;
         if (t.drawClosesAt == 0 || block.timestamp < opensAt || block.timestamp >= t.revealEndsAt) {
             revert NotInPhase(taskId, opensAt, t.revealEndsAt);
         }
+    }
+
+    function _commit(uint256 taskId, uint256 agentId, bytes32 commitment) private {
+        uint256 seat = _seats[taskId][agentId];
+        uint256 state = seat & STATE_MASK;
+        if (state == 0) revert NotMember(taskId, agentId);
+        if (state != SEAT_MEMBER) revert AlreadyCommitted(taskId, agentId);
+        _seats[taskId][agentId] = (uint256(commitment) & ~STATE_MASK) | SEAT_COMMITTED;
+        emit VoteCommitted(taskId, agentId);
+    }
+
+    function _reveal(uint256 taskId, uint256 agentId, bool approve, bytes32 salt) private {
         uint256 seat = _seats[taskId][agentId];
         if (seat & STATE_MASK != SEAT_COMMITTED) revert NotCommitted(taskId, agentId);
         if ((uint256(commitmentOf(taskId, agentId, approve, salt)) ^ seat) & ~STATE_MASK != 0) {
             revert CommitmentMismatch(taskId, agentId);
         }
         _seats[taskId][agentId] = approve ? SEAT_APPROVED : SEAT_REJECTED;
-        unchecked {
-            ++t.reveals;
-            if (approve) ++t.approvals;
-        }
         emit VoteRevealed(taskId, agentId, approve);
     }
 
@@ -319,21 +380,24 @@ contract TaskMarket is ITaskMarket, Ownable2Step {
         t.aligned = uint8(aligned);
         emit TaskSettled(taskId, outcome, approvals, reveals, msg.sender);
 
-        uint256 toRouter = _splitFee(taskId, t, aligned);
+        uint256 toProtocol = _splitFee(taskId, t, aligned);
+        if (toProtocol != 0) {
+            pendingProtocolFees += toProtocol;
+            emit ProtocolFeesAccrued(taskId, toProtocol);
+        }
         _payOutcome(taskId, t, outcome);
-        if (toRouter != 0) feeRouter.routeFee(toRouter);
     }
 
     /// @dev Fee: keepers (draw when the committee filled, settle), then `reviewerShareBps` of the rest to the
-    ///      reviewers who voted with the outcome (equal shares), and the remainder (with rounding dust) to the
-    ///      fee router. Returns that remainder.
-    function _splitFee(uint256 taskId, Task storage t, uint256 aligned) private returns (uint256 toRouter) {
+    ///      reviewers who voted with the outcome (equal shares), and the remainder (with rounding dust) accrues
+    ///      for the fee router, flushed in batches. Returns that remainder.
+    function _splitFee(uint256 taskId, Task storage t, uint256 aligned) private returns (uint256 toProtocol) {
         MarketParams memory p = _params;
         uint256 keeperPaid = t.seats == t.committeeSize ? 2 * uint256(p.keeperReward) : p.keeperReward;
         uint256 rest = uint256(t.fee) - keeperPaid;
         uint256 perReviewer = aligned == 0 ? 0 : rest * p.reviewerShareBps / BPS / aligned;
         t.rewardPerReviewer = uint96(perReviewer);
-        toRouter = rest - perReviewer * aligned;
+        toProtocol = rest - perReviewer * aligned;
         _credit(msg.sender, taskId, p.keeperReward, REASON_KEEPER);
     }
 
@@ -402,11 +466,23 @@ contract TaskMarket is ITaskMarket, Ownable2Step {
 
     /// @inheritdoc ITaskMarket
     function withdrawEarnings() external returns (uint256 amount) {
-        amount = _earnings[msg.sender];
+        Earnings storage e = _earnings[msg.sender];
+        amount = uint256(e.credited) - e.withdrawn;
         if (amount == 0) revert NothingToWithdraw(msg.sender);
-        _earnings[msg.sender] = 0;
+        e.withdrawn = e.credited;
         emit EarningsWithdrawn(msg.sender, amount);
         token.safeTransfer(msg.sender, amount);
+    }
+
+    /// @inheritdoc ITaskMarket
+    /// @dev Routing every task's fee separately would cost each settlement a transfer, a burn and a transfer;
+    ///      batching keeps settlement cheap and the split identical.
+    function flushProtocolFees() external returns (uint256 amount) {
+        amount = pendingProtocolFees;
+        if (amount == 0) return 0;
+        pendingProtocolFees = 0;
+        emit ProtocolFeesFlushed(amount);
+        feeRouter.routeFee(amount);
     }
 
     // ================================================================ reads
@@ -429,8 +505,14 @@ contract TaskMarket is ITaskMarket, Ownable2Step {
     }
 
     /// @inheritdoc ITaskMarket
+    function commitDigest(uint256 taskId, uint256 agentId, bytes32 commitment) public view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(COMMIT_TYPEHASH, taskId, agentId, commitment)));
+    }
+
+    /// @inheritdoc ITaskMarket
     function earningsOf(address account) external view returns (uint256) {
-        return _earnings[account];
+        Earnings storage e = _earnings[account];
+        return uint256(e.credited) - e.withdrawn;
     }
 
     /// @inheritdoc ITaskMarket
@@ -474,16 +556,21 @@ contract TaskMarket is ITaskMarket, Ownable2Step {
         if (msg.sender != owner && msg.sender != address(uint160(agentId))) revert NotAgentController(agentId, msg.sender);
     }
 
-    function _requestSeed(uint256 taskId, Task storage t, IRandomnessSource source) private {
+    function _requestSeed(uint256 taskId, Task storage t, bool useFallback) private {
+        IRandomnessSource source = useFallback ? fallbackRandomness : randomness;
         uint256 requestId = source.request();
-        t.seedSource = address(source);
+        if (useFallback) t.seedFromFallback = true;
         t.seedRequestId = requestId;
         emit SeedRequested(taskId, address(source), requestId);
     }
 
+    function _source(Task storage t) private view returns (IRandomnessSource) {
+        return t.seedFromFallback ? fallbackRandomness : randomness;
+    }
+
     function _fixSeed(uint256 taskId, Task storage t) private {
         if (t.drawClosesAt != 0) return;
-        (bool ready, bytes32 seed) = IRandomnessSource(t.seedSource).seedOf(t.seedRequestId);
+        (bool ready, bytes32 seed) = _source(t).seedOf(t.seedRequestId);
         if (!ready) revert SeedNotReady(taskId);
         MarketParams memory p = _params;
         uint256 drawClosesAt = block.timestamp + p.drawWindow;
@@ -497,11 +584,14 @@ contract TaskMarket is ITaskMarket, Ownable2Step {
     }
 
     /// @dev Seats one candidate after the O(1) checks; returns its key. Does not touch the seat count.
-    function _seat(uint256 taskId, Task storage t, uint256 agentId) private returns (uint256 key) {
+    function _seat(uint256 taskId, Task storage t, uint256 agentId, address executorOwner)
+        private
+        returns (uint256 key)
+    {
         if (_seats[taskId][agentId] != 0) revert AlreadyMember(taskId, agentId);
         if (agentId == t.executor) revert ExcludedFromCommittee(taskId, agentId);
         address owner = registry.ownerOf(agentId);
-        if (owner == t.requester || owner == registry.ownerOf(t.executor)) revert ExcludedFromCommittee(taskId, agentId);
+        if (owner == t.requester || owner == executorOwner) revert ExcludedFromCommittee(taskId, agentId);
         if (!registry.isEligible(agentId, 0)) revert AgentNotEligible(agentId);
         key = Sortition.key(t.seed, taskId, agentId, _weight(t, agentId));
         _seats[taskId][agentId] = (key << 8) | SEAT_MEMBER;
@@ -520,7 +610,7 @@ contract TaskMarket is ITaskMarket, Ownable2Step {
 
     function _credit(address account, uint256 taskId, uint256 amount, bytes32 reason) private {
         if (amount == 0) return;
-        _earnings[account] += amount;
+        _earnings[account].credited += uint128(amount);
         emit Earned(account, taskId, amount, reason);
     }
 

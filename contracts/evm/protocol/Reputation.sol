@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {IReputation} from "../interfaces/IReputation.sol";
+import {IAgentRegistry} from "../interfaces/IAgentRegistry.sol";
+import {IStaking} from "../interfaces/IStaking.sol";
+import {AccGenesis} from "../libraries/AccGenesis.sol";
+import {ReputationMath} from "../libraries/ReputationMath.sol";
+
+/// @title Four-dimensional agent reputation, decaying with a 90-day half-life, with O(1) network totals
+/// @notice Task and Validator reputation are written by the task market, Compute by the registry; Social comes
+///         only from endorsements by Active, staked agents and is bounded by the endorser's Task reputation.
+/// @dev Storage is normalised per era (see `ReputationMath`): each agent and dimension keeps `n` with the era it
+///      belongs to; an older era's `n` is shifted right by 32 bits per era when read or written.
+///
+///      What "exact" means here, per dimension, with N the number of agents that ever held a nonzero value in it:
+///      - Within an era the stored total is the integer sum of the agents' normalised values: each write adds
+///        `n_new - n_old` to it, with no rounding. With no era crossed yet, `normalisedTotal == Σ normalisedOf`.
+///      - Crossing an era shifts the total and every agent's `n` right by 32 bits, each rounded down, so the
+///        total may exceed the sum by the dropped fractions: `Σ n <= total < Σ n + N` in normalised units,
+///        i.e. less than 1 wei of value per agent at the start of the era, decaying with everything else.
+///      - Reading rounds each value down, so `Σ reputationOf <= totalReputation < Σ reputationOf + 2N`
+///        (`< N` before the first era crossing): the total never under-counts and is at most 2 wei per agent
+///        above the sum of what the agents read.
+///      - A value written at `t` reads back exactly at `t` (normalising rounds up, reading rounds down) and never
+///        reads above it later; it equals the value decayed by `Decay.factor(elapsed)` to well within 1e-9.
+contract Reputation is IReputation, Ownable2Step {
+    using SafeCast for uint256;
+
+    uint16 public constant MAX_BPS = 10_000;
+    uint256 public constant MAX_ENDORSEMENTS_LIMIT = 1_000;
+    uint256 public constant MAX_ENDORSEMENT_CAP = 1_000e18;
+
+    /// @dev One value: normalised amount, its era, when it was written, and when the agent's first value in this
+    ///      dimension was written (before that, its reputation was zero). `endorsementsGiven` is used in the Task
+    ///      record only: `endorse` reads that slot anyway for the endorser's power, so the counter costs no slot.
+    struct Record {
+        uint128 normalised;
+        uint16 era;
+        uint40 updatedAt;
+        uint40 firstUpdatedAt;
+        uint16 endorsementsGiven;
+    }
+
+    struct Total {
+        uint240 normalised;
+        uint16 era;
+    }
+
+    struct EndorsementParameters {
+        uint16 maxEndorsements;
+        uint16 bps;
+        uint112 cap;
+        uint112 minStake;
+    }
+
+    enum Change {
+        Increase,
+        Decrease,
+        Set
+    }
+
+    IAgentRegistry public immutable registry;
+    IStaking public immutable staking;
+    /// @notice Origin of the era grid; nothing decays before it.
+    uint64 public immutable genesisTime;
+
+    mapping(uint256 agentId => Record[4]) private _current;
+    /// @dev The value before the current one, for Task (0) and Validator (1) only.
+    mapping(uint256 agentId => Record[2]) private _previous;
+    Total[4] private _totals;
+    EndorsementParameters private _endorsement;
+
+    /// @notice Whether `writer` may increase, decrease and set `dimension`.
+    mapping(address writer => mapping(Dimension => bool)) public isWriter;
+    /// @notice Whether `endorser` has endorsed `endorsee` (each pair once, ever).
+    mapping(uint256 endorser => mapping(uint256 endorsee => bool)) public hasEndorsed;
+
+    modifier onlyWriter(Dimension dimension) {
+        if (!isWriter[msg.sender][dimension]) revert NotWriter(msg.sender, dimension);
+        _;
+    }
+
+    constructor(IAgentRegistry registry_, IStaking staking_, address governance, uint64 genesisTime_)
+        Ownable(governance)
+    {
+        if (address(registry_) == address(0)) revert ParameterOutOfRange("registry", 0);
+        if (address(staking_) == address(0)) revert ParameterOutOfRange("staking", 0);
+        registry = registry_;
+        staking = staking_;
+        genesisTime = genesisTime_;
+        _setEndorsementParameters(16, 10e18, 1_000, 1_000e18);
+    }
+
+    // ------------------------------------------------------------------ writers
+
+    /// @inheritdoc IReputation
+    /// @dev Adds `amount` to the value decayed to now.
+    function increase(uint256 agentId, Dimension dimension, uint256 amount) external onlyWriter(dimension) {
+        (uint256 era, uint256 factor) = _positionAt(block.timestamp);
+        _change(agentId, dimension, Change.Increase, amount, era, factor);
+    }
+
+    /// @inheritdoc IReputation
+    function decrease(uint256 agentId, Dimension dimension, uint256 amount) external onlyWriter(dimension) {
+        (uint256 era, uint256 factor) = _positionAt(block.timestamp);
+        _change(agentId, dimension, Change.Decrease, amount, era, factor);
+    }
+
+    /// @inheritdoc IReputation
+    function set(uint256 agentId, Dimension dimension, uint256 value) external onlyWriter(dimension) {
+        (uint256 era, uint256 factor) = _positionAt(block.timestamp);
+        _change(agentId, dimension, Change.Set, value, era, factor);
+    }
+
+    // ------------------------------------------------------------------ endorsements
+
+    /// @inheritdoc IReputation
+    /// @dev The amount is `min(endorsementCap, Task reputation of the endorser x endorsementBps)`; it may be zero,
+    ///      in which case the pair and the endorser's slot are still used. Social reputation never feeds endorsement
+    ///      power, so a ring of agents endorsing each other cannot grow its own power.
+    function endorse(uint256 endorser, uint256 endorsee) external {
+        if (endorser == endorsee) revert SelfEndorsement(endorser);
+        if (registry.ownerOf(endorser) != msg.sender) revert NotAgentOwner(endorser, msg.sender);
+        EndorsementParameters memory p = _endorsement;
+        bool active = registry.statusOf(endorser) == IAgentRegistry.AgentStatus.Active;
+        if (!active || staking.stakeOf(endorser) < p.minStake) revert EndorserNotEligible(endorser);
+        if (registry.statusOf(endorsee) == IAgentRegistry.AgentStatus.None) revert EndorseeNotRegistered(endorsee);
+        if (hasEndorsed[endorser][endorsee]) revert AlreadyEndorsed(endorser, endorsee);
+        Record storage endorserTask = _current[endorser][uint8(Dimension.Task)];
+        Record memory task = endorserTask;
+        if (task.endorsementsGiven >= p.maxEndorsements) {
+            revert EndorsementLimitReached(endorser, p.maxEndorsements);
+        }
+
+        hasEndorsed[endorser][endorsee] = true;
+        endorserTask.endorsementsGiven = task.endorsementsGiven + 1;
+        (uint256 era, uint256 factor) = _positionAt(block.timestamp);
+        uint256 power = _valueOf(task, era, factor) * p.bps / MAX_BPS;
+        uint256 amount = power < p.cap ? power : p.cap;
+        emit Endorsed(endorser, endorsee, amount);
+        if (amount != 0) _change(endorsee, Dimension.Social, Change.Increase, amount, era, factor);
+    }
+
+    // ------------------------------------------------------------------ governance (the timelock)
+
+    /// @inheritdoc IReputation
+    /// @dev Social reputation comes only from `endorse`, so no writer may be allowed on it.
+    function setWriter(address writer, Dimension dimension, bool allowed) external onlyOwner {
+        if (allowed && dimension == Dimension.Social) revert ParameterOutOfRange("dimension", uint256(dimension));
+        isWriter[writer][dimension] = allowed;
+        emit WriterSet(writer, dimension, allowed);
+    }
+
+    /// @notice Set the endorsement rules.
+    /// @dev Bounds: 1 <= maxEndorsements <= 1,000; cap <= 1,000e18; bps <= 10,000; 1 <= minStake <= ACC supply.
+    ///      A zero cap or zero bps switches endorsement gains off. Applies to endorsements made afterwards.
+    function setEndorsementParameters(uint256 maxEndorsements_, uint256 cap, uint16 bps, uint256 minStake)
+        external
+        onlyOwner
+    {
+        _setEndorsementParameters(maxEndorsements_, cap, bps, minStake);
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    /// @inheritdoc IReputation
+    function reputationOf(uint256 agentId, Dimension dimension) external view returns (uint256) {
+        (uint256 era, uint256 factor) = _positionAt(block.timestamp);
+        return _valueOf(_current[agentId][uint8(dimension)], era, factor);
+    }
+
+    /// @inheritdoc IReputation
+    /// @dev Answers for `timepoint` at or after the current value's update, and for Task and Validator also at or
+    ///      after the previous update. Before an agent's first update it is 0. Older times revert with
+    ///      `ReputationHistoryUnavailable`; times after the current block revert with `ReputationFutureLookup`.
+    ///      At the timestamp of an update the value includes every change made at that timestamp.
+    function reputationAt(uint256 agentId, Dimension dimension, uint256 timepoint) external view returns (uint256) {
+        if (timepoint > block.timestamp) revert ReputationFutureLookup(timepoint, block.timestamp);
+        Record memory current = _current[agentId][uint8(dimension)];
+        if (timepoint >= current.updatedAt) return _valueAt(current, timepoint);
+        if (timepoint < current.firstUpdatedAt) return 0;
+        if (_keepsHistory(dimension)) {
+            // updatedAt > firstUpdatedAt here, so a previous value was recorded.
+            Record memory previous = _previous[agentId][uint8(dimension)];
+            if (timepoint >= previous.updatedAt) return _valueAt(previous, timepoint);
+        }
+        revert ReputationHistoryUnavailable(agentId, timepoint);
+    }
+
+    /// @inheritdoc IReputation
+    /// @dev At least the sum of the agents' values and less than 2 wei per agent above it (see the contract NatSpec).
+    function totalReputation(Dimension dimension) external view returns (uint256) {
+        (uint256 era, uint256 factor) = _positionAt(block.timestamp);
+        Total memory total = _totals[uint8(dimension)];
+        return ReputationMath.denormalise(ReputationMath.rebase(total.normalised, total.era, era), factor);
+    }
+
+    /// @inheritdoc IReputation
+    function getSummary(uint256 agentId)
+        external
+        view
+        returns (uint256 task, uint256 validator, uint256 compute, uint256 social, uint256 total)
+    {
+        (uint256 era, uint256 factor) = _positionAt(block.timestamp);
+        Record[4] storage records = _current[agentId];
+        task = _valueOf(records[uint8(Dimension.Task)], era, factor);
+        validator = _valueOf(records[uint8(Dimension.Validator)], era, factor);
+        compute = _valueOf(records[uint8(Dimension.Compute)], era, factor);
+        social = _valueOf(records[uint8(Dimension.Social)], era, factor);
+        total = task + validator + compute + social;
+    }
+
+    /// @notice The agent's normalised value in the current era (the unit in which totals are exact).
+    function normalisedOf(uint256 agentId, Dimension dimension) external view returns (uint256) {
+        Record memory record = _current[agentId][uint8(dimension)];
+        return ReputationMath.rebase(record.normalised, record.era, currentEra());
+    }
+
+    /// @notice The network total of a dimension in normalised units of the current era.
+    function normalisedTotal(Dimension dimension) external view returns (uint256) {
+        Total memory total = _totals[uint8(dimension)];
+        return ReputationMath.rebase(total.normalised, total.era, currentEra());
+    }
+
+    /// @notice The era (32 half-lives since genesis) the current block falls in.
+    function currentEra() public view returns (uint256 era) {
+        (era,) = _positionAt(block.timestamp);
+    }
+
+    /// @notice How many endorsements `endorser` has given (at most `maxEndorsements`).
+    function endorsementCount(uint256 endorser) external view returns (uint256) {
+        return _current[endorser][uint8(Dimension.Task)].endorsementsGiven;
+    }
+
+    /// @notice The most endorsements one agent may give.
+    function maxEndorsements() external view returns (uint256) {
+        return _endorsement.maxEndorsements;
+    }
+
+    /// @notice The most Social reputation one endorsement adds.
+    function endorsementCap() external view returns (uint256) {
+        return _endorsement.cap;
+    }
+
+    /// @notice The share of the endorser's Task reputation an endorsement adds, in basis points.
+    function endorsementBps() external view returns (uint16) {
+        return _endorsement.bps;
+    }
+
+    /// @notice The active stake an endorser needs.
+    function minEndorserStake() external view returns (uint256) {
+        return _endorsement.minStake;
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    /// @dev Applies a change at the current block, whose era and era factor the caller computed once.
+    function _change(uint256 agentId, Dimension dimension, Change kind, uint256 amount, uint256 era, uint256 factor)
+        private
+    {
+        Record memory old = _current[agentId][uint8(dimension)];
+        uint256 oldNormalised = ReputationMath.rebase(old.normalised, old.era, era);
+        uint256 oldValue = ReputationMath.denormalise(oldNormalised, factor);
+        uint256 newValue;
+        if (kind == Change.Increase) newValue = oldValue + amount;
+        else if (kind == Change.Decrease) newValue = amount < oldValue ? oldValue - amount : 0;
+        else newValue = amount;
+        uint256 newNormalised = ReputationMath.normalise(newValue, factor);
+
+        _record(agentId, dimension, old, newNormalised, era);
+        Total memory total = _totals[uint8(dimension)];
+        // total >= Σ n over agents (floors of shifted sums dominate sums of floors), so this cannot underflow.
+        uint256 newTotal = ReputationMath.rebase(total.normalised, total.era, era) + newNormalised - oldNormalised;
+        _totals[uint8(dimension)] = Total({normalised: newTotal.toUint240(), era: uint16(era)});
+
+        emit ReputationChanged(agentId, dimension, newValue.toInt256() - oldValue.toInt256(), newValue);
+    }
+
+    /// @dev Stores the new current value; Task and Validator first move the old one to history.
+    function _record(uint256 agentId, Dimension dimension, Record memory old, uint256 newNormalised, uint256 era)
+        private
+    {
+        uint40 nowTimestamp = block.timestamp.toUint40();
+        // Several changes in one block keep one history step: the value before that block.
+        if (_keepsHistory(dimension) && old.updatedAt != 0 && old.updatedAt != nowTimestamp) {
+            _previous[agentId][uint8(dimension)] = old;
+        }
+        _current[agentId][uint8(dimension)] = Record({
+            normalised: newNormalised.toUint128(),
+            era: era.toUint16(),
+            updatedAt: nowTimestamp,
+            firstUpdatedAt: old.updatedAt == 0 ? nowTimestamp : old.firstUpdatedAt,
+            endorsementsGiven: old.endorsementsGiven
+        });
+    }
+
+    function _setEndorsementParameters(uint256 maxEndorsements_, uint256 cap, uint16 bps, uint256 minStake) private {
+        if (maxEndorsements_ == 0 || maxEndorsements_ > MAX_ENDORSEMENTS_LIMIT) {
+            revert ParameterOutOfRange("maxEndorsements", maxEndorsements_);
+        }
+        if (cap > MAX_ENDORSEMENT_CAP) revert ParameterOutOfRange("endorsementCap", cap);
+        if (bps > MAX_BPS) revert ParameterOutOfRange("endorsementBps", bps);
+        if (minStake == 0 || minStake > AccGenesis.TOTAL_SUPPLY) revert ParameterOutOfRange("minStake", minStake);
+        _endorsement = EndorsementParameters({
+            maxEndorsements: uint16(maxEndorsements_), bps: bps, cap: uint112(cap), minStake: uint112(minStake)
+        });
+        emit EndorsementParametersSet(maxEndorsements_, cap, bps, minStake);
+    }
+
+    function _positionAt(uint256 timepoint) private view returns (uint256 era, uint256 factor) {
+        return ReputationMath.position(genesisTime, timepoint);
+    }
+
+    function _valueAt(Record memory record, uint256 timepoint) private view returns (uint256) {
+        (uint256 era, uint256 factor) = _positionAt(timepoint);
+        return ReputationMath.denormalise(ReputationMath.rebase(record.normalised, record.era, era), factor);
+    }
+
+    function _valueOf(Record memory record, uint256 era, uint256 factor) private pure returns (uint256) {
+        return ReputationMath.denormalise(ReputationMath.rebase(record.normalised, record.era, era), factor);
+    }
+
+    function _keepsHistory(Dimension dimension) private pure returns (bool) {
+        return dimension == Dimension.Task || dimension == Dimension.Validator;
+    }
+}

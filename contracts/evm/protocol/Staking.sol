@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {ERC20Burnable} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Burnable.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {IAgentRegistry} from "../interfaces/IAgentRegistry.sol";
+import {IStaking} from "../interfaces/IStaking.sol";
+
+/// @title Stakes per agent, with unbonding, checkpoints and appealable slashing
+/// @notice Owners stake ACC behind their agents. Unstaking goes through an unbonding period during which the stake
+///         stays slashable. Slashes are held for an appeal window: governance may reverse them, after which anyone
+///         finalizes them (the harmed party's share is paid, the rest burned).
+/// @dev Owned by the timelock. Invariant: `balanceOf(this) == totalStaked + totalUnbonding + totalPendingSlashes`
+///      (plus anything sent here directly, which nobody can take out).
+contract Staking is IStaking, Ownable2Step {
+    using SafeERC20 for IERC20;
+    using Checkpoints for Checkpoints.Trace208;
+
+    /// @notice Basis-point denominator; also the highest severity (everything).
+    uint16 public constant MAX_BPS = 10_000;
+    /// @notice Lowest severity a slasher may ask for (1%).
+    uint16 public constant MIN_SEVERITY_BPS = 100;
+    /// @notice Upper bound on the unbonding period governance may set.
+    uint256 public constant MAX_UNBONDING_PERIOD = 365 days;
+    /// @notice Lower bound on the appeal window governance may set.
+    uint256 public constant MIN_APPEAL_WINDOW = 1 days;
+
+    /// @dev One slot per agent.
+    struct Unbonding {
+        uint208 amount;
+        uint48 unlocksAt;
+    }
+
+    /// @dev Two slots per slash. Agent ids are keys (addresses) and amounts are below ACC's supply (< 2^90).
+    struct SlashRecord {
+        // slot 0
+        uint160 agentId;
+        uint96 amount;
+        // slot 1
+        address harmedParty;
+        uint40 appealDeadline;
+        uint16 harmedShareBps; // fixed when the slash is made
+        bool resolved;
+    }
+
+    /// @notice The ACC token staked.
+    IERC20 public immutable token;
+    /// @notice Whose `ownerOf` decides who may stake for an agent and receives its withdrawals.
+    IAgentRegistry public immutable registry;
+
+    /// @notice Accounts allowed to slash (the task market; governance adds others).
+    mapping(address slasher => bool) public isSlasher;
+    mapping(uint256 agentId => Checkpoints.Trace208) private _active;
+    mapping(uint256 agentId => Unbonding) private _unbonding;
+    mapping(uint256 slashId => SlashRecord) private _slashes;
+
+    // slot: the two totals every stake movement touches
+    uint128 private _totalStaked;
+    uint128 private _totalUnbonding;
+    // slot: slash bookkeeping and parameters, read together by `slash`
+    uint96 private _totalPendingSlashes;
+    uint64 private _slashCount;
+    uint32 private _unbondingPeriod = 30 days;
+    uint32 private _appealWindow = 7 days;
+    /// @notice Share of a finalized slash paid to the harmed party (basis points); the rest is burned.
+    uint16 public harmedShareBps;
+
+    constructor(IERC20 token_, IAgentRegistry registry_, address governance) Ownable(governance) {
+        if (address(token_) == address(0)) revert ParameterOutOfRange("token", 0);
+        if (address(registry_) == address(0)) revert ParameterOutOfRange("registry", 0);
+        token = token_;
+        registry = registry_;
+        emit UnbondingPeriodSet(0, _unbondingPeriod);
+        emit AppealWindowSet(0, _appealWindow);
+        emit HarmedShareSet(0, 0);
+    }
+
+    // ------------------------------------------------------------------ owners
+
+    /// @inheritdoc IStaking
+    function stake(uint256 agentId, uint256 amount) external {
+        if (amount == 0) revert ZeroAmount();
+        _requireAgentOwner(agentId);
+        uint256 newStake = _active[agentId].latest() + amount;
+        _checkpoint(agentId, newStake);
+        _totalStaked += SafeCast.toUint128(amount);
+        emit Staked(agentId, msg.sender, amount, newStake);
+        token.safeTransferFrom(msg.sender, address(this), amount);
+    }
+
+    /// @inheritdoc IStaking
+    /// @dev The whole bucket (old and new) unlocks `unbondingPeriod` after the latest request.
+    function requestUnstake(uint256 agentId, uint256 amount) external {
+        if (amount == 0) revert ZeroAmount();
+        _requireAgentOwner(agentId);
+        uint256 active = _active[agentId].latest();
+        if (amount > active) revert InsufficientStake(agentId, active, amount);
+        _checkpoint(agentId, active - amount);
+
+        Unbonding storage unbonding = _unbonding[agentId];
+        uint256 newUnbonding = unbonding.amount + amount;
+        uint256 unlocksAt = block.timestamp + _unbondingPeriod;
+        unbonding.amount = uint208(newUnbonding); // every amount here is below totalUnbonding, a uint128
+        unbonding.unlocksAt = uint48(unlocksAt);
+        _totalStaked -= uint128(amount);
+        _totalUnbonding += uint128(amount);
+        emit UnstakeRequested(agentId, amount, newUnbonding, unlocksAt);
+    }
+
+    /// @inheritdoc IStaking
+    /// @dev Anyone may call; the stake always goes to the agent's owner (`registry.ownerOf`).
+    function withdraw(uint256 agentId) external returns (uint256 amount) {
+        Unbonding memory unbonding = _unbonding[agentId];
+        amount = unbonding.amount;
+        if (amount == 0) revert NothingToWithdraw(agentId);
+        if (block.timestamp < unbonding.unlocksAt) revert StillUnbonding(agentId, unbonding.unlocksAt);
+        address agentOwner = registry.ownerOf(agentId);
+
+        delete _unbonding[agentId];
+        _totalUnbonding -= uint128(amount);
+        emit Withdrawn(agentId, agentOwner, amount);
+        token.safeTransfer(agentOwner, amount);
+    }
+
+    // ------------------------------------------------------------------ slashing
+
+    /// @inheritdoc IStaking
+    /// @dev Takes `severityBps` of the active stake and of the unbonding bucket (each rounded down). When that is
+    ///      nothing (no stake) no slash is recorded and `(0, 0)` is returned, so a slasher's flow never reverts on
+    ///      an unstaked agent. The harmed share in force now is recorded with the slash and used when it is finalized.
+    function slash(uint256 agentId, uint16 severityBps, address harmedParty, bytes32 reason)
+        external
+        returns (uint256 slashId, uint256 amount)
+    {
+        if (!isSlasher[msg.sender]) revert NotSlasher(msg.sender);
+        if (severityBps < MIN_SEVERITY_BPS || severityBps > MAX_BPS) revert InvalidSeverity(severityBps);
+
+        uint256 active = _active[agentId].latest();
+        Unbonding storage unbonding = _unbonding[agentId];
+        uint256 unbondingAmount = unbonding.amount;
+        uint256 fromActive = active * severityBps / MAX_BPS;
+        uint256 fromUnbonding = unbondingAmount * severityBps / MAX_BPS;
+        amount = fromActive + fromUnbonding;
+        if (amount == 0) return (0, 0);
+
+        if (fromActive != 0) _checkpoint(agentId, active - fromActive);
+        if (fromUnbonding != 0) unbonding.amount = uint208(unbondingAmount - fromUnbonding);
+        _totalStaked -= uint128(fromActive);
+        _totalUnbonding -= uint128(fromUnbonding);
+        _totalPendingSlashes += SafeCast.toUint96(amount);
+        slashId = ++_slashCount;
+        uint256 appealDeadline = block.timestamp + _appealWindow;
+        _slashes[slashId] = SlashRecord({
+            agentId: SafeCast.toUint160(agentId),
+            amount: uint96(amount),
+            harmedParty: harmedParty,
+            appealDeadline: uint40(appealDeadline),
+            harmedShareBps: harmedShareBps,
+            resolved: false
+        });
+        emit Slashed(slashId, agentId, msg.sender, severityBps, amount, harmedParty, reason, appealDeadline);
+    }
+
+    /// @inheritdoc IStaking
+    /// @dev Open while `block.timestamp <= appealDeadline`. The whole amount returns to active stake, also the part
+    ///      that was unbonding (the owner may request unstaking again).
+    function reverseSlash(uint256 slashId) external onlyOwner {
+        SlashRecord storage record = _openSlash(slashId);
+        uint256 deadline = record.appealDeadline;
+        if (block.timestamp > deadline) revert AppealWindowClosed(slashId, deadline);
+        uint256 agentId = record.agentId;
+        uint256 amount = record.amount;
+
+        record.resolved = true;
+        _checkpoint(agentId, _active[agentId].latest() + amount);
+        _totalPendingSlashes -= uint96(amount);
+        _totalStaked += uint128(amount);
+        emit SlashReversed(slashId, agentId, amount);
+    }
+
+    /// @inheritdoc IStaking
+    /// @dev Possible once `block.timestamp > appealDeadline`. Without a harmed party everything is burned.
+    function finalizeSlash(uint256 slashId) external {
+        SlashRecord storage record = _openSlash(slashId);
+        uint256 deadline = record.appealDeadline;
+        if (block.timestamp <= deadline) revert AppealWindowOpen(slashId, deadline);
+        uint256 amount = record.amount;
+        address harmedParty = record.harmedParty;
+        uint256 paid = harmedParty == address(0) ? 0 : amount * record.harmedShareBps / MAX_BPS;
+        uint256 burned = amount - paid;
+
+        record.resolved = true;
+        _totalPendingSlashes -= uint96(amount);
+        emit SlashFinalized(slashId, record.agentId, burned, paid);
+        if (paid != 0) token.safeTransfer(harmedParty, paid);
+        if (burned != 0) ERC20Burnable(address(token)).burn(burned);
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    /// @inheritdoc IStaking
+    function stakeOf(uint256 agentId) external view returns (uint256) {
+        return _active[agentId].latest();
+    }
+
+    /// @inheritdoc IStaking
+    /// @dev Reverts with `FutureLookup` for `timepoint >= now`, like ERC-5805 `getPastVotes`.
+    function stakeAt(uint256 agentId, uint256 timepoint) external view returns (uint256) {
+        if (timepoint >= block.timestamp) revert FutureLookup(timepoint, block.timestamp);
+        return _active[agentId].upperLookupRecent(uint48(timepoint));
+    }
+
+    /// @inheritdoc IStaking
+    function unbondingOf(uint256 agentId) external view returns (uint256 amount, uint256 unlocksAt) {
+        Unbonding memory unbonding = _unbonding[agentId];
+        return (unbonding.amount, unbonding.unlocksAt);
+    }
+
+    /// @inheritdoc IStaking
+    /// @dev All zero for an unknown id.
+    function pendingSlash(uint256 slashId) external view returns (PendingSlash memory) {
+        SlashRecord memory record = _slashes[slashId];
+        return PendingSlash({
+            agentId: record.agentId,
+            amount: record.amount,
+            appealDeadline: record.appealDeadline,
+            resolved: record.resolved,
+            harmedParty: record.harmedParty
+        });
+    }
+
+    /// @notice The harmed party's share (basis points) fixed when slash `slashId` was made.
+    function slashHarmedShareBps(uint256 slashId) external view returns (uint16) {
+        return _slashes[slashId].harmedShareBps;
+    }
+
+    /// @notice Number of slashes recorded; ids run from 1 to this.
+    function slashCount() external view returns (uint256) {
+        return _slashCount;
+    }
+
+    /// @inheritdoc IStaking
+    function totalStaked() external view returns (uint256) {
+        return _totalStaked;
+    }
+
+    /// @inheritdoc IStaking
+    function totalUnbonding() external view returns (uint256) {
+        return _totalUnbonding;
+    }
+
+    /// @inheritdoc IStaking
+    function totalPendingSlashes() external view returns (uint256) {
+        return _totalPendingSlashes;
+    }
+
+    /// @inheritdoc IStaking
+    function unbondingPeriod() external view returns (uint256) {
+        return _unbondingPeriod;
+    }
+
+    /// @inheritdoc IStaking
+    function appealWindow() external view returns (uint256) {
+        return _appealWindow;
+    }
+
+    // ------------------------------------------------------------------ governance (the timelock)
+
+    /// @inheritdoc IStaking
+    function setSlasher(address slasher, bool allowed) external onlyOwner {
+        if (slasher == address(0)) revert ParameterOutOfRange("slasher", 0);
+        isSlasher[slasher] = allowed;
+        emit SlasherSet(slasher, allowed);
+    }
+
+    /// @inheritdoc IStaking
+    /// @dev Must exceed the appeal window (and the longest task life) and be at most MAX_UNBONDING_PERIOD.
+    ///      Applies to unstake requests from now on.
+    function setUnbondingPeriod(uint256 period) external onlyOwner {
+        if (period <= _appealWindow || period > MAX_UNBONDING_PERIOD) {
+            revert ParameterOutOfRange("unbondingPeriod", period);
+        }
+        emit UnbondingPeriodSet(_unbondingPeriod, period);
+        _unbondingPeriod = uint32(period);
+    }
+
+    /// @inheritdoc IStaking
+    /// @dev At least MIN_APPEAL_WINDOW and below the unbonding period. Applies to slashes made from now on.
+    function setAppealWindow(uint256 window) external onlyOwner {
+        if (window < MIN_APPEAL_WINDOW || window >= _unbondingPeriod) {
+            revert ParameterOutOfRange("appealWindow", window);
+        }
+        emit AppealWindowSet(_appealWindow, window);
+        _appealWindow = uint32(window);
+    }
+
+    /// @inheritdoc IStaking
+    /// @dev At most 10,000 bps. Applies to slashes made from now on.
+    function setHarmedShare(uint16 bps) external onlyOwner {
+        if (bps > MAX_BPS) revert ParameterOutOfRange("harmedShareBps", bps);
+        emit HarmedShareSet(harmedShareBps, bps);
+        harmedShareBps = bps;
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    function _requireAgentOwner(uint256 agentId) private view {
+        if (registry.ownerOf(agentId) != msg.sender) revert NotAgentOwner(agentId, msg.sender);
+    }
+
+    function _checkpoint(uint256 agentId, uint256 value) private {
+        _active[agentId].push(uint48(block.timestamp), SafeCast.toUint208(value));
+    }
+
+    function _openSlash(uint256 slashId) private view returns (SlashRecord storage record) {
+        record = _slashes[slashId];
+        if (record.amount == 0) revert UnknownSlash(slashId);
+        if (record.resolved) revert SlashAlreadyResolved(slashId);
+    }
+}

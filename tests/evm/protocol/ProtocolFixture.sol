@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {RegistryStakingFixture} from "./RegistryStakingFixture.sol";
+import {Reputation} from "../../../contracts/evm/protocol/Reputation.sol";
+import {TaskMarket} from "../../../contracts/evm/protocol/TaskMarket.sol";
+import {LocalRandomness} from "../../../contracts/evm/randomness/LocalRandomness.sol";
+import {ITaskMarket} from "../../../contracts/evm/interfaces/ITaskMarket.sol";
+import {IReputation} from "../../../contracts/evm/interfaces/IReputation.sol";
+import {IFeeRouter} from "../../../contracts/evm/interfaces/IFeeRouter.sol";
+import {IRandomnessSource} from "../../../contracts/evm/interfaces/IRandomnessSource.sol";
+
+/// @dev The whole protocol on top of the foundation: registry, staking, reputation, randomness and the market,
+///      wired by governance (the timelock) as the deployment does.
+abstract contract ProtocolFixture is RegistryStakingFixture {
+    uint256 internal constant REVIEWER_STAKE = 20_000e18;
+    uint256 internal constant EXECUTOR_STAKE = 50_000e18;
+    uint88 internal constant BOUNTY = 1_000e18;
+    uint88 internal constant TASK_FEE = 100e18;
+    uint8 internal constant COMMITTEE = 10;
+
+    Reputation internal reputation;
+    TaskMarket internal market;
+    LocalRandomness internal localRandomness;
+    LocalRandomness internal fallbackRandomness;
+
+    address internal requester = makeAddr("requester");
+    address internal keeper = makeAddr("keeper");
+    TestAgent internal executor;
+    TestAgent[] internal reviewers;
+
+    function _marketParams() internal pure returns (ITaskMarket.MarketParams memory) {
+        return ITaskMarket.MarketParams({
+            biddingWindow: 1 hours,
+            maxTaskDuration: 3 days,
+            seedTimeout: 1 hours,
+            drawWindow: 30 minutes,
+            commitWindow: 2 hours,
+            revealWindow: 2 hours,
+            feeBps: 500,
+            reviewerShareBps: 5_000,
+            keeperReward: 1e18,
+            minStake: 1_000e18,
+            missedDeadlineSeverityBps: 1_000,
+            rejectedSeverityBps: 2_000,
+            nonRevealSeverityBps: 200,
+            minoritySeverityBps: 100
+        });
+    }
+
+    function setUp() public virtual override {
+        super.setUp();
+        reputation = new Reputation(registry, staking, governance, GENESIS);
+        localRandomness = new LocalRandomness(2);
+        fallbackRandomness = new LocalRandomness(1);
+        market = new TaskMarket(
+            s.token,
+            registry,
+            staking,
+            reputation,
+            IFeeRouter(address(s.feeRouter)),
+            IRandomnessSource(address(localRandomness)),
+            IRandomnessSource(address(fallbackRandomness)),
+            governance,
+            _marketParams()
+        );
+        vm.startPrank(governance);
+        staking.setSlasher(address(market), true);
+        reputation.setWriter(address(market), IReputation.Dimension.Task, true);
+        reputation.setWriter(address(market), IReputation.Dimension.Validator, true);
+        vm.stopPrank();
+
+        _fund(requester, 1_000_000e18);
+        vm.prank(requester);
+        s.token.approve(address(market), type(uint256).max);
+        executor = _activeAgent("executor", EXECUTOR_STAKE);
+        for (uint256 i; i < 14; ++i) {
+            reviewers.push(_activeAgent(string.concat("reviewer", vm.toString(i)), REVIEWER_STAKE + i * 1_000e18));
+        }
+        vm.warp(block.timestamp + 1);
+    }
+
+    // ------------------------------------------------------------------ flows
+
+    function _request() internal view returns (ITaskMarket.TaskRequest memory) {
+        return ITaskMarket.TaskRequest({
+            requirementsHash: keccak256("summarise the attached paper"),
+            capabilities: CAPS,
+            bounty: BOUNTY,
+            fee: TASK_FEE,
+            deadline: uint40(block.timestamp + 1 days),
+            committeeSize: COMMITTEE,
+            minReputation: 0
+        });
+    }
+
+    function _noPermit() internal pure returns (ITaskMarket.Permit memory) {
+        return ITaskMarket.Permit(0, 0, bytes32(0), bytes32(0));
+    }
+
+    function _submit() internal returns (uint256 taskId) {
+        vm.prank(requester);
+        taskId = market.submitTask(_request(), _noPermit());
+    }
+
+    function _bid(uint256 taskId, TestAgent memory agent, uint96 price) internal {
+        vm.prank(agent.owner);
+        market.bid(taskId, agent.id, price);
+    }
+
+    function _assigned(uint96 price) internal returns (uint256 taskId) {
+        taskId = _submit();
+        _bid(taskId, executor, price);
+        vm.warp(block.timestamp + 1 hours);
+        market.assign(taskId);
+    }
+
+    function _posted() internal returns (uint256 taskId) {
+        taskId = _assigned(800e18);
+        vm.prank(executor.key);
+        market.postResult(taskId, keccak256("result"), "ipfs://result");
+    }
+
+    /// @dev Rolls past the local source's target block so the seed is readable.
+    function _seedReady() internal {
+        vm.roll(block.number + 3);
+        vm.warp(block.timestamp + 6);
+    }
+
+    /// @dev The `n` reviewers with the smallest keys for this task (what an honest keeper submits).
+    function _bestReviewers(uint256 taskId, uint256 n) internal view returns (uint256[] memory ids) {
+        uint256 count = reviewers.length;
+        uint256[] memory all = new uint256[](count);
+        uint256[] memory keys = new uint256[](count);
+        for (uint256 i; i < count; ++i) {
+            all[i] = reviewers[i].id;
+            keys[i] = market.sortitionKey(taskId, all[i]);
+        }
+        for (uint256 i; i < count; ++i) {
+            for (uint256 j = i + 1; j < count; ++j) {
+                if (keys[j] < keys[i]) {
+                    (keys[i], keys[j]) = (keys[j], keys[i]);
+                    (all[i], all[j]) = (all[j], all[i]);
+                }
+            }
+        }
+        ids = new uint256[](n);
+        for (uint256 i; i < n; ++i) ids[i] = all[i];
+    }
+
+    function _reviewer(uint256 agentId) internal view returns (TestAgent memory) {
+        for (uint256 i; i < reviewers.length; ++i) {
+            if (reviewers[i].id == agentId) return reviewers[i];
+        }
+        revert("not a reviewer");
+    }
+
+    /// @dev Fixes the seed (an empty draw) and seats the honest committee.
+    function _drawn() internal returns (uint256 taskId, uint256[] memory members) {
+        taskId = _posted();
+        _seedReady();
+        vm.prank(keeper);
+        market.drawCommittee(taskId, new uint256[](0));
+        members = _bestReviewers(taskId, COMMITTEE);
+        vm.prank(keeper);
+        market.drawCommittee(taskId, members);
+    }
+
+    function _salt(uint256 agentId) internal pure returns (bytes32) {
+        return keccak256(abi.encode("salt", agentId));
+    }
+
+    function _commitAll(uint256 taskId, uint256[] memory members, bool[] memory votes) internal {
+        vm.warp(market.getTask(taskId).drawClosesAt);
+        for (uint256 i; i < members.length; ++i) {
+            bytes32 c = market.commitmentOf(taskId, members[i], votes[i], _salt(members[i]));
+            vm.prank(_reviewer(members[i]).owner);
+            market.commitVote(taskId, members[i], c);
+        }
+    }
+
+    function _revealAll(uint256 taskId, uint256[] memory members, bool[] memory votes) internal {
+        for (uint256 i; i < members.length; ++i) {
+            market.revealVote(taskId, members[i], votes[i], _salt(members[i]));
+        }
+    }
+
+    function _votes(uint256 approvals, uint256 total) internal pure returns (bool[] memory v) {
+        v = new bool[](total);
+        for (uint256 i; i < approvals; ++i) v[i] = true;
+    }
+}

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {Test} from "forge-std/Test.sol";
+import {Reputation} from "../../../contracts/evm/protocol/Reputation.sol";
+import {IReputation} from "../../../contracts/evm/interfaces/IReputation.sol";
+import {IAgentRegistry} from "../../../contracts/evm/interfaces/IAgentRegistry.sol";
+import {IStaking} from "../../../contracts/evm/interfaces/IStaking.sol";
+
+/// @dev Drives Reputation at random: increases, decreases and sets on many agents and dimensions while time passes
+///      (hundreds of days per step, so runs cross several eras). Ghosts record an upper bound per value (what was
+///      added or set) and count any change that did not apply exactly to the value read just before it.
+contract ReputationHandler is Test {
+    uint256 internal constant AGENTS = 8;
+    uint256 internal constant DIMENSIONS = 3; // Task, Validator, Compute: Social has no writer by design
+
+    Reputation internal rep;
+
+    mapping(uint256 agentId => mapping(uint256 dimension => uint256)) public ceiling;
+    uint256 public inexactChanges;
+    uint256 public calls;
+
+    constructor(Reputation rep_) {
+        rep = rep_;
+    }
+
+    function agentIds() public pure returns (uint256[] memory ids) {
+        ids = new uint256[](AGENTS);
+        for (uint256 i; i < AGENTS; ++i) {
+            ids[i] = 0x1000 + i;
+        }
+    }
+
+    function increase(uint256 agentSeed, uint256 dimensionSeed, uint256 amount) external {
+        (uint256 agentId, IReputation.Dimension dimension) = _pick(agentSeed, dimensionSeed);
+        amount = bound(amount, 0, 1e26);
+        uint256 before = rep.reputationOf(agentId, dimension);
+        rep.increase(agentId, dimension, amount);
+        _check(agentId, dimension, before + amount);
+        ceiling[agentId][uint8(dimension)] += amount;
+    }
+
+    function decrease(uint256 agentSeed, uint256 dimensionSeed, uint256 amount) external {
+        (uint256 agentId, IReputation.Dimension dimension) = _pick(agentSeed, dimensionSeed);
+        uint256 before = rep.reputationOf(agentId, dimension);
+        amount = bound(amount, 0, before * 2 + 1);
+        rep.decrease(agentId, dimension, amount);
+        _check(agentId, dimension, amount < before ? before - amount : 0);
+    }
+
+    function set(uint256 agentSeed, uint256 dimensionSeed, uint256 value) external {
+        (uint256 agentId, IReputation.Dimension dimension) = _pick(agentSeed, dimensionSeed);
+        value = bound(value, 0, 1e27);
+        rep.set(agentId, dimension, value);
+        _check(agentId, dimension, value);
+        ceiling[agentId][uint8(dimension)] = value;
+    }
+
+    function warp(uint256 secondsAhead) external {
+        ++calls;
+        vm.warp(block.timestamp + bound(secondsAhead, 1, 400 days));
+    }
+
+    function _pick(uint256 agentSeed, uint256 dimensionSeed)
+        internal
+        returns (uint256 agentId, IReputation.Dimension dimension)
+    {
+        ++calls;
+        agentId = 0x1000 + agentSeed % AGENTS;
+        dimension = IReputation.Dimension(dimensionSeed % DIMENSIONS);
+    }
+
+    function _check(uint256 agentId, IReputation.Dimension dimension, uint256 expected) internal {
+        if (rep.reputationOf(agentId, dimension) != expected) ++inexactChanges;
+        if (rep.reputationAt(agentId, dimension, block.timestamp) != expected) ++inexactChanges;
+    }
+}
+
+contract ReputationInvariantsTest is Test {
+    uint64 internal constant GENESIS = 1_750_000_000;
+
+    Reputation internal rep;
+    ReputationHandler internal handler;
+
+    function setUp() public {
+        vm.warp(GENESIS);
+        rep =
+            new Reputation(IAgentRegistry(makeAddr("registry")), IStaking(makeAddr("staking")), address(this), GENESIS);
+        handler = new ReputationHandler(rep);
+        rep.setWriter(address(handler), IReputation.Dimension.Task, true);
+        rep.setWriter(address(handler), IReputation.Dimension.Validator, true);
+        rep.setWriter(address(handler), IReputation.Dimension.Compute, true);
+        targetContract(address(handler));
+    }
+
+    /// @dev The documented bounds: Σ n <= total < Σ n + N in normalised units; Σ v <= total < Σ v + 2N in value.
+    function invariant_TotalsAreTheSumOfTheAgentsWithinTheDocumentedBounds() public view {
+        uint256[] memory ids = handler.agentIds();
+        for (uint256 d; d < 4; ++d) {
+            IReputation.Dimension dimension = IReputation.Dimension(d);
+            uint256 sumValues;
+            uint256 sumNormalised;
+            for (uint256 i; i < ids.length; ++i) {
+                sumValues += rep.reputationOf(ids[i], dimension);
+                sumNormalised += rep.normalisedOf(ids[i], dimension);
+            }
+            uint256 normalisedTotal = rep.normalisedTotal(dimension);
+            uint256 total = rep.totalReputation(dimension);
+            assertGe(normalisedTotal, sumNormalised, "normalised total under-counts");
+            assertLt(normalisedTotal, sumNormalised + ids.length, "normalised total drifts");
+            assertGe(total, sumValues, "total under-counts");
+            assertLt(total, sumValues + 2 * ids.length, "total drifts");
+        }
+    }
+
+    function invariant_NoValueExceedsWhatWasAddedOrSet() public view {
+        uint256[] memory ids = handler.agentIds();
+        for (uint256 i; i < ids.length; ++i) {
+            for (uint256 d; d < 3; ++d) {
+                assertLe(rep.reputationOf(ids[i], IReputation.Dimension(d)), handler.ceiling(ids[i], d));
+            }
+            assertEq(rep.reputationOf(ids[i], IReputation.Dimension.Social), 0, "social only from endorsements");
+        }
+    }
+
+    function invariant_EveryChangeAppliesExactlyToTheValueReadNow() public view {
+        assertEq(handler.inexactChanges(), 0);
+    }
+
+    function invariant_SummaryIsTheSumOfTheDimensions() public view {
+        uint256[] memory ids = handler.agentIds();
+        for (uint256 i; i < ids.length; ++i) {
+            (uint256 task, uint256 validator, uint256 compute, uint256 social, uint256 total) = rep.getSummary(ids[i]);
+            assertEq(task, rep.reputationOf(ids[i], IReputation.Dimension.Task));
+            assertEq(validator, rep.reputationOf(ids[i], IReputation.Dimension.Validator));
+            assertEq(compute, rep.reputationOf(ids[i], IReputation.Dimension.Compute));
+            assertEq(total, task + validator + compute + social);
+        }
+    }
+
+    function afterInvariant() external view {
+        assertGt(handler.calls(), 0);
+    }
+}
