@@ -23,6 +23,16 @@ import {ICriticalProposalRegistry} from "../../contracts/evm/interfaces/ICritica
 import {AgentClusterGovernor} from "../../contracts/evm/governance/AgentClusterGovernor.sol";
 import {AgentClusterTimelock} from "../../contracts/evm/governance/AgentClusterTimelock.sol";
 import {AccGenesis} from "../../contracts/evm/libraries/AccGenesis.sol";
+import {AgentRegistry} from "../../contracts/evm/protocol/AgentRegistry.sol";
+import {Staking} from "../../contracts/evm/protocol/Staking.sol";
+import {Reputation} from "../../contracts/evm/protocol/Reputation.sol";
+import {TaskMarket} from "../../contracts/evm/protocol/TaskMarket.sol";
+import {LocalRandomness} from "../../contracts/evm/randomness/LocalRandomness.sol";
+import {ChainlinkVrfRandomness} from "../../contracts/evm/randomness/ChainlinkVrfRandomness.sol";
+import {IReputation} from "../../contracts/evm/interfaces/IReputation.sol";
+import {ITaskMarket} from "../../contracts/evm/interfaces/ITaskMarket.sol";
+import {IRandomnessSource} from "../../contracts/evm/interfaces/IRandomnessSource.sol";
+import {IFeeRouter} from "../../contracts/evm/interfaces/IFeeRouter.sol";
 
 /// @title The one deployment of the suite, shared by scripts/evm/Deploy.s.sol and the tests
 /// @dev Every contract is created with CREATE from `deployer` in a fixed order, so addresses are predicted from
@@ -44,6 +54,9 @@ abstract contract AgentClusterDeployment {
         address computeBeneficiary;
         address marketplaceBeneficiary;
         address reviewBeneficiary;
+        address[] attestors; // approved at deployment (the attestation keeper's signing key)
+        address vrfCoordinator; // zero: seeds from LocalRandomness (tests, localnet)
+        ChainlinkVrfRandomness.VrfConfig vrf;
     }
 
     struct Suite {
@@ -58,17 +71,78 @@ abstract contract AgentClusterDeployment {
         TeamVesting teamVesting;
         Treasury treasury;
         FeeRouter feeRouter;
+        AgentRegistry registry;
+        Staking staking;
+        Reputation reputation;
+        IRandomnessSource randomness;
+        LocalRandomness fallbackRandomness;
+        TaskMarket market;
+    }
+
+    /// @dev Addresses known before anything is created (CREATE from the deployer, fixed order).
+    struct Predicted {
+        address token;
+        address governor;
+        address registry;
+        address staking;
+        address reputation;
+        address randomness;
+        address market;
     }
 
     // Creation order (offsets from the deployer's nonce).
-    uint256 private constant AT_TIMELOCK = 0;
     uint256 private constant AT_TOKEN = 7;
     uint256 private constant AT_GOVERNOR = 10;
+    uint256 private constant AT_REGISTRY = 11;
+    uint256 private constant AT_STAKING = 12;
+    uint256 private constant AT_REPUTATION = 13;
+    uint256 private constant AT_RANDOMNESS = 14;
+    uint256 private constant AT_MARKET = 16;
+
+    /// @dev The market's parameters at genesis (governance changes them later; slashing severities are critical).
+    function _marketParams() internal pure virtual returns (ITaskMarket.MarketParams memory) {
+        return ITaskMarket.MarketParams({
+            biddingWindow: 1 hours,
+            maxTaskDuration: 7 days,
+            seedTimeout: 1 hours,
+            drawWindow: 30 minutes,
+            commitWindow: 6 hours,
+            revealWindow: 6 hours,
+            feeBps: 500,
+            reviewerShareBps: 5_000,
+            keeperReward: 1e18,
+            minStake: 1_000e18,
+            missedDeadlineSeverityBps: 1_000,
+            rejectedSeverityBps: 2_000,
+            nonRevealSeverityBps: 200,
+            minoritySeverityBps: 100
+        });
+    }
 
     function _deploySuite(address deployer, DeploymentConfig memory cfg) internal returns (Suite memory s) {
+        Predicted memory p = _predict(deployer);
+        _deployFoundation(s, p, cfg);
+        _deployProtocol(s, p, cfg);
+        require(
+            address(s.token) == p.token && address(s.governor) == p.governor && address(s.market) == p.market,
+            "nonce drift"
+        );
+    }
+
+    function _predict(address deployer) private view returns (Predicted memory p) {
         uint64 nonce = VM.getNonce(deployer);
-        address predictedToken = VM.computeCreateAddress(deployer, nonce + AT_TOKEN);
-        address predictedGovernor = VM.computeCreateAddress(deployer, nonce + AT_GOVERNOR);
+        p.token = VM.computeCreateAddress(deployer, nonce + AT_TOKEN);
+        p.governor = VM.computeCreateAddress(deployer, nonce + AT_GOVERNOR);
+        p.registry = VM.computeCreateAddress(deployer, nonce + AT_REGISTRY);
+        p.staking = VM.computeCreateAddress(deployer, nonce + AT_STAKING);
+        p.reputation = VM.computeCreateAddress(deployer, nonce + AT_REPUTATION);
+        p.randomness = VM.computeCreateAddress(deployer, nonce + AT_RANDOMNESS);
+        p.market = VM.computeCreateAddress(deployer, nonce + AT_MARKET);
+    }
+
+    function _deployFoundation(Suite memory s, Predicted memory p, DeploymentConfig memory cfg) private {
+        address predictedToken = p.token;
+        address predictedGovernor = p.governor;
 
         s.timelock = new AgentClusterTimelock(TIMELOCK_DELAY, predictedGovernor); // nonce + 0
         address gov = address(s.timelock);
@@ -110,7 +184,7 @@ abstract contract AgentClusterDeployment {
             })
         );
         s.feeRouter = new FeeRouter(address(s.token), address(s.validatorsPool), gov); // nonce + 8
-        s.criticalRegistry = new CriticalProposalRegistry(gov, _initialCriticalRules(s, predictedGovernor)); // + 9
+        s.criticalRegistry = new CriticalProposalRegistry(gov, _initialCriticalRules(s, p, cfg)); // nonce + 9
         s.governor = new AgentClusterGovernor( // nonce + 10
             IVotes(address(s.token)),
             s.timelock,
@@ -120,18 +194,55 @@ abstract contract AgentClusterDeployment {
             PROPOSAL_THRESHOLD_BPS,
             QUORUM_PERCENT
         );
-        require(address(s.token) == predictedToken && address(s.governor) == predictedGovernor, "nonce drift");
+    }
+
+    /// @dev nonce + 11 .. + 16: registry, staking, reputation, randomness, fallback randomness, market.
+    function _deployProtocol(Suite memory s, Predicted memory p, DeploymentConfig memory cfg) private {
+        address gov = address(s.timelock);
+        s.registry = new AgentRegistry(s.token, gov, IReputation(p.reputation), cfg.attestors);
+        s.staking = new Staking(s.token, s.registry, gov, _one(p.market));
+        IReputation.WriterGrant[] memory writers = new IReputation.WriterGrant[](3);
+        writers[0] = IReputation.WriterGrant(p.market, IReputation.Dimension.Task);
+        writers[1] = IReputation.WriterGrant(p.market, IReputation.Dimension.Validator);
+        writers[2] = IReputation.WriterGrant(p.registry, IReputation.Dimension.Compute);
+        s.reputation = new Reputation(s.registry, s.staking, gov, cfg.genesisTime, writers);
+        if (cfg.vrfCoordinator == address(0)) {
+            s.randomness = IRandomnessSource(address(new LocalRandomness(2)));
+        } else {
+            s.randomness = IRandomnessSource(
+                address(new ChainlinkVrfRandomness(cfg.vrfCoordinator, cfg.vrf, gov, _one(p.market)))
+            );
+        }
+        s.fallbackRandomness = new LocalRandomness(1);
+        s.market = new TaskMarket(
+            s.token,
+            s.registry,
+            s.staking,
+            s.reputation,
+            IFeeRouter(address(s.feeRouter)),
+            s.randomness,
+            IRandomnessSource(address(s.fallbackRandomness)),
+            gov,
+            _marketParams()
+        );
+    }
+
+    function _one(address a) private pure returns (address[] memory list) {
+        list = new address[](1);
+        list[0] = a;
     }
 
     /// @dev The calls that make a proposal critical at genesis (the registry adds its own setters itself).
-    function _initialCriticalRules(Suite memory s, address governor)
+    function _initialCriticalRules(Suite memory s, Predicted memory p, DeploymentConfig memory cfg)
         internal
         pure
         returns (ICriticalProposalRegistry.Rule[] memory rules)
     {
         ICriticalProposalRegistry.RuleKind always = ICriticalProposalRegistry.RuleKind.Always;
-        rules = new ICriticalProposalRegistry.Rule[](22);
+        bool vrf = cfg.vrfCoordinator != address(0);
+        rules = new ICriticalProposalRegistry.Rule[](vrf ? 36 : 33);
         uint256 i;
+        address governor = p.governor;
         // Governance rules themselves.
         rules[i++] = _rule(governor, GovernorVotesQuorumFraction.updateQuorumNumerator.selector, always);
         rules[i++] = _rule(governor, GovernorSettings.setProposalThreshold.selector, always);
@@ -143,13 +254,22 @@ abstract contract AgentClusterDeployment {
         rules[i++] = _rule(address(s.timelock), IAccessControl.grantRole.selector, always);
         rules[i++] = _rule(address(s.timelock), IAccessControl.revokeRole.selector, always);
         // Who owns what: handing any contract away from the timelock.
-        rules[i++] = _rule(address(s.token), Ownable.transferOwnership.selector, always);
-        rules[i++] = _rule(address(s.treasury), Ownable.transferOwnership.selector, always);
-        rules[i++] = _rule(address(s.feeRouter), Ownable.transferOwnership.selector, always);
-        rules[i++] = _rule(address(s.validatorsPool), Ownable.transferOwnership.selector, always);
-        rules[i++] = _rule(address(s.computePool), Ownable.transferOwnership.selector, always);
-        rules[i++] = _rule(address(s.marketplacePool), Ownable.transferOwnership.selector, always);
-        rules[i++] = _rule(address(s.reviewPool), Ownable.transferOwnership.selector, always);
+        address[11] memory owned = [
+            address(s.token),
+            address(s.treasury),
+            address(s.feeRouter),
+            address(s.validatorsPool),
+            address(s.computePool),
+            address(s.marketplacePool),
+            address(s.reviewPool),
+            p.registry,
+            p.staking,
+            p.reputation,
+            p.market
+        ];
+        for (uint256 k; k < owned.length; ++k) {
+            rules[i++] = _rule(owned[k], Ownable.transferOwnership.selector, always);
+        }
         // Supply accounting and the reward streams.
         rules[i++] = _rule(address(s.token), AccToken.setProtocolVault.selector, always);
         rules[i++] = _rule(address(s.validatorsPool), EmissionVault.setBeneficiary.selector, always);
@@ -164,6 +284,19 @@ abstract contract AgentClusterDeployment {
             2,
             TREASURY_CRITICAL_LIMIT
         );
+        // The validator set (who attests agents, who may slash, who writes reputation) and slashing parameters.
+        rules[i++] = _rule(p.registry, AgentRegistry.setAttestor.selector, always);
+        rules[i++] = _rule(p.staking, Staking.setSlasher.selector, always);
+        rules[i++] = _rule(p.staking, Staking.setUnbondingPeriod.selector, always);
+        rules[i++] = _rule(p.staking, Staking.setAppealWindow.selector, always);
+        rules[i++] = _rule(p.staking, Staking.setHarmedShare.selector, always);
+        rules[i++] = _rule(p.reputation, Reputation.setWriter.selector, always);
+        rules[i++] = _rule(p.market, TaskMarket.setParams.selector, always);
+        if (vrf) {
+            rules[i++] = _rule(p.randomness, ChainlinkVrfRandomness.setConsumer.selector, always);
+            rules[i++] = _rule(p.randomness, ChainlinkVrfRandomness.setConfig.selector, always);
+            rules[i++] = _rule(p.randomness, Ownable.transferOwnership.selector, always);
+        }
         require(i == rules.length, "rule count");
     }
 

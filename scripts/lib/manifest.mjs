@@ -28,6 +28,12 @@ export const CONTRACT_KEYS = [
   'TeamVesting',
   'Treasury',
   'FeeRouter',
+  'AgentRegistry',
+  'Staking',
+  'Reputation',
+  'TaskMarket',
+  'Randomness',
+  'FallbackRandomness',
 ];
 
 // forge's contractName -> manifest key (EmissionVault is resolved through pool()).
@@ -39,7 +45,17 @@ const BY_CONTRACT_NAME = {
   TeamVesting: 'TeamVesting',
   Treasury: 'Treasury',
   FeeRouter: 'FeeRouter',
+  AgentRegistry: 'AgentRegistry',
+  Staking: 'Staking',
+  Reputation: 'Reputation',
+  TaskMarket: 'TaskMarket',
 };
+// Randomness sources are named by the market that uses them (randomness() / fallbackRandomness()).
+const RANDOMNESS_CONTRACTS = new Set(['LocalRandomness', 'ChainlinkVrfRandomness']);
+const MARKET_ABI = [
+  { type: 'function', name: 'randomness', stateMutability: 'view', inputs: [], outputs: [{ type: 'address' }] },
+  { type: 'function', name: 'fallbackRandomness', stateMutability: 'view', inputs: [], outputs: [{ type: 'address' }] },
+];
 const BY_POOL = {
   validators: 'ValidatorsPool',
   compute: 'ComputePool',
@@ -175,6 +191,7 @@ async function write({ 'rpc-url': url, 'broadcast-dir': dir, 'chain-id': chainAr
   if (txs.length === 0) throw new Fail('broadcast record has no transactions');
 
   const contracts = {};
+  const sources = [];
   let firstBlock = null;
   for (const tx of txs) {
     const what = `${tx.contractName ?? 'transaction'} ${tx.hash}`;
@@ -195,6 +212,10 @@ async function write({ 'rpc-url': url, 'broadcast-dir': dir, 'chain-id': chainAr
     }
     if (!(await hasCode(url, address))) throw new Fail(`${what}: no code at ${address}`);
     let key = BY_CONTRACT_NAME[tx.contractName];
+    if (RANDOMNESS_CONTRACTS.has(tx.contractName)) {
+      sources.push(address);
+      continue;
+    }
     if (tx.contractName === 'EmissionVault') {
       const data = encodeFunctionData({ abi: POOL_ABI, functionName: 'pool' });
       const out = await rpc(url, 'eth_call', [{ to: address, data }, 'latest']);
@@ -205,6 +226,15 @@ async function write({ 'rpc-url': url, 'broadcast-dir': dir, 'chain-id': chainAr
     if (!key) throw new Fail(`unexpected contract ${tx.contractName} at ${address} in the broadcast record`);
     if (contracts[key]) throw new Fail(`two ${key} contracts in the broadcast record (${contracts[key]}, ${address})`);
     contracts[key] = address;
+  }
+  if (contracts.TaskMarket) {
+    for (const [key, functionName] of [['Randomness', 'randomness'], ['FallbackRandomness', 'fallbackRandomness']]) {
+      const data = encodeFunctionData({ abi: MARKET_ABI, functionName });
+      const out = await rpc(url, 'eth_call', [{ to: contracts.TaskMarket, data }, 'latest']);
+      const address = getAddress(decodeFunctionResult({ abi: MARKET_ABI, functionName, data: out }));
+      if (!sources.includes(address)) throw new Fail(`TaskMarket.${functionName}() is ${address}, not a source this deployment created`);
+      contracts[key] = address;
+    }
   }
   const missing = CONTRACT_KEYS.filter((k) => !contracts[k]);
   if (missing.length) throw new Fail(`broadcast record lacks ${missing.join(', ')}`);

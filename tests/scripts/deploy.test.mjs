@@ -31,8 +31,14 @@ const ACCOUNTS = [
 const KEYS = [
   'AccToken', 'Governor', 'Timelock', 'CriticalProposalRegistry', 'ValidatorsPool', 'ComputePool',
   'MarketplacePool', 'ReviewPool', 'TeamVesting', 'Treasury', 'FeeRouter',
+  'AgentRegistry', 'Staking', 'Reputation', 'TaskMarket', 'Randomness', 'FallbackRandomness',
 ];
-const OWNABLE = ['AccToken', 'CriticalProposalRegistry', 'ValidatorsPool', 'ComputePool', 'MarketplacePool', 'ReviewPool', 'Treasury', 'FeeRouter'];
+const OWNABLE = [
+  'AccToken', 'CriticalProposalRegistry', 'ValidatorsPool', 'ComputePool', 'MarketplacePool', 'ReviewPool', 'Treasury',
+  'FeeRouter', 'AgentRegistry', 'Staking', 'Reputation', 'TaskMarket',
+];
+// One CREATE per contract: the deployer's nonce after a deployment.
+const CREATES = KEYS.length;
 const REFUSAL = (chainId, token, file) =>
   `AgentCluster is already deployed on chain ${chainId} (AccToken ${token}, manifest ${file}); refusing to deploy a second copy. Move the manifest away to deploy a new copy on purpose.`;
 
@@ -155,7 +161,7 @@ describe('scripts/deploy', () => {
     if (first.code === 0) m = readManifest(manifestFile);
   });
 
-  test('deploys, reports progress and writes a manifest with chainId, block, deployer and 11 checksummed addresses', async () => {
+  test('deploys, reports progress and writes a manifest with chainId, block, deployer and the checksummed address of every contract', async () => {
     assert.equal(first.code, 0, first.out);
     assert.match(first.stdout, /deploy: chain 31337 at /);
     assert.match(first.stdout, /manifest written to /);
@@ -301,7 +307,7 @@ describe('scripts/deploy', () => {
     assert.match(r.stdout, /is stale/);
     m2 = readManifest(stale);
     for (const a of Object.values(m2.contracts)) assert.ok(await hasCode(fresh.client, a));
-    assert.equal(await fresh.client.getTransactionCount({ address: ACCOUNTS[0] }), 11);
+    assert.equal(await fresh.client.getTransactionCount({ address: ACCOUNTS[0] }), CREATES);
     assert.ok(!readFileSync(stale, 'utf8').includes('tmp-'), 'no temp file residue');
     await fresh.stop();
   });

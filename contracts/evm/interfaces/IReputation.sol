@@ -11,6 +11,12 @@ interface IReputation {
         Social
     }
 
+    /// @notice A writer and the dimension it may change (constructor grants).
+    struct WriterGrant {
+        address writer;
+        Dimension dimension;
+    }
+
     event ReputationChanged(uint256 indexed agentId, Dimension indexed dimension, int256 delta, uint256 newValue);
     event Endorsed(uint256 indexed endorser, uint256 indexed endorsee, uint256 amount);
     event WriterSet(address indexed writer, Dimension indexed dimension, bool allowed);

@@ -80,7 +80,8 @@ contract AgentRegistry is IAgentRegistry, EIP712, Ownable2Step {
     uint256[] private _bondValues;
     mapping(uint256 agentId => Agent) private _agents;
 
-    constructor(IERC20 token_, address governance, IReputation reputation_)
+    /// @param initialAttestors approved at deployment (later changes go through governance)
+    constructor(IERC20 token_, address governance, IReputation reputation_, address[] memory initialAttestors)
         EIP712("AgentCluster AgentRegistry", "1")
         Ownable(governance)
     {
@@ -94,6 +95,9 @@ contract AgentRegistry is IAgentRegistry, EIP712, Ownable2Step {
         emit BondSet(0, DEFAULT_BOND);
         emit RegistrationFeeSet(0, DEFAULT_REGISTRATION_FEE);
         emit ExitDelaySet(0, DEFAULT_EXIT_DELAY);
+        for (uint256 i; i < initialAttestors.length; ++i) {
+            _setAttestor(initialAttestors[i], true);
+        }
     }
 
     // ------------------------------------------------------------------ agent-facing
@@ -302,6 +306,10 @@ contract AgentRegistry is IAgentRegistry, EIP712, Ownable2Step {
 
     /// @inheritdoc IAgentRegistry
     function setAttestor(address attestor, bool approved) external onlyOwner {
+        _setAttestor(attestor, approved);
+    }
+
+    function _setAttestor(address attestor, bool approved) private {
         if (attestor == address(0)) revert ParameterOutOfRange("attestor", 0);
         isAttestor[attestor] = approved;
         emit AttestorSet(attestor, approved);

@@ -83,15 +83,24 @@ contract Reputation is IReputation, Ownable2Step {
         _;
     }
 
-    constructor(IAgentRegistry registry_, IStaking staking_, address governance, uint64 genesisTime_)
-        Ownable(governance)
-    {
+    /// @param initialWriters granted at deployment (the task market for Task and Validator, the registry for
+    ///        Compute); later changes go through governance
+    constructor(
+        IAgentRegistry registry_,
+        IStaking staking_,
+        address governance,
+        uint64 genesisTime_,
+        WriterGrant[] memory initialWriters
+    ) Ownable(governance) {
         if (address(registry_) == address(0)) revert ParameterOutOfRange("registry", 0);
         if (address(staking_) == address(0)) revert ParameterOutOfRange("staking", 0);
         registry = registry_;
         staking = staking_;
         genesisTime = genesisTime_;
         _setEndorsementParameters(16, 10e18, 1_000, 1_000e18);
+        for (uint256 i; i < initialWriters.length; ++i) {
+            _setWriter(initialWriters[i].writer, initialWriters[i].dimension, true);
+        }
     }
 
     // ------------------------------------------------------------------ writers
@@ -149,6 +158,10 @@ contract Reputation is IReputation, Ownable2Step {
     /// @inheritdoc IReputation
     /// @dev Social reputation comes only from `endorse`, so no writer may be allowed on it.
     function setWriter(address writer, Dimension dimension, bool allowed) external onlyOwner {
+        _setWriter(writer, dimension, allowed);
+    }
+
+    function _setWriter(address writer, Dimension dimension, bool allowed) private {
         if (allowed && dimension == Dimension.Social) revert ParameterOutOfRange("dimension", uint256(dimension));
         isWriter[writer][dimension] = allowed;
         emit WriterSet(writer, dimension, allowed);

@@ -69,7 +69,10 @@ contract Staking is IStaking, Ownable2Step {
     /// @notice Share of a finalized slash paid to the harmed party (basis points); the rest is burned.
     uint16 public harmedShareBps;
 
-    constructor(IERC20 token_, IAgentRegistry registry_, address governance) Ownable(governance) {
+    /// @param initialSlashers allowed to slash from deployment on (the task market); later changes go through governance
+    constructor(IERC20 token_, IAgentRegistry registry_, address governance, address[] memory initialSlashers)
+        Ownable(governance)
+    {
         if (address(token_) == address(0)) revert ParameterOutOfRange("token", 0);
         if (address(registry_) == address(0)) revert ParameterOutOfRange("registry", 0);
         token = token_;
@@ -77,6 +80,9 @@ contract Staking is IStaking, Ownable2Step {
         emit UnbondingPeriodSet(0, _unbondingPeriod);
         emit AppealWindowSet(0, _appealWindow);
         emit HarmedShareSet(0, 0);
+        for (uint256 i; i < initialSlashers.length; ++i) {
+            _setSlasher(initialSlashers[i], true);
+        }
     }
 
     // ------------------------------------------------------------------ owners
@@ -272,6 +278,10 @@ contract Staking is IStaking, Ownable2Step {
 
     /// @inheritdoc IStaking
     function setSlasher(address slasher, bool allowed) external onlyOwner {
+        _setSlasher(slasher, allowed);
+    }
+
+    function _setSlasher(address slasher, bool allowed) private {
         if (slasher == address(0)) revert ParameterOutOfRange("slasher", 0);
         isSlasher[slasher] = allowed;
         emit SlasherSet(slasher, allowed);

@@ -32,10 +32,16 @@ contract ChainlinkVrfRandomness is IRandomnessSource, Ownable2Step {
     mapping(uint256 requestId => address) public consumerOf;
     mapping(uint256 requestId => bytes32) private _seeds;
 
-    constructor(address coordinator_, VrfConfig memory config_, address governance) Ownable(governance) {
+    /// @param initialConsumers allowed to request from deployment on (the task market)
+    constructor(address coordinator_, VrfConfig memory config_, address governance, address[] memory initialConsumers)
+        Ownable(governance)
+    {
         if (coordinator_ == address(0)) revert ZeroCoordinator();
         coordinator = IVRFCoordinatorV2Plus(coordinator_);
         _setConfig(config_);
+        for (uint256 i; i < initialConsumers.length; ++i) {
+            _setConsumer(initialConsumers[i], true);
+        }
     }
 
     /// @inheritdoc IRandomnessSource
@@ -75,6 +81,10 @@ contract ChainlinkVrfRandomness is IRandomnessSource, Ownable2Step {
 
     /// @notice Allow or stop a consumer. Governance only.
     function setConsumer(address consumer, bool allowed) external onlyOwner {
+        _setConsumer(consumer, allowed);
+    }
+
+    function _setConsumer(address consumer, bool allowed) private {
         isConsumer[consumer] = allowed;
         emit ConsumerSet(consumer, allowed);
     }

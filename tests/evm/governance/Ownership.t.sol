@@ -62,8 +62,9 @@ contract OwnershipTest is SuiteFixture {
             assertEq(holders[i].account, address(fresh.timelock), "ownership event to someone else");
             assertEq(Ownable(holders[i].emitter).owner(), address(fresh.timelock));
         }
-        // token, treasury, fee router, critical registry and the four emission vaults
-        assertEq(owned, 8);
+        // token, treasury, fee router, critical registry, the four emission vaults, and the protocol:
+        // agent registry, staking, reputation, task market
+        assertEq(owned, 12);
     }
 
     function test_TimelockRoles_AreExactlyTheGovernorAndItself() public view {

@@ -52,12 +52,12 @@ contract AgentRegistryTest is RegistryStakingFixture {
         emit IAgentRegistry.RegistrationFeeSet(0, FEE);
         vm.expectEmit();
         emit IAgentRegistry.ExitDelaySet(0, 30 days);
-        new AgentRegistry(s.token, governance, IReputation(address(0)));
+        new AgentRegistry(s.token, governance, IReputation(address(0)), new address[](0));
     }
 
     function test_Constructor_RevertsForZeroToken() public {
         vm.expectRevert(abi.encodeWithSelector(IAgentRegistry.ParameterOutOfRange.selector, "token", 0));
-        new AgentRegistry(IERC20(address(0)), governance, IReputation(address(0)));
+        new AgentRegistry(IERC20(address(0)), governance, IReputation(address(0)), new address[](0));
     }
 
     function test_Domain_MatchesIndependentlyBuiltDigests() public view {
@@ -209,7 +209,7 @@ contract AgentRegistryTest is RegistryStakingFixture {
     }
 
     function test_Register_RevertsForABindingToAnotherRegistry() public {
-        AgentRegistry other = new AgentRegistry(s.token, governance, IReputation(address(0)));
+        AgentRegistry other = new AgentRegistry(s.token, governance, IReputation(address(0)), new address[](0));
         uint256 deadline = block.timestamp + 1 hours;
         bytes memory signature = _bindingSignature(alice, deadline);
         address recovered = _recover(other.agentKeyBindingDigest(alice.key, alice.owner, 0, deadline), signature);
@@ -505,7 +505,7 @@ contract AgentRegistryTest is RegistryStakingFixture {
 
     function test_Attest_WritesComputeReputationFromTheBenchmark() public {
         ReputationRecorder recorder = new ReputationRecorder();
-        registry = new AgentRegistry(s.token, governance, IReputation(address(recorder)));
+        registry = new AgentRegistry(s.token, governance, IReputation(address(recorder)), new address[](0));
         vm.prank(governance);
         registry.setAttestor(attestor, true);
         vm.prank(alice.owner);

@@ -29,7 +29,8 @@ abstract contract ProtocolFixture is RegistryStakingFixture {
     TestAgent internal executor;
     TestAgent[] internal reviewers;
 
-    function _marketParams() internal pure returns (ITaskMarket.MarketParams memory) {
+    /// @dev Shorter windows than production so tests walk tasks quickly; the deployment uses them.
+    function _marketParams() internal pure override returns (ITaskMarket.MarketParams memory) {
         return ITaskMarket.MarketParams({
             biddingWindow: 1 hours,
             maxTaskDuration: 3 days,
@@ -50,24 +51,17 @@ abstract contract ProtocolFixture is RegistryStakingFixture {
 
     function setUp() public virtual override {
         super.setUp();
-        reputation = new Reputation(registry, staking, governance, GENESIS);
-        localRandomness = new LocalRandomness(2);
-        fallbackRandomness = new LocalRandomness(1);
-        market = new TaskMarket(
-            s.token,
-            registry,
-            staking,
-            reputation,
-            IFeeRouter(address(s.feeRouter)),
-            IRandomnessSource(address(localRandomness)),
-            IRandomnessSource(address(fallbackRandomness)),
-            governance,
-            _marketParams()
-        );
+        // The deployed suite itself (SuiteFixture), not copies: registry, staking, reputation, randomness and the
+        // market wired exactly as scripts/evm/Deploy.s.sol wires them.
+        registry = s.registry;
+        staking = s.staking;
+        reputation = s.reputation;
+        market = s.market;
+        localRandomness = LocalRandomness(address(s.randomness));
+        fallbackRandomness = s.fallbackRandomness;
         vm.startPrank(governance);
-        staking.setSlasher(address(market), true);
-        reputation.setWriter(address(market), IReputation.Dimension.Task, true);
-        reputation.setWriter(address(market), IReputation.Dimension.Validator, true);
+        registry.setAttestor(attestor, true);
+        staking.setSlasher(slasher, true);
         vm.stopPrank();
 
         _fund(requester, 1_000_000e18);

@@ -45,8 +45,8 @@ abstract contract RegistryStakingFixture is SuiteFixture {
         super.setUp();
         governance = address(s.timelock);
         (attestor, attestorPk) = makeAddrAndKey("attestor");
-        registry = new AgentRegistry(s.token, governance, IReputation(address(0)));
-        staking = new Staking(s.token, registry, governance);
+        registry = new AgentRegistry(s.token, governance, IReputation(address(0)), new address[](0));
+        staking = new Staking(s.token, registry, governance, new address[](0));
         vm.startPrank(governance);
         registry.setAttestor(attestor, true);
         staking.setSlasher(slasher, true);

@@ -89,7 +89,7 @@ abstract contract ReputationBase is Test {
     }
 
     function _deploy(IAgentRegistry registry, IStaking staking) internal returns (Reputation r) {
-        r = new Reputation(registry, staking, governance, GENESIS);
+        r = new Reputation(registry, staking, governance, GENESIS, new IReputation.WriterGrant[](0));
         vm.startPrank(governance);
         r.setWriter(market, TASK, true);
         r.setWriter(market, VALIDATOR, true);
@@ -127,16 +127,24 @@ contract ReputationTest is ReputationBase {
     function test_Constructor_EmitsTheDefaultEndorsementParameters() public {
         vm.expectEmit();
         emit IReputation.EndorsementParametersSet(16, 10e18, 1_000, 1_000e18);
-        new Reputation(IAgentRegistry(address(1)), IStaking(address(2)), governance, GENESIS);
+        new Reputation(
+            IAgentRegistry(address(1)), IStaking(address(2)), governance, GENESIS, new IReputation.WriterGrant[](0)
+        );
     }
 
     function test_Constructor_RejectsZeroAddresses() public {
         vm.expectRevert(abi.encodeWithSelector(IReputation.ParameterOutOfRange.selector, "registry", 0));
-        new Reputation(IAgentRegistry(address(0)), IStaking(address(2)), governance, GENESIS);
+        new Reputation(
+            IAgentRegistry(address(0)), IStaking(address(2)), governance, GENESIS, new IReputation.WriterGrant[](0)
+        );
         vm.expectRevert(abi.encodeWithSelector(IReputation.ParameterOutOfRange.selector, "staking", 0));
-        new Reputation(IAgentRegistry(address(1)), IStaking(address(0)), governance, GENESIS);
+        new Reputation(
+            IAgentRegistry(address(1)), IStaking(address(0)), governance, GENESIS, new IReputation.WriterGrant[](0)
+        );
         vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableInvalidOwner.selector, address(0)));
-        new Reputation(IAgentRegistry(address(1)), IStaking(address(2)), address(0), GENESIS);
+        new Reputation(
+            IAgentRegistry(address(1)), IStaking(address(2)), address(0), GENESIS, new IReputation.WriterGrant[](0)
+        );
     }
 
     function test_SetWriter_EmitsAndCanBeRevoked() public {
@@ -402,8 +410,13 @@ contract ReputationTest is ReputationBase {
     }
 
     function test_BeforeGenesis_NothingDecays() public {
-        Reputation later =
-            new Reputation(IAgentRegistry(address(1)), IStaking(address(2)), governance, GENESIS + 100 days);
+        Reputation later = new Reputation(
+            IAgentRegistry(address(1)),
+            IStaking(address(2)),
+            governance,
+            GENESIS + 100 days,
+            new IReputation.WriterGrant[](0)
+        );
         vm.prank(governance);
         later.setWriter(market, TASK, true);
         vm.prank(market);
@@ -638,7 +651,7 @@ contract ReputationEndorsementTest is RegistryStakingFixture {
 
     function setUp() public override {
         super.setUp();
-        rep = new Reputation(registry, staking, governance, GENESIS);
+        rep = new Reputation(registry, staking, governance, GENESIS, new IReputation.WriterGrant[](0));
         vm.prank(governance);
         rep.setWriter(market, TASK, true);
         alice = _activeAgent("alice", MIN_STAKE);

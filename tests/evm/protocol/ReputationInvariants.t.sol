@@ -84,8 +84,13 @@ contract ReputationInvariantsTest is Test {
 
     function setUp() public {
         vm.warp(GENESIS);
-        rep =
-            new Reputation(IAgentRegistry(makeAddr("registry")), IStaking(makeAddr("staking")), address(this), GENESIS);
+        rep = new Reputation(
+            IAgentRegistry(makeAddr("registry")),
+            IStaking(makeAddr("staking")),
+            address(this),
+            GENESIS,
+            new IReputation.WriterGrant[](0)
+        );
         handler = new ReputationHandler(rep);
         rep.setWriter(address(handler), IReputation.Dimension.Task, true);
         rep.setWriter(address(handler), IReputation.Dimension.Validator, true);

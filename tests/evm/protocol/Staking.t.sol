@@ -39,14 +39,14 @@ contract StakingTest is RegistryStakingFixture {
         emit IStaking.AppealWindowSet(0, 7 days);
         vm.expectEmit();
         emit IStaking.HarmedShareSet(0, 0);
-        new Staking(s.token, registry, governance);
+        new Staking(s.token, registry, governance, new address[](0));
     }
 
     function test_Constructor_RevertsForZeroTokenOrRegistry() public {
         vm.expectRevert(abi.encodeWithSelector(IStaking.ParameterOutOfRange.selector, "token", 0));
-        new Staking(IERC20(address(0)), registry, governance);
+        new Staking(IERC20(address(0)), registry, governance, new address[](0));
         vm.expectRevert(abi.encodeWithSelector(IStaking.ParameterOutOfRange.selector, "registry", 0));
-        new Staking(s.token, IAgentRegistry(address(0)), governance);
+        new Staking(s.token, IAgentRegistry(address(0)), governance, new address[](0));
     }
 
     // ------------------------------------------------------------------ stake

@@ -85,7 +85,8 @@ contract ChainlinkVrfRandomnessTest is Test {
                 requestConfirmations: 3,
                 nativePayment: false
             }),
-            governance
+            governance,
+            new address[](0)
         );
         coordinator.addConsumer(subId, address(vrf));
         vm.prank(governance);

@@ -17,21 +17,23 @@ abstract contract SuiteFixture is Test, AgentClusterDeployment {
     address internal computeBeneficiary = makeAddr("computeBeneficiary");
     address internal marketplaceBeneficiary = makeAddr("marketplaceBeneficiary");
     address internal reviewBeneficiary = makeAddr("reviewBeneficiary");
+    uint256 internal suiteAttestorPk = uint256(keccak256("suite attestor"));
+    address internal suiteAttestor = vm.addr(suiteAttestorPk);
 
     function setUp() public virtual {
         vm.warp(GENESIS);
         s = _deploySuite(address(this), _config());
     }
 
-    function _config() internal view returns (DeploymentConfig memory) {
-        return DeploymentConfig({
-            genesisTime: GENESIS,
-            teamBeneficiary: team,
-            validatorsBeneficiary: validatorsBeneficiary,
-            computeBeneficiary: computeBeneficiary,
-            marketplaceBeneficiary: marketplaceBeneficiary,
-            reviewBeneficiary: reviewBeneficiary
-        });
+    function _config() internal view returns (DeploymentConfig memory cfg) {
+        cfg.genesisTime = GENESIS;
+        cfg.teamBeneficiary = team;
+        cfg.validatorsBeneficiary = validatorsBeneficiary;
+        cfg.computeBeneficiary = computeBeneficiary;
+        cfg.marketplaceBeneficiary = marketplaceBeneficiary;
+        cfg.reviewBeneficiary = reviewBeneficiary;
+        cfg.attestors = new address[](1);
+        cfg.attestors[0] = suiteAttestor;
     }
 
     function _pools() internal view returns (EmissionVault[4] memory) {
