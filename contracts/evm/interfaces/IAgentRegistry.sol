@@ -44,6 +44,7 @@ interface IAgentRegistry {
     event ExitRequested(uint256 indexed agentId, uint256 bondUnlocksAt);
     event BondWithdrawn(uint256 indexed agentId, address indexed to, uint256 amount);
     event AttestorSet(address indexed attestor, bool approved);
+    event FeesBurned(uint256 amount);
     event BondSet(uint256 previousBond, uint256 newBond);
     event RegistrationFeeSet(uint256 previousFee, uint256 newFee);
     event ExitDelaySet(uint256 previousDelay, uint256 newDelay);
@@ -76,6 +77,12 @@ interface IAgentRegistry {
         uint256 deadline,
         bytes calldata keySignature
     ) external returns (uint256 agentId);
+
+    /// @notice Burn the registration fees collected so far; anyone may call. Returns the amount (0 does nothing).
+    function burnFees() external returns (uint256 amount);
+
+    /// @notice Registration fees collected and not yet burned.
+    function feesToBurn() external view returns (uint256);
 
     /// @notice Set the registration file URI. Owner only.
     function setAgentURI(uint256 agentId, string calldata agentURI) external;

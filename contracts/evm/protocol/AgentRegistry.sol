@@ -76,6 +76,9 @@ contract AgentRegistry is IAgentRegistry, EIP712, Ownable2Step {
     /// @notice Accounts whose signed attestations are accepted.
     mapping(address attestor => bool) public isAttestor;
 
+    /// @inheritdoc IAgentRegistry
+    uint256 public feesToBurn;
+
     Terms private _terms;
     uint256[] private _bondValues;
     mapping(uint256 agentId => Agent) private _agents;
@@ -103,7 +106,8 @@ contract AgentRegistry is IAgentRegistry, EIP712, Ownable2Step {
     // ------------------------------------------------------------------ agent-facing
 
     /// @inheritdoc IAgentRegistry
-    /// @dev Bond and fee arrive in one `transferFrom`; the fee is then burned. The nonce signed is `keyNonce(agentKey)`,
+    /// @dev Bond and fee arrive in one `transferFrom`; the fee joins `feesToBurn`, burned in batches by `burnFees`
+    ///      (a burn per registration would cost each agent a supply checkpoint). The nonce signed is `keyNonce(agentKey)`,
     ///      which is 0 for every key that can still register.
     function register(
         address agentKey,
@@ -118,8 +122,17 @@ contract AgentRegistry is IAgentRegistry, EIP712, Ownable2Step {
         emit AgentRegistered(agentId, msg.sender, agentKey, agentURI, bondAmount, fee);
         emit CapabilitiesSet(agentId, capabilities, capabilityVectorHash);
 
+        if (fee != 0) feesToBurn += fee;
         token.safeTransferFrom(msg.sender, address(this), bondAmount + fee);
-        if (fee != 0) ERC20Burnable(address(token)).burn(fee);
+    }
+
+    /// @inheritdoc IAgentRegistry
+    function burnFees() external returns (uint256 amount) {
+        amount = feesToBurn;
+        if (amount == 0) return 0;
+        feesToBurn = 0;
+        emit FeesBurned(amount);
+        ERC20Burnable(address(token)).burn(amount);
     }
 
     /// @inheritdoc IAgentRegistry

@@ -101,9 +101,18 @@ contract AgentRegistryTest is RegistryStakingFixture {
         assertFalse(registry.isEligible(id, 0), "pending agents are not eligible");
 
         assertEq(s.token.balanceOf(alice.owner), OWNER_FUNDS - BOND - FEE);
-        assertEq(s.token.balanceOf(address(registry)), BOND, "the registry holds the bond only");
+        assertEq(s.token.balanceOf(address(registry)), BOND + FEE, "bond held, fee waiting to be burned");
+        assertEq(registry.feesToBurn(), FEE);
+        assertEq(s.token.totalBurned(), burnedBefore, "burned in batches, not per registration");
+
+        vm.expectEmit(address(registry));
+        emit IAgentRegistry.FeesBurned(FEE);
+        assertEq(registry.burnFees(), FEE);
         assertEq(s.token.totalBurned(), burnedBefore + FEE, "the fee is burned");
         assertEq(s.token.totalSupply(), supplyBefore - FEE);
+        assertEq(s.token.balanceOf(address(registry)), BOND, "the registry holds the bond only");
+        assertEq(registry.feesToBurn(), 0);
+        assertEq(registry.burnFees(), 0, "nothing left: changes nothing");
     }
 
     function test_Register_DeadlineEqualToNowIsAccepted() public {
@@ -119,6 +128,8 @@ contract AgentRegistryTest is RegistryStakingFixture {
         registry.setRegistrationFee(0);
         uint256 burnedBefore = s.token.totalBurned();
         _register(alice);
+        assertEq(registry.feesToBurn(), 0);
+        assertEq(registry.burnFees(), 0);
         assertEq(s.token.totalBurned(), burnedBefore);
         assertEq(s.token.balanceOf(alice.owner), OWNER_FUNDS - BOND);
     }
@@ -263,7 +274,7 @@ contract AgentRegistryTest is RegistryStakingFixture {
         _register(bob);
         assertEq(registry.bondOf(alice.id), BOND);
         assertEq(registry.bondOf(bob.id), 25_000e18);
-        assertEq(s.token.balanceOf(address(registry)), BOND + 25_000e18);
+        assertEq(s.token.balanceOf(address(registry)), BOND + 25_000e18 + registry.feesToBurn());
 
         vm.prank(alice.owner);
         registry.requestExit(alice.id);
@@ -590,7 +601,7 @@ contract AgentRegistryTest is RegistryStakingFixture {
         vm.prank(stranger); // anyone may trigger it; the bond goes to the owner
         assertEq(registry.withdrawBond(alice.id), BOND);
         assertEq(s.token.balanceOf(alice.owner), OWNER_FUNDS - FEE);
-        assertEq(s.token.balanceOf(address(registry)), 0);
+        assertEq(s.token.balanceOf(address(registry)), registry.feesToBurn(), "only unburned fees remain");
         assertEq(registry.bondOf(alice.id), 0);
 
         vm.expectRevert(abi.encodeWithSelector(IAgentRegistry.NothingToWithdraw.selector, alice.id));
