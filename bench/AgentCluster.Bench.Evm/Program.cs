@@ -8,8 +8,8 @@ using AgentCluster.Evm.Crypto;
 namespace AgentCluster.Bench.Evm;
 
 /// <summary>
-/// The offline part of <c>scripts/bench evm</c>: signatures per second and ABI encode+decode per second of AgentCluster.Evm,
-/// on the inputs bench/evm/bench.mjs gives viem and ethers. Prints "&lt;metric&gt; &lt;per second&gt;" lines and "check.*" lines
+/// The C# side of <c>scripts/bench evm</c>: signatures per second and ABI encode+decode per second of AgentCluster.Evm, on the
+/// inputs bench/evm/bench.mjs gives viem and ethers, then transactions per second sent to a fresh anvil (<see cref="TxBench"/>). Prints "&lt;metric&gt; &lt;per second&gt;" lines and "check.*" lines
 /// (a digest of the outputs) that run.sh compares across implementations, so all three are known to do the same work.
 /// </summary>
 public static class Program
@@ -37,6 +37,10 @@ public static class Program
             inputs.Function.DecodeCall(calldata);
         });
         Console.WriteLine($"abi_encode_decode_per_s {Format(abi)}");
+        Console.Out.Flush();
+
+        Console.WriteLine($"tx_per_s_sequential {Format(TxBench.Measure(options.TxSequential, 1, options.TxRuns))}");
+        Console.WriteLine($"tx_per_s_16_in_flight {Format(TxBench.Measure(options.TxInFlight, TxBench.InFlight, options.TxRuns))}");
         return 0;
     }
 
@@ -80,9 +84,9 @@ internal sealed class BenchInputs
     }
 }
 
-internal sealed record HarnessOptions(TimeSpan WarmUp, TimeSpan Window, int Windows)
+internal sealed record HarnessOptions(TimeSpan WarmUp, TimeSpan Window, int Windows, int TxSequential = 300, int TxInFlight = 1000, int TxRuns = 2)
 {
-    /// <summary>--warmup-ms N, --window-ms N, --windows N (defaults 1500, 300, 8).</summary>
+    /// <summary>--warmup-ms N, --window-ms N, --windows N (defaults 1500, 300, 8); --tx-sequential N, --tx-in-flight N (300, 1000 transactions), --tx-runs N (2, best kept).</summary>
     public static HarnessOptions Parse(string[] args)
     {
         var options = new HarnessOptions(TimeSpan.FromMilliseconds(1500), TimeSpan.FromMilliseconds(300), 8);
@@ -94,7 +98,10 @@ internal sealed record HarnessOptions(TimeSpan WarmUp, TimeSpan Window, int Wind
                 "--warmup-ms" => options with { WarmUp = TimeSpan.FromMilliseconds(value) },
                 "--window-ms" => options with { Window = TimeSpan.FromMilliseconds(value) },
                 "--windows" => options with { Windows = value },
-                _ => throw new ArgumentException($"Unknown option {args[i]} (known: --warmup-ms, --window-ms, --windows)."),
+                "--tx-sequential" => options with { TxSequential = Math.Clamp(value, TxBench.InFlight, 10_000) },
+                "--tx-in-flight" => options with { TxInFlight = Math.Clamp(value, TxBench.InFlight, 10_000) },
+                "--tx-runs" => options with { TxRuns = Math.Clamp(value, 1, 10) },
+                _ => throw new ArgumentException($"Unknown option {args[i]} (known: --warmup-ms, --window-ms, --windows, --tx-sequential, --tx-in-flight, --tx-runs)."),
             };
         }
 

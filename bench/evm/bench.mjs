@@ -1,17 +1,24 @@
-// The viem and ethers side of `scripts/bench evm` (offline part): signatures/s and ABI encode+decode/s on the same inputs as
-// bench/AgentCluster.Bench.Evm. Prints "<lib>.<metric> <per second>" and "<lib>.check.<what> <digest>" lines; run.sh joins them.
+// The viem and ethers side of `scripts/bench evm`: signatures/s and ABI encode+decode/s on the same inputs as
+// bench/AgentCluster.Bench.Evm, then transactions/s sent to a fresh anvil (tx.mjs: viem, ethers and anvil's ceiling).
+// Prints "<lib>.<metric> <per second>" and "<lib>.check.<what> <digest>" lines; run.sh joins them.
 // Harness (same as the C# one): warm up, then time several fixed windows and report the best (least disturbed) one.
-//   node bench/evm/bench.mjs [--warmup-ms 1500] [--window-ms 300] [--windows 8]
+//   node bench/evm/bench.mjs [--warmup-ms 1500] [--window-ms 300] [--windows 8] [--tx-sequential 300] [--tx-in-flight 1000] [--tx-runs 2]
 import { encodeFunctionData, decodeFunctionData, parseAbi, keccak256, toHex, bytesToHex } from 'viem';
 import { sign } from 'viem/accounts';
 import { ethers } from 'ethers';
+import { measureTransactions } from './tx.mjs';
 
-const options = { warmupMs: 1500, windowMs: 300, windows: 8 };
+const options = { warmupMs: 1500, windowMs: 300, windows: 8, txSequential: 300, txInFlight: 1000, txRuns: 2 };
+const known = { '--warmup-ms': 'warmupMs', '--window-ms': 'windowMs', '--windows': 'windows', '--tx-sequential': 'txSequential', '--tx-in-flight': 'txInFlight', '--tx-runs': 'txRuns' };
 for (let i = 2; i + 1 < process.argv.length; i += 2) {
-  const key = { '--warmup-ms': 'warmupMs', '--window-ms': 'windowMs', '--windows': 'windows' }[process.argv[i]];
-  if (!key) throw new Error(`unknown option ${process.argv[i]} (known: --warmup-ms, --window-ms, --windows)`);
+  const key = known[process.argv[i]];
+  if (!key) throw new Error(`unknown option ${process.argv[i]} (known: ${Object.keys(known).join(', ')})`);
   options[key] = Number(process.argv[i + 1]);
 }
+const clampTx = (n) => Math.min(10_000, Math.max(16, n));
+options.txSequential = clampTx(options.txSequential);
+options.txInFlight = clampTx(options.txInFlight);
+options.txRuns = Math.min(10, Math.max(1, options.txRuns));
 
 // Inputs: identical to BenchInputs in bench/AgentCluster.Bench.Evm/Program.cs.
 const privateKey = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
@@ -81,4 +88,13 @@ const print = (name, value) => console.log(`${name} ${typeof value === 'number' 
     const data = iface.encodeFunctionData('f', args);
     iface.decodeFunctionData('f', data);
   }));
+}
+
+// transactions per second: the best of --tx-runs measurements, each on a fresh anvil
+for (const [metric, count, inFlight] of [['tx_per_s_sequential', options.txSequential, 1], ['tx_per_s_16_in_flight', options.txInFlight, 16]]) {
+  for (const lib of ['viem', 'ethers', 'ceiling']) {
+    const rates = [];
+    for (let r = 0; r < options.txRuns; r++) rates.push(await measureTransactions(lib, count, inFlight));
+    print(`${lib}.${metric}`, Math.max(...rates));
+  }
 }

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# The offline part of `scripts/bench evm`: builds bench/AgentCluster.Bench.Evm (Release), runs it and bench/evm/bench.mjs
-# (viem and ethers, same inputs, same harness) and prints one line per metric:
+# `scripts/bench evm`: builds bench/AgentCluster.Bench.Evm (Release), runs it and bench/evm/bench.mjs (viem and ethers, same
+# inputs, same harness) and prints one line per metric:
 #   <metric> <ours> <viem> <ethers> ours/viem=<r> ours/ethers=<r>
-# Fails if the three implementations do not produce the same signature and calldata for the shared inputs.
-# Harness options pass through to both sides: --warmup-ms N --window-ms N --windows N.
+# and for transactions per second sent to a fresh anvil (each side starts and kills its own; every transaction checked mined):
+#   <metric> <ours> <viem> <ethers> ours/viem=<r> ours/ethers=<r> ceiling=<c> ours/ceiling=<r>
+# where the ceiling is anvil's own: the same number of pre-signed transactions sent with node's bare http module.
+# Fails if the three implementations do not produce the same signature and calldata for the shared inputs, or a figure is missing.
+# Options pass through to both sides: --warmup-ms N --window-ms N --windows N --tx-sequential N --tx-in-flight N --tx-runs N.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
@@ -29,12 +32,14 @@ for (const check of ['signature', 'calldata']) {
     process.exit(1);
   }
 }
-for (const metric of ['signatures_per_s', 'abi_encode_decode_per_s']) {
+for (const metric of ['signatures_per_s', 'abi_encode_decode_per_s', 'tx_per_s_sequential', 'tx_per_s_16_in_flight']) {
   const [ours, viem, ethers] = libs.map((lib) => Number(values[`${lib}.${metric}`]));
-  if (![ours, viem, ethers].every((v) => v > 0)) {
+  const ceiling = metric.startsWith('tx_') ? Number(values[`ceiling.${metric}`]) : undefined;
+  if (![ours, viem, ethers, ceiling ?? 1].every((v) => v > 0)) {
     console.error(`bench/evm/run.sh: missing figures for ${metric}`);
     process.exit(1);
   }
-  console.log(`${metric} ${ours} ${viem} ${ethers} ours/viem=${(ours / viem).toFixed(2)} ours/ethers=${(ours / ethers).toFixed(2)}`);
+  const vsCeiling = ceiling === undefined ? '' : ` ceiling=${ceiling} ours/ceiling=${(ours / ceiling).toFixed(2)}`;
+  console.log(`${metric} ${ours} ${viem} ${ethers} ours/viem=${(ours / viem).toFixed(2)} ours/ethers=${(ours / ethers).toFixed(2)}${vsCeiling}`);
 }
 JS
