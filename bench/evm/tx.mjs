@@ -45,30 +45,40 @@ async function run(lib, url, count, inFlight) {
   const send = senderFactory(lib, url, chainId);
 
   const warm = await send(warmKey, WARM_UP);
-  for (let i = 0; i < WARM_UP; i++) await warm.next();
+  await sendAll(warm, WARM_UP);
   await waitMined(url, [warm]);
 
   const shares = keys.map((_, i) => Math.floor(count / inFlight) + (i < count % inFlight ? 1 : 0));
   const senders = await Promise.all(keys.map((k, i) => send(k, shares[i])));
   const start = performance.now();
-  await Promise.all(senders.map(async (s, i) => { for (let n = 0; n < shares[i]; n++) await s.next(); }));
+  await Promise.all(senders.map((s, i) => sendAll(s, shares[i])));
   await waitMined(url, senders);
   const seconds = (performance.now() - start) / 1000;
   await checkReceipts(url, senders.flatMap((s) => s.hashes), count);
   return count / seconds;
 }
 
-// A sender: next() signs (except for the ceiling, pre-signed) and sends the next transaction with the library, keeping its hash.
+// Pipelined as in TxBench.cs: transaction n+1 is signed right after n is handed to the library, while n is in flight; one send
+// awaited at a time. In node the signing runs on the event-loop thread, so it overlaps only with what the HTTP stack already flushed.
+async function sendAll(s, count) {
+  let next = count > 0 ? await s.sign() : undefined;
+  for (let n = 0; n < count; n++) {
+    const sending = s.send(next);
+    next = n + 1 < count ? await s.sign() : undefined;
+    s.hashes.push(await sending);
+  }
+}
+
+// A sender: sign() signs the next transaction (the ceiling hands out pre-signed ones), send(raw) sends it with the library and
+// resolves to its hash.
 function senderFactory(lib, url, chainId) {
   if (lib === 'viem') {
     const client = createPublicClient({ transport: viemHttp(url) });
     return async (key) => {
       const account = privateKeyToAccount(key);
       const s = { address: account.address, nonce: 0, hashes: [] };
-      s.next = async () => {
-        const serializedTransaction = await account.signTransaction(txFields(chainId, s.nonce++));
-        s.hashes.push(await client.sendRawTransaction({ serializedTransaction }));
-      };
+      s.sign = () => account.signTransaction(txFields(chainId, s.nonce++));
+      s.send = (serializedTransaction) => client.sendRawTransaction({ serializedTransaction });
       return s;
     };
   }
@@ -77,11 +87,11 @@ function senderFactory(lib, url, chainId) {
     return async (key) => {
       const wallet = new ethers.Wallet(key);
       const s = { address: wallet.address, nonce: 0, hashes: [] };
-      s.next = async () => {
+      s.sign = () => {
         const { type, gas, ...fields } = txFields(chainId, s.nonce++);
-        const signed = await wallet.signTransaction({ ...fields, gasLimit: gas, type: 2 });
-        s.hashes.push((await provider.broadcastTransaction(signed)).hash);
+        return wallet.signTransaction({ ...fields, gasLimit: gas, type: 2 });
       };
+      s.send = async (signed) => (await provider.broadcastTransaction(signed)).hash;
       return s;
     };
   }
@@ -93,11 +103,12 @@ function senderFactory(lib, url, chainId) {
       const raws = [];
       for (let n = 0; n < count; n++) raws.push(await account.signTransaction(txFields(chainId, n)));
       const s = { address: account.address, nonce: 0, hashes: [] };
-      s.next = async () => {
-        const body = `{"jsonrpc":"2.0","id":1,"method":"eth_sendRawTransaction","params":["${raws[s.nonce++]}"]}`;
+      s.sign = async () => raws[s.nonce++];
+      s.send = async (raw) => {
+        const body = `{"jsonrpc":"2.0","id":1,"method":"eth_sendRawTransaction","params":["${raw}"]}`;
         const reply = JSON.parse(await post(agent, endpoint, body));
         if (reply.error) throw new Error(`eth_sendRawTransaction: ${reply.error.message}`);
-        s.hashes.push(reply.result);
+        return reply.result;
       };
       return s;
     };

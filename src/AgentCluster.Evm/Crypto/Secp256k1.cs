@@ -44,8 +44,7 @@ internal static class Secp256k1
         while (true)
         {
             BcBigInteger k = kCalculator.NextK();
-            ECPoint nonce = BaseMultiplier.Multiply(Domain.G, k).Normalize();
-            BcBigInteger x = nonce.AffineXCoord.ToBigInteger();
+            var (x, yOdd) = NoncePoint(k);
             BcBigInteger r = x.Mod(N);
             if (r.SignValue == 0)
             {
@@ -58,7 +57,7 @@ internal static class Secp256k1
                 continue;
             }
 
-            int recoveryId = (nonce.AffineYCoord.TestBitZero() ? 1 : 0) | (x.CompareTo(N) >= 0 ? 2 : 0);
+            int recoveryId = (yOdd ? 1 : 0) | (x.CompareTo(N) >= 0 ? 2 : 0);
             if (s.CompareTo(HalfN) > 0)
             {
                 s = N.Subtract(s);
@@ -67,6 +66,21 @@ internal static class Secp256k1
 
             return (r, s, recoveryId);
         }
+    }
+
+    /// <summary>The affine x of R = kG and the parity of its y: the 64-bit fixed-base tables, or BouncyCastle's comb in their rare fallback case.</summary>
+    private static (BcBigInteger X, bool YOdd) NoncePoint(BcBigInteger k)
+    {
+        Span<byte> k32 = stackalloc byte[32];
+        Span<byte> x32 = stackalloc byte[32];
+        BigIntegers.AsUnsignedByteArray(k).CopyTo(k32[(32 - ((k.BitLength + 7) / 8))..]);
+        if (Secp256k1BaseMultiplier.TryMultiply(k32, x32, out bool yOdd))
+        {
+            return (new BcBigInteger(1, x32.ToArray()), yOdd);
+        }
+
+        ECPoint nonce = BaseMultiplier.Multiply(Domain.G, k).Normalize();
+        return (nonce.AffineXCoord.ToBigInteger(), nonce.AffineYCoord.TestBitZero());
     }
 
     /// <summary>SEC 1 v2 section 4.1.6 public key recovery. Null when the inputs name no point.</summary>

@@ -1,0 +1,327 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using Org.BouncyCastle.Math.EC;
+using BcBigInteger = Org.BouncyCastle.Math.BigInteger;
+
+namespace AgentCluster.Evm.Crypto;
+
+/// <summary>
+/// k·G on secp256k1 for signing, about 4x faster than BouncyCastle's comb: 64 precomputed tables of 16 affine points, one per 4-bit
+/// window of k (<c>T[i][j] = (j·16^i + o_i)·G</c>, offsets o_i fixed pseudo-random scalars so no entry is the point at infinity and
+/// no addition hits the doubling case except with negligible probability), so k·G is 64 mixed additions and one final addition of
+/// <c>-(Σ o_i)·G</c>, with 64-bit limbs. Table look-ups scan all 16 entries (no secret-dependent memory access). An addition that would
+/// need the doubling or infinity case is detected and the caller falls back to BouncyCastle, so the result is always exact.
+/// Tables (64 KiB) are built once from BouncyCastle's own point arithmetic.
+/// </summary>
+internal static class Secp256k1BaseMultiplier
+{
+    private const ulong C = 0x1000003D1UL; // 2^256 - p
+    private const int Windows = 64, Entries = 16, EntryLongs = 8;
+
+    private static readonly ulong[] Table = BuildTable(out Correction);
+    private static readonly ulong[] Correction; // affine -(Σ o_i)·G: x0..x3, y0..y3
+
+    /// <summary>
+    /// Writes the affine x of k·G (32 bytes big-endian) and returns the parity of y; false (nothing written) in the negligible case
+    /// the fast path cannot handle, where the caller uses the generic multiplier. k is 32 bytes big-endian, 1 &lt;= k &lt; n.
+    /// </summary>
+    internal static bool TryMultiply(ReadOnlySpan<byte> k32, Span<byte> x32, out bool yOdd)
+    {
+        yOdd = false;
+        Fe x = default, y = default, z = Fe.One;
+        Lookup(0, Digit(k32, 0), ref x, ref y);
+        bool exceptional = false;
+        Fe ax = default, ay = default;
+        for (int i = 1; i < Windows; i++)
+        {
+            Lookup(i, Digit(k32, i), ref ax, ref ay);
+            exceptional |= !AddAffine(ref x, ref y, ref z, in ax, in ay);
+        }
+
+        ax = new Fe(Correction[0], Correction[1], Correction[2], Correction[3]);
+        ay = new Fe(Correction[4], Correction[5], Correction[6], Correction[7]);
+        exceptional |= !AddAffine(ref x, ref y, ref z, in ax, in ay);
+        if (exceptional)
+        {
+            return false;
+        }
+
+        Fe zInv = Invert(in z);
+        Fe zInv2 = Sqr(in zInv);
+        Fe affineX = Mul(in x, in zInv2);
+        Fe affineY = Mul(in y, Mul(in zInv2, in zInv));
+        affineX.WriteBigEndian(x32);
+        yOdd = (affineY.L0 & 1) != 0;
+        return true;
+    }
+
+    private static int Digit(ReadOnlySpan<byte> k32, int window)
+    {
+        byte b = k32[31 - (window >> 1)];
+        return (window & 1) == 0 ? b & 15 : b >> 4;
+    }
+
+    private static void Lookup(int window, int digit, ref Fe x, ref Fe y)
+    {
+        ReadOnlySpan<ulong> table = Table.AsSpan(window * Entries * EntryLongs, Entries * EntryLongs);
+        ulong x0 = 0, x1 = 0, x2 = 0, x3 = 0, y0 = 0, y1 = 0, y2 = 0, y3 = 0;
+        for (int j = 0; j < Entries; j++)
+        {
+            ulong mask = 0UL - (ulong)(((uint)(j ^ digit) - 1) >> 31);
+            ReadOnlySpan<ulong> e = table.Slice(j * EntryLongs, EntryLongs);
+            x0 |= e[0] & mask; x1 |= e[1] & mask; x2 |= e[2] & mask; x3 |= e[3] & mask;
+            y0 |= e[4] & mask; y1 |= e[5] & mask; y2 |= e[6] & mask; y3 |= e[7] & mask;
+        }
+
+        x = new Fe(x0, x1, x2, x3);
+        y = new Fe(y0, y1, y2, y3);
+    }
+
+    /// <summary>(X, Y, Z) += (x2, y2) in Jacobian coordinates (8M + 3S); false when the points are equal or opposite (H = 0).</summary>
+    private static bool AddAffine(ref Fe x1, ref Fe y1, ref Fe z1, in Fe x2, in Fe y2)
+    {
+        Fe z1z1 = Sqr(in z1);
+        Fe u2 = Mul(in x2, in z1z1);
+        Fe s2 = Mul(in y2, Mul(in z1, in z1z1));
+        Fe h = Sub(in u2, in x1);
+        Fe r = Sub(in s2, in y1);
+        bool ok = !h.IsZero;
+        Fe hh = Sqr(in h);
+        Fe hhh = Mul(in h, in hh);
+        Fe v = Mul(in x1, in hh);
+        Fe x3 = Sub(Sub(Sqr(in r), in hhh), Add(in v, in v));
+        Fe y3 = Sub(Mul(in r, Sub(in v, in x3)), Mul(in y1, in hhh));
+        z1 = Mul(in z1, in h);
+        x1 = x3;
+        y1 = y3;
+        return ok;
+    }
+
+    /// <summary>a^(p-2), libsecp256k1's addition chain (255 squarings, 15 multiplications).</summary>
+    private static Fe Invert(in Fe a)
+    {
+        Fe x2 = Mul(Sqr(in a), in a);
+        Fe x3 = Mul(Sqr(in x2), in a);
+        Fe x6 = Mul(SqrN(in x3, 3), in x3);
+        Fe x9 = Mul(SqrN(in x6, 3), in x3);
+        Fe x11 = Mul(SqrN(in x9, 2), in x2);
+        Fe x22 = Mul(SqrN(in x11, 11), in x11);
+        Fe x44 = Mul(SqrN(in x22, 22), in x22);
+        Fe x88 = Mul(SqrN(in x44, 44), in x44);
+        Fe x176 = Mul(SqrN(in x88, 88), in x88);
+        Fe x220 = Mul(SqrN(in x176, 44), in x44);
+        Fe x223 = Mul(SqrN(in x220, 3), in x3);
+        Fe t = Mul(SqrN(in x223, 23), in x22);
+        t = Mul(SqrN(in t, 5), in a);
+        t = Mul(SqrN(in t, 3), in x2);
+        return Mul(SqrN(in t, 2), in a);
+    }
+
+    private static Fe SqrN(in Fe a, int n)
+    {
+        Fe r = a;
+        for (int i = 0; i < n; i++)
+        {
+            r = Sqr(in r);
+        }
+
+        return r;
+    }
+
+    private static Fe Sqr(in Fe a) => Mul(in a, in a);
+
+    /// <summary>a·b mod p, fully reduced.</summary>
+    private static Fe Mul(in Fe a, in Fe b)
+    {
+        ulong r0, r1, r2, r3, r4, r5, r6, r7, c;
+        c = MulAdd(a.L0, b.L0, 0, 0, out r0);
+        c = MulAdd(a.L0, b.L1, 0, c, out r1);
+        c = MulAdd(a.L0, b.L2, 0, c, out r2);
+        r4 = MulAdd(a.L0, b.L3, 0, c, out r3);
+
+        c = MulAdd(a.L1, b.L0, r1, 0, out r1);
+        c = MulAdd(a.L1, b.L1, r2, c, out r2);
+        c = MulAdd(a.L1, b.L2, r3, c, out r3);
+        r5 = MulAdd(a.L1, b.L3, r4, c, out r4);
+
+        c = MulAdd(a.L2, b.L0, r2, 0, out r2);
+        c = MulAdd(a.L2, b.L1, r3, c, out r3);
+        c = MulAdd(a.L2, b.L2, r4, c, out r4);
+        r6 = MulAdd(a.L2, b.L3, r5, c, out r5);
+
+        c = MulAdd(a.L3, b.L0, r3, 0, out r3);
+        c = MulAdd(a.L3, b.L1, r4, c, out r4);
+        c = MulAdd(a.L3, b.L2, r5, c, out r5);
+        r7 = MulAdd(a.L3, b.L3, r6, c, out r6);
+
+        // r = low + high·2^256 ≡ low + high·C (mod p)
+        c = MulAdd(r4, C, r0, 0, out r0);
+        c = MulAdd(r5, C, r1, c, out r1);
+        c = MulAdd(r6, C, r2, c, out r2);
+        c = MulAdd(r7, C, r3, c, out r3);
+
+        // c < 2^34: fold c·C (< 2^68) back in.
+        ulong hi = Math.BigMul(c, C, out ulong lo);
+        r0 += lo;
+        ulong carry = r0 < lo ? 1UL : 0UL;
+        r1 += hi;
+        ulong carry1 = r1 < hi ? 1UL : 0UL;
+        r1 += carry;
+        carry1 |= r1 < carry ? 1UL : 0UL;
+        r2 += carry1;
+        ulong carry2 = r2 < carry1 ? 1UL : 0UL;
+        r3 += carry2;
+        ulong overflow = r3 < carry2 ? 1UL : 0UL;
+
+        // An overflow past 2^256 leaves a small value: adding C once more cannot overflow again.
+        return Reduce(AddSmall(r0, r1, r2, r3, C & (0UL - overflow)));
+    }
+
+    private static Fe Add(in Fe a, in Fe b)
+    {
+        ulong r0 = a.L0 + b.L0;
+        ulong c = r0 < a.L0 ? 1UL : 0UL;
+        ulong r1 = AddCarry(a.L1, b.L1, ref c);
+        ulong r2 = AddCarry(a.L2, b.L2, ref c);
+        ulong r3 = AddCarry(a.L3, b.L3, ref c);
+
+        // a + b < 2p: a carry out means a + b - p = r + C (< p); otherwise reduce once.
+        return c != 0 ? AddSmall(r0, r1, r2, r3, C) : Reduce(new Fe(r0, r1, r2, r3));
+    }
+
+    private static Fe Sub(in Fe a, in Fe b)
+    {
+        ulong r0 = a.L0 - b.L0;
+        ulong borrow = a.L0 < b.L0 ? 1UL : 0UL;
+        ulong r1 = SubBorrow(a.L1, b.L1, ref borrow);
+        ulong r2 = SubBorrow(a.L2, b.L2, ref borrow);
+        ulong r3 = SubBorrow(a.L3, b.L3, ref borrow);
+
+        // A borrow means r = a - b + 2^256; a - b + p = r - C, and r > C so this does not wrap.
+        ulong m = C & (0UL - borrow);
+        ulong s0 = r0 - m;
+        ulong bb = r0 < m ? 1UL : 0UL;
+        ulong s1 = SubBorrow(r1, 0, ref bb);
+        ulong s2 = SubBorrow(r2, 0, ref bb);
+        ulong s3 = SubBorrow(r3, 0, ref bb);
+        return new Fe(s0, s1, s2, s3);
+    }
+
+    /// <summary>Subtracts p once if the value is at least p (value &lt; 2^256).</summary>
+    private static Fe Reduce(Fe v)
+    {
+        // v >= p  <=>  v + C >= 2^256.
+        ulong t0 = v.L0 + C;
+        ulong c = t0 < C ? 1UL : 0UL;
+        ulong t1 = AddCarry(v.L1, 0, ref c);
+        ulong t2 = AddCarry(v.L2, 0, ref c);
+        ulong t3 = AddCarry(v.L3, 0, ref c);
+        ulong m = 0UL - c;
+        return new Fe((t0 & m) | (v.L0 & ~m), (t1 & m) | (v.L1 & ~m), (t2 & m) | (v.L2 & ~m), (t3 & m) | (v.L3 & ~m));
+    }
+
+    private static Fe AddSmall(ulong r0, ulong r1, ulong r2, ulong r3, ulong small)
+    {
+        r0 += small;
+        ulong c = r0 < small ? 1UL : 0UL;
+        r1 = AddCarry(r1, 0, ref c);
+        r2 = AddCarry(r2, 0, ref c);
+        r3 = AddCarry(r3, 0, ref c);
+        return new Fe(r0, r1, r2, r3);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong MulAdd(ulong a, ulong b, ulong x, ulong c, out ulong lo)
+    {
+        ulong hi = Math.BigMul(a, b, out ulong l);
+        l += x;
+        hi += l < x ? 1UL : 0UL;
+        l += c;
+        hi += l < c ? 1UL : 0UL;
+        lo = l;
+        return hi;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong AddCarry(ulong a, ulong b, ref ulong carry)
+    {
+        ulong s = a + b;
+        ulong c1 = s < a ? 1UL : 0UL;
+        s += carry;
+        carry = c1 | (s < carry ? 1UL : 0UL);
+        return s;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong SubBorrow(ulong a, ulong b, ref ulong borrow)
+    {
+        ulong d = a - b;
+        ulong b1 = a < b ? 1UL : 0UL;
+        ulong r = d - borrow;
+        borrow = b1 | (d < borrow ? 1UL : 0UL);
+        return r;
+    }
+
+    private static ulong[] BuildTable(out ulong[] correction)
+    {
+        var table = new ulong[Windows * Entries * EntryLongs];
+        ECPoint g = Secp256k1.Domain.G;
+        BcBigInteger n = Secp256k1.N;
+        BcBigInteger offsetSum = BcBigInteger.Zero;
+        ECPoint windowBase = g; // 16^i·G
+        for (int i = 0; i < Windows; i++)
+        {
+            BcBigInteger offset = new BcBigInteger(1, Keccak.Hash(Encoding.ASCII.GetBytes($"agentcluster secp256k1 base table offset {i}")).ToArray()).Mod(n);
+            offsetSum = offsetSum.Add(offset).Mod(n);
+            ECPoint point = g.Multiply(offset);
+            for (int j = 0; j < Entries; j++)
+            {
+                Store(point.Normalize(), table.AsSpan((((i * Entries) + j) * EntryLongs), EntryLongs));
+                point = point.Add(windowBase);
+            }
+
+            windowBase = windowBase.TimesPow2(4);
+        }
+
+        correction = new ulong[EntryLongs];
+        Store(g.Multiply(n.Subtract(offsetSum)).Normalize(), correction);
+        return table;
+    }
+
+    private static void Store(ECPoint affine, Span<ulong> destination)
+    {
+        if (affine.IsInfinity)
+        {
+            throw new InvalidOperationException("secp256k1 base table: an entry is the point at infinity.");
+        }
+
+        Load(affine.AffineXCoord.GetEncoded(), destination[..4]);
+        Load(affine.AffineYCoord.GetEncoded(), destination[4..]);
+    }
+
+    private static void Load(byte[] bigEndian32, Span<ulong> limbs)
+    {
+        for (int l = 0; l < 4; l++)
+        {
+            limbs[l] = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bigEndian32.AsSpan(24 - (8 * l), 8));
+        }
+    }
+
+    /// <summary>A field element, 4 little-endian 64-bit limbs, always fully reduced (&lt; p).</summary>
+    private readonly struct Fe(ulong l0, ulong l1, ulong l2, ulong l3)
+    {
+        public static Fe One => new(1, 0, 0, 0);
+
+        public readonly ulong L0 = l0, L1 = l1, L2 = l2, L3 = l3;
+
+        public bool IsZero => (L0 | L1 | L2 | L3) == 0;
+
+        public void WriteBigEndian(Span<byte> destination)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(destination[..8], L3);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(destination[8..16], L2);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(destination[16..24], L1);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(destination[24..], L0);
+        }
+    }
+}
