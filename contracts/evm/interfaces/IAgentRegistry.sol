@@ -109,6 +109,11 @@ interface IAgentRegistry {
     function capabilitiesOf(uint256 agentId) external view returns (uint64 capabilities, bytes32 capabilityVectorHash);
     /// @notice Active (attested, unexpired) and advertising every bit of `requiredCapabilities`.
     function isEligible(uint256 agentId, uint64 requiredCapabilities) external view returns (bool);
+    /// @notice `ownerOf` and `isEligible` in one call (reverts with `AgentNotRegistered` for an unknown id).
+    function eligibleOwnerOf(uint256 agentId, uint64 requiredCapabilities)
+        external
+        view
+        returns (address agentOwner, bool eligible);
     function attestationOf(uint256 agentId) external view returns (Attestation memory);
     function bondOf(uint256 agentId) external view returns (uint256);
     function keyNonce(address agentKey) external view returns (uint256);

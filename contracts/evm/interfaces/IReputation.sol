@@ -38,6 +38,11 @@ interface IReputation {
     function reputationOf(uint256 agentId, Dimension dimension) external view returns (uint256);
     /// @notice Decayed value at a past timestamp (Task and Validator keep enough history for committee snapshots).
     function reputationAt(uint256 agentId, Dimension dimension, uint256 timepoint) external view returns (uint256);
+    /// @notice `reputationAt` for several agents at one timestamp.
+    function reputationsAt(uint256[] calldata agentIds, Dimension dimension, uint256 timepoint)
+        external
+        view
+        returns (uint256[] memory);
     /// @notice Network total of a dimension now, kept in O(1).
     function totalReputation(Dimension dimension) external view returns (uint256);
     /// @notice ERC-8004-style summary of an agent.
@@ -50,6 +55,10 @@ interface IReputation {
     function increase(uint256 agentId, Dimension dimension, uint256 amount) external;
     /// @notice Floors at zero.
     function decrease(uint256 agentId, Dimension dimension, uint256 amount) external;
+    /// @notice `increase` for each of `agentIds` (the network total is written once); writers only.
+    function increaseMany(uint256[] calldata agentIds, Dimension dimension, uint256 amount) external;
+    /// @notice `decrease` for each of `agentIds` (floors at zero; the network total is written once); writers only.
+    function decreaseMany(uint256[] calldata agentIds, Dimension dimension, uint256 amount) external;
     /// @notice Replace the value (compute reputation from a fresh benchmark).
     function set(uint256 agentId, Dimension dimension, uint256 value) external;
 

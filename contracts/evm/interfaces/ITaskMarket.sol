@@ -33,7 +33,8 @@ interface ITaskMarket {
         bytes32 s;
     }
 
-    /// @dev Also the storage layout: fields are ordered so that each line group packs into one slot.
+    /// @dev Also the storage layout: fields are ordered so that each line group packs into one slot. The seed is
+    ///      stored in `seedRequestId`'s slot once fixed; `getTask` returns it as `seed` (and `seedRequestId` as 0).
     struct Task {
         // slot 0
         address requester;
@@ -63,7 +64,8 @@ interface ITaskMarket {
         uint40 commitEndsAt;
         uint40 revealEndsAt;
         uint96 rewardPerReviewer; // set at settlement
-        // slots 5-6 (the result hash and URI live in the ResultPosted event only)
+        // slot 5: the request id until the seed is fixed, then the seed (slot 6 stays empty; the result hash and
+        // URI live in the ResultPosted event only)
         uint256 seedRequestId;
         bytes32 seed;
     }
@@ -120,7 +122,16 @@ interface ITaskMarket {
     event VoteCommitted(uint256 indexed taskId, uint256 indexed agentId);
     event VoteRevealed(uint256 indexed taskId, uint256 indexed agentId, bool approve);
     event TaskSettled(uint256 indexed taskId, TaskStatus outcome, uint256 approvals, uint256 reveals, address indexed settledBy);
-    event MemberSettled(uint256 indexed taskId, uint256 indexed agentId, uint256 reward, bool aligned, bool slashed);
+    /// @notice A member's consequences; an aligned member's `reward` is credited to `owner`'s earnings (no separate
+    ///         `Earned` event), so earnings are rebuilt from `Earned` plus `MemberSettled`.
+    event MemberSettled(
+        uint256 indexed taskId,
+        uint256 indexed agentId,
+        address indexed owner,
+        uint256 reward,
+        bool aligned,
+        bool slashed
+    );
     event Earned(address indexed account, uint256 indexed taskId, uint256 amount, bytes32 indexed reason);
     event EarningsWithdrawn(address indexed account, uint256 amount);
     event ProtocolFeesAccrued(uint256 indexed taskId, uint256 amount);
@@ -157,7 +168,6 @@ interface ITaskMarket {
     error NotCommitted(uint256 taskId, uint256 agentId);
     error CommitmentMismatch(uint256 taskId, uint256 agentId);
     error RevealNotOver(uint256 taskId, uint256 revealEndsAt);
-    error AlreadySettled(uint256 taskId, uint256 agentId);
     error NothingToWithdraw(address account);
     error InvalidCommitSignature(uint256 taskId, uint256 agentId);
     error ParameterOutOfRange(string parameter, uint256 value);

@@ -25,13 +25,27 @@ library Sortition {
         result = n << 64;
         // y = x / 2^n in Q1.127, in [2^127, 2^128)
         uint256 y = n >= 127 ? x >> (n - 127) : x << (127 - n);
-        unchecked {
-            for (uint256 bit = 1 << 63; bit >= 1 << 24; bit >>= 1) {
-                y = (y * y) >> 127;
-                if (y >= 1 << 128) {
-                    y >>= 1;
-                    result |= bit;
-                }
+        // 40 squarings, branchless: y < 2^128, so y * y fits; after the shift y < 2^129 and the bit `b` says whether
+        // y reached 2 (then halved). Same result as the textbook loop, bit for bit, with no branches.
+        assembly ("memory-safe") {
+            // Four squarings per iteration: bits 63..24 in ten rounds.
+            for { let bit := 63 } gt(bit, 23) { bit := sub(bit, 4) } {
+                y := shr(127, mul(y, y))
+                let b := shr(128, y)
+                y := shr(b, y)
+                result := or(result, shl(bit, b))
+                y := shr(127, mul(y, y))
+                b := shr(128, y)
+                y := shr(b, y)
+                result := or(result, shl(sub(bit, 1), b))
+                y := shr(127, mul(y, y))
+                b := shr(128, y)
+                y := shr(b, y)
+                result := or(result, shl(sub(bit, 2), b))
+                y := shr(127, mul(y, y))
+                b := shr(128, y)
+                y := shr(b, y)
+                result := or(result, shl(sub(bit, 3), b))
             }
         }
     }

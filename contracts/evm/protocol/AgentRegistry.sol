@@ -238,6 +238,20 @@ contract AgentRegistry is IAgentRegistry, EIP712, Ownable2Step {
     }
 
     /// @inheritdoc IAgentRegistry
+    /// @dev One read of the agent's first two slots for the task market's checks.
+    function eligibleOwnerOf(uint256 agentId, uint64 requiredCapabilities)
+        external
+        view
+        returns (address agentOwner, bool eligible)
+    {
+        Agent storage agent = _agents[agentId];
+        agentOwner = agent.owner;
+        if (agentOwner == address(0)) revert AgentNotRegistered(agentId);
+        eligible = _status(agent.status, agent.attestedUntil) == AgentStatus.Active
+            && agent.capabilities & requiredCapabilities == requiredCapabilities;
+    }
+
+    /// @inheritdoc IAgentRegistry
     /// @dev All fields but `agentId` are zero before the first attestation.
     function attestationOf(uint256 agentId) external view returns (Attestation memory) {
         Agent storage agent = _agents[agentId];

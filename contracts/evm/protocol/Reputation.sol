@@ -119,6 +119,22 @@ contract Reputation is IReputation, Ownable2Step {
     }
 
     /// @inheritdoc IReputation
+    function increaseMany(uint256[] calldata agentIds, Dimension dimension, uint256 amount)
+        external
+        onlyWriter(dimension)
+    {
+        _changeMany(agentIds, dimension, Change.Increase, amount);
+    }
+
+    /// @inheritdoc IReputation
+    function decreaseMany(uint256[] calldata agentIds, Dimension dimension, uint256 amount)
+        external
+        onlyWriter(dimension)
+    {
+        _changeMany(agentIds, dimension, Change.Decrease, amount);
+    }
+
+    /// @inheritdoc IReputation
     function set(uint256 agentId, Dimension dimension, uint256 value) external onlyWriter(dimension) {
         (uint256 era, uint256 factor) = _positionAt(block.timestamp);
         _change(agentId, dimension, Change.Set, value, era, factor);
@@ -192,13 +208,38 @@ contract Reputation is IReputation, Ownable2Step {
     ///      At the timestamp of an update the value includes every change made at that timestamp.
     function reputationAt(uint256 agentId, Dimension dimension, uint256 timepoint) external view returns (uint256) {
         if (timepoint > block.timestamp) revert ReputationFutureLookup(timepoint, block.timestamp);
+        (uint256 era, uint256 factor) = _positionAt(timepoint);
+        return _reputationAt(agentId, dimension, timepoint, era, factor);
+    }
+
+    /// @inheritdoc IReputation
+    /// @dev `reputationAt` for each agent, with the era factor of `timepoint` computed once.
+    function reputationsAt(uint256[] calldata agentIds, Dimension dimension, uint256 timepoint)
+        external
+        view
+        returns (uint256[] memory values)
+    {
+        if (timepoint > block.timestamp) revert ReputationFutureLookup(timepoint, block.timestamp);
+        (uint256 era, uint256 factor) = _positionAt(timepoint);
+        values = new uint256[](agentIds.length);
+        for (uint256 i; i < agentIds.length; ++i) {
+            values[i] = _reputationAt(agentIds[i], dimension, timepoint, era, factor);
+        }
+    }
+
+    /// @dev `era` and `factor` are those of `timepoint`.
+    function _reputationAt(uint256 agentId, Dimension dimension, uint256 timepoint, uint256 era, uint256 factor)
+        private
+        view
+        returns (uint256)
+    {
         Record memory current = _current[agentId][uint8(dimension)];
-        if (timepoint >= current.updatedAt) return _valueAt(current, timepoint);
+        if (timepoint >= current.updatedAt) return _valueOf(current, era, factor);
         if (timepoint < current.firstUpdatedAt) return 0;
         if (_keepsHistory(dimension)) {
             // updatedAt > firstUpdatedAt here, so a previous value was recorded.
             Record memory previous = _previous[agentId][uint8(dimension)];
-            if (timepoint >= previous.updatedAt) return _valueAt(previous, timepoint);
+            if (timepoint >= previous.updatedAt) return _valueOf(previous, era, factor);
         }
         revert ReputationHistoryUnavailable(agentId, timepoint);
     }
@@ -290,6 +331,32 @@ contract Reputation is IReputation, Ownable2Step {
         _totals[uint8(dimension)] = Total({normalised: newTotal.toUint240(), era: uint16(era)});
 
         emit ReputationChanged(agentId, dimension, newValue.toInt256() - oldValue.toInt256(), newValue);
+    }
+
+    /// @dev The same change for several agents: each agent's record is written as by `_change`, the dimension total
+    ///      once, by the exact sum of the agents' normalised differences (a repeated id is applied twice, in order).
+    function _changeMany(uint256[] calldata agentIds, Dimension dimension, Change kind, uint256 amount) private {
+        (uint256 era, uint256 factor) = _positionAt(block.timestamp);
+        uint256 added;
+        uint256 removed;
+        for (uint256 i; i < agentIds.length; ++i) {
+            uint256 agentId = agentIds[i];
+            Record memory old = _current[agentId][uint8(dimension)];
+            uint256 oldNormalised = ReputationMath.rebase(old.normalised, old.era, era);
+            uint256 oldValue = ReputationMath.denormalise(oldNormalised, factor);
+            uint256 newValue;
+            if (kind == Change.Increase) newValue = oldValue + amount;
+            else newValue = amount < oldValue ? oldValue - amount : 0;
+            uint256 newNormalised = ReputationMath.normalise(newValue, factor);
+            _record(agentId, dimension, old, newNormalised, era);
+            added += newNormalised;
+            removed += oldNormalised;
+            emit ReputationChanged(agentId, dimension, newValue.toInt256() - oldValue.toInt256(), newValue);
+        }
+        Total memory total = _totals[uint8(dimension)];
+        // As in `_change`: the rebased total is at least the sum of the old values, so this cannot underflow.
+        uint256 newTotal = ReputationMath.rebase(total.normalised, total.era, era) + added - removed;
+        _totals[uint8(dimension)] = Total({normalised: newTotal.toUint240(), era: uint16(era)});
     }
 
     /// @dev Stores the new current value; Task and Validator first move the old one to history.

@@ -44,7 +44,6 @@ contract TaskMarket is ITaskMarket, EIP712, Ownable2Step {
     uint256 private constant SEAT_COMMITTED = 2;
     uint256 private constant SEAT_APPROVED = 3;
     uint256 private constant SEAT_REJECTED = 4;
-    uint256 private constant SEAT_SETTLED = 5;
     uint256 private constant STATE_MASK = 0xff;
 
     bytes32 private constant COMMIT_TYPEHASH = keccak256("Commit(uint256 taskId,uint256 agentId,bytes32 commitment)");
@@ -64,6 +63,8 @@ contract TaskMarket is ITaskMarket, EIP712, Ownable2Step {
 
     uint256 public taskCount;
     MarketParams private _params;
+    /// @dev `seed` is never stored: once fixed, the seed overwrites the dead `seedRequestId` (an update of a warm
+    ///      slot instead of a fresh one); `getTask` reports it as `seed`.
     mapping(uint256 taskId => Task) private _tasks;
     /// @dev taskId => agentId => seat word: low byte = state; while a member, bits 8.. hold the sortition key;
     ///      once committed, the bits above the low byte hold the commitment.
@@ -105,7 +106,7 @@ contract TaskMarket is ITaskMarket, EIP712, Ownable2Step {
 
     /// @inheritdoc ITaskMarket
     function submitTask(TaskRequest calldata request, Permit calldata permit) external returns (uint256 taskId) {
-        MarketParams memory p = _params;
+        MarketParams storage p = _params;
         if (request.committeeSize < MIN_COMMITTEE || request.committeeSize > MAX_COMMITTEE) {
             revert InvalidCommitteeSize(request.committeeSize, MIN_COMMITTEE, MAX_COMMITTEE);
         }
@@ -149,10 +150,11 @@ contract TaskMarket is ITaskMarket, EIP712, Ownable2Step {
         Task storage t = _task(taskId);
         _expectStatus(taskId, t.status, TaskStatus.Bidding);
         if (block.timestamp >= t.biddingEndsAt) revert BiddingClosed(taskId, t.biddingEndsAt);
-        address owner = _requireController(agentId);
+        (address owner, bool eligible) = registry.eligibleOwnerOf(agentId, t.capabilities);
+        _requireController(agentId, owner);
         if (owner == t.requester) revert RequesterCannotParticipate(taskId, agentId);
         if (price == 0 || price > t.bounty) revert InvalidPrice(price, t.bounty);
-        if (!registry.isEligible(agentId, t.capabilities)) revert AgentNotEligible(agentId);
+        if (!eligible) revert AgentNotEligible(agentId);
         uint256 stake = staking.stakeOf(agentId);
         if (stake < _params.minStake) revert InsufficientStake(agentId, stake, _params.minStake);
         uint256 rep = reputation.reputationOf(agentId, IReputation.Dimension.Task);
@@ -205,7 +207,7 @@ contract TaskMarket is ITaskMarket, EIP712, Ownable2Step {
         _expectStatus(taskId, t.status, TaskStatus.Assigned);
         if (block.timestamp <= t.deadline) revert DeadlineNotPassed(taskId, t.deadline);
         t.status = TaskStatus.Refunded;
-        MarketParams memory p = _params;
+        MarketParams storage p = _params;
         uint256 keeperReward = p.keeperReward;
         _credit(msg.sender, taskId, keeperReward, REASON_KEEPER);
         _credit(t.requester, taskId, uint256(t.bounty) + t.fee - keeperReward, REASON_REFUND);
@@ -241,9 +243,14 @@ contract TaskMarket is ITaskMarket, EIP712, Ownable2Step {
         uint256 seats = t.seats;
         uint256 size = t.committeeSize;
         if (seats + agentIds.length > size) revert CommitteeFull(taskId);
-        address executorOwner = registry.ownerOf(t.executor);
-        for (uint256 i; i < agentIds.length; ++i) {
-            _seat(taskId, t, agentIds[i], executorOwner);
+        Draw memory d = _drawOf(t);
+        if (agentIds.length != 0) {
+            // One reputation call for the batch (the decay factor of the snapshot is computed once).
+            uint256[] memory reps =
+                reputation.reputationsAt(agentIds, IReputation.Dimension.Validator, d.snapshot);
+            for (uint256 i; i < agentIds.length; ++i) {
+                _seat(taskId, d, agentIds[i], reps[i]);
+            }
         }
         seats += agentIds.length;
         t.seats = uint8(seats);
@@ -261,7 +268,8 @@ contract TaskMarket is ITaskMarket, EIP712, Ownable2Step {
         if (t.seats < t.committeeSize) revert CommitteeNotFull(taskId);
         uint256 evicted = _seats[taskId][evictAgentId];
         if (evicted & STATE_MASK != SEAT_MEMBER) revert NotMember(taskId, evictAgentId);
-        uint256 key = _seat(taskId, t, agentId, registry.ownerOf(t.executor));
+        Draw memory d = _drawOf(t);
+        uint256 key = _seat(taskId, d, agentId, _validatorReputationAt(agentId, d.snapshot));
         uint256 evictedKey = evicted >> 8;
         if (key >= evictedKey) revert KeyNotBetter(taskId, key, evictedKey);
         delete _seats[taskId][evictAgentId];
@@ -392,7 +400,7 @@ contract TaskMarket is ITaskMarket, EIP712, Ownable2Step {
     ///      reviewers who voted with the outcome (equal shares), and the remainder (with rounding dust) accrues
     ///      for the fee router, flushed in batches. Returns that remainder.
     function _splitFee(uint256 taskId, Task storage t, uint256 aligned) private returns (uint256 toProtocol) {
-        MarketParams memory p = _params;
+        MarketParams storage p = _params;
         uint256 keeperPaid = t.seats == t.committeeSize ? 2 * uint256(p.keeperReward) : p.keeperReward;
         uint256 rest = uint256(t.fee) - keeperPaid;
         uint256 perReviewer = aligned == 0 ? 0 : rest * p.reviewerShareBps / BPS / aligned;
@@ -432,36 +440,75 @@ contract TaskMarket is ITaskMarket, EIP712, Ownable2Step {
             revert WrongStatus(taskId, outcome, TaskStatus.Accepted);
         }
         if (t.drawClosesAt == 0) revert NotMember(taskId, agentIds.length == 0 ? 0 : agentIds[0]);
-        MarketParams memory p = _params;
+        MarketParams storage p = _params;
         uint256 perReviewer = t.rewardPerReviewer;
-        for (uint256 i; i < agentIds.length; ++i) {
-            uint256 agentId = agentIds[i];
-            uint256 state = _seats[taskId][agentId] & STATE_MASK;
-            if (state == 0) revert NotMember(taskId, agentId);
-            if (state == SEAT_SETTLED) revert AlreadySettled(taskId, agentId);
-            _seats[taskId][agentId] = SEAT_SETTLED;
-            bool revealed = state == SEAT_APPROVED || state == SEAT_REJECTED;
-            bool aligned = revealed && outcome != TaskStatus.Refunded
-                && ((state == SEAT_APPROVED) == (outcome == TaskStatus.Accepted));
-            bool slashed;
-            if (aligned) {
-                _credit(registry.ownerOf(agentId), taskId, perReviewer, REASON_REVIEW);
-                reputation.increase(agentId, IReputation.Dimension.Validator, REVIEWER_ALIGNED_GAIN);
-            } else if (revealed) {
-                reputation.decrease(agentId, IReputation.Dimension.Validator, REVIEWER_MISALIGNED_LOSS);
-                if (p.minoritySeverityBps != 0 && outcome != TaskStatus.Refunded) {
-                    staking.slash(agentId, p.minoritySeverityBps, address(0), "minority vote");
-                    slashed = true;
-                }
-            } else {
-                reputation.decrease(agentId, IReputation.Dimension.Validator, REVIEWER_SILENT_LOSS);
-                if (p.nonRevealSeverityBps != 0) {
-                    staking.slash(agentId, p.nonRevealSeverityBps, address(0), "no reveal");
-                    slashed = true;
-                }
-            }
-            emit MemberSettled(taskId, agentId, aligned ? perReviewer : 0, aligned, slashed);
+        // Reputation changes are collected per kind and applied with one call each (the total is written once).
+        uint256 n = agentIds.length;
+        MemberBatch memory batch = MemberBatch(new uint256[](n), new uint256[](n), new uint256[](n), 0, 0, 0);
+        for (uint256 i; i < n; ++i) {
+            _settleMember(taskId, agentIds[i], outcome, perReviewer, p, batch);
         }
+        _changeReputations(batch.gained, batch.gainedCount, true, REVIEWER_ALIGNED_GAIN);
+        _changeReputations(batch.outvoted, batch.outvotedCount, false, REVIEWER_MISALIGNED_LOSS);
+        _changeReputations(batch.silent, batch.silentCount, false, REVIEWER_SILENT_LOSS);
+    }
+
+    /// @dev Agents of one `settleMembers` call by reputation effect; the first `...Count` entries are used.
+    struct MemberBatch {
+        uint256[] gained;
+        uint256[] outvoted;
+        uint256[] silent;
+        uint256 gainedCount;
+        uint256 outvotedCount;
+        uint256 silentCount;
+    }
+
+    function _settleMember(
+        uint256 taskId,
+        uint256 agentId,
+        TaskStatus outcome,
+        uint256 perReviewer,
+        MarketParams storage p,
+        MemberBatch memory batch
+    ) private {
+        uint256 state = _seats[taskId][agentId] & STATE_MASK;
+        // A settled seat is cleared (a storage refund); settling it again finds no seat.
+        if (state == 0) revert NotMember(taskId, agentId);
+        delete _seats[taskId][agentId];
+        bool revealed = state == SEAT_APPROVED || state == SEAT_REJECTED;
+        bool aligned = revealed && outcome != TaskStatus.Refunded
+            && ((state == SEAT_APPROVED) == (outcome == TaskStatus.Accepted));
+        bool slashed;
+        address owner;
+        if (aligned) {
+            owner = registry.ownerOf(agentId);
+            // MemberSettled names the owner and the reward: no separate Earned event for it.
+            if (perReviewer != 0) _earnings[owner].credited += uint128(perReviewer);
+            batch.gained[batch.gainedCount++] = agentId;
+        } else if (revealed) {
+            batch.outvoted[batch.outvotedCount++] = agentId;
+            if (p.minoritySeverityBps != 0 && outcome != TaskStatus.Refunded) {
+                staking.slash(agentId, p.minoritySeverityBps, address(0), "minority vote");
+                slashed = true;
+            }
+        } else {
+            batch.silent[batch.silentCount++] = agentId;
+            if (p.nonRevealSeverityBps != 0) {
+                staking.slash(agentId, p.nonRevealSeverityBps, address(0), "no reveal");
+                slashed = true;
+            }
+        }
+        emit MemberSettled(taskId, agentId, owner, aligned ? perReviewer : 0, aligned, slashed);
+    }
+
+    /// @dev Validator reputation of the first `count` agents of `agentIds` (the array is shortened in place).
+    function _changeReputations(uint256[] memory agentIds, uint256 count, bool gain, uint256 amount) private {
+        if (count == 0) return;
+        assembly ("memory-safe") {
+            mstore(agentIds, count)
+        }
+        if (gain) reputation.increaseMany(agentIds, IReputation.Dimension.Validator, amount);
+        else reputation.decreaseMany(agentIds, IReputation.Dimension.Validator, amount);
     }
 
     /// @inheritdoc ITaskMarket
@@ -488,15 +535,23 @@ contract TaskMarket is ITaskMarket, EIP712, Ownable2Step {
     // ================================================================ reads
 
     /// @inheritdoc ITaskMarket
-    function getTask(uint256 taskId) external view returns (Task memory) {
-        return _tasks[taskId];
+    /// @dev `seedRequestId` reads 0 once the seed is fixed (its slot then holds the seed).
+    function getTask(uint256 taskId) external view returns (Task memory task) {
+        task = _tasks[taskId];
+        if (task.drawClosesAt != 0) (task.seed, task.seedRequestId) = (bytes32(task.seedRequestId), 0);
     }
 
     /// @inheritdoc ITaskMarket
     function sortitionKey(uint256 taskId, uint256 agentId) external view returns (uint256) {
         Task storage t = _tasks[taskId];
-        if (t.seed == bytes32(0)) revert SeedNotReady(taskId);
-        return Sortition.key(t.seed, taskId, agentId, _weight(t, agentId));
+        if (t.drawClosesAt == 0) revert SeedNotReady(taskId);
+        uint256 snapshot = uint256(t.resultPostedAt) - 1;
+        return Sortition.key(
+            bytes32(t.seedRequestId),
+            taskId,
+            agentId,
+            _weight(agentId, snapshot, _params.minStake, _validatorReputationAt(agentId, snapshot))
+        );
     }
 
     /// @inheritdoc ITaskMarket
@@ -553,6 +608,10 @@ contract TaskMarket is ITaskMarket, EIP712, Ownable2Step {
     /// @dev The agent's owner or the agent's own key may act for it.
     function _requireController(uint256 agentId) private view returns (address owner) {
         owner = registry.ownerOf(agentId);
+        _requireController(agentId, owner);
+    }
+
+    function _requireController(uint256 agentId, address owner) private view {
         if (msg.sender != owner && msg.sender != address(uint160(agentId))) revert NotAgentController(agentId, msg.sender);
     }
 
@@ -572,39 +631,61 @@ contract TaskMarket is ITaskMarket, EIP712, Ownable2Step {
         if (t.drawClosesAt != 0) return;
         (bool ready, bytes32 seed) = _source(t).seedOf(t.seedRequestId);
         if (!ready) revert SeedNotReady(taskId);
-        MarketParams memory p = _params;
+        MarketParams storage p = _params;
         uint256 drawClosesAt = block.timestamp + p.drawWindow;
         uint256 commitEndsAt = drawClosesAt + p.commitWindow;
         uint256 revealEndsAt = commitEndsAt + p.revealWindow;
-        t.seed = seed;
+        t.seedRequestId = uint256(seed);
         t.drawClosesAt = uint40(drawClosesAt);
         t.commitEndsAt = uint40(commitEndsAt);
         t.revealEndsAt = uint40(revealEndsAt);
         emit SeedFixed(taskId, seed, drawClosesAt, commitEndsAt, revealEndsAt);
     }
 
+    /// @dev What every seat check of one call needs, read from storage once.
+    struct Draw {
+        bytes32 seed;
+        uint256 executor;
+        address requester;
+        address executorOwner;
+        uint256 snapshot;
+        uint256 minStake;
+    }
+
+    function _drawOf(Task storage t) private view returns (Draw memory d) {
+        d.seed = bytes32(t.seedRequestId);
+        d.executor = t.executor;
+        d.requester = t.requester;
+        d.executorOwner = registry.ownerOf(d.executor);
+        d.snapshot = uint256(t.resultPostedAt) - 1;
+        d.minStake = _params.minStake;
+    }
+
     /// @dev Seats one candidate after the O(1) checks; returns its key. Does not touch the seat count.
-    function _seat(uint256 taskId, Task storage t, uint256 agentId, address executorOwner)
-        private
-        returns (uint256 key)
-    {
+    function _seat(uint256 taskId, Draw memory d, uint256 agentId, uint256 rep) private returns (uint256 key) {
         if (_seats[taskId][agentId] != 0) revert AlreadyMember(taskId, agentId);
-        if (agentId == t.executor) revert ExcludedFromCommittee(taskId, agentId);
-        address owner = registry.ownerOf(agentId);
-        if (owner == t.requester || owner == executorOwner) revert ExcludedFromCommittee(taskId, agentId);
-        if (!registry.isEligible(agentId, 0)) revert AgentNotEligible(agentId);
-        key = Sortition.key(t.seed, taskId, agentId, _weight(t, agentId));
+        if (agentId == d.executor) revert ExcludedFromCommittee(taskId, agentId);
+        (address owner, bool eligible) = registry.eligibleOwnerOf(agentId, 0);
+        if (owner == d.requester || owner == d.executorOwner) revert ExcludedFromCommittee(taskId, agentId);
+        if (!eligible) revert AgentNotEligible(agentId);
+        key = Sortition.key(d.seed, taskId, agentId, _weight(agentId, d.snapshot, d.minStake, rep));
         _seats[taskId][agentId] = (key << 8) | SEAT_MEMBER;
         emit MemberDrawn(taskId, agentId, key, msg.sender);
     }
 
-    /// @dev Weight = stake x (1 + validator reputation), both read one second before the result was posted, so
-    ///      nothing a reviewer does after the seed is known can change it.
-    function _weight(Task storage t, uint256 agentId) private view returns (uint256 weight) {
-        uint256 snapshot = uint256(t.resultPostedAt) - 1;
+    function _validatorReputationAt(uint256 agentId, uint256 snapshot) private view returns (uint256) {
+        return reputation.reputationAt(agentId, IReputation.Dimension.Validator, snapshot);
+    }
+
+    /// @dev Weight = stake x (1 + validator reputation `rep`), both read at `snapshot`, one second before the result
+    ///      was posted, so nothing a reviewer does after the seed is known can change it.
+    function _weight(uint256 agentId, uint256 snapshot, uint256 minStake, uint256 rep)
+        private
+        view
+        returns (uint256 weight)
+    {
         uint256 stake = staking.stakeAt(agentId, snapshot);
-        if (stake < _params.minStake) revert InsufficientStake(agentId, stake, _params.minStake);
-        uint256 rep = reputation.reputationAt(agentId, IReputation.Dimension.Validator, snapshot);
+        if (stake < minStake) revert InsufficientStake(agentId, stake, minStake);
         weight = (stake / WEIGHT_UNIT) * (POINT + rep) / POINT;
     }
 

@@ -514,6 +514,26 @@ contract AgentRegistryTest is RegistryStakingFixture {
         assertTrue(registry.isEligible(alice.id, CAPS));
     }
 
+    function test_EligibleOwnerOf_IsOwnerOfAndIsEligibleInOneCall() public {
+        vm.expectRevert(abi.encodeWithSelector(IAgentRegistry.AgentNotRegistered.selector, alice.id));
+        registry.eligibleOwnerOf(alice.id, 0);
+        _register(alice);
+        (address agentOwner, bool eligible) = registry.eligibleOwnerOf(alice.id, 0);
+        assertEq(agentOwner, alice.owner);
+        assertFalse(eligible, "pending");
+        IAgentRegistry.Attestation memory a = _attest(alice.id, 1);
+        uint64[3] memory masks = [uint64(0), CAPS, ~uint64(0)];
+        for (uint256 i; i < 3; ++i) {
+            (agentOwner, eligible) = registry.eligibleOwnerOf(alice.id, masks[i]);
+            assertEq(agentOwner, registry.ownerOf(alice.id));
+            assertEq(eligible, registry.isEligible(alice.id, masks[i]));
+        }
+        assertFalse(registry.isEligible(alice.id, ~uint64(0)));
+        vm.warp(a.expiresAt);
+        (, eligible) = registry.eligibleOwnerOf(alice.id, 0);
+        assertFalse(eligible, "suspended");
+    }
+
     function test_Attest_WritesComputeReputationFromTheBenchmark() public {
         ReputationRecorder recorder = new ReputationRecorder();
         registry = new AgentRegistry(s.token, governance, IReputation(address(recorder)), new address[](0));

@@ -322,6 +322,94 @@ contract ReputationTest is ReputationBase {
         assertEq(rep.reputationOf(ALICE, TASK), 1e27);
     }
 
+    function test_ChangeMany_WritersOnly() public {
+        uint256[] memory ids = new uint256[](1);
+        ids[0] = ALICE;
+        address stranger = makeAddr("stranger");
+        vm.startPrank(stranger);
+        vm.expectRevert(abi.encodeWithSelector(IReputation.NotWriter.selector, stranger, VALIDATOR));
+        rep.increaseMany(ids, VALIDATOR, 1);
+        vm.expectRevert(abi.encodeWithSelector(IReputation.NotWriter.selector, stranger, VALIDATOR));
+        rep.decreaseMany(ids, VALIDATOR, 1);
+        vm.stopPrank();
+        vm.expectRevert(abi.encodeWithSelector(IReputation.NotWriter.selector, registryWriter, VALIDATOR));
+        vm.prank(registryWriter);
+        rep.increaseMany(ids, VALIDATOR, 1);
+        vm.expectRevert(abi.encodeWithSelector(IReputation.NotWriter.selector, market, SOCIAL));
+        vm.prank(market);
+        rep.increaseMany(ids, SOCIAL, 1);
+    }
+
+    /// @dev A batch leaves exactly the state (values, history, exact normalised total) of the same changes made one
+    ///      by one, a repeated id included, across an era boundary and with a decrease that floors at zero.
+    function testFuzz_ChangeMany_EqualsTheSameChangesOneByOne(uint256 a, uint256 b, uint256 amount, uint256 at)
+        public
+    {
+        a = bound(a, 0, 1e24);
+        b = bound(b, 0, 1e24);
+        amount = bound(amount, 0, 2e24);
+        at = bound(at, 1, 2 * ERA);
+        Reputation other = _deploy(IAgentRegistry(makeAddr("registry")), IStaking(makeAddr("staking")));
+        Reputation[2] memory both = [rep, other];
+        for (uint256 r; r < 2; ++r) {
+            vm.startPrank(market);
+            both[r].increase(ALICE, VALIDATOR, a);
+            both[r].increase(BOB, VALIDATOR, b);
+            vm.stopPrank();
+        }
+        _warpTo(at);
+        uint256[] memory ids = new uint256[](4);
+        (ids[0], ids[1], ids[2], ids[3]) = (ALICE, BOB, ALICE, CAROL);
+        vm.startPrank(market);
+        rep.increaseMany(ids, VALIDATOR, amount);
+        for (uint256 i; i < ids.length; ++i) other.increase(ids[i], VALIDATOR, amount);
+        _warpTo(at + 1 days);
+        rep.decreaseMany(ids, VALIDATOR, amount);
+        for (uint256 i; i < ids.length; ++i) other.decrease(ids[i], VALIDATOR, amount);
+        vm.stopPrank();
+        for (uint256 i; i < 3; ++i) {
+            assertEq(rep.reputationOf(ids[i], VALIDATOR), other.reputationOf(ids[i], VALIDATOR));
+            assertEq(rep.normalisedOf(ids[i], VALIDATOR), other.normalisedOf(ids[i], VALIDATOR));
+            assertEq(rep.reputationAt(ids[i], VALIDATOR, block.timestamp - 1), other.reputationAt(ids[i], VALIDATOR, block.timestamp - 1));
+        }
+        assertEq(rep.normalisedTotal(VALIDATOR), other.normalisedTotal(VALIDATOR), "total exactly as one by one");
+        uint256 sum =
+            rep.normalisedOf(ALICE, VALIDATOR) + rep.normalisedOf(BOB, VALIDATOR) + rep.normalisedOf(CAROL, VALIDATOR);
+        assertGe(rep.normalisedTotal(VALIDATOR), sum, "the documented bounds");
+        assertLt(rep.normalisedTotal(VALIDATOR), sum + 3, "the documented bounds");
+    }
+
+    function test_ReputationsAt_MatchesReputationAtAndItsErrors() public {
+        _increase(ALICE, VALIDATOR, 100e18);
+        uint256 t1 = block.timestamp;
+        vm.warp(t1 + 10 days);
+        _increase(BOB, VALIDATOR, 7e18);
+        _increase(ALICE, VALIDATOR, 1e18);
+        vm.warp(t1 + 12 days);
+        _increase(ALICE, VALIDATOR, 2e18);
+        vm.warp(t1 + 20 days);
+        uint256[] memory ids = new uint256[](3);
+        (ids[0], ids[1], ids[2]) = (ALICE, BOB, CAROL);
+        uint256[3] memory times = [t1 + 10 days, t1 + 11 days, t1 + 15 days];
+        for (uint256 j; j < 3; ++j) {
+            uint256[] memory values = rep.reputationsAt(ids, VALIDATOR, times[j]);
+            for (uint256 i; i < 3; ++i) assertEq(values[i], rep.reputationAt(ids[i], VALIDATOR, times[j]));
+        }
+        assertGt(rep.reputationsAt(ids, VALIDATOR, t1 + 11 days)[0], 0);
+        uint256[] memory late = new uint256[](2);
+        (late[0], late[1]) = (BOB, CAROL);
+        uint256[] memory before = rep.reputationsAt(late, VALIDATOR, t1 + 1 days);
+        assertEq(before[0] + before[1], 0, "before the first update");
+        vm.expectRevert(
+            abi.encodeWithSelector(IReputation.ReputationHistoryUnavailable.selector, ALICE, t1 + 5 days)
+        );
+        rep.reputationsAt(ids, VALIDATOR, t1 + 5 days);
+        vm.expectRevert(
+            abi.encodeWithSelector(IReputation.ReputationFutureLookup.selector, block.timestamp + 1, block.timestamp)
+        );
+        rep.reputationsAt(ids, VALIDATOR, block.timestamp + 1);
+    }
+
     function test_GetSummary_ReturnsTheFourDecayedValuesAndTheirSum() public {
         _increase(ALICE, TASK, 8e18);
         _increase(ALICE, VALIDATOR, 4e18);

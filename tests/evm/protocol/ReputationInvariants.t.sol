@@ -48,6 +48,48 @@ contract ReputationHandler is Test {
         _check(agentId, dimension, amount < before ? before - amount : 0);
     }
 
+    /// @dev Batches of three ids (repeats allowed): each occurrence applies once, in order.
+    function increaseMany(uint256 agentSeed, uint256 dimensionSeed, uint256 amount) external {
+        (uint256[] memory ids, uint256[] memory before, IReputation.Dimension dimension) = _batch(agentSeed, dimensionSeed);
+        amount = bound(amount, 0, 1e26);
+        rep.increaseMany(ids, dimension, amount);
+        for (uint256 i; i < ids.length; ++i) {
+            _check(ids[i], dimension, before[i] + amount * _occurrences(ids, ids[i]));
+            if (_firstOccurrence(ids, i)) ceiling[ids[i]][uint8(dimension)] += amount * _occurrences(ids, ids[i]);
+        }
+    }
+
+    function decreaseMany(uint256 agentSeed, uint256 dimensionSeed, uint256 amount) external {
+        (uint256[] memory ids, uint256[] memory before, IReputation.Dimension dimension) = _batch(agentSeed, dimensionSeed);
+        amount = bound(amount, 0, before[0] + 1);
+        rep.decreaseMany(ids, dimension, amount);
+        for (uint256 i; i < ids.length; ++i) {
+            uint256 removed = amount * _occurrences(ids, ids[i]);
+            _check(ids[i], dimension, removed < before[i] ? before[i] - removed : 0);
+        }
+    }
+
+    function _batch(uint256 agentSeed, uint256 dimensionSeed)
+        internal
+        returns (uint256[] memory ids, uint256[] memory before, IReputation.Dimension dimension)
+    {
+        (ids, dimension) = (new uint256[](3), IReputation.Dimension.Task);
+        (ids[0], dimension) = _pick(agentSeed, dimensionSeed);
+        ids[1] = 0x1000 + (agentSeed >> 8) % AGENTS;
+        ids[2] = 0x1000 + (agentSeed >> 16) % AGENTS;
+        before = new uint256[](3);
+        for (uint256 i; i < 3; ++i) before[i] = rep.reputationOf(ids[i], dimension);
+    }
+
+    function _occurrences(uint256[] memory ids, uint256 id) internal pure returns (uint256 n) {
+        for (uint256 i; i < ids.length; ++i) if (ids[i] == id) ++n;
+    }
+
+    function _firstOccurrence(uint256[] memory ids, uint256 index) internal pure returns (bool) {
+        for (uint256 i; i < index; ++i) if (ids[i] == ids[index]) return false;
+        return true;
+    }
+
     function set(uint256 agentSeed, uint256 dimensionSeed, uint256 value) external {
         (uint256 agentId, IReputation.Dimension dimension) = _pick(agentSeed, dimensionSeed);
         value = bound(value, 0, 1e27);

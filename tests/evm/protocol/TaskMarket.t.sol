@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {Vm} from "forge-std/Vm.sol";
 import {ProtocolFixture} from "./ProtocolFixture.sol";
 import {ITaskMarket} from "../../../contracts/evm/interfaces/ITaskMarket.sol";
 import {IReputation} from "../../../contracts/evm/interfaces/IReputation.sol";
@@ -400,12 +401,28 @@ contract TaskMarketTest is ProtocolFixture {
         assertEq(market.pendingProtocolFees(), 0);
         assertEq(market.flushProtocolFees(), 0, "an empty flush does nothing");
         assertEq(reputation.reputationOf(executor.id, IReputation.Dimension.Task), 1e18, "capped gain");
+        vm.recordLogs();
         market.settleMembers(taskId, members);
         for (uint256 i; i < members.length; ++i) {
             address owner = _reviewer(members[i]).owner;
             assertEq(market.earningsOf(owner), votes[i] ? 7e18 : 0);
         }
-        vm.expectRevert(abi.encodeWithSelector(ITaskMarket.AlreadySettled.selector, taskId, members[0]));
+        // Reviewer rewards emit no Earned: MemberSettled names the owner credited and the amount.
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        uint256 settledEvents;
+        for (uint256 i; i < logs.length; ++i) {
+            if (logs[i].emitter != address(market)) continue;
+            assertTrue(logs[i].topics[0] != ITaskMarket.Earned.selector, "no Earned for reviewer rewards");
+            if (logs[i].topics[0] != ITaskMarket.MemberSettled.selector) continue;
+            ++settledEvents;
+            address owner = address(uint160(uint256(logs[i].topics[3])));
+            (uint256 reward, bool aligned,) = abi.decode(logs[i].data, (uint256, bool, bool));
+            assertEq(reward, aligned ? 7e18 : 0);
+            if (aligned) assertEq(market.earningsOf(owner), reward, "the event names the account credited");
+        }
+        assertEq(settledEvents, members.length);
+        // A settled seat is cleared: settling it again finds no member.
+        vm.expectRevert(abi.encodeWithSelector(ITaskMarket.NotMember.selector, taskId, members[0]));
         market.settleMembers(taskId, members);
     }
 
