@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentCluster.Cli.Tests.Oracles;
+using AgentCluster.Evm.Tests.Oracles;
 using AgentCluster.Evm;
 using AgentCluster.Evm.Abi;
 
