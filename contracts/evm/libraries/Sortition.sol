@@ -26,26 +26,14 @@ library Sortition {
         // y = x / 2^n in Q1.127, in [2^127, 2^128)
         uint256 y = n >= 127 ? x >> (n - 127) : x << (127 - n);
         // 40 squarings, branchless: y < 2^128, so y * y fits; after the shift y < 2^129 and the bit `b` says whether
-        // y reached 2 (then halved). Same result as the textbook loop, bit for bit, with no branches.
+        // y reached 2 (then halved). Same result as the textbook loop, bit for bit, with no branches. (Not unrolled:
+        // the task market sits close to the contract size limit.)
         assembly ("memory-safe") {
-            // Four squarings per iteration: bits 63..24 in ten rounds.
-            for { let bit := 63 } gt(bit, 23) { bit := sub(bit, 4) } {
+            for { let bit := 63 } gt(bit, 23) { bit := sub(bit, 1) } {
                 y := shr(127, mul(y, y))
                 let b := shr(128, y)
                 y := shr(b, y)
                 result := or(result, shl(bit, b))
-                y := shr(127, mul(y, y))
-                b := shr(128, y)
-                y := shr(b, y)
-                result := or(result, shl(sub(bit, 1), b))
-                y := shr(127, mul(y, y))
-                b := shr(128, y)
-                y := shr(b, y)
-                result := or(result, shl(sub(bit, 2), b))
-                y := shr(127, mul(y, y))
-                b := shr(128, y)
-                y := shr(b, y)
-                result := or(result, shl(sub(bit, 3), b))
             }
         }
     }

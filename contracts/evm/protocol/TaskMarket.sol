@@ -254,7 +254,16 @@ contract TaskMarket is ITaskMarket, EIP712, Ownable2Step {
         }
         seats += agentIds.length;
         t.seats = uint8(seats);
-        if (seats == size && agentIds.length != 0) _credit(msg.sender, taskId, _params.keeperReward, REASON_KEEPER);
+        if (seats == size && agentIds.length != 0) {
+            // Whoever completes the committee must leave better candidates time to claim their seats: not in the
+            // last half of the draw window.
+            uint256 lastFill;
+            unchecked {
+                lastFill = t.drawClosesAt - _params.drawWindow / 2; // drawClosesAt = fixed at + drawWindow
+            }
+            if (block.timestamp > lastFill) revert DrawClosed(taskId, lastFill);
+            _credit(msg.sender, taskId, _params.keeperReward, REASON_KEEPER);
+        }
     }
 
     /// @inheritdoc ITaskMarket

@@ -254,6 +254,31 @@ contract TaskMarketTest is ProtocolFixture {
         assertEq(market.getTask(taskId).commits, COMMITTEE);
     }
 
+    /// @dev A keeper that completes the committee at the last second would leave better candidates no time to
+    ///      claim their seats: the committee can only be completed in the first half of the draw window.
+    function test_Draw_CompletingTheCommitteeLateIsRefusedSoClaimsHaveTime() public {
+        uint256 taskId = _posted();
+        _seedReady();
+        market.drawCommittee(taskId, new uint256[](0));
+        uint256[] memory best = _bestReviewers(taskId, COMMITTEE);
+        uint256[] memory nine = new uint256[](COMMITTEE - 1);
+        for (uint256 i; i < nine.length; ++i) nine[i] = best[i];
+        market.drawCommittee(taskId, nine);
+        ITaskMarket.Task memory t = market.getTask(taskId);
+        uint256 lastFill = t.drawClosesAt - 15 minutes;
+        vm.warp(lastFill + 1);
+        uint256[] memory last = new uint256[](1);
+        last[0] = best[COMMITTEE - 1];
+        vm.expectRevert(abi.encodeWithSelector(ITaskMarket.DrawClosed.selector, taskId, lastFill));
+        vm.prank(keeper);
+        market.drawCommittee(taskId, last);
+        vm.warp(lastFill);
+        vm.prank(keeper);
+        market.drawCommittee(taskId, last);
+        assertEq(market.getTask(taskId).seats, COMMITTEE);
+        assertGe(t.drawClosesAt - block.timestamp, 15 minutes, "half the draw window left for seat claims");
+    }
+
     function test_Weight_IgnoresStakeAddedAfterTheResult() public {
         uint256 taskId = _posted();
         TestAgent memory r = reviewers[0];
