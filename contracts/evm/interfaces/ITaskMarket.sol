@@ -186,7 +186,10 @@ interface ITaskMarket {
     function commitVotesBySig(uint256 taskId, SignedCommit[] calldata commits) external;
     /// @notice Reveal several openings at once.
     function revealVotes(uint256 taskId, Reveal[] calldata reveals) external;
-    function settle(uint256 taskId) external;
+    /// @notice Reveals the openings given (see `revealVotes`; may be empty), settles the task once the reveal phase
+    ///         is over or every member has revealed, and settles the members named (see `settleMembers`; may be
+    ///         empty), all in one call.
+    function settle(uint256 taskId, Reveal[] calldata reveals, uint256[] calldata agentIds) external;
     function settleMembers(uint256 taskId, uint256[] calldata agentIds) external;
     function withdrawEarnings() external returns (uint256 amount);
     /// @notice Send the protocol's accrued share of task fees through the fee router (burn / validators); anyone.

@@ -5,7 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
-import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {ITaskMarket} from "../interfaces/ITaskMarket.sol";
 import {IAgentRegistry} from "../interfaces/IAgentRegistry.sol";
@@ -20,31 +20,48 @@ import {Sortition} from "../libraries/Sortition.sol";
 ///         weighted sortition from a seed fixed after the result, settled at >= 2/3 approval. Every payout is
 ///         credited to an earnings balance and pulled with `withdrawEarnings`; no function loops over agents,
 ///         tasks or stakers (the only loops run over a caller's own calldata, bounded by the committee size).
-contract TaskMarket is ITaskMarket, EIP712, Ownable2Step {
+contract TaskMarket is ITaskMarket, Ownable2Step {
     using SafeERC20 for IERC20;
 
-    uint8 public constant MIN_COMMITTEE = 10;
-    uint8 public constant MAX_COMMITTEE = 100;
+    uint8 internal constant MIN_COMMITTEE = 10;
+    uint8 internal constant MAX_COMMITTEE = 100;
     uint256 private constant BPS = 10_000;
     uint256 private constant POINT = 1e18;
     /// @dev Stake is counted in milli-ACC for sortition weights.
     uint256 private constant WEIGHT_UNIT = 1e15;
 
     // Reputation effects (18 decimals).
-    uint256 public constant EXECUTOR_GAIN_PER_ACC = 1e16; // 0.01 point per ACC of price
-    uint256 public constant EXECUTOR_MAX_GAIN = 1e18;
-    uint256 public constant EXECUTOR_REJECTED_LOSS = 2e18;
-    uint256 public constant EXECUTOR_MISSED_LOSS = 1e18;
-    uint256 public constant REVIEWER_ALIGNED_GAIN = 1e17;
-    uint256 public constant REVIEWER_MISALIGNED_LOSS = 2e17;
-    uint256 public constant REVIEWER_SILENT_LOSS = 5e17;
+    uint256 internal constant EXECUTOR_GAIN_PER_ACC = 1e16; // 0.01 point per ACC of price
+    uint256 internal constant EXECUTOR_MAX_GAIN = 1e18;
+    uint256 internal constant EXECUTOR_REJECTED_LOSS = 2e18;
+    uint256 internal constant EXECUTOR_MISSED_LOSS = 1e18;
+    uint256 internal constant REVIEWER_ALIGNED_GAIN = 1e17;
+    uint256 internal constant REVIEWER_MISALIGNED_LOSS = 2e17;
+    uint256 internal constant REVIEWER_SILENT_LOSS = 5e17;
 
-    // Seat states (low byte of a seat word).
+    // Seat words: bits 0-6 the state, bit 7 the ring word's overflow flag, bits 8-191 the body (the sortition key
+    // while a member, the commitment's bits 8-191 once committed), bits 192-255 the task id (ring words only).
     uint256 private constant SEAT_MEMBER = 1;
     uint256 private constant SEAT_COMMITTED = 2;
     uint256 private constant SEAT_APPROVED = 3;
     uint256 private constant SEAT_REJECTED = 4;
-    uint256 private constant STATE_MASK = 0xff;
+    uint256 private constant SEAT_FREE = 5;
+    uint256 private constant STATE_MASK = 0x7f;
+    uint256 private constant OVERFLOW = 0x80;
+    uint256 private constant TAG_SHIFT = 192;
+    uint256 private constant BODY_MASK = ((uint256(1) << 192) - 1) ^ 0xff;
+    /// @dev Ring words per agent: a seat of task t sits in word t % SEAT_RING unless that word holds a live seat.
+    uint256 private constant SEAT_RING = 32;
+
+    /// @dev EIP-712 domain {name: "AgentCluster TaskMarket", version: "1", chainId, verifyingContract}. Built here
+    ///      rather than with OpenZeppelin's EIP712, whose ERC-5267 `eip712Domain()` does not fit under the contract
+    ///      size limit; the digests are identical.
+    bytes32 private constant DOMAIN_TYPEHASH =
+        keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
+    bytes32 private constant DOMAIN_NAME_HASH = keccak256("AgentCluster TaskMarket");
+    bytes32 private constant DOMAIN_VERSION_HASH = keccak256("1");
+    uint256 private immutable _cachedChainId;
+    bytes32 private immutable _cachedDomainSeparator;
 
     bytes32 private constant COMMIT_TYPEHASH = keccak256("Commit(uint256 taskId,uint256 agentId,bytes32 commitment)");
 
@@ -66,8 +83,12 @@ contract TaskMarket is ITaskMarket, EIP712, Ownable2Step {
     /// @dev `seed` is never stored: once fixed, the seed overwrites the dead `seedRequestId` (an update of a warm
     ///      slot instead of a fresh one); `getTask` reports it as `seed`.
     mapping(uint256 taskId => Task) private _tasks;
-    /// @dev taskId => agentId => seat word: low byte = state; while a member, bits 8.. hold the sortition key;
-    ///      once committed, the bits above the low byte hold the commitment.
+    /// @dev Seats are reused storage: each agent has a ring of SEAT_RING words and a seat of task t takes word
+    ///      t % SEAT_RING, tagged with t. A settled or evicted seat leaves the word nonzero (state FREE), so the next
+    ///      seat there costs an update instead of a fresh slot. When the word still holds a live seat of another
+    ///      task, the seat goes to the overflow mapping below and the word gets its (sticky) overflow flag, which
+    ///      tells readers to look there too.
+    mapping(uint256 agentId => uint256[SEAT_RING]) private _seatRing;
     mapping(uint256 taskId => mapping(uint256 agentId => uint256)) private _seats;
     /// @dev Credited and withdrawn totals in one slot: the slot never returns to zero after the first credit,
     ///      so later credits cost a warm update instead of a fresh slot.
@@ -90,7 +111,9 @@ contract TaskMarket is ITaskMarket, EIP712, Ownable2Step {
         IRandomnessSource fallbackRandomness_,
         address governance,
         MarketParams memory params_
-    ) EIP712("AgentCluster TaskMarket", "1") Ownable(governance) {
+    ) Ownable(governance) {
+        _cachedChainId = block.chainid;
+        _cachedDomainSeparator = _buildDomainSeparator();
         token = token_;
         registry = registry_;
         staking = staking_;
@@ -275,13 +298,13 @@ contract TaskMarket is ITaskMarket, EIP712, Ownable2Step {
         _fixSeed(taskId, t);
         if (block.timestamp >= t.drawClosesAt) revert DrawClosed(taskId, t.drawClosesAt);
         if (t.seats < t.committeeSize) revert CommitteeNotFull(taskId);
-        uint256 evicted = _seats[taskId][evictAgentId];
+        (bool evictedInRing, uint256 evicted) = _loadSeat(taskId, evictAgentId);
         if (evicted & STATE_MASK != SEAT_MEMBER) revert NotMember(taskId, evictAgentId);
         Draw memory d = _drawOf(t);
         uint256 key = _seat(taskId, d, agentId, _validatorReputationAt(agentId, d.snapshot));
         uint256 evictedKey = evicted >> 8;
         if (key >= evictedKey) revert KeyNotBetter(taskId, key, evictedKey);
-        delete _seats[taskId][evictAgentId];
+        _freeSeat(taskId, evictAgentId, evictedInRing);
         emit MemberEvicted(taskId, evictAgentId, agentId);
     }
 
@@ -328,6 +351,10 @@ contract TaskMarket is ITaskMarket, EIP712, Ownable2Step {
     /// @inheritdoc ITaskMarket
     function revealVotes(uint256 taskId, Reveal[] calldata reveals) external {
         Task storage t = _task(taskId);
+        _revealBatch(taskId, t, reveals);
+    }
+
+    function _revealBatch(uint256 taskId, Task storage t, Reveal[] calldata reveals) private {
         _requireRevealPhase(taskId, t);
         uint256 approvals;
         for (uint256 i; i < reveals.length; ++i) {
@@ -357,45 +384,49 @@ contract TaskMarket is ITaskMarket, EIP712, Ownable2Step {
     }
 
     function _commit(uint256 taskId, uint256 agentId, bytes32 commitment) private {
-        uint256 seat = _seats[taskId][agentId];
+        (bool inRing, uint256 seat) = _loadSeat(taskId, agentId);
         uint256 state = seat & STATE_MASK;
         if (state == 0) revert NotMember(taskId, agentId);
         if (state != SEAT_MEMBER) revert AlreadyCommitted(taskId, agentId);
-        _seats[taskId][agentId] = (uint256(commitment) & ~STATE_MASK) | SEAT_COMMITTED;
+        _storeSeat(taskId, agentId, inRing, (uint256(commitment) & BODY_MASK) | SEAT_COMMITTED);
         emit VoteCommitted(taskId, agentId);
     }
 
     function _reveal(uint256 taskId, uint256 agentId, bool approve, bytes32 salt) private {
-        uint256 seat = _seats[taskId][agentId];
+        (bool inRing, uint256 seat) = _loadSeat(taskId, agentId);
         if (seat & STATE_MASK != SEAT_COMMITTED) revert NotCommitted(taskId, agentId);
-        if ((uint256(commitmentOf(taskId, agentId, approve, salt)) ^ seat) & ~STATE_MASK != 0) {
+        // 184 bits of the commitment are kept: opening one seat two ways needs a 2^92 collision search.
+        if ((uint256(commitmentOf(taskId, agentId, approve, salt)) ^ seat) & BODY_MASK != 0) {
             revert CommitmentMismatch(taskId, agentId);
         }
-        _seats[taskId][agentId] = approve ? SEAT_APPROVED : SEAT_REJECTED;
+        _storeSeat(taskId, agentId, inRing, approve ? SEAT_APPROVED : SEAT_REJECTED);
         emit VoteRevealed(taskId, agentId, approve);
     }
 
     // ================================================================ 5. settle
 
     /// @inheritdoc ITaskMarket
-    function settle(uint256 taskId) external {
+    /// @dev The openings given are revealed first, as by `revealVotes`; the members named (any subset, possibly none)
+    ///      are settled in the same call, as by `settleMembers`.
+    function settle(uint256 taskId, Reveal[] calldata reveals, uint256[] calldata agentIds) external {
         Task storage t = _task(taskId);
+        if (reveals.length != 0) _revealBatch(taskId, t, reveals);
         _expectStatus(taskId, t.status, TaskStatus.Verifying);
         uint256 revealEndsAt = t.revealEndsAt;
-        uint256 reveals = t.reveals;
-        bool allRevealed = reveals == t.seats && reveals != 0;
+        uint256 revealed = t.reveals;
+        bool allRevealed = revealed == t.seats && revealed != 0;
         if (revealEndsAt == 0 || (block.timestamp < revealEndsAt && !allRevealed)) {
             revert RevealNotOver(taskId, revealEndsAt);
         }
         uint256 approvals = t.approvals;
         TaskStatus outcome;
-        if (reveals == 0) outcome = TaskStatus.Refunded;
-        else if (approvals * 3 >= reveals * 2) outcome = TaskStatus.Accepted;
+        if (revealed == 0) outcome = TaskStatus.Refunded;
+        else if (approvals * 3 >= revealed * 2) outcome = TaskStatus.Accepted;
         else outcome = TaskStatus.Rejected;
         t.status = outcome;
-        uint256 aligned = outcome == TaskStatus.Accepted ? approvals : reveals - approvals;
+        uint256 aligned = outcome == TaskStatus.Accepted ? approvals : revealed - approvals;
         t.aligned = uint8(aligned);
-        emit TaskSettled(taskId, outcome, approvals, reveals, msg.sender);
+        emit TaskSettled(taskId, outcome, approvals, revealed, msg.sender);
 
         uint256 toProtocol = _splitFee(taskId, t, aligned);
         if (toProtocol != 0) {
@@ -403,6 +434,7 @@ contract TaskMarket is ITaskMarket, EIP712, Ownable2Step {
             emit ProtocolFeesAccrued(taskId, toProtocol);
         }
         _payOutcome(taskId, t, outcome);
+        if (agentIds.length != 0) _settleMembers(taskId, t, outcome, agentIds);
     }
 
     /// @dev Fee: keepers (draw when the committee filled, settle), then `reviewerShareBps` of the rest to the
@@ -449,6 +481,10 @@ contract TaskMarket is ITaskMarket, EIP712, Ownable2Step {
             revert WrongStatus(taskId, outcome, TaskStatus.Accepted);
         }
         if (t.drawClosesAt == 0) revert NotMember(taskId, agentIds.length == 0 ? 0 : agentIds[0]);
+        _settleMembers(taskId, t, outcome, agentIds);
+    }
+
+    function _settleMembers(uint256 taskId, Task storage t, TaskStatus outcome, uint256[] calldata agentIds) private {
         MarketParams storage p = _params;
         uint256 perReviewer = t.rewardPerReviewer;
         // Reputation changes are collected per kind and applied with one call each (the total is written once).
@@ -480,10 +516,11 @@ contract TaskMarket is ITaskMarket, EIP712, Ownable2Step {
         MarketParams storage p,
         MemberBatch memory batch
     ) private {
-        uint256 state = _seats[taskId][agentId] & STATE_MASK;
-        // A settled seat is cleared (a storage refund); settling it again finds no seat.
+        (bool inRing, uint256 seat) = _loadSeat(taskId, agentId);
+        uint256 state = seat & STATE_MASK;
+        // A settled seat is freed; settling it again finds no seat.
         if (state == 0) revert NotMember(taskId, agentId);
-        delete _seats[taskId][agentId];
+        _freeSeat(taskId, agentId, inRing);
         bool revealed = state == SEAT_APPROVED || state == SEAT_REJECTED;
         bool aligned = revealed && outcome != TaskStatus.Refunded
             && ((state == SEAT_APPROVED) == (outcome == TaskStatus.Accepted));
@@ -570,7 +607,8 @@ contract TaskMarket is ITaskMarket, EIP712, Ownable2Step {
 
     /// @inheritdoc ITaskMarket
     function commitDigest(uint256 taskId, uint256 agentId, bytes32 commitment) public view returns (bytes32) {
-        return _hashTypedDataV4(keccak256(abi.encode(COMMIT_TYPEHASH, taskId, agentId, commitment)));
+        bytes32 domain = block.chainid == _cachedChainId ? _cachedDomainSeparator : _buildDomainSeparator();
+        return MessageHashUtils.toTypedDataHash(domain, keccak256(abi.encode(COMMIT_TYPEHASH, taskId, agentId, commitment)));
     }
 
     /// @inheritdoc ITaskMarket
@@ -603,6 +641,10 @@ contract TaskMarket is ITaskMarket, EIP712, Ownable2Step {
             r.committeeSize,
             r.minReputation
         );
+    }
+
+    function _buildDomainSeparator() private view returns (bytes32) {
+        return keccak256(abi.encode(DOMAIN_TYPEHASH, DOMAIN_NAME_HASH, DOMAIN_VERSION_HASH, block.chainid, address(this)));
     }
 
     function _task(uint256 taskId) private view returns (Task storage t) {
@@ -672,14 +714,47 @@ contract TaskMarket is ITaskMarket, EIP712, Ownable2Step {
 
     /// @dev Seats one candidate after the O(1) checks; returns its key. Does not touch the seat count.
     function _seat(uint256 taskId, Draw memory d, uint256 agentId, uint256 rep) private returns (uint256 key) {
-        if (_seats[taskId][agentId] != 0) revert AlreadyMember(taskId, agentId);
+        uint256 word = _seatRing[agentId][taskId % SEAT_RING];
+        uint256 state = word & STATE_MASK;
+        bool ringFree = state == 0 || state == SEAT_FREE;
+        if (!ringFree && word >> TAG_SHIFT == taskId) revert AlreadyMember(taskId, agentId);
+        if ((!ringFree || word & OVERFLOW != 0) && _seats[taskId][agentId] != 0) revert AlreadyMember(taskId, agentId);
         if (agentId == d.executor) revert ExcludedFromCommittee(taskId, agentId);
         (address owner, bool eligible) = registry.eligibleOwnerOf(agentId, 0);
         if (owner == d.requester || owner == d.executorOwner) revert ExcludedFromCommittee(taskId, agentId);
         if (!eligible) revert AgentNotEligible(agentId);
         key = Sortition.key(d.seed, taskId, agentId, _weight(agentId, d.snapshot, d.minStake, rep));
-        _seats[taskId][agentId] = (key << 8) | SEAT_MEMBER;
+        if (ringFree) {
+            _seatRing[agentId][taskId % SEAT_RING] = (taskId << TAG_SHIFT) | (word & OVERFLOW) | (key << 8) | SEAT_MEMBER;
+        } else {
+            _seats[taskId][agentId] = (key << 8) | SEAT_MEMBER;
+            if (word & OVERFLOW == 0) _seatRing[agentId][taskId % SEAT_RING] = word | OVERFLOW;
+        }
         emit MemberDrawn(taskId, agentId, key, msg.sender);
+    }
+
+    /// @dev The seat of `agentId` in `taskId` (state and body, without tag or flag; 0 if none) and where it lives.
+    function _loadSeat(uint256 taskId, uint256 agentId) private view returns (bool inRing, uint256 seat) {
+        uint256 word = _seatRing[agentId][taskId % SEAT_RING];
+        uint256 state = word & STATE_MASK;
+        if (word >> TAG_SHIFT == taskId && state != 0 && state != SEAT_FREE) return (true, word & (BODY_MASK | STATE_MASK));
+        if (word & OVERFLOW != 0) seat = _seats[taskId][agentId];
+    }
+
+    /// @dev Writes a seat (state | body) where `_loadSeat` found it; a ring word keeps its tag and overflow flag.
+    function _storeSeat(uint256 taskId, uint256 agentId, bool inRing, uint256 seat) private {
+        if (!inRing) {
+            _seats[taskId][agentId] = seat;
+            return;
+        }
+        uint256[SEAT_RING] storage ring = _seatRing[agentId];
+        uint256 i = taskId % SEAT_RING;
+        ring[i] = (ring[i] & ~(BODY_MASK | STATE_MASK)) | seat;
+    }
+
+    /// @dev A freed ring word stays nonzero (state FREE) for the next seat there; an overflow seat is deleted.
+    function _freeSeat(uint256 taskId, uint256 agentId, bool inRing) private {
+        _storeSeat(taskId, agentId, inRing, inRing ? SEAT_FREE : 0);
     }
 
     function _validatorReputationAt(uint256 agentId, uint256 snapshot) private view returns (uint256) {
@@ -705,25 +780,36 @@ contract TaskMarket is ITaskMarket, EIP712, Ownable2Step {
     }
 
     function _setParams(MarketParams memory p) private {
-        if (p.biddingWindow == 0) revert ParameterOutOfRange("biddingWindow", p.biddingWindow);
-        if (p.drawWindow == 0) revert ParameterOutOfRange("drawWindow", p.drawWindow);
-        if (p.commitWindow == 0) revert ParameterOutOfRange("commitWindow", p.commitWindow);
-        if (p.revealWindow == 0) revert ParameterOutOfRange("revealWindow", p.revealWindow);
-        if (p.feeBps > BPS) revert ParameterOutOfRange("feeBps", p.feeBps);
-        if (p.reviewerShareBps > BPS) revert ParameterOutOfRange("reviewerShareBps", p.reviewerShareBps);
+        _check(p.biddingWindow == 0, "biddingWindow", p.biddingWindow);
+        _check(p.drawWindow == 0, "drawWindow", p.drawWindow);
+        _check(p.commitWindow == 0, "commitWindow", p.commitWindow);
+        _check(p.revealWindow == 0, "revealWindow", p.revealWindow);
+        _check(p.feeBps > BPS, "feeBps", p.feeBps);
+        _check(p.reviewerShareBps > BPS, "reviewerShareBps", p.reviewerShareBps);
         _checkSeverity("missedDeadlineSeverityBps", p.missedDeadlineSeverityBps);
         _checkSeverity("rejectedSeverityBps", p.rejectedSeverityBps);
         _checkSeverity("nonRevealSeverityBps", p.nonRevealSeverityBps);
         _checkSeverity("minoritySeverityBps", p.minoritySeverityBps);
         // No slash-then-exit: a whole task life plus the appeal window must fit inside the unbonding period.
         uint256 life = uint256(p.maxTaskDuration) + p.seedTimeout * 2 + p.drawWindow + p.commitWindow + p.revealWindow;
-        uint256 limit = staking.unbondingPeriod() - staking.appealWindow();
-        if (life >= limit) revert ParameterOutOfRange("task life vs unbonding", life);
+        _check(life >= staking.unbondingPeriod() - staking.appealWindow(), "task life vs unbonding", life);
         _params = p;
         emit MarketParamsSet(p);
     }
 
-    function _checkSeverity(string memory name, uint16 bps) private pure {
-        if (bps != 0 && (bps < 100 || bps > BPS)) revert ParameterOutOfRange(name, bps);
+    function _checkSeverity(bytes32 name, uint16 bps) private pure {
+        _check(bps != 0 && (bps < 100 || bps > BPS), name, bps);
+    }
+
+    /// @dev Reverts with `ParameterOutOfRange(name, value)` when `bad`; `name` is a left-aligned ASCII string.
+    function _check(bool bad, bytes32 name, uint256 value) private pure {
+        if (!bad) return;
+        uint256 length;
+        while (length < 32 && name[length] != 0) ++length;
+        string memory text = new string(length);
+        assembly ("memory-safe") {
+            mstore(add(text, 32), name)
+        }
+        revert ParameterOutOfRange(text, value);
     }
 }

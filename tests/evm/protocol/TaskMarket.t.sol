@@ -373,7 +373,7 @@ contract TaskMarketTest is ProtocolFixture {
         ITaskMarket.Task memory t = market.getTask(taskId);
         assertEq(t.reveals, 10);
         assertEq(t.approvals, 9);
-        market.settle(taskId);
+        market.settle(taskId, new ITaskMarket.Reveal[](0), new uint256[](0));
         assertEq(uint8(market.getTask(taskId).status), uint8(ITaskMarket.TaskStatus.Accepted));
     }
 
@@ -411,7 +411,7 @@ contract TaskMarketTest is ProtocolFixture {
         _revealAll(taskId, members, votes); // all committed: reveal opens early
         uint256 burnedBefore = s.token.totalBurned();
         vm.prank(keeper);
-        market.settle(taskId);
+        market.settle(taskId, new ITaskMarket.Reveal[](0), new uint256[](0));
         ITaskMarket.Task memory t = market.getTask(taskId);
         assertEq(uint8(t.status), uint8(ITaskMarket.TaskStatus.Accepted));
         assertEq(market.earningsOf(executor.owner), 800e18);
@@ -460,7 +460,7 @@ contract TaskMarketTest is ProtocolFixture {
         vm.warp(market.getTask(taskId).commitEndsAt);
         _revealAll(taskId, six, votes);
         vm.warp(market.getTask(taskId).revealEndsAt);
-        market.settle(taskId);
+        market.settle(taskId, new ITaskMarket.Reveal[](0), new uint256[](0));
         assertEq(uint8(market.getTask(taskId).status), uint8(ITaskMarket.TaskStatus.Accepted));
     }
 
@@ -469,7 +469,7 @@ contract TaskMarketTest is ProtocolFixture {
         bool[] memory votes = _votes(6, 10); // 60%: not enough
         _commitAll(taskId, members, votes);
         _revealAll(taskId, members, votes);
-        market.settle(taskId);
+        market.settle(taskId, new ITaskMarket.Reveal[](0), new uint256[](0));
         assertEq(uint8(market.getTask(taskId).status), uint8(ITaskMarket.TaskStatus.Rejected));
         assertEq(market.earningsOf(requester), BOUNTY);
         assertEq(market.earningsOf(executor.owner), 0);
@@ -501,9 +501,9 @@ contract TaskMarketTest is ProtocolFixture {
         vm.warp(market.getTask(taskId).commitEndsAt);
         _revealAll(taskId, eight, votes);
         vm.expectRevert(abi.encodeWithSelector(ITaskMarket.RevealNotOver.selector, taskId, market.getTask(taskId).revealEndsAt));
-        market.settle(taskId);
+        market.settle(taskId, new ITaskMarket.Reveal[](0), new uint256[](0));
         vm.warp(market.getTask(taskId).revealEndsAt);
-        market.settle(taskId);
+        market.settle(taskId, new ITaskMarket.Reveal[](0), new uint256[](0));
         TestAgent memory silent = _reviewer(members[9]);
         uint256 stakeBefore = staking.stakeOf(silent.id);
         market.settleMembers(taskId, members);
@@ -514,7 +514,7 @@ contract TaskMarketTest is ProtocolFixture {
     function test_Settle_WithNoVotesRefundsWithoutSlashingTheExecutor() public {
         (uint256 taskId,) = _drawn();
         vm.warp(market.getTask(taskId).revealEndsAt);
-        market.settle(taskId);
+        market.settle(taskId, new ITaskMarket.Reveal[](0), new uint256[](0));
         assertEq(uint8(market.getTask(taskId).status), uint8(ITaskMarket.TaskStatus.Refunded));
         assertEq(market.earningsOf(requester), BOUNTY);
         assertEq(staking.stakeOf(executor.id), EXECUTOR_STAKE);
@@ -559,7 +559,7 @@ contract TaskMarketTest is ProtocolFixture {
         bool[] memory votes = _votes(10, 10);
         _commitAll(taskId, members, votes);
         _revealAll(taskId, members, votes);
-        market.settle(taskId);
+        market.settle(taskId, new ITaskMarket.Reveal[](0), new uint256[](0));
         market.flushProtocolFees();
         uint256 gained = reputation.reputationOf(executor.id, IReputation.Dimension.Task);
         uint256 burned = s.token.totalBurned() - burned0;
