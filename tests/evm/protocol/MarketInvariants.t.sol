@@ -8,8 +8,10 @@ import {ITaskMarket} from "../../../contracts/evm/interfaces/ITaskMarket.sol";
 import {AccToken} from "../../../contracts/evm/token/AccToken.sol";
 
 /// @dev Drives many tasks through random steps of their lives: submit, bid, assign, post, miss the deadline, draw,
-///      commit, reveal, settle (also twice), settle members (also twice), withdraw, flush, time passing. Ghosts
-///      record what each task still owes so the market's balance can be checked exactly.
+///      commit, reveal, settle (also twice, also revealing and settling members in the same call), settle members
+///      (also twice), withdraw, flush, time passing, and filler tasks nobody bids on, which push task ids around the
+///      seat rings (32 words per agent) so that live seats share ring words and overflow. Ghosts record what each
+///      task still owes so the market's balance can be checked exactly.
 contract MarketHandler is Test {
     struct Agent {
         uint256 id;
@@ -24,6 +26,9 @@ contract MarketHandler is Test {
     address internal keeper;
 
     uint256[] public taskIds;
+    /// @dev Tasks nobody bids on: they only move task ids along (refunded by `refundFillers`).
+    uint256[] public fillers;
+    uint256 public reseatAttempts;
     mapping(uint256 taskId => uint256[]) internal _members;
     mapping(uint256 taskId => mapping(uint256 agentId => bool)) public memberSettled;
     mapping(uint256 taskId => mapping(uint256 agentId => bool)) internal _voted;
@@ -95,6 +100,35 @@ contract MarketHandler is Test {
         taskIds.push(market.submitTask(r, ITaskMarket.Permit(0, 0, bytes32(0), bytes32(0))));
     }
 
+    function submitFillers(uint256 count) external {
+        if (fillers.length >= 64) return;
+        count = bound(count, 1, 31);
+        for (uint256 i; i < count; ++i) {
+            ITaskMarket.TaskRequest memory r = ITaskMarket.TaskRequest({
+                requirementsHash: bytes32(fillers.length),
+                capabilities: 0x0b,
+                bounty: 1e18,
+                fee: 3e18,
+                deadline: uint40(block.timestamp + 1 days),
+                committeeSize: 10,
+                minReputation: 0
+            });
+            vm.prank(requesters[0]);
+            fillers.push(market.submitTask(r, ITaskMarket.Permit(0, 0, bytes32(0), bytes32(0))));
+        }
+    }
+
+    function refundFillers() external {
+        for (uint256 i; i < fillers.length; ++i) {
+            ITaskMarket.Task memory t = market.getTask(fillers[i]);
+            if (t.status == ITaskMarket.TaskStatus.Bidding && block.timestamp >= t.biddingEndsAt) market.assign(fillers[i]);
+        }
+    }
+
+    function fillerCount() external view returns (uint256) {
+        return fillers.length;
+    }
+
     function bid(uint256 seed, uint256 price) external {
         (uint256 taskId, bool ok) = _pickTask(seed);
         if (!ok) return;
@@ -161,6 +195,16 @@ contract MarketHandler is Test {
         vm.prank(keeper);
         market.drawCommittee(taskId, picked);
         for (uint256 i; i < n; ++i) _members[taskId].push(picked[i]);
+        // A member is never seated twice in one task, whichever word (ring or overflow) holds its seat.
+        if (seed % 3 == 0 && _members[taskId].length != 0 && market.getTask(taskId).seats < t.committeeSize) {
+            uint256 again = _members[taskId][(seed >> 24) % _members[taskId].length];
+            uint256[] memory one = new uint256[](1);
+            one[0] = again;
+            ++reseatAttempts;
+            vm.expectRevert(abi.encodeWithSelector(ITaskMarket.AlreadyMember.selector, taskId, again));
+            vm.prank(keeper);
+            market.drawCommittee(taskId, one);
+        }
     }
 
     function commit(uint256 seed, bool approve) external {
@@ -206,6 +250,38 @@ contract MarketHandler is Test {
         if (!ok) return;
         try market.settle(taskId, new ITaskMarket.Reveal[](0), new uint256[](0)) {
             ++settleCount[taskId];
+        } catch {}
+    }
+
+    /// @dev The keeper's one call: reveal every opening it holds, settle, and settle every member not yet settled.
+    function revealAndSettleAll(uint256 seed) external {
+        (uint256 taskId, bool ok) = _pickTask(seed);
+        if (!ok) return;
+        ITaskMarket.Task memory t = market.getTask(taskId);
+        if (t.status != ITaskMarket.TaskStatus.Verifying || t.drawClosesAt == 0) return;
+        uint256[] memory members = _members[taskId];
+        ITaskMarket.Reveal[] memory reveals = new ITaskMarket.Reveal[](members.length);
+        uint256[] memory toSettle = new uint256[](members.length);
+        uint256 nr;
+        uint256 ns;
+        bool phase = block.timestamp >= (t.commits == t.seats ? t.drawClosesAt : t.commitEndsAt)
+            && block.timestamp < t.revealEndsAt;
+        for (uint256 i; i < members.length; ++i) {
+            Choice memory c = _choice[taskId][members[i]];
+            if (phase && c.committed) reveals[nr++] = ITaskMarket.Reveal(members[i], c.approve, c.salt);
+            if (!memberSettled[taskId][members[i]]) toSettle[ns++] = members[i];
+        }
+        assembly {
+            mstore(reveals, nr)
+            mstore(toSettle, ns)
+        }
+        try market.settle(taskId, reveals, toSettle) {
+            ++settleCount[taskId];
+            for (uint256 i; i < nr; ++i) {
+                _choice[taskId][reveals[i].agentId].committed = false;
+                revealed[taskId][reveals[i].agentId] = reveals[i].approve ? 2 : 1;
+            }
+            for (uint256 i; i < ns; ++i) memberSettled[taskId][toSettle[i]] = true;
         } catch {}
     }
 
@@ -286,6 +362,11 @@ abstract contract MarketHandlerSetup is ProtocolFixture {
                 owed += unpaid * t.rewardPerReviewer;
             }
         }
+        uint256 f = handler.fillerCount();
+        for (uint256 i; i < f; ++i) {
+            ITaskMarket.Task memory t = market.getTask(handler.fillers(i));
+            if (t.status == ITaskMarket.TaskStatus.Bidding) owed += uint256(t.bounty) + t.fee;
+        }
         address[] memory accounts = handler.accountsList();
         for (uint256 i; i < accounts.length; ++i) owed += market.earningsOf(accounts[i]);
         owed += market.pendingProtocolFees();
@@ -344,6 +425,45 @@ contract MarketHandlerReachTest is MarketHandlerSetup {
         assertEq(handler.settleCount(taskId), 1);
         assertTrue(market.getTask(taskId).status != ITaskMarket.TaskStatus.Verifying);
         assertGt(handler.doublePayAttempts(), 0, "double payouts were attempted and refused");
+        _assertMarketHoldsWhatItOwes();
+    }
+}
+
+/// @dev Guards the ring/overflow part of the campaign: two live tasks whose ids are equal mod 32 share reviewers, so
+///      seats overflow, and both still settle and pay exactly.
+contract MarketHandlerOverflowReachTest is MarketHandlerSetup {
+    function test_HandlerReachesOverflowSeatsAndOneCallSettlement() public {
+        handler.submit(1, 1_000e18); // task 1
+        handler.submitFillers(31); // tasks 2..32
+        handler.submit(2, 1_000e18); // task 33: ring words of task 1
+        assertEq(handler.taskIds(1) - handler.taskIds(0), 32);
+        handler.bid(0, 500e18);
+        handler.bid(1, 500e18);
+        handler.warp(1 hours);
+        handler.refundFillers();
+        handler.assign(0);
+        handler.assign(1);
+        handler.postResult(0);
+        handler.postResult(1);
+        handler.warp(10);
+        handler.draw(0, 6); // reviewers 0-5, then a refused attempt to seat one of them again
+        handler.draw(0, 4); // reviewers 6-9
+        // Task 33 from reviewer 3 on: reviewers 3-9 hold live seats of task 1 in the same ring words, so their
+        // seats overflow; a refused re-seat follows the first batch.
+        handler.draw(3, 6);
+        handler.draw(3, 4);
+        assertEq(market.getTask(handler.taskIds(0)).seats, 10);
+        assertEq(market.getTask(handler.taskIds(1)).seats, 10);
+        assertGt(handler.reseatAttempts(), 0, "re-seating was attempted and refused");
+        for (uint256 t; t < 2; ++t) {
+            vm.warp(market.getTask(handler.taskIds(t)).drawClosesAt);
+            for (uint256 i; i < 40; ++i) handler.commit(t + (i << 16), i % 4 != 0);
+            handler.revealAndSettleAll(t);
+            assertEq(handler.settleCount(handler.taskIds(t)), 1, "revealed, settled and members settled in one call");
+            _assertMarketHoldsWhatItOwes();
+        }
+        for (uint256 i; i < 40; ++i) handler.settleMembers(i << 16);
+        assertGt(handler.doublePayAttempts(), 0);
         _assertMarketHoldsWhatItOwes();
     }
 }
