@@ -9,8 +9,10 @@ namespace AgentCluster.Bench.Evm;
 
 /// <summary>
 /// The C# side of <c>scripts/bench evm</c>: signatures per second and ABI encode+decode per second of AgentCluster.Evm, on the
-/// inputs bench/evm/bench.mjs gives viem and ethers, then transactions per second sent to a fresh anvil (<see cref="TxBench"/>). Prints "&lt;metric&gt; &lt;per second&gt;" lines and "check.*" lines
-/// (a digest of the outputs) that run.sh compares across implementations, so all three are known to do the same work.
+/// inputs bench/evm/bench.mjs gives viem and ethers, then transactions per second sent to anvil, interleaved with anvil's ceiling measured
+/// in this process (<see cref="TxBench"/>). Prints "&lt;metric&gt; &lt;per second&gt;" lines, "check.*" lines (a digest of the outputs)
+/// that run.sh compares across implementations, so all three are known to do the same work, and for the transaction metrics
+/// "ceiling.&lt;metric&gt; &lt;median&gt;" and "ratio.&lt;metric&gt; &lt;median ours/ceiling&gt; &lt;lowest&gt; &lt;highest&gt; &lt;rounds&gt;".
 /// </summary>
 public static class Program
 {
@@ -18,6 +20,21 @@ public static class Program
     {
         var options = HarnessOptions.Parse(args);
         var inputs = new BenchInputs();
+        if (Environment.GetEnvironmentVariable("AGENTCLUSTER_BENCH_TX_SIDES") is { Length: > 0 } sideList)
+        {
+            // Diagnostics (see TxBench): the listed sides measured in turns, "<metric> <side> median <m> all <each round>".
+            TxBench.Side[] sides = [.. sideList.Split(',').Select(Enum.Parse<TxBench.Side>)];
+            foreach (var (metric, count, inFlight) in TxMetrics(options))
+            {
+                foreach (var (side, figures) in TxBench.Measure(metric, count, inFlight, options.TxRounds, sides))
+                {
+                    double median = figures.Order().ElementAt(figures.Length / 2);
+                    Console.WriteLine($"{metric} {side} median {Format(median)} all {string.Join(" ", figures.Select(Format))}");
+                }
+            }
+
+            return 0;
+        }
 
         Console.WriteLine($"check.signature {inputs.FirstSignatureHex()}");
         Console.WriteLine($"check.calldata {inputs.CalldataDigest()}");
@@ -39,10 +56,20 @@ public static class Program
         Console.WriteLine($"abi_encode_decode_per_s {Format(abi)}");
         Console.Out.Flush();
 
-        Console.WriteLine($"tx_per_s_sequential {Format(TxBench.Measure(options.TxSequential, 1, options.TxRuns))}");
-        Console.WriteLine($"tx_per_s_16_in_flight {Format(TxBench.Measure(options.TxInFlight, TxBench.InFlight, options.TxRuns))}");
+        foreach (var (metric, count, inFlight) in TxMetrics(options))
+        {
+            TxBench.Result tx = TxBench.Measure(metric, count, inFlight, options.TxRounds);
+            Console.WriteLine($"{metric} {Format(tx.Ours)}");
+            Console.WriteLine($"ceiling.{metric} {Format(tx.Ceiling)}");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio.{metric} {tx.Ratio:F2} {tx.MinRatio:F2} {tx.MaxRatio:F2} {tx.Rounds}"));
+            Console.Out.Flush();
+        }
+
         return 0;
     }
+
+    private static (string Metric, int Count, int InFlight)[] TxMetrics(HarnessOptions options) =>
+        [("tx_per_s_sequential", options.TxSequential, 1), ("tx_per_s_16_in_flight", options.TxInFlight, TxBench.InFlight)];
 
     private static string Format(double value) => value.ToString("F0", CultureInfo.InvariantCulture);
 }
@@ -84,9 +111,9 @@ internal sealed class BenchInputs
     }
 }
 
-internal sealed record HarnessOptions(TimeSpan WarmUp, TimeSpan Window, int Windows, int TxSequential = 300, int TxInFlight = 1000, int TxRuns = 2)
+internal sealed record HarnessOptions(TimeSpan WarmUp, TimeSpan Window, int Windows, int TxSequential = 300, int TxInFlight = 1000, int TxRounds = 11)
 {
-    /// <summary>--warmup-ms N, --window-ms N, --windows N (defaults 1500, 300, 8); --tx-sequential N, --tx-in-flight N (300, 1000 transactions), --tx-runs N (2, best kept).</summary>
+    /// <summary>--warmup-ms N, --window-ms N, --windows N (defaults 1500, 300, 8); --tx-sequential N, --tx-in-flight N (300, 1000 transactions), --tx-rounds N (11 interleaved rounds, medians kept; bench.mjs defaults to 3).</summary>
     public static HarnessOptions Parse(string[] args)
     {
         var options = new HarnessOptions(TimeSpan.FromMilliseconds(1500), TimeSpan.FromMilliseconds(300), 8);
@@ -100,8 +127,8 @@ internal sealed record HarnessOptions(TimeSpan WarmUp, TimeSpan Window, int Wind
                 "--windows" => options with { Windows = value },
                 "--tx-sequential" => options with { TxSequential = Math.Clamp(value, TxBench.InFlight, 10_000) },
                 "--tx-in-flight" => options with { TxInFlight = Math.Clamp(value, TxBench.InFlight, 10_000) },
-                "--tx-runs" => options with { TxRuns = Math.Clamp(value, 1, 10) },
-                _ => throw new ArgumentException($"Unknown option {args[i]} (known: --warmup-ms, --window-ms, --windows, --tx-sequential, --tx-in-flight, --tx-runs)."),
+                "--tx-rounds" => options with { TxRounds = Math.Clamp(value, 1, 15) },
+                _ => throw new ArgumentException($"Unknown option {args[i]} (known: --warmup-ms, --window-ms, --windows, --tx-sequential, --tx-in-flight, --tx-rounds)."),
             };
         }
 

@@ -1,15 +1,15 @@
 // The viem and ethers side of `scripts/bench evm`: signatures/s and ABI encode+decode/s on the same inputs as
-// bench/AgentCluster.Bench.Evm, then transactions/s sent to a fresh anvil (tx.mjs: viem, ethers and anvil's ceiling).
+// bench/AgentCluster.Bench.Evm, then transactions/s sent to anvil (tx.mjs: viem, ethers and node's bare-http ceiling, in turns).
 // Prints "<lib>.<metric> <per second>" and "<lib>.check.<what> <digest>" lines; run.sh joins them.
 // Harness (same as the C# one): warm up, then time several fixed windows and report the best (least disturbed) one.
-//   node bench/evm/bench.mjs [--warmup-ms 1500] [--window-ms 300] [--windows 8] [--tx-sequential 300] [--tx-in-flight 1000] [--tx-runs 2]
+//   node bench/evm/bench.mjs [--warmup-ms 1500] [--window-ms 300] [--windows 8] [--tx-sequential 300] [--tx-in-flight 1000] [--tx-rounds 3]
 import { encodeFunctionData, decodeFunctionData, parseAbi, keccak256, toHex, bytesToHex } from 'viem';
 import { sign } from 'viem/accounts';
 import { ethers } from 'ethers';
 import { measureTransactions } from './tx.mjs';
 
-const options = { warmupMs: 1500, windowMs: 300, windows: 8, txSequential: 300, txInFlight: 1000, txRuns: 2 };
-const known = { '--warmup-ms': 'warmupMs', '--window-ms': 'windowMs', '--windows': 'windows', '--tx-sequential': 'txSequential', '--tx-in-flight': 'txInFlight', '--tx-runs': 'txRuns' };
+const options = { warmupMs: 1500, windowMs: 300, windows: 8, txSequential: 300, txInFlight: 1000, txRounds: 3 };
+const known = { '--warmup-ms': 'warmupMs', '--window-ms': 'windowMs', '--windows': 'windows', '--tx-sequential': 'txSequential', '--tx-in-flight': 'txInFlight', '--tx-rounds': 'txRounds' };
 for (let i = 2; i + 1 < process.argv.length; i += 2) {
   const key = known[process.argv[i]];
   if (!key) throw new Error(`unknown option ${process.argv[i]} (known: ${Object.keys(known).join(', ')})`);
@@ -18,7 +18,7 @@ for (let i = 2; i + 1 < process.argv.length; i += 2) {
 const clampTx = (n) => Math.min(10_000, Math.max(16, n));
 options.txSequential = clampTx(options.txSequential);
 options.txInFlight = clampTx(options.txInFlight);
-options.txRuns = Math.min(10, Math.max(1, options.txRuns));
+options.txRounds = Math.min(15, Math.max(1, options.txRounds));
 
 // Inputs: identical to BenchInputs in bench/AgentCluster.Bench.Evm/Program.cs.
 const privateKey = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
@@ -90,11 +90,8 @@ const print = (name, value) => console.log(`${name} ${typeof value === 'number' 
   }));
 }
 
-// transactions per second: the best of --tx-runs measurements, each on a fresh anvil
+// transactions per second: medians over --tx-rounds rounds in which viem, ethers and node's bare http take turns on one anvil
 for (const [metric, count, inFlight] of [['tx_per_s_sequential', options.txSequential, 1], ['tx_per_s_16_in_flight', options.txInFlight, 16]]) {
-  for (const lib of ['viem', 'ethers', 'ceiling']) {
-    const rates = [];
-    for (let r = 0; r < options.txRuns; r++) rates.push(await measureTransactions(lib, count, inFlight));
-    print(`${lib}.${metric}`, Math.max(...rates));
-  }
+  const medians = await measureTransactions(['viem', 'ethers', 'nodeceiling'], count, inFlight, options.txRounds);
+  for (const [lib, rate] of Object.entries(medians)) print(`${lib}.${metric}`, rate);
 }

@@ -2,11 +2,18 @@
 # `scripts/bench evm`: builds bench/AgentCluster.Bench.Evm (Release), runs it and bench/evm/bench.mjs (viem and ethers, same
 # inputs, same harness) and prints one line per metric:
 #   <metric> <ours> <viem> <ethers> ours/viem=<r> ours/ethers=<r>
-# and for transactions per second sent to a fresh anvil (each side starts and kills its own; every transaction checked mined):
-#   <metric> <ours> <viem> <ethers> ours/viem=<r> ours/ethers=<r> ceiling=<c> ours/ceiling=<r>
-# where the ceiling is anvil's own: the same number of pre-signed transactions sent with node's bare http module.
+# and for transactions per second sent to anvil (every transaction checked mined):
+#   <metric> <ours> <viem> <ethers> ours/viem=<r> ours/ethers=<r> ceiling=<c> ours/ceiling=<r> ours/ceiling_range=<lo>..<hi> rounds=<n> node_ceiling=<c>
+# The ceiling is anvil's own: the same transactions, pre-signed, posted as ready-made eth_sendRawTransaction bodies by a bare .NET
+# HttpClient (SocketsHttpHandler with the settings of ours), measured INSIDE the C# bench process against the SAME anvil as ours,
+# interleaved with it: a warm-up until the JIT is quiet, then --tx-rounds rounds (ceiling then ours, ours then ceiling, ...), each
+# measurement starting from anvil_reset (genesis, empty pool) with identical balances and a 50-transaction warm-up. <ours> and <c> are
+# the medians over the rounds; ours/ceiling is the median of the per-round ratios, ours/ceiling_range their lowest and highest.
+# viem and ethers are measured the same way in node (tx.mjs: one anvil per metric, turns rotated every round, medians); node_ceiling
+# is node's bare-http ceiling measured there, extra information only: ours/ceiling never divides by it.
 # Fails if the three implementations do not produce the same signature and calldata for the shared inputs, or a figure is missing.
-# Options pass through to both sides: --warmup-ms N --window-ms N --windows N --tx-sequential N --tx-in-flight N --tx-runs N.
+# Options pass through to both sides: --warmup-ms N --window-ms N --windows N --tx-sequential N --tx-in-flight N --tx-rounds N.
+# AGENTCLUSTER_BENCH_VERBOSE=1 prints every round (and, for ours, the CPU time per transaction of the C# process) on stderr.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
@@ -23,23 +30,32 @@ node bench/evm/bench.mjs "$@" >>"$tmp/results"
 
 node - "$tmp/results" <<'JS'
 const fs = require('fs');
-const values = Object.fromEntries(fs.readFileSync(process.argv[2], 'utf8').trim().split('\n').map((line) => line.split(' ')));
+const values = Object.fromEntries(fs.readFileSync(process.argv[2], 'utf8').trim().split('\n').map((line) => {
+  const [key, ...fields] = line.split(' ');
+  return [key, fields];
+}));
+const value = (key) => values[key]?.[0];
 const libs = ['ours', 'viem', 'ethers'];
 for (const check of ['signature', 'calldata']) {
-  const seen = libs.map((lib) => values[`${lib}.check.${check}`]);
+  const seen = libs.map((lib) => value(`${lib}.check.${check}`));
   if (seen.some((v) => v === undefined || v !== seen[0])) {
     console.error(`bench/evm/run.sh: the implementations disagree on the ${check}: ${libs.map((l, i) => `${l}=${seen[i]}`).join(' ')}`);
     process.exit(1);
   }
 }
 for (const metric of ['signatures_per_s', 'abi_encode_decode_per_s', 'tx_per_s_sequential', 'tx_per_s_16_in_flight']) {
-  const [ours, viem, ethers] = libs.map((lib) => Number(values[`${lib}.${metric}`]));
-  const ceiling = metric.startsWith('tx_') ? Number(values[`ceiling.${metric}`]) : undefined;
-  if (![ours, viem, ethers, ceiling ?? 1].every((v) => v > 0)) {
+  const [ours, viem, ethers] = libs.map((lib) => Number(value(`${lib}.${metric}`)));
+  const tx = metric.startsWith('tx_');
+  const ceiling = tx ? Number(value(`ours.ceiling.${metric}`)) : 1;
+  const [ratio, lowest, highest, rounds] = tx ? (values[`ours.ratio.${metric}`] ?? []).map(Number) : [1, 1, 1, 1];
+  const nodeCeiling = tx ? Number(value(`nodeceiling.${metric}`)) : 1;
+  if (![ours, viem, ethers, ceiling, ratio, lowest, highest, rounds, nodeCeiling].every((v) => v > 0)) {
     console.error(`bench/evm/run.sh: missing figures for ${metric}`);
     process.exit(1);
   }
-  const vsCeiling = ceiling === undefined ? '' : ` ceiling=${ceiling} ours/ceiling=${(ours / ceiling).toFixed(2)}`;
+  const vsCeiling = tx
+    ? ` ceiling=${ceiling} ours/ceiling=${ratio.toFixed(2)} ours/ceiling_range=${lowest.toFixed(2)}..${highest.toFixed(2)} rounds=${rounds} node_ceiling=${nodeCeiling}`
+    : '';
   console.log(`${metric} ${ours} ${viem} ${ethers} ours/viem=${(ours / viem).toFixed(2)} ours/ethers=${(ours / ethers).toFixed(2)}${vsCeiling}`);
 }
 JS

@@ -1,10 +1,13 @@
-// Transactions per second signed locally and sent to anvil, for bench.mjs: viem, ethers, and anvil's own ceiling (the same number of
-// transactions pre-signed, then sent with node's bare http module). Same inputs as bench/AgentCluster.Bench.Evm/TxBench.cs: ETH
-// transfers of 1 wei to 0x…bEEF, type 2, gas 21,000, maxFee 100 gwei, tip 1 gwei, nonces counted locally; sender i's key is
+// Transactions per second signed locally and sent to anvil, for bench.mjs: viem, ethers, and node's bare-http ceiling (the same number
+// of transactions pre-signed, then sent with node's http module; extra information only: the ceiling run.sh divides ours by is the one
+// bench/AgentCluster.Bench.Evm measures in its own process). Same inputs and procedure as bench/AgentCluster.Bench.Evm/TxBench.cs:
+// ETH transfers of 1 wei to 0x…bEEF, type 2, gas 21,000, maxFee 100 gwei, tip 1 gwei, nonces counted locally; sender i's key is
 // keccak256("agentcluster-bench-sender-i"). Sequential = one sender, each send awaited; 16 in flight = 16 senders, one awaited send each.
-// Each measurement runs on a fresh anvil (loopback, killed after) after a 50-transaction warm-up from another key, and the clock stops
-// only when every sender's nonce shows all its transactions mined; receipts are then checked. anvil 1.7.1 can leave transactions
-// queued: a run where some never get mined is reported on stderr and repeated on a fresh anvil, at most three times.
+// One anvil (loopback, killed after) per metric. Every measurement starts with anvil_reset (genesis, empty pool), the same
+// anvil_setBalance calls and a 50-transaction warm-up from another key through the library itself; the clock stops only when every
+// sender's nonce shows all its transactions mined, and receipts are checked after. The libraries take turns within each of `rounds`
+// rounds (the order rotated every round) and each figure is the median over the rounds. anvil 1.7.1 can leave transactions queued:
+// such a measurement is reported on stderr and repeated on a fresh anvil, at most three times.
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
@@ -15,7 +18,7 @@ import { ethers } from 'ethers';
 
 const RECIPIENT = '0x000000000000000000000000000000000000bEEF';
 const WARM_UP = 50;
-const MINE_BOUND_MS = 30_000;
+const MINE_BOUND_MS = 10_000;
 const keyOf = (label) => keccak256(stringToHex(label));
 const txFields = (chainId, nonce) => ({
   chainId, nonce, gas: 21_000n, maxFeePerGas: 100_000_000_000n, maxPriorityFeePerGas: 1_000_000_000n, to: RECIPIENT, value: 1n, type: 'eip1559',
@@ -23,21 +26,45 @@ const txFields = (chainId, nonce) => ({
 
 class NotMined extends Error {}
 
-export async function measureTransactions(lib, count, inFlight) {
-  for (let attempt = 1; ; attempt++) {
-    const anvil = await startAnvil();
-    try {
-      return await run(lib, anvil.url, count, inFlight);
-    } catch (e) {
-      if (!(e instanceof NotMined) || attempt >= 3) throw e;
-      console.error(`bench: ${lib}: ${e.message}; repeating on a fresh anvil (attempt ${attempt + 1} of 3)`);
-    } finally {
-      anvil.stop();
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+// Returns { lib: median transactions per second } for each of libs, measured in turns on one anvil.
+export async function measureTransactions(libs, count, inFlight, rounds) {
+  let anvil = await startAnvil();
+  try {
+    const figures = Object.fromEntries(libs.map((lib) => [lib, []]));
+    for (let round = 0; round < rounds; round++) {
+      const order = libs.map((_, i) => libs[(i + round) % libs.length]);
+      for (const lib of order) {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            figures[lib].push(await run(lib, anvil.url, count, inFlight));
+            break;
+          } catch (e) {
+            if (!(e instanceof NotMined) || attempt >= 3) throw e;
+            console.error(`bench: ${lib}: ${e.message}; repeating on a fresh anvil (attempt ${attempt + 1} of 3)`);
+            anvil.stop();
+            anvil = await startAnvil();
+          }
+        }
+      }
+      if (process.env.AGENTCLUSTER_BENCH_VERBOSE === '1') {
+        console.error(`bench: node ${inFlight} in flight round ${round + 1}: ${order.map((lib) => `${lib} ${figures[lib][round].toFixed(0)}`).join(' then ')}`);
+      }
     }
+    return Object.fromEntries(libs.map((lib) => [lib, median(figures[lib])]));
+  } finally {
+    anvil.stop();
   }
 }
 
 async function run(lib, url, count, inFlight) {
+  await rpc(url, 'anvil_reset', []);
+  if (Number(await rpc(url, 'eth_blockNumber', [])) !== 0) throw new NotMined('anvil_reset did not go back to genesis');
   const chainId = Number(await rpc(url, 'eth_chainId', []));
   const warmKey = keyOf('agentcluster-bench-warmup');
   const keys = Array.from({ length: inFlight }, (_, i) => keyOf(`agentcluster-bench-sender-${i}`));
@@ -95,7 +122,7 @@ function senderFactory(lib, url, chainId) {
       return s;
     };
   }
-  if (lib === 'ceiling') {
+  if (lib === 'nodeceiling') {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
     const endpoint = new URL(url);
     return async (key, count) => {

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using Org.BouncyCastle.Math.EC;
+using Org.BouncyCastle.Utilities;
 using BcBigInteger = Org.BouncyCastle.Math.BigInteger;
 
 namespace AgentCluster.Evm.Crypto;
@@ -9,7 +10,8 @@ namespace AgentCluster.Evm.Crypto;
 /// k·G on secp256k1 for signing, about 4x faster than BouncyCastle's comb: 64 precomputed tables of 16 affine points, one per 4-bit
 /// window of k (<c>T[i][j] = (j·16^i + o_i)·G</c>, offsets o_i fixed pseudo-random scalars so no entry is the point at infinity and
 /// no addition hits the doubling case except with negligible probability), so k·G is 64 mixed additions and one final addition of
-/// <c>-(Σ o_i)·G</c>, with 64-bit limbs. Table look-ups scan all 16 entries (no secret-dependent memory access). An addition that would
+/// <c>-(Σ o_i)·G</c>, with 64-bit limbs (and a dedicated squaring), then one inversion for the affine result (BouncyCastle's
+/// constant-time safegcd). Table look-ups scan all 16 entries (no secret-dependent memory access). An addition that would
 /// need the doubling or infinity case is detected and the caller falls back to BouncyCastle, so the result is always exact.
 /// Tables (64 KiB) are built once from BouncyCastle's own point arithmetic.
 /// </summary>
@@ -20,6 +22,7 @@ internal static class Secp256k1BaseMultiplier
 
     private static readonly ulong[] Table = BuildTable(out Correction);
     private static readonly ulong[] Correction; // affine -(Σ o_i)·G: x0..x3, y0..y3
+    private static readonly BcBigInteger P = Secp256k1.Curve.Curve.Field.Characteristic;
 
     /// <summary>
     /// Writes the affine x of k·G (32 bytes big-endian) and returns the parity of y; false (nothing written) in the negligible case
@@ -97,38 +100,60 @@ internal static class Secp256k1BaseMultiplier
         return ok;
     }
 
-    /// <summary>a^(p-2), libsecp256k1's addition chain (255 squarings, 15 multiplications).</summary>
+    /// <summary>
+    /// 1/a mod p with BouncyCastle's constant-time safegcd (Bernstein–Yang, <c>BigIntegers.ModOddInverse</c>, the inversion its
+    /// own ECDSA uses for k): about 3x faster than Fermat's a^(p-2) (255 squarings and 15 multiplications). a != 0.
+    /// </summary>
     private static Fe Invert(in Fe a)
     {
-        Fe x2 = Mul(Sqr(in a), in a);
-        Fe x3 = Mul(Sqr(in x2), in a);
-        Fe x6 = Mul(SqrN(in x3, 3), in x3);
-        Fe x9 = Mul(SqrN(in x6, 3), in x3);
-        Fe x11 = Mul(SqrN(in x9, 2), in x2);
-        Fe x22 = Mul(SqrN(in x11, 11), in x11);
-        Fe x44 = Mul(SqrN(in x22, 22), in x22);
-        Fe x88 = Mul(SqrN(in x44, 44), in x44);
-        Fe x176 = Mul(SqrN(in x88, 88), in x88);
-        Fe x220 = Mul(SqrN(in x176, 44), in x44);
-        Fe x223 = Mul(SqrN(in x220, 3), in x3);
-        Fe t = Mul(SqrN(in x223, 23), in x22);
-        t = Mul(SqrN(in t, 5), in a);
-        t = Mul(SqrN(in t, 3), in x2);
-        return Mul(SqrN(in t, 2), in a);
+        var bytes = new byte[32];
+        a.WriteBigEndian(bytes);
+        byte[] inverse = BigIntegers.ModOddInverse(P, new BcBigInteger(1, bytes)).ToByteArrayUnsigned();
+        Span<byte> padded = stackalloc byte[32];
+        padded.Clear();
+        inverse.CopyTo(padded[(32 - inverse.Length)..]);
+        Span<ulong> limbs = stackalloc ulong[4];
+        Load(padded, limbs);
+        return new Fe(limbs[0], limbs[1], limbs[2], limbs[3]);
     }
 
-    private static Fe SqrN(in Fe a, int n)
+    /// <summary>a² mod p, fully reduced: the six cross products once, doubled, plus the four squares (10 multiplications, not 16).</summary>
+    private static Fe Sqr(in Fe a)
     {
-        Fe r = a;
-        for (int i = 0; i < n; i++)
-        {
-            r = Sqr(in r);
-        }
+        ulong r1, r2, r3, r4, r5, r6, r7, c;
 
-        return r;
+        // Cross products a_i·a_j (i < j) at i + j.
+        c = MulAdd(a.L0, a.L1, 0, 0, out r1);
+        c = MulAdd(a.L0, a.L2, 0, c, out r2);
+        r4 = MulAdd(a.L0, a.L3, 0, c, out r3);
+        c = MulAdd(a.L1, a.L2, r3, 0, out r3);
+        r5 = MulAdd(a.L1, a.L3, r4, c, out r4);
+        r6 = MulAdd(a.L2, a.L3, r5, 0, out r5);
+
+        // Doubled (the top bit moves into r7).
+        r7 = r6 >> 63;
+        r6 = (r6 << 1) | (r5 >> 63);
+        r5 = (r5 << 1) | (r4 >> 63);
+        r4 = (r4 << 1) | (r3 >> 63);
+        r3 = (r3 << 1) | (r2 >> 63);
+        r2 = (r2 << 1) | (r1 >> 63);
+        r1 <<= 1;
+
+        // Plus the squares a_i² at 2i.
+        ulong hi = Math.BigMul(a.L0, a.L0, out ulong r0);
+        r1 += hi;
+        c = r1 < hi ? 1UL : 0UL;
+        hi = Math.BigMul(a.L1, a.L1, out ulong lo);
+        r2 = AddCarry(r2, lo, ref c);
+        r3 = AddCarry(r3, hi, ref c);
+        hi = Math.BigMul(a.L2, a.L2, out lo);
+        r4 = AddCarry(r4, lo, ref c);
+        r5 = AddCarry(r5, hi, ref c);
+        hi = Math.BigMul(a.L3, a.L3, out lo);
+        r6 = AddCarry(r6, lo, ref c);
+        r7 = AddCarry(r7, hi, ref c);
+        return ReduceWide(r0, r1, r2, r3, r4, r5, r6, r7);
     }
-
-    private static Fe Sqr(in Fe a) => Mul(in a, in a);
 
     /// <summary>a·b mod p, fully reduced.</summary>
     private static Fe Mul(in Fe a, in Fe b)
@@ -153,6 +178,14 @@ internal static class Secp256k1BaseMultiplier
         c = MulAdd(a.L3, b.L1, r4, c, out r4);
         c = MulAdd(a.L3, b.L2, r5, c, out r5);
         r7 = MulAdd(a.L3, b.L3, r6, c, out r6);
+        return ReduceWide(r0, r1, r2, r3, r4, r5, r6, r7);
+    }
+
+    /// <summary>The 512-bit value r7..r0 mod p, fully reduced.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Fe ReduceWide(ulong r0, ulong r1, ulong r2, ulong r3, ulong r4, ulong r5, ulong r6, ulong r7)
+    {
+        ulong c;
 
         // r = low + high·2^256 ≡ low + high·C (mod p)
         c = MulAdd(r4, C, r0, 0, out r0);
@@ -299,11 +332,11 @@ internal static class Secp256k1BaseMultiplier
         Load(affine.AffineYCoord.GetEncoded(), destination[4..]);
     }
 
-    private static void Load(byte[] bigEndian32, Span<ulong> limbs)
+    private static void Load(ReadOnlySpan<byte> bigEndian32, Span<ulong> limbs)
     {
         for (int l = 0; l < 4; l++)
         {
-            limbs[l] = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bigEndian32.AsSpan(24 - (8 * l), 8));
+            limbs[l] = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bigEndian32.Slice(24 - (8 * l), 8));
         }
     }
 
