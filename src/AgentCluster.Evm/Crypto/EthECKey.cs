@@ -11,6 +11,7 @@ namespace AgentCluster.Evm.Crypto;
 public sealed class EthECKey
 {
     private readonly BcBigInteger? _privateKey;
+    private readonly byte[]? _privateKeyBytes;
     private readonly ECPoint _publicKey;
 
     /// <summary>A signing key from 32 private key bytes.</summary>
@@ -29,6 +30,7 @@ public sealed class EthECKey
         }
 
         _privateKey = d;
+        _privateKeyBytes = privateKey.ToArray();
         _publicKey = Secp256k1.PublicPoint(d);
         Address = Address.FromPublicKey(GetPublicKey());
     }
@@ -112,13 +114,20 @@ public sealed class EthECKey
     /// <exception cref="InvalidOperationException">A public-only key.</exception>
     public EthECDSASignature SignAndCalculateV(ReadOnlySpan<byte> hash32)
     {
-        BcBigInteger d = _privateKey ?? throw new InvalidOperationException("This key has no private part and cannot sign.");
+        byte[] d = _privateKeyBytes ?? throw new InvalidOperationException("This key has no private part and cannot sign.");
         RequireHash(hash32);
-        var (r, s, recoveryId) = Secp256k1.Sign(d, _publicKey, hash32);
-        return new EthECDSASignature(new UInt256(Secp256k1.FromBc(r)), new UInt256(Secp256k1.FromBc(s)), recoveryId);
+        Span<byte> r = stackalloc byte[32];
+        Span<byte> s = stackalloc byte[32];
+        int recoveryId = Secp256k1.Sign(d, hash32, r, s);
+        return new EthECDSASignature(UInt256.FromBigEndian(r), UInt256.FromBigEndian(s), recoveryId);
     }
 
-    public EthECDSASignature Sign(Hash32 hash) => SignAndCalculateV(hash.ToArray());
+    public EthECDSASignature Sign(Hash32 hash)
+    {
+        Span<byte> bytes = stackalloc byte[Hash32.Length];
+        hash.WriteTo(bytes);
+        return SignAndCalculateV(bytes);
+    }
 
     /// <summary>Verifies a signature over a 32-byte hash against this key (either s half is accepted).</summary>
     public bool Verify(ReadOnlySpan<byte> hash32, EthECDSASignature signature)

@@ -1,5 +1,4 @@
 using Org.BouncyCastle.Asn1.X9;
-using Org.BouncyCastle.Crypto.Digests;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Crypto.Signers;
 using Org.BouncyCastle.Math.EC;
@@ -31,56 +30,71 @@ internal static class Secp256k1
     internal static ECPoint PublicPoint(BcBigInteger d) => BaseMultiplier.Multiply(Domain.G, d).Normalize();
 
     /// <summary>
-    /// RFC 6979 (HMAC-SHA256) deterministic ECDSA, s normalised to the lower half. This is BouncyCastle's ECDsaSigner loop
-    /// (same k, same r and s), written out so the recovery id comes from the nonce point R = kG itself: the parity of R.y,
-    /// plus 2 when R.x overflowed the curve order; normalising s to the lower half negates R and so flips the parity.
+    /// RFC 6979 (HMAC-SHA256) deterministic ECDSA, s normalised to the lower half; writes r and s (32 bytes big-endian each) and
+    /// returns the recovery id. The same k, r and s as BouncyCastle's ECDsaSigner with HMacDsaKCalculator, but with the nonces from
+    /// <see cref="Rfc6979"/>, R = kG from <see cref="Secp256k1BaseMultiplier"/> and s = k⁻¹(z + r·d) mod n in
+    /// <see cref="Secp256k1Scalar"/> with k⁻¹ from <see cref="ModInverse"/> (BouncyCastle's constant-time safegcd). The recovery id comes from the nonce point R itself: the parity of R.y, plus 2 when R.x
+    /// overflowed the curve order; normalising s to the lower half negates R and so flips the parity.
     /// </summary>
-    internal static (BcBigInteger R, BcBigInteger S, int RecoveryId) Sign(BcBigInteger d, ECPoint publicKey, ReadOnlySpan<byte> hash32)
+    internal static int Sign(ReadOnlySpan<byte> privateKey32, ReadOnlySpan<byte> hash32, Span<byte> r32, Span<byte> s32)
     {
-        byte[] hash = hash32.ToArray();
-        var kCalculator = new HMacDsaKCalculator(new Sha256Digest());
-        kCalculator.Init(N, d, hash);
-        BcBigInteger e = new(1, hash);
-        while (true)
+        var generator = new Rfc6979(privateKey32, hash32);
+        Span<byte> k32 = stackalloc byte[32];
+        Span<byte> x32 = stackalloc byte[32];
+        var z = Secp256k1Scalar.Reduce(Secp256k1Scalar.Sc.FromBigEndian(hash32));
+        var d = Secp256k1Scalar.Sc.FromBigEndian(privateKey32);
+        try
         {
-            BcBigInteger k = kCalculator.NextK();
-            var (x, yOdd) = NoncePoint(k);
-            BcBigInteger r = x.Mod(N);
-            if (r.SignValue == 0)
+            while (true)
             {
-                continue;
-            }
+                generator.NextK(k32);
+                bool yOdd = NoncePoint(k32, x32);
+                var r = Secp256k1Scalar.Reduce(Secp256k1Scalar.Sc.FromBigEndian(x32), out bool xOverflowed);
+                if (r.IsZero)
+                {
+                    continue;
+                }
 
-            BcBigInteger s = BigIntegers.ModOddInverse(N, k).Multiply(e.Add(d.Multiply(r))).Mod(N);
-            if (s.SignValue == 0)
-            {
-                continue;
-            }
+                var kInverse = ModInverseN(k32);
+                var s = Secp256k1Scalar.Mul(in kInverse, Secp256k1Scalar.Add(in z, Secp256k1Scalar.Mul(in r, in d)));
+                if (s.IsZero)
+                {
+                    continue;
+                }
 
-            int recoveryId = (yOdd ? 1 : 0) | (x.CompareTo(N) >= 0 ? 2 : 0);
-            if (s.CompareTo(HalfN) > 0)
-            {
-                s = N.Subtract(s);
-                recoveryId ^= 1;
+                bool high = Secp256k1Scalar.IsHigh(in s);
+                s = Secp256k1Scalar.NegateIf(in s, high);
+                r.WriteBigEndian(r32);
+                s.WriteBigEndian(s32);
+                return ((yOdd ? 1 : 0) ^ (high ? 1 : 0)) | (xOverflowed ? 2 : 0);
             }
-
-            return (r, s, recoveryId);
+        }
+        finally
+        {
+            generator.Clear();
+            k32.Clear();
         }
     }
 
-    /// <summary>The affine x of R = kG and the parity of its y: the 64-bit fixed-base tables, or BouncyCastle's comb in their rare fallback case.</summary>
-    private static (BcBigInteger X, bool YOdd) NoncePoint(BcBigInteger k)
+    /// <summary>k⁻¹ mod n, constant-time (<see cref="ModInverse"/>); 1 &lt;= k &lt; n.</summary>
+    private static Secp256k1Scalar.Sc ModInverseN(ReadOnlySpan<byte> k32)
     {
-        Span<byte> k32 = stackalloc byte[32];
-        Span<byte> x32 = stackalloc byte[32];
-        BigIntegers.AsUnsignedByteArray(k).CopyTo(k32[(32 - ((k.BitLength + 7) / 8))..]);
+        var k = Secp256k1Scalar.Sc.FromBigEndian(k32);
+        ModInverse.Invert(ModInverse.N, k.L0, k.L1, k.L2, k.L3, out ulong r0, out ulong r1, out ulong r2, out ulong r3);
+        return new Secp256k1Scalar.Sc(r0, r1, r2, r3);
+    }
+
+    /// <summary>Writes the affine x of R = kG and returns the parity of its y: the fixed-base tables, or BouncyCastle's comb in their rare fallback case.</summary>
+    private static bool NoncePoint(ReadOnlySpan<byte> k32, Span<byte> x32)
+    {
         if (Secp256k1BaseMultiplier.TryMultiply(k32, x32, out bool yOdd))
         {
-            return (new BcBigInteger(1, x32.ToArray()), yOdd);
+            return yOdd;
         }
 
-        ECPoint nonce = BaseMultiplier.Multiply(Domain.G, k).Normalize();
-        return (nonce.AffineXCoord.ToBigInteger(), nonce.AffineYCoord.TestBitZero());
+        ECPoint nonce = BaseMultiplier.Multiply(Domain.G, new BcBigInteger(1, k32.ToArray())).Normalize();
+        BigIntegers.AsUnsignedByteArray(32, nonce.AffineXCoord.ToBigInteger()).CopyTo(x32);
+        return nonce.AffineYCoord.TestBitZero();
     }
 
     /// <summary>SEC 1 v2 section 4.1.6 public key recovery. Null when the inputs name no point.</summary>
