@@ -4,6 +4,8 @@ using System.Text;
 using Org.BouncyCastle.Math.EC;
 using BcBigInteger = Org.BouncyCastle.Math.BigInteger;
 
+using static AgentCluster.Evm.Crypto.Limbs;
+
 namespace AgentCluster.Evm.Crypto;
 
 /// <summary>
@@ -301,38 +303,6 @@ internal static class Secp256k1BaseMultiplier
         r2 = AddCarry(r2, 0, ref c);
         r3 = AddCarry(r3, 0, ref c);
         return new Fe(r0, r1, r2, r3);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong MulAdd(ulong a, ulong b, ulong x, ulong c, out ulong lo)
-    {
-        ulong hi = Math.BigMul(a, b, out ulong l);
-        l += x;
-        hi += l < x ? 1UL : 0UL;
-        l += c;
-        hi += l < c ? 1UL : 0UL;
-        lo = l;
-        return hi;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong AddCarry(ulong a, ulong b, ref ulong carry)
-    {
-        ulong s = a + b;
-        ulong c1 = s < a ? 1UL : 0UL;
-        s += carry;
-        carry = c1 | (s < carry ? 1UL : 0UL);
-        return s;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong SubBorrow(ulong a, ulong b, ref ulong borrow)
-    {
-        ulong d = a - b;
-        ulong b1 = a < b ? 1UL : 0UL;
-        ulong r = d - borrow;
-        borrow = b1 | (d < borrow ? 1UL : 0UL);
-        return r;
     }
 
     private static ulong[] BuildTable(out ulong[] correction)

@@ -53,8 +53,6 @@ contract ProtocolGasBench is ProtocolFixture {
     ///      active network do. The full tasks all have ids = 1 mod SEAT_RING, like the measured one; the ids in
     ///      between go to tasks that nobody bids on (refunded), standing in for the rest of the network's traffic.
     uint256 internal constant WARMUP_TASKS = 8;
-    /// @dev TaskMarket's seat ring size (a private constant there).
-    uint256 internal constant SEAT_RING = 32;
 
     /// @dev The first task of a fresh network pays for every first-time storage slot (first seat, first reputation
     ///      record, first earnings credit, ...); after `WARMUP_TASKS` more tasks with the same agents, the next one
@@ -97,17 +95,11 @@ contract ProtocolGasBench is ProtocolFixture {
         assertEq(uint8(market.getTask(taskId).status), uint8(ITaskMarket.TaskStatus.Accepted));
     }
 
-    /// @dev Submits tasks nobody bids on until the next task id is 1 mod SEAT_RING, then refunds them.
+    /// @dev Tasks nobody bids on until the next task id is 1 mod SEAT_RING, refunded; the requester withdraws.
     function _otherTrafficUntilRingWraps() internal {
-        uint256 first = market.taskCount() + 1;
-        uint256 last = first;
-        while (last % SEAT_RING != 1) {
-            vm.prank(requester);
-            market.submitTask(_request(), _noPermit());
-            ++last;
-        }
+        uint256[] memory ids = _fillerTasksUntil(1);
         vm.warp(block.timestamp + 1 hours);
-        for (uint256 id = first; id < last; ++id) market.assign(id);
+        _refund(ids);
         if (market.earningsOf(requester) != 0) {
             vm.prank(requester);
             market.withdrawEarnings();

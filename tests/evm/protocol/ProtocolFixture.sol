@@ -115,6 +115,28 @@ abstract contract ProtocolFixture is RegistryStakingFixture {
         market.postResult(taskId, keccak256("result"), "ipfs://result");
     }
 
+    /// @dev TaskMarket's seat ring size (a private constant there): a seat of task t uses its agent's word t % SEAT_RING.
+    uint256 internal constant SEAT_RING = 32;
+
+    /// @dev Submits tasks nobody bids on until the next task id is `residue` mod SEAT_RING; refund them with `_refund`
+    ///      once their bidding window has passed.
+    function _fillerTasksUntil(uint256 residue) internal returns (uint256[] memory ids) {
+        uint256 first = market.taskCount() + 1;
+        uint256 next = first;
+        while (next % SEAT_RING != residue % SEAT_RING) {
+            vm.prank(requester);
+            market.submitTask(_request(), _noPermit());
+            ++next;
+        }
+        ids = new uint256[](next - first);
+        for (uint256 i; i < ids.length; ++i) ids[i] = first + i;
+    }
+
+    /// @dev Assigns tasks without bids, which refunds their requester.
+    function _refund(uint256[] memory ids) internal {
+        for (uint256 i; i < ids.length; ++i) market.assign(ids[i]);
+    }
+
     /// @dev Rolls past the local source's target block so the seed is readable.
     function _seedReady() internal {
         vm.roll(block.number + 3);
@@ -164,8 +186,10 @@ abstract contract ProtocolFixture is RegistryStakingFixture {
         return keccak256(abi.encode("salt", agentId));
     }
 
+    /// @dev Moves time to the commit phase if it is not there yet (never backwards), then every member commits.
     function _commitAll(uint256 taskId, uint256[] memory members, bool[] memory votes) internal {
-        vm.warp(market.getTask(taskId).drawClosesAt);
+        uint256 opens = market.getTask(taskId).drawClosesAt;
+        if (block.timestamp < opens) vm.warp(opens);
         for (uint256 i; i < members.length; ++i) {
             bytes32 c = market.commitmentOf(taskId, members[i], votes[i], _salt(members[i]));
             vm.prank(_reviewer(members[i]).owner);

@@ -8,27 +8,7 @@ import {ITaskMarket} from "../../../contracts/evm/interfaces/ITaskMarket.sol";
 /// @dev Seat storage reuse (each agent's ring of seat words, with the overflow mapping when a word is still live) and
 ///      the keeper's one-call reveal + settle + settle members.
 contract SeatRingTest is ProtocolFixture {
-    /// @dev TaskMarket's private SEAT_RING.
-    uint256 internal constant SEAT_RING = 32;
-
     // ---------------------------------------------------------------- helpers
-
-    /// @dev Submits tasks nobody bids on until the next task id is `residue` mod SEAT_RING (refunded later).
-    function _skipToResidue(uint256 residue) internal returns (uint256[] memory skipped) {
-        uint256 first = market.taskCount() + 1;
-        uint256 next = first;
-        while (next % SEAT_RING != residue % SEAT_RING) {
-            vm.prank(requester);
-            market.submitTask(_request(), _noPermit());
-            ++next;
-        }
-        skipped = new uint256[](next - first);
-        for (uint256 i; i < skipped.length; ++i) skipped[i] = first + i;
-    }
-
-    function _refund(uint256[] memory ids) internal {
-        for (uint256 i; i < ids.length; ++i) market.assign(ids[i]);
-    }
 
     function _reveals(uint256[] memory members, bool[] memory votes)
         internal
@@ -42,13 +22,7 @@ contract SeatRingTest is ProtocolFixture {
     /// @dev Commits everyone, then reveals, settles and settles the members in one call.
     function _finish(uint256 taskId, uint256[] memory members) internal {
         bool[] memory votes = _votes(members.length, members.length);
-        uint256 opens = market.getTask(taskId).drawClosesAt;
-        if (block.timestamp < opens) vm.warp(opens);
-        for (uint256 i; i < members.length; ++i) {
-            bytes32 c = market.commitmentOf(taskId, members[i], votes[i], _salt(members[i]));
-            vm.prank(_reviewer(members[i]).owner);
-            market.commitVote(taskId, members[i], c);
-        }
+        _commitAll(taskId, members, votes);
         vm.prank(keeper);
         market.settle(taskId, _reveals(members, votes), members);
     }
@@ -84,7 +58,7 @@ contract SeatRingTest is ProtocolFixture {
             assertEq(word & 0x7f, 5, "and is FREE, not zero");
         }
 
-        uint256[] memory skipped = _skipToResidue(first);
+        uint256[] memory skipped = _fillerTasksUntil(first);
         vm.warp(block.timestamp + 1 hours);
         _refund(skipped);
         uint256 second = _posted();
@@ -148,7 +122,7 @@ contract SeatRingTest is ProtocolFixture {
     ///      second seat for the same agent).
     function test_Seat_OverflowsWhenTheRingWordIsLiveAndNeverSeatsAnAgentTwice() public {
         (uint256 first, uint256[] memory firstMembers) = _drawn();
-        uint256[] memory skipped = _skipToResidue(first);
+        uint256[] memory skipped = _fillerTasksUntil(first);
         vm.prank(requester);
         uint256 second = market.submitTask(_request(), _noPermit());
         assertEq(second % SEAT_RING, first % SEAT_RING);
