@@ -59,13 +59,12 @@ public class EthRpcClient
         ArgumentException.ThrowIfNullOrWhiteSpace(method);
         ArgumentNullException.ThrowIfNull(parameters);
         long id = Interlocked.Increment(ref _nextId);
-        string payload = WriteRequest(id, method, parameters);
-        string body = await PipelineFor(method).ExecuteAsync(
-            static (state, ct) => new ValueTask<string>(state.Transport.SendAsync(state.Payload, ct)),
-            (Transport: _transport, Payload: payload),
+        using JsonDocument document = await ExchangeAsync(
+            PipelineFor(method),
+            method,
+            (id, method, parameters),
+            static (writer, state) => WriteRequest(writer, state.id, state.method, state.parameters),
             cancellationToken).ConfigureAwait(false);
-
-        using JsonDocument document = Parse(body, method);
         if (document.RootElement.ValueKind != JsonValueKind.Object)
         {
             throw new RpcTransportException($"{method}: expected a JSON-RPC response object, got {document.RootElement.ValueKind}.");
@@ -89,23 +88,22 @@ public class EthRpcClient
         }
 
         long firstId = Interlocked.Add(ref _nextId, requests.Count) - requests.Count + 1;
-        string payload = RequestWriter.Write((firstId, requests), static (writer, state) =>
-        {
-            writer.WriteStartArray();
-            for (int i = 0; i < state.requests.Count; i++)
-            {
-                WriteRequest(writer, state.firstId + i, state.requests[i].Method, state.requests[i].Parameters);
-            }
-
-            writer.WriteEndArray();
-        });
         ResiliencePipeline pipeline = requests.All(r => IsSafeToRepeat(r.Method)) ? _retrying : _singleAttempt;
-        string body = await pipeline.ExecuteAsync(
-            static (state, ct) => new ValueTask<string>(state.Transport.SendAsync(state.Payload, ct)),
-            (Transport: _transport, Payload: payload),
-            cancellationToken).ConfigureAwait(false);
+        using JsonDocument document = await ExchangeAsync(
+            pipeline,
+            "batch",
+            (firstId, requests),
+            static (writer, state) =>
+            {
+                writer.WriteStartArray();
+                for (int i = 0; i < state.requests.Count; i++)
+                {
+                    WriteRequest(writer, state.firstId + i, state.requests[i].Method, state.requests[i].Parameters);
+                }
 
-        using JsonDocument document = Parse(body, "batch");
+                writer.WriteEndArray();
+            },
+            cancellationToken).ConfigureAwait(false);
         JsonElement root = document.RootElement;
         if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("error", out _))
         {
@@ -371,7 +369,33 @@ public class EthRpcClient
         return (decoder ?? RevertDecoder.Default).Decode(data);
     }
 
-    private static JsonDocument Parse(string body, string method)
+    /// <summary>
+    /// Serialises a request (or batch) with <paramref name="write"/>, sends it through <paramref name="pipeline"/> and parses the
+    /// answer. With an <see cref="IEthRpcUtf8Transport"/> the payload and the answer stay UTF-8 bytes end to end; with any other
+    /// transport they go through its string form.
+    /// </summary>
+    private async Task<JsonDocument> ExchangeAsync<TState>(
+        ResiliencePipeline pipeline, string what, TState state, Action<Utf8JsonWriter, TState> write, CancellationToken cancellationToken)
+    {
+        if (_transport is IEthRpcUtf8Transport utf8)
+        {
+            byte[] payload = RequestWriter.WriteUtf8(state, write);
+            ReadOnlyMemory<byte> answer = await pipeline.ExecuteAsync(
+                static (s, ct) => new ValueTask<ReadOnlyMemory<byte>>(s.Transport.SendUtf8Async(s.Payload, ct)),
+                (Transport: utf8, Payload: payload),
+                cancellationToken).ConfigureAwait(false);
+            return Parse(answer, what);
+        }
+
+        string text = RequestWriter.Write(state, write);
+        string body = await pipeline.ExecuteAsync(
+            static (s, ct) => new ValueTask<string>(s.Transport.SendAsync(s.Payload, ct)),
+            (Transport: _transport, Payload: text),
+            cancellationToken).ConfigureAwait(false);
+        return Parse(Encoding.UTF8.GetBytes(body), what);
+    }
+
+    private static JsonDocument Parse(ReadOnlyMemory<byte> body, string method)
     {
         try
         {
@@ -379,7 +403,7 @@ public class EthRpcClient
         }
         catch (JsonException e)
         {
-            throw new RpcTransportException($"{method}: the answer is not JSON: {Hex.Shorten(body.Trim())}", innerException: e);
+            throw new RpcTransportException($"{method}: the answer is not JSON: {Hex.Shorten(Encoding.UTF8.GetString(body.Span).Trim())}", innerException: e);
         }
     }
 
@@ -401,12 +425,9 @@ public class EthRpcClient
         return (result.Clone(), null);
     }
 
-    private static string WriteRequest(long id, string method, IReadOnlyList<object?> parameters) =>
-        RequestWriter.Write((id, method, parameters), static (writer, state) => WriteRequest(writer, state.id, state.method, state.parameters));
-
     /// <summary>
     /// A <see cref="Utf8JsonWriter"/> and its buffer kept per thread and reused, so serialising a request allocates only the
-    /// resulting string (a fresh writer over a MemoryStream costs about 7 KB per request: its 4 KB growth buffer and the copies).
+    /// resulting bytes (a fresh writer over a MemoryStream costs about 7 KB per request: its 4 KB growth buffer and the copies).
     /// </summary>
     private sealed class RequestWriter
     {
@@ -420,7 +441,10 @@ public class EthRpcClient
 
         private RequestWriter() => _writer = new Utf8JsonWriter(_buffer);
 
-        public static string Write<TState>(TState state, Action<Utf8JsonWriter, TState> write)
+        public static string Write<TState>(TState state, Action<Utf8JsonWriter, TState> write) =>
+            Encoding.UTF8.GetString(WriteUtf8(state, write));
+
+        public static byte[] WriteUtf8<TState>(TState state, Action<Utf8JsonWriter, TState> write)
         {
             // Taken out of the slot while in use: a nested call (none today) would get a writer of its own.
             RequestWriter instance = t_cached ?? new RequestWriter();
@@ -431,7 +455,7 @@ public class EthRpcClient
                 instance._writer.Reset(instance._buffer);
                 write(instance._writer, state);
                 instance._writer.Flush();
-                return Encoding.UTF8.GetString(instance._buffer.WrittenSpan);
+                return instance._buffer.WrittenSpan.ToArray();
             }
             finally
             {
