@@ -43,6 +43,32 @@ public class RlpTests
         Assert.That(RlpEncoder.Decode(encoded), Is.EqualTo(list));
     }
 
+    /// <summary>Long-form headers by the yellow paper's rule: 0xb7/0xf7 plus the count of big-endian length bytes, then the length.</summary>
+    [TestCase(56, false, "b838")]
+    [TestCase(255, false, "b8ff")]
+    [TestCase(256, false, "b90100")]
+    [TestCase(1024, false, "b90400")]
+    [TestCase(65535, false, "b9ffff")]
+    [TestCase(65536, false, "ba010000")]
+    [TestCase(70000, false, "ba011170")]
+    [TestCase(56, true, "f838")]
+    [TestCase(256, true, "f90100")]
+    [TestCase(70000, true, "fa011170")]
+    public void LongForm_HeaderCarriesTheLengthBigEndian(int payloadLength, bool list, string header)
+    {
+        var bytes = new byte[payloadLength];
+        new Random(payloadLength).NextBytes(bytes);
+
+        // As a list: one single-byte item (< 0x80, encoded as itself) per byte, so the payload is payloadLength bytes.
+        RlpItem item = list
+            ? new RlpList(bytes.Select(b => (RlpItem)RlpString.Of([(byte)(b & 0x7f)])).ToArray())
+            : RlpString.Of(bytes);
+        byte[] encoded = RlpEncoder.Encode(item);
+        Assert.That(Convert.ToHexStringLower(encoded[..(header.Length / 2)]), Is.EqualTo(header));
+        Assert.That(encoded, Has.Length.EqualTo((header.Length / 2) + payloadLength));
+        Assert.That(RlpEncoder.Decode(encoded), Is.EqualTo(item));
+    }
+
     [TestCase("0x8100", "single byte 0x00 must be encoded as itself")]
     [TestCase("0xb80100", "must use the short form")]
     [TestCase("0xb9000100", "leading zero")]

@@ -5,9 +5,19 @@ public static class RlpEncoder
 {
     public static byte[] Encode(RlpItem item)
     {
-        var buffer = new MemoryStream();
-        Write(buffer, item);
-        return buffer.ToArray();
+        ArgumentNullException.ThrowIfNull(item);
+        var output = new byte[EncodedLength(item)];
+        Write(output, item);
+        return output;
+    }
+
+    /// <summary>An EIP-2718 typed envelope: the type byte followed by the RLP of <paramref name="payload"/>, in one allocation.</summary>
+    internal static byte[] EncodeTyped(byte type, RlpItem payload)
+    {
+        var output = new byte[1 + EncodedLength(payload)];
+        output[0] = type;
+        Write(output.AsSpan(1), payload);
+        return output;
     }
 
     /// <summary>
@@ -28,48 +38,82 @@ public static class RlpEncoder
         return item;
     }
 
-    private static void Write(MemoryStream output, RlpItem item)
+    // Encoding sizes the output first (EncodedLength), then writes each item straight into it: one array per encoding, no
+    // intermediate buffers per list.
+
+    private static int EncodedLength(RlpItem item) => item switch
+    {
+        RlpString s when s.Bytes.Length == 1 && s.Bytes[0] < 0x80 => 1,
+        RlpString s => HeaderLength(s.Bytes.Length) + s.Bytes.Length,
+        RlpList list => HeaderLength(PayloadLength(list)) + PayloadLength(list),
+        _ => throw new ArgumentException($"Unknown RLP item type {item.GetType().Name}.", nameof(item)),
+    };
+
+    private static int PayloadLength(RlpList list)
+    {
+        int length = 0;
+        IReadOnlyList<RlpItem> items = list.Items;
+        for (int i = 0; i < items.Count; i++)
+        {
+            length = checked(length + EncodedLength(items[i]));
+        }
+
+        return length;
+    }
+
+    /// <summary>The prefix's size: one byte below 56, else one byte plus the big-endian length without leading zeros.</summary>
+    private static int HeaderLength(int length) => length < 56 ? 1 : 1 + ((39 - int.LeadingZeroCount(length)) / 8);
+
+    /// <summary>Writes the item at the start of <paramref name="output"/>; returns the bytes written.</summary>
+    private static int Write(Span<byte> output, RlpItem item)
     {
         switch (item)
         {
+            case RlpString s when s.Bytes.Length == 1 && s.Bytes[0] < 0x80:
+                output[0] = s.Bytes[0];
+                return 1;
             case RlpString s:
-                if (s.Bytes.Length == 1 && s.Bytes[0] < 0x80)
-                {
-                    output.WriteByte(s.Bytes[0]);
-                }
-                else
-                {
-                    WriteLength(output, s.Bytes.Length, 0x80);
-                    output.Write(s.Bytes);
-                }
+            {
+                int header = WriteHeader(output, s.Bytes.Length, 0x80);
+                s.Bytes.CopyTo(output[header..]);
+                return header + s.Bytes.Length;
+            }
 
-                break;
             case RlpList list:
-                var payload = new MemoryStream();
-                foreach (var child in list.Items)
+            {
+                int header = WriteHeader(output, PayloadLength(list), 0xc0);
+                int position = header;
+                IReadOnlyList<RlpItem> items = list.Items;
+                for (int i = 0; i < items.Count; i++)
                 {
-                    Write(payload, child);
+                    position += Write(output[position..], items[i]);
                 }
 
-                WriteLength(output, (int)payload.Length, 0xc0);
-                payload.WriteTo(output);
-                break;
+                return position;
+            }
+
             default:
                 throw new ArgumentException($"Unknown RLP item type {item.GetType().Name}.", nameof(item));
         }
     }
 
-    private static void WriteLength(MemoryStream output, int length, byte offset)
+    private static int WriteHeader(Span<byte> output, int length, byte offset)
     {
         if (length < 56)
         {
-            output.WriteByte((byte)(offset + length));
-            return;
+            output[0] = (byte)(offset + length);
+            return 1;
         }
 
-        byte[] lengthBytes = new System.Numerics.BigInteger(length).ToByteArray(isUnsigned: true, isBigEndian: true);
-        output.WriteByte((byte)(offset + 55 + lengthBytes.Length));
-        output.Write(lengthBytes);
+        int bytes = HeaderLength(length) - 1;
+        output[0] = (byte)(offset + 55 + bytes);
+        for (int i = bytes; i >= 1; i--)
+        {
+            output[i] = (byte)length;
+            length >>= 8;
+        }
+
+        return bytes + 1;
     }
 
     private static RlpItem ReadItem(ReadOnlySpan<byte> data, ref int position, int end)

@@ -65,7 +65,7 @@ public abstract record Transaction
     internal static RlpItem[] SignatureFields(BigInteger v, EthECDSASignature signature) =>
         [RlpString.OfInteger(v), RlpString.OfInteger(signature.R), RlpString.OfInteger(signature.S)];
 
-    internal static byte[] Typed(byte type, RlpList payload) => [type, .. RlpEncoder.Encode(payload)];
+    internal static byte[] Typed(byte type, RlpList payload) => RlpEncoder.EncodeTyped(type, payload);
 }
 
 /// <summary>A legacy (type 0) transaction; with a <see cref="ChainId"/> it is signed per EIP-155, without one as before EIP-155.</summary>
