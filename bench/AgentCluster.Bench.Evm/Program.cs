@@ -12,7 +12,7 @@ namespace AgentCluster.Bench.Evm;
 /// inputs bench/evm/bench.mjs gives viem and ethers, then transactions per second sent to anvil, interleaved with anvil's ceiling measured
 /// in this process (<see cref="TxBench"/>). Prints "&lt;metric&gt; &lt;per second&gt;" lines, "check.*" lines (a digest of the outputs)
 /// that run.sh compares across implementations, so all three are known to do the same work, and for the transaction metrics
-/// "ceiling.&lt;metric&gt; &lt;median&gt;" and "ratio.&lt;metric&gt; &lt;median ours/ceiling&gt; &lt;lowest&gt; &lt;highest&gt; &lt;rounds&gt;".
+/// "ceiling.&lt;metric&gt; &lt;median&gt;" and "ratio.&lt;metric&gt; &lt;median ours/ceiling&gt; &lt;lowest&gt; &lt;highest&gt; &lt;rounds&gt; &lt;lower quartile&gt; &lt;upper quartile&gt;".
 /// </summary>
 public static class Program
 {
@@ -61,7 +61,7 @@ public static class Program
             TxBench.Result tx = TxBench.Measure(metric, count, inFlight, options.TxRounds);
             Console.WriteLine($"{metric} {Format(tx.Ours)}");
             Console.WriteLine($"ceiling.{metric} {Format(tx.Ceiling)}");
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio.{metric} {tx.Ratio:F2} {tx.MinRatio:F2} {tx.MaxRatio:F2} {tx.Rounds}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio.{metric} {tx.Ratio:F2} {tx.MinRatio:F2} {tx.MaxRatio:F2} {tx.Rounds} {tx.LowerQuartile:F2} {tx.UpperQuartile:F2}"));
             Console.Out.Flush();
         }
 
@@ -111,9 +111,9 @@ internal sealed class BenchInputs
     }
 }
 
-internal sealed record HarnessOptions(TimeSpan WarmUp, TimeSpan Window, int Windows, int TxSequential = 300, int TxInFlight = 1000, int TxRounds = 11)
+internal sealed record HarnessOptions(TimeSpan WarmUp, TimeSpan Window, int Windows, int TxSequential = 300, int TxInFlight = 1000, int TxRounds = 41)
 {
-    /// <summary>--warmup-ms N, --window-ms N, --windows N (defaults 1500, 300, 8); --tx-sequential N, --tx-in-flight N (300, 1000 transactions), --tx-rounds N (11 interleaved rounds, medians kept; bench.mjs defaults to 3).</summary>
+    /// <summary>--warmup-ms N, --window-ms N, --windows N (defaults 1500, 300, 8); --tx-sequential N, --tx-in-flight N (300, 1000 transactions), --tx-rounds N (41 interleaved rounds, medians kept, at most 101; bench.mjs defaults to 3).</summary>
     public static HarnessOptions Parse(string[] args)
     {
         var options = new HarnessOptions(TimeSpan.FromMilliseconds(1500), TimeSpan.FromMilliseconds(300), 8);
@@ -127,7 +127,7 @@ internal sealed record HarnessOptions(TimeSpan WarmUp, TimeSpan Window, int Wind
                 "--windows" => options with { Windows = value },
                 "--tx-sequential" => options with { TxSequential = Math.Clamp(value, TxBench.InFlight, 10_000) },
                 "--tx-in-flight" => options with { TxInFlight = Math.Clamp(value, TxBench.InFlight, 10_000) },
-                "--tx-rounds" => options with { TxRounds = Math.Clamp(value, 1, 15) },
+                "--tx-rounds" => options with { TxRounds = Math.Clamp(value, 1, 101) },
                 _ => throw new ArgumentException($"Unknown option {args[i]} (known: --warmup-ms, --window-ms, --windows, --tx-sequential, --tx-in-flight, --tx-rounds)."),
             };
         }

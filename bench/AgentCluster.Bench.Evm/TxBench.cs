@@ -46,8 +46,11 @@ internal static class TxBench
     private static readonly Address Recipient = Address.Parse("0x000000000000000000000000000000000000bEEF");
     private static readonly TimeSpan MineBound = TimeSpan.FromSeconds(10);
 
-    /// <summary>Medians over the rounds: ours, the ceiling, and the per-round ratio ours/ceiling (with its range).</summary>
-    public sealed record Result(double Ours, double Ceiling, double Ratio, double MinRatio, double MaxRatio, int Rounds);
+    /// <summary>
+    /// Medians over the rounds: ours, the ceiling, and the per-round ratio ours/ceiling, with the ratios' lower and upper quartiles
+    /// and their range.
+    /// </summary>
+    public sealed record Result(double Ours, double Ceiling, double Ratio, double LowerQuartile, double UpperQuartile, double MinRatio, double MaxRatio, int Rounds);
 
     internal enum Side
     {
@@ -62,7 +65,10 @@ internal static class TxBench
     {
         var results = Measure(metric, count, inFlight, rounds, [Side.Ceiling, Side.Ours]);
         double[] ratios = results[Side.Ours].Zip(results[Side.Ceiling], (o, c) => o / c).ToArray();
-        return new Result(Median(results[Side.Ours]), Median(results[Side.Ceiling]), Median(ratios), ratios.Min(), ratios.Max(), rounds);
+        double[] sorted = [.. ratios.Order()];
+        return new Result(
+            Median(results[Side.Ours]), Median(results[Side.Ceiling]), Median(ratios), Median(sorted[..((sorted.Length + 1) / 2)]),
+            Median(sorted[(sorted.Length / 2)..]), sorted[0], sorted[^1], rounds);
     }
 
     /// <summary>

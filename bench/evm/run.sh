@@ -3,12 +3,13 @@
 # inputs, same harness) and prints one line per metric:
 #   <metric> <ours> <viem> <ethers> ours/viem=<r> ours/ethers=<r>
 # and for transactions per second sent to anvil (every transaction checked mined):
-#   <metric> <ours> <viem> <ethers> ours/viem=<r> ours/ethers=<r> ceiling=<c> ours/ceiling=<r> ours/ceiling_range=<lo>..<hi> rounds=<n> node_ceiling=<c>
+#   <metric> <ours> <viem> <ethers> ours/viem=<r> ours/ethers=<r> ceiling=<c> ours/ceiling=<r> ours/ceiling_iqr=<q1>..<q3> ours/ceiling_range=<lo>..<hi> rounds=<n> node_ceiling=<c>
 # The ceiling is anvil's own: the same transactions, pre-signed, posted as ready-made eth_sendRawTransaction bodies by a bare .NET
 # HttpClient (SocketsHttpHandler with the settings of ours), measured INSIDE the C# bench process against the SAME anvil as ours,
 # interleaved with it: a warm-up until the JIT is quiet, then --tx-rounds rounds (ceiling then ours, ours then ceiling, ...), each
 # measurement starting from anvil_reset (genesis, empty pool) with identical balances and a 50-transaction warm-up. <ours> and <c> are
-# the medians over the rounds; ours/ceiling is the median of the per-round ratios, ours/ceiling_range their lowest and highest.
+# the medians over the rounds; ours/ceiling is the median of the per-round ratios, ours/ceiling_iqr their quartiles and
+# ours/ceiling_range their lowest and highest. 41 rounds by default: on this shared 2-core machine single rounds swing by +-0.2.
 # viem and ethers are measured the same way in node (tx.mjs: one anvil per metric, turns rotated every round, medians); node_ceiling
 # is node's bare-http ceiling measured there, extra information only: ours/ceiling never divides by it.
 # Fails if the three implementations do not produce the same signature and calldata for the shared inputs, or a figure is missing.
@@ -47,14 +48,14 @@ for (const metric of ['signatures_per_s', 'abi_encode_decode_per_s', 'tx_per_s_s
   const [ours, viem, ethers] = libs.map((lib) => Number(value(`${lib}.${metric}`)));
   const tx = metric.startsWith('tx_');
   const ceiling = tx ? Number(value(`ours.ceiling.${metric}`)) : 1;
-  const [ratio, lowest, highest, rounds] = tx ? (values[`ours.ratio.${metric}`] ?? []).map(Number) : [1, 1, 1, 1];
+  const [ratio, lowest, highest, rounds, q1, q3] = tx ? (values[`ours.ratio.${metric}`] ?? []).map(Number) : [1, 1, 1, 1, 1, 1];
   const nodeCeiling = tx ? Number(value(`nodeceiling.${metric}`)) : 1;
-  if (![ours, viem, ethers, ceiling, ratio, lowest, highest, rounds, nodeCeiling].every((v) => v > 0)) {
+  if (![ours, viem, ethers, ceiling, ratio, lowest, highest, rounds, q1, q3, nodeCeiling].every((v) => v > 0)) {
     console.error(`bench/evm/run.sh: missing figures for ${metric}`);
     process.exit(1);
   }
   const vsCeiling = tx
-    ? ` ceiling=${ceiling} ours/ceiling=${ratio.toFixed(2)} ours/ceiling_range=${lowest.toFixed(2)}..${highest.toFixed(2)} rounds=${rounds} node_ceiling=${nodeCeiling}`
+    ? ` ceiling=${ceiling} ours/ceiling=${ratio.toFixed(2)} ours/ceiling_iqr=${q1.toFixed(2)}..${q3.toFixed(2)} ours/ceiling_range=${lowest.toFixed(2)}..${highest.toFixed(2)} rounds=${rounds} node_ceiling=${nodeCeiling}`
     : '';
   console.log(`${metric} ${ours} ${viem} ${ethers} ours/viem=${(ours / viem).toFixed(2)} ours/ethers=${(ours / ethers).toFixed(2)}${vsCeiling}`);
 }

@@ -228,7 +228,18 @@ public class EthRpcClient
             throw new ArgumentException("The raw transaction is empty.", nameof(rawTransaction));
         }
 
-        Hash32 hash = Keccak.Hash(rawTransaction);
+        return await SendRawAsync(rawTransaction, Keccak.Hash(rawTransaction), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>As <see cref="SendRawTransactionAsync(byte[], CancellationToken)"/>, with the hash the signed transaction already has.</summary>
+    public virtual Task<Hash32> SendRawTransactionAsync(SignedTransaction transaction, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        return SendRawAsync(transaction.Raw, transaction.Hash, cancellationToken);
+    }
+
+    private async Task<Hash32> SendRawAsync(byte[] rawTransaction, Hash32 hash, CancellationToken cancellationToken)
+    {
         try
         {
             JsonElement result = await RequestAsync("eth_sendRawTransaction", [Hex.Encode(rawTransaction)], cancellationToken).ConfigureAwait(false);
@@ -251,12 +262,6 @@ public class EthRpcClient
 
             throw;
         }
-    }
-
-    public Task<Hash32> SendRawTransactionAsync(SignedTransaction transaction, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(transaction);
-        return SendRawTransactionAsync(transaction.Raw, cancellationToken);
     }
 
     /// <summary>The receipt, or null while the transaction is pending or unknown.</summary>
