@@ -111,9 +111,9 @@ internal sealed class BenchInputs
     }
 }
 
-internal sealed record HarnessOptions(TimeSpan WarmUp, TimeSpan Window, int Windows, int TxSequential = 300, int TxInFlight = 1000, int TxRounds = 41)
+internal sealed record HarnessOptions(TimeSpan WarmUp, TimeSpan Window, int Windows, int TxSequential = 300, int TxInFlight = 1000, int TxRounds = 101)
 {
-    /// <summary>--warmup-ms N, --window-ms N, --windows N (defaults 1500, 300, 8); --tx-sequential N, --tx-in-flight N (300, 1000 transactions), --tx-rounds N (41 interleaved rounds, medians kept, at most 101; bench.mjs defaults to 3).</summary>
+    /// <summary>--warmup-ms N, --window-ms N, --windows N (defaults 1500, 300, 8); --tx-sequential N, --tx-in-flight N (300, 1000 transactions), --tx-rounds N (101 interleaved rounds, medians kept, at most 101; bench.mjs defaults to 3).</summary>
     public static HarnessOptions Parse(string[] args)
     {
         var options = new HarnessOptions(TimeSpan.FromMilliseconds(1500), TimeSpan.FromMilliseconds(300), 8);

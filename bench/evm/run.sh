@@ -9,7 +9,7 @@
 # interleaved with it: a warm-up until the JIT is quiet, then --tx-rounds rounds (ceiling then ours, ours then ceiling, ...), each
 # measurement starting from anvil_reset (genesis, empty pool) with identical balances and a 50-transaction warm-up. <ours> and <c> are
 # the medians over the rounds; ours/ceiling is the median of the per-round ratios, ours/ceiling_iqr their quartiles and
-# ours/ceiling_range their lowest and highest. 41 rounds by default: on this shared 2-core machine single rounds swing by +-0.2.
+# ours/ceiling_range their lowest and highest. 101 rounds by default: on this shared 2-core machine single rounds swing by +-0.2.
 # viem and ethers are measured the same way in node (tx.mjs: one anvil per metric, turns rotated every round, medians); node_ceiling
 # is node's bare-http ceiling measured there, extra information only: ours/ceiling never divides by it.
 # Fails if the three implementations do not produce the same signature and calldata for the shared inputs, or a figure is missing.
