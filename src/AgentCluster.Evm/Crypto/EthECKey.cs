@@ -10,8 +10,7 @@ namespace AgentCluster.Evm.Crypto;
 /// </summary>
 public sealed class EthECKey
 {
-    private readonly BcBigInteger? _privateKey;
-    private readonly byte[]? _privateKeyBytes;
+    private readonly byte[]? _privateKeyBytes; // 32 bytes, big-endian; null for a public-only key
     private readonly ECPoint _publicKey;
 
     /// <summary>A signing key from 32 private key bytes.</summary>
@@ -29,7 +28,6 @@ public sealed class EthECKey
             throw new ArgumentException("A private key must be between 1 and the secp256k1 curve order n-1.", nameof(privateKey));
         }
 
-        _privateKey = d;
         _privateKeyBytes = privateKey.ToArray();
         _publicKey = Secp256k1.PublicPoint(d);
         Address = Address.FromPublicKey(GetPublicKey());
@@ -52,7 +50,7 @@ public sealed class EthECKey
     public Address Address { get; }
 
     /// <summary>False for a public-only key (from <see cref="FromPublicKey"/> or recovery).</summary>
-    public bool HasPrivateKey => _privateKey is not null;
+    public bool HasPrivateKey => _privateKeyBytes is not null;
 
     /// <summary>A fresh random key from the OS CSPRNG.</summary>
     public static EthECKey GenerateKey()
@@ -96,11 +94,8 @@ public sealed class EthECKey
     /// <exception cref="InvalidOperationException">A public-only key.</exception>
     public byte[] GetPrivateKeyBytes()
     {
-        BcBigInteger d = _privateKey ?? throw new InvalidOperationException("This key has no private part (it was built from a public key or recovered).");
-        var result = new byte[32];
-        byte[] raw = d.ToByteArrayUnsigned();
-        raw.CopyTo(result, 32 - raw.Length);
-        return result;
+        byte[] d = _privateKeyBytes ?? throw new InvalidOperationException("This key has no private part (it was built from a public key or recovered).");
+        return (byte[])d.Clone();
     }
 
     /// <summary>The uncompressed public key without the 0x04 prefix: 64 bytes x||y.</summary>

@@ -45,7 +45,7 @@ public static class RlpEncoder
     {
         RlpString s when s.Bytes.Length == 1 && s.Bytes[0] < 0x80 => 1,
         RlpString s => HeaderLength(s.Bytes.Length) + s.Bytes.Length,
-        RlpList list => HeaderLength(PayloadLength(list)) + PayloadLength(list),
+        RlpList list => ListLength(PayloadLength(list)),
         _ => throw new ArgumentException($"Unknown RLP item type {item.GetType().Name}.", nameof(item)),
     };
 
@@ -60,6 +60,8 @@ public static class RlpEncoder
 
         return length;
     }
+
+    private static int ListLength(int payloadLength) => HeaderLength(payloadLength) + payloadLength;
 
     /// <summary>The prefix's size: one byte below 56, else one byte plus the big-endian length without leading zeros.</summary>
     private static int HeaderLength(int length) => length < 56 ? 1 : 1 + ((39 - int.LeadingZeroCount(length)) / 8);
