@@ -27,6 +27,7 @@ import {AgentRegistry} from "../../contracts/evm/protocol/AgentRegistry.sol";
 import {Staking} from "../../contracts/evm/protocol/Staking.sol";
 import {Reputation} from "../../contracts/evm/protocol/Reputation.sol";
 import {TaskMarket} from "../../contracts/evm/protocol/TaskMarket.sol";
+import {TaskMarketBase} from "../../contracts/evm/protocol/market/TaskMarketBase.sol";
 import {LocalRandomness} from "../../contracts/evm/randomness/LocalRandomness.sol";
 import {ChainlinkVrfRandomness} from "../../contracts/evm/randomness/ChainlinkVrfRandomness.sol";
 import {IReputation} from "../../contracts/evm/interfaces/IReputation.sol";
@@ -215,13 +216,15 @@ abstract contract AgentClusterDeployment {
         }
         s.fallbackRandomness = new LocalRandomness(1);
         s.market = new TaskMarket(
-            s.token,
-            s.registry,
-            s.staking,
-            s.reputation,
-            IFeeRouter(address(s.feeRouter)),
-            s.randomness,
-            IRandomnessSource(address(s.fallbackRandomness)),
+            TaskMarketBase.Dependencies({
+                token: s.token,
+                registry: s.registry,
+                staking: s.staking,
+                reputation: s.reputation,
+                feeRouter: IFeeRouter(address(s.feeRouter)),
+                randomness: s.randomness,
+                fallbackRandomness: IRandomnessSource(address(s.fallbackRandomness))
+            }),
             gov,
             _marketParams()
         );

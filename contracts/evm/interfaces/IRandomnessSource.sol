@@ -17,4 +17,8 @@ interface IRandomnessSource {
 
     /// @notice The seed of `requestId` once it exists; `ready` is false before that (or if it was withheld).
     function seedOf(uint256 requestId) external view returns (bool ready, bytes32 seed);
+
+    /// @notice Whether `requestId` can never produce a seed any more (its seed was observable and was not stored
+    ///         in time). A consumer must not re-request on expiry: that would let whoever saw the seed re-roll it.
+    function expired(uint256 requestId) external view returns (bool);
 }

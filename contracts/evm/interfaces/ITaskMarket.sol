@@ -4,7 +4,11 @@ pragma solidity ^0.8.28;
 /// @title The escrowed task market with verification committees
 /// @notice Submit (escrow bounty + fee) -> route (bids, best effective price) -> execute (result before the
 ///         deadline) -> verify (committee drawn by weighted sortition from a seed fixed after the result; members
-///         commit then reveal) -> settle at >= 2/3 approval. Payouts are pull-based (`withdrawEarnings`).
+///         commit then reveal) -> settle at >= 2/3 of revealed votes either way (otherwise inconclusive). Payouts
+///         are pull-based (`withdrawEarnings`).
+/// @dev One address serves the whole interface: `TaskMarket` implements the money and the task's life, and
+///      forwards the verification functions (seed, draw, seats, commit, reveal, settlement) to its
+///      `TaskVerification` module by delegatecall, so both share one storage and one set of events.
 interface ITaskMarket {
     enum TaskStatus {
         None,
@@ -13,7 +17,8 @@ interface ITaskMarket {
         Verifying, // result posted: seed, committee draw, commit, reveal
         Accepted, // settled: the committee approved
         Rejected, // settled: the committee rejected, executor slashed
-        Refunded // no bid, missed deadline, or no committee verdict: requester refunded
+        Refunded, // no bid, missed deadline, no committee formed, seed lapsed, or no revealed vote
+        Inconclusive // neither 2/3 approved nor 2/3 rejected: bounty refunded, nobody slashed
     }
 
     struct TaskRequest {
@@ -55,6 +60,7 @@ interface ITaskMarket {
         uint64 capabilities;
         uint160 executor; // best bidder while Bidding
         bool seedFromFallback; // the primary source withheld; the seed comes from the fallback source
+        uint24 paramsVersion; // the market parameters in force when the task was submitted (see `paramsAt`)
         // slot 3
         uint96 price;
         uint96 bestEffectivePrice;
@@ -93,7 +99,7 @@ interface ITaskMarket {
         uint40 revealWindow;
         uint16 feeBps; // minimum fee as a share of the bounty
         uint16 reviewerShareBps; // share of the fee paid to aligned reviewers
-        uint96 keeperReward; // per useful keeper action (draw complete, settle), paid from the fee
+        uint96 keeperReward; // per unit of keeper work (assign, each seat drawn, settle, each member settled)
         uint96 minStake; // executors and reviewers
         uint16 missedDeadlineSeverityBps;
         uint16 rejectedSeverityBps;
@@ -170,15 +176,27 @@ interface ITaskMarket {
     error RevealNotOver(uint256 taskId, uint256 revealEndsAt);
     error NothingToWithdraw(address account);
     error InvalidCommitSignature(uint256 taskId, uint256 agentId);
+    error SeedAlreadyRetried(uint256 taskId);
+    error FillClosed(uint256 taskId, uint256 fillClosesAt);
+    error NotDelegated();
     error ParameterOutOfRange(string parameter, uint256 value);
 
+    /// @notice Escrow `bounty + fee` (with an optional ERC-2612 permit, so no separate approve is needed) and open
+    ///         the task for bids. Every market parameter the task depends on is fixed now.
     function submitTask(TaskRequest calldata request, Permit calldata permit) external returns (uint256 taskId);
     function bid(uint256 taskId, uint256 agentId, uint96 price) external;
     function assign(uint256 taskId) external;
     function postResult(uint256 taskId, bytes32 resultHash, string calldata resultURI) external;
     function reportMissedDeadline(uint256 taskId) external;
+    /// @notice Once, if the primary source has not produced a seed `seedTimeout` after the result (and has not let
+    ///         it lapse), ask the fallback source instead.
     function retrySeed(uint256 taskId) external;
+    /// @notice Fix the seed if needed and seat the agents given in empty seats, during the fill phase (the first
+    ///         half of the draw window). Agents already seated are skipped, and so is everything past a full
+    ///         committee; the caller is paid `keeperReward` per seat it filled.
     function drawCommittee(uint256 taskId, uint256[] calldata agentIds) external;
+    /// @notice Once the committee is full and until the draw window closes, seat `agentId` in place of the member
+    ///         `evictAgentId` whose sortition key is worse (larger).
     function claimSeat(uint256 taskId, uint256 agentId, uint256 evictAgentId) external;
     function commitVote(uint256 taskId, uint256 agentId, bytes32 commitment) external;
     function revealVote(uint256 taskId, uint256 agentId, bool approve, bytes32 salt) external;
@@ -190,12 +208,23 @@ interface ITaskMarket {
     ///         is over or every member has revealed, and settles the members named (see `settleMembers`; may be
     ///         empty), all in one call.
     function settle(uint256 taskId, Reveal[] calldata reveals, uint256[] calldata agentIds) external;
+    /// @notice Apply each named member's consequences once (members already settled are skipped); the caller is
+    ///         paid `keeperReward` per member settled.
     function settleMembers(uint256 taskId, uint256[] calldata agentIds) external;
     function withdrawEarnings() external returns (uint256 amount);
     /// @notice Send the protocol's accrued share of task fees through the fee router (burn / validators); anyone.
     function flushProtocolFees() external returns (uint256 amount);
 
     function getTask(uint256 taskId) external view returns (Task memory);
+    /// @notice How many tasks were ever submitted (ids run from 1).
+    function taskCount() external view returns (uint256);
+    /// @notice The parameters of version `version` (a task uses the version in force at its submission).
+    function paramsAt(uint256 version) external view returns (MarketParams memory);
+    /// @notice The lowest fee a task with `bounty` and `committeeSize` may carry under the current parameters.
+    function minimumFee(uint256 bounty, uint8 committeeSize) external view returns (uint256);
+    /// @notice The price a bid of `price` ranks at for an agent with Task reputation `reputation` (18 decimals):
+    ///         reputation discounts it by at most `MAX_REPUTATION_DISCOUNT_BPS`.
+    function effectivePrice(uint256 price, uint256 reputation) external pure returns (uint256);
     function sortitionKey(uint256 taskId, uint256 agentId) external view returns (uint256);
     function commitmentOf(uint256 taskId, uint256 agentId, bool approve, bytes32 salt) external pure returns (bytes32);
     function earningsOf(address account) external view returns (uint256);

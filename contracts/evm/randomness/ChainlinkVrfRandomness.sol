@@ -69,6 +69,13 @@ contract ChainlinkVrfRandomness is IRandomnessSource, Ownable2Step {
         ready = seed != bytes32(0);
     }
 
+    /// @inheritdoc IRandomnessSource
+    /// @dev A VRF seed is stored when delivered and never observable before: it cannot expire.
+    function expired(uint256 requestId) external view returns (bool) {
+        if (consumerOf[requestId] == address(0)) revert UnknownRequest(requestId);
+        return false;
+    }
+
     /// @notice Called by the VRF coordinator with the random words of a request.
     function rawFulfillRandomWords(uint256 requestId, uint256[] calldata randomWords) external {
         if (msg.sender != address(coordinator)) revert OnlyCoordinator(msg.sender, address(coordinator));

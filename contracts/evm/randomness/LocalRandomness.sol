@@ -42,6 +42,14 @@ contract LocalRandomness is IRandomnessSource {
         return (true, keccak256(abi.encode(h, requestId, address(this))));
     }
 
+    /// @inheritdoc IRandomnessSource
+    /// @dev The hash of the target block is readable for 256 blocks; after that, an unstored seed is gone.
+    function expired(uint256 requestId) external view returns (bool) {
+        Request memory r = requests[requestId];
+        if (r.consumer == address(0)) revert UnknownRequest(requestId);
+        return !r.stored && block.number > uint256(r.targetBlock) + 256;
+    }
+
     /// @notice Store the seed so it stays readable after 256 blocks; anyone may call. Returns whether it is ready.
     function fulfill(uint256 requestId) external returns (bool ready) {
         bytes32 seed;

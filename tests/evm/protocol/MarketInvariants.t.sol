@@ -18,7 +18,7 @@ contract MarketHandler is Test {
         address owner;
     }
 
-    TaskMarket internal market;
+    ITaskMarket internal market;
     AccToken internal token;
     address[] internal requesters;
     Agent[] internal executors;
@@ -39,7 +39,7 @@ contract MarketHandler is Test {
     address[] internal accounts;
 
     constructor(
-        TaskMarket market_,
+        ITaskMarket market_,
         AccToken token_,
         address[] memory requesters_,
         Agent[] memory executors_,

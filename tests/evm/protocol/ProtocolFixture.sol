@@ -20,7 +20,7 @@ abstract contract ProtocolFixture is RegistryStakingFixture {
     uint8 internal constant COMMITTEE = 10;
 
     Reputation internal reputation;
-    TaskMarket internal market;
+    ITaskMarket internal market;
     LocalRandomness internal localRandomness;
     LocalRandomness internal fallbackRandomness;
 
@@ -56,7 +56,7 @@ abstract contract ProtocolFixture is RegistryStakingFixture {
         registry = s.registry;
         staking = s.staking;
         reputation = s.reputation;
-        market = s.market;
+        market = ITaskMarket(address(s.market));
         localRandomness = LocalRandomness(address(s.randomness));
         fallbackRandomness = s.fallbackRandomness;
         vm.startPrank(governance);
