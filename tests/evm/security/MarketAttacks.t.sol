@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {ProtocolFixture} from "../protocol/ProtocolFixture.sol";
+import {ITaskMarket} from "../../../contracts/evm/interfaces/ITaskMarket.sol";
+import {IReputation} from "../../../contracts/evm/interfaces/IReputation.sol";
+import {IStaking} from "../../../contracts/evm/interfaces/IStaking.sol";
+
+/// @notice The market attacks of the security review, each performed against the fixed contracts: every test runs
+///         the exploit as it was demonstrated and asserts that it no longer pays.
+contract MarketAttacksTest is ProtocolFixture {
+    // ------------------------------------------------------------------ helpers
+
+    function _emptyReveals() internal pure returns (ITaskMarket.Reveal[] memory) {
+        return new ITaskMarket.Reveal[](0);
+    }
+
+    function _none() internal pure returns (uint256[] memory) {
+        return new uint256[](0);
+    }
+
+    function _fillClosesAt(uint256 taskId) internal view returns (uint256) {
+        return market.getTask(taskId).drawClosesAt - _marketParams().drawWindow / 2;
+    }
+
+    function _ids(TestAgent[] memory agents) internal pure returns (uint256[] memory ids) {
+        ids = new uint256[](agents.length);
+        for (uint256 i; i < agents.length; ++i) ids[i] = agents[i].id;
+    }
+
+    /// @dev Minimum-stake agents owned by one attacker (Sybils).
+    function _sybils(uint256 n) internal returns (TestAgent[] memory agents) {
+        agents = new TestAgent[](n);
+        for (uint256 i; i < n; ++i) {
+            agents[i] = _activeAgent(string.concat("sybil", vm.toString(i)), _marketParams().minStake);
+        }
+    }
+
+    function _commitAndReveal(uint256 taskId, uint256[] memory members, bool[] memory votes) internal {
+        _commitAll(taskId, members, votes);
+        _revealAll(taskId, members, votes);
+    }
+
+    // ------------------------------------------------------------------ 1. a committee that never completes
+
+    /// @dev The demonstrated exploit: just after the fill phase a colluding keeper seats size-1 Sybils of its
+    ///      choice, so the committee can never be completed (and so never contested by claims), then votes with it.
+    function test_Attack_PartialCommitteeOfSybilsCannotVoteOrPayTheExecutor() public {
+        TestAgent[] memory sybils = _sybils(COMMITTEE - 1);
+        uint256 taskId = _posted();
+        _seedReady();
+        market.drawCommittee(taskId, _none()); // fixes the seed, seats nobody
+        vm.warp(_fillClosesAt(taskId) + 1);
+        vm.expectRevert(abi.encodeWithSelector(ITaskMarket.FillClosed.selector, taskId, _fillClosesAt(taskId)));
+        vm.prank(keeper);
+        market.drawCommittee(taskId, _ids(sybils));
+
+        // Seated in time, a partial committee still cannot commit, reveal or decide anything.
+        uint256 taskId2 = _posted();
+        _seedReady();
+        vm.prank(keeper);
+        market.drawCommittee(taskId2, _ids(sybils));
+        vm.warp(market.getTask(taskId2).drawClosesAt);
+        bytes32 c = market.commitmentOf(taskId2, sybils[0].id, true, _salt(sybils[0].id));
+        vm.expectRevert(abi.encodeWithSelector(ITaskMarket.CommitteeNotFull.selector, taskId2));
+        vm.prank(sybils[0].owner);
+        market.commitVote(taskId2, sybils[0].id, c);
+
+        uint256 executorEarnings = market.earningsOf(executor.owner);
+        vm.warp(market.getTask(taskId2).revealEndsAt);
+        market.settle(taskId2, _emptyReveals(), _ids(sybils));
+        assertEq(uint8(market.getTask(taskId2).status), uint8(ITaskMarket.TaskStatus.Refunded));
+        assertEq(market.earningsOf(executor.owner), executorEarnings, "the colluding executor is not paid");
+    }
+
+    /// @dev The demonstrated exploit's second face: an offline validator seated alone, again and again, lost stake to
+    ///      non-reveal slashes. A committee that never formed never votes, so nobody is slashed for not voting.
+    function test_Attack_OfflineValidatorSeatedAloneIsNeverSlashed() public {
+        TestAgent memory victim = reviewers[0];
+        uint256 stake0 = staking.stakeOf(victim.id);
+        for (uint256 i; i < 5; ++i) {
+            uint256 taskId = _posted();
+            _seedReady();
+            uint256[] memory one = new uint256[](1);
+            one[0] = victim.id;
+            vm.prank(keeper);
+            market.drawCommittee(taskId, one);
+            vm.warp(market.getTask(taskId).revealEndsAt);
+            market.settle(taskId, _emptyReveals(), one);
+            assertEq(uint8(market.getTask(taskId).status), uint8(ITaskMarket.TaskStatus.Refunded));
+        }
+        assertEq(staking.stakeOf(victim.id), stake0, "no non-reveal slash for a committee that never formed");
+    }
+
+    /// @dev Better keys always get their chance: the fill phase ends half-way, so a committee completed at the last
+    ///      moment of filling still leaves the whole claim phase for the agents the keeper left out.
+    function test_Attack_LastSecondCompletionStillLeavesTheClaimPhase() public {
+        uint256 taskId = _posted();
+        _seedReady();
+        market.drawCommittee(taskId, _none());
+        uint256[] memory ranked = _bestReviewers(taskId, reviewers.length);
+        uint256[] memory worst = new uint256[](COMMITTEE);
+        for (uint256 i; i < COMMITTEE; ++i) worst[i] = ranked[ranked.length - 1 - i];
+        vm.warp(_fillClosesAt(taskId));
+        vm.prank(keeper);
+        market.drawCommittee(taskId, worst);
+        vm.warp(block.timestamp + 1);
+        for (uint256 i; i < ranked.length - COMMITTEE; ++i) {
+            vm.prank(_reviewer(ranked[i]).owner);
+            market.claimSeat(taskId, ranked[i], worst[i]);
+        }
+        // The committee is the sortition's best keys.
+        uint256[] memory top = _bestReviewers(taskId, COMMITTEE);
+        vm.warp(market.getTask(taskId).drawClosesAt);
+        for (uint256 i; i < COMMITTEE; ++i) {
+            vm.prank(_reviewer(top[i]).owner);
+            market.commitVote(taskId, top[i], bytes32(uint256(1)));
+        }
+        assertEq(market.getTask(taskId).commits, COMMITTEE);
+    }
+
+    // ------------------------------------------------------------------ 7. keeper reward read twice
+
+    function _drawnWith(uint88 bounty, uint88 fee) internal returns (uint256 taskId, uint256[] memory members) {
+        ITaskMarket.TaskRequest memory r = _request();
+        r.bounty = bounty;
+        r.fee = fee;
+        vm.prank(requester);
+        taskId = market.submitTask(r, _noPermit());
+        _bid(taskId, executor, bounty);
+        vm.warp(block.timestamp + 1 hours);
+        market.assign(taskId);
+        vm.prank(executor.key);
+        market.postResult(taskId, keccak256("result"), "ipfs://result");
+        _seedReady();
+        market.drawCommittee(taskId, _none());
+        members = _bestReviewers(taskId, COMMITTEE);
+        vm.prank(keeper);
+        market.drawCommittee(taskId, members);
+    }
+
+    /// @dev Raising the keeper reward by 1 wei after submission made minimum-fee tasks unsettleable; lowering it made
+    ///      the market pay out more than it held. Every task keeps the parameters it was submitted under.
+    function test_Attack_KeeperRewardChangeAfterSubmitNeitherBricksNorDrainsTheMarket() public {
+        // A small bounty, so the minimum fee is exactly the keeper budget (plus 1 wei).
+        uint88 minFee = uint88(market.minimumFee(1e18, COMMITTEE));
+        assertEq(minFee, (2 * uint256(COMMITTEE) + 2) * _marketParams().keeperReward + 1);
+        (uint256 taskId, uint256[] memory members) = _drawnWith(1e18, minFee);
+        ITaskMarket.MarketParams memory p = market.params();
+        p.keeperReward += 1;
+        vm.prank(governance);
+        market.setParams(p);
+        bool[] memory votes = _votes(COMMITTEE, COMMITTEE);
+        _commitAndReveal(taskId, members, votes);
+        vm.prank(keeper);
+        market.settle(taskId, _emptyReveals(), members);
+        assertEq(uint8(market.getTask(taskId).status), uint8(ITaskMarket.TaskStatus.Accepted));
+
+        // Lowered to zero: the next task still pays the reward it was submitted with, and the market stays solvent.
+        (uint256 taskId2, uint256[] memory members2) = _drawnWith(BOUNTY, TASK_FEE);
+        uint256 submittedReward = market.paramsAt(market.getTask(taskId2).paramsVersion).keeperReward;
+        assertEq(submittedReward, _marketParams().keeperReward + 1);
+        p.keeperReward = 0;
+        vm.prank(governance);
+        market.setParams(p);
+        uint256 keeperBefore = market.earningsOf(keeper);
+        _commitAndReveal(taskId2, members2, votes);
+        vm.prank(keeper);
+        market.settle(taskId2, _emptyReveals(), members2);
+        assertEq(
+            market.earningsOf(keeper) - keeperBefore,
+            (1 + COMMITTEE) * submittedReward,
+            "settle + every member at the submitted reward"
+        );
+        _assertSolvent();
+    }
+
+    /// @dev Everything the market owes, withdrawn by every account it credited, leaves it holding the protocol's
+    ///      pending fees and nothing else.
+    function _assertSolvent() internal {
+        address[] memory accounts = new address[](3 + reviewers.length);
+        accounts[0] = requester;
+        accounts[1] = keeper;
+        accounts[2] = executor.owner;
+        for (uint256 i; i < reviewers.length; ++i) accounts[3 + i] = reviewers[i].owner;
+        accounts = _withThis(accounts);
+        for (uint256 i; i < accounts.length; ++i) {
+            if (market.earningsOf(accounts[i]) == 0) continue;
+            vm.prank(accounts[i]);
+            market.withdrawEarnings();
+        }
+        assertEq(s.token.balanceOf(address(market)), market.pendingProtocolFees());
+    }
+
+    function _withThis(address[] memory accounts) internal view returns (address[] memory all) {
+        all = new address[](accounts.length + 1);
+        for (uint256 i; i < accounts.length; ++i) all[i] = accounts[i];
+        all[accounts.length] = address(this);
+    }
+
+    // ------------------------------------------------------------------ 8. bought reputation
+
+    /// @dev The demonstrated exploit: a farmer that bought reputation with self-dealt tasks won a 100-ACC job bidding
+    ///      1,000. Reputation now discounts a bid by at most 20%, and the winner is paid its own price.
+    function test_Attack_BoughtReputationCannotWinAtTenTimesThePrice() public {
+        TestAgent memory honest = reviewers[0];
+        // Even an absurd reputation is worth at most a 20% discount.
+        vm.prank(address(market));
+        reputation.increase(executor.id, IReputation.Dimension.Task, 10_000e18);
+        uint256 taskId = _submit();
+        _bid(taskId, executor, 1_000e18);
+        _bid(taskId, honest, 100e18);
+        assertEq(market.getTask(taskId).executor, uint160(honest.id), "the honest 100-ACC bid wins");
+        assertEq(market.getTask(taskId).price, 100e18);
+        assertGe(market.effectivePrice(1_000e18, 10_000e18), 800e18);
+    }
+
+    /// @dev Reputation is bought only with fees that reach the protocol (half burned): a point costs at least 50 ACC
+    ///      sent to the fee router, whatever the requester and executor pass between themselves.
+    function test_Attack_SelfDealtMinimumFeeTasksBuyReputationOnlyWithProtocolFees() public {
+        uint256 pending0 = market.pendingProtocolFees();
+        uint256 rep0 = reputation.reputationOf(executor.id, IReputation.Dimension.Task);
+        for (uint256 i; i < 3; ++i) {
+            uint88 minFee = uint88(market.minimumFee(1e18, COMMITTEE));
+            ITaskMarket.TaskRequest memory r = _request();
+            r.bounty = 1e18;
+            r.fee = minFee;
+            vm.prank(requester);
+            uint256 taskId = market.submitTask(r, _noPermit());
+            _bid(taskId, executor, 1e18);
+            vm.warp(block.timestamp + 1 hours);
+            market.assign(taskId);
+            vm.prank(executor.key);
+            market.postResult(taskId, keccak256("result"), "ipfs://result");
+            _seedReady();
+            market.drawCommittee(taskId, _none());
+            uint256[] memory members = _bestReviewers(taskId, COMMITTEE);
+            market.drawCommittee(taskId, members);
+            _commitAndReveal(taskId, members, _votes(COMMITTEE, COMMITTEE));
+            market.settle(taskId, _emptyReveals(), members);
+        }
+        uint256 gained = reputation.reputationOf(executor.id, IReputation.Dimension.Task) - rep0;
+        uint256 toProtocol = market.pendingProtocolFees() - pending0;
+        // gained <= 0.02 point per ACC to the protocol, i.e. >= 50 ACC per point
+        assertLe(gained * 50, toProtocol, "at least 50 ACC of protocol fees per point");
+    }
+
+    // ------------------------------------------------------------------ 9. the 2/3 rule both ways
+
+    /// @dev The demonstrated exploit: 6 honest approvals against 4 rejections rejected the task and slashed the 6
+    ///      honest approvers as the minority. Neither side reached 2/3: the outcome is inconclusive, nobody is slashed.
+    function test_Attack_ThreeTenthsPlusOneCannotRejectAndSlashTheHonestMajority() public {
+        (uint256 taskId, uint256[] memory members) = _drawn();
+        bool[] memory votes = _votes(6, COMMITTEE);
+        _commitAndReveal(taskId, members, votes);
+        uint256[] memory stakes = new uint256[](COMMITTEE);
+        for (uint256 i; i < COMMITTEE; ++i) stakes[i] = staking.stakeOf(members[i]);
+        uint256 executorStake = staking.stakeOf(executor.id);
+        uint256 requesterBefore = market.earningsOf(requester);
+        market.settle(taskId, _emptyReveals(), members);
+        assertEq(uint8(market.getTask(taskId).status), uint8(ITaskMarket.TaskStatus.Inconclusive));
+        for (uint256 i; i < COMMITTEE; ++i) assertEq(staking.stakeOf(members[i]), stakes[i], "no reviewer slashed");
+        assertEq(staking.stakeOf(executor.id), executorStake, "executor not slashed");
+        assertEq(market.earningsOf(requester) - requesterBefore, BOUNTY, "bounty refunded");
+    }
+
+    // ------------------------------------------------------------------ 10. seed re-rolling
+
+    /// @dev The demonstrated exploit: let the local seed lapse (256 blocks) and re-request it until it suits.
+    ///      Retrying is allowed once and never on expiry; a lapsed seed settles the task against the executor,
+    ///      who could have fixed it with a draw while it was readable.
+    function test_Attack_LapsedSeedCannotBeRerolled() public {
+        uint256 taskId = _posted();
+        vm.roll(block.number + 300);
+        vm.warp(block.timestamp + 1 hours);
+        vm.expectRevert(abi.encodeWithSelector(ITaskMarket.SeedNotOverdue.selector, taskId, block.timestamp));
+        market.retrySeed(taskId);
+        vm.expectRevert(abi.encodeWithSelector(ITaskMarket.SeedNotReady.selector, taskId));
+        market.drawCommittee(taskId, _none());
+        uint256 stake0 = staking.stakeOf(executor.id);
+        market.settle(taskId, _emptyReveals(), _none());
+        assertEq(uint8(market.getTask(taskId).status), uint8(ITaskMarket.TaskStatus.Refunded));
+        assertLt(staking.stakeOf(executor.id), stake0, "the executor bears a lapsed seed");
+        assertEq(market.getTask(taskId).drawClosesAt, 0, "no seed was ever fixed");
+    }
+
+    // ------------------------------------------------------------------ 13. batches and unpaid work
+
+    /// @dev The demonstrated exploit: one front-run item reverted a whole keeper batch. Items already done are
+    ///      skipped, and only the work actually done is paid.
+    function test_Attack_FrontRunItemsNoLongerRevertKeeperBatches() public {
+        uint256 taskId = _posted();
+        _seedReady();
+        market.drawCommittee(taskId, _none());
+        uint256[] memory members = _bestReviewers(taskId, COMMITTEE);
+        uint256[] memory first = new uint256[](1);
+        first[0] = members[0];
+        address rival = makeAddr("rival keeper");
+        vm.prank(rival);
+        market.drawCommittee(taskId, first); // front-runs one seat of the keeper's batch
+        uint256 before = market.earningsOf(keeper);
+        vm.prank(keeper);
+        market.drawCommittee(taskId, members);
+        assertEq(market.getTask(taskId).seats, COMMITTEE);
+        assertEq(market.earningsOf(keeper) - before, (COMMITTEE - 1) * _marketParams().keeperReward, "paid per seat filled");
+
+        bool[] memory votes = _votes(COMMITTEE, COMMITTEE);
+        vm.warp(market.getTask(taskId).drawClosesAt);
+        bytes32 c0 = market.commitmentOf(taskId, members[0], true, _salt(members[0]));
+        vm.prank(_reviewer(members[0]).owner);
+        market.commitVote(taskId, members[0], c0); // commits itself before the relayed batch lands
+        for (uint256 i = 1; i < COMMITTEE; ++i) {
+            bytes32 c = market.commitmentOf(taskId, members[i], true, _salt(members[i]));
+            vm.prank(_reviewer(members[i]).owner);
+            market.commitVote(taskId, members[i], c);
+        }
+        market.revealVote(taskId, members[0], true, _salt(members[0])); // front-runs one reveal of the batch
+        ITaskMarket.Reveal[] memory reveals = new ITaskMarket.Reveal[](COMMITTEE);
+        for (uint256 i; i < COMMITTEE; ++i) reveals[i] = ITaskMarket.Reveal(members[i], votes[i], _salt(members[i]));
+        uint256[] memory half = new uint256[](5);
+        for (uint256 i; i < 5; ++i) half[i] = members[i];
+        vm.prank(rival);
+        market.settle(taskId, reveals, half); // a rival settles the task and half the members
+        before = market.earningsOf(keeper);
+        vm.prank(keeper);
+        market.settle(taskId, reveals, members); // lands second: only the five remaining members are settled
+        assertEq(market.earningsOf(keeper) - before, 5 * _marketParams().keeperReward, "paid per member settled");
+        assertEq(market.getTask(taskId).reveals, COMMITTEE);
+    }
+
+    /// @dev Nobody was paid to settle silent or minority members, so their penalties could be left unapplied.
+    function test_Attack_SettlingSilentAndMinorityMembersIsPaid() public {
+        (uint256 taskId, uint256[] memory members) = _drawn();
+        bool[] memory votes = _votes(7, COMMITTEE); // 7 approve, 3 reject: accepted, 3 in the minority
+        _commitAll(taskId, members, votes);
+        for (uint256 i; i < 8; ++i) market.revealVote(taskId, members[i], votes[i], _salt(members[i]));
+        vm.warp(market.getTask(taskId).revealEndsAt);
+        market.settle(taskId, _emptyReveals(), _none());
+        uint256[] memory losers = new uint256[](3); // one minority reveal, two silent
+        losers[0] = members[7];
+        losers[1] = members[8];
+        losers[2] = members[9];
+        uint256 stakeSilent = staking.stakeOf(members[8]);
+        uint256 before = market.earningsOf(keeper);
+        vm.prank(keeper);
+        market.settleMembers(taskId, losers);
+        assertEq(market.earningsOf(keeper) - before, 3 * _marketParams().keeperReward);
+        assertLt(staking.stakeOf(members[8]), stakeSilent, "silent member slashed");
+    }
+}
