@@ -5,6 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Proxy} from "@openzeppelin/contracts/proxy/Proxy.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ITaskMarket} from "../interfaces/ITaskMarket.sol";
 import {IReputation} from "../interfaces/IReputation.sol";
 import {IRandomnessSource} from "../interfaces/IRandomnessSource.sol";
@@ -215,9 +216,12 @@ contract TaskMarket is TaskMarketBase, Proxy {
     }
 
     /// @notice The price a bid ranks at: `price` discounted by `MAX_REPUTATION_DISCOUNT_BPS * rep / (rep + 10)`.
+    /// @dev Never overflows: reputation saturates at 2^128 (the discount is 20% long before) and the products are
+    ///      computed in 512 bits.
     function effectivePrice(uint256 price, uint256 rep) public pure returns (uint256) {
+        if (rep > type(uint128).max) rep = type(uint128).max;
         uint256 discountBps = MAX_REPUTATION_DISCOUNT_BPS * rep / (rep + HALF_DISCOUNT_REPUTATION);
-        return price * (BPS - discountBps) / BPS;
+        return Math.mulDiv(price, BPS - discountBps, BPS);
     }
 
     // ================================================================ governance
@@ -235,12 +239,13 @@ contract TaskMarket is TaskMarketBase, Proxy {
 
     /// @dev The fee must pay every unit of keeper work a task can need (assign, one draw and one settlement per seat,
     ///      settle) and leave at least 1 wei, and be at least `feeBps` of the bounty.
+    /// @dev Callers pass a committee size of at most 255 (uint8), so the keeper budget cannot overflow.
     function _minimumFee(ITaskMarket.MarketParams storage p, uint256 bounty, uint256 committeeSize)
         private
         view
         returns (uint256 minFee)
     {
-        minFee = bounty * p.feeBps / BPS;
+        minFee = Math.mulDiv(bounty, p.feeBps, BPS);
         uint256 keeperBudget = (2 * committeeSize + 2) * uint256(p.keeperReward) + 1;
         if (minFee < keeperBudget) minFee = keeperBudget;
     }

@@ -347,4 +347,20 @@ contract MarketAttacksTest is ProtocolFixture {
         assertEq(market.earningsOf(keeper) - before, 3 * _marketParams().keeperReward);
         assertLt(staking.stakeOf(members[8]), stakeSilent, "silent member slashed");
     }
+
+    // ------------------------------------------------------------------ 14. views never panic
+
+    /// @dev Extreme inputs once made views panic (0x11); the market's pure and view helpers answer for any input.
+    function testFuzz_Attack_MarketViewsNeverPanicOnExtremeInputs(uint256 price, uint256 rep, uint256 bounty, uint8 size)
+        public
+        view
+    {
+        uint256 effective = market.effectivePrice(price, rep);
+        assertLe(effective, price);
+        if (price != 0) assertGe(effective, price - price / 5 - 1, "at most 20% off");
+        uint256 fee = market.minimumFee(bounty, size);
+        assertGt(fee, 0);
+        market.getTask(bound(bounty, 0, 1_000_000));
+        market.paramsAt(bound(price, 0, 1_000_000));
+    }
 }
