@@ -31,6 +31,8 @@ contract StakingTest is RegistryStakingFixture {
         assertEq(staking.unbondingPeriod(), 30 days);
         assertEq(staking.appealWindow(), 7 days);
         assertEq(staking.harmedShareBps(), 0);
+        assertEq(staking.appealDecisionPeriod(), 30 days);
+        assertEq(staking.maxSlashDelay(), 0);
         assertTrue(staking.isSlasher(slasher));
 
         vm.expectEmit();
@@ -39,6 +41,8 @@ contract StakingTest is RegistryStakingFixture {
         emit IStaking.AppealWindowSet(0, 7 days);
         vm.expectEmit();
         emit IStaking.HarmedShareSet(0, 0);
+        vm.expectEmit();
+        emit IStaking.AppealDecisionPeriodSet(0, 30 days);
         new Staking(s.token, registry, governance, new address[](0));
     }
 
@@ -547,6 +551,11 @@ contract StakingTest is RegistryStakingFixture {
         emit IStaking.HarmedShareSet(0, 10_000);
         staking.setHarmedShare(10_000);
         assertEq(staking.harmedShareBps(), 10_000);
+
+        vm.expectEmit(address(staking));
+        emit IStaking.AppealDecisionPeriodSet(30 days, 45 days);
+        staking.setAppealDecisionPeriod(45 days);
+        assertEq(staking.appealDecisionPeriod(), 45 days);
         vm.stopPrank();
     }
 
@@ -554,16 +563,26 @@ contract StakingTest is RegistryStakingFixture {
         vm.startPrank(governance);
         vm.expectRevert(abi.encodeWithSelector(IStaking.ParameterOutOfRange.selector, "slasher", 0));
         staking.setSlasher(address(0), true);
-        vm.expectRevert(abi.encodeWithSelector(IStaking.ParameterOutOfRange.selector, "unbondingPeriod", 7 days));
+        vm.expectRevert(abi.encodeWithSelector(IStaking.UnbondingTooShort.selector, 7 days, 0, 7 days));
         staking.setUnbondingPeriod(7 days); // must exceed the appeal window
         vm.expectRevert(abi.encodeWithSelector(IStaking.ParameterOutOfRange.selector, "unbondingPeriod", 365 days + 1));
         staking.setUnbondingPeriod(365 days + 1);
-        vm.expectRevert(abi.encodeWithSelector(IStaking.ParameterOutOfRange.selector, "appealWindow", 30 days));
+        vm.expectRevert(abi.encodeWithSelector(IStaking.UnbondingTooShort.selector, 30 days, 0, 30 days));
         staking.setAppealWindow(30 days); // must stay below the unbonding period
         vm.expectRevert(abi.encodeWithSelector(IStaking.ParameterOutOfRange.selector, "appealWindow", 1 days - 1));
         staking.setAppealWindow(1 days - 1);
         vm.expectRevert(abi.encodeWithSelector(IStaking.ParameterOutOfRange.selector, "harmedShareBps", 10_001));
         staking.setHarmedShare(10_001);
+        vm.expectRevert(
+            abi.encodeWithSelector(IStaking.ParameterOutOfRange.selector, "appealDecisionPeriod", 21 days - 1)
+        );
+        staking.setAppealDecisionPeriod(21 days - 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(IStaking.ParameterOutOfRange.selector, "appealDecisionPeriod", 90 days + 1)
+        );
+        staking.setAppealDecisionPeriod(90 days + 1);
+        staking.setAppealDecisionPeriod(21 days);
+        staking.setAppealDecisionPeriod(90 days);
 
         staking.setUnbondingPeriod(7 days + 1);
         staking.setAppealWindow(1 days);
@@ -584,7 +603,11 @@ contract StakingTest is RegistryStakingFixture {
         vm.expectRevert(unauthorized);
         staking.setHarmedShare(1);
         vm.expectRevert(unauthorized);
+        staking.setAppealDecisionPeriod(30 days);
+        vm.expectRevert(unauthorized);
         staking.reverseSlash(1);
+        vm.expectRevert(unauthorized);
+        staking.dismissAppeal(1);
         vm.expectRevert(unauthorized);
         staking.transferOwnership(slasher);
         vm.stopPrank();
@@ -685,11 +708,32 @@ contract StakingHandler is Test {
         openSlashes.push(slashId);
     }
 
+    function appeal(uint256 which) external {
+        if (openSlashes.length == 0) return;
+        uint256 slashId = openSlashes[which % openSlashes.length];
+        IStaking.PendingSlash memory p = staking.pendingSlash(slashId);
+        if (p.status != IStaking.SlashStatus.Pending || block.timestamp > p.appealDeadline) return;
+        vm.prank(_ownerOf(p.agentId));
+        staking.appealSlash(slashId);
+    }
+
+    function dismiss(uint256 which) external {
+        if (openSlashes.length == 0) return;
+        uint256 index = which % openSlashes.length;
+        IStaking.PendingSlash memory p = staking.pendingSlash(openSlashes[index]);
+        if (p.status != IStaking.SlashStatus.Appealed || block.timestamp > p.appealDecisionDeadline) return;
+        vm.prank(governance);
+        staking.dismissAppeal(openSlashes[index]);
+        ghostPending[p.agentId] -= p.amount;
+        ghostSlashedFinal[p.agentId] += p.amount;
+        _close(index);
+    }
+
     function reverse(uint256 which) external {
         if (openSlashes.length == 0) return;
         uint256 index = which % openSlashes.length;
         IStaking.PendingSlash memory p = staking.pendingSlash(openSlashes[index]);
-        if (block.timestamp > p.appealDeadline) return;
+        if (block.timestamp > _decisionDeadline(p)) return;
         vm.prank(governance);
         staking.reverseSlash(openSlashes[index]);
         ghostPending[p.agentId] -= p.amount;
@@ -700,7 +744,7 @@ contract StakingHandler is Test {
         if (openSlashes.length == 0) return;
         uint256 index = which % openSlashes.length;
         IStaking.PendingSlash memory p = staking.pendingSlash(openSlashes[index]);
-        if (block.timestamp <= p.appealDeadline) return;
+        if (block.timestamp <= _decisionDeadline(p)) return;
         staking.finalizeSlash(openSlashes[index]);
         ghostPending[p.agentId] -= p.amount;
         ghostSlashedFinal[p.agentId] += p.amount;
@@ -714,6 +758,18 @@ contract StakingHandler is Test {
 
     function warp(uint256 secondsAhead) external {
         vm.warp(block.timestamp + bound(secondsAhead, 1, 20 days));
+    }
+
+    /// @dev The last moment governance may reverse: the appeal window, or the decision deadline of an appeal.
+    function _decisionDeadline(IStaking.PendingSlash memory p) private pure returns (uint256) {
+        return p.status == IStaking.SlashStatus.Appealed ? p.appealDecisionDeadline : p.appealDeadline;
+    }
+
+    function _ownerOf(uint256 agentId) private view returns (address) {
+        for (uint256 i; i < agentIds.length; ++i) {
+            if (agentIds[i] == agentId) return owners[i];
+        }
+        revert("unknown agent");
     }
 
     function _close(uint256 index) private {
