@@ -272,7 +272,9 @@ contract Staking is IStaking, Ownable2Step {
     /// @dev The slasher's delay is registered as `max(delay, a longer delay declared earlier and still owed)`: actions
     ///      taken under an earlier delay `d` may be slashed up to `d` after the declaration that replaced it, so a
     ///      lower declaration lowers the registered delay only at a later declaration (or removal of the slasher)
-    ///      made once that time has passed. At most MAX_UNBONDING_PERIOD.
+    ///      made once that time has passed. One record per slasher: when two earlier delays are owed, the longer is
+    ///      kept until the later of their ends (conservative). Counted in whole hours, rounded up. At most
+    ///      MAX_UNBONDING_PERIOD. A slasher that never declares counts as 0: governance adds slashers.
     function declareSlashDelay(uint256 delay) external {
         if (!isSlasher[msg.sender]) revert NotSlasher(msg.sender);
         if (delay > MAX_UNBONDING_PERIOD) revert ParameterOutOfRange("slashDelay", delay);
@@ -280,7 +282,7 @@ contract Staking is IStaking, Ownable2Step {
         // Actions taken under the delay in force until now may be slashed until now + that delay.
         uint256 owed = previous.current;
         uint256 owedUntil = block.timestamp + owed;
-        if (previous.owedUntil > block.timestamp && previous.owed > owed) {
+        if (previous.owedUntil >= block.timestamp && previous.owed > owed) {
             owed = previous.owed;
             owedUntil = Math.max(owedUntil, previous.owedUntil);
         }
