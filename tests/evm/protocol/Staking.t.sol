@@ -559,14 +559,10 @@ contract StakingTest is RegistryStakingFixture {
 
         // Governance did not decide in time: the appeal expired and the slash finalizes.
         vm.warp(decisionDeadline + 1);
-        vm.expectRevert(
-            abi.encodeWithSelector(IStaking.AppealDecisionPeriodOver.selector, slashId, decisionDeadline)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IStaking.AppealDecisionPeriodOver.selector, slashId, decisionDeadline));
         vm.prank(governance);
         staking.reverseSlash(slashId);
-        vm.expectRevert(
-            abi.encodeWithSelector(IStaking.AppealDecisionPeriodOver.selector, slashId, decisionDeadline)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IStaking.AppealDecisionPeriodOver.selector, slashId, decisionDeadline));
         vm.prank(governance);
         staking.dismissAppeal(slashId);
         vm.expectEmit(address(staking));
