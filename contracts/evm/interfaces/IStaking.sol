@@ -3,12 +3,24 @@ pragma solidity ^0.8.28;
 
 /// @title Stakes per agent, with unbonding, checkpoints and appealable slashing
 interface IStaking {
+    /// @notice Life of a slash: `None` (unknown id) -> `Pending` -> (`Appealed` ->) `Reversed` or `Finalized`.
+    enum SlashStatus {
+        None,
+        Pending,
+        Appealed,
+        Reversed,
+        Finalized
+    }
+
     struct PendingSlash {
         uint256 agentId;
         uint128 amount;
         uint40 appealDeadline;
         bool resolved;
         address harmedParty;
+        SlashStatus status;
+        /// @dev Zero unless an appeal was filed; governance decides until then, finalization waits for it.
+        uint40 appealDecisionDeadline;
     }
 
     event Staked(uint256 indexed agentId, address indexed from, uint256 amount, uint256 newStake);
@@ -25,11 +37,18 @@ interface IStaking {
         uint256 appealDeadline
     );
     event SlashReversed(uint256 indexed slashId, uint256 indexed agentId, uint256 amount);
+    event SlashAppealed(
+        uint256 indexed slashId, uint256 indexed agentId, address indexed agentOwner, uint256 decisionDeadline
+    );
+    event AppealDismissed(uint256 indexed slashId, uint256 indexed agentId);
     event SlashFinalized(uint256 indexed slashId, uint256 indexed agentId, uint256 burned, uint256 paidToHarmed);
     event SlasherSet(address indexed slasher, bool allowed);
     event UnbondingPeriodSet(uint256 previousPeriod, uint256 newPeriod);
     event AppealWindowSet(uint256 previousWindow, uint256 newWindow);
     event HarmedShareSet(uint16 previousBps, uint16 newBps);
+    event AppealDecisionPeriodSet(uint256 previousPeriod, uint256 newPeriod);
+    /// @param registeredDelay what counts for this slasher now (>= `delay` while a longer earlier delay is owed)
+    event SlashDelayDeclared(address indexed slasher, uint256 delay, uint256 registeredDelay, uint256 maxSlashDelay);
 
     error NotAgentOwner(uint256 agentId, address caller);
     error ZeroAmount();
@@ -42,6 +61,12 @@ interface IStaking {
     error SlashAlreadyResolved(uint256 slashId);
     error AppealWindowOpen(uint256 slashId, uint256 appealDeadline);
     error AppealWindowClosed(uint256 slashId, uint256 appealDeadline);
+    error AlreadyAppealed(uint256 slashId);
+    error NotAppealed(uint256 slashId);
+    error AppealPending(uint256 slashId, uint256 decisionDeadline);
+    error AppealDecisionPeriodOver(uint256 slashId, uint256 decisionDeadline);
+    /// @notice No slash-then-exit: the unbonding period must exceed the longest slash delay plus the appeal window.
+    error UnbondingTooShort(uint256 unbondingPeriod, uint256 maxSlashDelay, uint256 appealWindow);
     error ParameterOutOfRange(string parameter, uint256 value);
     /// @notice `stakeAt` reads only the past: stake at `timepoint >= now` may still change.
     error FutureLookup(uint256 timepoint, uint256 nowTimestamp);
@@ -57,10 +82,20 @@ interface IStaking {
     function slash(uint256 agentId, uint16 severityBps, address harmedParty, bytes32 reason)
         external
         returns (uint256 slashId, uint256 amount);
-    /// @notice Governance reverses a slash within its appeal window; the amount returns to active stake.
+    /// @notice The slashed agent's owner appeals within the appeal window; finalization then waits for governance
+    ///         (`reverseSlash` or `dismissAppeal`) or for `appealDecisionPeriod` after filing, whichever comes first.
+    function appealSlash(uint256 slashId) external;
+    /// @notice Governance reverses a slash within its appeal window or, once appealed, until the appeal's decision
+    ///         deadline; the amount returns to active stake.
     function reverseSlash(uint256 slashId) external;
-    /// @notice After the appeal window anyone finalizes: the harmed share is paid, the rest burned.
+    /// @notice Governance rejects a pending appeal (before its decision deadline); the slash is finalized at once.
+    function dismissAppeal(uint256 slashId) external;
+    /// @notice Anyone finalizes after the appeal window, or after the decision deadline of an appeal: the harmed
+    ///         share is paid, the rest burned.
     function finalizeSlash(uint256 slashId) external;
+    /// @notice Called by a slasher: the longest time between an agent's action and the slash this slasher may make
+    ///         for it. Reverts with `UnbondingTooShort` unless `unbondingPeriod > maxSlashDelay + appealWindow`.
+    function declareSlashDelay(uint256 delay) external;
 
     function stakeOf(uint256 agentId) external view returns (uint256);
     /// @notice Active stake at a past timestamp (checkpointed).
@@ -72,9 +107,15 @@ interface IStaking {
     function totalPendingSlashes() external view returns (uint256);
     function unbondingPeriod() external view returns (uint256);
     function appealWindow() external view returns (uint256);
+    /// @notice How long governance has to decide an appeal after it is filed.
+    function appealDecisionPeriod() external view returns (uint256);
+    /// @notice The longest slash delay any current slasher has declared (still owes), rounded up to whole hours.
+    function maxSlashDelay() external view returns (uint256);
 
     function setSlasher(address slasher, bool allowed) external;
     function setUnbondingPeriod(uint256 period) external;
     function setAppealWindow(uint256 window) external;
     function setHarmedShare(uint16 bps) external;
+    /// @notice Time governance has to decide an appeal (applies to appeals filed from now on).
+    function setAppealDecisionPeriod(uint256 period) external;
 }

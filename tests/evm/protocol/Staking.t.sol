@@ -31,6 +31,8 @@ contract StakingTest is RegistryStakingFixture {
         assertEq(staking.unbondingPeriod(), 30 days);
         assertEq(staking.appealWindow(), 7 days);
         assertEq(staking.harmedShareBps(), 0);
+        assertEq(staking.appealDecisionPeriod(), 30 days);
+        assertEq(staking.maxSlashDelay(), 0);
         assertTrue(staking.isSlasher(slasher));
 
         vm.expectEmit();
@@ -39,6 +41,8 @@ contract StakingTest is RegistryStakingFixture {
         emit IStaking.AppealWindowSet(0, 7 days);
         vm.expectEmit();
         emit IStaking.HarmedShareSet(0, 0);
+        vm.expectEmit();
+        emit IStaking.AppealDecisionPeriodSet(0, 30 days);
         new Staking(s.token, registry, governance, new address[](0));
     }
 
@@ -524,6 +528,301 @@ contract StakingTest is RegistryStakingFixture {
         assertEq(s.token.totalSupply() + s.token.totalBurned(), SUPPLY);
     }
 
+    // ------------------------------------------------------------------ appeal: filed by the owner
+
+    function test_AppealSlash_HoldsTheSlashUntilTheDecisionDeadline() public {
+        _stake(alice, STAKE);
+        vm.prank(slasher);
+        (uint256 slashId, uint256 amount) = staking.slash(alice.id, 2_000, harmed, REASON);
+        uint256 appealDeadline = block.timestamp + 7 days;
+
+        vm.warp(block.timestamp + 3 days);
+        uint256 decisionDeadline = block.timestamp + 30 days;
+        vm.expectEmit(address(staking));
+        emit IStaking.SlashAppealed(slashId, alice.id, alice.owner, decisionDeadline);
+        vm.prank(alice.owner);
+        staking.appealSlash(slashId);
+        IStaking.PendingSlash memory p = staking.pendingSlash(slashId);
+        assertEq(uint8(p.status), uint8(IStaking.SlashStatus.Appealed));
+        assertEq(p.appealDecisionDeadline, decisionDeadline);
+        assertEq(p.appealDeadline, appealDeadline);
+        assertFalse(p.resolved);
+
+        vm.warp(appealDeadline + 1);
+        vm.expectRevert(abi.encodeWithSelector(IStaking.AppealPending.selector, slashId, decisionDeadline));
+        staking.finalizeSlash(slashId);
+        vm.warp(decisionDeadline);
+        vm.expectRevert(abi.encodeWithSelector(IStaking.AppealPending.selector, slashId, decisionDeadline));
+        staking.finalizeSlash(slashId);
+        assertEq(staking.totalPendingSlashes(), amount, "escrowed in the pending slash meanwhile");
+        _assertBalanceMatchesTotals();
+
+        // Governance did not decide in time: the appeal expired and the slash finalizes.
+        vm.warp(decisionDeadline + 1);
+        vm.expectRevert(abi.encodeWithSelector(IStaking.AppealDecisionPeriodOver.selector, slashId, decisionDeadline));
+        vm.prank(governance);
+        staking.reverseSlash(slashId);
+        vm.expectRevert(abi.encodeWithSelector(IStaking.AppealDecisionPeriodOver.selector, slashId, decisionDeadline));
+        vm.prank(governance);
+        staking.dismissAppeal(slashId);
+        vm.expectEmit(address(staking));
+        emit IStaking.SlashFinalized(slashId, alice.id, amount, 0);
+        staking.finalizeSlash(slashId);
+        assertEq(uint8(staking.pendingSlash(slashId).status), uint8(IStaking.SlashStatus.Finalized));
+        assertTrue(staking.pendingSlash(slashId).resolved);
+        assertEq(staking.totalPendingSlashes(), 0);
+        _assertBalanceMatchesTotals();
+    }
+
+    function test_AppealSlash_RevertsForOthersUnknownResolvedClosedAndRepeated() public {
+        _stake(alice, STAKE);
+        vm.startPrank(slasher);
+        (uint256 first,) = staking.slash(alice.id, 1_000, harmed, REASON);
+        (uint256 second,) = staking.slash(alice.id, 1_000, harmed, REASON);
+        (uint256 third,) = staking.slash(alice.id, 1_000, harmed, REASON);
+        vm.stopPrank();
+        uint256 deadline = block.timestamp + 7 days;
+
+        vm.expectRevert(abi.encodeWithSelector(IStaking.NotAgentOwner.selector, alice.id, stranger));
+        vm.prank(stranger);
+        staking.appealSlash(first);
+        vm.expectRevert(abi.encodeWithSelector(IStaking.NotAgentOwner.selector, alice.id, alice.key));
+        vm.prank(alice.key); // the agent's own key is not its owner
+        staking.appealSlash(first);
+        vm.expectRevert(abi.encodeWithSelector(IStaking.UnknownSlash.selector, 4));
+        vm.prank(alice.owner);
+        staking.appealSlash(4);
+
+        vm.prank(alice.owner);
+        staking.appealSlash(first);
+        vm.expectRevert(abi.encodeWithSelector(IStaking.AlreadyAppealed.selector, first));
+        vm.prank(alice.owner);
+        staking.appealSlash(first);
+
+        vm.prank(governance);
+        staking.reverseSlash(second);
+        vm.expectRevert(abi.encodeWithSelector(IStaking.SlashAlreadyResolved.selector, second));
+        vm.prank(alice.owner);
+        staking.appealSlash(second);
+
+        vm.warp(deadline); // the deadline itself is inside the window
+        vm.warp(deadline + 1);
+        vm.expectRevert(abi.encodeWithSelector(IStaking.AppealWindowClosed.selector, third, deadline));
+        vm.prank(alice.owner);
+        staking.appealSlash(third);
+    }
+
+    function test_AppealSlash_OnTheLastSecondOfTheWindow() public {
+        _stake(alice, STAKE);
+        vm.prank(slasher);
+        (uint256 slashId,) = staking.slash(alice.id, 1_000, harmed, REASON);
+        vm.warp(block.timestamp + 7 days);
+        vm.prank(alice.owner);
+        staking.appealSlash(slashId);
+        assertEq(staking.pendingSlash(slashId).appealDecisionDeadline, block.timestamp + 30 days);
+    }
+
+    function test_ReverseSlash_AnAppealedSlashAfterTheWindowUntilTheDecisionDeadline() public {
+        _stake(alice, STAKE);
+        vm.prank(slasher);
+        (uint256 slashId, uint256 amount) = staking.slash(alice.id, 2_000, harmed, REASON);
+        vm.prank(alice.owner);
+        staking.appealSlash(slashId);
+        uint256 decisionDeadline = block.timestamp + 30 days;
+
+        vm.warp(decisionDeadline); // long after the 7-day window, the last second of the decision period
+        vm.expectEmit(address(staking));
+        emit IStaking.SlashReversed(slashId, alice.id, amount);
+        vm.prank(governance);
+        staking.reverseSlash(slashId);
+        assertEq(staking.stakeOf(alice.id), STAKE);
+        assertEq(uint8(staking.pendingSlash(slashId).status), uint8(IStaking.SlashStatus.Reversed));
+        assertEq(staking.totalPendingSlashes(), 0);
+        _assertBalanceMatchesTotals();
+
+        vm.warp(decisionDeadline + 1);
+        vm.expectRevert(abi.encodeWithSelector(IStaking.SlashAlreadyResolved.selector, slashId));
+        staking.finalizeSlash(slashId);
+        vm.expectRevert(abi.encodeWithSelector(IStaking.SlashAlreadyResolved.selector, slashId));
+        vm.prank(governance);
+        staking.dismissAppeal(slashId);
+    }
+
+    function test_DismissAppeal_FinalizesAtOnce() public {
+        vm.prank(governance);
+        staking.setHarmedShare(2_500);
+        _stake(alice, STAKE);
+        vm.prank(slasher);
+        (uint256 slashId, uint256 amount) = staking.slash(alice.id, 2_000, harmed, REASON); // 10,000 ACC
+
+        vm.expectRevert(abi.encodeWithSelector(IStaking.NotAppealed.selector, slashId));
+        vm.prank(governance);
+        staking.dismissAppeal(slashId);
+
+        vm.prank(alice.owner);
+        staking.appealSlash(slashId);
+        vm.warp(block.timestamp + 14 days);
+        uint256 burnedBefore = s.token.totalBurned();
+        vm.expectEmit(address(staking));
+        emit IStaking.AppealDismissed(slashId, alice.id);
+        vm.expectEmit(address(staking));
+        emit IStaking.SlashFinalized(slashId, alice.id, amount * 3 / 4, amount / 4);
+        vm.prank(governance);
+        staking.dismissAppeal(slashId);
+
+        assertEq(s.token.balanceOf(harmed), amount / 4);
+        assertEq(s.token.totalBurned() - burnedBefore, amount * 3 / 4);
+        assertEq(uint8(staking.pendingSlash(slashId).status), uint8(IStaking.SlashStatus.Finalized));
+        assertEq(staking.totalPendingSlashes(), 0);
+        _assertBalanceMatchesTotals();
+        vm.expectRevert(abi.encodeWithSelector(IStaking.SlashAlreadyResolved.selector, slashId));
+        staking.finalizeSlash(slashId);
+        vm.expectRevert(abi.encodeWithSelector(IStaking.UnknownSlash.selector, 2));
+        vm.prank(governance);
+        staking.dismissAppeal(2);
+    }
+
+    function test_AppealDecisionPeriod_IsFixedWhenTheAppealIsFiled() public {
+        _stake(alice, STAKE);
+        vm.startPrank(slasher);
+        (uint256 first,) = staking.slash(alice.id, 1_000, harmed, REASON);
+        (uint256 second,) = staking.slash(alice.id, 1_000, harmed, REASON);
+        vm.stopPrank();
+        vm.prank(alice.owner);
+        staking.appealSlash(first);
+        vm.prank(governance);
+        staking.setAppealDecisionPeriod(60 days);
+        vm.prank(alice.owner);
+        staking.appealSlash(second);
+        assertEq(staking.pendingSlash(first).appealDecisionDeadline, block.timestamp + 30 days);
+        assertEq(staking.pendingSlash(second).appealDecisionDeadline, block.timestamp + 60 days);
+    }
+
+    function test_PendingSlash_OfAnUnknownIdIsAllZero() public view {
+        IStaking.PendingSlash memory p = staking.pendingSlash(12345);
+        assertEq(uint8(p.status), uint8(IStaking.SlashStatus.None));
+        assertEq(p.amount, 0);
+        assertEq(p.appealDecisionDeadline, 0);
+        assertFalse(p.resolved);
+    }
+
+    // ------------------------------------------------------------------ slash delays (no slash-then-exit)
+
+    function test_DeclareSlashDelay_KeepsTheMaximumOverSlashers() public {
+        address other = makeAddr("other slasher");
+        vm.prank(governance);
+        staking.setSlasher(other, true);
+
+        vm.expectEmit(address(staking));
+        emit IStaking.SlashDelayDeclared(slasher, 10 days, 10 days, 10 days);
+        vm.prank(slasher);
+        staking.declareSlashDelay(10 days);
+        vm.prank(other);
+        staking.declareSlashDelay(5 days);
+        assertEq(staking.maxSlashDelay(), 10 days);
+
+        // Lowering: actions taken under the 10 days may still be slashed for 10 more days, so it stays counted.
+        vm.expectEmit(address(staking));
+        emit IStaking.SlashDelayDeclared(slasher, 3 days, 10 days, 10 days);
+        vm.prank(slasher);
+        staking.declareSlashDelay(3 days);
+        (uint256 declared, uint256 registered) = staking.slashDelayOf(slasher);
+        assertEq(declared, 3 days);
+        assertEq(registered, 10 days);
+        vm.warp(block.timestamp + 10 days);
+        vm.prank(slasher);
+        staking.declareSlashDelay(3 days); // still owed at the last second; one record keeps it 3 days more
+        assertEq(staking.maxSlashDelay(), 10 days);
+        vm.warp(block.timestamp + 3 days + 1);
+        vm.expectEmit(address(staking));
+        emit IStaking.SlashDelayDeclared(slasher, 3 days, 3 days, 5 days);
+        vm.prank(slasher);
+        staking.declareSlashDelay(3 days);
+        assertEq(staking.maxSlashDelay(), 5 days);
+
+        // Removing a slasher takes its delay out (it cannot slash any more); adding it back puts it back.
+        vm.prank(governance);
+        staking.setSlasher(other, false);
+        assertEq(staking.maxSlashDelay(), 3 days);
+        vm.prank(governance);
+        staking.setSlasher(other, true);
+        assertEq(staking.maxSlashDelay(), 5 days);
+        vm.prank(governance);
+        staking.setSlasher(other, true); // no change: counted once
+        vm.prank(governance);
+        staking.setSlasher(other, false);
+        assertEq(staking.maxSlashDelay(), 3 days);
+        vm.prank(governance);
+        staking.setSlasher(slasher, false);
+        assertEq(staking.maxSlashDelay(), 0);
+    }
+
+    function test_DeclareSlashDelay_RoundsUpToWholeHoursAndSharesBuckets() public {
+        address other = makeAddr("other slasher");
+        vm.prank(governance);
+        staking.setSlasher(other, true);
+        uint256 life = 7 days + 14 hours + 30 minutes; // the genesis market's whole task life
+        vm.prank(slasher);
+        staking.declareSlashDelay(life);
+        assertEq(staking.maxSlashDelay(), 7 days + 15 hours);
+        vm.prank(other);
+        staking.declareSlashDelay(7 days + 14 hours + 1); // same hour bucket
+        vm.prank(governance);
+        staking.setSlasher(slasher, false);
+        assertEq(staking.maxSlashDelay(), 7 days + 15 hours, "the bucket still holds the other slasher");
+        vm.prank(governance);
+        staking.setSlasher(other, false);
+        assertEq(staking.maxSlashDelay(), 0);
+    }
+
+    function test_DeclareSlashDelay_RevertsForNonSlashersTooLongAndWhenUnbondingIsTooShort() public {
+        vm.expectRevert(abi.encodeWithSelector(IStaking.NotSlasher.selector, stranger));
+        vm.prank(stranger);
+        staking.declareSlashDelay(1 days);
+        vm.startPrank(slasher);
+        vm.expectRevert(abi.encodeWithSelector(IStaking.ParameterOutOfRange.selector, "slashDelay", 365 days + 1));
+        staking.declareSlashDelay(365 days + 1);
+        vm.expectRevert(abi.encodeWithSelector(IStaking.UnbondingTooShort.selector, 30 days, 23 days, 7 days));
+        staking.declareSlashDelay(23 days);
+        vm.expectRevert(abi.encodeWithSelector(IStaking.UnbondingTooShort.selector, 30 days, 23 days, 7 days));
+        staking.declareSlashDelay(23 days - 1 hours + 1); // rounds up to 23 days
+        staking.declareSlashDelay(23 days - 1 hours);
+        assertEq(staking.maxSlashDelay(), 23 days - 1 hours);
+        staking.declareSlashDelay(0);
+        vm.stopPrank();
+        assertEq(staking.maxSlashDelay(), 23 days - 1 hours, "the 23 days are still owed");
+    }
+
+    function test_Setters_KeepUnbondingAboveTheSlashDelayPlusTheAppealWindow() public {
+        vm.prank(slasher);
+        staking.declareSlashDelay(10 days);
+        vm.startPrank(governance);
+        vm.expectRevert(abi.encodeWithSelector(IStaking.UnbondingTooShort.selector, 17 days, 10 days, 7 days));
+        staking.setUnbondingPeriod(17 days);
+        staking.setUnbondingPeriod(17 days + 1);
+        vm.expectRevert(abi.encodeWithSelector(IStaking.UnbondingTooShort.selector, 17 days + 1, 10 days, 8 days));
+        staking.setAppealWindow(8 days);
+        staking.setUnbondingPeriod(30 days);
+        staking.setAppealWindow(20 days - 1);
+
+        // A removed slasher comes back only if its delay still fits.
+        staking.setSlasher(slasher, false);
+        staking.setUnbondingPeriod(20 days);
+        vm.expectRevert(abi.encodeWithSelector(IStaking.UnbondingTooShort.selector, 20 days, 10 days, 20 days - 1));
+        staking.setSlasher(slasher, true);
+        vm.stopPrank();
+    }
+
+    function test_StakeAt_BeforeGenesisOrAnyStakeIsZero() public {
+        _stake(alice, STAKE);
+        vm.warp(block.timestamp + 1);
+        assertEq(staking.stakeAt(alice.id, 0), 0);
+        assertEq(staking.stakeAt(alice.id, 1), 0);
+        assertEq(staking.stakeAt(alice.id, block.timestamp - 2), 0);
+        assertEq(staking.stakeAt(alice.id, block.timestamp - 1), STAKE);
+        assertEq(staking.stakeAt(12345, block.timestamp - 1), 0);
+    }
+
     // ------------------------------------------------------------------ governance
 
     function test_Governance_SettersEmitAndApply() public {
@@ -547,6 +846,11 @@ contract StakingTest is RegistryStakingFixture {
         emit IStaking.HarmedShareSet(0, 10_000);
         staking.setHarmedShare(10_000);
         assertEq(staking.harmedShareBps(), 10_000);
+
+        vm.expectEmit(address(staking));
+        emit IStaking.AppealDecisionPeriodSet(30 days, 45 days);
+        staking.setAppealDecisionPeriod(45 days);
+        assertEq(staking.appealDecisionPeriod(), 45 days);
         vm.stopPrank();
     }
 
@@ -554,16 +858,26 @@ contract StakingTest is RegistryStakingFixture {
         vm.startPrank(governance);
         vm.expectRevert(abi.encodeWithSelector(IStaking.ParameterOutOfRange.selector, "slasher", 0));
         staking.setSlasher(address(0), true);
-        vm.expectRevert(abi.encodeWithSelector(IStaking.ParameterOutOfRange.selector, "unbondingPeriod", 7 days));
+        vm.expectRevert(abi.encodeWithSelector(IStaking.UnbondingTooShort.selector, 7 days, 0, 7 days));
         staking.setUnbondingPeriod(7 days); // must exceed the appeal window
         vm.expectRevert(abi.encodeWithSelector(IStaking.ParameterOutOfRange.selector, "unbondingPeriod", 365 days + 1));
         staking.setUnbondingPeriod(365 days + 1);
-        vm.expectRevert(abi.encodeWithSelector(IStaking.ParameterOutOfRange.selector, "appealWindow", 30 days));
+        vm.expectRevert(abi.encodeWithSelector(IStaking.UnbondingTooShort.selector, 30 days, 0, 30 days));
         staking.setAppealWindow(30 days); // must stay below the unbonding period
         vm.expectRevert(abi.encodeWithSelector(IStaking.ParameterOutOfRange.selector, "appealWindow", 1 days - 1));
         staking.setAppealWindow(1 days - 1);
         vm.expectRevert(abi.encodeWithSelector(IStaking.ParameterOutOfRange.selector, "harmedShareBps", 10_001));
         staking.setHarmedShare(10_001);
+        vm.expectRevert(
+            abi.encodeWithSelector(IStaking.ParameterOutOfRange.selector, "appealDecisionPeriod", 21 days - 1)
+        );
+        staking.setAppealDecisionPeriod(21 days - 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(IStaking.ParameterOutOfRange.selector, "appealDecisionPeriod", 90 days + 1)
+        );
+        staking.setAppealDecisionPeriod(90 days + 1);
+        staking.setAppealDecisionPeriod(21 days);
+        staking.setAppealDecisionPeriod(90 days);
 
         staking.setUnbondingPeriod(7 days + 1);
         staking.setAppealWindow(1 days);
@@ -584,7 +898,11 @@ contract StakingTest is RegistryStakingFixture {
         vm.expectRevert(unauthorized);
         staking.setHarmedShare(1);
         vm.expectRevert(unauthorized);
+        staking.setAppealDecisionPeriod(30 days);
+        vm.expectRevert(unauthorized);
         staking.reverseSlash(1);
+        vm.expectRevert(unauthorized);
+        staking.dismissAppeal(1);
         vm.expectRevert(unauthorized);
         staking.transferOwnership(slasher);
         vm.stopPrank();
@@ -685,11 +1003,32 @@ contract StakingHandler is Test {
         openSlashes.push(slashId);
     }
 
+    function appeal(uint256 which) external {
+        if (openSlashes.length == 0) return;
+        uint256 slashId = openSlashes[which % openSlashes.length];
+        IStaking.PendingSlash memory p = staking.pendingSlash(slashId);
+        if (p.status != IStaking.SlashStatus.Pending || block.timestamp > p.appealDeadline) return;
+        vm.prank(_ownerOf(p.agentId));
+        staking.appealSlash(slashId);
+    }
+
+    function dismiss(uint256 which) external {
+        if (openSlashes.length == 0) return;
+        uint256 index = which % openSlashes.length;
+        IStaking.PendingSlash memory p = staking.pendingSlash(openSlashes[index]);
+        if (p.status != IStaking.SlashStatus.Appealed || block.timestamp > p.appealDecisionDeadline) return;
+        vm.prank(governance);
+        staking.dismissAppeal(openSlashes[index]);
+        ghostPending[p.agentId] -= p.amount;
+        ghostSlashedFinal[p.agentId] += p.amount;
+        _close(index);
+    }
+
     function reverse(uint256 which) external {
         if (openSlashes.length == 0) return;
         uint256 index = which % openSlashes.length;
         IStaking.PendingSlash memory p = staking.pendingSlash(openSlashes[index]);
-        if (block.timestamp > p.appealDeadline) return;
+        if (block.timestamp > _decisionDeadline(p)) return;
         vm.prank(governance);
         staking.reverseSlash(openSlashes[index]);
         ghostPending[p.agentId] -= p.amount;
@@ -700,7 +1039,7 @@ contract StakingHandler is Test {
         if (openSlashes.length == 0) return;
         uint256 index = which % openSlashes.length;
         IStaking.PendingSlash memory p = staking.pendingSlash(openSlashes[index]);
-        if (block.timestamp <= p.appealDeadline) return;
+        if (block.timestamp <= _decisionDeadline(p)) return;
         staking.finalizeSlash(openSlashes[index]);
         ghostPending[p.agentId] -= p.amount;
         ghostSlashedFinal[p.agentId] += p.amount;
@@ -714,6 +1053,18 @@ contract StakingHandler is Test {
 
     function warp(uint256 secondsAhead) external {
         vm.warp(block.timestamp + bound(secondsAhead, 1, 20 days));
+    }
+
+    /// @dev The last moment governance may reverse: the appeal window, or the decision deadline of an appeal.
+    function _decisionDeadline(IStaking.PendingSlash memory p) private pure returns (uint256) {
+        return p.status == IStaking.SlashStatus.Appealed ? p.appealDecisionDeadline : p.appealDeadline;
+    }
+
+    function _ownerOf(uint256 agentId) private view returns (address) {
+        for (uint256 i; i < agentIds.length; ++i) {
+            if (agentIds[i] == agentId) return owners[i];
+        }
+        return address(0); // unreachable: every slash is of one of the handler's agents
     }
 
     function _close(uint256 index) private {
