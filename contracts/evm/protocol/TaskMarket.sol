@@ -295,9 +295,11 @@ contract TaskMarket is TaskMarketBase, Proxy {
         _checkSeverity("rejectedSeverityBps", p.rejectedSeverityBps);
         _checkSeverity("nonRevealSeverityBps", p.nonRevealSeverityBps);
         _checkSeverity("minoritySeverityBps", p.minoritySeverityBps);
-        // No slash-then-exit: a whole task life plus the appeal window must fit inside the unbonding period.
+        // No slash-then-exit: Staking refuses a slash delay that its unbonding period (less the appeal window) does
+        // not cover, now and on every later change of its own periods. The longest wait for a slash: the whole
+        // task, the seed (primary and fallback), the draw, the commit and reveal windows.
         uint256 life = uint256(p.maxTaskDuration) + p.seedTimeout * 2 + p.drawWindow + p.commitWindow + p.revealWindow;
-        _check(life >= staking.unbondingPeriod() - staking.appealWindow(), "task life vs unbonding", life);
+        staking.declareSlashDelay(life);
         uint24 version = _paramsVersion + 1;
         _paramsVersion = version;
         _paramsByVersion[version] = p;
