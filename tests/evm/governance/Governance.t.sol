@@ -220,7 +220,7 @@ contract GovernanceTest is GovernanceFixture {
         vm.prank(address(s.timelock));
         s.criticalRegistry.setRule(
             ICriticalProposalRegistry.Rule(
-                address(s.treasury), Treasury.transfer.selector, ICriticalProposalRegistry.RuleKind.Always, 0, 0
+                address(s.treasury), Treasury.transfer.selector, ICriticalProposalRegistry.RuleKind.Always, 0, 0, 0
             )
         );
         assertFalse(s.governor.isCritical(id));

@@ -200,14 +200,14 @@ contract AccTokenTest is SuiteFixture {
         IAccToken.GenesisRecipients memory r = _recipients();
         r.treasury = address(0);
         vm.expectRevert(abi.encodeWithSelector(IAccToken.ZeroGenesisRecipient.selector, 4));
-        new AccToken(address(s.timelock), r);
+        new AccToken(address(s.timelock), r, new address[](0));
     }
 
     function test_Constructor_RevertsOnDuplicateRecipient() public {
         IAccToken.GenesisRecipients memory r = _recipients();
         r.reviewPool = r.computePool;
         vm.expectRevert(abi.encodeWithSelector(IAccToken.DuplicateGenesisRecipient.selector, r.computePool));
-        new AccToken(address(s.timelock), r);
+        new AccToken(address(s.timelock), r, new address[](0));
     }
 
     function test_Constructor_RevertsWhenAVaultNamesAnotherToken() public {
@@ -222,7 +222,7 @@ contract AccTokenTest is SuiteFixture {
                 AccGenesis.VALIDATORS_SHARE
             )
         );
-        new AccToken(address(s.timelock), r);
+        new AccToken(address(s.timelock), r, new address[](0));
     }
 
     function test_Constructor_RevertsWhenAVaultExpectsAnotherAllocation() public {
@@ -235,7 +235,7 @@ contract AccTokenTest is SuiteFixture {
                 IAccToken.GenesisVaultMismatch.selector, address(wrong), predicted, 1, AccGenesis.VALIDATORS_SHARE
             )
         );
-        new AccToken(address(s.timelock), r);
+        new AccToken(address(s.timelock), r, new address[](0));
     }
 
     function _recipients() private view returns (IAccToken.GenesisRecipients memory) {

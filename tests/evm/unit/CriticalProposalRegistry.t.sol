@@ -45,17 +45,17 @@ contract CriticalProposalRegistryTest is SuiteFixture {
     }
 
     function test_SeededRules_CoverTheRegistryItselfAndGovernance() public view {
-        (ICriticalProposalRegistry.RuleKind kind,,) = s.criticalRegistry.ruleOf(
+        (ICriticalProposalRegistry.RuleKind kind,,,) = s.criticalRegistry.ruleOf(
             address(s.criticalRegistry), ICriticalProposalRegistry.setRule.selector
         );
         assertEq(uint8(kind), uint8(ALWAYS));
-        (kind,,) = s.criticalRegistry.ruleOf(
+        (kind,,,) = s.criticalRegistry.ruleOf(
             address(s.criticalRegistry), ICriticalProposalRegistry.clearRule.selector
         );
         assertEq(uint8(kind), uint8(ALWAYS));
-        (kind,,) = s.criticalRegistry.ruleOf(address(s.governor), bytes4(keccak256("updateQuorumNumerator(uint256)")));
+        (kind,,,) = s.criticalRegistry.ruleOf(address(s.governor), bytes4(keccak256("updateQuorumNumerator(uint256)")));
         assertEq(uint8(kind), uint8(ALWAYS));
-        (kind,,) = s.criticalRegistry.ruleOf(address(s.timelock), bytes4(keccak256("updateDelay(uint256)")));
+        (kind,,,) = s.criticalRegistry.ruleOf(address(s.timelock), bytes4(keccak256("updateDelay(uint256)")));
         assertEq(uint8(kind), uint8(ALWAYS));
     }
 
@@ -74,9 +74,9 @@ contract CriticalProposalRegistryTest is SuiteFixture {
     function test_SetRule_ByGovernanceAddsAndClearRuleRemoves() public {
         bytes4 sel = FeeRouter.setBurnShare.selector;
         vm.expectEmit(address(s.criticalRegistry));
-        emit ICriticalProposalRegistry.RuleSet(address(s.feeRouter), sel, ALWAYS, 0, 0);
+        emit ICriticalProposalRegistry.RuleSet(address(s.feeRouter), sel, ALWAYS, 0, 0, 0);
         vm.prank(address(s.timelock));
-        s.criticalRegistry.setRule(ICriticalProposalRegistry.Rule(address(s.feeRouter), sel, ALWAYS, 0, 0));
+        s.criticalRegistry.setRule(ICriticalProposalRegistry.Rule(address(s.feeRouter), sel, ALWAYS, 0, 0, 0));
         assertTrue(s.criticalRegistry.isCriticalCall(address(s.feeRouter), abi.encodeCall(FeeRouter.setBurnShare, (1))));
         vm.prank(address(s.timelock));
         s.criticalRegistry.clearRule(address(s.feeRouter), sel);
@@ -90,13 +90,13 @@ contract CriticalProposalRegistryTest is SuiteFixture {
         );
         s.criticalRegistry.setRule(
             ICriticalProposalRegistry.Rule(
-                address(s.feeRouter), 0x12345678, ICriticalProposalRegistry.RuleKind.None, 0, 0
+                address(s.feeRouter), 0x12345678, ICriticalProposalRegistry.RuleKind.None, 0, 0, 0
             )
         );
         vm.expectRevert(
             abi.encodeWithSelector(ICriticalProposalRegistry.InvalidRule.selector, address(s.feeRouter), bytes4(0x12345678))
         );
-        s.criticalRegistry.setRule(ICriticalProposalRegistry.Rule(address(s.feeRouter), 0x12345678, ALWAYS, 1, 5));
+        s.criticalRegistry.setRule(ICriticalProposalRegistry.Rule(address(s.feeRouter), 0x12345678, ALWAYS, 1, 5, 0));
         vm.stopPrank();
     }
 
@@ -110,7 +110,7 @@ contract CriticalProposalRegistryTest is SuiteFixture {
     function testFuzz_AmountRule_ComparesTheNamedArgument(uint256 amount, uint256 limit) public {
         vm.prank(address(s.timelock));
         s.criticalRegistry.setRule(
-            ICriticalProposalRegistry.Rule(address(s.treasury), Treasury.transfer.selector, ABOVE, 2, limit)
+            ICriticalProposalRegistry.Rule(address(s.treasury), Treasury.transfer.selector, ABOVE, 2, limit, 0)
         );
         assertEq(s.criticalRegistry.isCriticalCall(address(s.treasury), _treasuryTransfer(amount)), amount > limit);
     }
