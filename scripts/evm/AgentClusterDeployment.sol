@@ -46,7 +46,11 @@ abstract contract AgentClusterDeployment {
     uint256 internal constant TIMELOCK_DELAY = 7 days;
     uint256 internal constant PROPOSAL_THRESHOLD_BPS = 100; // 1% of circulating supply
     uint256 internal constant QUORUM_PERCENT = 10; // 10% of circulating supply
-    uint256 internal constant TREASURY_CRITICAL_LIMIT = 1_000_000 ether;
+    uint256 internal constant TREASURY_CRITICAL_LIMIT = 1_000_000 ether; // summed per proposal and token
+    // Floors that hold from the first block: the whitepaper fractions (10% quorum, 1% threshold) of a reference
+    // circulating supply of 100,000,000 ACC (10% of the genesis supply). Below that the floors bind (bootstrap).
+    uint256 internal constant QUORUM_FLOOR = 10_000_000 ether;
+    uint256 internal constant PROPOSAL_THRESHOLD_FLOOR = 1_000_000 ether;
 
     struct DeploymentConfig {
         uint64 genesisTime;
@@ -182,7 +186,8 @@ abstract contract AgentClusterDeployment {
                 reviewPool: address(s.reviewPool),
                 treasury: address(s.treasury),
                 teamVesting: address(s.teamVesting)
-            })
+            }),
+            _nonVotingHolders(p)
         );
         s.feeRouter = new FeeRouter(address(s.token), address(s.validatorsPool), gov); // nonce + 8
         s.criticalRegistry = new CriticalProposalRegistry(gov, _initialCriticalRules(s, p, cfg)); // nonce + 9
@@ -193,7 +198,9 @@ abstract contract AgentClusterDeployment {
             VOTING_DELAY,
             VOTING_PERIOD,
             PROPOSAL_THRESHOLD_BPS,
-            QUORUM_PERCENT
+            QUORUM_PERCENT,
+            QUORUM_FLOOR,
+            PROPOSAL_THRESHOLD_FLOOR
         );
     }
 
@@ -230,6 +237,15 @@ abstract contract AgentClusterDeployment {
         );
     }
 
+    /// @dev Protocol contracts holding agents' ACC that cannot vote (bonds, stakes, escrow): not circulating, so they
+    ///      are not in the quorum base. The market's committee logic holds no ACC.
+    function _nonVotingHolders(Predicted memory p) private pure returns (address[] memory list) {
+        list = new address[](3);
+        list[0] = p.registry;
+        list[1] = p.staking;
+        list[2] = p.market;
+    }
+
     function _one(address a) private pure returns (address[] memory list) {
         list = new address[](1);
         list[0] = a;
@@ -243,7 +259,7 @@ abstract contract AgentClusterDeployment {
     {
         ICriticalProposalRegistry.RuleKind always = ICriticalProposalRegistry.RuleKind.Always;
         bool vrf = cfg.vrfCoordinator != address(0);
-        rules = new ICriticalProposalRegistry.Rule[](vrf ? 36 : 33);
+        rules = new ICriticalProposalRegistry.Rule[](vrf ? 40 : 37);
         uint256 i;
         address governor = p.governor;
         // Governance rules themselves.
@@ -253,9 +269,12 @@ abstract contract AgentClusterDeployment {
         rules[i++] = _rule(governor, GovernorSettings.setVotingPeriod.selector, always);
         rules[i++] = _rule(governor, GovernorTimelockControl.updateTimelock.selector, always);
         rules[i++] = _rule(governor, Governor.relay.selector, always);
+        rules[i++] = _rule(governor, AgentClusterGovernor.setQuorumFloor.selector, always);
+        rules[i++] = _rule(governor, AgentClusterGovernor.setProposalThresholdFloor.selector, always);
         rules[i++] = _rule(address(s.timelock), TimelockController.updateDelay.selector, always);
         rules[i++] = _rule(address(s.timelock), IAccessControl.grantRole.selector, always);
         rules[i++] = _rule(address(s.timelock), IAccessControl.revokeRole.selector, always);
+        rules[i++] = _rule(address(s.timelock), IAccessControl.renounceRole.selector, always);
         // Who owns what: handing any contract away from the timelock.
         address[11] memory owned = [
             address(s.token),
@@ -279,14 +298,17 @@ abstract contract AgentClusterDeployment {
         rules[i++] = _rule(address(s.computePool), EmissionVault.setBeneficiary.selector, always);
         rules[i++] = _rule(address(s.marketplacePool), EmissionVault.setBeneficiary.selector, always);
         rules[i++] = _rule(address(s.reviewPool), EmissionVault.setBeneficiary.selector, always);
-        // Treasury transfers above the limit: transfer(token, to, amount), amount is argument 2.
+        // Treasury transfers above the limit, summed per proposal and token: transfer(token, to, amount), amount is
+        // argument 2, the token argument 0. The treasury's own per-period cap is critical to change.
         rules[i++] = ICriticalProposalRegistry.Rule(
             address(s.treasury),
             Treasury.transfer.selector,
-            ICriticalProposalRegistry.RuleKind.AmountAbove,
+            ICriticalProposalRegistry.RuleKind.AmountAbovePerKey,
             2,
-            TREASURY_CRITICAL_LIMIT
+            TREASURY_CRITICAL_LIMIT,
+            0
         );
+        rules[i++] = _rule(address(s.treasury), Treasury.setPeriodCap.selector, always);
         // The validator set (who attests agents, who may slash, who writes reputation) and slashing parameters.
         rules[i++] = _rule(p.registry, AgentRegistry.setAttestor.selector, always);
         rules[i++] = _rule(p.staking, Staking.setSlasher.selector, always);
@@ -308,6 +330,6 @@ abstract contract AgentClusterDeployment {
         pure
         returns (ICriticalProposalRegistry.Rule memory)
     {
-        return ICriticalProposalRegistry.Rule(target, selector, kind, 0, 0);
+        return ICriticalProposalRegistry.Rule(target, selector, kind, 0, 0, 0);
     }
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {NonRenounceableOwnable2Step} from "../access/NonRenounceableOwnable2Step.sol";
 import {ScheduledVault} from "./ScheduledVault.sol";
 import {IEmissionVault} from "../interfaces/IEmissionVault.sol";
 import {IScheduledVault} from "../interfaces/IScheduledVault.sol";
@@ -9,7 +10,7 @@ import {EmissionSchedule} from "../libraries/EmissionSchedule.sol";
 
 /// @title A reward pool's pre-minted reserve, streamed by the halving schedule
 /// @notice Owned by the timelock: governance chooses the beneficiary; anyone may trigger a release.
-contract EmissionVault is ScheduledVault, Ownable2Step, IEmissionVault {
+contract EmissionVault is ScheduledVault, NonRenounceableOwnable2Step, IEmissionVault {
     /// @inheritdoc IEmissionVault
     string public pool;
     address private _beneficiary;

@@ -4,13 +4,14 @@ pragma solidity ^0.8.28;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ERC20Burnable} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Burnable.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {NonRenounceableOwnable2Step} from "../access/NonRenounceableOwnable2Step.sol";
 import {IFeeRouter} from "../interfaces/IFeeRouter.sol";
 import {FeeSplit} from "../libraries/FeeSplit.sol";
 
 /// @title The one place protocol fees go: part burned, the rest to the validators' reward pool
 /// @notice Holds nothing between calls. The burned share is a governance parameter (default 50%).
-contract FeeRouter is Ownable2Step, IFeeRouter {
+contract FeeRouter is NonRenounceableOwnable2Step, IFeeRouter {
     using SafeERC20 for IERC20;
 
     uint16 public constant MAX_BPS = 10_000;

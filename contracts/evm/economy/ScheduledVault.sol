@@ -39,7 +39,10 @@ abstract contract ScheduledVault is IScheduledVault {
     function releasable() public view returns (uint256) {
         uint256 received = IERC20(token).balanceOf(address(this)) + released;
         uint256 extras = received > allocation ? received - allocation : 0;
-        return vestedAt(uint64(block.timestamp)) + extras - released;
+        uint256 available = vestedAt(uint64(block.timestamp)) + extras;
+        // `released` never exceeds `available` (both only grow, and a release pays exactly the difference);
+        // saturating keeps this view from panicking even if that ever failed.
+        return available > released ? available - released : 0;
     }
 
     /// @inheritdoc IScheduledVault

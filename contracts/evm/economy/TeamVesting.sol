@@ -31,8 +31,9 @@ contract TeamVesting is ScheduledVault, ITeamVesting {
 
     /// @inheritdoc IScheduledVault
     /// @dev At the cliff the share accrued since `start` vests at once (cliff/duration of the allocation).
+    ///      The cliff is compared in 256 bits, so no timestamp or schedule makes this view panic.
     function vestedAt(uint64 timestamp) public view override(ScheduledVault, IScheduledVault) returns (uint256) {
-        if (timestamp < start + cliff) return 0;
+        if (uint256(timestamp) < uint256(start) + cliff) return 0;
         uint256 elapsed = timestamp - start;
         if (elapsed >= duration) return allocation;
         return allocation * elapsed / duration;

@@ -12,15 +12,20 @@ import {GovernorTimelockControl} from "@openzeppelin/contracts/governance/extens
 import {TimelockController} from "@openzeppelin/contracts/governance/TimelockController.sol";
 import {IGovernor} from "@openzeppelin/contracts/governance/IGovernor.sol";
 import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
+import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IAccToken} from "../interfaces/IAccToken.sol";
 import {IAgentClusterGovernor} from "../interfaces/IAgentClusterGovernor.sol";
 import {ICriticalProposalRegistry} from "../interfaces/ICriticalProposalRegistry.sol";
 
 /// @title AgentCluster governance
-/// @notice Threshold and quorum are fractions of ACC's circulating supply; quorum counts every vote cast;
-///         standard proposals pass by simple majority, critical ones by 2/3 of For + Against; every change
-///         waits in the timelock. Criticality comes from the registry, judged on the proposal's own calls.
-/// @dev GovernorSettings' proposal threshold value is read as basis points of circulating supply.
+/// @notice Threshold and quorum are fractions of ACC's circulating supply, never below absolute floors that hold
+///         from the first block (at genesis almost nothing circulates, so fractions alone would let the first
+///         holder decide alone); quorum counts every vote cast; standard proposals pass by simple majority,
+///         critical ones by 2/3 of For + Against; every change waits in the timelock. Criticality comes from the
+///         registry, judged on the proposal's own calls.
+/// @dev GovernorSettings' proposal threshold value is read as basis points of circulating supply. The quorum floor
+///      is checkpointed (like the quorum numerator), so changing it never moves the quorum of a running proposal.
 contract AgentClusterGovernor is
     Governor,
     GovernorSettings,
@@ -30,13 +35,28 @@ contract AgentClusterGovernor is
     GovernorTimelockControl,
     IAgentClusterGovernor
 {
+    using Checkpoints for Checkpoints.Trace208;
+
     uint256 public constant MAX_BPS = 10_000;
+    /// @notice Bounds of the quorum floor: 0.1% to 5% of the genesis supply (1e9 ACC).
+    uint256 public constant MIN_QUORUM_FLOOR = 1_000_000e18;
+    uint256 public constant MAX_QUORUM_FLOOR = 50_000_000e18;
+    /// @notice Bounds of the proposal threshold floor: 0.01% to 1% of the genesis supply.
+    uint256 public constant MIN_PROPOSAL_THRESHOLD_FLOOR = 100_000e18;
+    uint256 public constant MAX_PROPOSAL_THRESHOLD_FLOOR = 10_000_000e18;
 
     /// @notice The list that decides which proposals are critical.
     ICriticalProposalRegistry public immutable criticalRegistry;
 
+    /// @inheritdoc IAgentClusterGovernor
+    uint256 public proposalThresholdFloor;
+    Checkpoints.Trace208 private _quorumFloor;
     mapping(uint256 proposalId => bool) private _critical;
 
+    /// @param thresholdBps_ proposal threshold in basis points of circulating supply (at most 10,000)
+    /// @param quorumPercent_ quorum in percent of circulating supply at the snapshot
+    /// @param quorumFloor_ least quorum in ACC, within [MIN_QUORUM_FLOOR, MAX_QUORUM_FLOOR]
+    /// @param proposalThresholdFloor_ least proposal threshold in ACC, within the threshold floor bounds
     constructor(
         IVotes token_,
         TimelockController timelock_,
@@ -44,7 +64,9 @@ contract AgentClusterGovernor is
         uint48 votingDelay_,
         uint32 votingPeriod_,
         uint256 thresholdBps_,
-        uint256 quorumPercent_
+        uint256 quorumPercent_,
+        uint256 quorumFloor_,
+        uint256 proposalThresholdFloor_
     )
         Governor("AgentClusterGovernor")
         GovernorSettings(votingDelay_, votingPeriod_, thresholdBps_)
@@ -53,6 +75,36 @@ contract AgentClusterGovernor is
         GovernorTimelockControl(timelock_)
     {
         criticalRegistry = registry_;
+        // Keyed at time 0, so the floor also applies to any timepoint before deployment.
+        _checkQuorumFloor(quorumFloor_);
+        _quorumFloor.push(0, SafeCast.toUint208(quorumFloor_));
+        emit QuorumFloorSet(0, quorumFloor_);
+        _setProposalThresholdFloor(proposalThresholdFloor_);
+    }
+
+    /// @inheritdoc IAgentClusterGovernor
+    function quorumFloor() external view returns (uint256) {
+        return _quorumFloor.latest();
+    }
+
+    /// @inheritdoc IAgentClusterGovernor
+    function quorumFloorAt(uint256 timepoint) public view returns (uint256) {
+        // The checkpoint at key 0 makes every lookup land on a value; larger timepoints read the latest floor.
+        uint48 key = timepoint > type(uint48).max ? type(uint48).max : uint48(timepoint);
+        return _quorumFloor.upperLookupRecent(key);
+    }
+
+    /// @inheritdoc IAgentClusterGovernor
+    function setQuorumFloor(uint256 newFloor) external onlyGovernance {
+        _checkQuorumFloor(newFloor);
+        uint256 old = _quorumFloor.latest();
+        _quorumFloor.push(clock(), SafeCast.toUint208(newFloor));
+        emit QuorumFloorSet(old, newFloor);
+    }
+
+    /// @inheritdoc IAgentClusterGovernor
+    function setProposalThresholdFloor(uint256 newFloor) external onlyGovernance {
+        _setProposalThresholdFloor(newFloor);
     }
 
     /// @inheritdoc IAgentClusterGovernor
@@ -65,15 +117,22 @@ contract AgentClusterGovernor is
         return GovernorSettings.proposalThreshold();
     }
 
-    /// @notice Votes needed to propose: `proposalThresholdBps` of the circulating supply one second ago.
+    /// @notice Votes needed to propose: `proposalThresholdBps` of the circulating supply one second ago, and never
+    ///         less than `proposalThresholdFloor`.
     function proposalThreshold() public view override(Governor, GovernorSettings) returns (uint256) {
-        return IAccToken(address(token())).circulatingSupplyAt(clock() - 1) * proposalThresholdBps() / MAX_BPS;
+        uint48 now_ = clock();
+        uint256 circulating = now_ == 0 ? 0 : IAccToken(address(token())).circulatingSupplyAt(now_ - 1);
+        uint256 fraction = circulating * proposalThresholdBps() / MAX_BPS;
+        return fraction > proposalThresholdFloor ? fraction : proposalThresholdFloor;
     }
 
-    /// @notice Participation needed at `timepoint`: `quorumNumerator`% of the circulating supply then.
+    /// @notice Participation needed at `timepoint`: `quorumNumerator`% of the circulating supply then, and never less
+    ///         than the quorum floor then. Reverts (ERC5805FutureLookup) for `timepoint >= now`, like OZ's quorum.
     function quorum(uint256 timepoint) public view override(Governor, GovernorVotesQuorumFraction) returns (uint256) {
-        return IAccToken(address(token())).circulatingSupplyAt(timepoint) * quorumNumerator(timepoint)
+        uint256 fraction = IAccToken(address(token())).circulatingSupplyAt(timepoint) * quorumNumerator(timepoint)
             / quorumDenominator();
+        uint256 floor = quorumFloorAt(timepoint);
+        return fraction > floor ? fraction : floor;
     }
 
     /// @notice Votes are counted For / Against / Abstain; all three count toward quorum.
@@ -119,6 +178,22 @@ contract AgentClusterGovernor is
     function _setProposalThreshold(uint256 newProposalThreshold) internal override {
         if (newProposalThreshold > MAX_BPS) revert ProposalThresholdTooHigh(newProposalThreshold, MAX_BPS);
         super._setProposalThreshold(newProposalThreshold);
+    }
+
+    function _checkQuorumFloor(uint256 newFloor) private pure {
+        if (newFloor < MIN_QUORUM_FLOOR || newFloor > MAX_QUORUM_FLOOR) {
+            revert QuorumFloorOutOfBounds(newFloor, MIN_QUORUM_FLOOR, MAX_QUORUM_FLOOR);
+        }
+    }
+
+    function _setProposalThresholdFloor(uint256 newFloor) private {
+        if (newFloor < MIN_PROPOSAL_THRESHOLD_FLOOR || newFloor > MAX_PROPOSAL_THRESHOLD_FLOOR) {
+            revert ProposalThresholdFloorOutOfBounds(
+                newFloor, MIN_PROPOSAL_THRESHOLD_FLOOR, MAX_PROPOSAL_THRESHOLD_FLOOR
+            );
+        }
+        emit ProposalThresholdFloorSet(proposalThresholdFloor, newFloor);
+        proposalThresholdFloor = newFloor;
     }
 
     // ---------------------------------------------------------------- required overrides

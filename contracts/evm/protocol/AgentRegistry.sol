@@ -4,7 +4,8 @@ pragma solidity ^0.8.28;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ERC20Burnable} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Burnable.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {NonRenounceableOwnable2Step} from "../access/NonRenounceableOwnable2Step.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {IAgentRegistry} from "../interfaces/IAgentRegistry.sol";
@@ -16,7 +17,7 @@ import {IReputation} from "../interfaces/IReputation.sol";
 ///         fee is burned. Governance-approved attestors vouch for the agent's enclave and benchmark, which keeps it
 ///         Active until the attestation expires.
 /// @dev Owned by the timelock. The agent URI is emitted, never stored (docs/evm-protocol.md, "Identity").
-contract AgentRegistry is IAgentRegistry, EIP712, Ownable2Step {
+contract AgentRegistry is IAgentRegistry, EIP712, NonRenounceableOwnable2Step {
     using SafeERC20 for IERC20;
 
     /// @notice EIP-712 type of the key's consent to be owned by `owner`.

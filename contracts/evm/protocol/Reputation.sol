@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {NonRenounceableOwnable2Step} from "../access/NonRenounceableOwnable2Step.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IReputation} from "../interfaces/IReputation.sol";
 import {IAgentRegistry} from "../interfaces/IAgentRegistry.sol";
@@ -26,7 +27,7 @@ import {ReputationMath} from "../libraries/ReputationMath.sol";
 ///        above the sum of what the agents read.
 ///      - A value written at `t` reads back exactly at `t` (normalising rounds up, reading rounds down) and never
 ///        reads above it later; it equals the value decayed by `Decay.factor(elapsed)` to well within 1e-9.
-contract Reputation is IReputation, Ownable2Step {
+contract Reputation is IReputation, NonRenounceableOwnable2Step {
     using SafeCast for uint256;
 
     uint16 public constant MAX_BPS = 10_000;

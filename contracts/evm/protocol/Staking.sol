@@ -4,7 +4,8 @@ pragma solidity ^0.8.28;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ERC20Burnable} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Burnable.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {NonRenounceableOwnable2Step} from "../access/NonRenounceableOwnable2Step.sol";
 import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
@@ -19,7 +20,7 @@ import {IStaking} from "../interfaces/IStaking.sol";
 /// @dev Owned by the timelock. Invariants: `balanceOf(this) == totalStaked + totalUnbonding + totalPendingSlashes`
 ///      (plus anything sent here directly, which nobody can take out), and
 ///      `unbondingPeriod > maxSlashDelay + appealWindow` (no slash-then-exit).
-contract Staking is IStaking, Ownable2Step {
+contract Staking is IStaking, NonRenounceableOwnable2Step {
     using SafeERC20 for IERC20;
     using Checkpoints for Checkpoints.Trace208;
 

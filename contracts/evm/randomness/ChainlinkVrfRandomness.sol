@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {NonRenounceableOwnable2Step} from "../access/NonRenounceableOwnable2Step.sol";
 import {IVRFCoordinatorV2Plus} from "@chainlink/contracts/src/v0.8/vrf/dev/interfaces/IVRFCoordinatorV2Plus.sol";
 import {VRFV2PlusClient} from "@chainlink/contracts/src/v0.8/vrf/dev/libraries/VRFV2PlusClient.sol";
 import {IRandomnessSource} from "../interfaces/IRandomnessSource.sol";
@@ -11,7 +12,7 @@ import {IRandomnessSource} from "../interfaces/IRandomnessSource.sol";
 ///         governance allows may request (each request spends subscription funds).
 /// @dev Implements the coordinator's callback (`rawFulfillRandomWords`) directly instead of inheriting
 ///      VRFConsumerBaseV2Plus, whose ConfirmedOwner would make the deploying account an owner.
-contract ChainlinkVrfRandomness is IRandomnessSource, Ownable2Step {
+contract ChainlinkVrfRandomness is IRandomnessSource, NonRenounceableOwnable2Step {
     struct VrfConfig {
         bytes32 keyHash;
         uint256 subscriptionId;

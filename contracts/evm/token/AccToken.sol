@@ -18,7 +18,9 @@ import {AccGenesis} from "../libraries/AccGenesis.sol";
 /// @title ACC, the AgentCluster token
 /// @notice ERC-20 with permit, votes on a timestamp clock, and burn. The whole supply is minted once, in the
 ///         constructor, into the genesis recipients; there is no mint function.
-/// @dev The owner (the timelock) can only mark protocol vaults, whose balances do not count as circulating.
+/// @dev The owner (the timelock) can only mark protocol vaults, whose balances do not count as circulating. The
+///      genesis vaults are the four emission vaults and the treasury, plus the non-voting protocol holders the
+///      deployment names (agent registry bonds, staking, task market escrow).
 contract AccToken is ERC20, ERC20Burnable, ERC20Permit, ERC20Votes, Ownable, IAccToken {
     using Checkpoints for Checkpoints.Trace208;
 
@@ -30,7 +32,11 @@ contract AccToken is ERC20, ERC20Burnable, ERC20Permit, ERC20Votes, Ownable, IAc
     mapping(address account => bool) public isProtocolVault;
     Checkpoints.Trace208 private _vaultHeld;
 
-    constructor(address governance, GenesisRecipients memory recipients)
+    /// @param governance the owner (the timelock)
+    /// @param recipients the genesis vaults, treasury and team vesting that receive the supply
+    /// @param nonVotingHolders protocol contracts whose ACC belongs to agents but cannot vote (stakes, bonds,
+    ///        escrow); marked as vaults from genesis, usually before they exist (predicted addresses)
+    constructor(address governance, GenesisRecipients memory recipients, address[] memory nonVotingHolders)
         ERC20("AgentCluster", "ACC")
         ERC20Permit("AgentCluster")
         Ownable(governance)
@@ -56,6 +62,13 @@ contract AccToken is ERC20, ERC20Burnable, ERC20Permit, ERC20Votes, Ownable, IAc
         _markVault(recipients.marketplacePool);
         _markVault(recipients.reviewPool);
         _markVault(recipients.treasury);
+        // Bounded by the deployment's own list; each holder is checked like a governance-set vault.
+        for (uint256 i; i < nonVotingHolders.length; ++i) {
+            address holder = nonVotingHolders[i];
+            _checkVaultCandidate(holder);
+            if (isProtocolVault[holder]) revert ProtocolVaultUnchanged(holder, true);
+            _markVault(holder);
+        }
 
         _mintToVault(recipients.validatorsPool, AccGenesis.VALIDATORS_SHARE);
         _mintToVault(recipients.computePool, AccGenesis.COMPUTE_SHARE);
@@ -92,18 +105,20 @@ contract AccToken is ERC20, ERC20Burnable, ERC20Permit, ERC20Votes, Ownable, IAc
 
     /// @inheritdoc IAccToken
     function circulatingSupply() external view returns (uint256) {
-        return totalSupply() - _vaultHeld.latest() - ITeamVesting(teamVesting).unvestedAt(uint64(block.timestamp));
+        return _circulating(totalSupply(), _vaultHeld.latest(), uint64(block.timestamp));
     }
 
     /// @inheritdoc IAccToken
-    /// @dev Reverts with ERC5805FutureLookup for `timepoint >= now`, like getPastTotalSupply.
+    /// @dev Reverts with ERC5805FutureLookup for `timepoint >= now`, like getPastTotalSupply. Before genesis every
+    ///      term but the (fixed) team allocation is 0, and the result saturates at 0.
     function circulatingSupplyAt(uint256 timepoint) external view returns (uint256) {
         uint48 past = _validatePast(timepoint);
-        return getPastTotalSupply(past) - _vaultHeld.upperLookupRecent(past) - ITeamVesting(teamVesting).unvestedAt(past);
+        return _circulating(getPastTotalSupply(past), _vaultHeld.upperLookupRecent(past), past);
     }
 
     /// @inheritdoc IAccToken
     function setProtocolVault(address account, bool isVault) external onlyOwner {
+        _checkVaultCandidate(account);
         if (isProtocolVault[account] == isVault) revert ProtocolVaultUnchanged(account, isVault);
         isProtocolVault[account] = isVault;
         uint256 balance = balanceOf(account);
@@ -127,6 +142,18 @@ contract AccToken is ERC20, ERC20Burnable, ERC20Permit, ERC20Votes, Ownable, IAc
             uint256 held = _vaultHeld.latest();
             _vaultHeld.push(clock(), SafeCast.toUint208(fromVault ? held - value : held + value));
         }
+    }
+
+    /// @dev supply - held - unvested, saturating at 0: the excluded parts never exceed the supply in a consistent
+    ///      state, but a view must not panic whatever the inputs (times before genesis, odd vault sets).
+    function _circulating(uint256 supply, uint256 held, uint64 timepoint) private view returns (uint256) {
+        uint256 excluded = held + ITeamVesting(teamVesting).unvestedAt(timepoint);
+        return supply > excluded ? supply - excluded : 0;
+    }
+
+    function _checkVaultCandidate(address account) private view {
+        if (account == address(0)) revert ZeroProtocolVault();
+        if (account == teamVesting) revert TeamVestingCannotBeVault(account);
     }
 
     function _markVault(address account) private {

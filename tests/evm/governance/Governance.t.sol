@@ -10,6 +10,7 @@ import {Treasury} from "../../../contracts/evm/economy/Treasury.sol";
 import {FeeRouter} from "../../../contracts/evm/economy/FeeRouter.sol";
 import {IAgentClusterGovernor} from "../../../contracts/evm/interfaces/IAgentClusterGovernor.sol";
 import {ICriticalProposalRegistry} from "../../../contracts/evm/interfaces/ICriticalProposalRegistry.sol";
+import {IAgentClusterTimelock} from "../../../contracts/evm/interfaces/IAgentClusterTimelock.sol";
 
 contract GovernanceTest is GovernanceFixture {
     uint8 internal constant AGAINST = 0;
@@ -220,7 +221,7 @@ contract GovernanceTest is GovernanceFixture {
         vm.prank(address(s.timelock));
         s.criticalRegistry.setRule(
             ICriticalProposalRegistry.Rule(
-                address(s.treasury), Treasury.transfer.selector, ICriticalProposalRegistry.RuleKind.Always, 0, 0
+                address(s.treasury), Treasury.transfer.selector, ICriticalProposalRegistry.RuleKind.Always, 0, 0, 0
             )
         );
         assertFalse(s.governor.isCritical(id));
@@ -283,5 +284,134 @@ contract GovernanceTest is GovernanceFixture {
         vm.expectRevert(abi.encodeWithSelector(IGovernor.GovernorOnlyExecutor.selector, alice));
         vm.prank(alice);
         GovernorSettings(payable(address(s.governor))).setVotingPeriod(1);
+    }
+
+    // ---------------------------------------------------------------- floors
+
+    function test_Floors_DefaultToTenMillionQuorumAndOneMillionThreshold() public view {
+        assertEq(s.governor.quorumFloor(), 10_000_000e18);
+        assertEq(s.governor.quorumFloorAt(0), 10_000_000e18);
+        assertEq(s.governor.proposalThresholdFloor(), 1_000_000e18);
+    }
+
+    function test_Floors_BindWhenTheFractionIsSmaller() public {
+        string memory d = "quorum 1%";
+        (uint256 id, address[] memory t, uint256[] memory v, bytes[] memory c) = _propose(
+            alice, address(s.governor), abi.encodeWithSignature("updateQuorumNumerator(uint256)", uint256(1)), d
+        );
+        _toVoting(id);
+        _vote(id, alice, FOR);
+        _vote(id, bob, FOR);
+        _toVoteEnd(id);
+        _queueAndExecute(t, v, c, d);
+        vm.warp(block.timestamp + 1);
+        assertEq(s.governor.quorum(block.timestamp - 1), QUORUM_FLOOR, "1% of ~113M is below the floor");
+    }
+
+    function test_SetQuorumFloor_IsCriticalAndCheckpointed() public {
+        string memory d = "quorum floor 20M";
+        (uint256 id, address[] memory t, uint256[] memory v, bytes[] memory c) =
+            _propose(alice, address(s.governor), abi.encodeCall(IAgentClusterGovernor.setQuorumFloor, (20_000_000e18)), d);
+        assertTrue(s.governor.isCritical(id));
+        uint256 snapshot = s.governor.proposalSnapshot(id);
+        _toVoting(id);
+        _vote(id, alice, FOR);
+        _vote(id, bob, FOR);
+        _toVoteEnd(id);
+        s.governor.queue(t, v, c, keccak256(bytes(d)));
+        vm.warp(block.timestamp + TIMELOCK_DELAY);
+        vm.expectEmit(address(s.governor));
+        emit IAgentClusterGovernor.QuorumFloorSet(10_000_000e18, 20_000_000e18);
+        s.governor.execute(t, v, c, keccak256(bytes(d)));
+        assertEq(s.governor.quorumFloor(), 20_000_000e18);
+        assertEq(s.governor.quorumFloorAt(snapshot), 10_000_000e18, "past proposals keep their floor");
+        vm.warp(block.timestamp + 1);
+        assertEq(s.governor.quorum(block.timestamp - 1), 20_000_000e18);
+    }
+
+    /// @dev Runs `data` on the governor through a passed critical proposal and expects execution to revert with `err`.
+    function _governorCallReverts(bytes memory data, bytes memory err, string memory d) internal {
+        (uint256 id, address[] memory t, uint256[] memory v, bytes[] memory c) = _propose(alice, address(s.governor), data, d);
+        _toVoting(id);
+        _vote(id, alice, FOR);
+        _vote(id, bob, FOR);
+        _toVoteEnd(id);
+        s.governor.queue(t, v, c, keccak256(bytes(d)));
+        vm.warp(block.timestamp + TIMELOCK_DELAY);
+        vm.expectRevert(err);
+        s.governor.execute(t, v, c, keccak256(bytes(d)));
+    }
+
+    function test_SetFloors_OutOfBoundsRevert() public {
+        bytes4 quorumErr = IAgentClusterGovernor.QuorumFloorOutOfBounds.selector;
+        bytes4 thresholdErr = IAgentClusterGovernor.ProposalThresholdFloorOutOfBounds.selector;
+        _governorCallReverts(
+            abi.encodeCall(IAgentClusterGovernor.setQuorumFloor, (999_999e18)),
+            abi.encodeWithSelector(quorumErr, 999_999e18, 1_000_000e18, 50_000_000e18),
+            "quorum floor too low"
+        );
+        _governorCallReverts(
+            abi.encodeCall(IAgentClusterGovernor.setQuorumFloor, (50_000_001e18)),
+            abi.encodeWithSelector(quorumErr, 50_000_001e18, 1_000_000e18, 50_000_000e18),
+            "quorum floor too high"
+        );
+        _governorCallReverts(
+            abi.encodeCall(IAgentClusterGovernor.setProposalThresholdFloor, (0)),
+            abi.encodeWithSelector(thresholdErr, 0, 100_000e18, 10_000_000e18),
+            "threshold floor zero"
+        );
+        _governorCallReverts(
+            abi.encodeCall(IAgentClusterGovernor.setProposalThresholdFloor, (10_000_001e18)),
+            abi.encodeWithSelector(thresholdErr, 10_000_001e18, 100_000e18, 10_000_000e18),
+            "threshold floor too high"
+        );
+        assertEq(s.governor.quorumFloor(), 10_000_000e18);
+        assertEq(s.governor.proposalThresholdFloor(), 1_000_000e18);
+    }
+
+    function test_SetProposalThresholdFloor_RaisesTheThreshold() public {
+        string memory d = "threshold floor 5M";
+        (uint256 id, address[] memory t, uint256[] memory v, bytes[] memory c) = _propose(
+            alice, address(s.governor), abi.encodeCall(IAgentClusterGovernor.setProposalThresholdFloor, (5_000_000e18)), d
+        );
+        assertTrue(s.governor.isCritical(id));
+        _toVoting(id);
+        _vote(id, alice, FOR);
+        _vote(id, bob, FOR);
+        _toVoteEnd(id);
+        s.governor.queue(t, v, c, keccak256(bytes(d)));
+        vm.warp(block.timestamp + TIMELOCK_DELAY);
+        vm.expectEmit(address(s.governor));
+        emit IAgentClusterGovernor.ProposalThresholdFloorSet(1_000_000e18, 5_000_000e18);
+        s.governor.execute(t, v, c, keccak256(bytes(d)));
+        assertEq(s.governor.proposalThreshold(), 5_000_000e18);
+    }
+
+    function test_SetFloors_OnlyThroughGovernance() public {
+        vm.expectRevert(abi.encodeWithSelector(IGovernor.GovernorOnlyExecutor.selector, alice));
+        vm.prank(alice);
+        s.governor.setQuorumFloor(2_000_000e18);
+        vm.expectRevert(abi.encodeWithSelector(IGovernor.GovernorOnlyExecutor.selector, alice));
+        vm.prank(alice);
+        s.governor.setProposalThresholdFloor(2_000_000e18);
+    }
+
+    // ---------------------------------------------------------------- timelock roles
+
+    function test_TimelockRole_CanBeHandedOverGrantFirstThenRevoke() public {
+        bytes32 canceller = s.timelock.CANCELLER_ROLE();
+        address other = makeAddr("otherCanceller");
+        vm.startPrank(address(s.timelock));
+        s.timelock.grantRole(canceller, other);
+        assertEq(s.timelock.roleMemberCount(canceller), 2);
+        s.timelock.revokeRole(canceller, address(s.governor));
+        assertEq(s.timelock.roleMemberCount(canceller), 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(IAgentClusterTimelock.TimelockRoleWouldBeEmpty.selector, canceller, other)
+        );
+        s.timelock.revokeRole(canceller, other);
+        // Revoking from an account that does not hold the role changes nothing and is allowed.
+        s.timelock.revokeRole(canceller, address(s.governor));
+        vm.stopPrank();
     }
 }

@@ -4,11 +4,31 @@ pragma solidity ^0.8.28;
 import {RegistryStakingFixture} from "./RegistryStakingFixture.sol";
 import {Reputation} from "../../../contracts/evm/protocol/Reputation.sol";
 import {TaskMarket} from "../../../contracts/evm/protocol/TaskMarket.sol";
+import {TaskMarketBase} from "../../../contracts/evm/protocol/market/TaskMarketBase.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {LocalRandomness} from "../../../contracts/evm/randomness/LocalRandomness.sol";
 import {ITaskMarket} from "../../../contracts/evm/interfaces/ITaskMarket.sol";
 import {IReputation} from "../../../contracts/evm/interfaces/IReputation.sol";
 import {IFeeRouter} from "../../../contracts/evm/interfaces/IFeeRouter.sol";
 import {IRandomnessSource} from "../../../contracts/evm/interfaces/IRandomnessSource.sol";
+
+/// @dev A primary source that withholds: its seeds are never ready and never expire (a VRF that does not answer).
+contract WithholdingRandomness is IRandomnessSource {
+    uint256 public requestCount;
+
+    function request() external returns (uint256 requestId) {
+        requestId = ++requestCount;
+        emit RandomnessRequested(requestId, msg.sender);
+    }
+
+    function seedOf(uint256) external pure returns (bool ready, bytes32 seed) {
+        return (false, bytes32(0));
+    }
+
+    function expired(uint256) external pure returns (bool) {
+        return false;
+    }
+}
 
 /// @dev The whole protocol on top of the foundation: registry, staking, reputation, randomness and the market,
 ///      wired by governance (the timelock) as the deployment does.
@@ -72,6 +92,42 @@ abstract contract ProtocolFixture is RegistryStakingFixture {
             reviewers.push(_activeAgent(string.concat("reviewer", vm.toString(i)), REVIEWER_STAKE + i * 1_000e18));
         }
         vm.warp(block.timestamp + 1);
+    }
+
+    // ------------------------------------------------------------------ markets and params
+
+    function _keeperReward() internal pure returns (uint256) {
+        return _marketParams().keeperReward;
+    }
+
+    /// @dev A second market on the same suite with `primary` as its seed source (fallback: the suite's), wired as
+    ///      scripts/evm/AgentClusterDeployment.sol wires the market: slasher on staking (granted before construction,
+    ///      whose parameter check declares the market's slash delay), Task and Validator reputation writer.
+    ///      The requester approves it.
+    function _marketWithPrimary(IRandomnessSource primary) internal returns (ITaskMarket m) {
+        address predicted = vm.computeCreateAddress(address(this), vm.getNonce(address(this)));
+        vm.startPrank(governance);
+        staking.setSlasher(predicted, true);
+        reputation.setWriter(predicted, IReputation.Dimension.Task, true);
+        reputation.setWriter(predicted, IReputation.Dimension.Validator, true);
+        vm.stopPrank();
+        TaskMarket built = new TaskMarket(
+            TaskMarketBase.Dependencies({
+                token: IERC20(address(s.token)),
+                registry: registry,
+                staking: staking,
+                reputation: reputation,
+                feeRouter: IFeeRouter(address(s.feeRouter)),
+                randomness: primary,
+                fallbackRandomness: IRandomnessSource(address(fallbackRandomness))
+            }),
+            governance,
+            _marketParams()
+        );
+        require(address(built) == predicted, "market address predicted");
+        m = ITaskMarket(address(built));
+        vm.prank(requester);
+        s.token.approve(address(m), type(uint256).max);
     }
 
     // ------------------------------------------------------------------ flows
@@ -201,6 +257,38 @@ abstract contract ProtocolFixture is RegistryStakingFixture {
         for (uint256 i; i < members.length; ++i) {
             market.revealVote(taskId, members[i], votes[i], _salt(members[i]));
         }
+    }
+
+    function _reveals(uint256[] memory members, bool[] memory votes)
+        internal
+        pure
+        returns (ITaskMarket.Reveal[] memory r)
+    {
+        r = new ITaskMarket.Reveal[](members.length);
+        for (uint256 i; i < members.length; ++i) r[i] = ITaskMarket.Reveal(members[i], votes[i], _salt(members[i]));
+    }
+
+    function _single(uint256 id) internal pure returns (uint256[] memory one) {
+        one = new uint256[](1);
+        one[0] = id;
+    }
+
+    function _first(uint256[] memory ids, uint256 n) internal pure returns (uint256[] memory out) {
+        out = new uint256[](n);
+        for (uint256 i; i < n; ++i) out[i] = ids[i];
+    }
+
+    function _noReveals() internal pure returns (ITaskMarket.Reveal[] memory) {
+        return new ITaskMarket.Reveal[](0);
+    }
+
+    function _noIds() internal pure returns (uint256[] memory) {
+        return new uint256[](0);
+    }
+
+    /// @dev The last second of the fill phase of a task whose seed is fixed (under the fixture's params).
+    function _lastFillTime(uint256 taskId) internal view returns (uint256) {
+        return market.getTask(taskId).drawClosesAt - _marketParams().drawWindow / 2;
     }
 
     function _votes(uint256 approvals, uint256 total) internal pure returns (bool[] memory v) {

@@ -10,15 +10,6 @@ import {ITaskMarket} from "../../../contracts/evm/interfaces/ITaskMarket.sol";
 contract SeatRingTest is ProtocolFixture {
     // ---------------------------------------------------------------- helpers
 
-    function _reveals(uint256[] memory members, bool[] memory votes)
-        internal
-        pure
-        returns (ITaskMarket.Reveal[] memory r)
-    {
-        r = new ITaskMarket.Reveal[](members.length);
-        for (uint256 i; i < members.length; ++i) r[i] = ITaskMarket.Reveal(members[i], votes[i], _salt(members[i]));
-    }
-
     /// @dev Commits everyone, then reveals, settles and settles the members in one call.
     function _finish(uint256 taskId, uint256[] memory members) internal {
         bool[] memory votes = _votes(members.length, members.length);
@@ -108,11 +99,6 @@ contract SeatRingTest is ProtocolFixture {
         assembly ("memory-safe") {
             mstore(found, n)
         }
-    }
-
-    function _single(uint256 id) internal pure returns (uint256[] memory one) {
-        one = new uint256[](1);
-        one[0] = id;
     }
 
     // ---------------------------------------------------------------- overflow

@@ -200,14 +200,14 @@ contract AccTokenTest is SuiteFixture {
         IAccToken.GenesisRecipients memory r = _recipients();
         r.treasury = address(0);
         vm.expectRevert(abi.encodeWithSelector(IAccToken.ZeroGenesisRecipient.selector, 4));
-        new AccToken(address(s.timelock), r);
+        new AccToken(address(s.timelock), r, new address[](0));
     }
 
     function test_Constructor_RevertsOnDuplicateRecipient() public {
         IAccToken.GenesisRecipients memory r = _recipients();
         r.reviewPool = r.computePool;
         vm.expectRevert(abi.encodeWithSelector(IAccToken.DuplicateGenesisRecipient.selector, r.computePool));
-        new AccToken(address(s.timelock), r);
+        new AccToken(address(s.timelock), r, new address[](0));
     }
 
     function test_Constructor_RevertsWhenAVaultNamesAnotherToken() public {
@@ -222,7 +222,7 @@ contract AccTokenTest is SuiteFixture {
                 AccGenesis.VALIDATORS_SHARE
             )
         );
-        new AccToken(address(s.timelock), r);
+        new AccToken(address(s.timelock), r, new address[](0));
     }
 
     function test_Constructor_RevertsWhenAVaultExpectsAnotherAllocation() public {
@@ -235,7 +235,48 @@ contract AccTokenTest is SuiteFixture {
                 IAccToken.GenesisVaultMismatch.selector, address(wrong), predicted, 1, AccGenesis.VALIDATORS_SHARE
             )
         );
-        new AccToken(address(s.timelock), r);
+        new AccToken(address(s.timelock), r, new address[](0));
+    }
+
+    function test_Constructor_RejectsBadNonVotingHolders() public {
+        IAccToken.GenesisRecipients memory r = _recipients();
+        address[] memory list = new address[](1);
+        vm.expectRevert(IAccToken.ZeroProtocolVault.selector);
+        new AccToken(address(s.timelock), r, list);
+        list[0] = r.teamVesting;
+        vm.expectRevert(abi.encodeWithSelector(IAccToken.TeamVestingCannotBeVault.selector, r.teamVesting));
+        new AccToken(address(s.timelock), r, list);
+        list[0] = r.treasury;
+        vm.expectRevert(abi.encodeWithSelector(IAccToken.ProtocolVaultUnchanged.selector, r.treasury, true));
+        new AccToken(address(s.timelock), r, list);
+    }
+
+    function test_Genesis_MarksTheNonVotingProtocolHolders() public view {
+        assertTrue(s.token.isProtocolVault(address(s.registry)));
+        assertTrue(s.token.isProtocolVault(address(s.staking)));
+        assertTrue(s.token.isProtocolVault(address(s.market)));
+        assertFalse(s.token.isProtocolVault(address(s.teamVesting)));
+        assertFalse(s.token.isProtocolVault(address(s.feeRouter)));
+    }
+
+    function test_SetProtocolVault_RefusesTheTeamVestingAndTheZeroAddress() public {
+        vm.startPrank(address(s.timelock));
+        vm.expectRevert(abi.encodeWithSelector(IAccToken.TeamVestingCannotBeVault.selector, address(s.teamVesting)));
+        s.token.setProtocolVault(address(s.teamVesting), true);
+        vm.expectRevert(IAccToken.ZeroProtocolVault.selector);
+        s.token.setProtocolVault(address(0), true);
+        vm.stopPrank();
+    }
+
+    /// @dev No timepoint in the past, however early, makes circulatingSupplyAt panic; before genesis it is 0.
+    function testFuzz_CirculatingSupplyAt_NeverPanics(uint256 timepoint, uint256 later) public {
+        later = bound(later, 1, 20 * 365 days);
+        vm.warp(GENESIS + later);
+        timepoint = bound(timepoint, 0, block.timestamp - 1);
+        uint256 c = s.token.circulatingSupplyAt(timepoint);
+        if (timepoint < GENESIS) assertEq(c, 0);
+        assertLe(c, SUPPLY);
+        assertLe(s.token.circulatingSupply(), SUPPLY);
     }
 
     function _recipients() private view returns (IAccToken.GenesisRecipients memory) {

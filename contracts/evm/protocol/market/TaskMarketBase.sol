@@ -2,7 +2,8 @@
 pragma solidity ^0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {NonRenounceableOwnable2Step} from "../../access/NonRenounceableOwnable2Step.sol";
 import {ITaskMarket} from "../../interfaces/ITaskMarket.sol";
 import {IAgentRegistry} from "../../interfaces/IAgentRegistry.sol";
 import {IStaking} from "../../interfaces/IStaking.sol";
@@ -15,7 +16,7 @@ import {Sortition} from "../../libraries/Sortition.sol";
 /// @notice `TaskMarket` (money and the task's life) and `TaskVerification` (the committee, run by delegatecall
 ///         from the market) both inherit this contract, so they agree on every storage slot by construction.
 /// @dev No state variable may be declared outside this contract (or its bases) by either module.
-abstract contract TaskMarketBase is Ownable2Step {
+abstract contract TaskMarketBase is NonRenounceableOwnable2Step {
     uint8 internal constant MIN_COMMITTEE = 10;
     uint8 internal constant MAX_COMMITTEE = 100;
     uint256 internal constant BPS = 10_000;
