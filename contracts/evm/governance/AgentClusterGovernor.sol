@@ -51,7 +51,13 @@ contract AgentClusterGovernor is
     /// @inheritdoc IAgentClusterGovernor
     uint256 public proposalThresholdFloor;
     Checkpoints.Trace208 private _quorumFloor;
-    mapping(uint256 proposalId => bool) private _critical;
+    /// @dev Per proposal, in one slot: its class, and the ACC the non-voting protocol holders held when it was made.
+    struct ProposalBasis {
+        bool critical;
+        uint248 nonVoting;
+    }
+
+    mapping(uint256 proposalId => ProposalBasis) private _basis;
 
     /// @param thresholdBps_ proposal threshold in basis points of circulating supply (at most 10,000)
     /// @param quorumPercent_ quorum in percent of circulating supply at the snapshot
@@ -109,7 +115,7 @@ contract AgentClusterGovernor is
 
     /// @inheritdoc IAgentClusterGovernor
     function isCritical(uint256 proposalId) external view returns (bool) {
-        return _critical[proposalId];
+        return _basis[proposalId].critical;
     }
 
     /// @inheritdoc IAgentClusterGovernor
@@ -117,22 +123,42 @@ contract AgentClusterGovernor is
         return GovernorSettings.proposalThreshold();
     }
 
-    /// @notice Votes needed to propose: `proposalThresholdBps` of the circulating supply one second ago, and never
-    ///         less than `proposalThresholdFloor`.
+    /// @notice Votes needed to propose: `proposalThresholdBps` of the voting supply (circulating supply one second
+    ///         ago, less what the non-voting protocol holders hold now), and never less than `proposalThresholdFloor`.
     function proposalThreshold() public view override(Governor, GovernorSettings) returns (uint256) {
         uint48 now_ = clock();
         uint256 circulating = now_ == 0 ? 0 : IAccToken(address(token())).circulatingSupplyAt(now_ - 1);
-        uint256 fraction = circulating * proposalThresholdBps() / MAX_BPS;
+        uint256 fraction = _lessNonVoting(circulating, IAccToken(address(token())).nonVotingBalance())
+            * proposalThresholdBps() / MAX_BPS;
         return fraction > proposalThresholdFloor ? fraction : proposalThresholdFloor;
     }
 
-    /// @notice Participation needed at `timepoint`: `quorumNumerator`% of the circulating supply then, and never less
-    ///         than the quorum floor then. Reverts (ERC5805FutureLookup) for `timepoint >= now`, like OZ's quorum.
+    /// @notice Participation needed at `timepoint` before non-voting holdings are taken out: `quorumNumerator`% of
+    ///         the circulating supply then, and never less than the quorum floor then. A proposal applies
+    ///         `proposalQuorum`, which is never more. Reverts (ERC5805FutureLookup) for `timepoint >= now`, like OZ.
     function quorum(uint256 timepoint) public view override(Governor, GovernorVotesQuorumFraction) returns (uint256) {
-        uint256 fraction = IAccToken(address(token())).circulatingSupplyAt(timepoint) * quorumNumerator(timepoint)
-            / quorumDenominator();
+        return _quorum(timepoint, 0);
+    }
+
+    /// @inheritdoc IAgentClusterGovernor
+    /// @dev Stakes, bonds and escrow cannot vote, so they leave the quorum base: they are read when the proposal is
+    ///      made (reading them at the snapshot would cost every stake and task a token checkpoint), and the floor
+    ///      bounds what moving ACC into the protocol right before proposing could take off the quorum.
+    function proposalQuorum(uint256 proposalId) public view returns (uint256) {
+        uint256 snapshot = proposalSnapshot(proposalId);
+        if (snapshot == 0) revert GovernorNonexistentProposal(proposalId);
+        return _quorum(snapshot, _basis[proposalId].nonVoting);
+    }
+
+    function _quorum(uint256 timepoint, uint256 nonVoting) private view returns (uint256) {
+        uint256 base = _lessNonVoting(IAccToken(address(token())).circulatingSupplyAt(timepoint), nonVoting);
+        uint256 fraction = base * quorumNumerator(timepoint) / quorumDenominator();
         uint256 floor = quorumFloorAt(timepoint);
         return fraction > floor ? fraction : floor;
+    }
+
+    function _lessNonVoting(uint256 circulating, uint256 nonVoting) private pure returns (uint256) {
+        return circulating > nonVoting ? circulating - nonVoting : 0;
     }
 
     /// @notice Votes are counted For / Against / Abstain; all three count toward quorum.
@@ -147,7 +173,7 @@ contract AgentClusterGovernor is
         override(Governor, GovernorCountingSimple)
         returns (bool) {
         (uint256 against, uint256 forVotes, uint256 abstain) = proposalVotes(proposalId);
-        return quorum(proposalSnapshot(proposalId)) <= forVotes + against + abstain;
+        return proposalQuorum(proposalId) <= forVotes + against + abstain;
     }
 
     function _voteSucceeded(uint256 proposalId)
@@ -157,7 +183,7 @@ contract AgentClusterGovernor is
         returns (bool) {
         (uint256 against, uint256 forVotes,) = proposalVotes(proposalId);
         if (forVotes <= against) return false;
-        if (!_critical[proposalId]) return true;
+        if (!_basis[proposalId].critical) return true;
         return forVotes * 3 >= (forVotes + against) * 2;
     }
 
@@ -170,8 +196,8 @@ contract AgentClusterGovernor is
     ) internal override returns (uint256 proposalId) {
         proposalId = super._propose(targets, values, calldatas, description, proposer);
         bool critical = criticalRegistry.isCriticalProposal(targets, calldatas);
-        // Standard is the default value: only critical proposals pay for a storage write.
-        if (critical) _critical[proposalId] = true;
+        uint256 nonVoting = IAccToken(address(token())).nonVotingBalance();
+        _basis[proposalId] = ProposalBasis(critical, uint248(nonVoting));
         emit ProposalClassified(proposalId, critical);
     }
 

@@ -35,9 +35,17 @@ interface IAccToken {
     error TeamVestingCannotBeVault(address teamVesting);
     /// @notice The zero address cannot be a vault (burns and mints would move the vault total).
     error ZeroProtocolVault();
+    /// @notice The genesis list of non-voting holders is longer than `max`.
+    error TooManyNonVotingHolders(uint256 count, uint256 max);
 
     /// @notice ACC burned since genesis, counted independently of the supply.
     function totalBurned() external view returns (uint256);
+
+    /// @notice Protocol contracts whose ACC belongs to agents but cannot vote (bonds, stakes, escrow), fixed at genesis.
+    function nonVotingHolders() external view returns (address[] memory);
+
+    /// @notice ACC held now by the non-voting protocol holders; the governor reads it when a proposal is made.
+    function nonVotingBalance() external view returns (uint256);
 
     /// @notice Whether `account` is a protocol vault.
     function isProtocolVault(address account) external view returns (bool);

@@ -23,6 +23,11 @@ interface IAgentClusterGovernor {
     /// @notice Whether `proposalId` is critical (needs 2/3 of For + Against).
     function isCritical(uint256 proposalId) external view returns (bool);
 
+    /// @notice The participation the proposal needs: `quorumNumerator`% of the circulating supply at its snapshot less
+    ///         what the non-voting protocol holders (stakes, bonds, escrow) held when it was made, never below the
+    ///         quorum floor at the snapshot. Reverts for an unknown proposal or before the snapshot has passed.
+    function proposalQuorum(uint256 proposalId) external view returns (uint256);
+
     /// @notice The proposal threshold in basis points of circulating supply.
     function proposalThresholdBps() external view returns (uint256);
 

@@ -19,8 +19,10 @@ import {AccGenesis} from "../libraries/AccGenesis.sol";
 /// @notice ERC-20 with permit, votes on a timestamp clock, and burn. The whole supply is minted once, in the
 ///         constructor, into the genesis recipients; there is no mint function.
 /// @dev The owner (the timelock) can only mark protocol vaults, whose balances do not count as circulating. The
-///      genesis vaults are the four emission vaults and the treasury, plus the non-voting protocol holders the
-///      deployment names (agent registry bonds, staking, task market escrow).
+///      genesis vaults are the four emission vaults and the treasury. The non-voting protocol holders the deployment
+///      names (agent registry bonds, staking, task market escrow) are not vaults: their balances move with every
+///      stake and task, and tracking them per transfer would cost each such transfer a checkpoint (about 30,000
+///      gas). The governor reads them once per proposal instead (`nonVotingBalance`).
 contract AccToken is ERC20, ERC20Burnable, ERC20Permit, ERC20Votes, Ownable, IAccToken {
     using Checkpoints for Checkpoints.Trace208;
 
@@ -31,12 +33,15 @@ contract AccToken is ERC20, ERC20Burnable, ERC20Permit, ERC20Votes, Ownable, IAc
     /// @inheritdoc IAccToken
     mapping(address account => bool) public isProtocolVault;
     Checkpoints.Trace208 private _vaultHeld;
+    /// @notice At most this many non-voting protocol holders (the reads are bounded).
+    uint256 public constant MAX_NON_VOTING_HOLDERS = 4;
+    address[] private _nonVotingHolders;
 
     /// @param governance the owner (the timelock)
     /// @param recipients the genesis vaults, treasury and team vesting that receive the supply
-    /// @param nonVotingHolders protocol contracts whose ACC belongs to agents but cannot vote (stakes, bonds,
+    /// @param nonVotingHolders_ protocol contracts whose ACC belongs to agents but cannot vote (stakes, bonds,
     ///        escrow); marked as vaults from genesis, usually before they exist (predicted addresses)
-    constructor(address governance, GenesisRecipients memory recipients, address[] memory nonVotingHolders)
+    constructor(address governance, GenesisRecipients memory recipients, address[] memory nonVotingHolders_)
         ERC20("AgentCluster", "ACC")
         ERC20Permit("AgentCluster")
         Ownable(governance)
@@ -63,11 +68,14 @@ contract AccToken is ERC20, ERC20Burnable, ERC20Permit, ERC20Votes, Ownable, IAc
         _markVault(recipients.reviewPool);
         _markVault(recipients.treasury);
         // Bounded by the deployment's own list; each holder is checked like a governance-set vault.
-        for (uint256 i; i < nonVotingHolders.length; ++i) {
-            address holder = nonVotingHolders[i];
+        if (nonVotingHolders_.length > MAX_NON_VOTING_HOLDERS) {
+            revert TooManyNonVotingHolders(nonVotingHolders_.length, MAX_NON_VOTING_HOLDERS);
+        }
+        for (uint256 i; i < nonVotingHolders_.length; ++i) {
+            address holder = nonVotingHolders_[i];
             _checkVaultCandidate(holder);
             if (isProtocolVault[holder]) revert ProtocolVaultUnchanged(holder, true);
-            _markVault(holder);
+            _nonVotingHolders.push(holder);
         }
 
         _mintToVault(recipients.validatorsPool, AccGenesis.VALIDATORS_SHARE);
@@ -114,6 +122,19 @@ contract AccToken is ERC20, ERC20Burnable, ERC20Permit, ERC20Votes, Ownable, IAc
     function circulatingSupplyAt(uint256 timepoint) external view returns (uint256) {
         uint48 past = _validatePast(timepoint);
         return _circulating(getPastTotalSupply(past), _vaultHeld.upperLookupRecent(past), past);
+    }
+
+    /// @inheritdoc IAccToken
+    function nonVotingHolders() external view returns (address[] memory) {
+        return _nonVotingHolders;
+    }
+
+    /// @inheritdoc IAccToken
+    function nonVotingBalance() external view returns (uint256 total) {
+        uint256 n = _nonVotingHolders.length;
+        for (uint256 i; i < n; ++i) {
+            total += balanceOf(_nonVotingHolders[i]);
+        }
     }
 
     /// @inheritdoc IAccToken

@@ -251,12 +251,27 @@ contract AccTokenTest is SuiteFixture {
         new AccToken(address(s.timelock), r, list);
     }
 
-    function test_Genesis_MarksTheNonVotingProtocolHolders() public view {
-        assertTrue(s.token.isProtocolVault(address(s.registry)));
-        assertTrue(s.token.isProtocolVault(address(s.staking)));
-        assertTrue(s.token.isProtocolVault(address(s.market)));
-        assertFalse(s.token.isProtocolVault(address(s.teamVesting)));
-        assertFalse(s.token.isProtocolVault(address(s.feeRouter)));
+    function test_Genesis_NamesTheNonVotingProtocolHoldersWithoutMakingThemVaults() public {
+        address[] memory holders = s.token.nonVotingHolders();
+        assertEq(holders.length, 3);
+        assertEq(holders[0], address(s.registry));
+        assertEq(holders[1], address(s.staking));
+        assertEq(holders[2], address(s.market));
+        // Not vaults: a stake or a task moves no vault checkpoint.
+        assertFalse(s.token.isProtocolVault(address(s.staking)));
+        assertEq(s.token.nonVotingBalance(), 0);
+        vm.prank(address(s.treasury));
+        s.token.transfer(address(s.staking), 5e18);
+        vm.prank(address(s.treasury));
+        s.token.transfer(address(s.market), 7e18);
+        assertEq(s.token.nonVotingBalance(), 12e18);
+    }
+
+    function test_Constructor_RefusesMoreThanFourNonVotingHolders() public {
+        address[] memory list = new address[](5);
+        for (uint256 i; i < 5; ++i) list[i] = address(uint160(0x1000 + i));
+        vm.expectRevert(abi.encodeWithSelector(IAccToken.TooManyNonVotingHolders.selector, 5, 4));
+        new AccToken(address(s.timelock), _recipients(), list);
     }
 
     function test_SetProtocolVault_RefusesTheTeamVestingAndTheZeroAddress() public {
