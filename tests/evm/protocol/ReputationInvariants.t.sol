@@ -130,11 +130,13 @@ contract ReputationHandler is Test {
 
     /// @dev Every agent's value at today's start and 30 days ago (all reads of the past a write could disturb).
     function _past(IReputation.Dimension dimension) internal view returns (uint256[] memory values) {
-        values = new uint256[](2 * AGENTS);
+        uint256[] memory ids = agentIds();
         uint256 monthAgo = block.timestamp > 30 days ? block.timestamp - 30 days : 0;
+        uint256[] memory today = rep.reputationsAt(ids, dimension, block.timestamp);
+        uint256[] memory earlier = rep.reputationsAt(ids, dimension, monthAgo);
+        values = new uint256[](2 * AGENTS);
         for (uint256 i; i < AGENTS; ++i) {
-            values[2 * i] = rep.reputationAt(0x1000 + i, dimension, block.timestamp);
-            values[2 * i + 1] = rep.reputationAt(0x1000 + i, dimension, monthAgo);
+            (values[2 * i], values[2 * i + 1]) = (today[i], earlier[i]);
         }
     }
 
