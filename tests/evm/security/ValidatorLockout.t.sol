@@ -145,7 +145,9 @@ contract ValidatorLockoutTest is ProtocolFixture {
         uint256 readBeforeAttack = reputation.reputationAt(victim, VALIDATOR, block.timestamp - 1);
 
         uint256[] memory rest = new uint256[](SIDE_TASKS - 1);
-        for (uint256 i; i < rest.length; ++i) rest[i] = sideTasks[i + 1];
+        for (uint256 i; i < rest.length; ++i) {
+            rest[i] = sideTasks[i + 1];
+        }
         _settleSideTasksInSeparateBlocks(rest, victim); // 23:59:52 and 00:00:04
         assertEq(block.timestamp / 1 days, nextDay / 1 days + 1, "the attack crossed midnight");
         _assertVictimDrawable(target, victim, readBeforeAttack);
@@ -202,7 +204,9 @@ contract ReputationLockoutTest is Test {
         }
         vm.stopPrank();
         assertEq(atSnapshot, atDayStart, "the value at the snapshot's day start");
-        assertNotEq(atDayStart, rep.reputationAt(VICTIM, VALIDATOR, dayStart + 1 days), "later writes count the next day");
+        assertNotEq(
+            atDayStart, rep.reputationAt(VICTIM, VALIDATOR, dayStart + 1 days), "later writes count the next day"
+        );
         assertEq(rep.checkpointCount(VICTIM, VALIDATOR), 1 + 20, "one checkpoint per earlier day with writes");
     }
 }
