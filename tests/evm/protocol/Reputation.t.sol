@@ -809,12 +809,12 @@ contract ReputationTest is ReputationBase {
         uint256 value = rep.reputationOf(ALICE, TASK);
         assertLe(value, amount);
         assertApproxEqRel(value, Decay.decay(amount, elapsed), 1e9);
-        uint256 writtenAt = block.timestamp - elapsed;
+        uint256 writeTime = block.timestamp - elapsed;
         uint256 todayStart = block.timestamp - block.timestamp % 1 days;
-        if (todayStart > writtenAt) {
+        if (todayStart > writeTime) {
             uint256 atTodayStart = rep.reputationAt(ALICE, TASK, block.timestamp);
             assertLe(atTodayStart, amount);
-            assertApproxEqRel(atTodayStart, Decay.decay(amount, todayStart - writtenAt), 1e9);
+            assertApproxEqRel(atTodayStart, Decay.decay(amount, todayStart - writeTime), 1e9);
         } else {
             assertEq(rep.reputationAt(ALICE, TASK, block.timestamp), 0, "a day's writes count from the next day");
         }
