@@ -29,16 +29,16 @@ interface IReputation {
     error EndorsementLimitReached(uint256 endorser, uint256 maxEndorsements);
     error EndorserNotEligible(uint256 endorser);
     error EndorseeNotRegistered(uint256 endorsee);
-    error ReputationHistoryUnavailable(uint256 agentId, uint256 timepoint);
     /// @notice `reputationAt` was asked about a time after the current block (like OZ `ERC5805FutureLookup`).
     error ReputationFutureLookup(uint256 timepoint, uint256 currentTime);
     error ParameterOutOfRange(string parameter, uint256 value);
 
     /// @notice Decayed value now.
     function reputationOf(uint256 agentId, Dimension dimension) external view returns (uint256);
-    /// @notice Decayed value at a past timestamp (Task and Validator keep enough history for committee snapshots).
+    /// @notice The value at the start of `timepoint`'s day (a day's changes count from the next day), decayed to
+    ///         that day start; never reverts for `timepoint` up to now, 0 before the agent's first write.
     function reputationAt(uint256 agentId, Dimension dimension, uint256 timepoint) external view returns (uint256);
-    /// @notice `reputationAt` for several agents at one timestamp.
+    /// @notice `reputationAt` for several agents at one timestamp (the committee draw's batch read).
     function reputationsAt(uint256[] calldata agentIds, Dimension dimension, uint256 timepoint)
         external
         view

@@ -27,22 +27,39 @@ import {ReputationMath} from "../libraries/ReputationMath.sol";
 ///        above the sum of what the agents read.
 ///      - A value written at `t` reads back exactly at `t` (normalising rounds up, reading rounds down) and never
 ///        reads above it later; it equals the value decayed by `Decay.factor(elapsed)` to well within 1e-9.
+///
+///      Past values are kept per day (`CHECKPOINT_PERIOD`): the first write of a day to an (agent, dimension) moves
+///      the record it replaces into that agent's history; later writes the same day push nothing. The history is
+///      therefore the last record of every earlier day with writes, ascending in write time, and `reputationAt(t)`
+///      is the last value written before the start of `t`'s day, decayed to that day start. A checkpoint per write
+///      would cost a fresh slot per write (a committee's settlement could not afford it); one per day costs a fresh
+///      slot only on an agent's first write of a day. Reads of the past never revert, however many writes followed.
 contract Reputation is IReputation, NonRenounceableOwnable2Step {
     using SafeCast for uint256;
 
     uint16 public constant MAX_BPS = 10_000;
     uint256 public constant MAX_ENDORSEMENTS_LIMIT = 1_000;
     uint256 public constant MAX_ENDORSEMENT_CAP = 1_000e18;
+    /// @notice Past reputation is answered per period: `reputationAt(t)` is the value at the start of `t`'s period.
+    uint256 public constant CHECKPOINT_PERIOD = 1 days;
 
-    /// @dev One value: normalised amount, its era, when it was written, and when the agent's first value in this
-    ///      dimension was written (before that, its reputation was zero). `endorsementsGiven` is used in the Task
-    ///      record only: `endorse` reads that slot anyway for the endorser's power, so the counter costs no slot.
+    /// @dev One value: normalised amount, its era, when it was written, and how many checkpoints the agent's history
+    ///      in this dimension holds (kept here, in the slot every write rewrites anyway, so pushing a checkpoint
+    ///      writes no separate length slot). `endorsementsGiven` is used in the Task record only: `endorse` reads that
+    ///      slot anyway for the endorser's power, so the counter costs no slot. 240 of 256 bits.
     struct Record {
         uint128 normalised;
         uint16 era;
         uint40 updatedAt;
-        uint40 firstUpdatedAt;
+        uint40 checkpoints;
         uint16 endorsementsGiven;
+    }
+
+    /// @dev A past value: the last record of a day with writes (184 bits, one slot).
+    struct Checkpoint {
+        uint128 normalised;
+        uint16 era;
+        uint40 updatedAt;
     }
 
     struct Total {
@@ -69,8 +86,9 @@ contract Reputation is IReputation, NonRenounceableOwnable2Step {
     uint64 public immutable genesisTime;
 
     mapping(uint256 agentId => Record[4]) private _current;
-    /// @dev The value before the current one, for Task (0) and Validator (1) only.
-    mapping(uint256 agentId => Record[2]) private _previous;
+    /// @dev Per agent and dimension, checkpoint `i` for `i < Record.checkpoints`: ascending in `updatedAt`, each from
+    ///      a different day, all from days before the current record's day.
+    mapping(uint256 agentId => mapping(uint256 index => Checkpoint)[4]) private _history;
     Total[4] private _totals;
     EndorsementParameters private _endorsement;
 
@@ -203,46 +221,68 @@ contract Reputation is IReputation, NonRenounceableOwnable2Step {
     }
 
     /// @inheritdoc IReputation
-    /// @dev Answers for `timepoint` at or after the current value's update, and for Task and Validator also at or
-    ///      after the previous update. Before an agent's first update it is 0. Older times revert with
-    ///      `ReputationHistoryUnavailable`; times after the current block revert with `ReputationFutureLookup`.
-    ///      At the timestamp of an update the value includes every change made at that timestamp.
+    /// @dev The value in force at the start of `timepoint`'s day (`CHECKPOINT_PERIOD`), decayed to that day start:
+    ///      changes made during a day count from the next day on. Exact and never reverting for any `timepoint` up to
+    ///      the current block, however many writes followed; 0 before the agent's first write in `dimension` (before
+    ///      genesis too). Times after the current block revert with `ReputationFutureLookup`.
     function reputationAt(uint256 agentId, Dimension dimension, uint256 timepoint) external view returns (uint256) {
         if (timepoint > block.timestamp) revert ReputationFutureLookup(timepoint, block.timestamp);
-        (uint256 era, uint256 factor) = _positionAt(timepoint);
-        return _reputationAt(agentId, dimension, timepoint, era, factor);
+        uint256 dayStart = timepoint - timepoint % CHECKPOINT_PERIOD;
+        (uint256 era, uint256 factor) = _positionAt(dayStart);
+        return _reputationAt(agentId, dimension, dayStart, era, factor);
     }
 
     /// @inheritdoc IReputation
-    /// @dev `reputationAt` for each agent, with the era factor of `timepoint` computed once.
+    /// @dev `reputationAt` for each agent, with the day start's era and decay factor computed once.
     function reputationsAt(uint256[] calldata agentIds, Dimension dimension, uint256 timepoint)
         external
         view
         returns (uint256[] memory values)
     {
         if (timepoint > block.timestamp) revert ReputationFutureLookup(timepoint, block.timestamp);
-        (uint256 era, uint256 factor) = _positionAt(timepoint);
+        uint256 dayStart = timepoint - timepoint % CHECKPOINT_PERIOD;
+        (uint256 era, uint256 factor) = _positionAt(dayStart);
         values = new uint256[](agentIds.length);
         for (uint256 i; i < agentIds.length; ++i) {
-            values[i] = _reputationAt(agentIds[i], dimension, timepoint, era, factor);
+            values[i] = _reputationAt(agentIds[i], dimension, dayStart, era, factor);
         }
     }
 
-    /// @dev `era` and `factor` are those of `timepoint`.
-    function _reputationAt(uint256 agentId, Dimension dimension, uint256 timepoint, uint256 era, uint256 factor)
+    /// @notice How many earlier days the agent's history in `dimension` holds: one checkpoint per day with writes,
+    ///         the current record's day excepted.
+    function checkpointCount(uint256 agentId, Dimension dimension) external view returns (uint256) {
+        return _current[agentId][uint8(dimension)].checkpoints;
+    }
+
+    /// @dev The last value written before `dayStart` (a period boundary), decayed with `era` and `factor` (those of
+    ///      `dayStart`): the current record if it was written before `dayStart`, else the last checkpoint written
+    ///      before it (checkpoints ascend in `updatedAt`: binary search), else nothing yet (0).
+    function _reputationAt(uint256 agentId, Dimension dimension, uint256 dayStart, uint256 era, uint256 factor)
         private
         view
         returns (uint256)
     {
         Record memory current = _current[agentId][uint8(dimension)];
-        if (timepoint >= current.updatedAt) return _valueOf(current, era, factor);
-        if (timepoint < current.firstUpdatedAt) return 0;
-        if (_keepsHistory(dimension)) {
-            // updatedAt > firstUpdatedAt here, so a previous value was recorded.
-            Record memory previous = _previous[agentId][uint8(dimension)];
-            if (timepoint >= previous.updatedAt) return _valueOf(previous, era, factor);
+        // A never-written record has updatedAt 0 and value 0, which is right for any day.
+        if (current.updatedAt < dayStart) return _valueOf(current.normalised, current.era, era, factor);
+        uint256 count = current.checkpoints;
+        if (count == 0) return 0; // first written on dayStart's day or later
+        mapping(uint256 index => Checkpoint) storage history = _history[agentId][uint8(dimension)];
+        // A committee snapshot is hours old, so the answer is almost always the newest checkpoint: one read.
+        Checkpoint memory found = history[count - 1];
+        if (found.updatedAt >= dayStart) {
+            // Checkpoints below `low` were written before dayStart; those at `high` and above were not.
+            uint256 low;
+            uint256 high = count - 1;
+            while (low < high) {
+                uint256 mid = (low + high) / 2;
+                if (history[mid].updatedAt < dayStart) low = mid + 1;
+                else high = mid;
+            }
+            if (low == 0) return 0; // every checkpoint is from dayStart's day or later: before the first write
+            found = history[low - 1];
         }
-        revert ReputationHistoryUnavailable(agentId, timepoint);
+        return _valueOf(found.normalised, found.era, era, factor);
     }
 
     /// @inheritdoc IReputation
@@ -360,20 +400,24 @@ contract Reputation is IReputation, NonRenounceableOwnable2Step {
         _totals[uint8(dimension)] = Total({normalised: newTotal.toUint240(), era: uint16(era)});
     }
 
-    /// @dev Stores the new current value; Task and Validator first move the old one to history.
+    /// @dev Stores the new current value. The first write of a day first moves the old record (the last of an
+    ///      earlier day, the value in force at this day's start) into the history; later writes the same day push
+    ///      nothing, so many writes in a day cost no more than one. The first write ever has nothing to keep: the
+    ///      value before it is 0.
     function _record(uint256 agentId, Dimension dimension, Record memory old, uint256 newNormalised, uint256 era)
         private
     {
-        uint40 nowTimestamp = block.timestamp.toUint40();
-        // Several changes in one block keep one history step: the value before that block.
-        if (_keepsHistory(dimension) && old.updatedAt != 0 && old.updatedAt != nowTimestamp) {
-            _previous[agentId][uint8(dimension)] = old;
+        uint256 checkpoints = old.checkpoints;
+        if (old.updatedAt != 0 && old.updatedAt / CHECKPOINT_PERIOD != block.timestamp / CHECKPOINT_PERIOD) {
+            _history[agentId][uint8(dimension)][checkpoints] =
+                Checkpoint({normalised: old.normalised, era: old.era, updatedAt: old.updatedAt});
+            ++checkpoints; // at most one per day: 40 bits never overflow
         }
         _current[agentId][uint8(dimension)] = Record({
             normalised: newNormalised.toUint128(),
             era: era.toUint16(),
-            updatedAt: nowTimestamp,
-            firstUpdatedAt: old.updatedAt == 0 ? nowTimestamp : old.firstUpdatedAt,
+            updatedAt: block.timestamp.toUint40(),
+            checkpoints: uint40(checkpoints),
             endorsementsGiven: old.endorsementsGiven
         });
     }
@@ -395,16 +439,16 @@ contract Reputation is IReputation, NonRenounceableOwnable2Step {
         return ReputationMath.position(genesisTime, timepoint);
     }
 
-    function _valueAt(Record memory record, uint256 timepoint) private view returns (uint256) {
-        (uint256 era, uint256 factor) = _positionAt(timepoint);
-        return ReputationMath.denormalise(ReputationMath.rebase(record.normalised, record.era, era), factor);
-    }
-
     function _valueOf(Record memory record, uint256 era, uint256 factor) private pure returns (uint256) {
-        return ReputationMath.denormalise(ReputationMath.rebase(record.normalised, record.era, era), factor);
+        return _valueOf(record.normalised, record.era, era, factor);
     }
 
-    function _keepsHistory(Dimension dimension) private pure returns (bool) {
-        return dimension == Dimension.Task || dimension == Dimension.Validator;
+    /// @dev The value at a point of era `era` and era factor `factor` of `normalised` stored in era `storedEra`.
+    function _valueOf(uint256 normalised, uint256 storedEra, uint256 era, uint256 factor)
+        private
+        pure
+        returns (uint256)
+    {
+        return ReputationMath.denormalise(ReputationMath.rebase(normalised, storedEra, era), factor);
     }
 }

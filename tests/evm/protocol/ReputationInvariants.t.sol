@@ -9,7 +9,8 @@ import {IStaking} from "../../../contracts/evm/interfaces/IStaking.sol";
 
 /// @dev Drives Reputation at random: increases, decreases and sets on many agents and dimensions while time passes
 ///      (hundreds of days per step, so runs cross several eras). Ghosts record an upper bound per value (what was
-///      added or set) and count any change that did not apply exactly to the value read just before it.
+///      added or set) and count any change that did not apply exactly to the value read just before it, and any
+///      change of a past value (`reputationAt` at today's start and 30 days ago, for every agent of the dimension).
 contract ReputationHandler is Test {
     uint256 internal constant AGENTS = 8;
     uint256 internal constant DIMENSIONS = 3; // Task, Validator, Compute: Social has no writer by design
@@ -18,6 +19,7 @@ contract ReputationHandler is Test {
 
     mapping(uint256 agentId => mapping(uint256 dimension => uint256)) public ceiling;
     uint256 public inexactChanges;
+    uint256 public pastRewrites;
     uint256 public calls;
 
     constructor(Reputation rep_) {
@@ -35,7 +37,9 @@ contract ReputationHandler is Test {
         (uint256 agentId, IReputation.Dimension dimension) = _pick(agentSeed, dimensionSeed);
         amount = bound(amount, 0, 1e26);
         uint256 before = rep.reputationOf(agentId, dimension);
+        uint256[] memory past = _past(dimension);
         rep.increase(agentId, dimension, amount);
+        _checkPast(dimension, past);
         _check(agentId, dimension, before + amount);
         ceiling[agentId][uint8(dimension)] += amount;
     }
@@ -44,7 +48,9 @@ contract ReputationHandler is Test {
         (uint256 agentId, IReputation.Dimension dimension) = _pick(agentSeed, dimensionSeed);
         uint256 before = rep.reputationOf(agentId, dimension);
         amount = bound(amount, 0, before * 2 + 1);
+        uint256[] memory past = _past(dimension);
         rep.decrease(agentId, dimension, amount);
+        _checkPast(dimension, past);
         _check(agentId, dimension, amount < before ? before - amount : 0);
     }
 
@@ -52,7 +58,9 @@ contract ReputationHandler is Test {
     function increaseMany(uint256 agentSeed, uint256 dimensionSeed, uint256 amount) external {
         (uint256[] memory ids, uint256[] memory before, IReputation.Dimension dimension) = _batch(agentSeed, dimensionSeed);
         amount = bound(amount, 0, 1e26);
+        uint256[] memory past = _past(dimension);
         rep.increaseMany(ids, dimension, amount);
+        _checkPast(dimension, past);
         for (uint256 i; i < ids.length; ++i) {
             _check(ids[i], dimension, before[i] + amount * _occurrences(ids, ids[i]));
             if (_firstOccurrence(ids, i)) ceiling[ids[i]][uint8(dimension)] += amount * _occurrences(ids, ids[i]);
@@ -62,7 +70,9 @@ contract ReputationHandler is Test {
     function decreaseMany(uint256 agentSeed, uint256 dimensionSeed, uint256 amount) external {
         (uint256[] memory ids, uint256[] memory before, IReputation.Dimension dimension) = _batch(agentSeed, dimensionSeed);
         amount = bound(amount, 0, before[0] + 1);
+        uint256[] memory past = _past(dimension);
         rep.decreaseMany(ids, dimension, amount);
+        _checkPast(dimension, past);
         for (uint256 i; i < ids.length; ++i) {
             uint256 removed = amount * _occurrences(ids, ids[i]);
             _check(ids[i], dimension, removed < before[i] ? before[i] - removed : 0);
@@ -93,7 +103,9 @@ contract ReputationHandler is Test {
     function set(uint256 agentSeed, uint256 dimensionSeed, uint256 value) external {
         (uint256 agentId, IReputation.Dimension dimension) = _pick(agentSeed, dimensionSeed);
         value = bound(value, 0, 1e27);
+        uint256[] memory past = _past(dimension);
         rep.set(agentId, dimension, value);
+        _checkPast(dimension, past);
         _check(agentId, dimension, value);
         ceiling[agentId][uint8(dimension)] = value;
     }
@@ -114,7 +126,25 @@ contract ReputationHandler is Test {
 
     function _check(uint256 agentId, IReputation.Dimension dimension, uint256 expected) internal {
         if (rep.reputationOf(agentId, dimension) != expected) ++inexactChanges;
-        if (rep.reputationAt(agentId, dimension, block.timestamp) != expected) ++inexactChanges;
+    }
+
+    /// @dev Every agent's value at today's start and 30 days ago (all reads of the past a write could disturb).
+    function _past(IReputation.Dimension dimension) internal view returns (uint256[] memory values) {
+        uint256[] memory ids = agentIds();
+        uint256 monthAgo = block.timestamp > 30 days ? block.timestamp - 30 days : 0;
+        uint256[] memory today = rep.reputationsAt(ids, dimension, block.timestamp);
+        uint256[] memory earlier = rep.reputationsAt(ids, dimension, monthAgo);
+        values = new uint256[](2 * AGENTS);
+        for (uint256 i; i < AGENTS; ++i) {
+            (values[2 * i], values[2 * i + 1]) = (today[i], earlier[i]);
+        }
+    }
+
+    function _checkPast(IReputation.Dimension dimension, uint256[] memory before) internal {
+        uint256[] memory afterWrite = _past(dimension);
+        for (uint256 i; i < afterWrite.length; ++i) {
+            if (afterWrite[i] != before[i]) ++pastRewrites;
+        }
     }
 }
 
@@ -172,6 +202,10 @@ contract ReputationInvariantsTest is Test {
 
     function invariant_EveryChangeAppliesExactlyToTheValueReadNow() public view {
         assertEq(handler.inexactChanges(), 0);
+    }
+
+    function invariant_WritesNeverChangeThePast() public view {
+        assertEq(handler.pastRewrites(), 0);
     }
 
     function invariant_SummaryIsTheSumOfTheDimensions() public view {
