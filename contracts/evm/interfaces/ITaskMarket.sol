@@ -177,6 +177,7 @@ interface ITaskMarket {
     error NothingToWithdraw(address account);
     error InvalidCommitSignature(uint256 taskId, uint256 agentId);
     error SeedAlreadyRetried(uint256 taskId);
+    error SeedFixDeadlinePassed(uint256 taskId, uint256 deadline);
     error FillClosed(uint256 taskId, uint256 fillClosesAt);
     error NotDelegated();
     error ParameterOutOfRange(string parameter, uint256 value);

@@ -30,10 +30,12 @@ import {ReputationMath} from "../libraries/ReputationMath.sol";
 ///
 ///      Past values are kept per day (`CHECKPOINT_PERIOD`): the first write of a day to an (agent, dimension) moves
 ///      the record it replaces into that agent's history; later writes the same day push nothing. The history is
-///      therefore the last record of every earlier day with writes, ascending in write time, and `reputationAt(t)`
-///      is the last value written before the start of `t`'s day, decayed to that day start. A checkpoint per write
-///      would cost a fresh slot per write (a committee's settlement could not afford it); one per day costs a fresh
-///      slot only on an agent's first write of a day. Reads of the past never revert, however many writes followed.
+///      the last record of each earlier day with writes, ascending in write time, kept in a ring of the latest
+///      `HISTORY_DAYS` such days, and `reputationAt(t)` is the last value written before the start of `t`'s day,
+///      decayed to that day start. A checkpoint per write would cost a fresh slot per write (a committee's settlement
+///      could not afford it); one per day in a ring costs a slot rewrite on an agent's first write of a day. A read
+///      less than `HISTORY_DAYS` days old never reverts, however many writes followed: at most one checkpoint per
+///      later day can have been pushed since, so the one it needs is still in the ring.
 contract Reputation is IReputation, NonRenounceableOwnable2Step {
     using SafeCast for uint256;
 
@@ -42,6 +44,9 @@ contract Reputation is IReputation, NonRenounceableOwnable2Step {
     uint256 public constant MAX_ENDORSEMENT_CAP = 1_000e18;
     /// @notice Past reputation is answered per period: `reputationAt(t)` is the value at the start of `t`'s period.
     uint256 public constant CHECKPOINT_PERIOD = 1 days;
+    /// @notice Checkpoints kept per agent and dimension: the last records of the latest 8 earlier days with writes, in
+    ///         a ring. A read less than 8 days old is always answered; the committee draw reads at most 3 days back.
+    uint256 public constant HISTORY_DAYS = 8;
 
     /// @dev One value: normalised amount, its era, when it was written, and how many checkpoints the agent's history
     ///      in this dimension holds (kept here, in the slot every write rewrites anyway, so pushing a checkpoint
@@ -86,9 +91,11 @@ contract Reputation is IReputation, NonRenounceableOwnable2Step {
     uint64 public immutable genesisTime;
 
     mapping(uint256 agentId => Record[4]) private _current;
-    /// @dev Per agent and dimension, checkpoint `i` for `i < Record.checkpoints`: ascending in `updatedAt`, each from
-    ///      a different day, all from days before the current record's day.
-    mapping(uint256 agentId => mapping(uint256 index => Checkpoint)[4]) private _history;
+    /// @dev Per agent and dimension, checkpoint `i` (for `Record.checkpoints - HISTORY_DAYS <= i < Record.checkpoints`)
+    ///      at `i % HISTORY_DAYS`: ascending in `updatedAt`, each from a different day, all from days before the current
+    ///      record's day. Once the ring has gone round, a day's first write rewrites a slot (about 5,000 gas) instead
+    ///      of claiming a fresh one (22,100), and an agent's storage stops growing.
+    mapping(uint256 agentId => Checkpoint[HISTORY_DAYS][4]) private _history;
     Total[4] private _totals;
     EndorsementParameters private _endorsement;
 
@@ -222,9 +229,10 @@ contract Reputation is IReputation, NonRenounceableOwnable2Step {
 
     /// @inheritdoc IReputation
     /// @dev The value in force at the start of `timepoint`'s day (`CHECKPOINT_PERIOD`), decayed to that day start:
-    ///      changes made during a day count from the next day on. Exact and never reverting for any `timepoint` up to
-    ///      the current block, however many writes followed; 0 before the agent's first write in `dimension` (before
-    ///      genesis too). Times after the current block revert with `ReputationFutureLookup`.
+    ///      changes made during a day count from the next day on. Exact, and never reverting for a `timepoint` less
+    ///      than `HISTORY_DAYS` days before the current block, however many writes followed; 0 before the agent's
+    ///      first write in `dimension` (before genesis too). Older reads whose checkpoint left the ring revert with
+    ///      `ReputationHistoryPruned`; times after the current block with `ReputationFutureLookup`.
     function reputationAt(uint256 agentId, Dimension dimension, uint256 timepoint) external view returns (uint256) {
         if (timepoint > block.timestamp) revert ReputationFutureLookup(timepoint, block.timestamp);
         uint256 dayStart = timepoint - timepoint % CHECKPOINT_PERIOD;
@@ -248,8 +256,8 @@ contract Reputation is IReputation, NonRenounceableOwnable2Step {
         }
     }
 
-    /// @notice How many earlier days the agent's history in `dimension` holds: one checkpoint per day with writes,
-    ///         the current record's day excepted.
+    /// @notice How many earlier days with writes the agent's history in `dimension` has seen (the current record's
+    ///         day excepted); the latest `HISTORY_DAYS` of them are kept.
     function checkpointCount(uint256 agentId, Dimension dimension) external view returns (uint256) {
         return _current[agentId][uint8(dimension)].checkpoints;
     }
@@ -267,20 +275,23 @@ contract Reputation is IReputation, NonRenounceableOwnable2Step {
         if (current.updatedAt < dayStart) return _valueOf(current.normalised, current.era, era, factor);
         uint256 count = current.checkpoints;
         if (count == 0) return 0; // first written on dayStart's day or later
-        mapping(uint256 index => Checkpoint) storage history = _history[agentId][uint8(dimension)];
+        Checkpoint[HISTORY_DAYS] storage history = _history[agentId][uint8(dimension)];
         // A committee snapshot is hours old, so the answer is almost always the newest checkpoint: one read.
-        Checkpoint memory found = history[count - 1];
+        Checkpoint memory found = history[(count - 1) % HISTORY_DAYS];
         if (found.updatedAt >= dayStart) {
-            // Checkpoints below `low` were written before dayStart; those at `high` and above were not.
-            uint256 low;
+            // Over the checkpoints still kept, [first, count): those below `low` were written before dayStart; those
+            // at `high` and above were not.
+            uint256 first = count > HISTORY_DAYS ? count - HISTORY_DAYS : 0;
+            uint256 low = first;
             uint256 high = count - 1;
             while (low < high) {
                 uint256 mid = (low + high) / 2;
-                if (history[mid].updatedAt < dayStart) low = mid + 1;
+                if (history[mid % HISTORY_DAYS].updatedAt < dayStart) low = mid + 1;
                 else high = mid;
             }
             if (low == 0) return 0; // every checkpoint is from dayStart's day or later: before the first write
-            found = history[low - 1];
+            if (low == first) revert ReputationHistoryPruned(agentId, dayStart);
+            found = history[(low - 1) % HISTORY_DAYS];
         }
         return _valueOf(found.normalised, found.era, era, factor);
     }
@@ -409,7 +420,7 @@ contract Reputation is IReputation, NonRenounceableOwnable2Step {
     {
         uint256 checkpoints = old.checkpoints;
         if (old.updatedAt != 0 && old.updatedAt / CHECKPOINT_PERIOD != block.timestamp / CHECKPOINT_PERIOD) {
-            _history[agentId][uint8(dimension)][checkpoints] =
+            _history[agentId][uint8(dimension)][checkpoints % HISTORY_DAYS] =
                 Checkpoint({normalised: old.normalised, era: old.era, updatedAt: old.updatedAt});
             ++checkpoints; // at most one per day: 40 bits never overflow
         }

@@ -110,31 +110,28 @@ contract TaskMarket is TaskMarketBase, Proxy {
     }
 
     /// @notice After the bidding window, assign the task to the best bid (or refund it if nobody bid); the caller
-    ///         is paid `keeperReward`.
+    ///         is paid `keeperReward`. An executor that posts its result assigns the task itself (see `postResult`).
     function assign(uint256 taskId) external {
         ITaskMarket.Task storage t = _task(taskId);
         _expectStatus(taskId, t.status, ITaskMarket.TaskStatus.Bidding);
-        if (block.timestamp < t.biddingEndsAt) revert ITaskMarket.BiddingOpen(taskId, t.biddingEndsAt);
-        uint256 reward = _paramsOf(t).keeperReward;
-        _credit(msg.sender, taskId, reward, REASON_KEEPER);
-        if (t.executor == 0) {
-            t.status = ITaskMarket.TaskStatus.Refunded;
-            _credit(t.requester, taskId, uint256(t.bounty) + t.fee - reward, REASON_REFUND);
-            emit ITaskMarket.TaskSettled(taskId, ITaskMarket.TaskStatus.Refunded, 0, 0, msg.sender);
-            return;
-        }
-        t.status = ITaskMarket.TaskStatus.Assigned;
-        emit ITaskMarket.TaskAssigned(taskId, t.executor, t.price);
+        _assign(taskId, t);
     }
 
     // ================================================================ 3. execute
 
     /// @notice The executor (owner or key) posts its result before the deadline; a seed is requested for the draw.
+    /// @dev After the bidding window the best bidder need not wait for a keeper's `assign`: posting assigns the task
+    ///      first (and pays the poster the assign reward, as it did that work), saving the network a transaction.
     function postResult(uint256 taskId, bytes32 resultHash, string calldata resultURI) external {
         ITaskMarket.Task storage t = _task(taskId);
-        _expectStatus(taskId, t.status, ITaskMarket.TaskStatus.Assigned);
         uint256 executor = t.executor;
-        _requireController(executor);
+        if (t.status == ITaskMarket.TaskStatus.Bidding && executor != 0) {
+            _requireController(executor);
+            _assign(taskId, t);
+        } else {
+            _expectStatus(taskId, t.status, ITaskMarket.TaskStatus.Assigned);
+            _requireController(executor);
+        }
         if (block.timestamp > t.deadline) revert ITaskMarket.DeadlinePassed(taskId, t.deadline);
         t.status = ITaskMarket.TaskStatus.Verifying;
         t.resultPostedAt = uint40(block.timestamp);
@@ -239,6 +236,21 @@ contract TaskMarket is TaskMarketBase, Proxy {
 
     /// @dev The fee must pay every unit of keeper work a task can need (assign, one draw and one settlement per seat,
     ///      settle) and leave at least 1 wei, and be at least `feeBps` of the bounty.
+    /// @dev Ends the bidding: the best bid is assigned, or without one the requester is refunded. Pays the caller.
+    function _assign(uint256 taskId, ITaskMarket.Task storage t) private {
+        if (block.timestamp < t.biddingEndsAt) revert ITaskMarket.BiddingOpen(taskId, t.biddingEndsAt);
+        uint256 reward = _paramsOf(t).keeperReward;
+        _credit(msg.sender, taskId, reward, REASON_KEEPER);
+        if (t.executor == 0) {
+            t.status = ITaskMarket.TaskStatus.Refunded;
+            _credit(t.requester, taskId, uint256(t.bounty) + t.fee - reward, REASON_REFUND);
+            emit ITaskMarket.TaskSettled(taskId, ITaskMarket.TaskStatus.Refunded, 0, 0, msg.sender);
+            return;
+        }
+        t.status = ITaskMarket.TaskStatus.Assigned;
+        emit ITaskMarket.TaskAssigned(taskId, t.executor, t.price);
+    }
+
     /// @dev Callers pass a committee size of at most 255 (uint8), so the keeper budget cannot overflow.
     function _minimumFee(ITaskMarket.MarketParams storage p, uint256 bounty, uint256 committeeSize)
         private
@@ -283,8 +295,10 @@ contract TaskMarket is TaskMarketBase, Proxy {
     function _setParams(ITaskMarket.MarketParams memory p) private {
         _check(p.biddingWindow == 0 || p.biddingWindow > 30 days, "biddingWindow", p.biddingWindow);
         _check(p.maxTaskDuration == 0 || p.maxTaskDuration > 365 days, "maxTaskDuration", p.maxTaskDuration);
-        _check(p.seedTimeout == 0 || p.seedTimeout > 7 days, "seedTimeout", p.seedTimeout);
-        _check(p.drawWindow < 2 || p.drawWindow > 7 days, "drawWindow", p.drawWindow);
+        // Seed and draw windows of at most a day each keep every weight read within 3 days of its snapshot, inside
+        // the reputation history that is always kept (Reputation.HISTORY_DAYS).
+        _check(p.seedTimeout == 0 || p.seedTimeout > 1 days, "seedTimeout", p.seedTimeout);
+        _check(p.drawWindow < 2 || p.drawWindow > 1 days, "drawWindow", p.drawWindow);
         _check(p.commitWindow == 0 || p.commitWindow > 7 days, "commitWindow", p.commitWindow);
         _check(p.revealWindow == 0 || p.revealWindow > 7 days, "revealWindow", p.revealWindow);
         _check(p.feeBps > BPS, "feeBps", p.feeBps);

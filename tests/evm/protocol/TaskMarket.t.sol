@@ -420,7 +420,7 @@ contract TaskMarketTest is ProtocolFixture {
         assertTrue(market.getTask(taskId).seedFromFallback);
         vm.expectRevert(abi.encodeWithSelector(ITaskMarket.SeedAlreadyRetried.selector, taskId));
         market.retrySeed(taskId);
-        vm.warp(retryAt + 2 hours);
+        vm.warp(retryAt + 30 minutes); // still before the fix deadline (two seed timeouts after the result)
         vm.expectRevert(abi.encodeWithSelector(ITaskMarket.SeedAlreadyRetried.selector, taskId));
         market.retrySeed(taskId); // once: even the fallback withholding would not allow a second retry
 
@@ -878,6 +878,17 @@ contract TaskMarketTest is ProtocolFixture {
         p = _marketParams();
         p.reviewerShareBps = 10_001;
         vm.expectRevert(abi.encodeWithSelector(ITaskMarket.ParameterOutOfRange.selector, "reviewerShareBps", 10_001));
+        vm.prank(governance);
+        market.setParams(p);
+        // Seed and draw windows of at most a day keep every weight read inside the kept reputation history.
+        p = _marketParams();
+        p.seedTimeout = 1 days + 1;
+        vm.expectRevert(abi.encodeWithSelector(ITaskMarket.ParameterOutOfRange.selector, "seedTimeout", 1 days + 1));
+        vm.prank(governance);
+        market.setParams(p);
+        p = _marketParams();
+        p.drawWindow = 1 days + 1;
+        vm.expectRevert(abi.encodeWithSelector(ITaskMarket.ParameterOutOfRange.selector, "drawWindow", 1 days + 1));
         vm.prank(governance);
         market.setParams(p);
         p = _marketParams();

@@ -284,6 +284,28 @@ contract MarketAttacksTest is ProtocolFixture {
         assertEq(market.getTask(taskId).drawClosesAt, 0, "no seed was ever fixed");
     }
 
+    /// @dev A keeper holding a task back to draw it days later would read weights from a snapshot whose reputation
+    ///      history may be gone, or pick its moment. The seed must be fixed within two seed timeouts of the result;
+    ///      past that, the task settles against the executor, who could have drawn as soon as the seed was readable.
+    function test_Attack_SeedFixedLateCannotDrawFromAStaleSnapshot() public {
+        uint256 taskId = _posted();
+        _seedReady();
+        uint256 fixBy = market.getTask(taskId).resultPostedAt + 2 * _marketParams().seedTimeout;
+        vm.warp(fixBy + 1);
+        vm.expectRevert(abi.encodeWithSelector(ITaskMarket.SeedFixDeadlinePassed.selector, taskId, fixBy));
+        market.drawCommittee(taskId, _bestReviewersUnchecked());
+        uint256 stake0 = staking.stakeOf(executor.id);
+        market.settle(taskId, _emptyReveals(), _none());
+        assertEq(uint8(market.getTask(taskId).status), uint8(ITaskMarket.TaskStatus.Refunded));
+        assertLt(staking.stakeOf(executor.id), stake0);
+    }
+
+    /// @dev Candidates named without reading keys (the seed is not fixed yet, so keys cannot be read).
+    function _bestReviewersUnchecked() internal view returns (uint256[] memory ids) {
+        ids = new uint256[](COMMITTEE);
+        for (uint256 i; i < COMMITTEE; ++i) ids[i] = reviewers[i].id;
+    }
+
     // ------------------------------------------------------------------ 13. batches and unpaid work
 
     /// @dev The demonstrated exploit: one front-run item reverted a whole keeper batch. Items already done are

@@ -31,8 +31,9 @@ contract ValidatorLockoutTest is ProtocolFixture {
         assertGt(reputation.reputationOf(members[0], VALIDATOR), 0, "the honest validator has reputation");
     }
 
-    /// @dev The attacker's cheap side tasks, each with `victim` as its only member, who votes honestly: once every
-    ///      member has revealed, the attacker (as keeper) may settle whenever it chooses. Left unsettled.
+    /// @dev The attacker's cheap side tasks, each with `victim` on its (full) committee beside nine other reviewers,
+    ///      all voting honestly: once every member has revealed, the attacker (as keeper) may settle whenever it
+    ///      chooses, and settling the victim writes its validator reputation. Left unsettled.
     function _sideTasksWith(uint256 victim) internal returns (uint256[] memory ids) {
         ids = new uint256[](SIDE_TASKS);
         for (uint256 i; i < SIDE_TASKS; ++i) {
@@ -46,20 +47,24 @@ contract ValidatorLockoutTest is ProtocolFixture {
             market.postResult(ids[i], keccak256("side result"), "ipfs://side");
         }
         _seedReady();
-        uint256[] memory only = new uint256[](1);
-        only[0] = victim;
+        uint256[] memory committee = new uint256[](COMMITTEE);
+        committee[0] = victim;
+        uint256 n = 1;
+        for (uint256 i; n < COMMITTEE; ++i) {
+            if (reviewers[i].id != victim) committee[n++] = reviewers[i].id;
+        }
         uint256 opens;
         for (uint256 i; i < SIDE_TASKS; ++i) {
             vm.prank(keeper);
-            market.drawCommittee(ids[i], only);
+            market.drawCommittee(ids[i], committee);
             uint256 closes = market.getTask(ids[i]).drawClosesAt;
             if (closes > opens) opens = closes;
         }
         vm.warp(opens);
-        bool[] memory approve = _votes(1, 1);
+        bool[] memory approve = _votes(COMMITTEE, COMMITTEE);
         for (uint256 i; i < SIDE_TASKS; ++i) {
-            _commitAll(ids[i], only, approve);
-            _revealAll(ids[i], only, approve);
+            _commitAll(ids[i], committee, approve);
+            _revealAll(ids[i], committee, approve);
         }
     }
 
@@ -194,7 +199,8 @@ contract ReputationLockoutTest is Test {
         (ids[0], ids[1]) = (VICTIM, VICTIM + 1);
         for (uint256 i; i < 200; ++i) {
             vm.roll(block.number + 1);
-            vm.warp(block.timestamp + (i % 10 == 9 ? 1 days : 12));
+            // Five days of writes: the market reads a snapshot at most 3 days old, well inside HISTORY_DAYS.
+            vm.warp(block.timestamp + (i % 40 == 39 ? 1 days : 12));
             if (i % 3 == 0) rep.decrease(VICTIM, VALIDATOR, 1e18);
             else if (i % 3 == 1) rep.increaseMany(ids, VALIDATOR, 1e17);
             else rep.set(VICTIM, VALIDATOR, i * 1e16);
@@ -207,6 +213,6 @@ contract ReputationLockoutTest is Test {
         assertNotEq(
             atDayStart, rep.reputationAt(VICTIM, VALIDATOR, dayStart + 1 days), "later writes count the next day"
         );
-        assertEq(rep.checkpointCount(VICTIM, VALIDATOR), 1 + 20, "one checkpoint per earlier day with writes");
+        assertEq(rep.checkpointCount(VICTIM, VALIDATOR), 1 + 5, "one checkpoint per earlier day with writes");
     }
 }

@@ -226,8 +226,13 @@ contract TaskVerification is TaskMarketBase {
         return keccak256(abi.encode(DOMAIN_TYPEHASH, DOMAIN_NAME_HASH, DOMAIN_VERSION_HASH, block.chainid, market));
     }
 
+    /// @dev The seed must be fixed within two seed timeouts of the result, so every weight the draw reads is at most
+    ///      `2 x seedTimeout + drawWindow` (3 days at most, by the parameter bounds) old: well inside the reputation
+    ///      history that is always kept, and a keeper cannot hold a task back to pick its moment.
     function _fixSeed(uint256 taskId, ITaskMarket.Task storage t, ITaskMarket.MarketParams storage p) private {
         if (t.drawClosesAt != 0) return;
+        uint256 fixBy = _fixDeadline(t, p);
+        if (block.timestamp > fixBy) revert ITaskMarket.SeedFixDeadlinePassed(taskId, fixBy);
         (bool ready, bytes32 seed) = _source(t).seedOf(t.seedRequestId);
         if (!ready) revert ITaskMarket.SeedNotReady(taskId);
         uint256 drawClosesAt = block.timestamp + p.drawWindow;
@@ -238,6 +243,10 @@ contract TaskVerification is TaskMarketBase {
         t.commitEndsAt = uint40(commitEndsAt);
         t.revealEndsAt = uint40(revealEndsAt);
         emit ITaskMarket.SeedFixed(taskId, seed, drawClosesAt, commitEndsAt, revealEndsAt);
+    }
+
+    function _fixDeadline(ITaskMarket.Task storage t, ITaskMarket.MarketParams storage p) private view returns (uint256) {
+        return uint256(t.resultPostedAt) + 2 * uint256(p.seedTimeout);
     }
 
     /// @dev Filling stops half-way through the draw window, so claims always have the second half.
@@ -365,7 +374,8 @@ contract TaskVerification is TaskMarketBase {
     }
 
     /// @dev The outcome, the fee split and the payouts of a Verifying task.
-    ///      - seed never fixed and lapsed: Refunded, executor penalised as for a missed deadline;
+    ///      - seed never fixed (expired, or not fixed within two seed timeouts of the result): Refunded, executor
+    ///        penalised as for a missed deadline;
     ///      - committee not full when the fill phase closed: Refunded, nobody penalised;
     ///      - otherwise, after the reveal window (or once every member revealed): Accepted at >= 2/3 approvals of the
     ///        revealed votes, Rejected at >= 2/3 rejections, Refunded with no revealed vote, else Inconclusive
@@ -375,7 +385,11 @@ contract TaskVerification is TaskMarketBase {
         uint256 seats = t.seats;
         bool lapsed;
         if (t.drawClosesAt == 0) {
-            if (!_source(t).expired(t.seedRequestId)) revert ITaskMarket.SeedNotReady(taskId);
+            // Lapsed: the seed can never come, or nobody fixed it in time. Either way the executor, who could have
+            // fixed it with a draw as soon as it was readable, bears it.
+            if (!_source(t).expired(t.seedRequestId) && block.timestamp <= _fixDeadline(t, p)) {
+                revert ITaskMarket.SeedNotReady(taskId);
+            }
             lapsed = true;
         } else if (seats < t.committeeSize) {
             uint256 fillClosesAt = _fillClosesAt(t, p);
