@@ -186,6 +186,7 @@ async function recordStatus(url, record, deployer) {
       it.live = !!r && BigInt(r.status) === 1n;
     }
     it.burnt = !it.live && it.nonce < latest;
+    it.sentUnconfirmed = !it.live && !it.burnt && !!it.hash && it.nonce < pending;
   }
   return { items, latest, pending, onChain: true };
 }
@@ -292,7 +293,7 @@ async function preflight({ 'rpc-url': url, manifest, deployer, resume = 'no' }) 
       writePartial(manifest, status, { chainId, deployer, record, reason: 'found by a later run' });
       if (resume !== 'yes') {
         throw new Fail(
-          `a partial deployment exists (${partialFile(manifest)}):\n${report}\nrun the same command with --resume to send the missing transactions, or move ${manifest}* away to start over`,
+          `a partial deployment exists (${partialFile(manifest)}):\n${report}\nrun the same command with --resume to send the missing transactions, or move ${recordDir(manifest)} and ${partialFile(manifest)} away to start over`,
           3,
         );
       }
