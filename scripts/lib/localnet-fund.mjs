@@ -40,7 +40,7 @@ async function main(argv) {
   const m = JSON.parse(readFileSync(opts.manifest, 'utf8'));
   const token = m.contracts.AccToken;
   const transport = http(opts['rpc-url'], { retryCount: 0 });
-  const client = createPublicClient({ transport });
+  const client = createPublicClient({ transport, pollingInterval: 100 });
   const accounts = ANVIL_KEYS.map((k) => privateKeyToAccount(k));
   const funder = createWalletClient({ account: accounts[0], transport });
   const send = async (request) => {

@@ -392,7 +392,7 @@ async function resumeCmd({ 'rpc-url': url, manifest, 'chain-id': chainArg, deplo
   if (account.address !== deployer) throw new Fail('DEPLOY_PRIVATE_KEY is not the deployer');
   const transport = httpTransport(url, { retryCount: 2 });
   const wallet = createWalletClient({ account, transport });
-  const client = createPublicClient({ transport });
+  const client = createPublicClient({ transport, pollingInterval: 250 });
   const save = () => writeAtomically(file, JSON.stringify(rec, null, 2));
   rec.receipts ??= [];
   const total = status.items.length;
