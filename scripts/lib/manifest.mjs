@@ -1,15 +1,24 @@
 #!/usr/bin/env node
 // The deployment manifest of the EVM suite: scripts/deploy's helper (ESM, JSON-RPC over node:http, viem for ABI and
-// checksums). Subcommands (exit 0 ok, 2 error, 3 refusal):
-//   preflight --rpc-url URL --manifest FILE
-//       Prints "<chainId> new" or "<chainId> stale <AccToken>" on stdout. Refuses (exit 3) when FILE already
-//       describes a live suite on this chain, and (exit 2) when FILE is not a manifest or names another chain.
+// checksums). The suite's contract list is CONTRACTS below (one line per contract). Subcommands (exit 0 ok, 1 failed,
+// 2 error, 3 refusal):
+//   preflight --rpc-url URL --manifest FILE --deployer 0x.. [--resume yes|no]
+//       Everything checked before the first transaction (deploy-check.mjs: manifest path writable, AC_* variables).
+//       Prints "<chainId> new", "<chainId> stale <AccToken>" or "<chainId> resume", then messages, one a line.
+//       Refuses (exit 3) when FILE describes a live suite on this chain or when FILE.broadcast/ holds a partial
+//       deployment (without --resume), and (exit 2) when FILE is not a manifest or names another chain.
 //   write --rpc-url URL --broadcast-dir DIR --chain-id N --deployer 0x.. --manifest FILE
 //       Reads DIR/Deploy.s.sol/N/run-latest.json (forge's broadcast record), checks every transaction on the chain
 //       (receipt status 1, sent by the deployer, code at every address), names the four emission vaults by their
-//       pool() and writes FILE atomically.
-//   table --manifest FILE
-//       Prints the manifest as a readable table.
+//       pool() and writes FILE atomically (and removes FILE.partial.json). Prints "<chainId> <block> <txs> <contracts>".
+//   partial --rpc-url URL --manifest FILE --chain-id N --deployer 0x.. [--reason TEXT]
+//       After a failure: writes FILE.partial.json (live and missing contracts) and prints the report.
+//   resume --rpc-url URL --manifest FILE --chain-id N --deployer 0x..   (key in DEPLOY_PRIVATE_KEY)
+//       Sends the record's missing transactions with their recorded nonces and completes the record.
+//   watch --record FILE --pid N      progress lines while forge (pid N) broadcasts
+//   explain --log FILE               forge's failure as one plain line (forge-errors.mjs)
+//   table --manifest FILE            the manifest as a readable table
+//   vars                             the AC_* variables, for scripts/deploy --help
 import { readFileSync, writeFileSync, renameSync, mkdirSync, existsSync, unlinkSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
