@@ -5,11 +5,13 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import net from 'node:net';
-import { mkdtempSync, readFileSync, writeFileSync, copyFileSync, existsSync, rmSync, openSync, closeSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, copyFileSync, existsSync, rmSync, openSync, closeSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createPublicClient, http, getAddress, parseAbi, parseAbiItem, zeroAddress, zeroHash } from 'viem';
+import { createPublicClient, http, getAddress, parseAbi, parseAbiItem, zeroAddress, zeroHash, encodeErrorResult } from 'viem';
+import { CONTRACT_KEYS } from '../../scripts/lib/manifest.mjs';
+import { decodeRevert, explainForgeLog } from '../../scripts/lib/forge-errors.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bin = join(root, 'node_modules', '.bin');
@@ -28,10 +30,26 @@ const ACCOUNTS = [
   '0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65',
   '0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc',
 ];
-const KEYS = [
-  'AccToken', 'Governor', 'Timelock', 'CriticalProposalRegistry', 'ValidatorsPool', 'ComputePool',
-  'MarketplacePool', 'ReviewPool', 'TeamVesting', 'Treasury', 'FeeRouter',
-  'AgentRegistry', 'Staking', 'Reputation', 'TaskMarket', 'Randomness', 'FallbackRandomness',
+// The suite's contract list lives in one place (scripts/lib/manifest.mjs); everything below is checked on chain.
+const KEYS = CONTRACT_KEYS;
+const ANVIL_KEYS = [
+  KEY0,
+  '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d',
+  '0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a',
+  '0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6',
+  '0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a',
+  '0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba',
+  '0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e',
+  '0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356',
+  '0xdbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97',
+  '0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6',
+];
+const ALL_ACCOUNTS = [
+  ...ACCOUNTS,
+  '0x976EA74026E726554dB657fA54763abd0C3a0aa9',
+  '0x14dC79964da2C08b23698B3D3cc7Ca32193d9955',
+  '0x23618e81E3f5cdF7f54C3d65f7FBc0aBf5B21E8f',
+  '0xa0Ee7A142d267C1f36714E4a8F75612F20a79720',
 ];
 const OWNABLE = [
   'AccToken', 'CriticalProposalRegistry', 'ValidatorsPool', 'ComputePool', 'MarketplacePool', 'ReviewPool', 'Treasury',
@@ -100,10 +118,10 @@ function run(cmd, args, { env = ENV, timeout = 120_000 } = {}) {
 }
 
 const anvils = new Set();
-async function startAnvil(port) {
+async function startAnvil(port, extra = []) {
   port ??= await freePort();
   const logFd = openSync(join(tmp, `anvil-${port}-${Date.now()}.log`), 'w');
-  const proc = spawn(join(bin, 'anvil'), ['--host', '127.0.0.1', '--port', String(port)], { stdio: ['ignore', logFd, logFd] });
+  const proc = spawn(join(bin, 'anvil'), ['--host', '127.0.0.1', '--port', String(port), ...extra], { stdio: ['ignore', logFd, logFd] });
   closeSync(logFd);
   const exited = new Promise((resolve) => proc.once('exit', resolve));
   const node = { port, url: `http://127.0.0.1:${port}`, proc, exited };
@@ -126,8 +144,33 @@ async function startAnvil(port) {
   throw new Error(`anvil on port ${port} did not answer`);
 }
 
-const deploy = (node, manifest, { key = KEY0, env = ENV } = {}) =>
-  run(DEPLOY, ['--rpc-url', node.url, '--private-key', key, '--manifest', manifest], { env });
+const deploy = (node, manifest, { key = KEY0, env = ENV, flags = [] } = {}) =>
+  run(DEPLOY, ['--rpc-url', node.url, '--private-key', key, '--manifest', manifest, ...flags], { env });
+
+// Starts a command and resolves `stopped` when it exits; `waitFor(re)` resolves once its output matches.
+function start(cmd, args, { env = ENV } = {}) {
+  const p = spawn(cmd, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const h = { proc: p, stdout: '', stderr: '' };
+  const waiters = [];
+  const check = () => {
+    for (const w of [...waiters]) {
+      if (w.re.test(h.stdout + h.stderr)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve();
+      }
+    }
+  };
+  p.stdout.on('data', (d) => ((h.stdout += d), check()));
+  p.stderr.on('data', (d) => ((h.stderr += d), check()));
+  h.stopped = new Promise((resolve) => p.on('close', (code, signal) => resolve({ code, signal, stdout: h.stdout, stderr: h.stderr, out: h.stdout + h.stderr })));
+  h.waitFor = (re, ms = 120_000) =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${re}: ${h.stdout}${h.stderr}`)), ms);
+      waiters.push({ re, resolve: () => (clearTimeout(timer), resolve()) });
+      check();
+    });
+  return h;
+}
 const readManifest = (file) => JSON.parse(readFileSync(file, 'utf8'));
 const read = (client, address, functionName, args = []) => client.readContract({ address, abi, functionName, args });
 const hasCode = async (client, address, blockNumber) => {
@@ -165,6 +208,25 @@ describe('scripts/deploy', () => {
     assert.equal(first.code, 0, first.out);
     assert.match(first.stdout, /deploy: chain 31337 at /);
     assert.match(first.stdout, /manifest written to /);
+    // One progress line per transaction, in order, naming the contract, its address and its transaction.
+    const progress = first.stdout.split('\n').filter((l) => l.startsWith('deploy: ['));
+    assert.equal(progress.length, KEYS.length, first.stdout);
+    const seen = [];
+    progress.forEach((l, i) => {
+      const [, n, total, key, address, hash] = l.match(/^deploy: \[(\d+)\/(\d+)\] (\w+) (0x[0-9a-fA-F]{40}) \(tx (0x[0-9a-f]{64})\)$/) ?? [];
+      assert.equal(Number(n), i + 1, l);
+      assert.equal(Number(total), KEYS.length, l);
+      assert.equal(address, m.contracts[key], `${l}: the manifest agrees`);
+      seen.push(key);
+      assert.ok(hash, l);
+    });
+    assert.deepEqual([...seen].sort(), [...KEYS].sort(), 'every contract reported once');
+    // The summary counts what the manifest holds.
+    assert.match(first.stdout, new RegExp(`deployed ${KEYS.length} contracts in ${CREATES} transactions from block ${m.block}; manifest written to `));
+    // forge's record is kept next to the manifest; no partial record after a complete deployment.
+    const rec = JSON.parse(readFileSync(`${manifestFile}.broadcast/Deploy.s.sol/31337/run-latest.json`, 'utf8'));
+    assert.equal(rec.transactions.length, CREATES);
+    assert.equal(existsSync(`${manifestFile}.partial.json`), false);
     assert.doesNotMatch(first.out, /Compiler run|== Logs ==|ONCHAIN EXECUTION/, 'forge output stays quiet');
     assert.deepEqual(Object.keys(m), ['chainId', 'block', 'deployer', 'contracts']);
     assert.equal(m.chainId, await chain.client.getChainId());
@@ -346,23 +408,257 @@ describe('scripts/deploy', () => {
   });
 });
 
+// --- checks before the first transaction ---------------------------------------------------------------------------
+describe('scripts/deploy refuses before sending anything', () => {
+  let chain; // a chain that is not local
+  const distinct = {
+    AC_TEAM_BENEFICIARY: ACCOUNTS[1],
+    AC_VALIDATORS_BENEFICIARY: ACCOUNTS[2],
+    AC_COMPUTE_BENEFICIARY: ACCOUNTS[3],
+    AC_MARKETPLACE_BENEFICIARY: ACCOUNTS[4],
+    AC_REVIEW_BENEFICIARY: ACCOUNTS[5],
+  };
+  const ALLOW_LOCAL = ['--allow-local-randomness'];
+  before(async () => {
+    chain = await startAnvil(undefined, ['--chain-id', '84532']);
+  });
+
+  test('malformed AC_*, bad VRF settings, unknown AC_* variables, unwritable manifests, LocalRandomness and a single beneficiary on chain 84532: exit 2, one line naming the problem, nonce unchanged', async () => {
+    assert.equal(await chain.client.getChainId(), 84532);
+    const nonce = await chain.client.getTransactionCount({ address: ACCOUNTS[0] });
+    const height = await chain.client.getBlockNumber();
+    const ok = join(tmp, 'refused', 'm.json');
+    const fileAsDir = join(tmp, 'a-file');
+    writeFileSync(fileAsDir, 'not a directory');
+    const dirAsManifest = join(tmp, 'a-dir');
+    mkdirSync(dirAsManifest, { recursive: true });
+    const code = ACCOUNTS[0]; // an EOA: no code
+    const vrf = { AC_VRF_COORDINATOR: code, AC_VRF_KEY_HASH: `0x${'ab'.repeat(32)}`, AC_VRF_SUBSCRIPTION_ID: '42' };
+    const cases = [
+      [{}, [], /chain 84532 is not local \(31337\/1337\) and AC_VRF_COORDINATOR is not set: .*--allow-local-randomness/],
+      [{}, ALLOW_LOCAL, /all five emission\/vesting beneficiaries are the deployer 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266, which would hold every vote at genesis; .*--allow-single-beneficiary/],
+      [{ ...distinct, AC_ATTESTORS: '0x1234' }, ALLOW_LOCAL, /AC_ATTESTORS entry 1 is not an address \(0x \+ 40 hex digits\): '0x1234'/],
+      [{ ...distinct, AC_ATTESTORS: `${ACCOUNTS[1]}, ${ACCOUNTS[2]}` }, ALLOW_LOCAL, /AC_ATTESTORS entry 2 is not an address/],
+      [{ ...distinct, AC_ATTESTORS: `${ACCOUNTS[1]},${ACCOUNTS[1]}` }, ALLOW_LOCAL, /AC_ATTESTORS entry 2 repeats/],
+      [{ ...distinct, AC_TEAM_BENEFICIARY: 'deployer' }, ALLOW_LOCAL, /AC_TEAM_BENEFICIARY is not an address/],
+      [{ ...distinct, AC_REVIEW_BENEFICIARY: ACCOUNTS[5].replace('a', 'A') }, ALLOW_LOCAL, /AC_REVIEW_BENEFICIARY has a wrong EIP-55 checksum/],
+      [{ ...distinct, AC_TEAM_BENEFICARY: ACCOUNTS[1] }, ALLOW_LOCAL, /unknown variable AC_TEAM_BENEFICARY \(did you mean AC_TEAM_BENEFICIARY\?\)/],
+      [{ ...distinct, AC_VRF_COORDINATOR: code }, [], /AC_VRF_KEY_HASH is required when AC_VRF_COORDINATOR is set/],
+      [{ ...distinct, ...vrf, AC_VRF_KEY_HASH: '0x1234' }, [], /AC_VRF_KEY_HASH must be 32 bytes \(0x \+ 64 hex digits\): '0x1234'/],
+      [{ ...distinct, ...vrf, AC_VRF_SUBSCRIPTION_ID: '12abc' }, [], /AC_VRF_SUBSCRIPTION_ID is not an unsigned integer: '12abc'/],
+      [{ ...distinct, ...vrf, AC_VRF_SUBSCRIPTION_ID: '' }, [], /AC_VRF_SUBSCRIPTION_ID is required/],
+      [{ ...distinct, ...vrf, AC_VRF_CONFIRMATIONS: '201' }, [], /AC_VRF_CONFIRMATIONS must be from 0 to 200, got 201/],
+      [{ ...distinct, ...vrf, AC_VRF_CALLBACK_GAS_LIMIT: '0' }, [], /AC_VRF_CALLBACK_GAS_LIMIT must be from 1 to 2500000, got 0/],
+      [{ ...distinct, ...vrf, AC_VRF_NATIVE_PAYMENT: 'yes' }, [], /AC_VRF_NATIVE_PAYMENT must be true or false: 'yes'/],
+      [{ ...distinct, ...vrf }, [], new RegExp(`AC_VRF_COORDINATOR ${code} has no code on chain 84532`)],
+      [{ ...distinct, AC_VRF_KEY_HASH: vrf.AC_VRF_KEY_HASH }, ALLOW_LOCAL, /AC_VRF_KEY_HASH is set but AC_VRF_COORDINATOR is not/],
+      [{ ...distinct }, ALLOW_LOCAL, /cannot create directory .*a-file/, join(fileAsDir, 'm.json')],
+      [{ ...distinct }, ALLOW_LOCAL, /a-dir exists and is not a regular file/, dirAsManifest],
+    ];
+    for (const [vars, flags, message, manifest = ok] of cases) {
+      const r = await deploy(chain, manifest, { env: { ...ENV, ...vars }, flags });
+      const what = `${JSON.stringify(vars)} ${flags.join(' ')}`;
+      assert.equal(r.code, 2, `${what}: exit 2\n${r.out}`);
+      assert.match(r.stderr, message, what);
+      assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
+      assert.match(r.stderr, /^deploy: error: /);
+      assert.doesNotMatch(r.stdout, /compiling and broadcasting/, `${what}: forge never ran`);
+    }
+    assert.equal(await chain.client.getTransactionCount({ address: ACCOUNTS[0] }), nonce, 'deployer nonce unchanged');
+    assert.equal(await chain.client.getBlockNumber(), height, 'no block mined');
+    assert.equal(existsSync(ok), false, 'no manifest written');
+  });
+
+  test('Deploy.s.sol is strict on its own (forge script without scripts/deploy): malformed values and LocalRandomness on 84532 revert the simulation', async () => {
+    const forge = join(bin, 'forge');
+    const script = (vars) =>
+      run(forge, ['script', 'scripts/evm/Deploy.s.sol:Deploy', '--rpc-url', chain.url, '--private-key', KEY0], { env: { ...ENV, ...vars } });
+    let r = await script({ ...distinct, AC_ATTESTORS: '0x12,0x34' });
+    assert.notEqual(r.code, 0);
+    assert.match(r.out, /AC_ATTESTORS entry 1 is not an address \(0x \+ 40 hex digits\): '0x12'/);
+    r = await script({ ...distinct });
+    assert.notEqual(r.code, 0);
+    assert.match(r.out, /LocalRandomness on chain 84532, which is not local/);
+    r = await script({ AC_ALLOW_LOCAL_RANDOMNESS: 'true' });
+    assert.notEqual(r.code, 0);
+    assert.match(r.out, /all five beneficiaries are 0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266/i);
+    r = await script({ ...distinct, AC_ALLOW_LOCAL_RANDOMNESS: 'true', AC_VRF_CONFIRMATIONS: '3' });
+    assert.notEqual(r.code, 0);
+    assert.match(r.out, /AC_VRF_CONFIRMATIONS is set but AC_VRF_COORDINATOR is not/);
+    assert.equal(await chain.client.getTransactionCount({ address: ACCOUNTS[0] }), 0, 'nothing sent');
+  });
+
+  test('--allow-local-randomness --allow-single-beneficiary deploy on chain 84532, with warnings', async () => {
+    const file = join(tmp, 'allowed-84532.json');
+    const r = await deploy(chain, file, { flags: ['--allow-local-randomness', '--allow-single-beneficiary'] });
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.stdout, /warning: LocalRandomness on chain 84532/);
+    assert.match(r.stdout, /all five beneficiaries are the deployer .* \(--allow-single-beneficiary\)/);
+    const dm = readManifest(file);
+    assert.equal(dm.chainId, 84532);
+    assert.equal(await read(chain.client, dm.contracts.ReviewPool, 'beneficiary'), ACCOUNTS[0]);
+    assert.equal(await chain.client.getTransactionCount({ address: ACCOUNTS[0] }), CREATES);
+  });
+});
+
+// --- a deployment that cannot be lost ------------------------------------------------------------------------------
+describe('scripts/deploy after a failure or an interruption', () => {
+  const progressCount = (out) => out.split('\n').filter((l) => /^deploy: \[\d+\/\d+\]/.test(l)).length;
+
+  async function checkPartial(file, client) {
+    const p = JSON.parse(readFileSync(`${file}.partial.json`, 'utf8'));
+    assert.equal(p.status, 'partial');
+    assert.equal(p.total, CREATES);
+    const live = Object.keys(p.contracts);
+    assert.ok(live.length >= 3 && live.length < CREATES, `some but not all contracts live: ${live}`);
+    assert.deepEqual([...live, ...Object.keys(p.missing)].sort(), [...KEYS].sort(), 'every contract is either live or missing');
+    for (const [k, a] of Object.entries(p.contracts)) assert.ok(await hasCode(client, a), `${k} named live has code`);
+    assert.ok(existsSync(p.record), 'the broadcast record is kept');
+    return p;
+  }
+
+  test('the node dies mid-broadcast: the record survives, the partial record names every live contract; after a restart a plain run reports and refuses, --resume finishes at the same addresses', async () => {
+    const state = join(tmp, 'killed-node-state.json');
+    const args = ['--block-time', '0.3', '--state', state];
+    let node = await startAnvil(undefined, args);
+    const file = join(tmp, 'killed-node', 'm.json');
+    const d = start(DEPLOY, ['--rpc-url', node.url, '--private-key', KEY0, '--manifest', file]);
+    await d.waitFor(/^deploy: \[4\/\d+\]/m);
+    const port = node.port;
+    await node.stop(); // SIGTERM: anvil writes its state and exits mid-deployment
+    const r = await d.stopped;
+    assert.equal(r.code, 1, r.out);
+    assert.match(r.stderr, /deploy: error: forge script failed on chain 31337/);
+    assert.doesNotMatch(r.out, /\x1b\[/, 'no ANSI codes');
+    assert.match(r.stderr, /deploy: \d+ of 17 deployment transactions are live on chain 31337 \(as forge recorded them; the node did not answer\)/);
+    assert.match(r.stderr, /--resume/);
+
+    node = await startAnvil(port, args);
+    const p = await checkPartial(file, node.client);
+    const nonce = await node.client.getTransactionCount({ address: ACCOUNTS[0] });
+    assert.ok(nonce >= Object.keys(p.contracts).length && nonce < CREATES);
+
+    // Same command again: a precise report, exit 3, nothing sent.
+    const again = await deploy(node, file);
+    assert.equal(again.code, 3, again.out);
+    assert.match(again.stderr, /a partial deployment exists/);
+    assert.match(again.stderr, new RegExp(`${nonce} of ${CREATES} deployment transactions are live on chain 31337`));
+    for (const [k, a] of Object.entries(p.contracts)) assert.ok(again.stderr.includes(`${k} ${a}`), `${k} reported live`);
+    assert.match(again.stderr, /missing: .*\(would be 0x/);
+    assert.equal(await node.client.getTransactionCount({ address: ACCOUNTS[0] }), nonce, 'nothing sent');
+
+    // --resume sends the rest; live contracts keep their addresses.
+    const done = await deploy(node, file, { flags: ['--resume'] });
+    assert.equal(done.code, 0, done.out);
+    // One progress line per transaction sent (plus "already live" for one mined after forge lost the node, if any).
+    assert.equal(progressCount(done.stdout.replace(/^.* already live .*$/gm, '')), CREATES - nonce, done.stdout);
+    assert.match(done.stdout, new RegExp(`deployed ${KEYS.length} contracts in ${CREATES} transactions`));
+    const dm = readManifest(file);
+    assert.deepEqual(Object.keys(dm.contracts), KEYS);
+    for (const [k, a] of Object.entries(p.contracts)) assert.equal(dm.contracts[k], a, `${k} kept its address`);
+    for (const [k, a] of Object.entries(p.missing)) assert.equal(dm.contracts[k], a, `${k} created where the record said`);
+    for (const a of Object.values(dm.contracts)) assert.ok(await hasCode(node.client, a));
+    assert.equal(await node.client.getTransactionCount({ address: ACCOUNTS[0] }), CREATES);
+    assert.equal(await read(node.client, dm.contracts.AccToken, 'totalSupply'), 10n ** 27n);
+    assert.equal(await read(node.client, dm.contracts.Governor, 'token'), dm.contracts.AccToken);
+    assert.equal(existsSync(`${file}.partial.json`), false, 'partial record removed once complete');
+    // And now the usual refusal.
+    assert.equal((await deploy(node, file)).code, 3);
+    await node.stop();
+  });
+
+  test('Ctrl-C mid-broadcast: exit 130 with the report, then --resume', async () => {
+    const node = await startAnvil(undefined, ['--block-time', '0.3']);
+    const file = join(tmp, 'interrupted', 'm.json');
+    const d = start(DEPLOY, ['--rpc-url', node.url, '--private-key', KEY0, '--manifest', file]);
+    await d.waitFor(/^deploy: \[3\/\d+\]/m);
+    d.proc.kill('SIGINT');
+    const r = await d.stopped;
+    assert.equal(r.code, 130, r.out);
+    assert.match(r.stderr, /deploy: error: interrupted/);
+    assert.match(r.stderr, /deploy: \d+ of 17 deployment transactions are live on chain 31337; broadcast record /);
+    await new Promise((res) => setTimeout(res, 1000)); // a transaction sent just before the signal may still be mined
+    const p = await checkPartial(file, node.client);
+    const done = await deploy(node, file, { flags: ['--resume'] });
+    assert.equal(done.code, 0, done.out);
+    const dm = readManifest(file);
+    for (const [k, a] of Object.entries(p.contracts)) assert.equal(dm.contracts[k], a, `${k} kept its address`);
+    for (const a of Object.values(dm.contracts)) assert.ok(await hasCode(node.client, a));
+    assert.equal(await node.client.getTransactionCount({ address: ACCOUNTS[0] }), CREATES);
+    await node.stop();
+  });
+
+  test('--resume with nothing to resume is refused', async () => {
+    const node = await startAnvil();
+    const r = await deploy(node, join(tmp, 'nothing', 'm.json'), { flags: ['--resume'] });
+    assert.equal(r.code, 2, r.out);
+    assert.match(r.stderr, /--resume: no broadcast record at .*, nothing to resume/);
+    assert.equal(await node.client.getTransactionCount({ address: ACCOUNTS[0] }), 0);
+    await node.stop();
+  });
+
+  test('forge errors in plain text: Error(string), Panic(uint256) and the suite\'s custom errors by selector', () => {
+    const out = join(root, 'out');
+    assert.equal(decodeRevert(encodeErrorResult({ abi: parseAbi(['error Error(string)']), errorName: 'Error', args: ['nonce drift'] }), out), 'nonce drift');
+    assert.equal(decodeRevert(`0x4e487b71${'11'.padStart(64, '0')}`, out), 'panic 0x11 (arithmetic overflow or underflow)');
+    const custom = encodeErrorResult({
+      abi: parseAbi(['error OnlyCoordinator(address caller, address coordinator)']),
+      errorName: 'OnlyCoordinator',
+      args: [ACCOUNTS[1], ACCOUNTS[2]],
+    });
+    assert.equal(decodeRevert(custom, out), `OnlyCoordinator(caller: ${ACCOUNTS[1]}, coordinator: ${ACCOUNTS[2]})`);
+    const log = `\x1b[2mCompiling...\x1b[0m\n\x1b[31mError:\x1b[0m script failed: ${custom}\n`;
+    assert.equal(explainForgeLog(log, out), `script failed: OnlyCoordinator(caller: ${ACCOUNTS[1]}, coordinator: ${ACCOUNTS[2]}) [${custom.slice(0, 10)}]`);
+  });
+});
+
 // --- scripts/localnet ----------------------------------------------------------------------------------------------
 describe('scripts/localnet', () => {
-  test('--no-wait runs setup, starts anvil, deploys with distinct beneficiaries, prints the table and stops anvil', async () => {
+  test('runs setup, starts anvil, deploys, funds the ten anvil accounts with ACC, prints them with their keys, and stops on Ctrl-C', async () => {
     const port = await freePort();
     const manifest = join(tmp, 'localnet.json');
     const log = join(tmp, 'localnet-anvil.log');
-    const r = await run(LOCALNET, ['--no-wait', '--port', String(port), '--manifest', manifest, '--log', log], { timeout: 240_000 });
-    assert.equal(r.code, 0, r.out);
-    assert.match(r.stdout, /^setup: /m, 'setup ran first');
+    const ln = start(LOCALNET, ['--port', String(port), '--manifest', manifest, '--log', log]);
+    await ln.waitFor(/press Ctrl-C to stop/, 240_000);
+    const client = createPublicClient({ transport: http(`http://127.0.0.1:${port}`, { retryCount: 0 }) });
+    const stdout = ln.stdout;
+    assert.match(stdout, /^setup: /m, 'setup ran first');
     const lm = readManifest(manifest);
     assert.equal(lm.chainId, 31337);
     assert.equal(lm.deployer, ACCOUNTS[0]);
     assert.deepEqual(Object.keys(lm.contracts), KEYS);
-    for (const [k, a] of Object.entries(lm.contracts)) assert.match(r.stdout, new RegExp(`^\\s+${k}\\s+${a}$`, 'm'), `table row ${k}`);
-    for (const a of ACCOUNTS.slice(1)) assert.ok(r.stdout.includes(a), `beneficiary ${a} printed`);
-    assert.ok(r.stdout.includes(manifest), 'manifest path printed');
+    for (const [k, a] of Object.entries(lm.contracts)) assert.match(stdout, new RegExp(`^\\s+${k}\\s+${a}$`, 'm'), `table row ${k}`);
+    assert.ok(stdout.includes(manifest), 'manifest path printed');
     assert.ok(readFileSync(log, 'utf8').length > 0, 'anvil log written');
+    // Beneficiaries: the four pools pay account #0, the team vesting #1.
+    for (const k of ['ValidatorsPool', 'ComputePool', 'MarketplacePool', 'ReviewPool']) {
+      assert.equal(await read(client, lm.contracts[k], 'beneficiary'), ACCOUNTS[0], k);
+    }
+    assert.equal(await read(client, lm.contracts.TeamVesting, 'beneficiary'), ACCOUNTS[1]);
+    // Every anvil account holds ACC; #1..#9 exactly 10,000, #0 what the pools vested in a day minus 90,000.
+    const ACC = 10n ** 18n;
+    const balances = [];
+    for (const a of ALL_ACCOUNTS) balances.push(await read(client, lm.contracts.AccToken, 'balanceOf', [a]));
+    for (let i = 1; i < 10; i++) assert.equal(balances[i], 10_000n * ACC, `account #${i}`);
+    assert.ok(balances[0] > 400_000n * ACC && balances[0] < 600_000n * ACC, `account #0 holds ${balances[0]}`);
+    let held = 0n;
+    for (const k of ['ValidatorsPool', 'ComputePool', 'MarketplacePool', 'ReviewPool', 'TeamVesting', 'Treasury']) {
+      held += await read(client, lm.contracts.AccToken, 'balanceOf', [lm.contracts[k]]);
+    }
+    assert.equal(held + balances.reduce((x, y) => x + y, 0n), 10n ** 27n, 'the supply is in the vaults and the ten accounts');
+    // Printed as anvil prints them: address, balances, private key.
+    ALL_ACCOUNTS.forEach((a, i) => {
+      assert.match(stdout, new RegExp(`^\\(${i}\\) ${a} \\([\\d,.]+ ETH, [\\d,.]+ ACC\\)$`, 'm'), `account #${i} printed`);
+      assert.match(stdout, new RegExp(`^\\(${i}\\) ${ANVIL_KEYS[i]}$`, 'm'), `key #${i} printed`);
+    });
+    assert.match(stdout, /^\(1\) 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 \(10,000 ETH, 10,000 ACC\)$/m);
+    assert.match(stdout, /moved the chain's clock forward by 86400 s/);
+    assert.match(stdout, /released [\d,.]+ ACC from ValidatorsPool/);
+
+    ln.proc.kill('SIGINT');
+    const r = await ln.stopped;
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.stdout, /stopping anvil/);
     assert.equal(await portIsFree(port), true, 'anvil stopped');
 
     // A taken port is refused before anything starts.
