@@ -51,6 +51,8 @@ export const CONTRACTS = [
   { key: 'TaskMarket', contract: 'TaskMarket' },
   { key: 'Randomness', source: 'randomness' },
   { key: 'FallbackRandomness', source: 'fallbackRandomness' },
+  // Created by TaskMarket's constructor (not a transaction of its own): read from TaskMarket.verification().
+  { key: 'TaskVerification', module: 'verification' },
 ];
 export const CONTRACT_KEYS = CONTRACTS.map((c) => c.key);
 
@@ -58,8 +60,9 @@ const BY_CONTRACT_NAME = Object.fromEntries(CONTRACTS.filter((c) => c.contract &
 const BY_POOL = Object.fromEntries(CONTRACTS.filter((c) => c.pool).map((c) => [c.pool, c.key]));
 const SOURCES = CONTRACTS.filter((c) => c.source);
 const RANDOMNESS_CONTRACTS = new Set(['LocalRandomness', 'ChainlinkVrfRandomness']);
-const MARKET_ABI = SOURCES.map((c) => ({
-  type: 'function', name: c.source, stateMutability: 'view', inputs: [], outputs: [{ type: 'address' }],
+const MODULES = CONTRACTS.filter((c) => c.module);
+const MARKET_ABI = [...SOURCES.map((c) => c.source), ...MODULES.map((c) => c.module), 'market'].map((name) => ({
+  type: 'function', name, stateMutability: 'view', inputs: [], outputs: [{ type: 'address' }],
 }));
 const POOL_ABI = [
   { type: 'function', name: 'pool', stateMutability: 'view', inputs: [], outputs: [{ type: 'string' }] },
@@ -509,6 +512,19 @@ async function write({ 'rpc-url': url, 'broadcast-dir': dir, 'chain-id': chainAr
       const out = await rpc(url, 'eth_call', [{ to: contracts.TaskMarket, data }, 'latest']);
       const address = getAddress(decodeFunctionResult({ abi: MARKET_ABI, functionName, data: out }));
       if (!sources.includes(address)) throw new Fail(`TaskMarket.${functionName}() is ${address}, not a source this deployment created`);
+      contracts[key] = address;
+    }
+    for (const { key, module: functionName } of MODULES) {
+      const call = async (to, fn) => getAddress(decodeFunctionResult({
+        abi: MARKET_ABI, functionName: fn,
+        data: await rpc(url, 'eth_call', [{ to, data: encodeFunctionData({ abi: MARKET_ABI, functionName: fn }) }, 'latest']),
+      }));
+      const address = await call(contracts.TaskMarket, functionName);
+      const code = await rpc(url, 'eth_getCode', [address, 'latest']);
+      if (!code || code === '0x') throw new Fail(`TaskMarket.${functionName}() is ${address}, which has no code`);
+      if ((await call(address, 'market')) !== getAddress(contracts.TaskMarket)) {
+        throw new Fail(`TaskMarket.${functionName}() is ${address}, which does not serve this market`);
+      }
       contracts[key] = address;
     }
   }

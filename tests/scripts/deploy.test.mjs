@@ -54,9 +54,13 @@ const ALL_ACCOUNTS = [
 const OWNABLE = [
   'AccToken', 'CriticalProposalRegistry', 'ValidatorsPool', 'ComputePool', 'MarketplacePool', 'ReviewPool', 'Treasury',
   'FeeRouter', 'AgentRegistry', 'Staking', 'Reputation', 'TaskMarket',
+  // The market's verification module shares the market's storage layout, owner slot included (never read: it runs
+  // only by delegatecall), so its constructor records the timelock as owner too.
+  'TaskVerification',
 ];
-// One CREATE per contract: the deployer's nonce after a deployment.
-const CREATES = KEYS.length;
+// One CREATE per contract, except the verification module, which TaskMarket's constructor creates: the deployer's
+// nonce after a deployment.
+const CREATES = KEYS.length - 1;
 const REFUSAL = (chainId, token, file) =>
   `AgentCluster is already deployed on chain ${chainId} (AccToken ${token}, manifest ${file}); refusing to deploy a second copy. Move the manifest away to deploy a new copy on purpose.`;
 
