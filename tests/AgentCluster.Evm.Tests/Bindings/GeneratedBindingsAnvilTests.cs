@@ -65,7 +65,8 @@ public sealed class GeneratedBindingsAnvilTests
         _teamVesting = await TeamVestingService.DeployTeamVestingAsync(_client, _manager, _predictedToken, TeamShare, _genesis, TeamCliff, TeamDuration, me);
         _treasury = await TreasuryService.DeployTreasuryAsync(_client, _manager, gov); // nonce + 6
         _token = await AccTokenService.DeployAccTokenAsync(_client, _manager, gov, // nonce + 7
-            new GenesisRecipients(_validatorsPool.Address, compute.Address, marketplace.Address, review.Address, _treasury.Address, _teamVesting.Address));
+            new GenesisRecipients(_validatorsPool.Address, compute.Address, marketplace.Address, review.Address, _treasury.Address, _teamVesting.Address),
+            Array.Empty<Address>()); // no protocol contracts in this foundation-only deployment: nothing is non-voting
         _feeRouter = await FeeRouterService.DeployFeeRouterAsync(_client, _manager, _token.Address, _validatorsPool.Address, gov); // nonce + 8
     }
 
