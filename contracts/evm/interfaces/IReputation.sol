@@ -33,14 +33,14 @@ interface IReputation {
     error ReputationFutureLookup(uint256 timepoint, uint256 currentTime);
     error ParameterOutOfRange(string parameter, uint256 value);
     /// @notice The value at `dayStart` left the agent's history: more than `HISTORY_DAYS` later days had writes. Never
-    ///         happens for a read less than `HISTORY_DAYS` days old (the committee draw's reads are at most 3).
+    ///         happens for a read less than `HISTORY_DAYS - 1` (7) days old (the committee draw's reads are at most 3).
     error ReputationHistoryPruned(uint256 agentId, uint256 dayStart);
 
     /// @notice Decayed value now.
     function reputationOf(uint256 agentId, Dimension dimension) external view returns (uint256);
     /// @notice The value at the start of `timepoint`'s day (a day's changes count from the next day), decayed to
     ///         that day start; 0 before the agent's first write. Never reverts for a `timepoint` less than
-    ///         `HISTORY_DAYS` (8) days old, whatever was written since; older reads may revert
+    ///         `HISTORY_DAYS - 1` (7) days old, whatever was written since; older reads may revert
     ///         `ReputationHistoryPruned` (the history is a bounded ring, so that storage does not grow forever and a
     ///         day's first write rewrites a slot instead of claiming a fresh one).
     function reputationAt(uint256 agentId, Dimension dimension, uint256 timepoint) external view returns (uint256);

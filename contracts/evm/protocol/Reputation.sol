@@ -34,8 +34,10 @@ import {ReputationMath} from "../libraries/ReputationMath.sol";
 ///      `HISTORY_DAYS` such days, and `reputationAt(t)` is the last value written before the start of `t`'s day,
 ///      decayed to that day start. A checkpoint per write would cost a fresh slot per write (a committee's settlement
 ///      could not afford it); one per day in a ring costs a slot rewrite on an agent's first write of a day. A read
-///      less than `HISTORY_DAYS` days old never reverts, however many writes followed: at most one checkpoint per
-///      later day can have been pushed since, so the one it needs is still in the ring.
+///      whose day starts at most `HISTORY_DAYS - 1` days before today's (any read less than 7 days old) never
+///      reverts, however many writes followed: at most one checkpoint per later day can have been pushed since, so
+///      the one it needs is still in the ring. Once an agent has written on more than `HISTORY_DAYS` days, even a read
+///      from before its first write may revert (the checkpoint that showed nothing came earlier is gone).
 contract Reputation is IReputation, NonRenounceableOwnable2Step {
     using SafeCast for uint256;
 
@@ -45,7 +47,7 @@ contract Reputation is IReputation, NonRenounceableOwnable2Step {
     /// @notice Past reputation is answered per period: `reputationAt(t)` is the value at the start of `t`'s period.
     uint256 public constant CHECKPOINT_PERIOD = 1 days;
     /// @notice Checkpoints kept per agent and dimension: the last records of the latest 8 earlier days with writes, in
-    ///         a ring. A read less than 8 days old is always answered; the committee draw reads at most 3 days back.
+    ///         a ring. A read less than 7 days old is always answered; the committee draw reads at most 3 days back.
     uint256 public constant HISTORY_DAYS = 8;
 
     /// @dev One value: normalised amount, its era, when it was written, and how many checkpoints the agent's history
@@ -230,7 +232,7 @@ contract Reputation is IReputation, NonRenounceableOwnable2Step {
     /// @inheritdoc IReputation
     /// @dev The value in force at the start of `timepoint`'s day (`CHECKPOINT_PERIOD`), decayed to that day start:
     ///      changes made during a day count from the next day on. Exact, and never reverting for a `timepoint` less
-    ///      than `HISTORY_DAYS` days before the current block, however many writes followed; 0 before the agent's
+    ///      than `HISTORY_DAYS - 1` (7) days before the current block, however many writes followed; 0 before the agent's
     ///      first write in `dimension` (before genesis too). Older reads whose checkpoint left the ring revert with
     ///      `ReputationHistoryPruned`; times after the current block with `ReputationFutureLookup`.
     function reputationAt(uint256 agentId, Dimension dimension, uint256 timepoint) external view returns (uint256) {

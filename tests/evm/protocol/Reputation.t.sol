@@ -539,6 +539,7 @@ contract ReputationTest is ReputationBase {
     // ------------------------------------------------------------------ history (daily checkpoints)
 
     uint256 internal constant DAY = 1 days;
+    uint256 internal constant HISTORY = 8; // Reputation.HISTORY_DAYS, checked in test_HistoryDays_IsEight
 
     /// @dev The reference model: every write as it left the value (normalised in the era it was written in).
     struct Write {
@@ -551,6 +552,10 @@ contract ReputationTest is ReputationBase {
 
     function test_CheckpointPeriod_IsOneDay() public view {
         assertEq(rep.CHECKPOINT_PERIOD(), 1 days);
+    }
+
+    function test_HistoryDays_IsEight() public view {
+        assertEq(rep.HISTORY_DAYS(), HISTORY);
     }
 
     function test_ReputationAt_IsTheValueAtTheStartOfTheDay() public {
@@ -609,6 +614,9 @@ contract ReputationTest is ReputationBase {
         _assertMatchesModel(ALICE, VALIDATOR, GENESIS - DAY, block.timestamp, 30 minutes);
     }
 
+    /// @dev 120 random writes by three agents over about 180 days: every half day from before genesis to now, each
+    ///      read (single and batch) is exactly the model's value if its checkpoint is still in the ring, else exactly
+    ///      `ReputationHistoryPruned`; both happen, and nothing of the last 8 days reverts.
     function test_ReputationAt_WritesSpreadOverManyDaysAnswerEveryDay() public {
         uint256[] memory ids = _trio();
         for (uint256 step; step < 120; ++step) {
@@ -617,36 +625,161 @@ contract ReputationTest is ReputationBase {
             uint256 agent = ids[(r >> 32) % 3];
             _write(agent, VALIDATOR, (r >> 40) % 3, (r >> 64) % 50e18);
         }
-        assertGt(rep.checkpointCount(ALICE, VALIDATOR), 20);
+        assertGt(rep.checkpointCount(ALICE, VALIDATOR), 20, "the ring has gone round several times");
+        for (uint256 i; i < 3; ++i) {
+            assertEq(rep.checkpointCount(ids[i], VALIDATOR), _modelCheckpoints(ids[i], VALIDATOR), "checkpointCount");
+        }
         vm.warp(block.timestamp + 1);
+        uint256 answered;
+        uint256 pruned;
         for (uint256 t = GENESIS - 2 * DAY; t <= block.timestamp; t += DAY / 2) {
-            uint256[] memory values = rep.reputationsAt(ids, VALIDATOR, t);
+            _assertBatchRead(ids, VALIDATOR, t);
             for (uint256 i; i < 3; ++i) {
-                uint256 expected = _modelAt(ids[i], VALIDATOR, t);
-                assertEq(values[i], expected, "batch read");
-                assertEq(rep.reputationAt(ids[i], VALIDATOR, t), expected, "single read");
+                if (_assertRead(ids[i], VALIDATOR, t)) ++answered;
+                else ++pruned;
             }
         }
+        assertGt(answered, 3 * 2 * 8, "at least the last 8 days of every agent");
+        assertGt(pruned, 0, "old reads left the ring");
     }
 
-    function test_ReputationAt_FarInThePastIsExactAndCheap() public {
+    /// @dev 1,000 days with a write each: only the last days are kept; older reads (the first day, before the first
+    ///      write too) revert `ReputationHistoryPruned`, and a read searches at most the 8 slots of the ring.
+    function test_ReputationAt_FarInThePastIsPrunedAndRecentIsExactAndCheap() public {
         for (uint256 d; d < 1_000; ++d) {
             _write(ALICE, VALIDATOR, d % 5 == 4 ? 1 : 0, 1e18 + d);
             vm.warp(block.timestamp + DAY);
         }
-        assertEq(rep.checkpointCount(ALICE, VALIDATOR), 999);
+        assertEq(rep.checkpointCount(ALICE, VALIDATOR), 999, "the count keeps counting past the ring size");
         uint256 firstDay = _dayStart(GENESIS) + DAY;
         for (uint256 t = firstDay; t < block.timestamp; t += 37 * DAY) {
-            assertEq(rep.reputationAt(ALICE, VALIDATOR, t), _modelAt(ALICE, VALIDATOR, t));
+            _assertRead(ALICE, VALIDATOR, t);
         }
-        assertApproxEqRel(rep.reputationAt(ALICE, VALIDATOR, firstDay), Decay.decay(1e18, firstDay - GENESIS), 1e9);
-        assertEq(rep.reputationAt(ALICE, VALIDATOR, GENESIS), 0, "before the first write");
+        // Today has no write yet: the current record answers today's start, the ring the 8 day starts before it.
+        uint256 today = _dayStart(block.timestamp);
+        for (uint256 back; back <= HISTORY * DAY; back += DAY) {
+            assertTrue(_assertRead(ALICE, VALIDATOR, today - back + 5 hours), "the last 9 day starts");
+        }
+        _expectPruned(ALICE, VALIDATOR, today - (HISTORY + 1) * DAY);
+        _expectPruned(ALICE, VALIDATOR, firstDay);
+        // Before the first write: checkpoint 0, which would prove there was none, left the ring.
+        _expectPruned(ALICE, VALIDATOR, GENESIS);
+        _expectPruned(ALICE, VALIDATOR, 0);
+
         vm.cool(address(rep));
         uint256 gasBefore = gasleft();
-        rep.reputationAt(ALICE, VALIDATOR, firstDay + 3 * DAY);
+        rep.reputationAt(ALICE, VALIDATOR, today - HISTORY * DAY);
         uint256 used = gasBefore - gasleft();
-        emit log_named_uint("reputationAt 1,000 days back (cold, binary search over 999 checkpoints)", used);
-        assertLt(used, 40_000, "a binary search: about log2(1,000) cold reads");
+        emit log_named_uint("reputationAt, oldest kept day (cold, binary search over the ring)", used);
+        assertLt(used, 25_000, "about log2(8) cold reads");
+        vm.cool(address(rep));
+        gasBefore = gasleft();
+        try rep.reputationAt(ALICE, VALIDATOR, firstDay) {
+            fail();
+        } catch {}
+        used = gasBefore - gasleft();
+        emit log_named_uint("reputationAt, pruned day (cold)", used);
+        assertLt(used, 25_000, "a pruned read costs no more than a kept one");
+    }
+
+    /// @dev A write on each of 20 days (two on even days): the count keeps counting, the reads of the last 9 day
+    ///      starts (today's start from the current record, the 8 before from the ring) are the days' last values,
+    ///      older ones revert; each first write of a day after the 8th rewrites the slot written 8 days before.
+    function test_ReputationAt_RingRewritesSlotsKeepsTheLastEightDaysAndPrunesTheRest() public {
+        uint256 day0 = _dayStart(block.timestamp) + DAY;
+        bytes32[] memory historySlot = new bytes32[](20);
+        for (uint256 d; d < 20; ++d) {
+            vm.warp(day0 + d * DAY + 3 hours);
+            vm.record();
+            _write(ALICE, TASK, 2, d % 2 == 0 ? 999e18 : (d + 1) * 1e18);
+            (, bytes32[] memory firstWrites) = vm.accesses(address(rep));
+            vm.warp(day0 + d * DAY + 10 hours);
+            vm.record();
+            _write(ALICE, TASK, 2, (d + 1) * 1e18); // the day's last value
+            (, bytes32[] memory laterWrites) = vm.accesses(address(rep));
+            bytes32[] memory extra = _minus(firstWrites, laterWrites);
+            assertEq(extra.length, d == 0 ? 0 : 1, "a day's first write writes one history slot, later ones none");
+            if (d != 0) historySlot[d] = extra[0];
+            assertEq(rep.checkpointCount(ALICE, TASK), d, "one checkpoint per earlier day with writes");
+        }
+        for (uint256 d = 1; d < 20; ++d) {
+            for (uint256 e = 1; e < d; ++e) {
+                if ((d - e) % HISTORY == 0) assertEq(historySlot[d], historySlot[e], "the same slot 8 days later");
+                else assertTrue(historySlot[d] != historySlot[e], "distinct slots within the ring");
+            }
+        }
+
+        vm.warp(day0 + 20 * DAY + 6 hours);
+        assertEq(rep.checkpointCount(ALICE, TASK), 19);
+        // Day j's start reads day j - 1's last value, (j)e18 set at 10:00: checkpoint j - 1, kept iff j - 1 >= 19 - 8.
+        for (uint256 j; j <= 20; ++j) {
+            uint256 t = day0 + j * DAY + 5 hours;
+            if (j >= 12) {
+                uint256 value = rep.reputationAt(ALICE, TASK, t);
+                assertApproxEqRel(value, Decay.decay(j * 1e18, 14 hours), 1e9, "the day's last value, decayed");
+                assertLe(value, j * 1e18);
+                assertEq(value, _modelAt(ALICE, TASK, t));
+            } else {
+                _expectPruned(ALICE, TASK, t);
+            }
+            _assertRead(ALICE, TASK, t);
+        }
+        _expectPruned(ALICE, TASK, day0 - 1);
+
+        // A write today pushes day 19's record: day 12's start leaves the ring, day 13's stays.
+        _write(ALICE, TASK, 0, 1e18);
+        assertEq(rep.checkpointCount(ALICE, TASK), 20);
+        _expectPruned(ALICE, TASK, day0 + 12 * DAY);
+        for (uint256 j = 13; j <= 20; ++j) {
+            assertTrue(_assertRead(ALICE, TASK, day0 + j * DAY), "the last 8 day starts");
+        }
+        // Another agent and dimension keep their own ring.
+        _write(BOB, TASK, 0, 1e18);
+        _write(ALICE, VALIDATOR, 0, 1e18);
+        vm.warp(block.timestamp + DAY);
+        assertApproxEqRel(rep.reputationAt(BOB, TASK, block.timestamp), Decay.decay(1e18, 18 hours), 1e9);
+        assertEq(rep.checkpointCount(BOB, TASK), 0);
+        assertEq(rep.reputationAt(ALICE, VALIDATOR, 0), 0);
+        assertEq(rep.checkpointCount(ALICE, VALIDATOR), 0);
+    }
+
+    /// @dev Writes on every day, four a day (the day start, one second after, midday, the last second): after each,
+    ///      the read exactly HISTORY_DAYS - 1 days back, and every day start since, is answered exactly.
+    function test_ReputationAt_ReadSevenDaysOldNeverRevertsAfterAWriteEveryDay() public {
+        uint256 day0 = _dayStart(block.timestamp) + DAY;
+        uint256[4] memory offsets = [uint256(0), 1, 12 hours, DAY - 1];
+        for (uint256 d; d < 24; ++d) {
+            for (uint256 o; o < 4; ++o) {
+                vm.warp(day0 + d * DAY + offsets[o]);
+                _write(ALICE, VALIDATOR, (d + o) % 3, (d + 1) * 1e18 + o);
+                uint256 t = block.timestamp - (HISTORY - 1) * DAY;
+                uint256 value = rep.reputationAt(ALICE, VALIDATOR, t); // reverting fails the test
+                assertEq(value, _modelAt(ALICE, VALIDATOR, t), "7 days back");
+                assertTrue(_assertRead(ALICE, VALIDATOR, t));
+                for (uint256 back; back < HISTORY; ++back) {
+                    assertTrue(_assertRead(ALICE, VALIDATOR, _dayStart(block.timestamp) - back * DAY), "day starts");
+                }
+            }
+        }
+        assertEq(rep.checkpointCount(ALICE, VALIDATOR), 23);
+    }
+
+    /// @dev The guarantee counts days, not seconds: with a write on each of the last 9 days, a read 7 days and 23
+    ///      hours old falls on the day 8 day starts back, whose checkpoint the ring no longer holds. The boundary
+    ///      that holds: a timepoint whose day starts at most HISTORY_DAYS - 1 days before today's start.
+    function test_ReputationAt_TheGuaranteeCountsDaysNotSeconds() public {
+        uint256 day0 = _dayStart(block.timestamp) + DAY;
+        for (uint256 d; d < 10; ++d) {
+            vm.warp(day0 + d * DAY + 10 hours);
+            _write(ALICE, TASK, 0, 1e18);
+        }
+        vm.warp(block.timestamp + 1 hours);
+        uint256 t = block.timestamp - HISTORY * DAY + 1 hours;
+        assertLt(block.timestamp - t, HISTORY * DAY, "less than 8 days old");
+        assertEq(_dayStart(block.timestamp) - _dayStart(t), HISTORY * DAY, "but 8 day starts back");
+        _expectPruned(ALICE, TASK, t);
+        assertTrue(_assertRead(ALICE, TASK, _dayStart(block.timestamp) - (HISTORY - 1) * DAY), "7 day starts back");
+        assertTrue(_assertRead(ALICE, TASK, block.timestamp - (HISTORY - 1) * DAY), "7 days old");
     }
 
     function test_ReputationAt_AcrossEraBoundaries() public {
@@ -722,21 +855,24 @@ contract ReputationTest is ReputationBase {
         _assertMatchesModel(ALICE, COMPUTE, GENESIS - DAY, block.timestamp, 1 hours);
     }
 
-    /// @dev Random writes (increase, decrease, set) by two agents at random gaps (same second, hours, days, months,
-    ///      across eras); every read of the past equals the model evaluated at the day start.
+    /// @dev Random writes (increase, decrease, set) by two agents at random gaps (same second, hours, about a day,
+    ///      days, months, across eras); every read of the past, single and batch, is exactly the model evaluated at the
+    ///      day start if the model's ring still holds its checkpoint, else exactly `ReputationHistoryPruned`, and no
+    ///      read of the last 8 days (every day start of it included) reverts.
     function testFuzz_ReputationAt_EqualsTheReferenceOfAllWritesAtTheDayStart(uint256 seed) public {
         uint256[] memory ids = _trio();
         for (uint256 step; step < 40; ++step) {
             uint256 r = uint256(keccak256(abi.encode(seed, step)));
-            uint256 gapKind = r % 4;
+            uint256 gapKind = r % 5;
             uint256 gap = gapKind == 0 ? 0 : gapKind == 1 ? (r >> 8) % 6 hours : gapKind == 2
-                ? (r >> 8) % (3 * DAY)
-                : (r >> 8) % (400 * DAY);
+                ? DAY - 2 hours + (r >> 8) % 4 hours
+                : gapKind == 3 ? (r >> 8) % (3 * DAY) : (r >> 8) % (400 * DAY);
             vm.warp(block.timestamp + gap);
             _write(ids[(r >> 48) % 2], VALIDATOR, (r >> 56) % 3, (r >> 64) % 1e26);
         }
         vm.warp(block.timestamp + (seed >> 128) % (2 * DAY));
         for (uint256 a; a < 2; ++a) {
+            assertEq(rep.checkpointCount(ids[a], VALIDATOR), _modelCheckpoints(ids[a], VALIDATOR), "checkpointCount");
             Write[] storage writes = _writes[ids[a]][VALIDATOR];
             for (uint256 i; i < writes.length; ++i) {
                 uint256 at = writes[i].at;
@@ -750,12 +886,15 @@ contract ReputationTest is ReputationBase {
         _assertModelAt(ALICE, 0);
         _assertModelAt(ALICE, block.timestamp);
         _assertModelAt(BOB, block.timestamp - (seed % (block.timestamp - GENESIS + 1)));
+        for (uint256 back; back <= (HISTORY + 2) * DAY; back += 5 hours + 7) {
+            _assertModelAt(ALICE, block.timestamp - back);
+            _assertModelAt(BOB, block.timestamp - back);
+        }
     }
 
-    function _assertModelAt(uint256 agent, uint256 t) internal view {
-        uint256 expected = _modelAt(agent, VALIDATOR, t);
-        assertEq(rep.reputationAt(agent, VALIDATOR, t), expected, "reputationAt");
-        assertEq(rep.reputationsAt(_trio(), VALIDATOR, t)[agent == ALICE ? 0 : 1], expected, "reputationsAt");
+    function _assertModelAt(uint256 agent, uint256 t) internal {
+        _assertRead(agent, VALIDATOR, t);
+        _assertBatchRead(_trio(), VALIDATOR, t);
     }
 
     // ------------------------------------------------------------------ history helpers
@@ -785,6 +924,99 @@ contract ReputationTest is ReputationBase {
         if (i == 0) return 0;
         (uint256 era, uint256 factor) = ReputationMath.position(GENESIS, dayStart);
         return ReputationMath.denormalise(ReputationMath.rebase(writes[i - 1].normalised, writes[i - 1].era, era), factor);
+    }
+
+    /// @dev The ring model. Record r (0-based, in write order) is the last write of the r-th distinct day with writes;
+    ///      records 0 .. count - 1 are the checkpoints (count = write-days - 1), record `count` the current one. A read
+    ///      at `dayStart` needs the record `k` holding the last write before it: the current record is always there,
+    ///      checkpoint k is kept iff k >= count - HISTORY_DAYS. With no write before it (k = -1) the answer 0 needs
+    ///      checkpoint 0, which proves that, so it is answered iff 0 >= count - HISTORY_DAYS.
+    function _modelRead(uint256 agent, IReputation.Dimension dimension, uint256 t)
+        internal
+        view
+        returns (bool kept, uint256 value)
+    {
+        value = _modelAt(agent, dimension, t);
+        uint256 dayStart = _dayStart(t);
+        Write[] storage writes = _writes[agent][dimension];
+        uint256 writeDays;
+        uint256 lastDay = type(uint256).max;
+        uint256 needed = type(uint256).max;
+        for (uint256 i; i < writes.length; ++i) {
+            uint256 d = writes[i].at / DAY;
+            if (d != lastDay) (writeDays, lastDay) = (writeDays + 1, d);
+            if (writes[i].at < dayStart) needed = writeDays - 1;
+        }
+        if (writeDays == 0) return (true, value);
+        uint256 count = writeDays - 1;
+        if (needed == count) return (true, value);
+        uint256 k = needed == type(uint256).max ? 0 : needed;
+        kept = k + HISTORY >= count;
+    }
+
+    function _modelCheckpoints(uint256 agent, IReputation.Dimension dimension) internal view returns (uint256 count) {
+        Write[] storage writes = _writes[agent][dimension];
+        for (uint256 i = 1; i < writes.length; ++i) {
+            if (writes[i].at / DAY != writes[i - 1].at / DAY) ++count;
+        }
+    }
+
+    /// @dev `reputationAt` is exactly the model's value if the model keeps the checkpoint, else exactly
+    ///      `ReputationHistoryPruned(agent, dayStart)`; a read whose day starts at most HISTORY_DAYS - 1 days before
+    ///      today's start (any read less than 7 days old) is always answered. Returns whether it was answered.
+    function _assertRead(uint256 agent, IReputation.Dimension dimension, uint256 t) internal returns (bool answered) {
+        (bool kept, uint256 expected) = _modelRead(agent, dimension, t);
+        try rep.reputationAt(agent, dimension, t) returns (uint256 value) {
+            assertTrue(kept, "answered a read whose checkpoint left the ring");
+            assertEq(value, expected, "reputationAt");
+            answered = true;
+        } catch (bytes memory reason) {
+            assertFalse(kept, "reverted on a read whose checkpoint is kept");
+            assertEq(reason, _prunedError(agent, t), "only ReputationHistoryPruned");
+        }
+        if (_dayStart(block.timestamp) - _dayStart(t) < HISTORY * DAY) assertTrue(answered, "a recent read reverted");
+    }
+
+    /// @dev `reputationsAt`: every value as the model if all are kept, else the first pruned agent's error.
+    function _assertBatchRead(uint256[] memory ids, IReputation.Dimension dimension, uint256 t) internal {
+        uint256[] memory expected = new uint256[](ids.length);
+        uint256 firstPruned = type(uint256).max;
+        for (uint256 i; i < ids.length; ++i) {
+            bool kept;
+            (kept, expected[i]) = _modelRead(ids[i], dimension, t);
+            if (!kept && firstPruned == type(uint256).max) firstPruned = i;
+        }
+        try rep.reputationsAt(ids, dimension, t) returns (uint256[] memory values) {
+            assertEq(firstPruned, type(uint256).max, "a batch answered although a read left the ring");
+            assertEq(values, expected, "reputationsAt");
+        } catch (bytes memory reason) {
+            assertLt(firstPruned, ids.length, "a batch reverted although every read is kept");
+            assertEq(reason, _prunedError(ids[firstPruned], t), "the first pruned agent's error");
+        }
+    }
+
+    function _expectPruned(uint256 agent, IReputation.Dimension dimension, uint256 t) internal {
+        vm.expectRevert(_prunedError(agent, t));
+        rep.reputationAt(agent, dimension, t);
+    }
+
+    function _prunedError(uint256 agent, uint256 t) internal pure returns (bytes memory) {
+        return abi.encodeWithSelector(IReputation.ReputationHistoryPruned.selector, agent, _dayStart(t));
+    }
+
+    /// @dev The elements of `a` not in `b`, without repeats.
+    function _minus(bytes32[] memory a, bytes32[] memory b) internal pure returns (bytes32[] memory out) {
+        out = new bytes32[](a.length);
+        uint256 n;
+        for (uint256 i; i < a.length; ++i) {
+            bool seen;
+            for (uint256 j; j < b.length && !seen; ++j) seen = a[i] == b[j];
+            for (uint256 j; j < n && !seen; ++j) seen = a[i] == out[j];
+            if (!seen) out[n++] = a[i];
+        }
+        assembly ("memory-safe") {
+            mstore(out, n)
+        }
     }
 
     function _assertMatchesModel(uint256 agent, IReputation.Dimension dimension, uint256 from, uint256 to, uint256 step)
@@ -928,6 +1160,57 @@ contract ReputationTest is ReputationBase {
         assertLt(normalisedTotal, sumNormalised + n, "normalised total: < 1 unit per agent above the sum");
         assertGe(total, sumValues, "total never under-counts");
         assertLt(total, sumValues + 2 * n, "total: < 2 wei per agent above the sum");
+    }
+}
+
+/// @dev Gas of a day's first write before and after the ring has gone round. The histories are built in `setUp`, a
+///      transaction of its own, so the test sees them as stored before it (no slot is "dirty", as in a real block).
+contract ReputationRingGasTest is ReputationBase {
+    uint256 internal constant ALICE = 0xA11CE;
+    uint256 internal day0;
+
+    function setUp() public override {
+        super.setUp();
+        day0 = block.timestamp - block.timestamp % 1 days + 1 days;
+        // Task: writes on 9 days, so the 8 slots of the ring are all written; Validator: one day only.
+        for (uint256 d; d < 9; ++d) {
+            vm.warp(day0 + d * 1 days + 10 hours);
+            _increase(ALICE, TASK, 1e18);
+        }
+        _increase(ALICE, VALIDATOR, 1e18);
+        vm.warp(day0 + 9 days + 10 hours);
+    }
+
+    function test_Gas_OnceTheRingHasGoneRoundADaysFirstWriteRewritesASlot() public {
+        assertEq(rep.checkpointCount(ALICE, TASK), 8, "the ring is full");
+        assertEq(rep.checkpointCount(ALICE, VALIDATOR), 0);
+
+        vm.cool(address(rep));
+        vm.prank(market);
+        uint256 gasBefore = gasleft();
+        rep.increase(ALICE, VALIDATOR, 1e18);
+        uint256 firstCycle = gasBefore - gasleft();
+        assertEq(rep.checkpointCount(ALICE, VALIDATOR), 1, "checkpoint 0, a fresh slot");
+
+        vm.cool(address(rep));
+        vm.prank(market);
+        gasBefore = gasleft();
+        rep.increase(ALICE, TASK, 1e18);
+        uint256 secondCycle = gasBefore - gasleft();
+        assertEq(rep.checkpointCount(ALICE, TASK), 9, "checkpoint 8, in checkpoint 0's slot");
+
+        emit log_named_uint("first write of a day, 1st cycle (fresh history slot)", firstCycle);
+        emit log_named_uint("first write of a day, 2nd cycle (rewritten history slot)", secondCycle);
+        assertGe(firstCycle, secondCycle + 15_000, "a slot rewrite (~5,000) instead of a fresh slot (22,100)");
+
+        // Checkpoint 0 (day 0's value, needed at day 1's start) was overwritten; day 2's start still reads day 1's.
+        vm.expectRevert(abi.encodeWithSelector(IReputation.ReputationHistoryPruned.selector, ALICE, day0 + 1 days));
+        rep.reputationAt(ALICE, TASK, day0 + 1 days);
+        assertApproxEqRel(
+            rep.reputationAt(ALICE, TASK, day0 + 2 days),
+            Decay.decay(1e18, 1 days + 14 hours) + Decay.decay(1e18, 14 hours),
+            1e9
+        );
     }
 }
 

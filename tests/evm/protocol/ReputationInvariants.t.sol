@@ -8,9 +8,12 @@ import {IAgentRegistry} from "../../../contracts/evm/interfaces/IAgentRegistry.s
 import {IStaking} from "../../../contracts/evm/interfaces/IStaking.sol";
 
 /// @dev Drives Reputation at random: increases, decreases and sets on many agents and dimensions while time passes
-///      (hundreds of days per step, so runs cross several eras). Ghosts record an upper bound per value (what was
-///      added or set) and count any change that did not apply exactly to the value read just before it, and any
-///      change of a past value (`reputationAt` at today's start and 30 days ago, for every agent of the dimension).
+///      (hundreds of days per step, so runs cross several eras), and runs of daily writes to one agent (so its ring of
+///      `HISTORY_DAYS` checkpoints goes round). Ghosts record an upper bound per value (what was added or set) and
+///      count any change that did not apply exactly to the value read just before it, and, around every write, for
+///      every agent of the dimension, `reputationAt` today, 7, 8 and 30 days back: any read at most 7 day starts
+///      back that reverts, any read that changed value or came back after reverting, any revert other than
+///      `ReputationHistoryPruned(agent, dayStart)`, and any `reputationsAt` that differs from the single reads.
 contract ReputationHandler is Test {
     uint256 internal constant AGENTS = 8;
     uint256 internal constant DIMENSIONS = 3; // Task, Validator, Compute: Social has no writer by design
@@ -20,7 +23,20 @@ contract ReputationHandler is Test {
     mapping(uint256 agentId => mapping(uint256 dimension => uint256)) public ceiling;
     uint256 public inexactChanges;
     uint256 public pastRewrites;
+    uint256 public guaranteedReverts;
+    uint256 public wrongErrors;
+    uint256 public batchMismatches;
+    uint256 public prunedReads;
     uint256 public calls;
+
+    uint256 internal constant HISTORY_DAYS = 8;
+    /// @dev Days back of the reads around each write: up to HISTORY_DAYS - 1 they never revert; older ones may.
+    uint256[4] internal DEPTHS = [uint256(0), 7, 8, 30];
+
+    struct Read {
+        bool answered;
+        uint256 value;
+    }
 
     constructor(Reputation rep_) {
         rep = rep_;
@@ -37,7 +53,7 @@ contract ReputationHandler is Test {
         (uint256 agentId, IReputation.Dimension dimension) = _pick(agentSeed, dimensionSeed);
         amount = bound(amount, 0, 1e26);
         uint256 before = rep.reputationOf(agentId, dimension);
-        uint256[] memory past = _past(dimension);
+        Read[] memory past = _past(dimension);
         rep.increase(agentId, dimension, amount);
         _checkPast(dimension, past);
         _check(agentId, dimension, before + amount);
@@ -48,7 +64,7 @@ contract ReputationHandler is Test {
         (uint256 agentId, IReputation.Dimension dimension) = _pick(agentSeed, dimensionSeed);
         uint256 before = rep.reputationOf(agentId, dimension);
         amount = bound(amount, 0, before * 2 + 1);
-        uint256[] memory past = _past(dimension);
+        Read[] memory past = _past(dimension);
         rep.decrease(agentId, dimension, amount);
         _checkPast(dimension, past);
         _check(agentId, dimension, amount < before ? before - amount : 0);
@@ -58,7 +74,7 @@ contract ReputationHandler is Test {
     function increaseMany(uint256 agentSeed, uint256 dimensionSeed, uint256 amount) external {
         (uint256[] memory ids, uint256[] memory before, IReputation.Dimension dimension) = _batch(agentSeed, dimensionSeed);
         amount = bound(amount, 0, 1e26);
-        uint256[] memory past = _past(dimension);
+        Read[] memory past = _past(dimension);
         rep.increaseMany(ids, dimension, amount);
         _checkPast(dimension, past);
         for (uint256 i; i < ids.length; ++i) {
@@ -70,7 +86,7 @@ contract ReputationHandler is Test {
     function decreaseMany(uint256 agentSeed, uint256 dimensionSeed, uint256 amount) external {
         (uint256[] memory ids, uint256[] memory before, IReputation.Dimension dimension) = _batch(agentSeed, dimensionSeed);
         amount = bound(amount, 0, before[0] + 1);
-        uint256[] memory past = _past(dimension);
+        Read[] memory past = _past(dimension);
         rep.decreaseMany(ids, dimension, amount);
         _checkPast(dimension, past);
         for (uint256 i; i < ids.length; ++i) {
@@ -103,11 +119,27 @@ contract ReputationHandler is Test {
     function set(uint256 agentSeed, uint256 dimensionSeed, uint256 value) external {
         (uint256 agentId, IReputation.Dimension dimension) = _pick(agentSeed, dimensionSeed);
         value = bound(value, 0, 1e27);
-        uint256[] memory past = _past(dimension);
+        Read[] memory past = _past(dimension);
         rep.set(agentId, dimension, value);
         _checkPast(dimension, past);
         _check(agentId, dimension, value);
         ceiling[agentId][uint8(dimension)] = value;
+    }
+
+    /// @dev Increases on `days_` days in a row (about a day apart), each checked like `increase`.
+    function writeDaily(uint256 agentSeed, uint256 dimensionSeed, uint256 amount, uint256 days_) external {
+        (uint256 agentId, IReputation.Dimension dimension) = _pick(agentSeed, dimensionSeed);
+        amount = bound(amount, 0, 1e24);
+        days_ = bound(days_, 1, 12);
+        for (uint256 i; i < days_; ++i) {
+            vm.warp(block.timestamp + 21 hours + uint256(keccak256(abi.encode(agentSeed, amount, i))) % 6 hours);
+            uint256 before = rep.reputationOf(agentId, dimension);
+            Read[] memory past = _past(dimension);
+            rep.increase(agentId, dimension, amount);
+            _checkPast(dimension, past);
+            _check(agentId, dimension, before + amount);
+            ceiling[agentId][uint8(dimension)] += amount;
+        }
     }
 
     function warp(uint256 secondsAhead) external {
@@ -128,22 +160,57 @@ contract ReputationHandler is Test {
         if (rep.reputationOf(agentId, dimension) != expected) ++inexactChanges;
     }
 
-    /// @dev Every agent's value at today's start and 30 days ago (all reads of the past a write could disturb).
-    function _past(IReputation.Dimension dimension) internal view returns (uint256[] memory values) {
+    /// @dev Every agent's read at each depth (agent-major), and the batch read of each depth checked against them.
+    function _past(IReputation.Dimension dimension) internal returns (Read[] memory reads) {
         uint256[] memory ids = agentIds();
-        uint256 monthAgo = block.timestamp > 30 days ? block.timestamp - 30 days : 0;
-        uint256[] memory today = rep.reputationsAt(ids, dimension, block.timestamp);
-        uint256[] memory earlier = rep.reputationsAt(ids, dimension, monthAgo);
-        values = new uint256[](2 * AGENTS);
-        for (uint256 i; i < AGENTS; ++i) {
-            (values[2 * i], values[2 * i + 1]) = (today[i], earlier[i]);
+        reads = new Read[](AGENTS * DEPTHS.length);
+        for (uint256 j; j < DEPTHS.length; ++j) {
+            uint256 t = block.timestamp - DEPTHS[j] * 1 days;
+            uint256 firstPruned = type(uint256).max;
+            for (uint256 i; i < AGENTS; ++i) {
+                Read memory read = _read(ids[i], dimension, t);
+                reads[i * DEPTHS.length + j] = read;
+                if (!read.answered && firstPruned == type(uint256).max) firstPruned = i;
+            }
+            try rep.reputationsAt(ids, dimension, t) returns (uint256[] memory values) {
+                if (firstPruned != type(uint256).max) ++batchMismatches;
+                for (uint256 i; i < AGENTS; ++i) {
+                    if (values[i] != reads[i * DEPTHS.length + j].value) ++batchMismatches;
+                }
+            } catch (bytes memory reason) {
+                if (firstPruned == type(uint256).max || keccak256(reason) != keccak256(_pruned(ids[firstPruned], t))) {
+                    ++batchMismatches;
+                }
+            }
         }
     }
 
-    function _checkPast(IReputation.Dimension dimension, uint256[] memory before) internal {
-        uint256[] memory afterWrite = _past(dimension);
+    /// @dev One read: answered, or reverted with exactly `ReputationHistoryPruned` (anything else is counted).
+    function _read(uint256 agentId, IReputation.Dimension dimension, uint256 t) internal returns (Read memory read) {
+        try rep.reputationAt(agentId, dimension, t) returns (uint256 value) {
+            (read.answered, read.value) = (true, value);
+        } catch (bytes memory reason) {
+            if (keccak256(reason) != keccak256(_pruned(agentId, t))) ++wrongErrors;
+            ++prunedReads;
+        }
+    }
+
+    function _pruned(uint256 agentId, uint256 t) internal pure returns (bytes memory) {
+        return abi.encodeWithSelector(IReputation.ReputationHistoryPruned.selector, agentId, t - t % 1 days);
+    }
+
+    /// @dev After a write: a read at most HISTORY_DAYS - 1 days back is answered, before and after, with the same
+    ///      value; an older one may have left the ring (before or because of the write), but if it is answered after
+    ///      the write it was answered before with the same value.
+    function _checkPast(IReputation.Dimension dimension, Read[] memory before) internal {
+        Read[] memory afterWrite = _past(dimension);
         for (uint256 i; i < afterWrite.length; ++i) {
-            if (afterWrite[i] != before[i]) ++pastRewrites;
+            if (DEPTHS[i % DEPTHS.length] < HISTORY_DAYS && !(before[i].answered && afterWrite[i].answered)) {
+                ++guaranteedReverts;
+            }
+            if (afterWrite[i].answered && !(before[i].answered && before[i].value == afterWrite[i].value)) {
+                ++pastRewrites;
+            }
         }
     }
 }
@@ -206,6 +273,18 @@ contract ReputationInvariantsTest is Test {
 
     function invariant_WritesNeverChangeThePast() public view {
         assertEq(handler.pastRewrites(), 0);
+    }
+
+    function invariant_ReadsOfTheLastHistoryDaysNeverRevert() public view {
+        assertEq(handler.guaranteedReverts(), 0);
+    }
+
+    function invariant_OldReadsRevertOnlyWithReputationHistoryPruned() public view {
+        assertEq(handler.wrongErrors(), 0);
+    }
+
+    function invariant_BatchReadsMatchTheSingleReads() public view {
+        assertEq(handler.batchMismatches(), 0);
     }
 
     function invariant_SummaryIsTheSumOfTheDimensions() public view {
