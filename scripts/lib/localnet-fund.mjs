@@ -8,6 +8,8 @@
 // Prints every account with its private key and its ACC balance, as anvil prints its accounts.
 // usage: localnet-fund.mjs --rpc-url URL --manifest FILE [--warp SECONDS] [--amount ACC]
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createPublicClient, createWalletClient, http, parseAbi, parseUnits, formatUnits } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 
@@ -43,10 +45,21 @@ async function main(argv) {
   const client = createPublicClient({ transport, pollingInterval: 100 });
   const accounts = ANVIL_KEYS.map((k) => privateKeyToAccount(k));
   const funder = createWalletClient({ account: accounts[0], transport });
+  // Every wait is bounded: anvil 1.7.1 can leave a transaction queued without mining it (see the toolchain notes),
+  // so a missing receipt gets a mined block as a nudge, a few times, and then a clear error instead of a hang.
   const send = async (request) => {
     const hash = await funder.writeContract({ chain: null, abi, ...request });
-    const r = await client.waitForTransactionReceipt({ hash });
-    if (r.status !== 'success') throw new Error(`${request.functionName} on ${request.address} reverted (tx ${hash})`);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const r = await client.waitForTransactionReceipt({ hash, timeout: 10_000 });
+        if (r.status !== 'success') throw new Error(`${request.functionName} on ${request.address} reverted (tx ${hash})`);
+        return;
+      } catch (e) {
+        if (e.name !== 'WaitForTransactionReceiptTimeoutError') throw e;
+        if (attempt === 5) throw new Error(`${request.functionName} on ${request.address} was not mined after 50 s (tx ${hash})`);
+        await client.request({ method: 'evm_mine', params: [] });
+      }
+    }
   };
   const acc = (wei) => Number(formatUnits(wei, 18)).toLocaleString('en-US', { maximumFractionDigits: 2 });
   const say = (s) => process.stdout.write(`localnet: ${s}\n`);
@@ -89,7 +102,10 @@ async function main(argv) {
   for (const [i, k] of ANVIL_KEYS.entries()) console.log(`(${i}) ${k}`);
 }
 
-main(process.argv.slice(2)).catch((e) => {
-  process.stderr.write(`localnet: error: funding the accounts failed: ${e.shortMessage ?? e.message}\n`);
-  process.exit(1);
-});
+// Run as a script (scripts/localnet); imported (tests), it only exports ANVIL_KEYS.
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main(process.argv.slice(2)).catch((e) => {
+    process.stderr.write(`localnet: error: funding the accounts failed: ${e.shortMessage ?? e.message}\n`);
+    process.exit(1);
+  });
+}

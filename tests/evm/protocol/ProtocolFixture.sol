@@ -278,6 +278,26 @@ abstract contract ProtocolFixture is RegistryStakingFixture {
         for (uint256 i; i < n; ++i) out[i] = ids[i];
     }
 
+    /// @dev Submits `r`, has the executor bid `price` and post its result after the bidding window (an explicit
+    ///      keeper `assign` first), fixes the seed and seats the honest committee (drawn by `keeper`).
+    function _drawnRequest(ITaskMarket.TaskRequest memory r, uint96 price)
+        internal
+        returns (uint256 taskId, uint256[] memory members)
+    {
+        vm.prank(requester);
+        taskId = market.submitTask(r, _noPermit());
+        _bid(taskId, executor, price);
+        vm.warp(block.timestamp + 1 hours);
+        market.assign(taskId);
+        vm.prank(executor.key);
+        market.postResult(taskId, keccak256("result"), "");
+        _seedReady();
+        market.drawCommittee(taskId, _noIds());
+        members = _bestReviewers(taskId, COMMITTEE);
+        vm.prank(keeper);
+        market.drawCommittee(taskId, members);
+    }
+
     function _noReveals() internal pure returns (ITaskMarket.Reveal[] memory) {
         return new ITaskMarket.Reveal[](0);
     }

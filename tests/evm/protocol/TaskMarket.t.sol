@@ -923,18 +923,7 @@ contract TaskMarketTest is ProtocolFixture {
         market.submitTask(r, _noPermit());
         // A minimum-fee task runs to the end: every unit of keeper work is paid, 1 wei is left to split.
         r.fee = 22e18 + 1;
-        vm.prank(requester);
-        uint256 taskId = market.submitTask(r, _noPermit());
-        _bid(taskId, executor, 1e18);
-        vm.warp(block.timestamp + 1 hours);
-        market.assign(taskId);
-        vm.prank(executor.key);
-        market.postResult(taskId, keccak256("result"), "");
-        _seedReady();
-        market.drawCommittee(taskId, _noIds());
-        uint256[] memory members = _bestReviewers(taskId, COMMITTEE);
-        vm.prank(keeper);
-        market.drawCommittee(taskId, members);
+        (uint256 taskId, uint256[] memory members) = _drawnRequest(r, 1e18);
         bool[] memory votes = _votes(COMMITTEE, COMMITTEE);
         _commitAll(taskId, members, votes);
         vm.prank(keeper);
@@ -1211,17 +1200,7 @@ contract TaskMarketTest is ProtocolFixture {
         // A large fee: rest 478, half to the protocol = 239 ACC, worth 4.78 points uncapped.
         ITaskMarket.TaskRequest memory r = _request();
         r.fee = 500e18;
-        vm.prank(requester);
-        uint256 taskId = market.submitTask(r, _noPermit());
-        _bid(taskId, executor, 800e18);
-        vm.warp(block.timestamp + 1 hours);
-        market.assign(taskId);
-        vm.prank(executor.key);
-        market.postResult(taskId, keccak256("result"), "");
-        _seedReady();
-        market.drawCommittee(taskId, _noIds());
-        uint256[] memory members = _bestReviewers(taskId, COMMITTEE);
-        market.drawCommittee(taskId, members);
+        (uint256 taskId, uint256[] memory members) = _drawnRequest(r, 800e18);
         bool[] memory votes = _votes(10, 10);
         _commitAll(taskId, members, votes);
         market.settle(taskId, _reveals(members, votes), _noIds());

@@ -11,14 +11,6 @@ import {IStaking} from "../../../contracts/evm/interfaces/IStaking.sol";
 contract MarketAttacksTest is ProtocolFixture {
     // ------------------------------------------------------------------ helpers
 
-    function _emptyReveals() internal pure returns (ITaskMarket.Reveal[] memory) {
-        return new ITaskMarket.Reveal[](0);
-    }
-
-    function _none() internal pure returns (uint256[] memory) {
-        return new uint256[](0);
-    }
-
     function _fillClosesAt(uint256 taskId) internal view returns (uint256) {
         return market.getTask(taskId).drawClosesAt - _marketParams().drawWindow / 2;
     }
@@ -49,7 +41,7 @@ contract MarketAttacksTest is ProtocolFixture {
         TestAgent[] memory sybils = _sybils(COMMITTEE - 1);
         uint256 taskId = _posted();
         _seedReady();
-        market.drawCommittee(taskId, _none()); // fixes the seed, seats nobody
+        market.drawCommittee(taskId, _noIds()); // fixes the seed, seats nobody
         vm.warp(_fillClosesAt(taskId) + 1);
         vm.expectRevert(abi.encodeWithSelector(ITaskMarket.FillClosed.selector, taskId, _fillClosesAt(taskId)));
         vm.prank(keeper);
@@ -68,7 +60,7 @@ contract MarketAttacksTest is ProtocolFixture {
 
         uint256 executorEarnings = market.earningsOf(executor.owner);
         vm.warp(market.getTask(taskId2).revealEndsAt);
-        market.settle(taskId2, _emptyReveals(), _ids(sybils));
+        market.settle(taskId2, _noReveals(), _ids(sybils));
         assertEq(uint8(market.getTask(taskId2).status), uint8(ITaskMarket.TaskStatus.Refunded));
         assertEq(market.earningsOf(executor.owner), executorEarnings, "the colluding executor is not paid");
     }
@@ -86,7 +78,7 @@ contract MarketAttacksTest is ProtocolFixture {
             vm.prank(keeper);
             market.drawCommittee(taskId, one);
             vm.warp(market.getTask(taskId).revealEndsAt);
-            market.settle(taskId, _emptyReveals(), one);
+            market.settle(taskId, _noReveals(), one);
             assertEq(uint8(market.getTask(taskId).status), uint8(ITaskMarket.TaskStatus.Refunded));
         }
         assertEq(staking.stakeOf(victim.id), stake0, "no non-reveal slash for a committee that never formed");
@@ -97,7 +89,7 @@ contract MarketAttacksTest is ProtocolFixture {
     function test_Attack_LastSecondCompletionStillLeavesTheClaimPhase() public {
         uint256 taskId = _posted();
         _seedReady();
-        market.drawCommittee(taskId, _none());
+        market.drawCommittee(taskId, _noIds());
         uint256[] memory ranked = _bestReviewers(taskId, reviewers.length);
         uint256[] memory worst = new uint256[](COMMITTEE);
         for (uint256 i; i < COMMITTEE; ++i) worst[i] = ranked[ranked.length - 1 - i];
@@ -125,18 +117,7 @@ contract MarketAttacksTest is ProtocolFixture {
         ITaskMarket.TaskRequest memory r = _request();
         r.bounty = bounty;
         r.fee = fee;
-        vm.prank(requester);
-        taskId = market.submitTask(r, _noPermit());
-        _bid(taskId, executor, bounty);
-        vm.warp(block.timestamp + 1 hours);
-        market.assign(taskId);
-        vm.prank(executor.key);
-        market.postResult(taskId, keccak256("result"), "ipfs://result");
-        _seedReady();
-        market.drawCommittee(taskId, _none());
-        members = _bestReviewers(taskId, COMMITTEE);
-        vm.prank(keeper);
-        market.drawCommittee(taskId, members);
+        return _drawnRequest(r, bounty);
     }
 
     /// @dev Raising the keeper reward by 1 wei after submission made minimum-fee tasks unsettleable; lowering it made
@@ -153,7 +134,7 @@ contract MarketAttacksTest is ProtocolFixture {
         bool[] memory votes = _votes(COMMITTEE, COMMITTEE);
         _commitAndReveal(taskId, members, votes);
         vm.prank(keeper);
-        market.settle(taskId, _emptyReveals(), members);
+        market.settle(taskId, _noReveals(), members);
         assertEq(uint8(market.getTask(taskId).status), uint8(ITaskMarket.TaskStatus.Accepted));
 
         // Lowered to zero: the next task still pays the reward it was submitted with, and the market stays solvent.
@@ -166,7 +147,7 @@ contract MarketAttacksTest is ProtocolFixture {
         uint256 keeperBefore = market.earningsOf(keeper);
         _commitAndReveal(taskId2, members2, votes);
         vm.prank(keeper);
-        market.settle(taskId2, _emptyReveals(), members2);
+        market.settle(taskId2, _noReveals(), members2);
         assertEq(
             market.earningsOf(keeper) - keeperBefore,
             (1 + COMMITTEE) * submittedReward,
@@ -221,23 +202,9 @@ contract MarketAttacksTest is ProtocolFixture {
         uint256 pending0 = market.pendingProtocolFees();
         uint256 rep0 = reputation.reputationOf(executor.id, IReputation.Dimension.Task);
         for (uint256 i; i < 3; ++i) {
-            uint88 minFee = uint88(market.minimumFee(1e18, COMMITTEE));
-            ITaskMarket.TaskRequest memory r = _request();
-            r.bounty = 1e18;
-            r.fee = minFee;
-            vm.prank(requester);
-            uint256 taskId = market.submitTask(r, _noPermit());
-            _bid(taskId, executor, 1e18);
-            vm.warp(block.timestamp + 1 hours);
-            market.assign(taskId);
-            vm.prank(executor.key);
-            market.postResult(taskId, keccak256("result"), "ipfs://result");
-            _seedReady();
-            market.drawCommittee(taskId, _none());
-            uint256[] memory members = _bestReviewers(taskId, COMMITTEE);
-            market.drawCommittee(taskId, members);
+            (uint256 taskId, uint256[] memory members) = _drawnWith(1e18, uint88(market.minimumFee(1e18, COMMITTEE)));
             _commitAndReveal(taskId, members, _votes(COMMITTEE, COMMITTEE));
-            market.settle(taskId, _emptyReveals(), members);
+            market.settle(taskId, _noReveals(), members);
         }
         uint256 gained = reputation.reputationOf(executor.id, IReputation.Dimension.Task) - rep0;
         uint256 toProtocol = market.pendingProtocolFees() - pending0;
@@ -257,7 +224,7 @@ contract MarketAttacksTest is ProtocolFixture {
         for (uint256 i; i < COMMITTEE; ++i) stakes[i] = staking.stakeOf(members[i]);
         uint256 executorStake = staking.stakeOf(executor.id);
         uint256 requesterBefore = market.earningsOf(requester);
-        market.settle(taskId, _emptyReveals(), members);
+        market.settle(taskId, _noReveals(), members);
         assertEq(uint8(market.getTask(taskId).status), uint8(ITaskMarket.TaskStatus.Inconclusive));
         for (uint256 i; i < COMMITTEE; ++i) assertEq(staking.stakeOf(members[i]), stakes[i], "no reviewer slashed");
         assertEq(staking.stakeOf(executor.id), executorStake, "executor not slashed");
@@ -276,9 +243,9 @@ contract MarketAttacksTest is ProtocolFixture {
         vm.expectRevert(abi.encodeWithSelector(ITaskMarket.SeedNotOverdue.selector, taskId, block.timestamp));
         market.retrySeed(taskId);
         vm.expectRevert(abi.encodeWithSelector(ITaskMarket.SeedNotReady.selector, taskId));
-        market.drawCommittee(taskId, _none());
+        market.drawCommittee(taskId, _noIds());
         uint256 stake0 = staking.stakeOf(executor.id);
-        market.settle(taskId, _emptyReveals(), _none());
+        market.settle(taskId, _noReveals(), _noIds());
         assertEq(uint8(market.getTask(taskId).status), uint8(ITaskMarket.TaskStatus.Refunded));
         assertLt(staking.stakeOf(executor.id), stake0, "the executor bears a lapsed seed");
         assertEq(market.getTask(taskId).drawClosesAt, 0, "no seed was ever fixed");
@@ -295,7 +262,7 @@ contract MarketAttacksTest is ProtocolFixture {
         vm.expectRevert(abi.encodeWithSelector(ITaskMarket.SeedFixDeadlinePassed.selector, taskId, fixBy));
         market.drawCommittee(taskId, _bestReviewersUnchecked());
         uint256 stake0 = staking.stakeOf(executor.id);
-        market.settle(taskId, _emptyReveals(), _none());
+        market.settle(taskId, _noReveals(), _noIds());
         assertEq(uint8(market.getTask(taskId).status), uint8(ITaskMarket.TaskStatus.Refunded));
         assertLt(staking.stakeOf(executor.id), stake0);
     }
@@ -313,7 +280,7 @@ contract MarketAttacksTest is ProtocolFixture {
     function test_Attack_FrontRunItemsNoLongerRevertKeeperBatches() public {
         uint256 taskId = _posted();
         _seedReady();
-        market.drawCommittee(taskId, _none());
+        market.drawCommittee(taskId, _noIds());
         uint256[] memory members = _bestReviewers(taskId, COMMITTEE);
         uint256[] memory first = new uint256[](1);
         first[0] = members[0];
@@ -357,7 +324,7 @@ contract MarketAttacksTest is ProtocolFixture {
         _commitAll(taskId, members, votes);
         for (uint256 i; i < 8; ++i) market.revealVote(taskId, members[i], votes[i], _salt(members[i]));
         vm.warp(market.getTask(taskId).revealEndsAt);
-        market.settle(taskId, _emptyReveals(), _none());
+        market.settle(taskId, _noReveals(), _noIds());
         uint256[] memory losers = new uint256[](3); // one minority reveal, two silent
         losers[0] = members[7];
         losers[1] = members[8];
