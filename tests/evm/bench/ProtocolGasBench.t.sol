@@ -72,14 +72,23 @@ contract ProtocolGasBench is ProtocolFixture {
         vm.warp(block.timestamp + 1 days);
         // One warm-up task a day: an agent active for more than a week has gone once round its reputation history
         // ring (Reputation.HISTORY_DAYS), so its first write of a day rewrites a checkpoint slot, as in a live network.
+        // Several requesters in turn: the executor of an active network works for many, so its Task reputation
+        // grows most days (one gain per requester per week) and its history ring goes round too.
+        address[4] memory requesters = [requester, _newRequester("r1"), _newRequester("r2"), _newRequester("r3")];
         for (uint256 i; i < WARMUP_TASKS; ++i) {
+            requester = requesters[i % requesters.length];
             _otherTrafficUntilRingWraps();
             _lifecycle();
             vm.warp(block.timestamp + 1 days);
             // Attestations last 7 days here; the attestation keeper renews them, as in a live network.
             if (i % 5 == 4) _renewAttestations(uint64(2 + i / 5));
         }
+        // The measured task comes from a requester this executor has not worked for lately, so it gains Task
+        // reputation as most accepted tasks of an active network do (one gain per requester per week); the
+        // requester has used the market before (the refunded filler tasks here), so its earnings slot exists.
+        requester = _newRequester("measured");
         _otherTrafficUntilRingWraps();
+        assertLt(s.token.balanceOf(requester), 100_000e18, "the requester used the market (filler tasks, refunded less the assign reward)");
 
         vm.warp(block.timestamp + 1 days);
         measuring = true;
@@ -97,6 +106,13 @@ contract ProtocolGasBench is ProtocolFixture {
         market.flushProtocolFees();
         _snap("flush_protocol_fees");
         assertEq(uint8(market.getTask(taskId).status), uint8(ITaskMarket.TaskStatus.Accepted));
+    }
+
+    function _newRequester(string memory name) internal returns (address r) {
+        r = makeAddr(string.concat("requester ", name));
+        _fund(r, 100_000e18);
+        vm.prank(r);
+        s.token.approve(address(market), type(uint256).max);
     }
 
     function _renewAttestations(uint64 nonce) internal {

@@ -212,6 +212,35 @@ contract MarketAttacksTest is ProtocolFixture {
         assertLe(gained * 50, toProtocol, "at least 50 ACC of protocol fees per point");
     }
 
+    /// @dev One requester feeding one executor accepted tasks over and over built reputation from a single
+    ///      relationship. An executor gains from one requester at most once a week; other requesters still count.
+    function test_Attack_RepeatedTasksFromOneRequesterGainReputationOncePerWeek() public {
+        (uint256 t1, uint256[] memory m1) = _drawnRequest(_request(), 800e18);
+        _commitAndReveal(t1, m1, _votes(COMMITTEE, COMMITTEE));
+        market.settle(t1, _noReveals(), m1);
+        uint256 afterFirst = reputation.reputationOf(executor.id, IReputation.Dimension.Task);
+        assertGt(afterFirst, 0);
+        for (uint256 i; i < 2; ++i) {
+            (uint256 t, uint256[] memory m) = _drawnRequest(_request(), 800e18);
+            _commitAndReveal(t, m, _votes(COMMITTEE, COMMITTEE));
+            market.settle(t, _noReveals(), m);
+            assertEq(uint8(market.getTask(t).status), uint8(ITaskMarket.TaskStatus.Accepted));
+        }
+        assertLe(reputation.reputationOf(executor.id, IReputation.Dimension.Task), afterFirst, "no gain from repeats");
+
+        // Another requester's accepted task counts.
+        address other = makeAddr("another requester");
+        _fund(other, 10_000e18);
+        vm.prank(other);
+        s.token.approve(address(market), type(uint256).max);
+        requester = other;
+        uint256 before = reputation.reputationOf(executor.id, IReputation.Dimension.Task);
+        (uint256 t2, uint256[] memory m2) = _drawnRequest(_request(), 800e18);
+        _commitAndReveal(t2, m2, _votes(COMMITTEE, COMMITTEE));
+        market.settle(t2, _noReveals(), m2);
+        assertGt(reputation.reputationOf(executor.id, IReputation.Dimension.Task), before, "a new counterparty counts");
+    }
+
     // ------------------------------------------------------------------ 9. the 2/3 rule both ways
 
     /// @dev The demonstrated exploit: 6 honest approvals against 4 rejections rejected the task and slashed the 6

@@ -31,6 +31,12 @@ abstract contract TaskMarketBase is NonRenounceableOwnable2Step {
     ///      burned), so reputation costs fees that nobody in a collusion gets back: 0.02 point per ACC.
     uint256 internal constant EXECUTOR_GAIN_PER_PROTOCOL_ACC = 2e16;
     uint256 internal constant EXECUTOR_MAX_GAIN = 1e18;
+    /// @dev An executor gains Task reputation from one requester at most once in this many days: reputation should
+    ///      measure good work for many counterparties, not one relationship repeated (or a requester and executor
+    ///      of one owner dealing with each other).
+    uint256 internal constant COUNTERPARTY_COOLDOWN_DAYS = 7;
+    /// @dev Recent counterparties remembered per executor, in one slot: (48-bit requester fingerprint, 32-bit day).
+    uint256 internal constant RECENT_COUNTERPARTIES = 3;
     uint256 internal constant EXECUTOR_REJECTED_LOSS = 2e18;
     uint256 internal constant EXECUTOR_MISSED_LOSS = 1e18;
     uint256 internal constant REVIEWER_ALIGNED_GAIN = 1e17;
@@ -87,6 +93,9 @@ abstract contract TaskMarketBase is NonRenounceableOwnable2Step {
 
     mapping(address account => Earnings) internal _earnings;
     uint256 public pendingProtocolFees;
+    /// @dev The requesters an executor last gained Task reputation from, and on which day: three 80-bit entries
+    ///      (fingerprint << 32 | day) in one slot, so the rule costs a slot rewrite per gain, not a slot per pair.
+    mapping(uint256 executor => uint256) internal _recentCounterparties;
 
     struct Dependencies {
         IERC20 token;

@@ -455,16 +455,40 @@ contract TaskVerification is TaskMarketBase {
             _credit(registry.ownerOf(executor), taskId, price, REASON_EXECUTOR);
             if (bounty > price) _credit(requester, taskId, bounty - price, REASON_REFUND);
             // Reputation is bought only with fees that reach the protocol (half burned, half to validators), never
-            // with amounts a requester and executor pass between themselves.
+            // with amounts a requester and executor pass between themselves, and from one requester at most once
+            // a week.
             uint256 gain = toProtocol * EXECUTOR_GAIN_PER_PROTOCOL_ACC / POINT;
             if (gain > EXECUTOR_MAX_GAIN) gain = EXECUTOR_MAX_GAIN;
-            if (gain != 0) reputation.increase(executor, IReputation.Dimension.Task, gain);
+            if (gain == 0 || !_noteCounterparty(executor, requester)) return;
+            reputation.increase(executor, IReputation.Dimension.Task, gain);
             return;
         }
         _credit(requester, taskId, bounty, REASON_REFUND);
         if (outcome == ITaskMarket.TaskStatus.Rejected) {
             _penaliseExecutor(t, p.rejectedSeverityBps, EXECUTOR_REJECTED_LOSS, "rejected");
         }
+    }
+
+    /// @dev Records `requester` as a counterparty of `executor` today and returns true, unless it already gave the
+    ///      executor a gain within COUNTERPARTY_COOLDOWN_DAYS (then false, nothing written). The oldest of the
+    ///      remembered entries makes room. Three entries: a farmer needs four requester accounts in rotation, each
+    ///      paying protocol fees for every point (a fingerprint collision, 2^-48, only refuses a gain).
+    function _noteCounterparty(uint256 executor, address requester) private returns (bool) {
+        uint256 recent = _recentCounterparties[executor];
+        uint256 fingerprint = uint256(keccak256(abi.encode(requester))) >> 208; // 48 bits
+        uint256 today = block.timestamp / 1 days;
+        uint256 oldestIndex;
+        uint256 oldestDay = type(uint256).max;
+        for (uint256 i; i < RECENT_COUNTERPARTIES; ++i) {
+            uint256 entry = (recent >> (80 * i)) & ((uint256(1) << 80) - 1);
+            uint256 day = entry & 0xffffffff;
+            if (entry >> 32 == fingerprint && entry != 0 && today < day + COUNTERPARTY_COOLDOWN_DAYS) return false;
+            if (day < oldestDay) (oldestDay, oldestIndex) = (day, i);
+        }
+        uint256 shift = 80 * oldestIndex;
+        recent = (recent & ~(((uint256(1) << 80) - 1) << shift)) | (((fingerprint << 32) | today) << shift);
+        _recentCounterparties[executor] = recent;
+        return true;
     }
 
     function _penaliseExecutor(ITaskMarket.Task storage t, uint16 severity, uint256 loss, bytes32 reason) private {
