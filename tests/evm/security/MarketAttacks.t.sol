@@ -346,6 +346,23 @@ contract MarketAttacksTest is ProtocolFixture {
         assertEq(market.getTask(taskId).reveals, COMMITTEE);
     }
 
+    /// @dev A keeper whose openings arrive after the reveal window still settles: the late openings are ignored.
+    function test_Attack_LateOpeningsDoNotRevertTheSettlement() public {
+        (uint256 taskId, uint256[] memory members) = _drawn();
+        bool[] memory votes = _votes(COMMITTEE, COMMITTEE);
+        _commitAll(taskId, members, votes);
+        for (uint256 i; i < 8; ++i) market.revealVote(taskId, members[i], votes[i], _salt(members[i]));
+        vm.warp(market.getTask(taskId).revealEndsAt);
+        ITaskMarket.Reveal[] memory late = new ITaskMarket.Reveal[](2);
+        late[0] = ITaskMarket.Reveal(members[8], true, _salt(members[8]));
+        late[1] = ITaskMarket.Reveal(members[9], true, _salt(members[9]));
+        vm.prank(keeper);
+        market.settle(taskId, late, members);
+        ITaskMarket.Task memory t = market.getTask(taskId);
+        assertEq(uint8(t.status), uint8(ITaskMarket.TaskStatus.Accepted));
+        assertEq(t.reveals, 8, "late openings did not count");
+    }
+
     /// @dev Nobody was paid to settle silent or minority members, so their penalties could be left unapplied.
     function test_Attack_SettlingSilentAndMinorityMembersIsPaid() public {
         (uint256 taskId, uint256[] memory members) = _drawn();

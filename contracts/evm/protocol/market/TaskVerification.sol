@@ -171,7 +171,7 @@ contract TaskVerification is TaskMarketBase {
 
     /// @notice Reveal the openings given, settle the task once it can be, and settle the members named.
     /// @dev If another keeper settled the task first, the reveals are ignored and only the members are settled, so
-    ///      a race between keepers costs nothing but gas.
+    ///      a race between keepers costs nothing but gas; so are reveals that arrive after the reveal window.
     function settle(uint256 taskId, ITaskMarket.Reveal[] calldata reveals, uint256[] calldata agentIds)
         external
         onlyDelegated
@@ -179,7 +179,8 @@ contract TaskVerification is TaskMarketBase {
         ITaskMarket.Task storage t = _task(taskId);
         ITaskMarket.TaskStatus status = t.status;
         if (status == ITaskMarket.TaskStatus.Verifying) {
-            if (reveals.length != 0 && _committeeFormed(t)) {
+            // Openings that arrive after the reveal window can no longer count: they are ignored, not fatal.
+            if (reveals.length != 0 && _committeeFormed(t) && block.timestamp < t.revealEndsAt) {
                 _requireRevealPhase(taskId, t);
                 _revealBatch(taskId, t, reveals);
             }
