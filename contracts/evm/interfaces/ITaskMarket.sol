@@ -70,6 +70,7 @@ interface ITaskMarket {
         uint40 commitEndsAt;
         uint40 revealEndsAt;
         uint96 rewardPerReviewer; // set at settlement
+        uint40 reviewerGain; // validator reputation per aligned member, in 1e12 units (set at settlement)
         // slot 5: the request id until the seed is fixed, then the seed (slot 6 stays empty; the result hash and
         // URI live in the ResultPosted event only)
         uint256 seedRequestId;

@@ -29,6 +29,9 @@ contract TaskMarket is TaskMarketBase, Proxy {
     /// @notice The Task reputation at which a bid gets half the maximum discount.
     uint256 public constant HALF_DISCOUNT_REPUTATION = 10e18;
 
+    /// @notice The shortest any window of the task's life may be.
+    uint256 public constant MIN_WINDOW = 10 minutes;
+
     /// @notice The verification module this market delegates to.
     address public immutable verification;
 
@@ -293,14 +296,16 @@ contract TaskMarket is TaskMarketBase, Proxy {
     }
 
     function _setParams(ITaskMarket.MarketParams memory p) private {
-        _check(p.biddingWindow == 0 || p.biddingWindow > 30 days, "biddingWindow", p.biddingWindow);
+        // Every window lasts at least 10 minutes (many blocks): a window of a few seconds would leave honest members
+        // no time to act (and be slashed for it), or no later block for a seat claim.
+        _check(p.biddingWindow < MIN_WINDOW || p.biddingWindow > 30 days, "biddingWindow", p.biddingWindow);
         _check(p.maxTaskDuration == 0 || p.maxTaskDuration > 365 days, "maxTaskDuration", p.maxTaskDuration);
         // Seed and draw windows of at most a day each keep every weight read within 3 days of its snapshot, inside
         // the reputation history that is always kept (Reputation.HISTORY_DAYS).
-        _check(p.seedTimeout == 0 || p.seedTimeout > 1 days, "seedTimeout", p.seedTimeout);
-        _check(p.drawWindow < 2 || p.drawWindow > 1 days, "drawWindow", p.drawWindow);
-        _check(p.commitWindow == 0 || p.commitWindow > 7 days, "commitWindow", p.commitWindow);
-        _check(p.revealWindow == 0 || p.revealWindow > 7 days, "revealWindow", p.revealWindow);
+        _check(p.seedTimeout < MIN_WINDOW || p.seedTimeout > 1 days, "seedTimeout", p.seedTimeout);
+        _check(p.drawWindow < MIN_WINDOW || p.drawWindow > 1 days, "drawWindow", p.drawWindow);
+        _check(p.commitWindow < MIN_WINDOW || p.commitWindow > 7 days, "commitWindow", p.commitWindow);
+        _check(p.revealWindow < MIN_WINDOW || p.revealWindow > 7 days, "revealWindow", p.revealWindow);
         _check(p.feeBps > BPS, "feeBps", p.feeBps);
         _check(p.reviewerShareBps > BPS, "reviewerShareBps", p.reviewerShareBps);
         _check(p.keeperReward > 1_000e18, "keeperReward", p.keeperReward);

@@ -779,6 +779,10 @@ contract TaskMarketTest is ProtocolFixture {
         uint256 perReviewer = uint256(39e18) / 9; // rest 78, half to the nine aligned
         assertEq(t.rewardPerReviewer, perReviewer);
         assertEq(market.pendingProtocolFees(), 78e18 - 9 * perReviewer);
+        // Validator reputation is bought with the protocol's share: 0.02 point per ACC, shared by the nine (in 1e12).
+        uint256 alignedGain = ((78e18 - 9 * perReviewer) * 2e16 / 1e18 / 9) / 1e12 * 1e12;
+        assertEq(uint256(t.reviewerGain) * 1e12, alignedGain);
+        assertLt(alignedGain, 0.1e18, "below the cap at this fee");
         assertEq(market.earningsOf(requester), BOUNTY, "bounty refunded");
         assertEq(market.earningsOf(executor.owner), 0, "executor not paid");
         assertEq(staking.stakeOf(executor.id), EXECUTOR_STAKE, "executor not slashed");
@@ -788,7 +792,7 @@ contract TaskMarketTest is ProtocolFixture {
             TestAgent memory m = _reviewer(members[i]);
             assertEq(market.earningsOf(m.owner), perReviewer, "approvers and rejecters both paid");
             assertEq(staking.stakeOf(m.id), stakes[i], "no revealed member slashed");
-            assertEq(reputation.reputationOf(m.id, IReputation.Dimension.Validator), reps[i] + 0.1e18, "aligned gain");
+            assertEq(reputation.reputationOf(m.id, IReputation.Dimension.Validator), reps[i] + alignedGain, "aligned gain");
         }
         TestAgent memory silent = _reviewer(members[9]);
         assertEq(market.earningsOf(silent.owner), 0);

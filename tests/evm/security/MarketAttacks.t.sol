@@ -5,6 +5,7 @@ import {ProtocolFixture} from "../protocol/ProtocolFixture.sol";
 import {ITaskMarket} from "../../../contracts/evm/interfaces/ITaskMarket.sol";
 import {IReputation} from "../../../contracts/evm/interfaces/IReputation.sol";
 import {IStaking} from "../../../contracts/evm/interfaces/IStaking.sol";
+import {Sortition} from "../../../contracts/evm/libraries/Sortition.sol";
 
 /// @notice The market attacks of the security review, each performed against the fixed contracts: every test runs
 ///         the exploit as it was demonstrated and asserts that it no longer pays.
@@ -239,6 +240,46 @@ contract MarketAttacksTest is ProtocolFixture {
         _commitAndReveal(t2, m2, _votes(COMMITTEE, COMMITTEE));
         market.settle(t2, _noReveals(), m2);
         assertGt(reputation.reputationOf(executor.id, IReputation.Dimension.Task), before, "a new counterparty counts");
+    }
+
+    /// @dev Found by the review of the fixes: a requester filling its own 1-wei tasks' committees with its own
+    ///      validators farmed 0.1 validator point per member per task for free, then outweighed honest stake in
+    ///      other requesters' draws. Validator reputation is now bought with the fee that reaches the protocol, and a
+    ///      weight counts at most 10 points of it.
+    function test_Attack_SelfFilledCommitteesCannotFarmValidatorWeight() public {
+        uint256[] memory before = new uint256[](reviewers.length);
+        for (uint256 i; i < reviewers.length; ++i) {
+            before[i] = reputation.reputationOf(reviewers[i].id, IReputation.Dimension.Validator);
+        }
+        for (uint256 i; i < 3; ++i) {
+            (uint256 taskId, uint256[] memory members) =
+                _drawnWith(1, uint88(market.minimumFee(1, COMMITTEE)));
+            _commitAndReveal(taskId, members, _votes(COMMITTEE, COMMITTEE));
+            market.settle(taskId, _noReveals(), members);
+            assertEq(uint8(market.getTask(taskId).status), uint8(ITaskMarket.TaskStatus.Accepted));
+            assertEq(market.getTask(taskId).reviewerGain, 0, "1 wei to the protocol buys nothing");
+        }
+        for (uint256 i; i < reviewers.length; ++i) {
+            assertLe(
+                reputation.reputationOf(reviewers[i].id, IReputation.Dimension.Validator), before[i], "no farmed weight"
+            );
+        }
+        // However much reputation, the weight is at most 11x the stake's.
+        TestAgent memory r = reviewers[0];
+        vm.prank(address(market));
+        reputation.increase(r.id, IReputation.Dimension.Validator, 1_000e18);
+        vm.warp(block.timestamp + 1 days); // a day's reputation counts from the next day
+        uint256 taskId2 = _posted();
+        _seedReady();
+        market.drawCommittee(taskId2, _noIds());
+        uint256 snapshot = market.getTask(taskId2).resultPostedAt - 1;
+        assertGt(reputation.reputationAt(r.id, IReputation.Dimension.Validator, snapshot), 900e18);
+        uint256 cappedWeight = staking.stakeAt(r.id, snapshot) / 1e15 * 11;
+        assertEq(
+            market.sortitionKey(taskId2, r.id),
+            Sortition.key(market.getTask(taskId2).seed, taskId2, r.id, cappedWeight),
+            "reputation beyond 10 points adds no weight"
+        );
     }
 
     // ------------------------------------------------------------------ 9. the 2/3 rule both ways

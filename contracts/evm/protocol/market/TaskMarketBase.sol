@@ -39,7 +39,14 @@ abstract contract TaskMarketBase is NonRenounceableOwnable2Step {
     uint256 internal constant RECENT_COUNTERPARTIES = 3;
     uint256 internal constant EXECUTOR_REJECTED_LOSS = 2e18;
     uint256 internal constant EXECUTOR_MISSED_LOSS = 1e18;
+    /// @dev At most this much validator reputation per aligned member and task. Like the executor's, it is bought
+    ///      with the fee that reaches the protocol (0.02 point per ACC, shared among the aligned members), so a
+    ///      requester that fills its own tasks' committees cannot farm validator weight with 1-wei tasks.
     uint256 internal constant REVIEWER_ALIGNED_GAIN = 1e17;
+    /// @dev Validator reputation counted in a sortition weight at most (weight <= stake x 11).
+    uint256 internal constant MAX_WEIGHT_REPUTATION = 10e18;
+    /// @dev `Task.reviewerGain` unit.
+    uint256 internal constant GAIN_UNIT = 1e12;
     uint256 internal constant REVIEWER_MISALIGNED_LOSS = 2e17;
     uint256 internal constant REVIEWER_SILENT_LOSS = 5e17;
 
@@ -201,7 +208,8 @@ abstract contract TaskMarketBase is NonRenounceableOwnable2Step {
         return uint256(t.resultPostedAt) - 1;
     }
 
-    /// @dev Weight = stake x (1 + validator reputation `rep`), both read at the snapshot.
+    /// @dev Weight = stake x (1 + validator reputation `rep`, counted up to 10 points), both read at the snapshot:
+    ///      reputation weighs, but stake bounds how much.
     function _weight(uint256 agentId, uint256 snapshot, uint256 minStake, uint256 rep)
         internal
         view
@@ -209,6 +217,7 @@ abstract contract TaskMarketBase is NonRenounceableOwnable2Step {
     {
         uint256 stake = staking.stakeAt(agentId, snapshot);
         if (stake < minStake) revert ITaskMarket.InsufficientStake(agentId, stake, minStake);
+        if (rep > MAX_WEIGHT_REPUTATION) rep = MAX_WEIGHT_REPUTATION;
         weight = (stake / WEIGHT_UNIT) * (POINT + rep) / POINT;
     }
 

@@ -431,8 +431,12 @@ contract TaskVerification is TaskMarketBase {
             return outcome;
         }
         uint256 perReviewer = aligned == 0 ? 0 : rest * p.reviewerShareBps / BPS / aligned;
-        t.rewardPerReviewer = uint96(perReviewer);
         uint256 toProtocol = rest - perReviewer * aligned;
+        t.rewardPerReviewer = uint96(perReviewer);
+        if (aligned != 0) {
+            uint256 gain = toProtocol * EXECUTOR_GAIN_PER_PROTOCOL_ACC / POINT / aligned;
+            t.reviewerGain = uint40((gain > REVIEWER_ALIGNED_GAIN ? REVIEWER_ALIGNED_GAIN : gain) / GAIN_UNIT);
+        }
         if (toProtocol != 0) {
             pendingProtocolFees += toProtocol;
             emit ITaskMarket.ProtocolFeesAccrued(taskId, toProtocol);
@@ -517,6 +521,7 @@ contract TaskVerification is TaskMarketBase {
     ) private {
         ITaskMarket.MarketParams storage p = _paramsOf(t);
         uint256 perReviewer = t.rewardPerReviewer;
+        uint256 gain = uint256(t.reviewerGain) * GAIN_UNIT;
         bool formed = t.seats == t.committeeSize;
         // Reputation changes are collected per kind and applied with one call each (the total is written once).
         uint256 n = agentIds.length;
@@ -525,7 +530,7 @@ contract TaskVerification is TaskMarketBase {
             _settleMember(taskId, agentIds[i], outcome, formed, perReviewer, p, batch);
         }
         if (batch.settled != 0) _credit(msg.sender, taskId, batch.settled * p.keeperReward, REASON_KEEPER);
-        _changeReputations(batch.gained, batch.gainedCount, true, REVIEWER_ALIGNED_GAIN);
+        if (gain != 0) _changeReputations(batch.gained, batch.gainedCount, true, gain);
         _changeReputations(batch.outvoted, batch.outvotedCount, false, REVIEWER_MISALIGNED_LOSS);
         _changeReputations(batch.silent, batch.silentCount, false, REVIEWER_SILENT_LOSS);
     }
