@@ -65,6 +65,7 @@ interface ITaskMarket {
         uint96 price;
         uint96 bestEffectivePrice;
         uint40 resultPostedAt;
+        uint8 claims; // paid seat claims (at most committeeSize are paid)
         // slot 4
         uint40 drawClosesAt; // 0 until the seed is fixed
         uint40 commitEndsAt;
@@ -100,7 +101,7 @@ interface ITaskMarket {
         uint40 revealWindow;
         uint16 feeBps; // minimum fee as a share of the bounty
         uint16 reviewerShareBps; // share of the fee paid to aligned reviewers
-        uint96 keeperReward; // per unit of keeper work (assign, each seat drawn, settle, each member settled)
+        uint96 keeperReward; // per unit of keeper work (assign, each seat drawn or claimed, settle, each member settled)
         uint96 minStake; // executors and reviewers
         uint16 missedDeadlineSeverityBps;
         uint16 rejectedSeverityBps;
@@ -198,7 +199,8 @@ interface ITaskMarket {
     ///         committee; the caller is paid `keeperReward` per seat it filled.
     function drawCommittee(uint256 taskId, uint256[] calldata agentIds) external;
     /// @notice Once the committee is full and until the draw window closes, seat `agentId` in place of the member
-    ///         `evictAgentId` whose sortition key is worse (larger).
+    ///         `evictAgentId` whose sortition key is worse (larger). Anyone may claim for any eligible agent; the
+    ///         first `committeeSize` claims of a task pay the caller `keeperReward`.
     function claimSeat(uint256 taskId, uint256 agentId, uint256 evictAgentId) external;
     function commitVote(uint256 taskId, uint256 agentId, bytes32 commitment) external;
     function revealVote(uint256 taskId, uint256 agentId, bool approve, bytes32 salt) external;

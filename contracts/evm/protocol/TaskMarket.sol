@@ -237,8 +237,8 @@ contract TaskMarket is TaskMarketBase, Proxy {
         return verification;
     }
 
-    /// @dev The fee must pay every unit of keeper work a task can need (assign, one draw and one settlement per seat,
-    ///      settle) and leave at least 1 wei, and be at least `feeBps` of the bounty.
+    /// @dev The fee must pay every unit of keeper work a task can need (assign, one draw, one paid claim and one
+    ///      settlement per seat, settle) and leave at least 1 wei, and be at least `feeBps` of the bounty.
     /// @dev Ends the bidding: the best bid is assigned, or without one the requester is refunded. Pays the caller.
     function _assign(uint256 taskId, ITaskMarket.Task storage t) private {
         if (block.timestamp < t.biddingEndsAt) revert ITaskMarket.BiddingOpen(taskId, t.biddingEndsAt);
@@ -261,7 +261,7 @@ contract TaskMarket is TaskMarketBase, Proxy {
         returns (uint256 minFee)
     {
         minFee = Math.mulDiv(bounty, p.feeBps, BPS);
-        uint256 keeperBudget = (2 * committeeSize + 2) * uint256(p.keeperReward) + 1;
+        uint256 keeperBudget = (3 * committeeSize + 2) * uint256(p.keeperReward) + 1;
         if (minFee < keeperBudget) minFee = keeperBudget;
     }
 

@@ -498,7 +498,9 @@ abstract contract MarketHandlerSetup is ProtocolFixture {
         uint256 reward = market.paramsAt(t.paramsVersion).keeperReward;
         if (t.status == ITaskMarket.TaskStatus.Bidding) return uint256(t.bounty) + t.fee;
         if (t.status == ITaskMarket.TaskStatus.Assigned) return uint256(t.bounty) + t.fee - reward;
-        if (t.status == ITaskMarket.TaskStatus.Verifying) return uint256(t.bounty) + t.fee - (1 + uint256(t.seats)) * reward;
+        if (t.status == ITaskMarket.TaskStatus.Verifying) {
+            return uint256(t.bounty) + t.fee - (1 + uint256(t.seats) + uint256(t.claims)) * reward;
+        }
         uint256 unsettled = uint256(t.seats) - handler.settledMembers(taskId);
         uint256 owed = unsettled * reward;
         if (t.rewardPerReviewer == 0) return owed;
@@ -600,7 +602,7 @@ contract MarketHandlerOutcomesReachTest is MarketHandlerSetup {
         handler.setKeeperReward(2e18); // both tasks keep version 1 (1 ACC per unit of keeper work)
         handler.submitFillers(1); // task 3, version 2
         assertEq(market.getTask(handler.fillers(0)).paramsVersion, 2);
-        assertEq(market.getTask(handler.fillers(0)).fee, 44e18 + 1, "version 2's minimum fee");
+        assertEq(market.getTask(handler.fillers(0)).fee, 64e18 + 1, "version 2's minimum fee");
         handler.bid(0, 500e18);
         handler.bid(1, 500e18);
         handler.warp(1 hours);

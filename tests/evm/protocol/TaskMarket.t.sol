@@ -915,18 +915,19 @@ contract TaskMarketTest is ProtocolFixture {
 
     function test_MinimumFee_CoversEveryUnitOfKeeperWorkPlusOneWei() public {
         assertEq(market.minimumFee(1_000e18, 10), 50e18, "5% of the bounty");
-        assertEq(market.minimumFee(1e18, 10), 22e18 + 1, "(2 * 10 + 2) keeper rewards + 1");
-        assertEq(market.minimumFee(1e18, 100), 202e18 + 1);
-        assertEq(market.minimumFee(4_040e18, 100), 202e18 + 1, "5% of 4,040 is 1 wei short of the keeper budget");
-        assertEq(market.minimumFee(4_060e18, 100), 203e18, "5% of 4,060");
+        assertEq(market.minimumFee(1e18, 10), 32e18 + 1, "(3 * 10 + 2) keeper rewards + 1");
+        assertEq(market.minimumFee(1e18, 100), 302e18 + 1);
+        assertEq(market.minimumFee(6_040e18, 100), 302e18 + 1, "5% of 6,040 is 1 wei short of the keeper budget");
+        assertEq(market.minimumFee(6_060e18, 100), 303e18, "5% of 6,060");
         ITaskMarket.TaskRequest memory r = _request();
         r.bounty = 1e18;
-        r.fee = 22e18;
-        vm.expectRevert(abi.encodeWithSelector(ITaskMarket.FeeTooLow.selector, 22e18, 22e18 + 1));
+        r.fee = 32e18;
+        vm.expectRevert(abi.encodeWithSelector(ITaskMarket.FeeTooLow.selector, 32e18, 32e18 + 1));
         vm.prank(requester);
         market.submitTask(r, _noPermit());
-        // A minimum-fee task runs to the end: every unit of keeper work is paid, 1 wei is left to split.
-        r.fee = 22e18 + 1;
+        // A minimum-fee task runs to the end: every unit of keeper work done is paid; the claim budget nobody used
+        // (10 ACC) and the 1 wei are left to split between the reviewers and the protocol.
+        r.fee = 32e18 + 1;
         (uint256 taskId, uint256[] memory members) = _drawnRequest(r, 1e18);
         bool[] memory votes = _votes(COMMITTEE, COMMITTEE);
         _commitAll(taskId, members, votes);
@@ -935,9 +936,9 @@ contract TaskMarketTest is ProtocolFixture {
         assertEq(uint8(market.getTask(taskId).status), uint8(ITaskMarket.TaskStatus.Accepted));
         assertEq(market.earningsOf(keeper), 21e18, "10 draws, settle, 10 members");
         assertEq(market.earningsOf(address(this)), 1e18, "assign");
-        assertEq(market.pendingProtocolFees(), 1, "the 1 wei left");
-        assertEq(market.getTask(taskId).rewardPerReviewer, 0);
-        assertEq(s.token.balanceOf(address(market)), 23e18 + 1, "all still held as earnings and protocol fees");
+        assertEq(market.getTask(taskId).rewardPerReviewer, 0.5e18, "half of the 10 ACC + 1 wei, shared by ten");
+        assertEq(market.pendingProtocolFees(), 5e18 + 1, "the rest");
+        assertEq(s.token.balanceOf(address(market)), 33e18 + 1, "all still held as earnings and protocol fees");
     }
 
     /// @dev The fee pays each unit of keeper work to whoever did it: the assigner, each drawer per seat, the settler
@@ -1145,7 +1146,7 @@ contract TaskMarketTest is ProtocolFixture {
         assertEq(market.paramsAt(2).keeperReward, 2e18);
         assertEq(market.params().minStake, 25_000e18);
         assertEq(market.minimumFee(BOUNTY, COMMITTEE), 100e18);
-        assertEq(market.minimumFee(1e18, COMMITTEE), 44e18 + 1);
+        assertEq(market.minimumFee(1e18, COMMITTEE), 64e18 + 1);
 
         // The old task: old keeper reward, draw window, minimum stake and reviewer share.
         _bid(old, executor, 800e18);

@@ -112,6 +112,51 @@ contract MarketAttacksTest is ProtocolFixture {
         assertEq(market.getTask(taskId).commits, COMMITTEE);
     }
 
+    /// @dev Found by the review of the fixes: a requester filled its own task's committee in the fill phase with 7 of
+    ///      its agents and 3 honest validators with poor keys, to outvote and slash them; seat claims would fix it,
+    ///      but nobody was paid to make them. Claims are now paid keeper work (the first `committeeSize` of a task),
+    ///      so an honest keeper replaces every packed seat with the sortition's best keys, and is paid for each.
+    function test_Attack_PackedCommitteeIsReplacedByPaidClaims() public {
+        TestAgent[] memory sybils = _sybils(7);
+        uint256 taskId = _posted();
+        _seedReady();
+        market.drawCommittee(taskId, _noIds());
+        uint256[] memory ranked = _bestReviewers(taskId, reviewers.length);
+        uint256[] memory packed = new uint256[](COMMITTEE);
+        for (uint256 i; i < 7; ++i) packed[i] = sybils[i].id;
+        for (uint256 i; i < 3; ++i) packed[7 + i] = ranked[ranked.length - 1 - i]; // drafted victims, worst keys
+        address attacker = makeAddr("attacker keeper");
+        vm.prank(attacker);
+        market.drawCommittee(taskId, packed);
+
+        // The honest keeper computes the sortition off-chain and claims every seat a better key deserves.
+        address honest = makeAddr("honest keeper");
+        uint256[] memory best = _bestReviewers(taskId, COMMITTEE);
+        for (uint256 i; i < COMMITTEE; ++i) {
+            vm.prank(honest);
+            market.claimSeat(taskId, best[i], packed[i]);
+        }
+        assertEq(market.earningsOf(honest), COMMITTEE * _marketParams().keeperReward, "each claim paid");
+        assertEq(market.getTask(taskId).claims, COMMITTEE);
+        // The committee that votes is the 10 best keys: no Sybil, no drafted victim.
+        vm.warp(market.getTask(taskId).drawClosesAt);
+        bool[] memory votes = _votes(COMMITTEE, COMMITTEE);
+        _commitAll(taskId, best, votes);
+        for (uint256 i; i < 7; ++i) {
+            vm.expectRevert(abi.encodeWithSelector(ITaskMarket.NotMember.selector, taskId, sybils[i].id));
+            vm.prank(sybils[i].owner);
+            market.commitVote(taskId, sybils[i].id, bytes32(uint256(1)));
+        }
+        // Claims beyond the committee size are allowed but unpaid, and the fee covered every unit of work.
+        market.settle(taskId, _reveals(best, votes), best);
+        assertEq(uint8(market.getTask(taskId).status), uint8(ITaskMarket.TaskStatus.Accepted));
+        vm.prank(attacker);
+        market.withdrawEarnings(); // its ten seats were drawn, so paid; the claims undid them
+        vm.prank(honest);
+        market.withdrawEarnings();
+        _assertSolvent();
+    }
+
     // ------------------------------------------------------------------ 7. keeper reward read twice
 
     function _drawnWith(uint88 bounty, uint88 fee) internal returns (uint256 taskId, uint256[] memory members) {
@@ -126,7 +171,7 @@ contract MarketAttacksTest is ProtocolFixture {
     function test_Attack_KeeperRewardChangeAfterSubmitNeitherBricksNorDrainsTheMarket() public {
         // A small bounty, so the minimum fee is exactly the keeper budget (plus 1 wei).
         uint88 minFee = uint88(market.minimumFee(1e18, COMMITTEE));
-        assertEq(minFee, (2 * uint256(COMMITTEE) + 2) * _marketParams().keeperReward + 1);
+        assertEq(minFee, (3 * uint256(COMMITTEE) + 2) * _marketParams().keeperReward + 1);
         (uint256 taskId, uint256[] memory members) = _drawnWith(1e18, minFee);
         ITaskMarket.MarketParams memory p = market.params();
         p.keeperReward += 1;
@@ -251,19 +296,22 @@ contract MarketAttacksTest is ProtocolFixture {
         for (uint256 i; i < reviewers.length; ++i) {
             before[i] = reputation.reputationOf(reviewers[i].id, IReputation.Dimension.Validator);
         }
+        uint256 pending0 = market.pendingProtocolFees();
         for (uint256 i; i < 3; ++i) {
             (uint256 taskId, uint256[] memory members) =
                 _drawnWith(1, uint88(market.minimumFee(1, COMMITTEE)));
             _commitAndReveal(taskId, members, _votes(COMMITTEE, COMMITTEE));
             market.settle(taskId, _noReveals(), members);
             assertEq(uint8(market.getTask(taskId).status), uint8(ITaskMarket.TaskStatus.Accepted));
-            assertEq(market.getTask(taskId).reviewerGain, 0, "1 wei to the protocol buys nothing");
         }
+        uint256 gained;
         for (uint256 i; i < reviewers.length; ++i) {
-            assertLe(
-                reputation.reputationOf(reviewers[i].id, IReputation.Dimension.Validator), before[i], "no farmed weight"
-            );
+            uint256 nowRep = reputation.reputationOf(reviewers[i].id, IReputation.Dimension.Validator);
+            if (nowRep > before[i]) gained += nowRep - before[i];
         }
+        // Every point of validator reputation cost at least 50 ACC sent to the fee router (half burned): the old rule
+        // gave 0.1 point per member and task, 3 points here, for 3 wei.
+        assertLe(gained * 50, market.pendingProtocolFees() - pending0, "at least 50 ACC of protocol fees per point");
         // However much reputation, the weight is at most 11x the stake's.
         TestAgent memory r = reviewers[0];
         vm.prank(address(market));

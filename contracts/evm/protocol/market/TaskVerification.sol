@@ -115,6 +115,14 @@ contract TaskVerification is TaskMarketBase {
         if (key >= evictedKey) revert ITaskMarket.KeyNotBetter(taskId, key, evictedKey);
         _freeSeat(taskId, evictAgentId, evictedInRing);
         emit ITaskMarket.MemberEvicted(taskId, evictAgentId, agentId);
+        // Enforcing the sortition is keeper work like drawing: paid, so that a committee packed with worse keys
+        // (a requester's own agents, or honest agents drafted to be outvoted) is corrected even when the seats
+        // themselves pay little. Bounded by the committee size, which the minimum fee covers.
+        uint256 claims = t.claims;
+        if (claims < t.committeeSize) {
+            t.claims = uint8(claims + 1);
+            _credit(msg.sender, taskId, p.keeperReward, REASON_KEEPER);
+        }
     }
 
     // ================================================================ commit / reveal
@@ -419,11 +427,11 @@ contract TaskVerification is TaskMarketBase {
         t.aligned = uint8(aligned);
         emit ITaskMarket.TaskSettled(taskId, outcome, approvals, revealed, msg.sender);
 
-        // Keeper work paid from the fee: assign (already paid), one draw per seat (already paid), this settlement, and
-        // one settlement per seat (kept here until the members are settled).
+        // Keeper work paid from the fee: assign (already paid), one draw per seat and each paid claim (already paid),
+        // this settlement, and one settlement per seat (kept here until the members are settled).
         uint256 reward = p.keeperReward;
         _credit(msg.sender, taskId, reward, REASON_KEEPER);
-        uint256 rest = uint256(t.fee) - (2 + 2 * seats) * reward;
+        uint256 rest = uint256(t.fee) - (2 + 2 * seats + uint256(t.claims)) * reward;
         if (!formed) {
             // No verification happened: the requester gets back everything not spent on keeper work.
             _credit(t.requester, taskId, uint256(t.bounty) + rest, REASON_REFUND);
