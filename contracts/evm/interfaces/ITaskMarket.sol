@@ -195,8 +195,8 @@ interface ITaskMarket {
     ///         it lapse), ask the fallback source instead.
     function retrySeed(uint256 taskId) external;
     /// @notice Fix the seed if needed and seat the agents given in empty seats, during the fill phase (the first
-    ///         half of the draw window). Agents already seated are skipped, and so is everything past a full
-    ///         committee; the caller is paid `keeperReward` per seat it filled.
+    ///         half of the draw window). Agents already seated or no longer eligible are skipped, and so is
+    ///         everything past a full committee; the caller is paid `keeperReward` per seat it filled.
     function drawCommittee(uint256 taskId, uint256[] calldata agentIds) external;
     /// @notice Once the committee is full and until the draw window closes, seat `agentId` in place of the member
     ///         `evictAgentId` whose sortition key is worse (larger). Anyone may claim for any eligible agent; the

@@ -452,6 +452,25 @@ contract MarketAttacksTest is ProtocolFixture {
         assertEq(t.reveals, 8, "late openings did not count");
     }
 
+    /// @dev A candidate that stops being eligible (here: it exits) between the keeper's computation and its
+    ///      transaction no longer makes the whole batch revert: it is skipped, the rest are seated and paid.
+    function test_Attack_CandidateExitingBeforeTheBatchLandsIsSkipped() public {
+        uint256 taskId = _posted();
+        _seedReady();
+        market.drawCommittee(taskId, _noIds());
+        uint256[] memory candidates = _bestReviewers(taskId, COMMITTEE + 1);
+        TestAgent memory quitter = _reviewer(candidates[0]);
+        vm.prank(quitter.owner);
+        registry.requestExit(quitter.id);
+        vm.prank(keeper);
+        market.drawCommittee(taskId, candidates);
+        assertEq(market.getTask(taskId).seats, COMMITTEE);
+        assertEq(market.earningsOf(keeper), COMMITTEE * _marketParams().keeperReward, "paid per seat filled");
+        // A single claim for an ineligible agent still says why it fails.
+        vm.expectRevert(abi.encodeWithSelector(ITaskMarket.AgentNotEligible.selector, quitter.id));
+        market.claimSeat(taskId, quitter.id, candidates[1]);
+    }
+
     /// @dev Nobody was paid to settle silent or minority members, so their penalties could be left unapplied.
     function test_Attack_SettlingSilentAndMinorityMembersIsPaid() public {
         (uint256 taskId, uint256[] memory members) = _drawn();

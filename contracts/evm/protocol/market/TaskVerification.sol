@@ -87,7 +87,7 @@ contract TaskVerification is TaskMarketBase {
         uint256[] memory reps = reputation.reputationsAt(agentIds, IReputation.Dimension.Validator, d.snapshot);
         uint256 filled;
         for (uint256 i; i < agentIds.length && seats + filled < size; ++i) {
-            (bool seated,) = _seat(taskId, d, agentIds[i], reps[i]);
+            (bool seated,) = _seat(taskId, d, agentIds[i], reps[i], false);
             if (seated) ++filled;
         }
         if (filled == 0) return;
@@ -109,7 +109,7 @@ contract TaskVerification is TaskMarketBase {
         if (evicted & STATE_MASK != SEAT_MEMBER) revert ITaskMarket.NotMember(taskId, evictAgentId);
         Draw memory d = _drawOf(t, p);
         uint256 rep = reputation.reputationAt(agentId, IReputation.Dimension.Validator, d.snapshot);
-        (bool seated, uint256 key) = _seat(taskId, d, agentId, rep);
+        (bool seated, uint256 key) = _seat(taskId, d, agentId, rep, true);
         if (!seated) revert ITaskMarket.AlreadyMember(taskId, agentId);
         uint256 evictedKey = evicted >> 8;
         if (key >= evictedKey) revert ITaskMarket.KeyNotBetter(taskId, key, evictedKey);
@@ -283,8 +283,10 @@ contract TaskVerification is TaskMarketBase {
     }
 
     /// @dev Seats one candidate after the O(1) checks and returns its key; `seated` is false (and nothing changes)
-    ///      if it already holds a seat of this task. Does not touch the seat count.
-    function _seat(uint256 taskId, Draw memory d, uint256 agentId, uint256 rep)
+    ///      if it already holds a seat of this task, or, unless `requireEligible`, if it is no longer eligible (an
+    ///      agent whose attestation lapsed or that exited between a keeper's computation and its transaction must
+    ///      not make the keeper's whole batch fail). Does not touch the seat count.
+    function _seat(uint256 taskId, Draw memory d, uint256 agentId, uint256 rep, bool requireEligible)
         private
         returns (bool seated, uint256 key)
     {
@@ -293,7 +295,7 @@ contract TaskVerification is TaskMarketBase {
         bool ringFree = state == 0 || state == SEAT_FREE;
         if (!ringFree && word >> TAG_SHIFT == taskId) return (false, 0);
         if ((!ringFree || word & OVERFLOW != 0) && _seats[taskId][agentId] != 0) return (false, 0);
-        _checkCandidate(taskId, d, agentId);
+        if (!_checkCandidate(taskId, d, agentId, requireEligible)) return (false, 0);
         key = Sortition.key(d.seed, taskId, agentId, _weight(agentId, d.snapshot, d.minStake, rep));
         if (ringFree) {
             _seatRing[agentId][taskId % SEAT_RING] = (taskId << TAG_SHIFT) | (word & OVERFLOW) | (key << 8) | SEAT_MEMBER;
@@ -305,12 +307,18 @@ contract TaskVerification is TaskMarketBase {
         emit ITaskMarket.MemberDrawn(taskId, agentId, key, msg.sender);
     }
 
-    /// @dev Eligible, and neither the executor nor an agent of the requester's or the executor's owner.
-    function _checkCandidate(uint256 taskId, Draw memory d, uint256 agentId) private view {
+    /// @dev Neither the executor nor an agent of the requester's or the executor's owner (reverts: the caller's
+    ///      error), and eligible (returns false, or reverts when `requireEligible`).
+    function _checkCandidate(uint256 taskId, Draw memory d, uint256 agentId, bool requireEligible)
+        private
+        view
+        returns (bool eligible)
+    {
         if (agentId == d.executor) revert ITaskMarket.ExcludedFromCommittee(taskId, agentId);
-        (address owner, bool eligible) = registry.eligibleOwnerOf(agentId, 0);
+        address owner;
+        (owner, eligible) = registry.eligibleOwnerOf(agentId, 0);
         if (owner == d.requester || owner == d.executorOwner) revert ITaskMarket.ExcludedFromCommittee(taskId, agentId);
-        if (!eligible) revert ITaskMarket.AgentNotEligible(agentId);
+        if (!eligible && requireEligible) revert ITaskMarket.AgentNotEligible(agentId);
     }
 
     // ================================================================ internals: votes
