@@ -45,6 +45,8 @@ contract MarketHandler is Test {
     /// @dev Member batches that named members already settled or agents never seated (skipped, unpaid).
     uint256 public doublePayAttempts;
     uint256 public fillClosedRefusals;
+    /// @dev Seat claims made (a better unseated key takes the worst member's seat).
+    uint256 public claimsMade;
     uint256 public partialCommitRefusals;
     uint256 public paramsChanges;
     /// @dev Checks made inside the handler that failed. Recorded rather than reverted: the campaign runs with
@@ -240,6 +242,44 @@ contract MarketHandler is Test {
     /// @dev Seats reviewers in a random order (not the best keys: the handler is a lazy keeper), sometimes naming
     ///      members already seated (skipped, unpaid) or more candidates than seats (filling stops when full). After
     ///      the fill phase the draw must revert FillClosed.
+    /// @dev In the claim phase, the best unseated reviewer takes the seat of the member with the worst key, as an
+    ///      honest keeper does; the keeper must be paid for exactly the first `committeeSize` claims of a task.
+    function claim(uint256 seed) external {
+        (uint256 taskId, bool ok) = _pickTask(seed);
+        if (!ok) return;
+        ITaskMarket.Task memory t = market.getTask(taskId);
+        if (t.status != ITaskMarket.TaskStatus.Verifying || t.drawClosesAt == 0) return;
+        if (t.seats < t.committeeSize || block.timestamp >= t.drawClosesAt) return;
+        uint256[] storage members = _members[taskId];
+        uint256 worst;
+        uint256 worstKey;
+        for (uint256 i; i < members.length; ++i) {
+            uint256 k = market.sortitionKey(taskId, members[i]);
+            if (k > worstKey) (worst, worstKey) = (i, k);
+        }
+        uint256 best;
+        uint256 bestKey = type(uint256).max;
+        for (uint256 i; i < reviewers.length; ++i) {
+            uint256 id = reviewers[i].id;
+            if (_seated(taskId, id)) continue;
+            try market.sortitionKey(taskId, id) returns (uint256 k) {
+                if (k < bestKey) (best, bestKey) = (id, k);
+            } catch {} // not staked enough at the snapshot: no key
+        }
+        if (bestKey >= worstKey) return;
+        uint256 before = market.earningsOf(keeper);
+        vm.prank(keeper);
+        try market.claimSeat(taskId, best, members[worst]) {
+            uint256 reward = market.paramsAt(t.paramsVersion).keeperReward;
+            _check(
+                market.earningsOf(keeper) - before == (t.claims < t.committeeSize ? reward : 0),
+                "a claim pays the keeper reward, for the first committeeSize claims only"
+            );
+            members[worst] = best;
+            ++claimsMade;
+        } catch {} // e.g. an agent of the requester's owner: excluded
+    }
+
     function draw(uint256 seed, uint256 count) external {
         (uint256 taskId, bool ok) = _pickTask(seed);
         if (!ok) return;
@@ -672,6 +712,9 @@ contract MarketHandlerOverflowReachTest is MarketHandlerSetup {
         assertEq(market.getTask(handler.taskIds(0)).seats, 10);
         assertEq(market.getTask(handler.taskIds(1)).seats, 10);
         assertGt(handler.reseatAttempts(), 0, "re-seating was attempted and skipped");
+        // The draws above seated reviewers in list order, not by key: claims fix both committees.
+        for (uint256 i; i < 8; ++i) handler.claim(i % 2);
+        assertGt(handler.claimsMade(), 0, "better keys claimed seats");
         assertEq(handler.violations(), 0, handler.lastViolation());
         for (uint256 t; t < 2; ++t) {
             vm.warp(market.getTask(handler.taskIds(t)).drawClosesAt);
