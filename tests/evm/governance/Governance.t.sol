@@ -314,12 +314,7 @@ contract GovernanceTest is GovernanceFixture {
             _propose(alice, address(s.governor), abi.encodeCall(IAgentClusterGovernor.setQuorumFloor, (20_000_000e18)), d);
         assertTrue(s.governor.isCritical(id));
         uint256 snapshot = s.governor.proposalSnapshot(id);
-        _toVoting(id);
-        _vote(id, alice, FOR);
-        _vote(id, bob, FOR);
-        _toVoteEnd(id);
-        s.governor.queue(t, v, c, keccak256(bytes(d)));
-        vm.warp(block.timestamp + TIMELOCK_DELAY);
+        _passByAliceAndBob(id, t, v, c, d);
         vm.expectEmit(address(s.governor));
         emit IAgentClusterGovernor.QuorumFloorSet(10_000_000e18, 20_000_000e18);
         s.governor.execute(t, v, c, keccak256(bytes(d)));
@@ -329,15 +324,22 @@ contract GovernanceTest is GovernanceFixture {
         assertEq(s.governor.quorum(block.timestamp - 1), 20_000_000e18);
     }
 
-    /// @dev Runs `data` on the governor through a passed critical proposal and expects execution to revert with `err`.
-    function _governorCallReverts(bytes memory data, bytes memory err, string memory d) internal {
-        (uint256 id, address[] memory t, uint256[] memory v, bytes[] memory c) = _propose(alice, address(s.governor), data, d);
+    /// @dev Alice and Bob vote For (2/3 of the votes here: enough for a critical proposal), the vote ends, and the
+    ///      proposal is queued with its timelock delay passed.
+    function _passByAliceAndBob(uint256 id, address[] memory t, uint256[] memory v, bytes[] memory c, string memory d)
+        internal
+    {
         _toVoting(id);
         _vote(id, alice, FOR);
         _vote(id, bob, FOR);
         _toVoteEnd(id);
-        s.governor.queue(t, v, c, keccak256(bytes(d)));
-        vm.warp(block.timestamp + TIMELOCK_DELAY);
+        _queueAndWait(t, v, c, d);
+    }
+
+    /// @dev Runs `data` on the governor through a passed critical proposal and expects execution to revert with `err`.
+    function _governorCallReverts(bytes memory data, bytes memory err, string memory d) internal {
+        (uint256 id, address[] memory t, uint256[] memory v, bytes[] memory c) = _propose(alice, address(s.governor), data, d);
+        _passByAliceAndBob(id, t, v, c, d);
         vm.expectRevert(err);
         s.governor.execute(t, v, c, keccak256(bytes(d)));
     }
@@ -375,12 +377,7 @@ contract GovernanceTest is GovernanceFixture {
             alice, address(s.governor), abi.encodeCall(IAgentClusterGovernor.setProposalThresholdFloor, (5_000_000e18)), d
         );
         assertTrue(s.governor.isCritical(id));
-        _toVoting(id);
-        _vote(id, alice, FOR);
-        _vote(id, bob, FOR);
-        _toVoteEnd(id);
-        s.governor.queue(t, v, c, keccak256(bytes(d)));
-        vm.warp(block.timestamp + TIMELOCK_DELAY);
+        _passByAliceAndBob(id, t, v, c, d);
         vm.expectEmit(address(s.governor));
         emit IAgentClusterGovernor.ProposalThresholdFloorSet(1_000_000e18, 5_000_000e18);
         s.governor.execute(t, v, c, keccak256(bytes(d)));

@@ -238,6 +238,17 @@ abstract contract ProtocolFixture is RegistryStakingFixture {
         market.drawCommittee(taskId, members);
     }
 
+    /// @dev At the commit phase, each of the `COMMITTEE` best keys commits: the committee is exactly them.
+    function _assertCommitteeIsTheBestKeys(uint256 taskId) internal {
+        uint256[] memory top = _bestReviewers(taskId, COMMITTEE);
+        vm.warp(market.getTask(taskId).drawClosesAt);
+        for (uint256 i; i < COMMITTEE; ++i) {
+            vm.prank(_reviewer(top[i]).owner);
+            market.commitVote(taskId, top[i], bytes32(uint256(1)));
+        }
+        assertEq(market.getTask(taskId).commits, COMMITTEE);
+    }
+
     function _salt(uint256 agentId) internal pure returns (bytes32) {
         return keccak256(abi.encode("salt", agentId));
     }

@@ -49,15 +49,20 @@ contract ReputationHandler is Test {
         }
     }
 
-    function increase(uint256 agentSeed, uint256 dimensionSeed, uint256 amount) external {
-        (uint256 agentId, IReputation.Dimension dimension) = _pick(agentSeed, dimensionSeed);
-        amount = bound(amount, 0, 1e26);
+    /// @dev An increase, with the value after it and every kept past value checked.
+    function _increaseChecked(uint256 agentId, IReputation.Dimension dimension, uint256 amount) internal {
         uint256 before = rep.reputationOf(agentId, dimension);
         Read[] memory past = _past(dimension);
         rep.increase(agentId, dimension, amount);
         _checkPast(dimension, past);
         _check(agentId, dimension, before + amount);
         ceiling[agentId][uint8(dimension)] += amount;
+    }
+
+    function increase(uint256 agentSeed, uint256 dimensionSeed, uint256 amount) external {
+        (uint256 agentId, IReputation.Dimension dimension) = _pick(agentSeed, dimensionSeed);
+        amount = bound(amount, 0, 1e26);
+        _increaseChecked(agentId, dimension, amount);
     }
 
     function decrease(uint256 agentSeed, uint256 dimensionSeed, uint256 amount) external {
@@ -133,12 +138,7 @@ contract ReputationHandler is Test {
         days_ = bound(days_, 1, 12);
         for (uint256 i; i < days_; ++i) {
             vm.warp(block.timestamp + 21 hours + uint256(keccak256(abi.encode(agentSeed, amount, i))) % 6 hours);
-            uint256 before = rep.reputationOf(agentId, dimension);
-            Read[] memory past = _past(dimension);
-            rep.increase(agentId, dimension, amount);
-            _checkPast(dimension, past);
-            _check(agentId, dimension, before + amount);
-            ceiling[agentId][uint8(dimension)] += amount;
+            _increaseChecked(agentId, dimension, amount);
         }
     }
 

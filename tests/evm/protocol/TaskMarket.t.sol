@@ -316,14 +316,7 @@ contract TaskMarketTest is ProtocolFixture {
         vm.expectRevert(abi.encodeWithSelector(ITaskMarket.NotMember.selector, taskId, worst[1]));
         vm.prank(_reviewer(worst[0]).owner);
         market.claimSeat(taskId, worst[0], worst[1]);
-        // The committee is now exactly the 10 best keys.
-        uint256[] memory top = _bestReviewers(taskId, COMMITTEE);
-        vm.warp(market.getTask(taskId).drawClosesAt);
-        for (uint256 i; i < COMMITTEE; ++i) {
-            vm.prank(_reviewer(top[i]).owner);
-            market.commitVote(taskId, top[i], bytes32(uint256(1)));
-        }
-        assertEq(market.getTask(taskId).commits, COMMITTEE);
+        _assertCommitteeIsTheBestKeys(taskId);
     }
 
     /// @dev A keeper that completes the committee at the last second would leave better candidates no time to

@@ -41,8 +41,22 @@ contract GovernanceAttacksTest is GovernanceFixture {
         for (uint256 i; i < voters.length; ++i) _vote(id, voters[i], FOR);
         _toVoteEnd(id);
         assertEq(uint8(_state(id)), uint8(IGovernor.ProposalState.Succeeded), "proposal should pass");
-        s.governor.queue(t, v, c, keccak256(bytes(d)));
-        vm.warp(block.timestamp + TIMELOCK_DELAY);
+        _queueAndWait(t, v, c, d);
+    }
+
+    /// @dev 80 treasury transfers of exactly the per-call critical limit each.
+    function _eightyGrantsAtTheLimit()
+        internal
+        view
+        returns (address[] memory t, uint256[] memory v, bytes[] memory c)
+    {
+        t = new address[](80);
+        v = new uint256[](80);
+        c = new bytes[](80);
+        for (uint256 i; i < 80; ++i) {
+            t[i] = address(s.treasury);
+            c[i] = _grant(TREASURY_CRITICAL_LIMIT);
+        }
     }
 
     function _single(address target, bytes memory data)
@@ -151,14 +165,7 @@ contract GovernanceAttacksTest is GovernanceFixture {
     ///      Now the amounts are summed per (treasury, transfer, token): the proposal is critical and a simple
     ///      majority (60% For) defeats it.
     function test_Attack_SplitTreasuryDrain_IsCriticalAsAWhole() public {
-        uint256 n = 80;
-        address[] memory t = new address[](n);
-        uint256[] memory v = new uint256[](n);
-        bytes[] memory c = new bytes[](n);
-        for (uint256 i; i < n; ++i) {
-            t[i] = address(s.treasury);
-            c[i] = _grant(TREASURY_CRITICAL_LIMIT);
-        }
+        (address[] memory t, uint256[] memory v, bytes[] memory c) = _eightyGrantsAtTheLimit();
         assertFalse(s.criticalRegistry.isCriticalCall(address(s.treasury), c[0]), "each call alone is standard");
         vm.prank(alice);
         uint256 id = s.governor.propose(t, v, c, "eighty small grants");
@@ -175,14 +182,7 @@ contract GovernanceAttacksTest is GovernanceFixture {
     /// @dev Even with 2/3 of the votes, one proposal cannot take more than the treasury's per-period cap (5% of its
     ///      balance per 30 days): the drain reverts at execution and nothing moves.
     function test_Attack_SplitTreasuryDrain_StoppedByThePeriodCapEvenWithTwoThirds() public {
-        uint256 n = 80;
-        address[] memory t = new address[](n);
-        uint256[] memory v = new uint256[](n);
-        bytes[] memory c = new bytes[](n);
-        for (uint256 i; i < n; ++i) {
-            t[i] = address(s.treasury);
-            c[i] = _grant(TREASURY_CRITICAL_LIMIT);
-        }
+        (address[] memory t, uint256[] memory v, bytes[] memory c) = _eightyGrantsAtTheLimit();
         string memory d = "eighty small grants, supermajority";
         uint256 balance = s.token.balanceOf(address(s.treasury));
         _passAndQueue(t, v, c, d, _twoThirds());

@@ -102,14 +102,7 @@ contract MarketAttacksTest is ProtocolFixture {
             vm.prank(_reviewer(ranked[i]).owner);
             market.claimSeat(taskId, ranked[i], worst[i]);
         }
-        // The committee is the sortition's best keys.
-        uint256[] memory top = _bestReviewers(taskId, COMMITTEE);
-        vm.warp(market.getTask(taskId).drawClosesAt);
-        for (uint256 i; i < COMMITTEE; ++i) {
-            vm.prank(_reviewer(top[i]).owner);
-            market.commitVote(taskId, top[i], bytes32(uint256(1)));
-        }
-        assertEq(market.getTask(taskId).commits, COMMITTEE);
+        _assertCommitteeIsTheBestKeys(taskId);
     }
 
     /// @dev Found by the review of the fixes: a requester filled its own task's committee in the fill phase with 7 of

@@ -99,9 +99,8 @@ contract SlashAppealTest is GovernanceFixture, RegistryStakingFixture {
         _toVoting(id);
         _vote(id, alice, FOR);
         _toVoteEnd(id);
+        _queueAndWait(t, v, c, d);
         bytes32 h = keccak256(bytes(d));
-        s.governor.queue(t, v, c, h);
-        vm.warp(block.timestamp + TIMELOCK_DELAY);
         vm.expectEmit(address(staking));
         emit IStaking.AppealDismissed(slashId, executor.id);
         vm.expectEmit(address(staking));
@@ -179,9 +178,8 @@ contract SlashAppealTest is GovernanceFixture, RegistryStakingFixture {
         _vote(id, bob, FOR);
         _vote(id, carol, FOR);
         _toVoteEnd(id);
+        _queueAndWait(t, v, c, d);
         bytes32 h = keccak256(bytes(d));
-        s.governor.queue(t, v, c, h);
-        vm.warp(block.timestamp + TIMELOCK_DELAY);
 
         // The executor takes a task now and would unstake the moment the change lands.
         uint256 acceptedAt = block.timestamp;

@@ -64,16 +64,25 @@ abstract contract GovernanceFixture is SuiteFixture {
         vm.warp(s.governor.proposalDeadline(id) + 1);
     }
 
+    /// @dev Queues a succeeded proposal and lets its timelock delay pass: the next call may execute it.
+    function _queueAndWait(
+        address[] memory targets,
+        uint256[] memory values,
+        bytes[] memory calldatas,
+        string memory description
+    ) internal {
+        s.governor.queue(targets, values, calldatas, keccak256(bytes(description)));
+        vm.warp(block.timestamp + TIMELOCK_DELAY);
+    }
+
     function _queueAndExecute(
         address[] memory targets,
         uint256[] memory values,
         bytes[] memory calldatas,
         string memory description
     ) internal {
-        bytes32 h = keccak256(bytes(description));
-        s.governor.queue(targets, values, calldatas, h);
-        vm.warp(block.timestamp + TIMELOCK_DELAY);
-        s.governor.execute(targets, values, calldatas, h);
+        _queueAndWait(targets, values, calldatas, description);
+        s.governor.execute(targets, values, calldatas, keccak256(bytes(description)));
     }
 
     function _state(uint256 id) internal view returns (IGovernor.ProposalState) {
