@@ -67,9 +67,6 @@ public sealed partial class DurableTransactionManager : TransactionManagerBase, 
         _journalKey = Path.GetFullPath(options.JournalPath);
         Address = account.Address;
         UseLegacyAsDefault = false;
-        // The manager estimates gas itself (with its margin, and typed reverts before any nonce is used); Nethereum's handlers
-        // then leave the gas empty and hand the transaction over as it is.
-        EstimateOrSetDefaultGasIfNotSet = false;
         Fee1559SuggestionStrategy = options.FeeSuggestionStrategy ?? new SimpleFeeSuggestionStrategy(client);
         TransactionReceiptService = new DurableTransactionReceiptService(this);
     }
@@ -257,14 +254,19 @@ public sealed partial class DurableTransactionManager : TransactionManagerBase, 
         return Sign(draft, (ulong)transaction.Nonce.Value, maxFee, tip, _time.GetUtcNow()).Raw.ToHex(true);
     }
 
-    /// <summary>eth_estimateGas from this account (no margin); a revert throws a typed <see cref="ContractRevertException"/>.</summary>
+    /// <summary>
+    /// The gas limit to use: eth_estimateGas from this account times <see cref="DurableTransactionManagerOptions.GasLimitMarginPercent"/>
+    /// (Nethereum's contract handlers and Ether transfers take their gas from here). A revert throws a typed
+    /// <see cref="ContractRevertException"/> decoded with <see cref="DurableTransactionManagerOptions.RevertDecoder"/>.
+    /// </summary>
     public override async Task<HexBigInteger> EstimateGasAsync(CallInput callInput)
     {
         ArgumentNullException.ThrowIfNull(callInput);
         callInput.From ??= Address;
         try
         {
-            return await new EthEstimateGas(Client).SendRequestAsync(callInput).ConfigureAwait(false);
+            HexBigInteger estimate = await new EthEstimateGas(Client).SendRequestAsync(callInput).ConfigureAwait(false);
+            return new HexBigInteger(estimate.Value * _options.GasLimitMarginPercent / 100);
         }
         catch (Exception e) when (_options.RevertDecoder.TryTranslate(e, out ContractRevertException revert))
         {
@@ -572,8 +574,8 @@ public sealed partial class DurableTransactionManager : TransactionManagerBase, 
             Data = data.Length == 0 ? null : data.ToHex(true),
             Value = value.IsZero ? null : new HexBigInteger(value),
         };
-        HexBigInteger estimate = await EstimateGasAsync(call).WaitAsync(cancellationToken).ConfigureAwait(false);
-        return (ulong)(estimate.Value * _options.GasLimitMarginPercent / 100);
+        HexBigInteger gasLimit = await EstimateGasAsync(call).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return (ulong)gasLimit.Value;
     }
 
     private async Task<ulong> GetNonceAsync(BlockParameter block) =>
