@@ -288,10 +288,32 @@ public sealed partial class DurableTransactionManager
             }
 
             await CheckGapLockedAsync(minedNonce, minedThisPass, stopping).ConfigureAwait(false);
+            ForgetOldMinedLocked();
         }
         finally
         {
             _gate.Release();
+        }
+    }
+
+    /// <summary>Drops mined intents older than RetainMinedFor from memory (the journal keeps them), so a long-running keeper stays bounded.</summary>
+    private void ForgetOldMinedLocked()
+    {
+        DateTimeOffset horizon = _time.GetUtcNow() - _options.RetainMinedFor;
+        while (_mined.TryPeek(out var oldest) && oldest.MinedAt <= horizon)
+        {
+            _mined.Dequeue();
+            ManagedIntent intent = oldest.Intent;
+            if (_pending.ContainsKey(intent.Id))
+            {
+                continue; // reopened since
+            }
+
+            _known.TryRemove(intent.Id, out _);
+            foreach (JournalAttempt attempt in intent.Attempts)
+            {
+                _byHash.TryRemove(new KeyValuePair<string, ManagedIntent>(attempt.Hash, intent));
+            }
         }
     }
 
@@ -328,6 +350,7 @@ public sealed partial class DurableTransactionManager
         _pending.Remove(intent.Id);
         intent.Receipt = receipt;
         intent.Mined.TrySetResult(receipt);
+        _mined.Enqueue((_time.GetUtcNow(), intent));
         LogMined(Address, intent.Nonce, receipt.TransactionHash, receipt.BlockNumber.Value, receipt.Status?.Value == 1);
     }
 

@@ -46,6 +46,7 @@ public sealed partial class DurableTransactionManager : TransactionManagerBase, 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<long, ManagedIntent> _pending = [];
     private readonly ConcurrentDictionary<long, ManagedIntent> _known = new();
+    private readonly Queue<(DateTimeOffset MinedAt, ManagedIntent Intent)> _mined = new();
     private readonly ConcurrentDictionary<string, ManagedIntent> _byHash = new(StringComparer.OrdinalIgnoreCase);
     private readonly CancellationTokenSource _stopping = new();
     private readonly string _journalKey;
@@ -148,6 +149,31 @@ public sealed partial class DurableTransactionManager : TransactionManagerBase, 
     {
         ArgumentException.ThrowIfNullOrEmpty(transactionHash);
         return _byHash.TryGetValue(transactionHash, out ManagedIntent? intent) ? new TransactionIntent(this, intent) : null;
+    }
+
+    /// <summary>
+    /// The hash that was mined for the intent that ever had <paramref name="transactionHash"/>, from memory or, for an intent mined
+    /// longer ago than <see cref="DurableTransactionManagerOptions.RetainMinedFor"/>, from the journal; null when neither knows it
+    /// as mined.
+    /// </summary>
+    public async Task<string?> FindMinedHashAsync(string transactionHash, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(transactionHash);
+        if (_byHash.TryGetValue(transactionHash, out ManagedIntent? intent) && intent.Receipt is { } receipt)
+        {
+            return receipt.TransactionHash;
+        }
+
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _journal.FindMinedHash(transactionHash);
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     /// <summary>

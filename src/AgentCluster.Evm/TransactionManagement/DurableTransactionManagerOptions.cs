@@ -55,6 +55,12 @@ public sealed class DurableTransactionManagerOptions
     /// <summary>How long Nethereum's receipt paths wait before a <see cref="TimeoutException"/>. Default 5 min.</summary>
     public TimeSpan ReceiptTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// How long a mined intent stays in memory (hash lookups, confirmations). Afterwards the journal still maps any of its hashes
+    /// to the mined one for the receipt service. Default 10 min.
+    /// </summary>
+    public TimeSpan RetainMinedFor { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>The clock (for tests).</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
@@ -112,6 +118,11 @@ public sealed class DurableTransactionManagerOptions
         if (ReceiptConfirmations < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(ReceiptConfirmations), ReceiptConfirmations, "ReceiptConfirmations must be at least 1.");
+        }
+
+        if (RetainMinedFor < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(RetainMinedFor), RetainMinedFor, "RetainMinedFor cannot be negative.");
         }
 
         if (ReceiptTimeout <= TimeSpan.Zero)

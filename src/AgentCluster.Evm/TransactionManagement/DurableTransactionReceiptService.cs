@@ -11,9 +11,9 @@ namespace AgentCluster.Evm.TransactionManagement;
 /// an intent ever had, it waits on EVERY version of that intent, so a replaced or re-signed transaction still returns the receipt
 /// of the version that was mined (Nethereum's <see cref="TransactionReceiptPollingService"/> would wait for ever on a replaced
 /// hash). It waits for <see cref="DurableTransactionManagerOptions.ReceiptConfirmations"/> and throws a
-/// <see cref="TimeoutException"/> after <see cref="DurableTransactionManagerOptions.ReceiptTimeout"/>. A hash the manager does not
-/// know (sent by someone else) is polled directly, with the same bounds. Contract handlers, generated services, deployments and
-/// <c>*AndWaitForReceiptAsync</c> all come through here.
+/// <see cref="TimeoutException"/> after <see cref="DurableTransactionManagerOptions.ReceiptTimeout"/>. The hash of an intent
+/// mined long ago (no longer in memory) is looked up in the journal; a hash the manager never sent is polled directly, with the
+/// same bounds. Contract handlers, generated services, deployments and <c>*AndWaitForReceiptAsync</c> all come through here.
 /// </summary>
 public sealed class DurableTransactionReceiptService : ITransactionReceiptService
 {
@@ -38,7 +38,9 @@ public sealed class DurableTransactionReceiptService : ITransactionReceiptServic
             return await intent.WaitForReceiptAsync(options.ReceiptConfirmations, options.ReceiptTimeout, cancellationToken).ConfigureAwait(false);
         }
 
-        return await PollForeignAsync(transaction, options.ReceiptConfirmations, options.ReceiptTimeout, cancellationToken).ConfigureAwait(false);
+        // An intent mined long ago (no longer in memory): the journal knows which of its hashes was mined.
+        string hash = await _manager.FindMinedHashAsync(transaction, cancellationToken).ConfigureAwait(false) ?? transaction;
+        return await PollForeignAsync(hash, options.ReceiptConfirmations, options.ReceiptTimeout, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

@@ -94,15 +94,15 @@ internal sealed class TransactionJournal : IDisposable
         return ids.Select(id => Load(id)!).ToList();
     }
 
-    /// <summary>The intent that has an attempt with this hash (any status), if any.</summary>
-    public JournalIntent? FindByHash(string hash)
+    /// <summary>The hash that was mined for the intent that had an attempt with <paramref name="hash"/>, if that intent is mined.</summary>
+    public string? FindMinedHash(string hash)
     {
         using SqliteCommand command = Command("""
-            SELECT i.id FROM attempts a JOIN intents i ON i.id = a.intent_id
-            WHERE a.hash = $hash AND i.chain_id = $chain AND i.sender = $sender LIMIT 1;
+            SELECT i.mined_hash FROM attempts a JOIN intents i ON i.id = a.intent_id
+            WHERE a.hash = $hash AND i.chain_id = $chain AND i.sender = $sender AND i.status = 'mined' LIMIT 1;
             """);
         command.Parameters.AddWithValue("$hash", hash.ToLowerInvariant());
-        return command.ExecuteScalar() is long id ? Load(id) : null;
+        return command.ExecuteScalar() as string;
     }
 
     /// <summary>The intent that was recorded as mined at <paramref name="nonce"/>, if any.</summary>

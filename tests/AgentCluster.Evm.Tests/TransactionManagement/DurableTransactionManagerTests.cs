@@ -328,6 +328,61 @@ public sealed class DurableTransactionManagerTests
         Assert.That(await anvil.GetReceiptAsync(original), Is.Null);
         Assert.That(await anvil.NonceAsync(TxmNode.SignerAddress), Is.EqualTo(BigInteger.One));
         Assert.That(await anvil.PingIdsAsync(probe, TxmNode.SignerAddress), Is.EqualTo(new[] { 77 }));
+
+        // After a restart the intent is no longer in memory: the journal still leads from the original hash to the mined one.
+        await web3.DisposeAsync();
+        await using DurableTransactionManager next = await DurableTransactionManager.CreateAsync(anvil.Client, TxmNode.SignerKey, options);
+        Assert.That(next.FindIntent(original), Is.Null);
+        TransactionReceipt again = await next.TransactionReceiptService.PollForReceiptAsync(original).WaitAsync(Bound);
+        Assert.That(again.TransactionHash, Is.EqualTo(receipt.TransactionHash));
+    }
+
+    [Test]
+    public async Task MinedIntents_LeaveMemoryAfterRetainMinedFor_AndTheirReceiptsStillComeFromTheJournal()
+    {
+        await using TxmNode anvil = await TxmNode.StartAsync();
+        string probe = await anvil.DeployProbeAsync();
+        DurableTransactionManagerOptions options = Options("retain.db");
+        options.RetainMinedFor = TimeSpan.Zero;
+        await using DurableTransactionManager manager = await DurableTransactionManager.CreateAsync(anvil.Client, TxmNode.SignerKey, options);
+
+        TransactionIntent intent = await manager.SendAsync(PingInput(probe, 1, "retain"));
+        TransactionReceipt mined = await intent.WaitForReceiptAsync(timeout: Bound);
+        await TxmNode.WaitUntilAsync(() => Task.FromResult(manager.FindIntent(intent.TransactionHash) is null), "the mined intent to leave memory");
+        TransactionReceipt receipt = await manager.TransactionReceiptService.PollForReceiptAsync(intent.TransactionHash).WaitAsync(Bound);
+        Assert.That(receipt.TransactionHash, Is.EqualTo(mined.TransactionHash));
+        Assert.That(await manager.FindMinedHashAsync(intent.TransactionHash), Is.EqualTo(mined.TransactionHash));
+    }
+
+    [Test]
+    public async Task AnotherProcessHoldingTheJournalLock_IsDetected()
+    {
+        await using TxmNode anvil = await TxmNode.StartAsync();
+        DurableTransactionManagerOptions options = Options("locked.db");
+        // What another process's manager holds: an exclusive lock (flock) on the journal's lock file.
+        using (var held = new FileStream(options.JournalPath + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+        {
+            var refused = Assert.ThrowsAsync<InvalidOperationException>(() => DurableTransactionManager.CreateAsync(anvil.Client, TxmNode.SignerKey, options));
+            Assert.That(refused!.Message, Does.Contain("another process"));
+        }
+
+        await using DurableTransactionManager manager = await DurableTransactionManager.CreateAsync(anvil.Client, TxmNode.SignerKey, options);
+        Assert.That(manager.NextNonce, Is.EqualTo(BigInteger.Zero));
+    }
+
+    [Test]
+    public async Task CancelledBeforeTheJournal_NothingIsSent_AndNoNonceIsUsed()
+    {
+        await using TxmNode anvil = await TxmNode.StartAsync();
+        string probe = await anvil.DeployProbeAsync();
+        await using DurableTransactionManager manager = await CreateManagerAsync(anvil.Client);
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        Assert.CatchAsync<OperationCanceledException>(() => manager.SendAsync(PingInput(probe, 1, "cancelled", gas: 100_000), cancelled.Token));
+        Assert.That(manager.NextNonce, Is.EqualTo(BigInteger.Zero));
+        Assert.That((await manager.GetPendingAsync()).Count, Is.Zero);
+        Assert.That(await anvil.NonceAsync(TxmNode.SignerAddress, pending: true), Is.EqualTo(BigInteger.Zero));
     }
 
     [Test]
