@@ -100,7 +100,7 @@ public sealed partial class DurableTransactionManager
             return NodeRefusal.NonceTooLow;
         }
 
-        if (m.Contains("underpriced", StringComparison.Ordinal))
+        if (m.Contains("replacement transaction underpriced", StringComparison.Ordinal) || m.Contains("replacement underpriced", StringComparison.Ordinal))
         {
             return NodeRefusal.Underpriced;
         }

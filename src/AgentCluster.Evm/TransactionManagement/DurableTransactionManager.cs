@@ -236,7 +236,15 @@ public sealed partial class DurableTransactionManager : TransactionManagerBase, 
             LogSent(Address, nonce, attempt.Hash, maxFee, tip);
 
             // Durable from here on: the broadcast no longer follows the caller's token.
-            await BroadcastLockedAsync(intent, mayRenonce: true, mayFail: true, depth: 0, _stopping.Token).ConfigureAwait(false);
+            try
+            {
+                await BroadcastLockedAsync(intent, mayRenonce: true, mayFail: true, depth: 0, _stopping.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                // The manager is being disposed: the intent stays in the journal and the next manager sends it.
+            }
+
             return new TransactionIntent(this, intent);
         }
         finally
