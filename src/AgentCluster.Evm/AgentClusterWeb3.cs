@@ -42,6 +42,17 @@ public sealed class AgentClusterWeb3 : Nethereum.Web3.Web3, IAsyncDisposable
         return new AgentClusterWeb3(client, manager);
     }
 
+    /// <summary>Creates the Web3 over <paramref name="client"/> for an external signer (Nethereum's <see cref="ExternalAccount"/>: KMS, hardware wallet, remote signer).</summary>
+    public static async Task<AgentClusterWeb3> CreateAsync(IClient client, ExternalAccount account, DurableTransactionManagerOptions options,
+        ILogger? logger = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(account);
+        ArgumentNullException.ThrowIfNull(options);
+        DurableTransactionManager manager = await DurableTransactionManager.CreateAsync(client, account, options, logger, cancellationToken).ConfigureAwait(false);
+        return new AgentClusterWeb3(client, manager);
+    }
+
     /// <summary>Creates the Web3 for a hex private key over an RPC URL (http/https).</summary>
     public static Task<AgentClusterWeb3> CreateAsync(Uri rpcUrl, string privateKey, BigInteger? chainId, DurableTransactionManagerOptions options,
         ILogger? logger = null, CancellationToken cancellationToken = default)

@@ -137,7 +137,7 @@ public sealed partial class DurableTransactionManager
         ulong nonce = Math.Max(_nextNonce, chainPending);
         Fee1559 fees = await SuggestFeesAsync(cancellationToken).ConfigureAwait(false);
         DateTimeOffset now = _time.GetUtcNow();
-        JournalAttempt attempt = Sign(intent, nonce, fees.MaxFeePerGas!.Value, fees.MaxPriorityFeePerGas!.Value, now);
+        JournalAttempt attempt = await SignAsync(intent, nonce, fees.MaxFeePerGas!.Value, fees.MaxPriorityFeePerGas!.Value, now).ConfigureAwait(false);
         _journal.Renonce(intent.Id, attempt, nonce + 1);
         ulong old = intent.Nonce;
         _nextNonce = nonce + 1;
@@ -172,7 +172,7 @@ public sealed partial class DurableTransactionManager
             return;
         }
 
-        JournalAttempt attempt = Sign(intent, intent.Nonce, maxFee, tip, now);
+        JournalAttempt attempt = await SignAsync(intent, intent.Nonce, maxFee, tip, now).ConfigureAwait(false);
         _journal.AddAttempt(intent.Id, attempt);
         intent.Attempts = [.. intent.Attempts, attempt];
         intent.AttemptSince = now;
@@ -403,7 +403,7 @@ public sealed partial class DurableTransactionManager
         {
             Fee1559 fees = await SuggestFeesAsync(cancellationToken).ConfigureAwait(false);
             var filler = new ManagedIntent { Id = 0, To = Address, Value = BigInteger.Zero, Data = [], GasLimit = 21_000 };
-            JournalAttempt attempt = Sign(filler, minedNonce, fees.MaxFeePerGas!.Value, fees.MaxPriorityFeePerGas!.Value, now);
+            JournalAttempt attempt = await SignAsync(filler, minedNonce, fees.MaxFeePerGas!.Value, fees.MaxPriorityFeePerGas!.Value, now).ConfigureAwait(false);
             long id = _journal.Insert(Address, BigInteger.Zero, [], 21_000, attempt, _nextNonce);
             intent = new ManagedIntent
             {

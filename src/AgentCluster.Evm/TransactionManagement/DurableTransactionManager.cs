@@ -15,6 +15,8 @@ using Nethereum.RPC.Fee1559Suggestions;
 using Nethereum.RPC.TransactionManagers;
 using Nethereum.Signer;
 using Nethereum.Util;
+using Nethereum.RPC.Accounts;
+using Nethereum.Web3.Accounts;
 using Account = Nethereum.Web3.Accounts.Account;
 
 namespace AgentCluster.Evm.TransactionManagement;
@@ -39,7 +41,8 @@ public sealed partial class DurableTransactionManager : TransactionManagerBase, 
 
     private static readonly ConcurrentDictionary<string, byte> OpenJournals = new(StringComparer.Ordinal);
 
-    private readonly EthECKey _key;
+    private readonly EthECKey? _key;
+    private readonly IEthExternalSigner? _externalSigner;
     private readonly DurableTransactionManagerOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -57,11 +60,13 @@ public sealed partial class DurableTransactionManager : TransactionManagerBase, 
     private Task _monitor = Task.CompletedTask;
     private bool _disposed;
 
-    private DurableTransactionManager(IClient client, Account account, DurableTransactionManagerOptions options, ILogger? logger)
+    private DurableTransactionManager(IClient client, IAccount account, EthECKey? key, IEthExternalSigner? externalSigner,
+        DurableTransactionManagerOptions options, ILogger? logger)
     {
         Client = client;
         Account = account;
-        _key = new EthECKey(account.PrivateKey);
+        _key = key;
+        _externalSigner = externalSigner;
         _options = options;
         _logger = logger ?? NullLogger.Instance;
         _time = options.TimeProvider;
@@ -72,7 +77,7 @@ public sealed partial class DurableTransactionManager : TransactionManagerBase, 
         TransactionReceiptService = new DurableTransactionReceiptService(this);
     }
 
-    /// <summary>The sender's address (checksummed, as Nethereum's <see cref="Account"/> gives it).</summary>
+    /// <summary>The sender's address (as Nethereum's account gives it).</summary>
     public string Address { get; }
 
     /// <summary>The nonce the next new transaction will get.</summary>
@@ -108,18 +113,39 @@ public sealed partial class DurableTransactionManager : TransactionManagerBase, 
         DurableTransactionManagerOptions own = options.Clone();
         own.Validate();
         FastSigning.EnsureEnabled();
-        var manager = new DurableTransactionManager(client, account, own, logger);
-        try
+        var manager = new DurableTransactionManager(client, account, new EthECKey(account.PrivateKey), null, own, logger);
+        return await manager.StartOrReleaseAsync(account.ChainId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A manager whose transactions are signed by an external signer (Nethereum's <see cref="ExternalAccount"/> pattern: a hardware
+    /// wallet, a KMS, a remote signer). The signer must support EIP-1559 transactions.
+    /// </summary>
+    public static async Task<DurableTransactionManager> CreateAsync(IClient client, ExternalAccount account, DurableTransactionManagerOptions options,
+        ILogger? logger = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(account);
+        ArgumentNullException.ThrowIfNull(options);
+        if (account.ExternalSigner is not { } signer)
         {
-            await manager.StartAsync(account.ChainId, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            manager.ReleaseJournalLock();
-            throw;
+            throw new ArgumentException("The external account has no external signer.", nameof(account));
         }
 
-        return manager;
+        if (!signer.Supported1559)
+        {
+            throw new NotSupportedException("The external signer does not support EIP-1559 transactions; DurableTransactionManager sends type-2 transactions only.");
+        }
+
+        DurableTransactionManagerOptions own = options.Clone();
+        own.Validate();
+        if (string.IsNullOrEmpty(account.Address))
+        {
+            await account.InitialiseAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var manager = new DurableTransactionManager(client, account, null, signer, own, logger);
+        return await manager.StartOrReleaseAsync(account.ChainId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Same as <see cref="CreateAsync(IClient, Account, DurableTransactionManagerOptions, ILogger?, CancellationToken)"/> from a hex private key.</summary>
@@ -225,7 +251,7 @@ public sealed partial class DurableTransactionManager : TransactionManagerBase, 
             ulong nonce = _nextNonce;
             DateTimeOffset now = _time.GetUtcNow();
             var draft = new ManagedIntent { Id = 0, To = to, Value = value, Data = data, GasLimit = gas };
-            JournalAttempt attempt = Sign(draft, nonce, maxFee, tip, now);
+            JournalAttempt attempt = await SignAsync(draft, nonce, maxFee, tip, now).ConfigureAwait(false);
             long id = _journal.Insert(to, value, data, gas, attempt, nonce + 1);
             var intent = new ManagedIntent
             {
@@ -285,7 +311,7 @@ public sealed partial class DurableTransactionManager : TransactionManagerBase, 
             ? (m.Value, transaction.MaxPriorityFeePerGas?.Value ?? BigInteger.Zero)
             : await FeesFor(transaction.MaxPriorityFeePerGas?.Value, CancellationToken.None).ConfigureAwait(false);
         var draft = new ManagedIntent { Id = 0, To = to, Value = value, Data = data, GasLimit = gas };
-        return Sign(draft, (ulong)transaction.Nonce.Value, maxFee, tip, _time.GetUtcNow()).Raw.ToHex(true);
+        return (await SignAsync(draft, (ulong)transaction.Nonce.Value, maxFee, tip, _time.GetUtcNow()).ConfigureAwait(false)).Raw.ToHex(true);
     }
 
     /// <summary>
@@ -397,6 +423,20 @@ public sealed partial class DurableTransactionManager : TransactionManagerBase, 
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timeout is not null && timeoutSource.IsCancellationRequested)
         {
             throw new TimeoutException($"Transaction {intent.Attempts[^1].Hash} (nonce {intent.Nonce}) was not confirmed {confirmations} time(s) within {timeout}.");
+        }
+    }
+
+    private async Task<DurableTransactionManager> StartOrReleaseAsync(BigInteger? accountChainId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await StartAsync(accountChainId, cancellationToken).ConfigureAwait(false);
+            return this;
+        }
+        catch
+        {
+            ReleaseJournalLock();
+            throw;
         }
     }
 
@@ -615,11 +655,21 @@ public sealed partial class DurableTransactionManager : TransactionManagerBase, 
     private async Task<ulong> GetNonceAsync(BlockParameter block) =>
         (ulong)(await new EthGetTransactionCount(Client).SendRequestAsync(Address, block).ConfigureAwait(false)).Value;
 
-    private JournalAttempt Sign(ManagedIntent intent, ulong nonce, BigInteger maxFee, BigInteger tip, DateTimeOffset now)
+    private async Task<JournalAttempt> SignAsync(ManagedIntent intent, ulong nonce, BigInteger maxFee, BigInteger tip, DateTimeOffset now)
     {
         var tx = new Transaction1559(ChainId!.Value, nonce, tip, maxFee, intent.GasLimit, intent.To, intent.Value,
             intent.Data.Length == 0 ? null : intent.Data.ToHex(true), null);
-        byte[] raw = new Transaction1559Signer().SignTransaction(_key, tx).HexToByteArray();
+        byte[] raw;
+        if (_key is not null)
+        {
+            raw = new Transaction1559Signer().SignTransaction(_key, tx).HexToByteArray();
+        }
+        else
+        {
+            await new Transaction1559Signer().SignExternallyAsync(_externalSigner!, tx).ConfigureAwait(false);
+            raw = tx.GetRLPEncoded();
+        }
+
         string hash = Sha3Keccack.Current.CalculateHash(raw).ToHex(true);
         return new JournalAttempt(hash, raw, nonce, maxFee, tip, now);
     }

@@ -90,6 +90,22 @@ public sealed class DurableTransactionManagerTests
     }
 
     [Test]
+    public async Task ExternalSigner_SignsEveryTransaction_ThroughNethereumsExternalAccount()
+    {
+        await using TxmNode anvil = await TxmNode.StartAsync();
+        string probe = await anvil.DeployProbeAsync();
+        var signer = new InProcessExternalSigner(new Nethereum.Signer.EthECKey(TxmNode.SignerKey));
+        await using AgentClusterWeb3 web3 = await AgentClusterWeb3.CreateAsync(anvil.Client, new ExternalAccount(signer, 31337), Options("external.db"));
+        Assert.That(web3.DurableTransactionManager.Address, Is.EqualTo(TxmNode.SignerAddress).IgnoreCase);
+
+        TransactionReceipt[] receipts = await Task.WhenAll(Enumerable.Range(0, 5).Select(i =>
+            web3.Eth.GetContractHandler(probe).SendRequestAndWaitForReceiptAsync(new PingFunction { Id = i, Note = "external" })));
+        Assert.That(receipts.All(r => r.Status.Value == 1 && string.Equals(r.From, TxmNode.SignerAddress, StringComparison.OrdinalIgnoreCase)), Is.True);
+        Assert.That(signer.Signatures, Is.EqualTo(5));
+        Assert.That(await anvil.PingIdsAsync(probe, TxmNode.SignerAddress), Is.EqualTo(Enumerable.Range(0, 5)));
+    }
+
+    [Test]
     public async Task WaitForReceipt_WithConfirmations_ReturnsOnlyOnceEnoughBlocksAreOnTop_AndTimesOutOtherwise()
     {
         await using TxmNode anvil = await TxmNode.StartAsync();
