@@ -5,6 +5,7 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Numerics;
 using System.Text;
+using AgentCluster.Evm.Rpc;
 using Nethereum.Hex.HexConvertors.Extensions;
 using Nethereum.Hex.HexTypes;
 using Nethereum.JsonRpc.Client;
@@ -22,10 +23,10 @@ namespace AgentCluster.Bench.Evm;
 /// <para>
 /// Ours: ETH transfers of 1 wei, type 2, fixed gas and fees, nonces counted locally, each a Nethereum <see cref="Transaction1559"/>
 /// signed with <see cref="Transaction1559Signer"/> (process-wide NBitcoin.Secp256k1 fast path, <see cref="AgentCluster.Evm.FastSigning"/>)
-/// inside the timed loop and sent with <c>web3.Eth.Transactions.SendRawTransaction.SendRequestAsync</c> on the project's RPC client
-/// (<see cref="OursRpc"/>), pipelined: transaction n+1 is signed right after n is handed to Nethereum, while n is in flight. The ceiling:
+/// inside the timed loop and sent with <c>web3.Eth.Transactions.SendRawTransaction.SendRequestAsync</c> on the project's resilient RPC client
+/// (<see cref="AgentClusterRpc.CreateClient"/>, default options), pipelined: transaction n+1 is signed right after n is handed to Nethereum, while n is in flight. The ceiling:
 /// the byte-identical transactions, signed before the clock starts, posted as ready-made <c>eth_sendRawTransaction</c> bodies by a bare
-/// <see cref="HttpClient"/> on its own <see cref="SocketsHttpHandler"/> with the same settings. Sequential = one sender, each send
+/// <see cref="HttpClient"/> on its own default <see cref="SocketsHttpHandler"/> (the factory's innermost handler). Sequential = one sender, each send
 /// awaited; 16 in flight = 16 senders, one awaited send each.
 /// </para>
 /// <para>
@@ -146,16 +147,11 @@ internal static class TxBench
     public static EthECKey Key(string label) => new(Sha3Keccack.Current.CalculateHash(Encoding.UTF8.GetBytes(label)), true);
 
     /// <summary>
-    /// The project's RPC client for the "ours" side: the production path. Until <c>AgentCluster.Evm.Rpc.AgentClusterRpc.CreateClient</c>
-    /// is on main this is Nethereum's <see cref="RpcClient"/> over a <see cref="SocketsHttpHandler"/> with the production settings
-    /// (no resilience pipeline yet); replace the body with the factory when it lands.
+    /// The project's RPC client for the "ours" side, the production path: <see cref="AgentClusterRpc.CreateClient"/> with the default
+    /// options (Nethereum's <see cref="RpcClient"/> over the Polly resilience handler on a default <see cref="SocketsHttpHandler"/>, the
+    /// idempotent raw-send interceptor in its interceptor slot).
     /// </summary>
-    private static IClient OursRpc(Uri url, List<IDisposable> owned)
-    {
-        HttpClient http = BareClient.CreateHttpClient();
-        owned.Add(http);
-        return new RpcClient(url, http, null, null, null);
-    }
+    private static IClient OursRpc(Uri url) => AgentClusterRpc.CreateClient(url);
 
     /// <summary>The harness's own client (resets, balances, mined and receipt checks, identical for both sides), not measured.</summary>
     private static RpcClient ControlRpc(Uri url, List<IDisposable> owned)
@@ -199,7 +195,7 @@ internal static class TxBench
             _control = new Web3(ControlRpc(url, _owned));
 
             // Ours: the production path.
-            _ours = new Web3(OursRpc(url, _owned));
+            _ours = new Web3(OursRpc(url));
             _bare = new BareClient(url);
             BigInteger chainId = _control.Eth.ChainId.SendRequestAsync().GetAwaiter().GetResult().Value;
             if (chainId != _chainId)
@@ -424,15 +420,15 @@ internal static class TxBench
     }
 
     /// <summary>
-    /// A bare HTTP JSON-RPC poster: an <see cref="HttpClient"/> over a <see cref="SocketsHttpHandler"/> with the settings of ours,
-    /// a ready-made body per request, the reply read as bytes.
+    /// A bare HTTP JSON-RPC poster: an <see cref="HttpClient"/> over a default <see cref="SocketsHttpHandler"/> (the innermost handler
+    /// <see cref="AgentClusterRpc.CreateClient"/> uses), a ready-made body per request, the reply read as bytes.
     /// </summary>
     private sealed class BareClient(Uri url) : IDisposable
     {
         private static readonly MediaTypeHeaderValue JsonContentType = new("application/json") { CharSet = "utf-8" };
-        private readonly HttpClient _http = CreateHttpClient();
+        private readonly HttpClient _http = new(new SocketsHttpHandler()) { Timeout = Timeout.InfiniteTimeSpan };
 
-        /// <summary>The handler settings ours uses too: pooled keep-alive connections, bounded connect; Nethereum bounds each call.</summary>
+        /// <summary>The harness's control client: pooled keep-alive connections, bounded connect; Nethereum bounds each call.</summary>
         public static HttpClient CreateHttpClient() => new(new SocketsHttpHandler
         {
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
