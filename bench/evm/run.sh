@@ -11,7 +11,7 @@
 # (GetCallData, DecodeInput); transactions as Nethereum Transaction1559 signed with Transaction1559Signer inside the timed loop and sent
 # with web3.Eth.Transactions.SendRawTransaction on the project's RPC client (see TxBench.OursRpc).
 # The ceiling is anvil's own: the same transactions, pre-signed, posted as ready-made eth_sendRawTransaction bodies by a bare .NET
-# HttpClient (SocketsHttpHandler with the settings of ours), measured INSIDE the C# bench process against the SAME anvil as ours,
+# HttpClient (a default SocketsHttpHandler, the innermost handler of ours), measured INSIDE the C# bench process against the SAME anvil as ours,
 # interleaved with it: a warm-up until the JIT is quiet, then --tx-rounds rounds (ceiling then ours, ours then ceiling, ...), each
 # measurement starting from anvil_reset (genesis, empty pool) with identical balances and a 50-transaction warm-up. <ours> and <c> are
 # the medians over the rounds; ours/ceiling is the median of the per-round ratios, ours/ceiling_iqr their quartiles and
