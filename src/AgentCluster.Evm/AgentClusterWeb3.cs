@@ -1,4 +1,5 @@
 using System.Numerics;
+using AgentCluster.Evm.Rpc;
 using AgentCluster.Evm.TransactionManagement;
 using Microsoft.Extensions.Logging;
 using Nethereum.JsonRpc.Client;
@@ -27,7 +28,7 @@ public sealed class AgentClusterWeb3 : Nethereum.Web3.Web3, IAsyncDisposable
     public DurableTransactionManager DurableTransactionManager { get; }
 
     /// <summary>Creates the Web3 over <paramref name="client"/> for <paramref name="account"/>, opening the manager's journal and reading the chain.</summary>
-    /// <param name="client">Nethereum's client (e.g. <c>new RpcClient(url)</c>).</param>
+    /// <param name="client">Nethereum's client (e.g. <c>AgentClusterRpc.CreateClient(url)</c>).</param>
     /// <param name="account">The signer.</param>
     /// <param name="options">The manager's options (journal path required). Its ChainId, when set, wins over the account's.</param>
     /// <param name="logger">The manager's logger.</param>
@@ -53,9 +54,12 @@ public sealed class AgentClusterWeb3 : Nethereum.Web3.Web3, IAsyncDisposable
         return new AgentClusterWeb3(client, manager);
     }
 
-    /// <summary>Creates the Web3 for a hex private key over an RPC URL (http/https).</summary>
+    /// <summary>
+    /// Creates the Web3 for a hex private key over an RPC URL (http/https), with AgentCluster's resilient client
+    /// (<see cref="AgentClusterRpc.CreateClient"/>: retries, timeouts, idempotent raw sends).
+    /// </summary>
     public static Task<AgentClusterWeb3> CreateAsync(Uri rpcUrl, string privateKey, BigInteger? chainId, DurableTransactionManagerOptions options,
-        ILogger? logger = null, CancellationToken cancellationToken = default)
+        ILogger? logger = null, RpcResilienceOptions? rpcOptions = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rpcUrl);
         ArgumentNullException.ThrowIfNull(options);
@@ -66,12 +70,12 @@ public sealed class AgentClusterWeb3 : Nethereum.Web3.Web3, IAsyncDisposable
 
         DurableTransactionManagerOptions own = options.Clone();
         own.ChainId ??= chainId;
-        return CreateAsync(new RpcClient(rpcUrl), CreateAccount(privateKey, own.ChainId), own, logger, cancellationToken);
+        return CreateAsync(AgentClusterRpc.CreateClient(rpcUrl, rpcOptions, logger), CreateAccount(privateKey, own.ChainId), own, logger, cancellationToken);
     }
 
-    /// <summary>Creates the Web3 for a hex private key over an RPC URL given as a string.</summary>
+    /// <summary>Creates the Web3 for a hex private key over an RPC URL given as a string (see the <see cref="Uri"/> overload).</summary>
     public static Task<AgentClusterWeb3> CreateAsync(string rpcUrl, string privateKey, BigInteger? chainId, DurableTransactionManagerOptions options,
-        ILogger? logger = null, CancellationToken cancellationToken = default)
+        ILogger? logger = null, RpcResilienceOptions? rpcOptions = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(rpcUrl);
         if (!Uri.TryCreate(rpcUrl, UriKind.Absolute, out Uri? uri))
@@ -79,7 +83,7 @@ public sealed class AgentClusterWeb3 : Nethereum.Web3.Web3, IAsyncDisposable
             throw new ArgumentException($"'{rpcUrl}' is not an absolute URL.", nameof(rpcUrl));
         }
 
-        return CreateAsync(uri, privateKey, chainId, options, logger, cancellationToken);
+        return CreateAsync(uri, privateKey, chainId, options, logger, rpcOptions, cancellationToken);
     }
 
     /// <summary>Stops the manager's monitor and closes its journal (pending intents resume with the next manager).</summary>

@@ -5,6 +5,7 @@ using Nethereum.RPC.Eth.DTOs;
 using Nethereum.RPC.Eth.Transactions;
 using Nethereum.RPC.Fee1559Suggestions;
 using Nethereum.Hex.HexConvertors.Extensions;
+using AgentCluster.Evm.Rpc;
 
 namespace AgentCluster.Evm.TransactionManagement;
 
@@ -153,11 +154,22 @@ public sealed partial class DurableTransactionManager
     private async Task ReplaceLockedAsync(ManagedIntent intent, CancellationToken cancellationToken)
     {
         JournalAttempt previous = intent.Attempts[^1];
-        Fee1559 fresh = await SuggestFeesAsync(cancellationToken).ConfigureAwait(false);
         BigInteger minTip = Bump(previous.MaxPriorityFeePerGas);
         BigInteger minMaxFee = Bump(previous.MaxFeePerGas);
-        BigInteger tip = BigInteger.Max(fresh.MaxPriorityFeePerGas!.Value, minTip);
-        BigInteger maxFee = BigInteger.Max(fresh.MaxFeePerGas!.Value, minMaxFee);
+        BigInteger tip = minTip;
+        BigInteger maxFee = minMaxFee;
+        try
+        {
+            Fee1559 fresh = await SuggestFeesAsync(cancellationToken).ConfigureAwait(false);
+            tip = BigInteger.Max(fresh.MaxPriorityFeePerGas!.Value, minTip);
+            maxFee = BigInteger.Max(fresh.MaxFeePerGas!.Value, minMaxFee);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // No fresh suggestion (the strategy refuses a base fee above its cap, or the node is unreachable): the bump alone.
+            LogBroadcastDeferred(e, Address, intent.Nonce, previous.Hash);
+        }
+
         if (_options.MaxFeePerGasCap is { } cap && maxFee > cap)
         {
             maxFee = cap;
@@ -192,6 +204,8 @@ public sealed partial class DurableTransactionManager
 
     private async Task MonitorAsync(CancellationToken stopping)
     {
+        // The monitor's calls follow the manager's lifetime only, never a token of whoever created it.
+        using RpcCancellation.Scope scope = RpcCancellation.Use(stopping);
         while (!stopping.IsCancellationRequested)
         {
             try

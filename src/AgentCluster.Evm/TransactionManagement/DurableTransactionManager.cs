@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Numerics;
 using AgentCluster.Evm.Errors;
+using AgentCluster.Evm.Fees;
+using AgentCluster.Evm.Rpc;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Nethereum.Hex.HexConvertors.Extensions;
@@ -73,7 +75,8 @@ public sealed partial class DurableTransactionManager : TransactionManagerBase, 
         _journalKey = Path.GetFullPath(options.JournalPath);
         Address = account.Address;
         UseLegacyAsDefault = false;
-        Fee1559SuggestionStrategy = options.FeeSuggestionStrategy ?? new SimpleFeeSuggestionStrategy(client);
+        Fee1559SuggestionStrategy = options.FeeSuggestionStrategy ?? new BaseFeeSuggestionStrategy(client,
+            options.MaxFeePerGasCap is { } cap ? new BaseFeeOptions { MaxFeePerGasCap = cap } : null);
         TransactionReceiptService = new DurableTransactionReceiptService(this);
     }
 
@@ -94,7 +97,7 @@ public sealed partial class DurableTransactionManager : TransactionManagerBase, 
     /// Opens (or creates) the journal, takes its lock, reconciles its nonce with the chain's pending nonce, resumes the journal's
     /// pending transactions (re-checked and re-broadcast by the monitor) and starts the monitor.
     /// </summary>
-    /// <param name="client">Nethereum's client (e.g. <c>new RpcClient(url)</c>, or one with a resilience pipeline under it).</param>
+    /// <param name="client">Nethereum's client (e.g. <c>AgentClusterRpc.CreateClient(url)</c>, or a plain <c>new RpcClient(url)</c>).</param>
     /// <param name="account">The signer; its private key signs every transaction.</param>
     /// <param name="options">Journal path, fees, timings.</param>
     /// <param name="logger">Where the manager reports what it does (replacements, resyncs, refusals).</param>
@@ -236,6 +239,8 @@ public sealed partial class DurableTransactionManager : TransactionManagerBase, 
         ObjectDisposedException.ThrowIf(_disposed, this);
         (string? to, BigInteger value, byte[] data) = Validate(transactionInput);
 
+        // Until the journal write, the caller's token cancels the RPC calls too (AgentClusterRpc clients read RpcCancellation).
+        using RpcCancellation.Scope callerScope = RpcCancellation.Use(cancellationToken);
         ulong gas = transactionInput.Gas is { } givenGas
             ? (ulong)givenGas.Value
             : await EstimateGasLimitAsync(to, data, value, cancellationToken).ConfigureAwait(false);
@@ -262,6 +267,7 @@ public sealed partial class DurableTransactionManager : TransactionManagerBase, 
             LogSent(Address, nonce, attempt.Hash, maxFee, tip);
 
             // Durable from here on: the broadcast no longer follows the caller's token.
+            using RpcCancellation.Scope durableScope = RpcCancellation.Use(_stopping.Token);
             try
             {
                 await BroadcastLockedAsync(intent, mayRenonce: true, mayFail: true, depth: 0, _stopping.Token).ConfigureAwait(false);
@@ -394,6 +400,7 @@ public sealed partial class DurableTransactionManager : TransactionManagerBase, 
         }
 
         CancellationToken token = timeoutSource.Token;
+        using RpcCancellation.Scope scope = RpcCancellation.Use(token);
         try
         {
             while (true)

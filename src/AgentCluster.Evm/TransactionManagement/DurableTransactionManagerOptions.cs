@@ -17,8 +17,9 @@ public sealed class DurableTransactionManagerOptions
     public BigInteger? ChainId { get; set; }
 
     /// <summary>
-    /// Suggests EIP-1559 fees (Nethereum's seam). Null: Nethereum's <see cref="SimpleFeeSuggestionStrategy"/> on the manager's client
-    /// (mainnet-tuned tips of about 2 gwei; use a Base-tuned strategy on Base).
+    /// Suggests EIP-1559 fees (Nethereum's seam). Null: <see cref="AgentCluster.Evm.Fees.BaseFeeSuggestionStrategy"/> on the
+    /// manager's client (Base-tuned tips), with <see cref="MaxFeePerGasCap"/> as its cap when set (else its own default cap).
+    /// Nethereum's mainnet-tuned strategies (e.g. <see cref="SimpleFeeSuggestionStrategy"/>) plug in here too.
     /// </summary>
     public IFee1559SuggestionStrategy? FeeSuggestionStrategy { get; set; }
 

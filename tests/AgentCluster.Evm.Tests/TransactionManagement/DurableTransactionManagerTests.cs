@@ -46,7 +46,8 @@ public sealed class DurableTransactionManagerTests
     {
         await using TxmNode anvil = await TxmNode.StartAsync();
         string probe = await anvil.DeployProbeAsync();
-        await using AgentClusterWeb3 web3 = await CreateWeb3Async(anvil, anvil.Client);
+        // The factory's own path: AgentClusterRpc's resilient client under the Web3.
+        await using AgentClusterWeb3 web3 = await AgentClusterWeb3.CreateAsync(anvil.Node.RpcUrl, TxmNode.SignerKey, anvil.Node.ChainId, Options("journal.db"));
         ContractHandler handler = web3.Eth.GetContractHandler(probe);
 
         string[] hashes = await Task.WhenAll(Enumerable.Range(0, 50).Select(i =>
@@ -154,6 +155,29 @@ public sealed class DurableTransactionManagerTests
         Assert.ThrowsAsync<NotSupportedException>(() => manager.SendAsync(
             new TransactionInput { To = probe, Data = PingInput(probe, 2, "x").Data, GasPrice = 1.Hex() }));
         Assert.That(manager.NextNonce, Is.EqualTo(nonceBefore));
+    }
+
+    [Test]
+    public async Task DefaultFees_ComeFromTheBaseStrategy_WithTheManagersCap()
+    {
+        await using TxmNode anvil = await TxmNode.StartAsync();
+        string probe = await anvil.DeployProbeAsync();
+        await using DurableTransactionManager manager = await CreateManagerAsync(anvil.Client);
+        Assert.That(manager.Fee1559SuggestionStrategy, Is.TypeOf<AgentCluster.Evm.Fees.BaseFeeSuggestionStrategy>());
+
+        TransactionIntent intent = await manager.SendAsync(PingInput(probe, 1, "base fees"));
+        await intent.WaitForReceiptAsync(timeout: Bound);
+        Transaction tx = (await anvil.GetTransactionAsync(intent.TransactionHash))!;
+        BigInteger tip = await new AgentCluster.Evm.Fees.BaseFeeSuggestionStrategy(anvil.Client).SuggestTipAsync();
+        Assert.That(tx.MaxPriorityFeePerGas.Value, Is.EqualTo(tip), "the Base-tuned tip (node's suggestion clamped)");
+        Assert.That(tx.MaxPriorityFeePerGas.Value, Is.LessThanOrEqualTo(AgentCluster.Evm.Fees.BaseFeeOptions.Default.MaxTip));
+
+        DurableTransactionManagerOptions capped = Options("capped-default.db");
+        capped.MaxFeePerGasCap = 1_500_000_000;
+        await using DurableTransactionManager cappedManager = await DurableTransactionManager.CreateAsync(anvil.Client, AnvilAccounts.PrivateKeys[3], capped);
+        Assert.That(((AgentCluster.Evm.Fees.BaseFeeSuggestionStrategy)cappedManager.Fee1559SuggestionStrategy).Options.MaxFeePerGasCap,
+            Is.EqualTo((BigInteger)1_500_000_000));
+        Assert.That((await cappedManager.SuggestFeesAsync()).MaxFeePerGas, Is.LessThanOrEqualTo((BigInteger)1_500_000_000));
     }
 
     [Test]
