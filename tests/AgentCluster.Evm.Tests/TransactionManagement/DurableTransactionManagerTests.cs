@@ -323,6 +323,38 @@ public sealed class DurableTransactionManagerTests
     }
 
     [Test]
+    public async Task MinedTransactionsTheChainLost_AreSentAgain_AndTheNonceGapIsRepaired()
+    {
+        await using TxmNode anvil = await TxmNode.StartAsync();
+        string probe = await anvil.DeployProbeAsync();
+        await using DurableTransactionManager manager = await CreateManagerAsync(anvil.Client);
+        string snapshot = await anvil.Client.SendRequestAsync<string>(new RpcRequest(1, "evm_snapshot"));
+
+        var intents = new List<TransactionIntent>();
+        for (int i = 0; i < 3; i++)
+        {
+            intents.Add(await manager.SendAsync(PingInput(probe, i, "lost")));
+        }
+
+        await Task.WhenAll(intents.Select(h => h.WaitForReceiptAsync(timeout: Bound)));
+        // The chain loses the three mined transactions (as a deep reorg or a node restored from an older state would).
+        await anvil.RequestAsync("evm_revert", snapshot);
+        Assert.That(await anvil.NonceAsync(TxmNode.SignerAddress, pending: true), Is.EqualTo(BigInteger.Zero));
+        Assert.That(await anvil.PingIdsAsync(probe, TxmNode.SignerAddress), Is.Empty);
+
+        await TxmNode.WaitUntilAsync(async () => await anvil.NonceAsync(TxmNode.SignerAddress) == 3, "the lost transactions mined again");
+        TransactionIntent next = await manager.SendAsync(PingInput(probe, 3, "lost"));
+        Assert.That(next.Nonce, Is.EqualTo((BigInteger)3));
+        await next.WaitForReceiptAsync(timeout: Bound);
+        foreach (TransactionIntent intent in intents)
+        {
+            Assert.That(await anvil.GetReceiptAsync(intent.TransactionHash), Is.Not.Null, "the same signed bytes, mined again");
+        }
+
+        Assert.That(await anvil.PingIdsAsync(probe, TxmNode.SignerAddress), Is.EqualTo(Enumerable.Range(0, 4)));
+    }
+
+    [Test]
     public async Task SecondManagerOnTheSameJournal_IsRefused_UntilTheFirstIsDisposed()
     {
         await using TxmNode anvil = await TxmNode.StartAsync();
