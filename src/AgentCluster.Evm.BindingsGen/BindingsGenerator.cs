@@ -568,10 +568,11 @@ public sealed class BindingsGenerator(string targetNamespace = "AgentCluster.Evm
             }
         }
 
-        if (f.Item.IsReadOnly)
+        if (f.Item.IsReadOnly || f.SimulateName.Length > 0)
         {
             string returnType;
             string call;
+            string name = f.Item.IsReadOnly ? f.QueryName : f.SimulateName;
             if (f.OutputClass.Length > 0)
             {
                 returnType = $"{Task}<{defNs}.{f.OutputClass}>";
@@ -588,17 +589,32 @@ public sealed class BindingsGenerator(string targetNamespace = "AgentCluster.Evm
                 call = $"TranslateRevertsAsync(() => ContractHandler.QueryRawAsync<{msg}>({m}, blockParameter))";
             }
 
+            string remark = f.Item.IsReadOnly ? ""
+                : "/// <remarks>Simulates the transaction with eth_call from the sending account: its return values, or the revert as a typed exception; nothing is sent.</remarks>\n";
             w.Line();
             w.Line(doc);
-            w.Line($"public virtual {returnType} {f.QueryName}({msg} {m}, {BlockParameter}? blockParameter = null) =>");
+            if (remark.Length > 0)
+            {
+                w.Line(remark.TrimEnd('\n'));
+            }
+
+            w.Line($"public virtual {returnType} {name}({msg} {m}, {BlockParameter}? blockParameter = null) =>");
             w.Line($"    {call};");
             w.Line();
             w.Line(doc);
-            w.Open($"public virtual {returnType} {f.QueryName}({positional}{BlockParameter}? blockParameter = null)");
+            if (remark.Length > 0)
+            {
+                w.Line(remark.TrimEnd('\n'));
+            }
+
+            w.Open($"public virtual {returnType} {name}({positional}{BlockParameter}? blockParameter = null)");
             Build();
-            w.Line($"return {f.QueryName}({m}, blockParameter);");
+            w.Line($"return {name}({m}, blockParameter);");
             w.Close();
-            return;
+            if (f.Item.IsReadOnly)
+            {
+                return;
+            }
         }
 
         w.Line();
@@ -635,8 +651,8 @@ public sealed class BindingsGenerator(string targetNamespace = "AgentCluster.Evm
 
     internal sealed record InputModel(AbiParam Param, string Property, string Argument, TypeRef Type);
 
-    internal sealed record FunctionModel(AbiItem Item, string ClassName, string OutputClass, string QueryName, string RequestName, string RequestAndWaitName,
-        string EstimateName, string MessageArgument, IReadOnlyList<InputModel> Inputs, IReadOnlyList<InputModel> Outputs);
+    internal sealed record FunctionModel(AbiItem Item, string ClassName, string OutputClass, string QueryName, string SimulateName, string RequestName,
+        string RequestAndWaitName, string EstimateName, string MessageArgument, IReadOnlyList<InputModel> Inputs, IReadOnlyList<InputModel> Outputs);
 
     internal sealed record EventModel(AbiItem Item, string ClassName, IReadOnlyList<InputModel> Fields);
 
@@ -723,10 +739,11 @@ public sealed class BindingsGenerator(string targetNamespace = "AgentCluster.Evm
                 var outputScope = new NameScope([.. ObjectMembers, outputClass]);
                 var outputs = f.Outputs.Select((o, i) => new InputModel(o, outputScope.Claim(Naming.Pascal(o.Name), $"ReturnValue{i + 1}"), "", outputTypes[i])).ToArray();
                 string query = f.IsReadOnly ? serviceMembers.Claim(baseName + "QueryAsync") : "";
+                string simulate = f.IsReadOnly || f.Outputs.Count == 0 ? "" : serviceMembers.Claim(baseName + "SimulateAsync");
                 string request = f.IsReadOnly ? "" : serviceMembers.Claim(baseName + "RequestAsync");
                 string wait = f.IsReadOnly ? "" : serviceMembers.Claim(baseName + "RequestAndWaitForReceiptAsync");
                 string estimate = f.IsReadOnly ? "" : serviceMembers.Claim(baseName + "EstimateGasAsync");
-                Functions.Add(new FunctionModel(f, className, outputClass, query, request, wait, estimate, message, inputs, outputs));
+                Functions.Add(new FunctionModel(f, className, outputClass, query, simulate, request, wait, estimate, message, inputs, outputs));
             }
 
             foreach (AbiItem e in Items.Where(i => i.Kind == "event"))
