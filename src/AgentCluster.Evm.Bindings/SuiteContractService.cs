@@ -96,7 +96,7 @@ public abstract class SuiteContractService : ContractWeb3ServiceBase
             throw new ArgumentException($"A contract service needs a 0x-prefixed 20-byte hex address, not '{contractAddress}'.", nameof(contractAddress));
         }
 
-        if (AddressUtil.Current.IsAnEmptyAddress(contractAddress))
+        if (contractAddress.AsSpan(2).TrimStart('0').IsEmpty)
         {
             throw new ArgumentException("A contract service needs the contract's address, not the zero address.", nameof(contractAddress));
         }
