@@ -210,6 +210,11 @@ public sealed class BindingsGeneratorTests
         var refused = Assert.Throws<FormatException>(() => new BindingsGenerator(FixtureNamespace).Generate([artifact]))!;
         Assert.That(refused.Message, Does.Contain("indexes the struct input 'pair'"));
 
+        string anonymous = FixtureArtifact.Replace("\"name\":\"Noted\",\"anonymous\":false", "\"name\":\"Noted\",\"anonymous\":true", StringComparison.Ordinal);
+        Assert.That(anonymous, Is.Not.EqualTo(FixtureArtifact));
+        var noTopic = Assert.Throws<FormatException>(() => new BindingsGenerator(FixtureNamespace).Generate([ContractArtifact.Parse(anonymous, "out/Fixture.sol/Fixture.json")]))!;
+        Assert.That(noTopic.Message, Does.Contain("Noted(string,uint256[],address,string) is anonymous"));
+
         var fixture = ContractArtifact.Parse(FixtureArtifact, "out/Fixture.sol/Fixture.json");
         var unknown = Assert.Throws<FormatException>(() => new BindingsGenerator(FixtureNamespace).Generate([fixture],
             new Dictionary<string, IReadOnlyList<string>> { ["Fixture"] = ["Nowhere"] }))!;
