@@ -1,0 +1,11 @@
+namespace AgentCluster.Testing;
+
+/// <summary>anvil could not be started, stopped or reached (the message says why and, where there is one, ends with anvil's output).</summary>
+public sealed class AnvilException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public AnvilException(string message, Exception? innerException = null)
+        : base(message, innerException)
+    {
+    }
+}
