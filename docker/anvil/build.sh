@@ -27,6 +27,7 @@ ctx="$(mktemp -d)"
 trap 'rm -rf "$ctx"' EXIT
 cp "$(dirname "$0")/Dockerfile" "$ctx/Dockerfile"
 mkdir -p "$ctx/rootfs/usr/local/bin" "$ctx/rootfs/tmp" "$ctx/rootfs/state"
+chmod 1777 "$ctx/rootfs/tmp" "$ctx/rootfs/state"  # writable when the fixture runs anvil as the calling user
 cp "$bin" "$ctx/rootfs/usr/local/bin/anvil"
 # Every absolute path ldd prints (libgcc_s, libm, libc and the loader), dereferenced, at the same path in the image.
 libs=()
@@ -36,7 +37,12 @@ for lib in "${libs[@]}"; do
   mkdir -p "$ctx/rootfs$(dirname "$lib")"
   cp -L "$lib" "$ctx/rootfs$lib"
 done
-docker build --quiet --label "org.agentcluster.anvil.sha256=$(sha256sum "$bin" | cut -d' ' -f1)" \
-  --label "org.agentcluster.anvil.version=$("$bin" --version | head -1)" -t "$image" "$ctx" >/dev/null
+previous="$(docker image inspect --format '{{.Id}}' "$image" 2>/dev/null || true)"
+if ! docker build --quiet --label "org.agentcluster.anvil.sha256=$(sha256sum "$bin" | cut -d' ' -f1)" \
+  --label "org.agentcluster.anvil.version=$("$bin" --version | head -1)" -t "$image" "$ctx" >"$ctx/build.log" 2>&1; then
+  echo "build.sh: docker build failed:" >&2; grep -v -e DEPRECATED -e buildx -e 'docs.docker.com' "$ctx/build.log" >&2; exit 1
+fi
+# A --force rebuild leaves the old image untagged: remove it.
+if [ -n "$previous" ] && [ "$previous" != "$(docker image inspect --format '{{.Id}}' "$image")" ]; then docker rmi "$previous" >/dev/null 2>&1 || true; fi
 docker run --rm --network host "$image" --version >/dev/null || { echo "build.sh: $image does not run anvil" >&2; exit 1; }
 echo "$image"

@@ -8,4 +8,13 @@ public sealed class AnvilException : Exception
         : base(message, innerException)
     {
     }
+
+    internal AnvilException(string message, bool exitedWhileStarting)
+        : base(message)
+    {
+        ExitedWhileStarting = exitedWhileStarting;
+    }
+
+    /// <summary>anvil exited on its own while starting (e.g. its port was taken): a retry on another port may work.</summary>
+    internal bool ExitedWhileStarting { get; }
 }

@@ -34,6 +34,30 @@ internal sealed class ContainerAnvilNode : IAnvilNode
 
     public static async Task<ContainerAnvilNode> StartAsync(string image, AnvilOptions options, CancellationToken ct)
     {
+        for (int attempt = 1; ; attempt++)
+        {
+            ContainerAnvilNode node = Create(image, options);
+            LiveNodes.Add(node);
+            try
+            {
+                await node.StartAsync(ct).ConfigureAwait(false);
+                return node;
+            }
+            catch (AnvilException e) when (options.Port is null && attempt < 3 && e.ExitedWhileStarting)
+            {
+                // The free port was taken between choosing and binding it: try another one.
+                await node.DisposeAsync().ConfigureAwait(false);
+            }
+            catch
+            {
+                await node.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+    }
+
+    private static ContainerAnvilNode Create(string image, AnvilOptions options)
+    {
         string stateDirectory = Directory.CreateTempSubdirectory("agentcluster-anvil-").FullName;
         AnvilBuilder builder = new AnvilBuilder(image)
             .WithChainId(options.ChainId)
@@ -50,18 +74,7 @@ internal sealed class ContainerAnvilNode : IAnvilNode
             builder = builder.WithCommand(rest);
         }
 
-        var node = new ContainerAnvilNode(builder.Build(), stateDirectory, options);
-        LiveNodes.Add(node);
-        try
-        {
-            await node.StartAsync(ct).ConfigureAwait(false);
-            return node;
-        }
-        catch
-        {
-            await node.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+        return new ContainerAnvilNode(builder.Build(), stateDirectory, options);
     }
 
     public async Task StartAsync(CancellationToken ct = default)
@@ -81,7 +94,11 @@ internal sealed class ContainerAnvilNode : IAnvilNode
             {
                 await _container.StartAsync(timeout.Token).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is not AnvilException && !ct.IsCancellationRequested)
+            catch (AnvilException)
+            {
+                throw;
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
             {
                 throw new AnvilException($"The anvil container did not start on {RpcUrl}: {e.Message}\n{await LogsAsync().ConfigureAwait(false)}".TrimEnd(), e);
             }

@@ -51,7 +51,7 @@ internal sealed class ProcessAnvilNode : IAnvilNode
                 await node.StartAsync(ct).ConfigureAwait(false);
                 return node;
             }
-            catch (AnvilException) when (options.Port is null && attempt < 3 && node.ExitedEarly)
+            catch (AnvilException e) when (options.Port is null && attempt < 3 && e.ExitedWhileStarting)
             {
                 // The free port was taken between choosing and binding it: try another one.
                 await node.DisposeAsync().ConfigureAwait(false);
@@ -63,8 +63,6 @@ internal sealed class ProcessAnvilNode : IAnvilNode
             }
         }
     }
-
-    private bool ExitedEarly { get; set; }
 
     private string StateFile => Path.Combine(_stateDirectory, "state.json");
 
@@ -111,8 +109,7 @@ internal sealed class ProcessAnvilNode : IAnvilNode
             {
                 if (process.HasExited)
                 {
-                    ExitedEarly = true;
-                    throw new AnvilException($"anvil exited with code {process.ExitCode} while starting on {RpcUrl}.\n{Output}".TrimEnd());
+                    throw new AnvilException($"anvil exited with code {process.ExitCode} while starting on {RpcUrl}.\n{Output}".TrimEnd(), exitedWhileStarting: true);
                 }
 
                 KillNow();

@@ -181,6 +181,26 @@ public sealed class AnvilNodeTests
         Assert.That(await web3.Eth.Transactions.GetTransactionReceipt.SendRequestAsync(hash), Is.Not.Null);
     }
 
+    [TestCaseSource(nameof(Kinds))]
+    public async Task A_port_in_use_gives_an_AnvilException_and_leaves_nothing_behind(string kind)
+    {
+        DockerCheck.RequireFor(kind);
+        using var env = EnvScope.Kind(kind);
+        using var squatter = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        squatter.Start();
+        int port = ((System.Net.IPEndPoint)squatter.LocalEndpoint).Port;
+        IReadOnlyList<string> before = kind == AnvilKinds.Container ? await DockerCheck.ContainerIdsOfThisProcessAsync() : [];
+
+        AnvilException e = Assert.ThrowsAsync<AnvilException>(() => Anvil.StartAsync(new AnvilOptions { Port = port, StartTimeout = TimeSpan.FromSeconds(20) }))!;
+
+        Assert.That(e.Message, Does.Contain(port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.That(e.Message, Does.Contain("exited"));
+        if (kind == AnvilKinds.Container)
+        {
+            Assert.That(await DockerCheck.ContainerIdsOfThisProcessAsync(), Is.EquivalentTo(before));
+        }
+    }
+
     private static IEnumerable<TestCaseData> BadOptions()
     {
         yield return new TestCaseData(new AnvilOptions { ChainId = 0 }, "ChainId").SetName("ChainId 0");

@@ -159,7 +159,7 @@ public sealed class AnvilBuilder : ContainerBuilder<AnvilBuilder, AnvilContainer
             if (container.State is TestcontainersStates.Exited or TestcontainersStates.Dead)
             {
                 (string stdout, string stderr) = await container.GetLogsAsync().ConfigureAwait(false);
-                throw new AnvilException($"The anvil container exited while starting on {rpcUrl}.\n{stdout}{stderr}".TrimEnd());
+                throw new AnvilException($"The anvil container exited while starting on {rpcUrl}.\n{stdout}{stderr}".TrimEnd(), exitedWhileStarting: true);
             }
 
             ulong? answered = await Net.TryChainIdAsync(rpcUrl, TimeSpan.FromSeconds(2), CancellationToken.None).ConfigureAwait(false);

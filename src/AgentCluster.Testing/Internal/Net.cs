@@ -77,4 +77,38 @@ internal static class Net
 
         return false;
     }
+
+    /// <summary>One JSON-RPC call with raw JSON params (e.g. <c>["0x..."]</c>); the result, or an <see cref="AnvilException"/> naming the error.</summary>
+    public static async Task<JsonElement> CallAsync(Uri rpcUrl, string method, string paramsJson, TimeSpan timeout, CancellationToken ct)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cts.CancelAfter(timeout);
+        string body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":" + JsonSerializer.Serialize(method) + ",\"params\":" + paramsJson + "}";
+        try
+        {
+            using var content = new StringContent(body, Encoding.UTF8, "application/json");
+            using HttpResponseMessage response = await Http.PostAsync(rpcUrl, content, cts.Token).ConfigureAwait(false);
+            string text = await response.Content.ReadAsStringAsync(cts.Token).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new AnvilException($"{method} on {rpcUrl}: HTTP {(int)response.StatusCode} {text[..Math.Min(text.Length, 300)]}");
+            }
+
+            using JsonDocument doc = JsonDocument.Parse(text);
+            if (doc.RootElement.TryGetProperty("error", out JsonElement error))
+            {
+                throw new AnvilException($"{method} on {rpcUrl} failed: {error.GetRawText()}");
+            }
+
+            return doc.RootElement.GetProperty("result").Clone();
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new AnvilException($"{method} on {rpcUrl} did not answer within {timeout.TotalSeconds:0.#} s.");
+        }
+        catch (HttpRequestException e)
+        {
+            throw new AnvilException($"{method} on {rpcUrl} failed: {e.Message}", e);
+        }
+    }
 }
