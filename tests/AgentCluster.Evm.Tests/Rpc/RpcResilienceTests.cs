@@ -213,6 +213,21 @@ public sealed class RpcResilienceTests
     }
 
     [Test]
+    public async Task Cancellation_DuringTheRetryBackOff_StopsTheRetries()
+    {
+        RpcResilienceOptions slowBackOff = ProbeChain.FastRetries with { RetryBaseDelay = TimeSpan.FromSeconds(10), RetryMaxDelay = TimeSpan.FromSeconds(10) };
+        var (client, faults) = Client((_, _) => Fault.ServiceUnavailable, slowBackOff);
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+
+        Task<HexBigInteger> call = RpcCancellation.RunAsync(() => new EthBlockNumber(client).SendRequestAsync(), cts.Token);
+
+        Task first = await Task.WhenAny(call, Task.Delay(Bound));
+        Assert.That(first, Is.SameAs(call), $"the cancelled call did not return within {Bound}");
+        Assert.ThrowsAsync<OperationCanceledException>(() => call);
+        Assert.That(faults.Calls("eth_blockNumber"), Is.EqualTo(1), "cancelled while waiting to retry");
+    }
+
+    [Test]
     public async Task Cancellation_OfARequestToAPausedNode_ReturnsPromptly()
     {
         IClient client = AgentClusterRpc.CreateClient(_node.RpcUrl, ProbeChain.FastRetries with { AttemptTimeout = TimeSpan.FromSeconds(25) });
