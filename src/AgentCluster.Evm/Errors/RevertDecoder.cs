@@ -81,16 +81,19 @@ public sealed class RevertDecoder
         {
             if (key == ErrorStringSelector)
             {
+                CheckLayout(body, ErrorStringInputs);
                 return new ContractRevertReasonException((string)decoder.DecodeDefaultData(body, ErrorStringInputs)[0].Result, data);
             }
 
             if (key == PanicSelector)
             {
+                CheckLayout(body, PanicInputs);
                 return new ContractPanicException((BigInteger)decoder.DecodeDefaultData(body, PanicInputs)[0].Result, data);
             }
 
             if (_errors.TryGetValue(key, out var known))
             {
+                CheckLayout(body, known.Abi.InputParameters);
                 List<ParameterOutput> outputs = decoder.DecodeDefaultData(body, known.Abi.InputParameters);
                 object?[] args = outputs.OrderBy(o => o.Parameter.Order).Select(o => o.Result).ToArray();
                 string rendered = string.Join(", ", outputs.OrderBy(o => o.Parameter.Order)
@@ -173,6 +176,48 @@ public sealed class RevertDecoder
         return (message, data, abi, args, dto) =>
             (ContractRevertException)Activator.CreateInstance(exceptionType, message, data, abi, args, dto, null)!;
     }
+
+    /// <summary>
+    /// Nethereum's decoder reads past the end of short data as if it were there (it takes what bytes exist), so a truncated
+    /// revert would decode into made-up values. ABI data is whole 32-byte words, at least the head of the parameters, and each
+    /// string/bytes parameter's offset and length stay inside it.
+    /// </summary>
+    private static void CheckLayout(byte[] body, Parameter[] inputs)
+    {
+        if (body.Length % 32 != 0)
+        {
+            throw new FormatException($"ABI data is whole 32-byte words; {body.Length} bytes follow the selector");
+        }
+
+        int head = inputs.Sum(p => p.ABIType.IsDynamic() ? 32 : p.ABIType.FixedSize);
+        if (body.Length < head)
+        {
+            throw new FormatException($"the arguments need at least {head} bytes; {body.Length} follow the selector");
+        }
+
+        int slot = 0;
+        foreach (Parameter p in inputs.OrderBy(p => p.Order))
+        {
+            if (p.ABIType.CanonicalName is "string" or "bytes")
+            {
+                BigInteger offset = Word(body, slot);
+                if (offset + 32 > body.Length)
+                {
+                    throw new FormatException($"{p.Name}'s offset {offset} points past the end of the data");
+                }
+
+                BigInteger length = Word(body, (int)offset);
+                if (offset + 32 + length > body.Length)
+                {
+                    throw new FormatException($"{p.Name}'s length {length} runs past the end of the data");
+                }
+            }
+
+            slot += p.ABIType.IsDynamic() ? 32 : p.ABIType.FixedSize;
+        }
+    }
+
+    private static BigInteger Word(byte[] data, int at) => new(data.AsSpan(at, 32), isUnsigned: true, isBigEndian: true);
 
     private static uint Key(string sha3Signature) =>
         System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(sha3Signature.HexToByteArray().AsSpan(0, 4));

@@ -159,6 +159,18 @@ public sealed class RpcResilienceTests
     }
 
     [Test]
+    public void AnAnswerThatIsNotJson_IsOneAttempt_AndNethereumSaysItCouldNotReadIt()
+    {
+        var faults = new FaultInjectingHandler { Respond = (method, _) => method == "eth_chainId" ? (HttpStatusCode.OK, "<html>gateway login</html>") : null };
+        IClient client = AgentClusterRpc.CreateClient(_node.RpcUrl, ProbeChain.FastRetries, transport: faults);
+
+        RpcClientUnknownException e = Assert.ThrowsAsync<RpcClientUnknownException>(() => new EthChainId(client).SendRequestAsync())!;
+
+        Assert.That(e.InnerException, Is.InstanceOf<Newtonsoft.Json.JsonException>());
+        Assert.That(faults.Calls("eth_chainId"), Is.EqualTo(1));
+    }
+
+    [Test]
     public async Task AttemptTimeout_IsRetried_AndWhenEveryAttemptTimesOut_IsRpcClientTimeoutException()
     {
         RpcResilienceOptions shortAttempts = ProbeChain.FastRetries with { AttemptTimeout = TimeSpan.FromMilliseconds(300), MaxRetryAttempts = 2 };
@@ -201,12 +213,28 @@ public sealed class RpcResilienceTests
     }
 
     [Test]
+    public async Task Cancellation_DuringTheRetryBackOff_StopsTheRetries()
+    {
+        RpcResilienceOptions slowBackOff = ProbeChain.FastRetries with { RetryBaseDelay = TimeSpan.FromSeconds(10), RetryMaxDelay = TimeSpan.FromSeconds(10) };
+        var (client, faults) = Client((_, _) => Fault.ServiceUnavailable, slowBackOff);
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+
+        Task<HexBigInteger> call = RpcCancellation.RunAsync(() => new EthBlockNumber(client).SendRequestAsync(), cts.Token);
+
+        Task first = await Task.WhenAny(call, Task.Delay(Bound));
+        Assert.That(first, Is.SameAs(call), $"the cancelled call did not return within {Bound}");
+        Assert.ThrowsAsync<OperationCanceledException>(() => call);
+        Assert.That(faults.Calls("eth_blockNumber"), Is.EqualTo(1), "cancelled while waiting to retry");
+    }
+
+    [Test]
     public async Task Cancellation_OfARequestToAPausedNode_ReturnsPromptly()
     {
         IClient client = AgentClusterRpc.CreateClient(_node.RpcUrl, ProbeChain.FastRetries with { AttemptTimeout = TimeSpan.FromSeconds(25) });
         var web3 = new Web3(client);
         Assert.That((await web3.Eth.ChainId.SendRequestAsync()).Value, Is.GreaterThan(System.Numerics.BigInteger.Zero), "connection is warm");
         await _node.PauseAsync();
+        await WaitUntilHungAsync(_node.RpcUrl);
         try
         {
             using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
@@ -300,12 +328,78 @@ public sealed class RpcResilienceTests
     [Test]
     public void CreateClient_RaisesNethereumsConnectionTimeout_ToCoverTheTotalTimeout_NeverLowersIt()
     {
-        AgentClusterRpc.CreateClient(_node.RpcUrl, ProbeChain.FastRetries with { TotalTimeout = TimeSpan.FromSeconds(90) });
-        Assert.That(ClientBase.ConnectionTimeout, Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds(95)));
-        TimeSpan raised = ClientBase.ConnectionTimeout;
+        TimeSpan original = ClientBase.ConnectionTimeout;
+        try
+        {
+            AgentClusterRpc.CreateClient(_node.RpcUrl, ProbeChain.FastRetries with { TotalTimeout = TimeSpan.FromSeconds(90) });
+            Assert.That(ClientBase.ConnectionTimeout, Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds(95)));
+            TimeSpan raised = ClientBase.ConnectionTimeout;
 
-        AgentClusterRpc.CreateClient(_node.RpcUrl, ProbeChain.FastRetries with { TotalTimeout = TimeSpan.FromSeconds(10) });
-        Assert.That(ClientBase.ConnectionTimeout, Is.EqualTo(raised));
+            AgentClusterRpc.CreateClient(_node.RpcUrl, ProbeChain.FastRetries with { TotalTimeout = TimeSpan.FromSeconds(10) });
+            Assert.That(ClientBase.ConnectionTimeout, Is.EqualTo(raised));
+        }
+        finally
+        {
+            ClientBase.ConnectionTimeout = original;
+        }
+    }
+
+    [Test]
+    public async Task EachRetry_IsLogged_WithTheMethodAndTheFault_NotTheUrl()
+    {
+        var logger = new ListLogger();
+        var faults = new FaultInjectingHandler { Decide = (method, n) => method == "eth_chainId" && n <= 2 ? Fault.ServiceUnavailable : Fault.None };
+        IClient client = AgentClusterRpc.CreateClient(new Uri(_node.RpcUrl, "?apikey=secret"), ProbeChain.FastRetries, logger, faults);
+
+        await new EthChainId(client).SendRequestAsync();
+
+        Assert.That(logger.Lines, Has.Count.EqualTo(2));
+        Assert.That(logger.Lines, Has.All.Contain("eth_chainId").And.Contain("HTTP 503").And.Not.Contain("secret"));
+        Assert.That(logger.Lines[0], Does.Contain("attempt 1"));
+        Assert.That(logger.Lines[1], Does.Contain("attempt 2"));
+    }
+
+    private sealed class ListLogger : Microsoft.Extensions.Logging.ILogger
+    {
+        public List<string> Lines { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state,
+            Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (Lines)
+            {
+                Lines.Add(formatter(state, exception));
+            }
+        }
+    }
+
+    /// <summary>
+    /// PauseAsync signals the node (SIGSTOP / docker pause), which takes effect a moment later: a request sent at once can still
+    /// be answered. Waits (bounded) until a plain request gets no answer within 250 ms.
+    /// </summary>
+    private static async Task WaitUntilHungAsync(Uri url)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromMilliseconds(250) };
+        for (int i = 0; i < 40; i++)
+        {
+            try
+            {
+                using var content = new StringContent("""{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}""", System.Text.Encoding.UTF8, "application/json");
+                using HttpResponseMessage answer = await http.PostAsync(url, content);
+            }
+            catch (TaskCanceledException)
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        Assert.Fail("the node still answers after PauseAsync");
     }
 
     private static async Task<TransactionReceipt?> WaitForReceiptAsync(Web3 web3, string hash)
