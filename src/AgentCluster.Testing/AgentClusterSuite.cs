@@ -1,14 +1,16 @@
 using System.Diagnostics;
 using System.Text.Json;
+using AgentCluster.Evm;
+using AgentCluster.Evm.TransactionManagement;
 using AgentCluster.Testing.Internal;
-using Nethereum.Web3;
 using Nethereum.Web3.Accounts;
 
 namespace AgentCluster.Testing;
 
 /// <summary>
 /// A fresh anvil node with the whole AgentCluster suite deployed by the repository's <c>scripts/deploy</c>, and a Web3 signing
-/// as anvil account 0 (the deployer). The first suite of a process deploys (tens of seconds); later ones with the same chain id,
+/// as anvil account 0 (the deployer) through the project's durable transaction manager (<see cref="AgentClusterWeb3"/>, its
+/// journal in a directory of the suite's own, deleted on dispose). The first suite of a process deploys (tens of seconds); later ones with the same chain id,
 /// anvil arguments and deploy environment load an <c>anvil_dumpState</c> snapshot of that deployment into their own fresh node
 /// (well under a second), so every suite is an independent chain with the same addresses. Disposing it disposes the node.
 /// </summary>
@@ -17,6 +19,10 @@ public sealed class AgentClusterSuite : IAsyncDisposable
     private static readonly SemaphoreSlim SnapshotGate = new(1, 1);
     private static readonly Dictionary<string, Snapshot> Snapshots = [];
 
+    private readonly string _journalDirectory = Directory.CreateTempSubdirectory("agentcluster-suite-").FullName;
+    private readonly List<AgentClusterWeb3> _web3s = [];
+    private readonly SemaphoreSlim _web3Gate = new(1, 1);
+
     private AgentClusterSuite(IAnvilNode node, DeploymentManifest manifest, bool fromSnapshot, TimeSpan startTime)
     {
         Node = node;
@@ -24,14 +30,33 @@ public sealed class AgentClusterSuite : IAsyncDisposable
         FromSnapshot = fromSnapshot;
         StartTime = startTime;
         Accounts = AnvilAccounts.PrivateKeys.Select(k => new Account(k, node.ChainId)).ToList();
-        Web3 = new Web3(Accounts[0], node.RpcUrl.ToString());
+    }
+
+    private static async Task<AgentClusterSuite> CreateAsync(IAnvilNode node, DeploymentManifest manifest, bool fromSnapshot, Stopwatch clock, CancellationToken ct)
+    {
+        var suite = new AgentClusterSuite(node, manifest, fromSnapshot, TimeSpan.Zero);
+        try
+        {
+            suite.Web3 = await suite.CreateWeb3Async(0, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            await suite.DisposeWeb3sAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        suite.StartTime = clock.Elapsed;
+        return suite;
     }
 
     /// <summary>The node the suite is deployed on.</summary>
     public IAnvilNode Node { get; }
 
-    /// <summary>A Web3 on <see cref="IAnvilNode.RpcUrl"/> signing as <see cref="Accounts"/>[0] (the deployer).</summary>
-    public Web3 Web3 { get; }
+    /// <summary>
+    /// A Web3 on <see cref="IAnvilNode.RpcUrl"/> signing as <see cref="Accounts"/>[0] (the deployer), whose transactions go through
+    /// the durable transaction manager (journaled, nonce-ordered, receipts awaited on every attempt).
+    /// </summary>
+    public AgentClusterWeb3 Web3 { get; private set; } = null!;
 
     /// <summary>The deployment: chain id, first block, deployer and the contracts' checksummed addresses.</summary>
     public DeploymentManifest Manifest { get; }
@@ -43,14 +68,40 @@ public sealed class AgentClusterSuite : IAsyncDisposable
     public bool FromSnapshot { get; }
 
     /// <summary>How long <see cref="StartAsync"/> took (node start plus deployment or snapshot load).</summary>
-    public TimeSpan StartTime { get; }
+    public TimeSpan StartTime { get; private set; }
 
-    /// <summary>A Web3 on this suite's node signing as anvil account <paramref name="accountIndex"/> (0-9).</summary>
-    public Web3 CreateWeb3(int accountIndex)
+    /// <summary>
+    /// The Web3 on this suite's node signing as anvil account <paramref name="accountIndex"/> (0-9) through its own durable
+    /// transaction manager; one per account (asking twice gives the same one: two managers must never share a signer). Disposed
+    /// with the suite.
+    /// </summary>
+    public async Task<AgentClusterWeb3> CreateWeb3Async(int accountIndex, CancellationToken ct = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(accountIndex);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(accountIndex, Accounts.Count);
-        return new Web3(Accounts[accountIndex], Node.RpcUrl.ToString());
+        await _web3Gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            string address = Accounts[accountIndex].Address;
+            if (_web3s.FirstOrDefault(w => string.Equals(w.DurableTransactionManager.Address, address, StringComparison.OrdinalIgnoreCase)) is { } existing)
+            {
+                return existing;
+            }
+
+            var options = new DurableTransactionManagerOptions
+            {
+                JournalPath = Path.Combine(_journalDirectory, $"account-{accountIndex}.db"),
+                ChainId = Node.ChainId,
+            };
+            AgentClusterWeb3 web3 = await AgentClusterWeb3.CreateAsync(Node.RpcUrl, AnvilAccounts.PrivateKeys[accountIndex], Node.ChainId, options,
+                cancellationToken: ct).ConfigureAwait(false);
+            _web3s.Add(web3);
+            return web3;
+        }
+        finally
+        {
+            _web3Gate.Release();
+        }
     }
 
     /// <summary>Starts a node and deploys the suite (or restores this process's snapshot of it).</summary>
@@ -85,7 +136,7 @@ public sealed class AgentClusterSuite : IAsyncDisposable
                         ulong block = await BlockNumberAsync(node, ct).ConfigureAwait(false);
                         Snapshots[key] = new Snapshot(
                             state.GetString() ?? throw new AnvilException("anvil_dumpState returned no state."), manifest, block, dumpTime, deployTime);
-                        return new AgentClusterSuite(node, manifest, false, clock.Elapsed);
+                        return await CreateAsync(node, manifest, false, clock, ct).ConfigureAwait(false);
                     }
                     catch
                     {
@@ -103,7 +154,7 @@ public sealed class AgentClusterSuite : IAsyncDisposable
             try
             {
                 await RestoreAsync(restored, snapshot, ct).ConfigureAwait(false);
-                return new AgentClusterSuite(restored, snapshot.Manifest, true, clock.Elapsed);
+                return await CreateAsync(restored, snapshot.Manifest, true, clock, ct).ConfigureAwait(false);
             }
             catch
             {
@@ -116,7 +167,7 @@ public sealed class AgentClusterSuite : IAsyncDisposable
         try
         {
             DeploymentManifest manifest = await DeployAsync(root, fresh, options, ct).ConfigureAwait(false);
-            return new AgentClusterSuite(fresh, manifest, false, clock.Elapsed);
+            return await CreateAsync(fresh, manifest, false, clock, ct).ConfigureAwait(false);
         }
         catch
         {
@@ -143,7 +194,29 @@ public sealed class AgentClusterSuite : IAsyncDisposable
     }
 
     /// <summary>Disposes the node (container removed / process killed).</summary>
-    public ValueTask DisposeAsync() => Node.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await DisposeWeb3sAsync().ConfigureAwait(false);
+        await Node.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private async Task DisposeWeb3sAsync()
+    {
+        foreach (AgentClusterWeb3 web3 in _web3s)
+        {
+            await web3.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _web3s.Clear();
+        try
+        {
+            Directory.Delete(_journalDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // a journal still open elsewhere; the temp directory is left for the OS to clean
+        }
+    }
 
     private static async Task RestoreAsync(IAnvilNode node, Snapshot snapshot, CancellationToken ct)
     {

@@ -178,6 +178,9 @@ internal sealed class ProcessAnvilNode : IAnvilNode
 
             Native.Signal(process.Id, Native.SigStop);
             _paused = true;
+            // SIGSTOP takes effect when each thread is next scheduled: return only once every thread is stopped, so a request sent
+            // after PauseAsync really meets a hung node.
+            await Native.WaitUntilStoppedAsync(process.Id, TimeSpan.FromSeconds(5), ct).ConfigureAwait(false);
         }
         finally
         {

@@ -89,8 +89,8 @@ public sealed class AgentClusterSuiteTests
         // A transfer on one chain is not seen on the other, in either direction.
         string a = Nethereum.Signer.EthECKey.GenerateKey().GetPublicAddress();
         string b = Nethereum.Signer.EthECKey.GenerateKey().GetPublicAddress();
-        Assert.That((await second.CreateWeb3(3).Eth.GetEtherTransferService().TransferEtherAndWaitForReceiptAsync(a, 1m)).Succeeded(), Is.True);
-        Assert.That((await _suite.CreateWeb3(3).Eth.GetEtherTransferService().TransferEtherAndWaitForReceiptAsync(b, 2m)).Succeeded(), Is.True);
+        Assert.That((await (await second.CreateWeb3Async(3)).Eth.GetEtherTransferService().TransferEtherAndWaitForReceiptAsync(a, 1m)).Succeeded(), Is.True);
+        Assert.That((await (await _suite.CreateWeb3Async(3)).Eth.GetEtherTransferService().TransferEtherAndWaitForReceiptAsync(b, 2m)).Succeeded(), Is.True);
         Assert.That((await second.Web3.Eth.GetBalance.SendRequestAsync(a)).Value, Is.EqualTo(Web3.Convert.ToWei(1m)));
         Assert.That((await _suite.Web3.Eth.GetBalance.SendRequestAsync(a)).Value, Is.EqualTo(BigInteger.Zero));
         Assert.That((await _suite.Web3.Eth.GetBalance.SendRequestAsync(b)).Value, Is.EqualTo(Web3.Convert.ToWei(2m)));

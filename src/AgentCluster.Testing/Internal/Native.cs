@@ -18,6 +18,49 @@ internal static class Native
         }
     }
 
+    /// <summary>Waits (bounded) until every thread of <paramref name="pid"/> is in the stopped state ('T' in /proc/pid/task/*/stat).</summary>
+    public static async Task WaitUntilStoppedAsync(int pid, TimeSpan timeout, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (AllThreadsStopped(pid))
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow >= deadline)
+            {
+                throw new AnvilException($"anvil (pid {pid}) did not stop within {timeout.TotalSeconds:0} s of SIGSTOP.");
+            }
+
+            await Task.Delay(10, ct).ConfigureAwait(false);
+        }
+    }
+
+    private static bool AllThreadsStopped(int pid)
+    {
+        try
+        {
+            foreach (string task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+            {
+                string stat = File.ReadAllText(Path.Combine(task, "stat"));
+                int close = stat.LastIndexOf(')');
+                char state = close >= 0 && close + 2 < stat.Length ? stat[close + 2] : '?';
+                if (state is not ('T' or 't'))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+        catch (IOException)
+        {
+            return false; // a thread came or went while reading: look again
+        }
+    }
+
     public static uint UserId() => getuid();
 
     public static uint GroupId() => getgid();
