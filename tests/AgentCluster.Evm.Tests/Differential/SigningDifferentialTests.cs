@@ -130,7 +130,7 @@ public class SigningDifferentialTests
     {
         AssertFastPath();
         var rng = RandomAbi.ForTest(26);
-        var cases = Enumerable.Range(0, 150).Select(_ => (Key: rng.Key(), Hash: rng.Bytes(32), ChainId: rng.Edge(1, long.MaxValue))).ToArray();
+        var cases = Enumerable.Range(0, 100).Select(_ => (Key: rng.Key(), Hash: rng.Bytes(32), ChainId: rng.Edge(1, long.MaxValue))).ToArray();
         string[] Sign() => cases.SelectMany(c => new[]
         {
             Signature(c.Key.SignAndCalculateV(c.Hash)),
