@@ -179,6 +179,10 @@ public class SigningDifferentialTests
             Assert.That(() => key.SignAndCalculateV(hash), Throws.ArgumentException.With.Message.Contains("b32 should be of length 32"));
             Assert.That(() => key.SignAndCalculateYParityV(hash), Throws.ArgumentException.With.Message.Contains("b32 should be of length 32"));
             Assert.That(() => signer.EncodeUTF8AndSign("hello", key), Throws.ArgumentException.With.Message.Contains("b32 should be of length 32"));
+            var tx = new Nethereum.Model.Transaction1559(8453, i, 1, 2, 21000, rng.Address(), 0, "0x", []);
+            Assert.That(() => new Transaction1559Signer().SignTransaction(key, tx), Throws.ArgumentException.With.Message.Contains("b32 should be of length 32"));
+            Assert.That(() => Nethereum.Signer.EIP712.Eip712TypedDataSigner.Current.SignTypedDataV4(Eip712.Eip712MailVectorTests.MailJson, key),
+                Throws.ArgumentException.With.Message.Contains("b32 should be of length 32"));
         }
     }
 
