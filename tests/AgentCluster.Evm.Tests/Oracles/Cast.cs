@@ -7,6 +7,9 @@ internal static class Cast
 {
     private static readonly Lazy<string> Executable = new(Locate);
 
+    /// <summary>The longest one cast invocation may take (cast answers offline commands in ~10-20 ms; scrypt keystores take longer).</summary>
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
     public static string Path => Executable.Value;
 
     /// <summary>Runs cast with the arguments and returns stdout, trimmed; throws with stderr on a non-zero exit.</summary>
@@ -21,6 +24,7 @@ internal static class Cast
         return stdout.Trim();
     }
 
+    /// <summary>Runs cast and returns its exit code, stdout and stderr (untrimmed), for commands expected to fail.</summary>
     public static (int ExitCode, string Stdout, string Stderr) TryRun(params string[] args)
     {
         var info = new ProcessStartInfo(Path)
@@ -38,6 +42,12 @@ internal static class Cast
         using var process = Process.Start(info)!;
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         Task<string> stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(Timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"cast {string.Join(' ', args.Select(a => a.Length > 80 ? a[..80] + "..." : a))} did not finish within {Timeout.TotalSeconds} s");
+        }
+
         process.WaitForExit();
         return (process.ExitCode, stdout.Result, stderr.Result);
     }
