@@ -104,8 +104,12 @@ internal sealed record SolSignature(string Keyword, string Name, IReadOnlyList<S
 /// </summary>
 internal sealed class SolSignatureParser
 {
-    /// <summary>The deepest nesting of tuples and array dimensions accepted.</summary>
-    public const int MaxDepth = 64;
+    /// <summary>
+    /// The deepest nesting of tuples and array dimensions accepted (the parameter list counts as one level). Small on purpose:
+    /// Nethereum's encoder and decoder take time exponential in the nesting of static tuples (about 1 s at 22 levels here),
+    /// and real contracts stay far below it.
+    /// </summary>
+    public const int MaxDepth = 16;
 
     private static readonly HashSet<string> Ignored = ["memory", "calldata", "storage", "payable"];
     private static readonly HashSet<string> Modifiers = ["returns", "external", "public", "view", "pure", "payable", "nonpayable"];
@@ -282,7 +286,7 @@ internal sealed class SolSignatureParser
 
         while (!AtEnd && Peek == '[')
         {
-            if (depth + Depth(type) >= MaxDepth)
+            if (depth + 1 + Depth(type) >= MaxDepth)
             {
                 throw TooDeep();
             }

@@ -90,7 +90,7 @@ internal static class TransactionJson
 
     /// <summary>
     /// Decodes a raw signed transaction with Nethereum's <see cref="TransactionFactory"/>, after checking what Nethereum does not:
-    /// the type (0, 1, 2), the RLP field count, a 0- or 20-byte <c>to</c>, canonical RLP (re-encoding gives the same bytes), and
+    /// the type (0, 1, 2), an RLP list spanning exactly the bytes given, its field count, a 0- or 20-byte <c>to</c>, and
     /// a canonical low-s signature (<see cref="SignatureRules"/>).
     /// </summary>
     /// <exception cref="FormatException">What is wrong with the bytes.</exception>
@@ -111,6 +111,13 @@ internal static class TransactionJson
 
         int expectedFields = type switch { 0 => 9, 1 => 11, _ => 12 };
         string name = type switch { 0 => "A legacy transaction", 1 => "An EIP-2930 transaction", _ => "An EIP-1559 transaction" };
+        ReadOnlySpan<byte> list = type == 0 ? raw : raw.AsSpan(1);
+        long listLength = RlpListLength(list, name);
+        if (listLength != list.Length)
+        {
+            throw new FormatException($"{name}'s RLP list takes {listLength} byte(s) but {list.Length} were given: bytes are missing or trail after it.");
+        }
+
         RLPCollection fields;
         try
         {
@@ -143,13 +150,36 @@ internal static class TransactionJson
             throw new FormatException($"{name} could not be decoded: {e.Message}", e);
         }
 
-        if (!tx.GetRLPEncoded().AsSpan().SequenceEqual(raw))
-        {
-            throw new FormatException($"{name} is not in canonical RLP form (re-encoding it gives different bytes: leading zeros, or bytes after the list).");
-        }
-
         SignatureRules.EnsureLowS(tx);
         return tx;
+    }
+
+    /// <summary>The total size (header and payload) that the RLP list header at the start of <paramref name="list"/> announces.</summary>
+    private static long RlpListLength(ReadOnlySpan<byte> list, string name)
+    {
+        if (list.Length == 0 || list[0] < 0xc0)
+        {
+            throw new FormatException($"{name} must be an RLP list.");
+        }
+
+        if (list[0] <= 0xf7)
+        {
+            return 1 + (list[0] - 0xc0);
+        }
+
+        int lengthOfLength = list[0] - 0xf7;
+        if (list.Length < 1 + lengthOfLength || lengthOfLength > 4)
+        {
+            throw new FormatException($"{name}'s RLP list header is truncated or announces an impossible length.");
+        }
+
+        long length = 0;
+        foreach (byte b in list.Slice(1, lengthOfLength))
+        {
+            length = (length << 8) | b;
+        }
+
+        return 1 + lengthOfLength + length;
     }
 
     /// <summary>Writes a decoded transaction the way eth_getTransactionByHash shows it (without the block fields).</summary>
