@@ -272,3 +272,29 @@ public class NewUserBugTests
 
     private static string Compact(string json) => JsonSerializer.Serialize(JsonDocument.Parse(json).RootElement);
 }
+
+/// <summary>Keys whose first byte is zero (1 in 256): Nethereum's fast signing path throws for them; the CLI must still sign as cast does.</summary>
+[Parallelizable(ParallelScope.All)]
+public class LeadingZeroKeyTests
+{
+    private const string Key = "0x00b1a2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f";
+
+    [Test]
+    public void SignTx_WithALeadingZeroKey_MatchesCastMktx()
+    {
+        string ours = Cli.Run("evm", "sign-tx", "--private-key", Key,
+            """{"chainId":8453,"nonce":3,"gas":21000,"maxFeePerGas":"1000000000","maxPriorityFeePerGas":1000,"to":"0x3535353535353535353535353535353535353535","value":"5"}""").Output;
+        string cast = Cast.Run("mktx", "--private-key", Key, "--chain", "8453", "--nonce", "3", "--gas-limit", "21000", "--gas-price", "1000000000",
+            "--priority-gas-price", "1000", "--value", "5", "0x3535353535353535353535353535353535353535");
+        Assert.That(ours, Is.EqualTo(cast));
+        string legacy = Cli.Run("evm", "sign-tx", "--private-key", Key, """{"chainId":1,"nonce":0,"gas":21000,"gasPrice":7}""").Output;
+        Assert.That(legacy, Is.EqualTo(Cast.Run("mktx", "--private-key", Key, "--legacy", "--chain", "1", "--nonce", "0", "--gas-limit", "21000", "--gas-price", "7", "--create", "0x")));
+    }
+
+    [Test]
+    public void SignTypedData_WithALeadingZeroKey_MatchesCast()
+    {
+        string cast = Cast.Run("wallet", "sign", "--data", "--private-key", Key, EvmCommandTests.MailTypedData);
+        Assert.That(Cli.Run("evm", "sign-typed-data", "--private-key", Key, EvmCommandTests.MailTypedData).Output, Is.EqualTo(cast));
+    }
+}

@@ -218,8 +218,7 @@ internal static class EvmCommands
             EthECKey key = ParseKey(parse.GetRequiredValue(privateKey));
             TypedDataRaw data = ParseTypedData(parse.GetRequiredValue(typedData), stdin);
             byte[] digest = CliInput.Parse("<typed-data>", () => TypedDataJson.Hash(data));
-            FastSigning.EnsureEnabled();
-            parse.InvocationConfiguration.Output.WriteLine(EthECDSASignature.CreateStringSignature(key.SignAndCalculateV(digest)));
+            parse.InvocationConfiguration.Output.WriteLine(Signing.With(key, () => EthECDSASignature.CreateStringSignature(key.SignAndCalculateV(digest))));
             return ExitCodes.Success;
         });
         return command;

@@ -17,9 +17,8 @@ internal sealed record TransactionRequest(
     /// <summary>Signs with Nethereum's signers (legacy per EIP-155, EIP-2930, EIP-1559); returns the raw transaction as 0x-hex.</summary>
     public string Sign(EthECKey key)
     {
-        FastSigning.EnsureEnabled();
         string data = "0x" + Convert.ToHexStringLower(Data);
-        string raw = Type switch
+        string raw = Signing.With(key, () => Type switch
         {
             0 => new LegacyTransactionSigner().SignTransaction(key.GetPrivateKeyAsBytes(),
                 new LegacyTransactionChainId(To, Value, Nonce, GasPrice, Gas, data, ChainId)),
@@ -27,7 +26,7 @@ internal sealed record TransactionRequest(
                 new Transaction2930(ChainId, Nonce, GasPrice, Gas, To, Value, data, AccessList)),
             _ => new Transaction1559Signer().SignTransaction(key,
                 new Transaction1559(ChainId, Nonce, MaxPriorityFeePerGas, MaxFeePerGas, Gas, To, Value, data, AccessList)),
-        };
+        });
         return raw.StartsWith("0x", StringComparison.Ordinal) ? raw : "0x" + raw;
     }
 }
