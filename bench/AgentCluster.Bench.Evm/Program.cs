@@ -2,23 +2,29 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
 using AgentCluster.Evm;
-using AgentCluster.Evm.Abi;
-using AgentCluster.Evm.Crypto;
+using Nethereum.ABI.FunctionEncoding.Attributes;
+using Nethereum.Contracts;
+using Nethereum.Hex.HexConvertors.Extensions;
+using Nethereum.Signer;
+using Nethereum.Util;
 
 namespace AgentCluster.Bench.Evm;
 
 /// <summary>
-/// The C# side of <c>scripts/bench evm</c>: signatures per second and ABI encode+decode per second of AgentCluster.Evm, on the
-/// inputs bench/evm/bench.mjs gives viem and ethers, then transactions per second sent to anvil, interleaved with anvil's ceiling measured
-/// in this process (<see cref="TxBench"/>). Prints "&lt;metric&gt; &lt;per second&gt;" lines, "check.*" lines (a digest of the outputs)
-/// that run.sh compares across implementations, so all three are known to do the same work, and for the transaction metrics
-/// "ceiling.&lt;metric&gt; &lt;median&gt;" and "ratio.&lt;metric&gt; &lt;median ours/ceiling&gt; &lt;lowest&gt; &lt;highest&gt; &lt;rounds&gt; &lt;lower quartile&gt; &lt;upper quartile&gt;".
+/// The C# side of <c>scripts/bench evm</c>: signatures per second and ABI encode+decode per second of the project's EVM layer
+/// (Nethereum 6.1.0 with the process-wide NBitcoin.Secp256k1 signing path that <see cref="FastSigning"/> turns on), on the inputs
+/// bench/evm/bench.mjs gives viem and ethers, then transactions per second sent to anvil, interleaved with anvil's ceiling measured in
+/// this process (<see cref="TxBench"/>). Prints "&lt;metric&gt; &lt;per second&gt;" lines, "check.*" lines (a digest of the outputs)
+/// that run.sh compares across implementations, so all of them are known to do the same work, "signatures_per_s_bouncycastle" (Nethereum's
+/// default BouncyCastle signer, same process, for the record), and for the transaction metrics "ceiling.&lt;metric&gt; &lt;median&gt;" and
+/// "ratio.&lt;metric&gt; &lt;median ours/ceiling&gt; &lt;lowest&gt; &lt;highest&gt; &lt;rounds&gt; &lt;lower quartile&gt; &lt;upper quartile&gt;".
 /// </summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
         var options = HarnessOptions.Parse(args);
+        FastSigning.EnsureEnabled();
         var inputs = new BenchInputs();
         if (Environment.GetEnvironmentVariable("AGENTCLUSTER_BENCH_TX_SIDES") is { Length: > 0 } sideList)
         {
@@ -36,25 +42,49 @@ public static class Program
             return 0;
         }
 
-        Console.WriteLine($"check.signature {inputs.FirstSignatureHex()}");
+        string fastSignature = inputs.FirstSignatureHex(fast: true);
+        string slowSignature = inputs.FirstSignatureHex(fast: false);
+        Console.WriteLine($"check.signature {fastSignature}");
+        Console.WriteLine($"check.signature_bouncycastle {slowSignature}");
         Console.WriteLine($"check.calldata {inputs.CalldataDigest()}");
         Console.Out.Flush();
 
         int next = 0;
-        double signatures = Harness.Measure(options, () =>
+        Action sign = () =>
         {
             inputs.Key.SignAndCalculateV(inputs.Hashes[next]);
             next = (next + 1) % inputs.Hashes.Length;
-        });
+        };
+        double signatures = Harness.Measure(options, sign);
         Console.WriteLine($"signatures_per_s {Format(signatures)}");
+        Console.Out.Flush();
+
+        // Nethereum's default (BouncyCastle), for the record: the switch is process-wide, so it is turned back on right after.
+        EthECKey.SignRecoverable = false;
+        double bouncyCastle;
+        try
+        {
+            bouncyCastle = Harness.Measure(options, sign);
+        }
+        finally
+        {
+            FastSigning.EnsureEnabled();
+        }
+
+        Console.WriteLine($"signatures_per_s_bouncycastle {Format(bouncyCastle)}");
 
         double abi = Harness.Measure(options, () =>
         {
-            byte[] calldata = inputs.Function.EncodeCall(inputs.Arguments);
-            inputs.Function.DecodeCall(calldata);
+            byte[] calldata = inputs.Call.GetCallData();
+            new BenchFunction().DecodeInput(calldata.ToHex(true));
         });
         Console.WriteLine($"abi_encode_decode_per_s {Format(abi)}");
         Console.Out.Flush();
+
+        if (!FastSigning.IsEnabled)
+        {
+            throw new InvalidOperationException("bench: the fast signing path is off before the transaction metrics");
+        }
 
         foreach (var (metric, count, inFlight) in TxMetrics(options))
         {
@@ -74,34 +104,92 @@ public static class Program
     private static string Format(double value) => value.ToString("F0", CultureInfo.InvariantCulture);
 }
 
+/// <summary>
+/// The benchmark's ABI workload as a Nethereum message: <c>f(uint256,address,bytes,string,(uint256,bytes32)[])</c>, a task-result-like
+/// call (amount, recipient, payload, note, (id, hash) pairs), the function bench.mjs encodes and decodes with viem and ethers.
+/// </summary>
+[Function("f")]
+public sealed class BenchFunction : FunctionMessage
+{
+    [Parameter("uint256", "amount", 1)]
+    public BigInteger Amount { get; set; }
+
+    [Parameter("address", "recipient", 2)]
+    public string Recipient { get; set; } = "";
+
+    [Parameter("bytes", "payload", 3)]
+    public byte[] Payload { get; set; } = [];
+
+    [Parameter("string", "note", 4)]
+    public string Note { get; set; } = "";
+
+    [Parameter("tuple[]", "items", 5)]
+    public List<BenchItem> Items { get; set; } = [];
+}
+
+/// <summary>One (id, hash) pair of <see cref="BenchFunction"/>.</summary>
+public sealed class BenchItem
+{
+    [Parameter("uint256", "id", 1)]
+    public BigInteger Id { get; set; }
+
+    [Parameter("bytes32", "hash", 2)]
+    public byte[] Hash { get; set; } = [];
+}
+
 /// <summary>The fixed inputs, identical to bench/evm/bench.mjs.</summary>
 internal sealed class BenchInputs
 {
     public const int HashCount = 1024;
 
-    public const string Signature = "f(uint256,address,bytes,string,(uint256,bytes32)[])";
-
     // Anvil's first dev key.
     public EthECKey Key { get; } = new("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80");
 
     /// <summary>keccak256 of i as a 32-byte big-endian word, i = 0..HashCount-1.</summary>
-    public byte[][] Hashes { get; } = Enumerable.Range(0, HashCount).Select(i => Keccak.Hash(Word(i)).ToArray()).ToArray();
-
-    public AbiFunction Function { get; } = AbiFunction.Parse(Signature);
+    public byte[][] Hashes { get; } = Enumerable.Range(0, HashCount).Select(i => Sha3Keccack.Current.CalculateHash(Word(i))).ToArray();
 
     /// <summary>A task-result-like call: amount, recipient, a 100-byte payload, a note, three (id, hash) pairs.</summary>
-    public object?[] Arguments { get; } =
-    [
-        BigInteger.Parse("123456789012345678901234567890", CultureInfo.InvariantCulture),
-        Address.Parse("0x70997970C51812dc3A010C7d01b50e0d17dc79C8"),
-        Enumerable.Range(0, 100).Select(i => (byte)((i * 37 + 11) & 0xff)).ToArray(),
-        "AgentCluster task 42: result accepted by committee",
-        Enumerable.Range(0, 3).Select(i => (object?)new object?[] { new BigInteger(i + 1), Keccak.Hash(Word(i)).ToArray() }).ToArray(),
-    ];
+    public BenchFunction Call { get; } = new()
+    {
+        Amount = BigInteger.Parse("123456789012345678901234567890", CultureInfo.InvariantCulture),
+        Recipient = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+        Payload = Enumerable.Range(0, 100).Select(i => (byte)((i * 37 + 11) & 0xff)).ToArray(),
+        Note = "AgentCluster task 42: result accepted by committee",
+        Items = [.. Enumerable.Range(0, 3).Select(i => new BenchItem { Id = i + 1, Hash = Sha3Keccack.Current.CalculateHash(Word(i)) })],
+    };
 
-    public string FirstSignatureHex() => Key.SignAndCalculateV(Hashes[0]).ToHex();
+    /// <summary>r ‖ s ‖ v (v = 27 or 28) of the first hash, signed on the fast path or on Nethereum's default BouncyCastle path.</summary>
+    public string FirstSignatureHex(bool fast)
+    {
+        EthECKey.SignRecoverable = fast;
+        try
+        {
+            return EthECDSASignature.CreateStringSignature(Key.SignAndCalculateV(Hashes[0]));
+        }
+        finally
+        {
+            FastSigning.EnsureEnabled();
+        }
+    }
 
-    public string CalldataDigest() => Keccak.Hash(Function.EncodeCall(Arguments)).ToString();
+    /// <summary>keccak256 of the encoded call, checked against viem's and ethers' calldata; the decoded call is checked against the inputs.</summary>
+    public string CalldataDigest()
+    {
+        byte[] calldata = Call.GetCallData();
+        BenchFunction decoded = new BenchFunction().DecodeInput(calldata.ToHex(true));
+        bool same = decoded.Amount == Call.Amount
+            && string.Equals(decoded.Recipient, Call.Recipient, StringComparison.OrdinalIgnoreCase)
+            && decoded.Payload.AsSpan().SequenceEqual(Call.Payload)
+            && decoded.Note == Call.Note
+            && decoded.Items.Count == Call.Items.Count
+            && decoded.Items.Zip(Call.Items).All(p => p.First.Id == p.Second.Id && p.First.Hash.AsSpan().SequenceEqual(p.Second.Hash));
+        if (!same)
+        {
+            throw new InvalidOperationException("bench: Nethereum did not decode the calldata it encoded back to the inputs");
+        }
+
+        return Sha3Keccack.Current.CalculateHash(calldata).ToHex(true);
+    }
 
     private static byte[] Word(int i)
     {
@@ -113,13 +201,22 @@ internal sealed class BenchInputs
 
 internal sealed record HarnessOptions(TimeSpan WarmUp, TimeSpan Window, int Windows, int TxSequential = 300, int TxInFlight = 1000, int TxRounds = 101)
 {
-    /// <summary>--warmup-ms N, --window-ms N, --windows N (defaults 1500, 300, 8); --tx-sequential N, --tx-in-flight N (300, 1000 transactions), --tx-rounds N (101 interleaved rounds, medians kept, at most 101; bench.mjs defaults to 3).</summary>
+    /// <summary>--warmup-ms N, --window-ms N, --windows N (defaults 1500, 300, 8); --tx-sequential N, --tx-in-flight N (300, 1000 transactions, at least 16, at most 10,000), --tx-rounds N (101 interleaved rounds, medians kept, 1 to 101; bench.mjs defaults to 3, at most 15).</summary>
     public static HarnessOptions Parse(string[] args)
     {
         var options = new HarnessOptions(TimeSpan.FromMilliseconds(1500), TimeSpan.FromMilliseconds(300), 8);
+        if (args.Length % 2 != 0)
+        {
+            throw new ArgumentException($"Options come in pairs (--name N); got {args.Length} arguments.");
+        }
+
         for (int i = 0; i + 1 < args.Length; i += 2)
         {
-            int value = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+            if (!int.TryParse(args[i + 1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) || value <= 0)
+            {
+                throw new ArgumentException($"Option {args[i]} needs a positive whole number, got '{args[i + 1]}'.");
+            }
+
             options = args[i] switch
             {
                 "--warmup-ms" => options with { WarmUp = TimeSpan.FromMilliseconds(value) },

@@ -3,25 +3,31 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
+using System.Numerics;
 using System.Text;
-using System.Text.Json;
-using AgentCluster.Evm;
-using AgentCluster.Evm.Crypto;
 using AgentCluster.Evm.Rpc;
-using AgentCluster.Evm.Transactions;
+using Nethereum.Hex.HexConvertors.Extensions;
+using Nethereum.Hex.HexTypes;
+using Nethereum.JsonRpc.Client;
+using Nethereum.Model;
+using Nethereum.RPC.Eth.DTOs;
+using Nethereum.RPC.Eth.Transactions;
+using Nethereum.Signer;
+using Nethereum.Util;
+using Nethereum.Web3;
 
 namespace AgentCluster.Bench.Evm;
 
 /// <summary>
 /// Transactions per second sent to anvil, ours beside anvil's own ceiling, both measured in this process against the same anvil.
 /// <para>
-/// Ours: ETH transfers of 1 wei, type 2, fixed gas and fees, nonces counted locally, each signed with
-/// <see cref="Transaction.Sign(EthECKey)"/> and sent with <see cref="EthRpcClient.SendRawTransactionAsync(SignedTransaction, CancellationToken)"/>
-/// on a client with the default options (the production path: shared <see cref="SocketsHttpHandler"/>, retry and per-attempt
-/// timeout pipeline), pipelined: transaction n+1 is signed while n is in flight. The ceiling: the byte-identical transactions,
-/// signed before the clock starts, posted as ready-made <c>eth_sendRawTransaction</c> bodies by a bare <see cref="HttpClient"/>
-/// on its own <see cref="SocketsHttpHandler"/> with the same settings. Sequential = one sender, each send awaited; 16 in flight =
-/// 16 senders, one awaited send each.
+/// Ours: ETH transfers of 1 wei, type 2, fixed gas and fees, nonces counted locally, each a Nethereum <see cref="Transaction1559"/>
+/// signed with <see cref="Transaction1559Signer"/> (process-wide NBitcoin.Secp256k1 fast path, <see cref="AgentCluster.Evm.FastSigning"/>)
+/// inside the timed loop and sent with <c>web3.Eth.Transactions.SendRawTransaction.SendRequestAsync</c> on the project's resilient RPC client
+/// (<see cref="AgentClusterRpc.CreateClient"/>, default options), pipelined: transaction n+1 is signed right after n is handed to Nethereum, while n is in flight. The ceiling:
+/// the byte-identical transactions, signed before the clock starts, posted as ready-made <c>eth_sendRawTransaction</c> bodies by a bare
+/// <see cref="HttpClient"/> on its own default <see cref="SocketsHttpHandler"/> (the factory's innermost handler). Sequential = one sender, each send
+/// awaited; 16 in flight = 16 senders, one awaited send each.
 /// </para>
 /// <para>
 /// One anvil per metric. Every measurement (either side) starts with <c>anvil_reset</c> (back to genesis, pool emptied), the same
@@ -35,15 +41,17 @@ namespace AgentCluster.Bench.Evm;
 /// <para>
 /// Diagnostics: AGENTCLUSTER_BENCH_VERBOSE=1 prints every measurement with the CPU time per transaction of this process and of
 /// anvil; AGENTCLUSTER_BENCH_TX_SIDES=Ceiling,Ours,OursPreSigned measures the listed sides the same way and prints their figures
-/// instead of the bench lines (OursPreSigned: ours without the signing, i.e. the pre-signed transactions sent through
-/// <see cref="EthRpcClient"/>, which isolates the cost of the client path).
+/// instead of the bench lines (OursPreSigned: ours without the signing, i.e. the pre-signed transactions sent through Nethereum on
+/// the project's client, which isolates the cost of the client path).
 /// </para>
 /// </summary>
 internal static class TxBench
 {
     public const int InFlight = 16;
     public const int WarmUp = 50;
-    private static readonly Address Recipient = Address.Parse("0x000000000000000000000000000000000000bEEF");
+    private const string Recipient = "0x000000000000000000000000000000000000bEEF";
+    private static readonly BigInteger MaxFeePerGas = 100_000_000_000;
+    private static readonly BigInteger MaxPriorityFeePerGas = 1_000_000_000;
     private static readonly TimeSpan MineBound = TimeSpan.FromSeconds(10);
 
     /// <summary>
@@ -136,7 +144,22 @@ internal static class TxBench
     }
 
     /// <summary>keccak256("agentcluster-bench-sender-i") for the senders, keccak256("agentcluster-bench-warmup") for the warm-up.</summary>
-    public static EthECKey Key(string label) => new(Keccak.HashUtf8(label).ToArray());
+    public static EthECKey Key(string label) => new(Sha3Keccack.Current.CalculateHash(Encoding.UTF8.GetBytes(label)), true);
+
+    /// <summary>
+    /// The project's RPC client for the "ours" side, the production path: <see cref="AgentClusterRpc.CreateClient"/> with the default
+    /// options (Nethereum's <see cref="RpcClient"/> over the Polly resilience handler on a default <see cref="SocketsHttpHandler"/>, the
+    /// idempotent raw-send interceptor in its interceptor slot).
+    /// </summary>
+    private static IClient OursRpc(Uri url) => AgentClusterRpc.CreateClient(url);
+
+    /// <summary>The harness's own client (resets, balances, mined and receipt checks, identical for both sides), not measured.</summary>
+    private static RpcClient ControlRpc(Uri url, List<IDisposable> owned)
+    {
+        HttpClient http = BareClient.CreateHttpClient();
+        owned.Add(http);
+        return new RpcClient(url, http, null, null, null);
+    }
 
     /// <summary>The anvil, clients and pre-signed transactions of one metric.</summary>
     private sealed class Bench : IDisposable
@@ -145,13 +168,12 @@ internal static class TxBench
         private readonly EthECKey _warmKey = Key("agentcluster-bench-warmup");
         private readonly EthECKey[] _keys;
         private readonly int[] _shares;
-        private readonly RpcRequest[] _balances;
+        private readonly List<IDisposable> _owned = [];
         private Anvil _anvil = null!;
-        private HttpClient _controlHttp = null!;
         private BareClient _bare = null!;
-        private EthRpcClient _control = null!;
-        private EthRpcClient _ours = null!;
-        private ulong _chainId;
+        private Web3 _control = null!;
+        private Web3 _ours = null!;
+        private BigInteger _chainId;
         private PreSigned _warmPreSigned = null!;
         private PreSigned[] _preSigned = [];
 
@@ -160,7 +182,6 @@ internal static class TxBench
             _count = count;
             _keys = Enumerable.Range(0, inFlight).Select(i => Key($"agentcluster-bench-sender-{i}")).ToArray();
             _shares = Enumerable.Range(0, inFlight).Select(i => count / inFlight + (i < count % inFlight ? 1 : 0)).ToArray();
-            _balances = [.. _keys.Append(_warmKey).Select(k => new RpcRequest("anvil_setBalance", k.Address.ToLowerHex(), "0x3635c9adc5dea00000"))];
             Start();
         }
 
@@ -170,27 +191,32 @@ internal static class TxBench
             _anvil = Anvil.Start();
             Uri url = _anvil.Url;
 
-            // The harness's own client (resets, balances, the mined and receipt checks: identical for both sides), on its own connections.
-            _controlHttp = BareClient.CreateHttpClient();
-            _control = new EthRpcClient(new HttpEthRpcTransport(url, _controlHttp), new EthRpcClientOptions { MaxRetryAttempts = 0 });
+            // The harness's own client, on its own connections.
+            _control = new Web3(ControlRpc(url, _owned));
 
-            // Ours: the production path, default options (retry and timeout pipeline, the shared handler).
-            _ours = new EthRpcClient(url);
+            // Ours: the production path.
+            _ours = new Web3(OursRpc(url));
             _bare = new BareClient(url);
-            ulong chainId = _control.GetChainIdAsync().GetAwaiter().GetResult();
+            BigInteger chainId = _control.Eth.ChainId.SendRequestAsync().GetAwaiter().GetResult().Value;
             if (chainId != _chainId)
             {
                 // After every reset the chain is back at genesis, so these are byte for byte the transactions ours signs.
                 _chainId = chainId;
                 _warmPreSigned = new PreSigned(chainId, _warmKey, WarmUp);
                 _preSigned = _keys.Select((k, i) => new PreSigned(chainId, k, _shares[i])).ToArray();
+                string oursFirst = new OursSender(_ours, chainId, _keys[0]).SignNext();
+                if (!string.Equals(oursFirst.EnsureHexPrefix(), _preSigned[0].Raw[0], StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new InvalidOperationException($"bench: ours signs {oursFirst}, the ceiling sends {_preSigned[0].Raw[0]}: not the same transaction");
+                }
             }
         }
 
         private void Stop()
         {
             _bare.Dispose();
-            _controlHttp.Dispose();
+            _owned.ForEach(d => d.Dispose());
+            _owned.Clear();
             _anvil.Dispose();
         }
 
@@ -213,13 +239,17 @@ internal static class TxBench
 
         private async Task<double> MeasureOnceAsync(Side side)
         {
-            await _control.RequestAsync("anvil_reset", []);
-            if (await _control.GetBlockNumberAsync() != 0)
+            await _control.Client.SendRequestAsync(new RpcRequest(1, "anvil_reset"));
+            if ((await _control.Eth.Blocks.GetBlockNumber.SendRequestAsync()).Value != 0)
             {
                 throw new NotMinedException("anvil_reset did not go back to genesis");
             }
 
-            await _control.SendBatchAsync(_balances);
+            foreach (EthECKey key in _keys.Append(_warmKey))
+            {
+                await _control.Client.SendRequestAsync(new RpcRequest(1, "anvil_setBalance", key.GetPublicAddress(), "0x3635c9adc5dea00000"));
+            }
+
             GC.Collect();
             GC.WaitForPendingFinalizers();
             GC.Collect();
@@ -246,7 +276,7 @@ internal static class TxBench
             await CheckReceiptsAsync(workers.SelectMany(w => w.Hashes).ToArray(), _count);
             if (Verbose)
             {
-                ulong blocks = await _control.GetBlockNumberAsync();
+                BigInteger blocks = (await _control.Eth.Blocks.GetBlockNumber.SendRequestAsync()).Value;
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"bench:   {side} {_count / seconds:F0} tx/s, CPU per transaction: this process {cpu.TotalMicroseconds / _count:F0} us, anvil {anvilCpu.TotalMicroseconds / _count:F0} us; {blocks} blocks"));
             }
@@ -254,13 +284,19 @@ internal static class TxBench
             return _count / seconds;
         }
 
+        /// <summary>Polls every sender's mined nonce (one batch per poll) until all its transactions are mined, at most <see cref="MineBound"/>.</summary>
         private async Task WaitMinedAsync(Sender[] senders)
         {
             var deadline = Stopwatch.StartNew();
+            var handler = new EthGetTransactionCount(_control.Client);
             while (true)
             {
-                var responses = await _control.SendBatchAsync([.. senders.Select(s => new RpcRequest("eth_getTransactionCount", s.Address.ToLowerHex(), "latest"))]);
-                ulong[] mined = responses.Select(r => RpcJson.Quantity(r.GetResult())).ToArray();
+                var batch = new RpcRequestResponseBatch();
+                var items = senders.Select((s, i) => new RpcRequestResponseBatchItem<EthGetTransactionCount, HexBigInteger>(
+                    handler, handler.BuildRequest(s.Address, BlockParameter.CreateLatest(), i))).ToArray();
+                batch.BatchItems.AddRange(items);
+                await _control.Client.SendBatchRequestAsync(batch);
+                BigInteger[] mined = items.Select(item => item.Response.Value).ToArray();
                 if (senders.Select((s, i) => mined[i] >= s.Sent).All(done => done))
                 {
                     return;
@@ -268,7 +304,7 @@ internal static class TxBench
 
                 if (deadline.Elapsed > MineBound)
                 {
-                    ulong missing = senders.Select((s, i) => s.Sent - Math.Min(mined[i], s.Sent)).Aggregate(0UL, (a, b) => a + b);
+                    BigInteger missing = senders.Select((s, i) => s.Sent - BigInteger.Min(mined[i], s.Sent)).Aggregate(BigInteger.Zero, (a, b) => a + b);
                     throw new NotMinedException($"{missing} of {senders.Sum(s => (long)s.Sent)} transactions not mined after {MineBound.TotalSeconds:F0} s (anvil left them queued)");
                 }
 
@@ -276,15 +312,15 @@ internal static class TxBench
             }
         }
 
-        private async Task CheckReceiptsAsync(Hash32[] hashes, int expected)
+        private async Task CheckReceiptsAsync(string[] hashes, int expected)
         {
             if (hashes.Length != expected)
             {
                 throw new InvalidOperationException($"bench: sent {hashes.Length} transactions, expected {expected}");
             }
 
-            var receipts = await _control.SendBatchAsync([.. hashes.Select(h => new RpcRequest("eth_getTransactionReceipt", h.ToString()))]);
-            int ok = receipts.Count(r => r.GetResult() is { ValueKind: JsonValueKind.Object } receipt && RpcJson.ToReceipt(receipt).Succeeded);
+            List<TransactionReceipt> receipts = await _control.Eth.Transactions.GetTransactionReceipt.SendBatchRequestAsync(hashes);
+            int ok = receipts.Count(r => r is not null && r.Status?.Value == 1);
             if (ok != expected)
             {
                 throw new InvalidOperationException($"bench: only {ok} of {expected} transactions have a successful receipt");
@@ -294,78 +330,79 @@ internal static class TxBench
         public void Dispose() => Stop();
     }
 
-    private static Eip1559Transaction Transfer(ulong chainId, ulong nonce) => new()
-    {
-        ChainId = chainId, Nonce = nonce, GasLimit = 21_000, MaxFeePerGas = 100_000_000_000UL, MaxPriorityFeePerGas = 1_000_000_000UL,
-        To = Recipient, Value = 1,
-    };
+    private static Transaction1559 Transfer(BigInteger chainId, BigInteger nonce) =>
+        new(chainId, nonce, MaxPriorityFeePerGas, MaxFeePerGas, 21_000, Recipient, 1, null, null);
 
     /// <summary>One account's transactions: <see cref="SendAsync"/> sends the next <c>count</c>, one awaited at a time.</summary>
-    private abstract class Sender(Address address)
+    private abstract class Sender(string address)
     {
-        public Address Address { get; } = address;
+        public string Address { get; } = address;
 
         /// <summary>Transactions handed to the node so far (the nonce the account reaches once they are mined).</summary>
         public ulong Sent { get; protected set; }
 
-        public List<Hash32> Hashes { get; } = [];
+        public List<string> Hashes { get; } = [];
 
         public abstract Task SendAsync(int count);
     }
 
     /// <summary>
-    /// Ours, pipelined as a real client would: transaction n+1 is signed while n is in flight, so a send goes out as soon as the
-    /// previous reply arrives (one send awaited at a time, one signed transaction queued ahead).
+    /// Ours, pipelined as a real client would: transaction n+1 is signed right after n is handed to Nethereum, while n is in flight,
+    /// so a send goes out as soon as the previous reply arrives (one send awaited at a time, one signed transaction queued ahead).
     /// </summary>
-    private sealed class OursSender(EthRpcClient client, ulong chainId, EthECKey key) : Sender(key.Address)
+    private sealed class OursSender(Web3 web3, BigInteger chainId, EthECKey key) : Sender(key.GetPublicAddress())
     {
+        private readonly Transaction1559Signer _signer = new();
         private ulong _nextNonce;
 
         public override async Task SendAsync(int count)
         {
-            SignedTransaction? next = count > 0 ? SignNext() : null;
+            string? next = count > 0 ? SignNext() : null;
             for (int n = 0; n < count; n++)
             {
-                Task<Hash32> sending = client.SendRawTransactionAsync(next!);
+                Task<string> sending = web3.Eth.Transactions.SendRawTransaction.SendRequestAsync(next!);
                 Sent++;
                 next = n + 1 < count ? SignNext() : null;
                 Hashes.Add(await sending.ConfigureAwait(false));
             }
         }
 
-        private SignedTransaction SignNext() => Transfer(chainId, _nextNonce++).Sign(key);
+        /// <summary>The next transfer signed by Nethereum's <see cref="Transaction1559Signer"/> (hex of the signed envelope).</summary>
+        public string SignNext() => _signer.SignTransaction(key, Transfer(chainId, _nextNonce++));
     }
 
-    /// <summary>Ours without the signing (a diagnostic side): the pre-signed transactions sent through <see cref="EthRpcClient"/>.</summary>
-    private sealed class OursPreSignedSender(EthRpcClient client, PreSigned preSigned) : Sender(preSigned.Address)
+    /// <summary>Ours without the signing (a diagnostic side): the pre-signed transactions sent through Nethereum on the project's client.</summary>
+    private sealed class OursPreSignedSender(Web3 web3, PreSigned preSigned) : Sender(preSigned.Address)
     {
         public override async Task SendAsync(int count)
         {
             for (int n = 0; n < count; n++)
             {
-                Hashes.Add(await client.SendRawTransactionAsync(preSigned.Transactions[(int)Sent++]).ConfigureAwait(false));
+                Hashes.Add(await web3.Eth.Transactions.SendRawTransaction.SendRequestAsync(preSigned.Raw[(int)Sent++]).ConfigureAwait(false));
             }
         }
     }
 
-    /// <summary>One account's transactions signed ahead of time, as ready-made JSON-RPC request bodies.</summary>
+    /// <summary>One account's transactions signed ahead of time (Nethereum, fast path), as ready-made JSON-RPC request bodies.</summary>
     private sealed class PreSigned
     {
-        public PreSigned(ulong chainId, EthECKey key, int count)
+        public PreSigned(BigInteger chainId, EthECKey key, int count)
         {
-            Address = key.Address;
-            Transactions = Enumerable.Range(0, count).Select(n => Transfer(chainId, (ulong)n).Sign(key)).ToArray();
-            Bodies = Transactions.Select(s => Encoding.UTF8.GetBytes($"{{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_sendRawTransaction\",\"params\":[\"{s.RawHex}\"]}}")).ToArray();
-            Hashes = Transactions.Select(s => s.Hash).ToArray();
+            Address = key.GetPublicAddress();
+            var signer = new Transaction1559Signer();
+            var transactions = Enumerable.Range(0, count).Select(n => Transfer(chainId, n)).ToArray();
+            Raw = transactions.Select(t => signer.SignTransaction(key, t).EnsureHexPrefix()).ToArray();
+            Bodies = Raw.Select(raw => Encoding.UTF8.GetBytes($"{{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_sendRawTransaction\",\"params\":[\"{raw}\"]}}")).ToArray();
+            Hashes = Raw.Select(raw => Sha3Keccack.Current.CalculateHash(raw.HexToByteArray()).ToHex(true)).ToArray();
         }
 
-        public Address Address { get; }
+        public string Address { get; }
 
-        public SignedTransaction[] Transactions { get; }
+        public string[] Raw { get; }
 
         public byte[][] Bodies { get; }
 
-        public Hash32[] Hashes { get; }
+        public string[] Hashes { get; }
     }
 
     /// <summary>The ceiling: pre-signed bodies posted with a bare HTTP client, the reply only checked for a result.</summary>
@@ -383,14 +420,15 @@ internal static class TxBench
     }
 
     /// <summary>
-    /// A bare HTTP JSON-RPC poster: an <see cref="HttpClient"/> over a <see cref="SocketsHttpHandler"/> with the settings of
-    /// <see cref="HttpEthRpcTransport"/>'s shared one, a ready-made body per request, the reply read as bytes.
+    /// A bare HTTP JSON-RPC poster: an <see cref="HttpClient"/> over a default <see cref="SocketsHttpHandler"/> (the innermost handler
+    /// <see cref="AgentClusterRpc.CreateClient"/> uses), a ready-made body per request, the reply read as bytes.
     /// </summary>
     private sealed class BareClient(Uri url) : IDisposable
     {
         private static readonly MediaTypeHeaderValue JsonContentType = new("application/json") { CharSet = "utf-8" };
-        private readonly HttpClient _http = CreateHttpClient();
+        private readonly HttpClient _http = new(new SocketsHttpHandler()) { Timeout = Timeout.InfiniteTimeSpan };
 
+        /// <summary>The harness's control client: pooled keep-alive connections, bounded connect; Nethereum bounds each call.</summary>
         public static HttpClient CreateHttpClient() => new(new SocketsHttpHandler
         {
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
@@ -459,16 +497,18 @@ internal static class TxBench
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
             var anvil = new Anvil(process, new Uri($"http://127.0.0.1:{port}/"));
-            var client = new EthRpcClient(anvil.Url, new EthRpcClientOptions { MaxRetryAttempts = 0, AttemptTimeout = TimeSpan.FromSeconds(2) });
+            using var http = BareClient.CreateHttpClient();
+            http.Timeout = TimeSpan.FromSeconds(2);
+            var web3 = new Web3(new RpcClient(anvil.Url, http, null, null, null));
             var waited = Stopwatch.StartNew();
             while (true)
             {
                 try
                 {
-                    client.GetChainIdAsync().GetAwaiter().GetResult();
+                    web3.Eth.ChainId.SendRequestAsync().GetAwaiter().GetResult();
                     return anvil;
                 }
-                catch (Exception e) when (e is HttpRequestException or RpcTransportException or TimeoutException or OperationCanceledException)
+                catch (Exception e) when (e is RpcClientUnknownException or RpcClientTimeoutException or HttpRequestException or TaskCanceledException)
                 {
                     if (waited.Elapsed > TimeSpan.FromSeconds(20) || process.HasExited)
                     {

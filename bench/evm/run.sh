@@ -4,16 +4,25 @@
 #   <metric> <ours> <viem> <ethers> ours/viem=<r> ours/ethers=<r>
 # and for transactions per second sent to anvil (every transaction checked mined):
 #   <metric> <ours> <viem> <ethers> ours/viem=<r> ours/ethers=<r> ceiling=<c> ours/ceiling=<r> ours/ceiling_iqr=<q1>..<q3> ours/ceiling_range=<lo>..<hi> rounds=<n> node_ceiling=<c>
+# plus, right after signatures_per_s, "signatures_per_s_bouncycastle <n>": Nethereum's default BouncyCastle signer measured in the
+# same C# process with the fast path off, for the record.
+# "Ours" is the project's EVM layer, i.e. Nethereum 6.1.0 on its production path: signatures with EthECKey.SignAndCalculateV on the
+# process-wide NBitcoin.Secp256k1 fast path (AgentCluster.Evm.FastSigning); ABI encode+decode of a Nethereum FunctionMessage
+# (GetCallData, DecodeInput); transactions as Nethereum Transaction1559 signed with Transaction1559Signer inside the timed loop and sent
+# with web3.Eth.Transactions.SendRawTransaction on the project's RPC client (see TxBench.OursRpc).
 # The ceiling is anvil's own: the same transactions, pre-signed, posted as ready-made eth_sendRawTransaction bodies by a bare .NET
-# HttpClient (SocketsHttpHandler with the settings of ours), measured INSIDE the C# bench process against the SAME anvil as ours,
+# HttpClient (a default SocketsHttpHandler, the innermost handler of ours), measured INSIDE the C# bench process against the SAME anvil as ours,
 # interleaved with it: a warm-up until the JIT is quiet, then --tx-rounds rounds (ceiling then ours, ours then ceiling, ...), each
 # measurement starting from anvil_reset (genesis, empty pool) with identical balances and a 50-transaction warm-up. <ours> and <c> are
 # the medians over the rounds; ours/ceiling is the median of the per-round ratios, ours/ceiling_iqr their quartiles and
 # ours/ceiling_range their lowest and highest. 101 rounds by default: on this shared 2-core machine single rounds swing by +-0.2.
 # viem and ethers are measured the same way in node (tx.mjs: one anvil per metric, turns rotated every round, medians); node_ceiling
 # is node's bare-http ceiling measured there, extra information only: ours/ceiling never divides by it.
-# Fails if the three implementations do not produce the same signature and calldata for the shared inputs, or a figure is missing.
-# Options pass through to both sides: --warmup-ms N --window-ms N --windows N --tx-sequential N --tx-in-flight N --tx-rounds N.
+# Fails if the implementations do not produce the same signature (ours on both signing paths) and calldata for the shared inputs, or
+# a figure is missing.
+# Options pass through to both sides: --warmup-ms N --window-ms N --windows N (1500, 300, 8) --tx-sequential N --tx-in-flight N
+# (300, 1000 transactions; at least 16) --tx-rounds N (C#: 101, at most 101; node: 3, at most 15). A short smoke run:
+#   bench/evm/run.sh --warmup-ms 300 --window-ms 100 --windows 3 --tx-sequential 100 --tx-in-flight 160 --tx-rounds 5
 # AGENTCLUSTER_BENCH_VERBOSE=1 prints every round (and, for ours, the CPU time per transaction of the C# process) on stderr.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -37,10 +46,16 @@ const values = Object.fromEntries(fs.readFileSync(process.argv[2], 'utf8').trim(
 }));
 const value = (key) => values[key]?.[0];
 const libs = ['ours', 'viem', 'ethers'];
-for (const check of ['signature', 'calldata']) {
-  const seen = libs.map((lib) => value(`${lib}.check.${check}`));
+// [label, key of each implementation's digest]: ours' BouncyCastle signature is held to the same value as everyone's.
+const checks = [
+  ['signature', libs.map((lib) => `${lib}.check.signature`)],
+  ['signature (ours on BouncyCastle)', ['ours.check.signature_bouncycastle', 'viem.check.signature', 'ethers.check.signature']],
+  ['calldata', libs.map((lib) => `${lib}.check.calldata`)],
+];
+for (const [check, keys] of checks) {
+  const seen = keys.map(value);
   if (seen.some((v) => v === undefined || v !== seen[0])) {
-    console.error(`bench/evm/run.sh: the implementations disagree on the ${check}: ${libs.map((l, i) => `${l}=${seen[i]}`).join(' ')}`);
+    console.error(`bench/evm/run.sh: the implementations disagree on the ${check}: ${keys.map((k, i) => `${k}=${seen[i]}`).join(' ')}`);
     process.exit(1);
   }
 }
@@ -58,5 +73,13 @@ for (const metric of ['signatures_per_s', 'abi_encode_decode_per_s', 'tx_per_s_s
     ? ` ceiling=${ceiling} ours/ceiling=${ratio.toFixed(2)} ours/ceiling_iqr=${q1.toFixed(2)}..${q3.toFixed(2)} ours/ceiling_range=${lowest.toFixed(2)}..${highest.toFixed(2)} rounds=${rounds} node_ceiling=${nodeCeiling}`
     : '';
   console.log(`${metric} ${ours} ${viem} ${ethers} ours/viem=${(ours / viem).toFixed(2)} ours/ethers=${(ours / ethers).toFixed(2)}${vsCeiling}`);
+  if (metric === 'signatures_per_s') {
+    const bouncyCastle = Number(value('ours.signatures_per_s_bouncycastle'));
+    if (!(bouncyCastle > 0)) {
+      console.error('bench/evm/run.sh: missing figures for signatures_per_s_bouncycastle');
+      process.exit(1);
+    }
+    console.log(`signatures_per_s_bouncycastle ${bouncyCastle}`);
+  }
 }
 JS

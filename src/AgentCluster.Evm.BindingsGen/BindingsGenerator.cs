@@ -1,5 +1,5 @@
+using System.Reflection;
 using System.Text.Json;
-using AgentCluster.Evm.Abi;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 
@@ -9,41 +9,53 @@ namespace AgentCluster.Evm.BindingsGen;
 public sealed record GeneratedFile(string FileName, string Text);
 
 /// <summary>
-/// Turns Foundry artifacts into typed contract classes: per contract a <c>&lt;Name&gt;Service</c> (views, sends, simulations, calldata
-/// encoders, deployment, event records and decoders, error records), one record per Solidity struct shared by all contracts, and
-/// <c>ContractErrors</c> (every custom error of the suite, so a revert bubbling up from a callee still decodes).
+/// Turns Foundry artifacts into Nethereum's usual generated contract shape: per contract a namespace
+/// <c>&lt;ns&gt;.&lt;Contract&gt;.ContractDefinition</c> with the deployment message, one <c>FunctionMessage</c> per function, output DTOs,
+/// event DTOs and error DTOs, and a namespace <c>&lt;ns&gt;.&lt;Contract&gt;</c> with the <c>&lt;Contract&gt;Service</c>; one
+/// <c>[Struct]</c> class per Solidity struct shared by all contracts (in <c>&lt;ns&gt;</c>), and <c>SuiteErrors</c> (every custom error of
+/// the suite, de-duplicated by selector, so a revert bubbling up from a callee still decodes by name).
 /// </summary>
 public sealed class BindingsGenerator(string targetNamespace = "AgentCluster.Evm.Bindings")
 {
-    // Framework and library types the generated code names; fully qualified so no Solidity name can shadow them.
+    private const string Attr = "global::Nethereum.ABI.FunctionEncoding.Attributes";
     private const string Task = "global::System.Threading.Tasks.Task";
     private const string Ct = "global::System.Threading.CancellationToken";
     private const string BigInt = "global::System.Numerics.BigInteger";
-    private const string Linq = "global::System.Linq.Enumerable";
-    private const string ArgNull = "global::System.ArgumentNullException";
-    private const string List = "global::System.Collections.Generic.IReadOnlyList";
-    private const string NotNullWhen = "[global::System.Diagnostics.CodeAnalysis.NotNullWhen(true)]";
-    private const string Evm = "global::AgentCluster.Evm";
-    private const string AbiNs = "global::AgentCluster.Evm.Abi";
-    private const string Rpc = "global::AgentCluster.Evm.Rpc";
-    private const string Txm = "global::AgentCluster.Evm.TransactionManagement";
+    private const string ListT = "global::System.Collections.Generic.List";
+    private const string TypeT = "global::System.Type";
+    private const string Web3 = "global::Nethereum.Web3.IWeb3";
+    private const string Receipt = "global::Nethereum.RPC.Eth.DTOs.TransactionReceipt";
+    private const string BlockParameter = "global::Nethereum.RPC.Eth.DTOs.BlockParameter";
+    private const string HexBig = "global::Nethereum.Hex.HexTypes.HexBigInteger";
+    private const string Decoder = "global::AgentCluster.Evm.Errors.RevertDecoder";
+    private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"AgentCluster.Evm.BindingsGen\", \"2\")]";
 
-    // Struct names that would clash with types every caller has in scope (ImplicitUsings) or with the layer's own types.
+    /// <summary>The hand-written base of every generated service (src/AgentCluster.Evm.Bindings/SuiteContractService.cs).</summary>
+    private const string ServiceBase = "global::AgentCluster.Evm.Bindings.SuiteContractService";
+
+    /// <summary>Members of SuiteContractService a generated member must not hide.</summary>
+    private static readonly string[] ServiceBaseMembers =
+    [
+        "RevertDecoder", "ErrorDecoder", "TranslateReverts", "TranslateRevertsAsync", "DeployAndWaitForReceiptAsync", "DeployAsync",
+        "EstimateDeploymentAsync", "ContractAddressOf", "DeployContractAndWaitForReceiptAsync", "DeployContractAsync",
+        "DeployContractAndGetServiceAsync", "EstimateDeploymentGasAsync",
+    ];
+
+    // Type names that would clash with types every caller has in scope (ImplicitUsings) or with the layer's own types.
     private static readonly HashSet<string> ReservedTypeNames = new(StringComparer.Ordinal)
     {
         "Task", "Action", "Func", "Type", "Object", "String", "Attribute", "Exception", "Math", "Buffer", "Convert", "Random", "Range", "Index",
         "Version", "Environment", "Timer", "Thread", "File", "Path", "Directory", "Stream", "Tuple", "Array", "Enum", "Delegate", "Console",
-        "Address", "Hash32", "UInt256", "Int256", "Hex", "Keccak", "Block", "LogEntry", "TransactionReceipt", "ContractService", "SendOptions",
-        "EventLog", "TransactionFailedException", "ContractErrors", "ContractAbi", "TransactionManager", "TransactionHandle", "Monitor", "Record",
+        "List", "BigInteger", "Monitor", "Record", "ContractDefinition", "SuiteErrors", "SuiteContractService", "Web3", "Nethereum", "AgentCluster",
+        "System", "Global",
     };
 
     private static readonly string[] ObjectMembers = ["Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize"];
 
-    private static readonly string[] RecordMembers = [.. ObjectMembers, "EqualityContract", "PrintMembers", "Deconstruct", "Clone"];
-
     private readonly Dictionary<string, StructModel> _structs = new(StringComparer.Ordinal);
 
     /// <summary>Loads every artifact under <paramref name="artifactsDirectory"/> (out/) whose source starts with <paramref name="sourcePrefix"/>.</summary>
+    /// <exception cref="DirectoryNotFoundException">There is no such directory (forge build has not run).</exception>
     public static IReadOnlyList<ContractArtifact> LoadArtifacts(string artifactsDirectory, string sourcePrefix)
     {
         if (!Directory.Exists(artifactsDirectory))
@@ -69,12 +81,35 @@ public sealed class BindingsGenerator(string targetNamespace = "AgentCluster.Evm
         return selected;
     }
 
-    /// <summary>The bindings of <paramref name="artifacts"/>: one file per contract, Structs.g.cs and ContractErrors.g.cs.</summary>
-    /// <exception cref="FormatException">An ABI the generator cannot map, or two contracts of the same name.</exception>
-    public IReadOnlyList<GeneratedFile> Generate(IReadOnlyList<ContractArtifact> artifacts)
+    /// <summary>
+    /// The bindings of <paramref name="artifacts"/>: one file per contract, Structs.g.cs and SuiteErrors.g.cs.
+    /// <paramref name="merges"/> maps a contract to others whose ABI is also served at its address (a proxy or a contract that
+    /// delegates part of its interface, such as TaskMarket and ITaskMarket): its service gets their functions, events and errors too.
+    /// </summary>
+    /// <exception cref="FormatException">An ABI the generator cannot map, two contracts of the same name, or a merge naming an unknown contract.</exception>
+    public IReadOnlyList<GeneratedFile> Generate(IReadOnlyList<ContractArtifact> artifacts, IReadOnlyDictionary<string, IReadOnlyList<string>>? merges = null)
     {
         ArgumentNullException.ThrowIfNull(artifacts);
         _structs.Clear();
+        var byName = new Dictionary<string, ContractArtifact>(StringComparer.Ordinal);
+        foreach (ContractArtifact artifact in artifacts)
+        {
+            if (byName.TryGetValue(artifact.Name, out ContractArtifact? twin))
+            {
+                throw new FormatException($"Two contracts are named {artifact.Name} ({twin.SourcePath} and {artifact.SourcePath}); the bindings need distinct names.");
+            }
+
+            byName[artifact.Name] = artifact;
+        }
+
+        foreach ((string target, IReadOnlyList<string> sources) in merges ?? new Dictionary<string, IReadOnlyList<string>>())
+        {
+            foreach (string name in sources.Prepend(target).Where(n => !byName.ContainsKey(n)))
+            {
+                throw new FormatException($"Merge {target}={string.Join(",", sources)}: there is no contract named {name} among the artifacts.");
+            }
+        }
+
         var contracts = new List<ContractModel>();
         foreach (ContractArtifact artifact in artifacts.OrderBy(a => a.Name, StringComparer.Ordinal))
         {
@@ -84,13 +119,32 @@ public sealed class BindingsGenerator(string targetNamespace = "AgentCluster.Evm
                 continue; // a library of internal functions: nothing callable
             }
 
-            if (contracts.FirstOrDefault(c => c.Artifact.Name == artifact.Name) is { } twin)
+            CheckSelectors(artifact, items);
+            var merged = items.ToList();
+            var mergedFrom = new List<ContractArtifact>();
+            if (merges is not null && merges.TryGetValue(artifact.Name, out IReadOnlyList<string>? extra))
             {
-                throw new FormatException($"Two contracts are named {artifact.Name} ({twin.Artifact.SourcePath} and {artifact.SourcePath}); the bindings need distinct names.");
+                foreach (string name in extra)
+                {
+                    ContractArtifact other = byName[name];
+                    mergedFrom.Add(other);
+                    foreach (AbiItem item in AbiItem.List(other.Abi).Where(i => i.Kind is "function" or "event" or "error"))
+                    {
+                        if (!merged.Any(m => m.Kind == item.Kind && m.Signature == item.Signature))
+                        {
+                            merged.Add(item);
+                        }
+                    }
+                }
             }
 
-            CheckSignatures(artifact, items);
-            contracts.Add(new ContractModel(artifact, items, Naming.Pascal(artifact.Name) + "Service"));
+            string pascal = Naming.Pascal(artifact.Name);
+            if (pascal.Length == 0 || !SyntaxFacts.IsValidIdentifier(pascal) || ReservedTypeNames.Contains(pascal))
+            {
+                throw new FormatException($"Contract {artifact.Name} ({artifact.SourcePath}) cannot be a C# namespace name.");
+            }
+
+            contracts.Add(new ContractModel(artifact, merged, pascal, mergedFrom));
         }
 
         foreach (ContractModel contract in contracts)
@@ -98,11 +152,11 @@ public sealed class BindingsGenerator(string targetNamespace = "AgentCluster.Evm
             contract.Resolve(this);
         }
 
-        NameStructs(contracts.Select(c => c.ClassName).ToHashSet(StringComparer.Ordinal));
+        NameStructs(contracts.Select(c => c.Name).ToHashSet(StringComparer.Ordinal));
 
         var files = contracts.Select(c => new GeneratedFile(c.Artifact.Name + ".g.cs", EmitContract(c))).ToList();
         files.Add(new GeneratedFile("Structs.g.cs", EmitStructs()));
-        files.Add(new GeneratedFile("ContractErrors.g.cs", EmitErrors(contracts)));
+        files.Add(new GeneratedFile("SuiteErrors.g.cs", EmitSuiteErrors(contracts)));
         foreach (GeneratedFile file in files)
         {
             var errors = CSharpSyntaxTree.ParseText(file.Text).GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToArray();
@@ -115,15 +169,20 @@ public sealed class BindingsGenerator(string targetNamespace = "AgentCluster.Evm
         return files;
     }
 
-    /// <summary>The generator's own reading of the ABI must give the selectors the client layer computes.</summary>
-    private static void CheckSignatures(ContractArtifact artifact, IReadOnlyList<AbiItem> items)
+    /// <summary>The generator's own signatures must hash to solc's method identifiers.</summary>
+    private static void CheckSelectors(ContractArtifact artifact, IReadOnlyList<AbiItem> items)
     {
-        var abi = ContractAbi.Parse(artifact.Abi.GetRawText());
-        string[] ours = items.Where(i => i.Kind == "function").Select(i => i.Signature).ToArray();
-        string[] layer = abi.Functions.Select(f => f.Signature).ToArray();
-        if (!ours.SequenceEqual(layer, StringComparer.Ordinal))
+        if (artifact.MethodIdentifiers.Count == 0)
         {
-            throw new FormatException($"{artifact.ArtifactPath}: function signatures disagree with ContractAbi ({string.Join(", ", ours.Except(layer))}).");
+            return;
+        }
+
+        foreach (AbiItem f in items.Where(i => i.Kind == "function"))
+        {
+            if (!artifact.MethodIdentifiers.TryGetValue(f.Signature, out string? id) || id != f.Selector)
+            {
+                throw new FormatException($"{artifact.ArtifactPath}: the generator reads {f.Signature} (selector {f.Selector}) but solc's methodIdentifiers say {id ?? "nothing"}.");
+            }
         }
     }
 
@@ -147,15 +206,15 @@ public sealed class BindingsGenerator(string targetNamespace = "AgentCluster.Evm
         return model;
     }
 
-    private void NameStructs(HashSet<string> classNames)
+    private void NameStructs(HashSet<string> contractNames)
     {
         string Short(StructModel s) => Naming.Pascal(s.SolidityName[(s.SolidityName.LastIndexOf('.') + 1)..]);
         var byShort = _structs.Values.GroupBy(Short).ToDictionary(g => g.Key, g => g.Count());
-        var taken = new NameScope([.. classNames, .. ReservedTypeNames]);
+        var taken = new NameScope([.. contractNames, .. ReservedTypeNames]);
         foreach (StructModel s in _structs.Values.OrderBy(s => s.Key, StringComparer.Ordinal))
         {
             string name = Short(s);
-            if (byShort[name] > 1 || ReservedTypeNames.Contains(name) || classNames.Contains(name))
+            if (byShort[name] > 1 || ReservedTypeNames.Contains(name) || contractNames.Contains(name))
             {
                 // Qualify by the declaring contract, dropping an interface's I: ITaskMarket.Task → TaskMarketTask.
                 int dot = s.SolidityName.LastIndexOf('.');
@@ -169,7 +228,7 @@ public sealed class BindingsGenerator(string targetNamespace = "AgentCluster.Evm
             }
 
             s.CsName = taken.Claim(name, "Struct");
-            var fields = new NameScope([.. RecordMembers, "FromAbi", "ToAbi", s.CsName]);
+            var fields = new NameScope([.. ObjectMembers, s.CsName]);
             for (int i = 0; i < s.Fields.Count; i++)
             {
                 s.Fields[i] = (fields.Claim(Naming.Pascal(s.Components[i].Name), $"Item{i + 1}"), s.Fields[i].Type);
@@ -177,381 +236,453 @@ public sealed class BindingsGenerator(string targetNamespace = "AgentCluster.Evm
         }
     }
 
-    // ---- type mapping ----------------------------------------------------------------------------------------------------
+    // ---- type mapping (Nethereum's) ----------------------------------------------------------------------------------------
 
-    internal static string Cs(TypeRef type) => type switch
+    /// <summary>
+    /// address → string, bool → bool, string → string, bytes/bytesN → byte[], uintN/intN → the smallest C# integer that holds it
+    /// (byte, ushort, uint, ulong; sbyte, short, int, long) and BigInteger above 64 bits, enums → byte, T[]/T[k] → List&lt;T&gt;,
+    /// tuple → the struct class, an indexed dynamic event input → string (the topic, the value's hash, as hex).
+    /// </summary>
+    internal string Cs(TypeRef type) => type switch
     {
-        IndexedHashRef => Evm + ".Hash32",
-        ElementaryRef { Type: UIntType u } => u.Bits <= 8 ? "byte" : u.Bits <= 16 ? "ushort" : u.Bits <= 32 ? "uint" : u.Bits <= 64 ? "ulong" : Evm + ".UInt256",
-        ElementaryRef { Type: IntType s } => s.Bits <= 8 ? "sbyte" : s.Bits <= 16 ? "short" : s.Bits <= 32 ? "int" : s.Bits <= 64 ? "long" : Evm + ".Int256",
-        ElementaryRef { Type: AddressType } => Evm + ".Address",
-        ElementaryRef { Type: BoolType } => "bool",
-        ElementaryRef { Type: StringType } => "string",
-        ElementaryRef { Type: FixedBytesType { Size: 32 } } => Evm + ".Hash32",
-        ElementaryRef { Type: BytesType or FixedBytesType } => "byte[]",
-        ArrayRef a => $"{List}<{Cs(a.Element)}>",
-        TupleRef t => "global::" + "TARGETNS." + t.Struct.CsName,
-        _ => throw new FormatException($"No C# mapping for {type}."),
+        IndexedHashRef => "string",
+        ElementaryRef { IsEnum: true } => "byte",
+        ElementaryRef { Type: var t } when t.StartsWith("uint", StringComparison.Ordinal) => Bits(t, 4) switch
+        {
+            <= 8 => "byte", <= 16 => "ushort", <= 32 => "uint", <= 64 => "ulong", _ => BigInt,
+        },
+        ElementaryRef { Type: var t } when t.StartsWith("int", StringComparison.Ordinal) => Bits(t, 3) switch
+        {
+            <= 8 => "sbyte", <= 16 => "short", <= 32 => "int", <= 64 => "long", _ => BigInt,
+        },
+        ElementaryRef { Type: "address" or "string" } => "string",
+        ElementaryRef { Type: "bool" } => "bool",
+        ElementaryRef { Type: var t } when t.StartsWith("bytes", StringComparison.Ordinal) => "byte[]",
+        ArrayRef a => $"{ListT}<{Cs(a.Element)}>",
+        TupleRef t => $"global::{targetNamespace}.{t.Struct.CsName}",
+        _ => throw new FormatException($"No C# mapping for the ABI type {type}."),
     };
 
-    private static bool IsReference(TypeRef type) => type is ArrayRef or TupleRef or ElementaryRef { Type: StringType or BytesType or FixedBytesType { Size: not 32 } };
+    private static int Bits(string type, int prefix) =>
+        int.TryParse(type.AsSpan(prefix), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int bits)
+            && bits is > 0 and <= 256 && bits % 8 == 0
+            ? bits
+            : throw new FormatException($"Not an ABI integer type: {type}.");
 
-    /// <summary>The C# expression turning a decoded ABI value (object?) into the mapped type.</summary>
-    internal static string Decode(TypeRef type, string value, int depth = 0) => type switch
-    {
-        IndexedHashRef => $"({Cs(type)}){value}!",
-        ElementaryRef { Type: UIntType or IntType } => $"({Cs(type)})({BigInt}){value}!",
-        ElementaryRef { Type: FixedBytesType { Size: 32 } } => $"new {Evm}.Hash32((byte[]){value}!)",
-        ElementaryRef => $"({Cs(type)}){value}!",
-        ArrayRef a => $"{Linq}.ToArray({Linq}.Select((object?[]){value}!, v{depth} => {Decode(a.Element, "v" + depth, depth + 1)}))",
-        TupleRef t => $"{Cs(t)}.FromAbi((object?[]){value}!)",
-        _ => throw new FormatException($"No decoding for {type}."),
-    };
+    private static bool IsValueType(string cs) => cs is "bool" or "byte" or "ushort" or "uint" or "ulong" or "sbyte" or "short" or "int" or "long" or BigInt;
 
-    /// <summary>The C# expression turning a mapped value into what AbiEncoder accepts.</summary>
-    internal static string Encode(TypeRef type, string value, int depth = 0) => type switch
-    {
-        ElementaryRef or IndexedHashRef => value,
-        ArrayRef a => $"{Linq}.ToArray({Linq}.Select({value}, v{depth} => (object?){Encode(a.Element, "v" + depth, depth + 1)}))",
-        TupleRef => $"{value}.ToAbi()",
-        _ => throw new FormatException($"No encoding for {type}."),
-    };
+    private static string Init(string cs) => IsValueType(cs) ? "" : " = null!;";
 
     // ---- emission ----------------------------------------------------------------------------------------------------------
 
-    private string Header(string source) =>
-        $"// <auto-generated>\n// Generated by AgentCluster.Evm.BindingsGen from {source}. Do not edit: change the contracts and rebuild.\n// </auto-generated>\n#nullable enable\n\nnamespace {targetNamespace};\n\n";
+    private static string Header(string source) =>
+        $"// <auto-generated>\n// Generated by AgentCluster.Evm.BindingsGen from {source}. Do not edit: change the contracts and rebuild.\n// </auto-generated>\n#nullable enable\n\n";
 
-    private string Ns(string text) => text.Replace("global::TARGETNS.", "global::" + targetNamespace + ".", StringComparison.Ordinal);
+    private void EmitProperty(CodeWriter w, AbiParam p, string property, TypeRef type, int order, bool eventInput = false)
+    {
+        string cs = Cs(type);
+        string indexed = eventInput ? (p.Indexed ? ", true" : ", false") : "";
+        w.Line($"[{Attr}.Parameter({Naming.Literal(p.Type)}, {Naming.Literal(p.Name)}, {order}{indexed})]");
+        w.Line($"public virtual {cs} {property} {{ get; set; }}{Init(cs)}");
+    }
 
     private string EmitStructs()
     {
         var w = new CodeWriter();
+        w.Open($"namespace {targetNamespace}");
+        bool first = true;
         foreach (StructModel s in _structs.Values.OrderBy(s => s.CsName, StringComparer.Ordinal))
         {
+            if (!first)
+            {
+                w.Line();
+            }
+
+            first = false;
             w.Line($"/// <summary>Solidity struct <c>{Naming.Xml(s.SolidityName)}</c>: <c>{s.Canonical}</c>.</summary>");
-            w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"AgentCluster.Evm.BindingsGen\", \"1\")]");
-            w.Open($"public sealed partial record {s.CsName}({string.Join(", ", s.Fields.Select(f => $"{Cs(f.Type)} {f.Property}"))})");
-            w.Line($"/// <summary>From the decoder's object?[] (one value per field).</summary>");
-            w.Open($"public static {s.CsName} FromAbi(object?[] values)");
-            w.Line($"{ArgNull}.ThrowIfNull(values);");
-            w.Line($"return new {s.CsName}({string.Join(", ", s.Fields.Select((f, i) => Decode(f.Type, $"values[{i}]")))});");
+            w.Line(GeneratedCode);
+            w.Line($"[{Attr}.Struct({Naming.Literal(s.SolidityName[(s.SolidityName.LastIndexOf('.') + 1)..])})]");
+            w.Open($"public partial class {s.CsName}");
+            for (int i = 0; i < s.Fields.Count; i++)
+            {
+                if (i > 0)
+                {
+                    w.Line();
+                }
+
+                EmitProperty(w, s.Components[i], s.Fields[i].Property, s.Fields[i].Type, i + 1);
+            }
+
             w.Close();
-            w.Line();
-            w.Line("/// <summary>To the encoder's object?[] (one value per field).</summary>");
-            w.Line($"public object?[] ToAbi() => new object?[] {{ {string.Join(", ", s.Fields.Select(f => Encode(f.Type, f.Property)))} }};");
-            w.Close();
-            w.Line();
         }
 
-        return Ns(Header("the structs of the contracts' ABIs") + w);
+        w.Close();
+        return Header("the structs of the contracts' ABIs") + w;
     }
 
-    private string EmitErrors(IReadOnlyList<ContractModel> contracts)
+    private string EmitSuiteErrors(IReadOnlyList<ContractModel> contracts)
     {
-        var w = new CodeWriter();
-        w.Line("/// <summary>Every custom error of the generated contracts: a revert that bubbles up from a callee still decodes by name.</summary>");
-        w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"AgentCluster.Evm.BindingsGen\", \"1\")]");
-        w.Open("public static class ContractErrors");
-        w.Line($"public static {List}<{AbiNs}.AbiError> All {{ get; }} = {Linq}.ToArray({Linq}.DistinctBy({Linq}.SelectMany(new {List}<{AbiNs}.AbiError>[]");
-        w.Line("{");
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var types = new List<string>();
         foreach (ContractModel c in contracts)
         {
-            w.Line($"    {c.ClassName}.Artifact.Abi.Errors,");
+            foreach (ErrorModel e in c.Errors.Where(e => seen.Add(e.Item.Selector)))
+            {
+                types.Add($"typeof({c.DefinitionNs(targetNamespace)}.{e.ClassName})");
+            }
         }
 
-        w.Line("}, errors => errors), e => e.Signature));");
+        var w = new CodeWriter();
+        w.Open($"namespace {targetNamespace}");
+        w.Line("/// <summary>");
+        w.Line("/// Every custom error of the suite's contracts, one error DTO type per selector: a revert that bubbles up from a callee still");
+        w.Line("/// decodes by name. <see cref=\"Decoder\"/> turns revert data, or the exception Nethereum threw for a revert, into a typed");
+        w.Line("/// <see cref=\"global::AgentCluster.Evm.Errors.ContractRevertException\"/> (Error(string), Panic(uint256) and these errors).");
+        w.Line("/// </summary>");
+        w.Line(GeneratedCode);
+        w.Open("public static class SuiteErrors");
+        w.Line("/// <summary>The error DTO types, the first contract's (by name) where several declare the same error.</summary>");
+        w.Line($"public static global::System.Collections.Generic.IReadOnlyList<{TypeT}> ErrorTypes {{ get; }} = new {TypeT}[]");
+        w.Line("{");
+        foreach (string t in types)
+        {
+            w.Line($"    {t},");
+        }
+
+        w.Line("};");
         w.Line();
-        w.Line($"public static {AbiNs}.RevertDecoder Decoder {{ get; }} = new(All);");
+        w.Line("/// <summary>A revert decoder over <see cref=\"ErrorTypes\"/>.</summary>");
+        w.Line($"public static {Decoder} Decoder {{ get; }} = new {Decoder}(ErrorTypes);");
         w.Close();
-        return Ns(Header("every contract's custom errors") + w);
+        w.Close();
+        return Header("every contract's custom errors") + w;
     }
+
+    private static string Doc(ContractModel c, string key, string fallback) =>
+        c.Notices.TryGetValue(key, out string? notice) ? $"/// <summary>{Naming.Xml(notice)}</summary>" : $"/// <summary>{fallback}</summary>";
 
     private string EmitContract(ContractModel c)
     {
         ContractArtifact a = c.Artifact;
+        string defNs = c.DefinitionNs(targetNamespace);
         var w = new CodeWriter();
-        string notice = a.Notices.TryGetValue("contract", out string? n) ? " " + Naming.Xml(n) : "";
-        w.Line($"/// <summary>Typed binding of <c>{a.Name}</c> ({Naming.Xml(a.SourcePath)}).{notice}</summary>");
-        w.Line($"/// <remarks>Generated from {Naming.Xml(a.ArtifactPath)}; views call, other functions send through the TransactionManager.</remarks>");
-        w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"AgentCluster.Evm.BindingsGen\", \"1\")]");
-        w.Open($"public partial class {c.ClassName} : global::AgentCluster.Evm.Bindings.ContractService");
-        w.Line($"public const string ContractName = {Naming.Literal(a.Name)};");
+        w.Open($"namespace {defNs.Replace("global::", "", StringComparison.Ordinal)}");
+        bool first = true;
+        void Gap()
+        {
+            if (!first)
+            {
+                w.Line();
+            }
+
+            first = false;
+        }
+
+        if (c.Deployable)
+        {
+            Gap();
+            w.Line($"/// <summary>The deployment of <c>{a.Name}</c>: its creation bytecode and constructor arguments.</summary>");
+            w.Line(GeneratedCode);
+            w.Open($"public partial class {c.DeploymentClass} : global::Nethereum.Contracts.ContractDeploymentMessage");
+            w.Line($"/// <summary>The creation bytecode from {Naming.Xml(a.ArtifactPath)}.</summary>");
+            w.Line($"public const string BYTECODE = {Naming.Literal(a.Bytecode!)};");
+            w.Line();
+            w.Open($"public {c.DeploymentClass}() : base(BYTECODE)");
+            w.Close();
+            w.Line();
+            w.Open($"public {c.DeploymentClass}(string byteCode) : base(byteCode)");
+            w.Close();
+            for (int i = 0; i < c.Constructor.Count; i++)
+            {
+                w.Line();
+                EmitProperty(w, c.Constructor[i].Param, c.Constructor[i].Property, c.Constructor[i].Type, i + 1);
+            }
+
+            w.Close();
+        }
+
+        foreach (FunctionModel f in c.Functions)
+        {
+            Gap();
+            w.Line(Doc(c, "method:" + f.Item.Signature, $"<c>{Naming.Xml(f.Item.Signature)}</c> ({f.Item.StateMutability}), selector 0x{f.Item.Selector}."));
+            w.Line(GeneratedCode);
+            string returns = f.OutputClass.Length > 0 ? $", typeof({f.OutputClass})"
+                : f.Outputs.Count == 1 ? ", " + Naming.Literal(f.Item.Outputs[0].Type) : "";
+            w.Line($"[{Attr}.Function({Naming.Literal(f.Item.Name)}{returns})]");
+            w.Open($"public partial class {f.ClassName} : global::Nethereum.Contracts.FunctionMessage");
+            for (int i = 0; i < f.Inputs.Count; i++)
+            {
+                if (i > 0)
+                {
+                    w.Line();
+                }
+
+                EmitProperty(w, f.Inputs[i].Param, f.Inputs[i].Property, f.Inputs[i].Type, i + 1);
+            }
+
+            w.Close();
+            if (f.OutputClass.Length > 0)
+            {
+                w.Line();
+                w.Line($"/// <summary>The return values of <c>{Naming.Xml(f.Item.Signature)}</c>.</summary>");
+                w.Line(GeneratedCode);
+                w.Line($"[{Attr}.FunctionOutput]");
+                w.Open($"public partial class {f.OutputClass} : {Attr}.IFunctionOutputDTO");
+                for (int i = 0; i < f.Outputs.Count; i++)
+                {
+                    if (i > 0)
+                    {
+                        w.Line();
+                    }
+
+                    EmitProperty(w, f.Outputs[i].Param, f.Outputs[i].Property, f.Outputs[i].Type, i + 1);
+                }
+
+                w.Close();
+            }
+        }
+
+        foreach (EventModel e in c.Events)
+        {
+            Gap();
+            w.Line(Doc(c, "event:" + e.Item.Signature, $"Event <c>{Naming.Xml(e.Item.Signature)}</c>."));
+            if (e.Fields.Any(f => f.Type is IndexedHashRef))
+            {
+                w.Line("/// <remarks>An indexed string, bytes or array is only its Keccak-256 hash in the log: that input is the topic, as hex.</remarks>");
+            }
+
+            w.Line(GeneratedCode);
+            w.Line($"[{Attr}.Event({Naming.Literal(e.Item.Name)})]");
+            w.Open($"public partial class {e.ClassName} : {Attr}.IEventDTO");
+            for (int i = 0; i < e.Fields.Count; i++)
+            {
+                if (i > 0)
+                {
+                    w.Line();
+                }
+
+                EmitProperty(w, e.Fields[i].Param, e.Fields[i].Property, e.Fields[i].Type, i + 1, eventInput: true);
+            }
+
+            w.Close();
+        }
+
+        foreach (ErrorModel e in c.Errors)
+        {
+            Gap();
+            w.Line(Doc(c, "error:" + e.Item.Signature, $"Custom error <c>{Naming.Xml(e.Item.Signature)}</c>, selector 0x{e.Item.Selector}."));
+            w.Line(GeneratedCode);
+            w.Line($"[{Attr}.Error({Naming.Literal(e.Item.Name)})]");
+            w.Open($"public partial class {e.ClassName} : {Attr}.IErrorDTO");
+            for (int i = 0; i < e.Fields.Count; i++)
+            {
+                if (i > 0)
+                {
+                    w.Line();
+                }
+
+                EmitProperty(w, e.Fields[i].Param, e.Fields[i].Property, e.Fields[i].Type, i + 1);
+            }
+
+            w.Close();
+        }
+
+        w.Close();
         w.Line();
-        w.Line($"public {c.ClassName}({Rpc}.EthRpcClient client, {Evm}.Address address, {Txm}.TransactionManager? transactionManager = null)");
-        w.Line("    : base(client, address, transactionManager, ErrorDecoder)");
+        EmitService(w, c, defNs);
+        return Header(a.ArtifactPath) + w;
+    }
+
+    private void EmitService(CodeWriter w, ContractModel c, string defNs)
+    {
+        ContractArtifact a = c.Artifact;
+        string svc = c.ServiceClass;
+        w.Open($"namespace {targetNamespace}.{c.Name}");
+        string notice = c.Notices.TryGetValue("contract", out string? n) ? " " + Naming.Xml(n) : "";
+        string merged = c.MergedFrom.Count == 0 ? ""
+            : $" Also carries the ABI of {string.Join(", ", c.MergedFrom.Select(m => $"<c>{m.Name}</c>"))}, served at the same address.";
+        w.Line($"/// <summary>Typed service of <c>{a.Name}</c> ({Naming.Xml(a.SourcePath)}).{notice}{merged}</summary>");
+        w.Line("/// <remarks>Every method that reaches the chain rethrows a revert as a typed ContractRevertException (see <see cref=\"ErrorDecoder\"/>).</remarks>");
+        w.Line(GeneratedCode);
+        w.Open($"public partial class {svc} : {ServiceBase}");
+        w.Line("/// <summary>This contract's errors, then every other error of the suite (a revert can bubble up from a callee).</summary>");
+        w.Line($"public static {Decoder} ErrorDecoder {{ get; }} = global::{targetNamespace}.SuiteErrors.Decoder.With(new {TypeT}[] {{ {string.Join(", ", c.Errors.Select(e => $"typeof({defNs}.{e.ClassName})"))} }});");
+        w.Line();
+        w.Line($"public {svc}({Web3} web3, string contractAddress) : base(web3, contractAddress)");
         w.Line("{");
         w.Line("}");
         w.Line();
-        w.Line("/// <summary>Decodes reverts: this contract's custom errors and every other contract's (see ContractErrors).</summary>");
-        w.Line($"public static {AbiNs}.RevertDecoder ErrorDecoder {{ get; }} = CreateRevertDecoder(ContractErrors.All, Artifact.Abi.Errors);");
-        EmitDeployment(w, c);
+        w.Line("/// <inheritdoc/>");
+        w.Line($"protected override {Decoder} RevertDecoder => ErrorDecoder;");
+
+        if (c.Deployable)
+        {
+            string dep = $"{defNs}.{c.DeploymentClass}";
+            string arg = Naming.Escape(Naming.Camel(c.DeploymentClass));
+            w.Line();
+            w.Line($"/// <summary>Deploys <c>{a.Name}</c> and waits for the receipt (a constructor revert is a typed ContractRevertException).</summary>");
+            w.Line($"public static {Task}<{Receipt}> DeployContractAndWaitForReceiptAsync({Web3} web3, {dep} {arg}, {Ct} cancellationToken = default) =>");
+            w.Line($"    DeployAndWaitForReceiptAsync(web3, {arg}, ErrorDecoder, cancellationToken);");
+            w.Line();
+            w.Line($"/// <summary>Sends the deployment of <c>{a.Name}</c>; the transaction hash.</summary>");
+            w.Line($"public static {Task}<string> DeployContractAsync({Web3} web3, {dep} {arg}) =>");
+            w.Line($"    DeployAsync(web3, {arg}, ErrorDecoder);");
+            w.Line();
+            w.Line($"/// <summary>Deploys <c>{a.Name}</c>, waits for the receipt and returns a service at the new address (a failed deployment throws).</summary>");
+            w.Line($"public static async {Task}<{svc}> DeployContractAndGetServiceAsync({Web3} web3, {dep} {arg}, {Ct} cancellationToken = default) =>");
+            w.Line($"    new {svc}(web3, ContractAddressOf(await DeployContractAndWaitForReceiptAsync(web3, {arg}, cancellationToken).ConfigureAwait(false), {Naming.Literal(a.Name)}));");
+            w.Line();
+            w.Line($"/// <summary>Estimates the gas of the deployment of <c>{a.Name}</c>.</summary>");
+            w.Line($"public static {Task}<{HexBig}> EstimateDeploymentGasAsync({Web3} web3, {dep} {arg}) =>");
+            w.Line($"    EstimateDeploymentAsync(web3, {arg}, ErrorDecoder);");
+        }
+
         foreach (FunctionModel f in c.Functions)
         {
-            EmitFunction(w, c, f);
+            EmitServiceFunction(w, c, f, defNs);
         }
 
-        foreach (EventModel e in c.Events)
-        {
-            EmitEvent(w, c, e);
-        }
-
-        foreach (ErrorModel e in c.Errors)
-        {
-            EmitError(w, c, e);
-        }
-
-        EmitArtifact(w, c);
-        w.Close();
-        return Ns(Header(a.ArtifactPath) + w);
-    }
-
-    private static string Doc(ContractArtifact a, string key, string fallback) =>
-        "/// <summary>" + (a.Notices.TryGetValue(key, out string? notice) ? Naming.Xml(notice) : fallback) + "</summary>";
-
-    private static string Parameters(IEnumerable<ParamModel> ps) => string.Concat(ps.Select(p => $"{Cs(p.Type)} {p.Name}, "));
-
-    private static string Arguments(IEnumerable<ParamModel> ps) => string.Concat(ps.Select(p => p.Name + ", "));
-
-    private static void NullChecks(CodeWriter w, IEnumerable<ParamModel> ps)
-    {
-        foreach (ParamModel p in ps.Where(p => IsReference(p.Type)))
-        {
-            w.Line($"{ArgNull}.ThrowIfNull({p.Name});");
-        }
-    }
-
-    private static string EncodedArray(IReadOnlyList<ParamModel> ps) =>
-        ps.Count == 0 ? "global::System.Array.Empty<object?>()" : "new object?[] { " + string.Join(", ", ps.Select(p => Encode(p.Type, p.Name))) + " }";
-
-    private static void EmitDeployment(CodeWriter w, ContractModel c)
-    {
-        if (c.Artifact.Bytecode is null || c.Artifact.NeedsLinking)
-        {
-            return; // an interface, abstract contract or a library that needs linking: nothing to deploy as is
-        }
-
-        string ctorParams = Parameters(c.ConstructorInputs);
         w.Line();
-        w.Line($"/// <summary>The creation code: the artifact's bytecode followed by the ABI-encoded constructor arguments.</summary>");
-        w.Open($"public static byte[] {c.EncodeDeploymentName}({ctorParams.TrimEnd(' ', ',')})");
-        NullChecks(w, c.ConstructorInputs);
-        w.Line($"return [.. Artifact.GetBytecode(), .. {AbiNs}.AbiEncoder.Encode({Linq}.ToArray({Linq}.Select(Artifact.Abi.ConstructorInputs, p => p.Type)), {EncodedArray(c.ConstructorInputs)})];");
-        w.Close();
+        w.Line($"public override {ListT}<{TypeT}> GetAllFunctionTypes() => new {ListT}<{TypeT}> {{ {string.Join(", ", c.Functions.Select(f => $"typeof({defNs}.{f.ClassName})"))} }};");
         w.Line();
-        w.Line($"/// <summary>Deploys {c.Artifact.Name} from the manager's signer, waits for the receipt and returns the service at the new address.</summary>");
-        w.Open($"public static async {Task}<{c.ClassName}> {c.DeployName}({Rpc}.EthRpcClient client, {Txm}.TransactionManager transactionManager, {ctorParams}global::AgentCluster.Evm.Bindings.SendOptions? options = null, {Ct} cancellationToken = default)");
-        w.Line($"{ArgNull}.ThrowIfNull(client);");
-        w.Line($"byte[] creationCode = {c.EncodeDeploymentName}({Arguments(c.ConstructorInputs).TrimEnd(' ', ',')});");
-        w.Line($"{Rpc}.TransactionReceipt receipt = await DeployContractAsync(ContractName, transactionManager, creationCode, payable: {(c.ConstructorPayable ? "true" : "false")}, options, ErrorDecoder, cancellationToken).ConfigureAwait(false);");
-        w.Line($"return new {c.ClassName}(client, receipt.ContractAddress!.Value, transactionManager);");
+        w.Line($"public override {ListT}<{TypeT}> GetAllEventTypes() => new {ListT}<{TypeT}> {{ {string.Join(", ", c.Events.Select(e => $"typeof({defNs}.{e.ClassName})"))} }};");
+        w.Line();
+        w.Line($"public override {ListT}<{TypeT}> GetAllErrorTypes() => new {ListT}<{TypeT}> {{ {string.Join(", ", c.Errors.Select(e => $"typeof({defNs}.{e.ClassName})"))} }};");
+        w.Close();
         w.Close();
     }
 
-    private static string ReturnType(FunctionModel f) => f.Outputs.Count switch
+    private void EmitServiceFunction(CodeWriter w, ContractModel c, FunctionModel f, string defNs)
     {
-        0 => Task,
-        1 => $"{Task}<{Cs(f.Outputs[0].Type)}>",
-        _ => $"{Task}<{f.OutputRecord}>",
-    };
+        string msg = $"{defNs}.{f.ClassName}";
+        string m = f.MessageArgument;
+        string positional = string.Concat(f.Inputs.Select(p => $"{Cs(p.Type)} {p.Argument}, "));
+        string doc = Doc(c, "method:" + f.Item.Signature, $"<c>{Naming.Xml(f.Item.Signature)}</c>.");
 
-    private static void EmitCallBody(CodeWriter w, FunctionModel f)
-    {
-        string call = $"await CallFunctionAsync(Artifact.{f.AbiField}, {f.EncodeName}({Arguments(f.Inputs).TrimEnd(' ', ',')}), block, cancellationToken).ConfigureAwait(false)";
-        switch (f.Outputs.Count)
+        void Build()
         {
-            case 0:
-                w.Line($"_ = {call};");
-                break;
-            case 1:
-                w.Line($"object?[] output = {call};");
-                w.Line($"return {Decode(f.Outputs[0].Type, "output[0]")};");
-                break;
-            default:
-                w.Line($"return {f.OutputRecord}.FromAbi({call});");
-                break;
+            w.Line($"var {m} = new {msg}();");
+            foreach (InputModel p in f.Inputs)
+            {
+                w.Line($"{m}.{p.Property} = {p.Argument};");
+            }
         }
-    }
 
-    private static void EmitFunction(CodeWriter w, ContractModel c, FunctionModel f)
-    {
-        string doc = Doc(c.Artifact, "method:" + f.Item.Signature, $"<c>{f.Item.Signature}</c> ({f.Item.StateMutability}).");
-        string ps = Parameters(f.Inputs);
-        w.Line();
-        if (f.Item.IsReadOnly)
+        if (f.Item.IsReadOnly || f.SimulateName.Length > 0)
         {
+            string returnType;
+            string call;
+            string name = f.Item.IsReadOnly ? f.QueryName : f.SimulateName;
+            if (f.OutputClass.Length > 0)
+            {
+                returnType = $"{Task}<{defNs}.{f.OutputClass}>";
+                call = $"TranslateRevertsAsync(() => ContractHandler.QueryDeserializingToObjectAsync<{msg}, {defNs}.{f.OutputClass}>({m}, blockParameter))";
+            }
+            else if (f.Outputs.Count == 1)
+            {
+                returnType = $"{Task}<{Cs(f.Outputs[0].Type)}>";
+                call = $"TranslateRevertsAsync(() => ContractHandler.QueryAsync<{msg}, {Cs(f.Outputs[0].Type)}>({m}, blockParameter))";
+            }
+            else
+            {
+                returnType = Task;
+                call = $"TranslateRevertsAsync(() => ContractHandler.QueryRawAsync<{msg}>({m}, blockParameter))";
+            }
+
+            string remark = f.Item.IsReadOnly ? ""
+                : "/// <remarks>Simulates the transaction with eth_call from the sending account: its return values, or the revert as a typed exception; nothing is sent.</remarks>\n";
+            w.Line();
             w.Line(doc);
-            w.Open($"public virtual async {ReturnType(f)} {f.MethodName}({ps}{Rpc}.BlockParameter block = default, {Ct} cancellationToken = default)");
-            EmitCallBody(w, f);
-            w.Close();
-        }
-        else
-        {
+            if (remark.Length > 0)
+            {
+                w.Line(remark.TrimEnd('\n'));
+            }
+
+            w.Line($"public virtual {returnType} {name}({msg} {m}, {BlockParameter}? blockParameter = null) =>");
+            w.Line($"    {call};");
+            w.Line();
             w.Line(doc);
-            w.Line("/// <remarks>Sends a transaction through the TransactionManager (gas estimated first: a revert throws before any nonce is used).</remarks>");
-            w.Line($"public virtual {Task}<{Txm}.TransactionHandle> {f.MethodName}({ps}global::AgentCluster.Evm.Bindings.SendOptions? options = null, {Ct} cancellationToken = default) =>");
-            w.Line($"    SendFunctionAsync({Naming.Literal(f.Item.Signature)}, {f.EncodeName}({Arguments(f.Inputs).TrimEnd(' ', ',')}), payable: {(f.Item.IsPayable ? "true" : "false")}, options, cancellationToken);");
-            w.Line();
-            w.Line($"/// <summary>Simulates <c>{f.Item.Signature}</c> with eth_call from the manager's signer: its return values, or the revert as a ContractRevertException.</summary>");
-            w.Open($"public virtual async {ReturnType(f)} {f.SimulateName}({ps}{Rpc}.BlockParameter block = default, {Ct} cancellationToken = default)");
-            EmitCallBody(w, f);
+            if (remark.Length > 0)
+            {
+                w.Line(remark.TrimEnd('\n'));
+            }
+
+            w.Open($"public virtual {returnType} {name}({positional}{BlockParameter}? blockParameter = null)");
+            Build();
+            w.Line($"return {name}({m}, blockParameter);");
             w.Close();
+            if (f.Item.IsReadOnly)
+            {
+                return;
+            }
         }
 
         w.Line();
-        w.Line($"/// <summary>The calldata of <c>{f.Item.Signature}</c> (selector 0x{Hex(f.Item.Signature)}).</summary>");
-        w.Open($"public static byte[] {f.EncodeName}({ps.TrimEnd(' ', ',')})");
-        NullChecks(w, f.Inputs);
-        w.Line($"return Artifact.{f.AbiField}.EncodeCall({EncodedArray(f.Inputs)});");
-        w.Close();
-
-        if (f.Outputs.Count > 1)
-        {
-            w.Line();
-            w.Line($"/// <summary>The return values of <c>{f.Item.Signature}</c>.</summary>");
-            w.Open($"public sealed partial record {f.OutputRecord}({string.Join(", ", f.Outputs.Select(o => $"{Cs(o.Type)} {o.Name}"))})");
-            w.Open($"public static {f.OutputRecord} FromAbi(object?[] values)");
-            w.Line($"{ArgNull}.ThrowIfNull(values);");
-            w.Line($"return new {f.OutputRecord}({string.Join(", ", f.Outputs.Select((o, i) => Decode(o.Type, $"values[{i}]")))});");
-            w.Close();
-            w.Close();
-        }
-    }
-
-    private static string Hex(string signature) => Convert.ToHexStringLower(Keccak.Hash(System.Text.Encoding.UTF8.GetBytes(signature)).ToArray().AsSpan(0, 4));
-
-    private static void EmitEvent(CodeWriter w, ContractModel c, EventModel e)
-    {
+        w.Line(doc);
+        w.Line("/// <remarks>Sends the transaction; the hash. Nethereum estimates the gas first, so a revert throws before anything is sent.</remarks>");
+        w.Line($"public virtual {Task}<string> {f.RequestName}({msg} {m}) =>");
+        w.Line($"    TranslateRevertsAsync(() => ContractHandler.SendRequestAsync({m}));");
         w.Line();
-        w.Line(Doc(c.Artifact, "event:" + e.Item.Signature, $"Event <c>{e.Item.Signature}</c>."));
-        w.Line("/// <remarks>An indexed string, bytes, array or struct is only its Keccak-256 hash in the log, hence a Hash32.</remarks>");
-        w.Open($"public sealed partial record {e.RecordName}({string.Join(", ", e.Fields.Select(p => $"{Cs(p.Type)} {p.Name}"))})");
-        w.Line($"public static {AbiNs}.AbiEvent Definition => Artifact.{e.AbiField};");
-        w.Line();
-        w.Open($"public static {e.RecordName} FromDecoded({AbiNs}.DecodedEvent decoded)");
-        w.Line($"{ArgNull}.ThrowIfNull(decoded);");
-        w.Line($"return new {e.RecordName}({string.Join(", ", e.Fields.Select((p, i) => Decode(p.Type, $"decoded.Values[{i}]")))});");
+        w.Line(doc);
+        w.Line("/// <remarks>Sends the transaction; the hash. Nethereum estimates the gas first, so a revert throws before anything is sent.</remarks>");
+        w.Open($"public virtual {Task}<string> {f.RequestName}({positional.TrimEnd(' ', ',')})");
+        Build();
+        w.Line($"return {f.RequestName}({m});");
         w.Close();
         w.Line();
-        w.Line("/// <summary>Decodes <paramref name=\"log\"/> if it is this event (any emitter); false for other logs or malformed data.</summary>");
-        w.Open($"public static bool TryDecode({Rpc}.LogEntry log, {NotNullWhen} out {e.RecordName}? value)");
-        w.Line($"{ArgNull}.ThrowIfNull(log);");
-        w.Open("if (log.Topics.Count > 0 && log.Topics[0] == Definition.Topic0)");
-        w.Open("try");
-        w.Line("value = FromDecoded(Definition.DecodeLog(log.Topics, log.Data));");
-        w.Line("return true;");
-        w.Close();
-        w.Open($"catch ({AbiNs}.AbiDecodingException)");
-        w.Close();
-        w.Close();
+        w.Line(doc);
+        w.Line("/// <remarks>Sends the transaction and waits for its receipt (check its Status: a transaction mined as failed does not throw).</remarks>");
+        w.Line($"public virtual {Task}<{Receipt}> {f.RequestAndWaitName}({msg} {m}, {Ct} cancellationToken = default) =>");
+        w.Line($"    TranslateRevertsAsync(() => ContractHandler.SendRequestAndWaitForReceiptAsync({m}, cancellationToken));");
         w.Line();
-        w.Line("value = null;");
-        w.Line("return false;");
-        w.Close();
+        w.Line(doc);
+        w.Line("/// <remarks>Sends the transaction and waits for its receipt (check its Status: a transaction mined as failed does not throw).</remarks>");
+        w.Open($"public virtual {Task}<{Receipt}> {f.RequestAndWaitName}({positional}{Ct} cancellationToken = default)");
+        Build();
+        w.Line($"return {f.RequestAndWaitName}({m}, cancellationToken);");
         w.Close();
         w.Line();
-        w.Line($"/// <summary>The <c>{e.Item.Name}</c> events this contract emitted in <paramref name=\"receipt\"/>.</summary>");
-        w.Open($"public {List}<global::AgentCluster.Evm.Bindings.EventLog<{e.RecordName}>> {e.DecodeName}({Rpc}.TransactionReceipt receipt)");
-        w.Line($"{ArgNull}.ThrowIfNull(receipt);");
-        w.Line($"return DecodeEvents(receipt.Logs, {e.RecordName}.Definition, {e.RecordName}.FromDecoded);");
-        w.Close();
-        w.Line();
-        w.Line($"/// <summary>The <c>{e.Item.Name}</c> events of this contract between two blocks (default: all of them) via eth_getLogs.</summary>");
-        w.Line($"public {Task}<{List}<global::AgentCluster.Evm.Bindings.EventLog<{e.RecordName}>>> {e.GetName}({Rpc}.BlockParameter? fromBlock = null, {Rpc}.BlockParameter? toBlock = null, {Ct} cancellationToken = default) =>");
-        w.Line($"    GetEventsAsync({e.RecordName}.Definition, {e.RecordName}.FromDecoded, fromBlock, toBlock, cancellationToken);");
-    }
-
-    private static void EmitError(CodeWriter w, ContractModel c, ErrorModel e)
-    {
-        w.Line();
-        w.Line(Doc(c.Artifact, "error:" + e.Item.Signature, $"Custom error <c>{e.Item.Signature}</c>."));
-        w.Open($"public sealed partial record {e.RecordName}({string.Join(", ", e.Fields.Select(p => $"{Cs(p.Type)} {p.Name}"))})");
-        w.Line($"public static {AbiNs}.AbiError Definition => Artifact.{e.AbiField};");
-        w.Line();
-        w.Line("/// <summary>This error's arguments if <paramref name=\"exception\"/> is this error.</summary>");
-        w.Open($"public static bool TryFrom({AbiNs}.ContractRevertException exception, {NotNullWhen} out {e.RecordName}? error)");
-        w.Line($"{ArgNull}.ThrowIfNull(exception);");
-        w.Open($"if (exception.ErrorSignature == Definition.Signature && exception.Arguments.Count == {e.Fields.Count})");
-        w.Line($"error = new {e.RecordName}({string.Join(", ", e.Fields.Select((p, i) => Decode(p.Type, $"exception.Arguments[{i}]")))});");
-        w.Line("return true;");
-        w.Close();
-        w.Line();
-        w.Line("error = null;");
-        w.Line("return false;");
-        w.Close();
-        w.Close();
-    }
-
-    private static void EmitArtifact(CodeWriter w, ContractModel c)
-    {
-        ContractArtifact a = c.Artifact;
-        w.Line();
-        w.Line("/// <summary>What the binding was generated from: the ABI (parsed once) and the creation bytecode.</summary>");
-        w.Open("public static class Artifact");
-        w.Line($"public const string SourcePath = {Naming.Literal(a.SourcePath)};");
-        w.Line();
-        w.Line($"public const string ArtifactPath = {Naming.Literal(a.ArtifactPath)};");
-        w.Line();
-        w.Line($"private const string AbiJson = {Naming.Literal(Compact(a.Abi))};");
-        w.Line();
-        w.Line($"private const string BytecodeHex = {Naming.Literal(a.Bytecode ?? "0x")};");
-        w.Line();
-        w.Line($"public static {AbiNs}.ContractAbi Abi {{ get; }} = {AbiNs}.ContractAbi.Parse(AbiJson);");
-        w.Line();
-        w.Line("/// <summary>The creation bytecode (empty for interfaces and abstract contracts); a fresh copy each call.</summary>");
-        w.Line($"public static byte[] GetBytecode() => {Evm}.Hex.Decode(BytecodeHex);");
-        foreach (FunctionModel f in c.Functions)
-        {
-            w.Line();
-            w.Line($"internal static readonly {AbiNs}.AbiFunction {f.AbiField} = {Linq}.Single(Abi.Functions, f => f.Signature == {Naming.Literal(f.Item.Signature)});");
-        }
-
-        foreach (EventModel e in c.Events)
-        {
-            w.Line();
-            w.Line($"internal static readonly {AbiNs}.AbiEvent {e.AbiField} = {Linq}.Single(Abi.Events, e => e.Signature == {Naming.Literal(e.Item.Signature)});");
-        }
-
-        foreach (ErrorModel e in c.Errors)
-        {
-            w.Line();
-            w.Line($"internal static readonly {AbiNs}.AbiError {e.AbiField} = {Linq}.Single(Abi.Errors, e => e.Signature == {Naming.Literal(e.Item.Signature)});");
-        }
-
-        w.Close();
-    }
-
-    private static string Compact(JsonElement element)
-    {
-        using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream))
-        {
-            element.WriteTo(writer);
-        }
-
-        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+        w.Line($"/// <summary>Estimates the gas of <c>{Naming.Xml(f.Item.Signature)}</c> (a revert is a typed ContractRevertException).</summary>");
+        w.Line($"public virtual {Task}<{HexBig}> {f.EstimateName}({msg} {m}) =>");
+        w.Line($"    TranslateRevertsAsync(() => ContractHandler.EstimateGasAsync({m}));");
     }
 
     // ---- per-contract model: names decided once, before any text is written ---------------------------------------------
 
-    internal sealed record ParamModel(string Name, TypeRef Type);
+    internal sealed record InputModel(AbiParam Param, string Property, string Argument, TypeRef Type);
 
-    internal sealed record FunctionModel(AbiItem Item, string MethodName, string SimulateName, string EncodeName, string AbiField,
-        IReadOnlyList<ParamModel> Inputs, IReadOnlyList<ParamModel> Outputs, string OutputRecord);
+    internal sealed record FunctionModel(AbiItem Item, string ClassName, string OutputClass, string QueryName, string SimulateName, string RequestName,
+        string RequestAndWaitName, string EstimateName, string MessageArgument, IReadOnlyList<InputModel> Inputs, IReadOnlyList<InputModel> Outputs);
 
-    internal sealed record EventModel(AbiItem Item, string RecordName, string DecodeName, string GetName, string AbiField, IReadOnlyList<ParamModel> Fields);
+    internal sealed record EventModel(AbiItem Item, string ClassName, IReadOnlyList<InputModel> Fields);
 
-    internal sealed record ErrorModel(AbiItem Item, string RecordName, string AbiField, IReadOnlyList<ParamModel> Fields);
+    internal sealed record ErrorModel(AbiItem Item, string ClassName, IReadOnlyList<InputModel> Fields);
 
-    internal sealed class ContractModel(ContractArtifact artifact, IReadOnlyList<AbiItem> items, string className)
+    internal sealed class ContractModel(ContractArtifact artifact, IReadOnlyList<AbiItem> items, string name, IReadOnlyList<ContractArtifact> mergedFrom)
     {
-        private static readonly string[] MethodExtras = ["block", "options", "cancellationToken"];
+        private static readonly string[] MessageMembers = MembersOf(typeof(Nethereum.Contracts.FunctionMessage));
+        private static readonly string[] DeploymentMembers = MembersOf(typeof(Nethereum.Contracts.ContractDeploymentMessage));
+        private static readonly string[] ServiceMembers = MembersOf(typeof(Nethereum.Web3.ContractWeb3ServiceBase));
 
         public ContractArtifact Artifact { get; } = artifact;
 
         public IReadOnlyList<AbiItem> Items { get; } = items;
 
-        public string ClassName { get; } = className;
+        public IReadOnlyList<ContractArtifact> MergedFrom { get; } = mergedFrom;
+
+        /// <summary>The contract's name in C# (namespace and class prefix).</summary>
+        public string Name { get; } = name;
+
+        public string ServiceClass => Name + "Service";
+
+        public string DeploymentClass => Name + "Deployment";
+
+        /// <summary>NatSpec notices of the contract and of the merged ones (the contract's own first).</summary>
+        public IReadOnlyDictionary<string, string> Notices { get; } = CombineNotices(artifact, mergedFrom);
+
+        public bool Deployable => Artifact.Bytecode is not null && !Artifact.NeedsLinking;
+
+        public List<InputModel> Constructor { get; } = [];
 
         public List<FunctionModel> Functions { get; } = [];
 
@@ -559,82 +690,96 @@ public sealed class BindingsGenerator(string targetNamespace = "AgentCluster.Evm
 
         public List<ErrorModel> Errors { get; } = [];
 
-        public IReadOnlyList<ParamModel> ConstructorInputs { get; private set; } = [];
+        public string DefinitionNs(string root) => $"global::{root}.{Name}.ContractDefinition";
 
-        public bool ConstructorPayable { get; private set; }
+        private static Dictionary<string, string> CombineNotices(ContractArtifact artifact, IReadOnlyList<ContractArtifact> others)
+        {
+            var notices = new Dictionary<string, string>(artifact.Notices, StringComparer.Ordinal);
+            foreach (var pair in others.SelectMany(o => o.Notices).Where(p => p.Key != "contract"))
+            {
+                notices.TryAdd(pair.Key, pair.Value);
+            }
 
-        public string DeployName { get; private set; } = "";
+            return notices;
+        }
 
-        public string EncodeDeploymentName { get; private set; } = "";
+        private static string[] MembersOf(Type type) =>
+            type.GetMembers(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.FlattenHierarchy)
+                .Select(m => m.Name).Where(n => !n.Contains('.', StringComparison.Ordinal) && !n.Contains('<', StringComparison.Ordinal))
+                .Concat(ObjectMembers).Distinct(StringComparer.Ordinal).ToArray();
 
         public void Resolve(BindingsGenerator generator)
         {
-            // Members and nested types share one scope in C#; the base class's and the fixed members come first.
-            var members = new NameScope([.. ObjectMembers, ClassName, "Client", "Address", "TransactionManager", "RevertDecoder", "ErrorDecoder", "Artifact",
-                "ContractName", "CallFunctionAsync", "SendFunctionAsync", "DeployContractAsync", "DecodeEvents", "GetEventsAsync", "CreateRevertDecoder"]);
-            var artifactFields = new NameScope(["SourcePath", "ArtifactPath", "AbiJson", "BytecodeHex", "Abi", "GetBytecode", "Artifact"]);
-            string name = Naming.Pascal(Artifact.Name);
-            DeployName = members.Claim($"Deploy{name}Async");
-            EncodeDeploymentName = members.Claim("EncodeDeployment");
-            if (Items.FirstOrDefault(i => i.Kind == "constructor") is { } ctor)
+            // One namespace: the deployment, function messages, output DTOs, event and error DTOs share it.
+            var types = new NameScope([DeploymentClass, .. ReservedTypeNames]);
+            if (Deployable && Items.FirstOrDefault(i => i.Kind == "constructor") is { } ctor)
             {
-                ConstructorInputs = Params(generator, ctor.Inputs, $"{name}Constructor", ["client", "transactionManager", "options", "cancellationToken"]);
-                ConstructorPayable = ctor.IsPayable;
+                Constructor.AddRange(Inputs(generator, ctor.Inputs, $"{Name}Constructor", [.. DeploymentMembers, DeploymentClass, "BYTECODE"], []));
             }
 
+            var serviceMembers = new NameScope([.. ServiceMembers, .. ServiceBaseMembers, ServiceClass, "GetAllFunctionTypes", "GetAllEventTypes", "GetAllErrorTypes"]);
             var functions = Items.Where(i => i.Kind == "function").ToArray();
             var overloadIndex = functions.GroupBy(f => f.Name)
                 .SelectMany(g => g.OrderBy(f => f.Inputs.Count).ThenBy(f => f.Signature, StringComparer.Ordinal).Select((f, i) => (f, i)))
                 .ToDictionary(x => x.f, x => x.i);
             foreach (AbiItem f in functions)
             {
-                string baseName = Naming.Pascal(f.Name) is { Length: > 0 } p ? p : "Function";
+                string baseName = Naming.Pascal(f.Name) is { Length: > 0 } p && SyntaxFacts.IsValidIdentifier(p) ? p : "Function";
                 if (overloadIndex[f] > 0)
                 {
                     baseName += overloadIndex[f] + 1; // overloads: quorumNumerator() → QuorumNumerator, quorumNumerator(uint256) → QuorumNumerator2
                 }
 
-                string method = members.Claim(baseName + "Async");
-                string simulate = f.IsReadOnly ? "" : members.Claim($"Simulate{baseName}Async");
-                string encode = members.Claim($"Encode{baseName}Call");
-                var inputs = Params(generator, f.Inputs, name + baseName, MethodExtras);
-                var outputScope = new NameScope([.. RecordMembers, "FromAbi", baseName + "Output"]);
-                var outputs = f.Outputs.Select((o, i) => new ParamModel(outputScope.Claim(Naming.Pascal(o.Name), $"Item{i + 1}"),
-                    TypeRef.Of(o, t => generator.StructOf(t, name + baseName + Naming.Pascal(o.Name) + "Result")))).ToArray();
-                string record = outputs.Length > 1 ? members.Claim(baseName + "Output") : "";
-                Functions.Add(new FunctionModel(f, method, simulate, encode, artifactFields.Claim(baseName + "Function"), inputs, outputs, record));
+                string className = types.Claim(baseName + "Function");
+                string message = Naming.Camel(className);
+                var inputs = Inputs(generator, f.Inputs, Name + baseName, [.. MessageMembers, className], ["blockParameter", "cancellationToken", message]);
+                var outputTypes = f.Outputs.Select(o => TypeRef.Of(o, t => generator.StructOf(t, Name + baseName + Naming.Pascal(o.Name) + "Result"))).ToArray();
+                bool dto = f.Outputs.Count > 1 || outputTypes.Any(t => t.ContainsTuple);
+                string outputClass = dto ? types.Claim(baseName + "OutputDTO") : "";
+                var outputScope = new NameScope([.. ObjectMembers, outputClass]);
+                var outputs = f.Outputs.Select((o, i) => new InputModel(o, outputScope.Claim(Naming.Pascal(o.Name), $"ReturnValue{i + 1}"), "", outputTypes[i])).ToArray();
+                string query = f.IsReadOnly ? serviceMembers.Claim(baseName + "QueryAsync") : "";
+                string simulate = f.IsReadOnly || f.Outputs.Count == 0 ? "" : serviceMembers.Claim(baseName + "SimulateAsync");
+                string request = f.IsReadOnly ? "" : serviceMembers.Claim(baseName + "RequestAsync");
+                string wait = f.IsReadOnly ? "" : serviceMembers.Claim(baseName + "RequestAndWaitForReceiptAsync");
+                string estimate = f.IsReadOnly ? "" : serviceMembers.Claim(baseName + "EstimateGasAsync");
+                Functions.Add(new FunctionModel(f, className, outputClass, query, simulate, request, wait, estimate, message, inputs, outputs));
             }
 
-            foreach (AbiItem e in Items.Where(i => i.Kind == "event" && !i.Anonymous))
+            foreach (AbiItem e in Items.Where(i => i.Kind == "event"))
             {
-                string baseName = Naming.Pascal(e.Name);
-                string record = members.Claim(baseName + "Event");
-                var fieldScope = new NameScope([.. RecordMembers, "Definition", "FromDecoded", "TryDecode", record]);
-                var fields = e.Inputs.Select((p, i) => new ParamModel(fieldScope.Claim(Naming.Pascal(p.Name), $"Item{i + 1}"),
-                    p.Indexed && IsHashedWhenIndexed(p) ? new IndexedHashRef()
-                        : TypeRef.Of(p, t => generator.StructOf(t, name + baseName + Naming.Pascal(p.Name))))).ToArray();
-                Events.Add(new EventModel(e, record, members.Claim($"Decode{baseName}Events"), members.Claim($"Get{baseName}EventsAsync"),
-                    artifactFields.Claim(baseName + "Event"), fields));
+                if (e.Anonymous)
+                {
+                    throw new FormatException($"{Artifact.ArtifactPath}: event {e.Signature} is anonymous; Nethereum's event DTOs find events by topic 0, which it lacks.");
+                }
+
+                if (e.Inputs.FirstOrDefault(p => p.Indexed && p.BaseType == "tuple") is { } tuple)
+                {
+                    throw new FormatException($"{Artifact.ArtifactPath}: event {e.Signature} indexes the struct input '{tuple.Name}'; Nethereum's event DTOs can neither "
+                        + "describe its signature with a hash-typed property nor decode its topic into the struct.");
+                }
+
+                string className = types.Claim(Naming.Pascal(e.Name) + "EventDTO");
+                var scope = new NameScope([.. ObjectMembers, className]);
+                var fields = e.Inputs.Select((p, i) => new InputModel(p, scope.Claim(Naming.Pascal(p.Name), $"Arg{i}"), "",
+                    p.Indexed && p.IsHashedWhenIndexed ? new IndexedHashRef()
+                        : TypeRef.Of(p, t => generator.StructOf(t, Name + Naming.Pascal(e.Name) + Naming.Pascal(p.Name))))).ToArray();
+                Events.Add(new EventModel(e, className, fields));
             }
 
             foreach (AbiItem e in Items.Where(i => i.Kind == "error"))
             {
-                string baseName = Naming.Pascal(e.Name);
-                string record = members.Claim(baseName + "Error");
-                var fieldScope = new NameScope([.. RecordMembers, "Definition", "TryFrom", record]);
-                var fields = e.Inputs.Select((p, i) => new ParamModel(fieldScope.Claim(Naming.Pascal(p.Name), $"Item{i + 1}"),
-                    TypeRef.Of(p, t => generator.StructOf(t, name + baseName + Naming.Pascal(p.Name))))).ToArray();
-                Errors.Add(new ErrorModel(e, record, artifactFields.Claim(baseName + "Error"), fields));
+                string className = types.Claim(Naming.Pascal(e.Name) + "Error");
+                Errors.Add(new ErrorModel(e, className, Inputs(generator, e.Inputs, Name + Naming.Pascal(e.Name), [.. ObjectMembers, className], [])));
             }
         }
 
-        private static bool IsHashedWhenIndexed(AbiParam p) => p.Type.Contains('[', StringComparison.Ordinal) || p.Type.StartsWith("tuple", StringComparison.Ordinal)
-            || p.Type is "string" or "bytes";
-
-        private static ParamModel[] Params(BindingsGenerator generator, IReadOnlyList<AbiParam> ps, string context, string[] reserved)
+        private static InputModel[] Inputs(BindingsGenerator generator, IReadOnlyList<AbiParam> ps, string context, string[] reservedProperties, string[] reservedArguments)
         {
-            var scope = new NameScope(reserved);
-            return ps.Select((p, i) => new ParamModel(Naming.Escape(scope.Claim(Naming.Camel(p.Name), $"arg{i}")),
+            var properties = new NameScope(reservedProperties);
+            var arguments = new NameScope(reservedArguments);
+            return ps.Select((p, i) => new InputModel(p, properties.Claim(Naming.Pascal(p.Name), $"Arg{i}"),
+                Naming.Escape(arguments.Claim(Naming.Camel(p.Name), $"arg{i}")),
                 TypeRef.Of(p, t => generator.StructOf(t, context + Naming.Pascal(p.Name))))).ToArray();
         }
     }

@@ -8,6 +8,9 @@ public sealed record ContractArtifact(string Name, string SourcePath, string Art
     /// <summary>NatSpec <c>@notice</c> lines from the metadata's userdoc, keyed "method:sig", "event:sig", "error:sig" and "contract".</summary>
     public IReadOnlyDictionary<string, string> Notices { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>solc's <c>methodIdentifiers</c> ("transfer(address,uint256)" → "a9059cbb"); empty when the artifact has none.</summary>
+    public IReadOnlyDictionary<string, string> MethodIdentifiers { get; init; } = new Dictionary<string, string>();
+
     /// <exception cref="FormatException">The file is not a Foundry/solc artifact with an <c>abi</c> array.</exception>
     public static ContractArtifact Load(string path)
     {
@@ -49,7 +52,13 @@ public sealed record ContractArtifact(string Name, string SourcePath, string Art
             bytecode = "0x" + bytecode;
         }
 
-        return new ContractArtifact(name, source, path, abi.Clone(), bytecode is { Length: > 2 } ? bytecode : null, needsLinking) { Notices = ReadNotices(root) };
+        return new ContractArtifact(name, source, path, abi.Clone(), bytecode is { Length: > 2 } ? bytecode : null, needsLinking)
+        {
+            Notices = ReadNotices(root),
+            MethodIdentifiers = root.TryGetProperty("methodIdentifiers", out JsonElement ids) && ids.ValueKind == JsonValueKind.Object
+                ? ids.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? "", StringComparer.Ordinal)
+                : new Dictionary<string, string>(),
+        };
     }
 
     /// <summary>metadata.settings.compilationTarget: {"contracts/evm/token/AccToken.sol": "AccToken"} (metadata may be a JSON string).</summary>

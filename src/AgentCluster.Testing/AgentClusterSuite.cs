@@ -1,0 +1,279 @@
+using System.Diagnostics;
+using System.Text.Json;
+using AgentCluster.Testing.Internal;
+using Nethereum.Web3;
+using Nethereum.Web3.Accounts;
+
+namespace AgentCluster.Testing;
+
+/// <summary>
+/// A fresh anvil node with the whole AgentCluster suite deployed by the repository's <c>scripts/deploy</c>, and a Web3 signing
+/// as anvil account 0 (the deployer). The first suite of a process deploys (tens of seconds); later ones with the same chain id,
+/// anvil arguments and deploy environment load an <c>anvil_dumpState</c> snapshot of that deployment into their own fresh node
+/// (well under a second), so every suite is an independent chain with the same addresses. Disposing it disposes the node.
+/// </summary>
+public sealed class AgentClusterSuite : IAsyncDisposable
+{
+    private static readonly SemaphoreSlim SnapshotGate = new(1, 1);
+    private static readonly Dictionary<string, Snapshot> Snapshots = [];
+
+    private AgentClusterSuite(IAnvilNode node, DeploymentManifest manifest, bool fromSnapshot, TimeSpan startTime)
+    {
+        Node = node;
+        Manifest = manifest;
+        FromSnapshot = fromSnapshot;
+        StartTime = startTime;
+        Accounts = AnvilAccounts.PrivateKeys.Select(k => new Account(k, node.ChainId)).ToList();
+        Web3 = new Web3(Accounts[0], node.RpcUrl.ToString());
+    }
+
+    /// <summary>The node the suite is deployed on.</summary>
+    public IAnvilNode Node { get; }
+
+    /// <summary>A Web3 on <see cref="IAnvilNode.RpcUrl"/> signing as <see cref="Accounts"/>[0] (the deployer).</summary>
+    public Web3 Web3 { get; }
+
+    /// <summary>The deployment: chain id, first block, deployer and the contracts' checksummed addresses.</summary>
+    public DeploymentManifest Manifest { get; }
+
+    /// <summary>anvil's 10 default accounts as Nethereum accounts for this chain id (index 0 deployed the suite).</summary>
+    public IReadOnlyList<Account> Accounts { get; }
+
+    /// <summary>True when the chain was restored from this process's snapshot rather than deployed by scripts/deploy.</summary>
+    public bool FromSnapshot { get; }
+
+    /// <summary>How long <see cref="StartAsync"/> took (node start plus deployment or snapshot load).</summary>
+    public TimeSpan StartTime { get; }
+
+    /// <summary>A Web3 on this suite's node signing as anvil account <paramref name="accountIndex"/> (0-9).</summary>
+    public Web3 CreateWeb3(int accountIndex)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(accountIndex);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(accountIndex, Accounts.Count);
+        return new Web3(Accounts[accountIndex], Node.RpcUrl.ToString());
+    }
+
+    /// <summary>Starts a node and deploys the suite (or restores this process's snapshot of it).</summary>
+    /// <exception cref="ArgumentException">An option is out of range (the message names it).</exception>
+    /// <exception cref="AnvilException">The node could not start, the repository was not found, or scripts/deploy failed (with its output).</exception>
+    public static async Task<AgentClusterSuite> StartAsync(AgentClusterSuiteOptions? options = null, CancellationToken ct = default)
+    {
+        options ??= new AgentClusterSuiteOptions();
+        options.Validate();
+        Evm.FastSigning.EnsureEnabled();
+        var clock = Stopwatch.StartNew();
+        string root = Locator.RepositoryRoot();
+        string key = options.SnapshotKey();
+
+        if (options.ReuseDeployment)
+        {
+            Snapshot? snapshot;
+            await SnapshotGate.WaitAsync(ct).ConfigureAwait(false);
+            try
+            {
+                if (!Snapshots.TryGetValue(key, out snapshot))
+                {
+                    // First suite for this key: deploy while holding the gate, so parallel suites wait for one deployment.
+                    IAnvilNode node = await Anvil.StartAsync(options.Anvil, ct).ConfigureAwait(false);
+                    try
+                    {
+                        DeploymentManifest manifest = await DeployAsync(root, node, options, ct).ConfigureAwait(false);
+                        TimeSpan deployTime = clock.Elapsed;
+                        var dumpClock = Stopwatch.StartNew();
+                        JsonElement state = await Net.CallAsync(node.RpcUrl, "anvil_dumpState", "[]", TimeSpan.FromSeconds(60), ct).ConfigureAwait(false);
+                        TimeSpan dumpTime = dumpClock.Elapsed;
+                        ulong block = await BlockNumberAsync(node, ct).ConfigureAwait(false);
+                        Snapshots[key] = new Snapshot(
+                            state.GetString() ?? throw new AnvilException("anvil_dumpState returned no state."), manifest, block, dumpTime, deployTime);
+                        return new AgentClusterSuite(node, manifest, false, clock.Elapsed);
+                    }
+                    catch
+                    {
+                        await node.DisposeAsync().ConfigureAwait(false);
+                        throw;
+                    }
+                }
+            }
+            finally
+            {
+                SnapshotGate.Release();
+            }
+
+            IAnvilNode restored = await Anvil.StartAsync(options.Anvil, ct).ConfigureAwait(false);
+            try
+            {
+                await RestoreAsync(restored, snapshot, ct).ConfigureAwait(false);
+                return new AgentClusterSuite(restored, snapshot.Manifest, true, clock.Elapsed);
+            }
+            catch
+            {
+                await restored.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+
+        IAnvilNode fresh = await Anvil.StartAsync(options.Anvil, ct).ConfigureAwait(false);
+        try
+        {
+            DeploymentManifest manifest = await DeployAsync(root, fresh, options, ct).ConfigureAwait(false);
+            return new AgentClusterSuite(fresh, manifest, false, clock.Elapsed);
+        }
+        catch
+        {
+            await fresh.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>This process's deployment snapshots (for reports): time to start the node and deploy, time to dump, state size in hex characters.</summary>
+    public static IReadOnlyList<(TimeSpan Deploy, TimeSpan Dump, int StateChars)> SnapshotTimings
+    {
+        get
+        {
+            SnapshotGate.Wait(TimeSpan.FromSeconds(30));
+            try
+            {
+                return Snapshots.Values.Select(s => (s.DeployTime, s.DumpTime, s.State.Length)).ToList();
+            }
+            finally
+            {
+                SnapshotGate.Release();
+            }
+        }
+    }
+
+    /// <summary>Disposes the node (container removed / process killed).</summary>
+    public ValueTask DisposeAsync() => Node.DisposeAsync();
+
+    private static async Task RestoreAsync(IAnvilNode node, Snapshot snapshot, CancellationToken ct)
+    {
+        JsonElement loaded = await Net.CallAsync(node.RpcUrl, "anvil_loadState", JsonSerializer.Serialize(new[] { snapshot.State }), TimeSpan.FromSeconds(60), ct)
+            .ConfigureAwait(false);
+        if (loaded.ValueKind != JsonValueKind.True)
+        {
+            throw new AnvilException($"anvil_loadState on {node.RpcUrl} answered {loaded.GetRawText()}, not true.");
+        }
+
+        ulong block = await BlockNumberAsync(node, ct).ConfigureAwait(false);
+        string code = (await Net.CallAsync(node.RpcUrl, "eth_getCode", JsonSerializer.Serialize(new[] { snapshot.Manifest.AddressOf("AccToken"), "latest" }), TimeSpan.FromSeconds(10), ct)
+            .ConfigureAwait(false)).GetString() ?? "0x";
+        if (block != snapshot.Block || code.Length <= 2)
+        {
+            throw new AnvilException($"Restoring the deployment snapshot on {node.RpcUrl} failed: block {block} (expected {snapshot.Block}), AccToken code {code.Length / 2 - 1} bytes.");
+        }
+    }
+
+    private static async Task<ulong> BlockNumberAsync(IAnvilNode node, CancellationToken ct)
+    {
+        string hex = (await Net.CallAsync(node.RpcUrl, "eth_blockNumber", "[]", TimeSpan.FromSeconds(10), ct).ConfigureAwait(false)).GetString() ?? "";
+        return Convert.ToUInt64(hex, 16);
+    }
+
+    private static async Task<DeploymentManifest> DeployAsync(string root, IAnvilNode node, AgentClusterSuiteOptions options, CancellationToken ct)
+    {
+        string work = Directory.CreateTempSubdirectory("agentcluster-deploy-").FullName;
+        try
+        {
+            string manifestPath = Path.Combine(work, "manifest.json");
+            var info = new ProcessStartInfo(Path.Combine(root, "scripts", "deploy"))
+            {
+                WorkingDirectory = root,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                RedirectStandardInput = true,
+                UseShellExecute = false,
+            };
+            foreach (string arg in new[]
+                     {
+                         "--rpc-url", node.RpcUrl.ToString().TrimEnd('/'), "--private-key", AnvilAccounts.PrivateKeys[0], "--manifest", manifestPath,
+                         "--allow-local-randomness", "--allow-single-beneficiary",
+                     })
+            {
+                info.ArgumentList.Add(arg);
+            }
+
+            foreach (string name in info.Environment.Keys.Where(k => k.StartsWith("AC_", StringComparison.Ordinal)).ToList())
+            {
+                info.Environment.Remove(name);
+            }
+
+            foreach ((string name, string value) in options.DeployEnvironment)
+            {
+                info.Environment[name] = value;
+            }
+
+            info.Environment["NO_COLOR"] = "1";
+            var output = new List<string>();
+            using var process = new Process { StartInfo = info };
+            void Record(string? line)
+            {
+                if (line is null)
+                {
+                    return;
+                }
+
+                lock (output)
+                {
+                    output.Add(line);
+                }
+            }
+
+            process.OutputDataReceived += (_, e) => Record(e.Data);
+            process.ErrorDataReceived += (_, e) => Record(e.Data);
+            process.Start();
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            process.StandardInput.Close();
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(options.DeployTimeout);
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None).ConfigureAwait(false);
+                ct.ThrowIfCancellationRequested();
+                throw new AnvilException($"scripts/deploy did not finish within {options.DeployTimeout.TotalSeconds:0} s (killed).\n{Tail(output)}");
+            }
+
+            process.WaitForExit(); // flushes the redirected output
+            if (process.ExitCode != 0)
+            {
+                throw new AnvilException($"scripts/deploy exited with code {process.ExitCode} on {node.RpcUrl}.\n{Tail(output)}");
+            }
+
+            DeploymentManifest manifest = DeploymentManifest.Load(manifestPath);
+            if (manifest.ChainId != node.ChainId)
+            {
+                throw new AnvilException($"scripts/deploy wrote a manifest for chain {manifest.ChainId}, but the node is chain {node.ChainId}.");
+            }
+
+            return manifest;
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(work, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+
+    private static string Tail(List<string> output)
+    {
+        lock (output)
+        {
+            return string.Join('\n', output.TakeLast(40));
+        }
+    }
+
+    private sealed record Snapshot(string State, DeploymentManifest Manifest, ulong Block, TimeSpan DumpTime, TimeSpan DeployTime);
+}

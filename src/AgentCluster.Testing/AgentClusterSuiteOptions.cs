@@ -1,0 +1,63 @@
+namespace AgentCluster.Testing;
+
+/// <summary>How to start an <see cref="AgentClusterSuite"/>.</summary>
+public sealed record AgentClusterSuiteOptions
+{
+    /// <summary>The node (chain id 31337 by default, a local chain for scripts/deploy). <see cref="AnvilOptions.NoMining"/> is refused: the deployment needs blocks.</summary>
+    public AnvilOptions Anvil { get; init; } = new();
+
+    /// <summary>AC_* variables for scripts/deploy (e.g. AC_ATTESTORS); every other AC_* variable of this process is removed for the deployment.</summary>
+    public IReadOnlyDictionary<string, string> DeployEnvironment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Deploy once per process and restore later suites from an anvil_dumpState snapshot of it (default). False deploys every time.</summary>
+    public bool ReuseDeployment { get; init; } = true;
+
+    /// <summary>How long scripts/deploy may run (default 5 minutes; the first run in a fresh worktree compiles the contracts).</summary>
+    public TimeSpan DeployTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first option that is out of range.</summary>
+    public void Validate()
+    {
+        if (Anvil is null)
+        {
+            throw new ArgumentNullException(nameof(Anvil), "AgentClusterSuiteOptions.Anvil must not be null.");
+        }
+
+        Anvil.Validate();
+        if (Anvil.NoMining)
+        {
+            throw new ArgumentException("AgentClusterSuiteOptions.Anvil.NoMining cannot be used: scripts/deploy waits for its transactions to be mined.", nameof(Anvil));
+        }
+
+        if (DeployEnvironment is null)
+        {
+            throw new ArgumentNullException(nameof(DeployEnvironment), "AgentClusterSuiteOptions.DeployEnvironment must not be null.");
+        }
+
+        foreach ((string name, string value) in DeployEnvironment)
+        {
+            if (!name.StartsWith("AC_", StringComparison.Ordinal) || name.Length == 3)
+            {
+                throw new ArgumentException($"AgentClusterSuiteOptions.DeployEnvironment may hold only AC_* variables, not '{name}'.", nameof(DeployEnvironment));
+            }
+
+            if (value is null)
+            {
+                throw new ArgumentException($"AgentClusterSuiteOptions.DeployEnvironment['{name}'] is null.", nameof(DeployEnvironment));
+            }
+        }
+
+        if (DeployTimeout <= TimeSpan.Zero || DeployTimeout > TimeSpan.FromMinutes(30))
+        {
+            throw new ArgumentOutOfRangeException(nameof(DeployTimeout), DeployTimeout, "AgentClusterSuiteOptions.DeployTimeout must be positive and at most 30 minutes.");
+        }
+    }
+
+    /// <summary>What makes two deployments interchangeable: chain id, extra anvil arguments and the deploy environment.</summary>
+    internal string SnapshotKey() =>
+        string.Join('\n', [
+            Anvil.ChainId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            string.Join('\u001f', Anvil.ExtraArguments),
+            .. DeployEnvironment.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + kv.Value),
+        ]);
+}
