@@ -102,7 +102,7 @@ internal static class CliInput
         {
             try
             {
-                return AgentCluster.Evm.Hex.DecodeQuantity(text);
+                return AgentCluster.Evm.Validation.EvmInput.ParseQuantity(text);
             }
             catch (FormatException e)
             {

@@ -11,7 +11,7 @@ public static class Program
     public static int Main(string[] args) => Run(args, Console.Out, Console.Error, Console.In);
 
     /// <summary>
-    /// Parses and runs one command line. Results go to <paramref name="output"/>, diagnostics to <paramref name="error"/>.
+    /// Parses and runs one command line (no arguments at all shows the help). Results go to <paramref name="output"/>, diagnostics to <paramref name="error"/>.
     /// Returns <see cref="ExitCodes.Success"/>, <see cref="ExitCodes.BadInput"/> (an argument's value is wrong) or
     /// <see cref="ExitCodes.Usage"/> (unknown command or option, missing argument).
     /// </summary>
@@ -22,6 +22,12 @@ public static class Program
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
         Command root = BuildRootCommand(input ?? Console.In);
+
+        // A bare 'agentcluster' is someone finding their way: show the help (exit 0) rather than a usage error.
+        if (args.Length == 0)
+        {
+            args = ["--help"];
+        }
 
         // '@file' is ours (a JSON argument read from a file), not System.CommandLine's response files.
         ParseResult parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });

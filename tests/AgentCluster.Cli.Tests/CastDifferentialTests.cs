@@ -5,8 +5,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentCluster.Cli.Tests.Oracles;
 using AgentCluster.Evm.Tests.Oracles;
-using AgentCluster.Evm;
-using AgentCluster.Evm.Abi;
 
 namespace AgentCluster.Cli.Tests;
 
@@ -27,7 +25,7 @@ public class CastDifferentialTests
     {
         var rng = Rng(1);
         string[] inputs = Enumerable.Range(0, 10).Select(i => i % 2 == 0
-            ? Hex.Encode(rng.Bytes(rng.Random.Next(0, 80)))
+            ? RandomValues.Hex(rng.Bytes(rng.Random.Next(0, 80)))
             : "text " + Convert.ToBase64String(rng.Bytes(rng.Random.Next(0, 40))) + " é").ToArray();
         Check(inputs.Select(i => new[] { "keccak", i }).ToArray(), i => Cli.Run("evm", "keccak", inputs[i]).Output);
     }
@@ -109,7 +107,7 @@ public class CastDifferentialTests
     public void SignTypedData_MatchesCastWalletSignData_AndTheHashRecoversTheSigner()
     {
         var rng = Rng(7);
-        var cases = Enumerable.Range(0, 8).Select(i => (Key: Hex.Encode(NewKey(rng)), Json: RandomTypedData(rng, i))).ToArray();
+        var cases = Enumerable.Range(0, 8).Select(i => (Key: RandomValues.Hex(NewKey(rng)), Json: RandomTypedData(rng, i))).ToArray();
         string[] signatures = Cast.RunMany(cases.Select(c => new[] { "wallet", "sign", "--data", "--private-key", c.Key, c.Json }).ToArray());
         string[] addresses = Cast.RunMany(cases.Select(c => new[] { "wallet", "address", "--private-key", c.Key }).ToArray());
         for (int i = 0; i < cases.Length; i++)
@@ -124,7 +122,7 @@ public class CastDifferentialTests
     public void Recover_OfCastsRawHashSignatures_GivesCastsAddress()
     {
         var rng = Rng(8);
-        var cases = Enumerable.Range(0, 8).Select(_ => (Key: Hex.Encode(NewKey(rng)), Hash: Hex.Encode(rng.Bytes(32)))).ToArray();
+        var cases = Enumerable.Range(0, 8).Select(_ => (Key: RandomValues.Hex(NewKey(rng)), Hash: RandomValues.Hex(rng.Bytes(32)))).ToArray();
         string[] signatures = Cast.RunMany(cases.Select(c => new[] { "wallet", "sign", "--no-hash", "--private-key", c.Key, c.Hash }).ToArray());
         string[] addresses = Cast.RunMany(cases.Select(c => new[] { "wallet", "address", "--private-key", c.Key }).ToArray());
         for (int i = 0; i < cases.Length; i++)
@@ -153,7 +151,7 @@ public class CastDifferentialTests
 
     private static (string Signature, string Json, string[] CastArgs, JsonNode ExpectedDecoded) RandomCall(RandomValues rng, int index)
     {
-        AbiType[] types = Enumerable.Range(0, rng.Random.Next(1, 5)).Select(_ => rng.Type()).ToArray();
+        TType[] types = Enumerable.Range(0, rng.Random.Next(1, 5)).Select(_ => rng.Type()).ToArray();
         object[] values = types.Select(rng.Value).ToArray();
         string signature = $"f{index}(" + string.Join(",", types.Select(t => t.CanonicalName)) + ")";
         string json = new JsonArray(types.Select((t, k) => rng.InputJson(t, values[k])).ToArray()).ToJsonString();
@@ -165,7 +163,7 @@ public class CastDifferentialTests
     private static (string Key, string Json, string[] CastArgs) RandomTransaction(RandomValues rng, int index)
     {
         Random r = rng.Random;
-        string key = Hex.Encode(NewKey(rng));
+        string key = RandomValues.Hex(NewKey(rng));
         ulong chainId = r.Next(3) switch { 0 => 1UL, 1 => 31337UL, _ => (ulong)r.NextInt64(1, 1L << 40) };
         ulong nonce = r.Next(3) == 0 ? 0 : (ulong)r.NextInt64(0, long.MaxValue);
         ulong gas = (ulong)r.NextInt64(21000, 30_000_000);
@@ -173,7 +171,7 @@ public class CastDifferentialTests
         BigInteger fee = rng.Edge(1, BigInteger.Pow(10, 12));
         BigInteger tip = rng.Edge(0, fee);
         bool create = index % 7 == 3;
-        string? to = create ? null : Hex.Encode(rng.Bytes(20));
+        string? to = create ? null : RandomValues.Hex(rng.Bytes(20));
         byte[] data = create ? [0x60, 0x00, .. rng.Bytes(r.Next(0, 40))] : r.Next(3) == 0 ? [] : rng.Bytes(r.Next(1, 120));
 
         var json = new JsonObject
@@ -183,7 +181,7 @@ public class CastDifferentialTests
             [r.Next(2) == 0 ? "gas" : "gasLimit"] = Quantity(rng, gas),
             ["to"] = to,
             ["value"] = Quantity(rng, value),
-            [r.Next(2) == 0 ? "data" : "input"] = Hex.Encode(data),
+            [r.Next(2) == 0 ? "data" : "input"] = RandomValues.Hex(data),
         };
         var args = new List<string>
         {
@@ -203,8 +201,8 @@ public class CastDifferentialTests
             {
                 var accessList = new JsonArray(Enumerable.Range(0, r.Next(1, 3)).Select(_ => (JsonNode)new JsonObject
                 {
-                    ["address"] = Hex.Encode(rng.Bytes(20)),
-                    ["storageKeys"] = new JsonArray(Enumerable.Range(0, r.Next(0, 3)).Select(_ => (JsonNode)JsonValue.Create(Hex.Encode(rng.Bytes(32)))).ToArray()),
+                    ["address"] = RandomValues.Hex(rng.Bytes(20)),
+                    ["storageKeys"] = new JsonArray(Enumerable.Range(0, r.Next(0, 3)).Select(_ => (JsonNode)JsonValue.Create(RandomValues.Hex(rng.Bytes(32)))).ToArray()),
                 }).ToArray());
                 json["accessList"] = accessList;
                 args.AddRange(["--access-list", accessList.ToJsonString()]);
@@ -216,7 +214,7 @@ public class CastDifferentialTests
             json["type"] = index % 3 == 0 ? "0x0" : "eip1559";
         }
 
-        args.AddRange(create ? ["--create", Hex.Encode(data)] : [to!, Hex.Encode(data)]);
+        args.AddRange(create ? ["--create", RandomValues.Hex(data)] : [to!, RandomValues.Hex(data)]);
         return (key, json.ToJsonString(), args.ToArray());
     }
 
@@ -230,11 +228,11 @@ public class CastDifferentialTests
             "uint256" => rng.Edge(0, (BigInteger.One << 256) - 1).ToString(CultureInfo.InvariantCulture),
             "uint32" => JsonValue.Create((long)rng.Edge(0, uint.MaxValue)),
             "int64" => rng.Edge(long.MinValue, long.MaxValue).ToString(CultureInfo.InvariantCulture),
-            "address" => Hex.Encode(rng.Bytes(20)),
+            "address" => RandomValues.Hex(rng.Bytes(20)),
             "bool" => JsonValue.Create(r.Next(2) == 0),
-            "bytes32" => Hex.Encode(rng.Bytes(32)),
-            "bytes4" => Hex.Encode(rng.Bytes(4)),
-            "bytes" => Hex.Encode(rng.Bytes(r.Next(0, 50))),
+            "bytes32" => RandomValues.Hex(rng.Bytes(32)),
+            "bytes4" => RandomValues.Hex(rng.Bytes(4)),
+            "bytes" => RandomValues.Hex(rng.Bytes(r.Next(0, 50))),
             _ => "s" + Convert.ToHexString(rng.Bytes(r.Next(0, 12))),
         };
 
@@ -259,8 +257,8 @@ public class CastDifferentialTests
         if (r.Next(4) > 0) { domainFields.Add(("name", "string")); domain["name"] = $"App{index}"; }
         if (r.Next(2) > 0) { domainFields.Add(("version", "string")); domain["version"] = "1"; }
         if (r.Next(4) > 0) { domainFields.Add(("chainId", "uint256")); domain["chainId"] = r.Next(1, 100000); }
-        if (r.Next(2) > 0) { domainFields.Add(("verifyingContract", "address")); domain["verifyingContract"] = Hex.Encode(rng.Bytes(20)); }
-        if (r.Next(4) == 0) { domainFields.Add(("salt", "bytes32")); domain["salt"] = Hex.Encode(rng.Bytes(32)); }
+        if (r.Next(2) > 0) { domainFields.Add(("verifyingContract", "address")); domain["verifyingContract"] = RandomValues.Hex(rng.Bytes(20)); }
+        if (r.Next(4) == 0) { domainFields.Add(("salt", "bytes32")); domain["salt"] = RandomValues.Hex(rng.Bytes(32)); }
 
         var typedData = new JsonObject
         {
@@ -289,7 +287,7 @@ public class CastDifferentialTests
     private static JsonNode Quantity(RandomValues rng, BigInteger value) => rng.Random.Next(3) switch
     {
         0 when value < 1L << 53 => JsonValue.Create((long)value),
-        1 => JsonValue.Create(Hex.EncodeQuantity(value)),
+        1 => JsonValue.Create(RandomValues.Quantity(value)),
         _ => JsonValue.Create(Dec(value)),
     };
 

@@ -3,26 +3,31 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using AgentCluster.Evm;
-using AgentCluster.Evm.Abi;
-using AgentCluster.Evm.Crypto;
-using AgentCluster.Evm.Eip712;
-using AgentCluster.Evm.Transactions;
+using AgentCluster.Evm.Validation;
+using Nethereum.ABI.EIP712;
+using Nethereum.ABI.FunctionEncoding;
+using Nethereum.ABI.Model;
+using Nethereum.Model;
+using Nethereum.Signer;
+using Nethereum.Util;
 
 namespace AgentCluster.Cli.Evm;
 
-/// <summary><c>agentcluster evm ...</c>: offline EVM tools in the manner of Foundry's cast, on AgentCluster.Evm.</summary>
+/// <summary><c>agentcluster evm ...</c>: offline EVM tools in the manner of Foundry's cast, on Nethereum
+/// (Keccak, ABI, transactions, EIP-712, signatures) and AgentCluster.Evm.Validation (strict input).</summary>
 internal static class EvmCommands
 {
     private const string JsonSources = "Give the JSON inline, '-' to read it from standard input, or '@path' to read a file.";
+    private const string HexSources = "Give it inline, '-' to read it from standard input, or '@path' to read a file (surrounding whitespace is ignored).";
 
     public static Command Build(TextReader stdin) => new("evm", "Offline EVM tools: hashing, ABI, transactions, signatures, EIP-712.")
     {
         Keccak(),
         Selector(),
         AbiEncode(stdin),
-        AbiDecode(),
+        AbiDecode(stdin),
         SignTx(stdin),
-        DecodeTx(),
+        DecodeTx(stdin),
         TypedDataHash(stdin),
         SignTypedData(stdin),
         Recover(),
@@ -36,9 +41,9 @@ internal static class EvmCommands
         {
             string text = parse.GetRequiredValue(data);
             byte[] bytes = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
-                ? CliInput.Parse("<data>", () => Hex.Decode(text))
+                ? CliInput.Parse("<data>", () => EvmInput.ParseHex(text))
                 : Encoding.UTF8.GetBytes(text);
-            parse.InvocationConfiguration.Output.WriteLine(AgentCluster.Evm.Keccak.Hash(bytes).ToString());
+            parse.InvocationConfiguration.Output.WriteLine(HexOf(Sha3Keccack.Current.CalculateHash(bytes)));
             return ExitCodes.Success;
         });
         return command;
@@ -52,9 +57,9 @@ internal static class EvmCommands
         command.SetAction(parse =>
         {
             string text = parse.GetRequiredValue(signature);
-            string result = parse.GetValue(isEvent)
-                ? CliInput.Parse("<signature>", () => AbiEvent.Parse(text).Topic0.ToString())
-                : CliInput.Parse("<signature>", () => AbiFunction.Parse(text).SelectorHex);
+            bool asEvent = parse.GetValue(isEvent);
+            SolSignature parsed = CliInput.Parse("<signature>", () => SolSignatureParser.ParseSignature(text, asEvent ? "event" : "function"));
+            string result = HexOf(asEvent ? parsed.Hash : parsed.Selector);
             parse.InvocationConfiguration.Output.WriteLine(result);
             return ExitCodes.Success;
         });
@@ -84,32 +89,31 @@ internal static class EvmCommands
             }
 
             JsonElement json = CliInput.ParseJson("<args>", CliInput.ReadText("<args>", parse.GetRequiredValue(arguments), stdin));
-            object?[] values = CliInput.Parse("<args>", () => AbiJson.ToValues(parameters, json));
-            byte[] encoded = CliInput.Parse("<args>", () => AbiEncoder.Encode(parameters.Select(p => p.Type).ToArray(), values));
-            parse.InvocationConfiguration.Output.WriteLine(withSelector ? Hex.Encode([.. function!.Selector, .. encoded]) : Hex.Encode(encoded));
+            object[] values = CliInput.Parse("<args>", () => AbiJson.ToValues(parameters, json));
+            byte[] encoded = CliInput.Parse("<args>", () => Encode(parameters, values));
+            parse.InvocationConfiguration.Output.WriteLine(withSelector ? HexOf([.. function!.Selector, .. encoded]) : HexOf(encoded));
             return ExitCodes.Success;
         });
         return command;
     }
 
-    private static Command AbiDecode()
+    private static Command AbiDecode(TextReader stdin)
     {
         var types = new Argument<string>("types")
         {
             Description = "'(uint256,address)' or 'uint256,address'; or a function signature: 'f(uint256)(address)' decodes the outputs, " +
                 "'f(uint256)' the inputs (without selector; with --calldata, after checking the selector).",
         };
-        var data = new Argument<string>("data") { Description = "The ABI-encoded data as 0x-hex." };
+        var data = new Argument<string>("data") { Description = "The ABI-encoded data as 0x-hex. " + HexSources };
         var calldata = new Option<bool>("--calldata") { Description = "The data is calldata: check and strip the function's selector, decode its inputs." };
-        var command = new Command("abi-decode", "Decodes ABI data; prints a JSON array (integers as decimal strings, bytes as 0x-hex, addresses checksummed).")
+        var command = new Command("abi-decode", "Decodes ABI data (refusing what Solidity's abi.decode refuses); prints a JSON array (integers as decimal strings, bytes as 0x-hex, addresses checksummed).")
         {
             types, data, calldata,
         };
         command.SetAction(parse =>
         {
             var (function, parameters) = ParseSignature("<types>", parse.GetRequiredValue(types));
-            byte[] bytes = CliInput.Parse("<data>", () => Hex.Decode(parse.GetRequiredValue(data)));
-            object?[] values;
+            byte[] bytes = ReadHex("<data>", parse.GetRequiredValue(data), stdin);
             if (parse.GetValue(calldata))
             {
                 if (function is null)
@@ -117,19 +121,25 @@ internal static class EvmCommands
                     throw new CliInputException("<types>", "--calldata needs a function signature with a name, such as 'f(uint256)'.");
                 }
 
-                values = CliInput.Parse("<data>", () => function.DecodeCall(bytes));
-            }
-            else
-            {
-                if (function is { Outputs.Count: > 0 })
+                if (bytes.Length < 4 || !bytes.AsSpan(0, 4).SequenceEqual(function.Selector))
                 {
-                    parameters = function.Outputs;
+                    throw new CliInputException("<data>", $"Calldata does not start with the selector {HexOf(function.Selector)} of {function.Canonical} (it starts with {HexOf(bytes[..Math.Min(4, bytes.Length)])}).");
                 }
 
-                values = CliInput.Parse("<data>", () => AbiDecoder.Decode(parameters.Select(p => p.Type).ToArray(), bytes));
+                bytes = bytes[4..];
+            }
+            else if (function is { Outputs.Count: > 0 })
+            {
+                parameters = function.Outputs;
             }
 
-            WriteJson(parse.InvocationConfiguration.Output, writer => AbiJson.WriteValues(writer, parameters.Select(p => p.Type).ToArray(), values));
+            Parameter[] nethereum = ToParameters(parameters);
+            List<ParameterOutput> outputs = CliInput.Parse("<data>", () =>
+            {
+                StrictAbi.EnsureClean(bytes, nethereum);
+                return Decode(bytes, nethereum);
+            });
+            WriteJson(parse.InvocationConfiguration.Output, writer => AbiJson.WriteValues(writer, parameters, outputs));
             return ExitCodes.Success;
         });
         return command;
@@ -151,35 +161,31 @@ internal static class EvmCommands
         {
             EthECKey key = ParseKey(parse.GetRequiredValue(privateKey));
             JsonElement json = CliInput.ParseJson("<transaction>", CliInput.ReadText("<transaction>", parse.GetRequiredValue(transaction), stdin));
-            Address? from = null;
-            Transaction tx = CliInput.Parse("<transaction>", () => TransactionJson.Parse(json, out from));
-            if (from is { } sender && sender != key.Address)
+            string? from = null;
+            TransactionRequest tx = CliInput.Parse("<transaction>", () => TransactionJson.Parse(json, out from));
+            string address = key.GetPublicAddress();
+            if (from is { } sender && !string.Equals(sender, address, StringComparison.OrdinalIgnoreCase))
             {
-                throw new CliInputException("<transaction>", $"from {sender} is not the address of --private-key ({key.Address}).");
+                throw new CliInputException("<transaction>", $"from {sender} is not the address of --private-key ({address}).");
             }
 
-            parse.InvocationConfiguration.Output.WriteLine(tx.Sign(key).RawHex);
+            parse.InvocationConfiguration.Output.WriteLine(tx.Sign(key));
             return ExitCodes.Success;
         });
         return command;
     }
 
-    private static Command DecodeTx()
+    private static Command DecodeTx(TextReader stdin)
     {
-        var raw = new Argument<string>("raw") { Description = "A raw signed transaction as 0x-hex (legacy, EIP-2930 or EIP-1559)." };
-        var command = new Command("decode-tx", "Decodes a raw signed transaction; prints it as eth_getTransactionByHash JSON, with the recovered from and the hash.")
+        var raw = new Argument<string>("raw") { Description = "A raw signed transaction as 0x-hex (legacy, EIP-2930 or EIP-1559). " + HexSources };
+        var command = new Command("decode-tx", "Decodes a raw signed transaction (refusing non-canonical encodings and high-s signatures); prints it as eth_getTransactionByHash JSON, with the recovered from and the hash.")
         {
             raw,
         };
         command.SetAction(parse =>
         {
-            string text = parse.GetRequiredValue(raw);
-            SignedTransaction signed = CliInput.Parse("<raw>", () =>
-            {
-                SignedTransaction decoded = SignedTransaction.Parse(text);
-                decoded.RecoverSender();
-                return decoded;
-            });
+            byte[] bytes = ReadHex("<raw>", parse.GetRequiredValue(raw), stdin);
+            ISignedTransaction signed = CliInput.Parse("<raw>", () => TransactionJson.Decode(bytes));
             WriteJson(parse.InvocationConfiguration.Output, writer => TransactionJson.Write(writer, signed));
             return ExitCodes.Success;
         });
@@ -192,8 +198,8 @@ internal static class EvmCommands
         var command = new Command("typed-data-hash", "The EIP-712 digest (keccak256(0x1901 || domainSeparator || hashStruct(message))) as 0x-hex.") { typedData };
         command.SetAction(parse =>
         {
-            TypedData data = ParseTypedData(parse.GetRequiredValue(typedData), stdin);
-            parse.InvocationConfiguration.Output.WriteLine(CliInput.Parse("<typed-data>", () => Eip712TypedDataEncoder.Hash(data)).ToString());
+            TypedDataRaw data = ParseTypedData(parse.GetRequiredValue(typedData), stdin);
+            parse.InvocationConfiguration.Output.WriteLine(HexOf(CliInput.Parse("<typed-data>", () => TypedDataJson.Hash(data))));
             return ExitCodes.Success;
         });
         return command;
@@ -210,8 +216,9 @@ internal static class EvmCommands
         command.SetAction(parse =>
         {
             EthECKey key = ParseKey(parse.GetRequiredValue(privateKey));
-            TypedData data = ParseTypedData(parse.GetRequiredValue(typedData), stdin);
-            parse.InvocationConfiguration.Output.WriteLine(CliInput.Parse("<typed-data>", () => Eip712TypedDataSigner.SignTypedData(data, key)).ToHex());
+            TypedDataRaw data = ParseTypedData(parse.GetRequiredValue(typedData), stdin);
+            byte[] digest = CliInput.Parse("<typed-data>", () => TypedDataJson.Hash(data));
+            parse.InvocationConfiguration.Output.WriteLine(Signing.With(key, () => EthECDSASignature.CreateStringSignature(key.SignAndCalculateV(digest))));
             return ExitCodes.Success;
         });
         return command;
@@ -224,10 +231,17 @@ internal static class EvmCommands
         var command = new Command("recover", "Recovers the signer of a hash; prints the checksummed address.") { hash, signature };
         command.SetAction(parse =>
         {
-            Hash32 digest = CliInput.Parse("<hash>", () => Hash32.Parse(parse.GetRequiredValue(hash)));
-            EthECDSASignature parsed = CliInput.Parse("<signature>", () => EthECDSASignature.Parse(parse.GetRequiredValue(signature)));
-            Address signer = CliInput.Parse("<signature>", () => EthECKey.RecoverAddress(digest, parsed));
-            parse.InvocationConfiguration.Output.WriteLine(signer.ToChecksumString());
+            byte[] digest = CliInput.Parse("<hash>", () => EvmInput.ParseHex(parse.GetRequiredValue(hash), 32, "a 32-byte hash"));
+            byte[] bytes = CliInput.Parse("<signature>", () => EvmInput.ParseHex(parse.GetRequiredValue(signature), 65, "a signature r||s||v"));
+            byte v = bytes[64] switch
+            {
+                0 or 1 => (byte)(bytes[64] + 27),
+                27 or 28 => bytes[64],
+                _ => throw new CliInputException("<signature>", $"Signature v must be 27 or 28 (or 0 or 1), got {bytes[64]}."),
+            };
+            EthECDSASignature parsed = EthECDSASignatureFactory.FromComponents(bytes[..32], bytes[32..64], v);
+            string signer = CliInput.Parse("<signature>", () => Recover(parsed, digest));
+            parse.InvocationConfiguration.Output.WriteLine(signer);
             return ExitCodes.Success;
         });
         return command;
@@ -248,32 +262,81 @@ internal static class EvmCommands
     private static EthECKey ParseKey(string text)
     {
         string digits = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? text[2..] : text;
-        if (digits.Length != 64 || !Hex.IsValid(digits))
+        bool hex = digits.All(char.IsAsciiHexDigit);
+        if (digits.Length != 64 || !hex)
         {
-            throw new CliInputException("--private-key", $"expected 32 bytes as 64 hex digits (0x optional), got {digits.Length} character(s){(Hex.IsValid(digits) || digits.Length % 2 != 0 ? "" : " with non-hex ones")}.");
+            throw new CliInputException("--private-key", $"expected 32 bytes as 64 hex digits (0x optional), got {digits.Length} character(s){(hex ? "" : " with non-hex ones")}.");
         }
 
-        try
-        {
-            return new EthECKey(Hex.Decode(digits));
-        }
-        catch (ArgumentException)
+        byte[] bytes = Convert.FromHexString(digits);
+        var scalar = new System.Numerics.BigInteger(bytes, isUnsigned: true, isBigEndian: true);
+        if (scalar.IsZero || scalar >= SignatureRules.CurveOrder)
         {
             throw new CliInputException("--private-key", "not a valid secp256k1 private key (it must be between 1 and the curve order n-1).");
         }
+
+        return new EthECKey(bytes, true);
     }
 
-    private static TypedData ParseTypedData(string value, TextReader stdin)
+    private static TypedDataRaw ParseTypedData(string value, TextReader stdin)
     {
         string json = CliInput.ReadText("<typed-data>", value, stdin);
-        return CliInput.Parse("<typed-data>", () => TypedData.Parse(json));
+        return CliInput.Parse("<typed-data>", () => TypedDataJson.Parse(json));
     }
+
+    /// <summary>Hex from the argument, '-' (stdin) or '@path'; surrounding whitespace (a file's final newline) is ignored; 0x required.</summary>
+    private static byte[] ReadHex(string argument, string value, TextReader stdin)
+    {
+        string text = CliInput.ReadText(argument, value, stdin).Trim();
+        return CliInput.Parse(argument, () => EvmInput.ParseHex(text));
+    }
+
+    private static Parameter[] ToParameters(IReadOnlyList<SolParameter> parameters) => parameters.Select((p, i) => p.ToParameter(i + 1)).ToArray();
+
+    /// <summary>Nethereum's ParametersEncoder; the values were checked by <see cref="AbiJson"/>, so a failure here is reported with Nethereum's words.</summary>
+    private static byte[] Encode(IReadOnlyList<SolParameter> parameters, object[] values)
+    {
+        try
+        {
+            return new ParametersEncoder().EncodeParameters(ToParameters(parameters), values);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new FormatException($"Nethereum could not encode the values: {e.InnerException?.Message ?? e.Message}", e);
+        }
+    }
+
+    private static List<ParameterOutput> Decode(byte[] data, Parameter[] parameters)
+    {
+        try
+        {
+            return new ParameterDecoder().DecodeDefaultData(data, parameters);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new FormatException($"Nethereum could not decode the data: {e.InnerException?.Message ?? e.Message}", e);
+        }
+    }
+
+    private static string Recover(EthECDSASignature signature, byte[] digest)
+    {
+        try
+        {
+            return AddressUtil.Current.ConvertToChecksumAddress(EthECKey.RecoverFromSignature(signature, digest).GetPublicAddress());
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new FormatException($"No public key can be recovered from this signature and hash: {e.Message}", e);
+        }
+    }
+
+    private static string HexOf(byte[] bytes) => "0x" + Convert.ToHexStringLower(bytes);
 
     /// <summary>
     /// Parses a parameter list (<c>(a,b)</c> or <c>a,b</c>; outer parentheses are the list, so a single tuple parameter is
-    /// <c>((a,b))</c>) or a named function signature, which also returns its <see cref="AbiFunction"/>.
+    /// <c>((a,b))</c>) or a named function signature, which also returns its <see cref="SolSignature"/>.
     /// </summary>
-    internal static (AbiFunction? Function, IReadOnlyList<AbiParameter> Inputs) ParseSignature(string argument, string text)
+    internal static (SolSignature? Function, IReadOnlyList<SolParameter> Inputs) ParseSignature(string argument, string text)
     {
         string trimmed = text.Trim();
         int paren = trimmed.IndexOf('(', StringComparison.Ordinal);
@@ -281,33 +344,11 @@ internal static class EvmCommands
         bool isTypeList = paren <= 0 || head == "tuple" || head.Contains(',', StringComparison.Ordinal) || head.Contains('[', StringComparison.Ordinal);
         if (!isTypeList)
         {
-            AbiFunction function = CliInput.Parse(argument, () => AbiFunction.Parse(trimmed));
+            SolSignature function = CliInput.Parse(argument, () => SolSignatureParser.ParseSignature(trimmed, "function"));
             return (function, function.Inputs);
         }
 
-        if (trimmed.Length == 0)
-        {
-            return (null, []);
-        }
-
-        string list = trimmed.StartsWith('(') && MatchingParen(trimmed) == trimmed.Length - 1 ? trimmed : "(" + trimmed + ")";
-        AbiType type = CliInput.Parse(argument, () => AbiType.Parse(list));
-        return (null, ((TupleType)type).Components);
-    }
-
-    private static int MatchingParen(string text)
-    {
-        int depth = 0;
-        for (int i = 0; i < text.Length; i++)
-        {
-            depth += text[i] switch { '(' => 1, ')' => -1, _ => 0 };
-            if (depth == 0)
-            {
-                return i;
-            }
-        }
-
-        return -1;
+        return (null, CliInput.Parse(argument, () => SolSignatureParser.ParseParameterList(trimmed)));
     }
 
     private static void WriteJson(TextWriter output, Action<Utf8JsonWriter> write)
