@@ -99,7 +99,8 @@ public sealed partial class DurableTransactionManager : TransactionManagerBase, 
     /// pending transactions (re-checked and re-broadcast by the monitor) and starts the monitor.
     /// </summary>
     /// <param name="client">Nethereum's client (e.g. <c>AgentClusterRpc.CreateClient(url)</c>, or a plain <c>new RpcClient(url)</c>).</param>
-    /// <param name="account">The signer; its private key signs every transaction.</param>
+    /// <param name="account">The signer; its private key signs every transaction, through <see cref="Signing.Secp256k1Signer"/> built once from the
+    /// key's 32 bytes (every valid key, including those below 2^248 that Nethereum's own fast path cannot sign with).</param>
     /// <param name="options">Journal path, fees, timings.</param>
     /// <param name="logger">Where the manager reports what it does (replacements, resyncs, refusals).</param>
     /// <param name="cancellationToken">Cancels the start.</param>
