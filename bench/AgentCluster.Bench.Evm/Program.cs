@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
-using AgentCluster.Evm;
+using AgentCluster.Evm.Signing;
 using Nethereum.ABI.FunctionEncoding.Attributes;
 using Nethereum.Contracts;
 using Nethereum.Hex.HexConvertors.Extensions;
@@ -12,11 +12,12 @@ namespace AgentCluster.Bench.Evm;
 
 /// <summary>
 /// The C# side of <c>scripts/bench evm</c>: signatures per second and ABI encode+decode per second of the project's EVM layer
-/// (Nethereum 6.1.0 with the process-wide NBitcoin.Secp256k1 signing path that <see cref="FastSigning"/> turns on), on the inputs
+/// (Nethereum 6.1.0; signatures by <see cref="Secp256k1Signer"/>, the durable transaction manager's signer), on the inputs
 /// bench/evm/bench.mjs gives viem and ethers, then transactions per second sent to anvil, interleaved with anvil's ceiling measured in
 /// this process (<see cref="TxBench"/>). Prints "&lt;metric&gt; &lt;per second&gt;" lines, "check.*" lines (a digest of the outputs)
 /// that run.sh compares across implementations, so all of them are known to do the same work, "signatures_per_s_bouncycastle" (Nethereum's
-/// default BouncyCastle signer, same process, for the record), and for the transaction metrics "ceiling.&lt;metric&gt; &lt;median&gt;" and
+/// default BouncyCastle EthECKey) and "signatures_per_s_nethereum_fast" (EthECKey with Nethereum's process-wide
+/// <c>EthECKey.SignRecoverable</c> switch on, which cannot sign with a key below 2^248), same process, for the record, and for the transaction metrics "ceiling.&lt;metric&gt; &lt;median&gt;" and
 /// "ratio.&lt;metric&gt; &lt;median ours/ceiling&gt; &lt;lowest&gt; &lt;highest&gt; &lt;rounds&gt; &lt;lower quartile&gt; &lt;upper quartile&gt;".
 /// </summary>
 public static class Program
@@ -24,7 +25,6 @@ public static class Program
     public static int Main(string[] args)
     {
         var options = HarnessOptions.Parse(args);
-        FastSigning.EnsureEnabled();
         var inputs = new BenchInputs();
         if (Environment.GetEnvironmentVariable("AGENTCLUSTER_BENCH_TX_SIDES") is { Length: > 0 } sideList)
         {
@@ -42,36 +42,46 @@ public static class Program
             return 0;
         }
 
-        string fastSignature = inputs.FirstSignatureHex(fast: true);
-        string slowSignature = inputs.FirstSignatureHex(fast: false);
-        Console.WriteLine($"check.signature {fastSignature}");
-        Console.WriteLine($"check.signature_bouncycastle {slowSignature}");
+        Console.WriteLine($"check.signature {EthECDSASignature.CreateStringSignature(inputs.Signer.SignHash(inputs.Hashes[0]))}");
+        Console.WriteLine($"check.signature_bouncycastle {inputs.FirstNethereumSignatureHex(fast: false)}");
+        Console.WriteLine($"check.signature_nethereum_fast {inputs.FirstNethereumSignatureHex(fast: true)}");
         Console.WriteLine($"check.calldata {inputs.CalldataDigest()}");
         Console.Out.Flush();
 
         int next = 0;
-        Action sign = () =>
+        double signatures = Harness.Measure(options, () =>
+        {
+            inputs.Signer.SignHash(inputs.Hashes[next]);
+            next = (next + 1) % inputs.Hashes.Length;
+        });
+        Console.WriteLine($"signatures_per_s {Format(signatures)}");
+        Console.Out.Flush();
+
+        // For the record, same process: Nethereum's EthECKey on its default BouncyCastle path, then with its process-wide fast-path
+        // switch on (restored right after; nothing else in this process signs meanwhile).
+        Action signWithEthECKey = () =>
         {
             inputs.Key.SignAndCalculateV(inputs.Hashes[next]);
             next = (next + 1) % inputs.Hashes.Length;
         };
-        double signatures = Harness.Measure(options, sign);
-        Console.WriteLine($"signatures_per_s {Format(signatures)}");
-        Console.Out.Flush();
+        if (EthECKey.SignRecoverable)
+        {
+            throw new InvalidOperationException("bench: Nethereum's process-wide fast path is on before the BouncyCastle measurement");
+        }
 
-        // Nethereum's default (BouncyCastle), for the record: the switch is process-wide, so it is turned back on right after.
-        EthECKey.SignRecoverable = false;
-        double bouncyCastle;
+        Console.WriteLine($"signatures_per_s_bouncycastle {Format(Harness.Measure(options, signWithEthECKey))}");
+        double nethereumFast;
+        EthECKey.SignRecoverable = true;
         try
         {
-            bouncyCastle = Harness.Measure(options, sign);
+            nethereumFast = Harness.Measure(options, signWithEthECKey);
         }
         finally
         {
-            FastSigning.EnsureEnabled();
+            EthECKey.SignRecoverable = false;
         }
 
-        Console.WriteLine($"signatures_per_s_bouncycastle {Format(bouncyCastle)}");
+        Console.WriteLine($"signatures_per_s_nethereum_fast {Format(nethereumFast)}");
 
         double abi = Harness.Measure(options, () =>
         {
@@ -80,11 +90,6 @@ public static class Program
         });
         Console.WriteLine($"abi_encode_decode_per_s {Format(abi)}");
         Console.Out.Flush();
-
-        if (!FastSigning.IsEnabled)
-        {
-            throw new InvalidOperationException("bench: the fast signing path is off before the transaction metrics");
-        }
 
         foreach (var (metric, count, inFlight) in TxMetrics(options))
         {
@@ -142,8 +147,13 @@ internal sealed class BenchInputs
 {
     public const int HashCount = 1024;
 
-    // Anvil's first dev key.
-    public EthECKey Key { get; } = new("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80");
+    private const string AnvilKey0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+
+    /// <summary>Anvil's first dev key, as the project signs with it.</summary>
+    public Secp256k1Signer Signer { get; } = new(AnvilKey0);
+
+    /// <summary>The same key as Nethereum's EthECKey (the "for the record" lines).</summary>
+    public EthECKey Key { get; } = new(AnvilKey0);
 
     /// <summary>keccak256 of i as a 32-byte big-endian word, i = 0..HashCount-1.</summary>
     public byte[][] Hashes { get; } = Enumerable.Range(0, HashCount).Select(i => Sha3Keccack.Current.CalculateHash(Word(i))).ToArray();
@@ -158,8 +168,8 @@ internal sealed class BenchInputs
         Items = [.. Enumerable.Range(0, 3).Select(i => new BenchItem { Id = i + 1, Hash = Sha3Keccack.Current.CalculateHash(Word(i)) })],
     };
 
-    /// <summary>r ‖ s ‖ v (v = 27 or 28) of the first hash, signed on the fast path or on Nethereum's default BouncyCastle path.</summary>
-    public string FirstSignatureHex(bool fast)
+    /// <summary>r ‖ s ‖ v (v = 27 or 28) of the first hash by EthECKey, on Nethereum's fast path or its default BouncyCastle path (the switch is restored to off).</summary>
+    public string FirstNethereumSignatureHex(bool fast)
     {
         EthECKey.SignRecoverable = fast;
         try
@@ -168,7 +178,7 @@ internal sealed class BenchInputs
         }
         finally
         {
-            FastSigning.EnsureEnabled();
+            EthECKey.SignRecoverable = false;
         }
     }
 

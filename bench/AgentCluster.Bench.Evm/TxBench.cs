@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using System.Numerics;
 using System.Text;
 using AgentCluster.Evm.Rpc;
+using AgentCluster.Evm.Signing;
 using Nethereum.Hex.HexConvertors.Extensions;
 using Nethereum.Hex.HexTypes;
 using Nethereum.JsonRpc.Client;
@@ -22,7 +23,7 @@ namespace AgentCluster.Bench.Evm;
 /// Transactions per second sent to anvil, ours beside anvil's own ceiling, both measured in this process against the same anvil.
 /// <para>
 /// Ours: ETH transfers of 1 wei, type 2, fixed gas and fees, nonces counted locally, each a Nethereum <see cref="Transaction1559"/>
-/// signed with <see cref="Transaction1559Signer"/> (process-wide NBitcoin.Secp256k1 fast path, <see cref="AgentCluster.Evm.FastSigning"/>)
+/// signed with <see cref="Secp256k1Signer"/> (the durable transaction manager's signer, NBitcoin.Secp256k1)
 /// inside the timed loop and sent with <c>web3.Eth.Transactions.SendRawTransaction.SendRequestAsync</c> on the project's resilient RPC client
 /// (<see cref="AgentClusterRpc.CreateClient"/>, default options), pipelined: transaction n+1 is signed right after n is handed to Nethereum, while n is in flight. The ceiling:
 /// the byte-identical transactions, signed before the clock starts, posted as ready-made <c>eth_sendRawTransaction</c> bodies by a bare
@@ -143,8 +144,8 @@ internal static class TxBench
         return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
 
-    /// <summary>keccak256("agentcluster-bench-sender-i") for the senders, keccak256("agentcluster-bench-warmup") for the warm-up.</summary>
-    public static EthECKey Key(string label) => new(Sha3Keccack.Current.CalculateHash(Encoding.UTF8.GetBytes(label)), true);
+    /// <summary>keccak256("agentcluster-bench-sender-i") for the senders, keccak256("agentcluster-bench-warmup") for the warm-up: the 32 key bytes.</summary>
+    public static byte[] Key(string label) => Sha3Keccack.Current.CalculateHash(Encoding.UTF8.GetBytes(label));
 
     /// <summary>
     /// The project's RPC client for the "ours" side, the production path: <see cref="AgentClusterRpc.CreateClient"/> with the default
@@ -165,8 +166,9 @@ internal static class TxBench
     private sealed class Bench : IDisposable
     {
         private readonly int _count;
-        private readonly EthECKey _warmKey = Key("agentcluster-bench-warmup");
-        private readonly EthECKey[] _keys;
+        private readonly Secp256k1Signer _warmKey = new(Key("agentcluster-bench-warmup"));
+        private readonly Secp256k1Signer[] _keys;
+        private readonly byte[] _firstKey = Key("agentcluster-bench-sender-0");
         private readonly int[] _shares;
         private readonly List<IDisposable> _owned = [];
         private Anvil _anvil = null!;
@@ -180,7 +182,7 @@ internal static class TxBench
         public Bench(int count, int inFlight)
         {
             _count = count;
-            _keys = Enumerable.Range(0, inFlight).Select(i => Key($"agentcluster-bench-sender-{i}")).ToArray();
+            _keys = Enumerable.Range(0, inFlight).Select(i => new Secp256k1Signer(Key($"agentcluster-bench-sender-{i}"))).ToArray();
             _shares = Enumerable.Range(0, inFlight).Select(i => count / inFlight + (i < count % inFlight ? 1 : 0)).ToArray();
             Start();
         }
@@ -205,9 +207,11 @@ internal static class TxBench
                 _warmPreSigned = new PreSigned(chainId, _warmKey, WarmUp);
                 _preSigned = _keys.Select((k, i) => new PreSigned(chainId, k, _shares[i])).ToArray();
                 string oursFirst = new OursSender(_ours, chainId, _keys[0]).SignNext();
-                if (!string.Equals(oursFirst.EnsureHexPrefix(), _preSigned[0].Raw[0], StringComparison.OrdinalIgnoreCase))
+                string nethereumFirst = new Transaction1559Signer().SignTransaction(new EthECKey(_firstKey, true), Transfer(chainId, 0)).EnsureHexPrefix();
+                if (!string.Equals(oursFirst, _preSigned[0].Raw[0], StringComparison.OrdinalIgnoreCase)
+                    || !string.Equals(oursFirst, nethereumFirst, StringComparison.OrdinalIgnoreCase))
                 {
-                    throw new InvalidOperationException($"bench: ours signs {oursFirst}, the ceiling sends {_preSigned[0].Raw[0]}: not the same transaction");
+                    throw new InvalidOperationException($"bench: ours signs {oursFirst}, the ceiling sends {_preSigned[0].Raw[0]}, Nethereum's BouncyCastle signer gives {nethereumFirst}: not the same transaction");
                 }
             }
         }
@@ -245,9 +249,9 @@ internal static class TxBench
                 throw new NotMinedException("anvil_reset did not go back to genesis");
             }
 
-            foreach (EthECKey key in _keys.Append(_warmKey))
+            foreach (Secp256k1Signer key in _keys.Append(_warmKey))
             {
-                await _control.Client.SendRequestAsync(new RpcRequest(1, "anvil_setBalance", key.GetPublicAddress(), "0x3635c9adc5dea00000"));
+                await _control.Client.SendRequestAsync(new RpcRequest(1, "anvil_setBalance", key.Address, "0x3635c9adc5dea00000"));
             }
 
             GC.Collect();
@@ -350,9 +354,8 @@ internal static class TxBench
     /// Ours, pipelined as a real client would: transaction n+1 is signed right after n is handed to Nethereum, while n is in flight,
     /// so a send goes out as soon as the previous reply arrives (one send awaited at a time, one signed transaction queued ahead).
     /// </summary>
-    private sealed class OursSender(Web3 web3, BigInteger chainId, EthECKey key) : Sender(key.GetPublicAddress())
+    private sealed class OursSender(Web3 web3, BigInteger chainId, Secp256k1Signer key) : Sender(key.Address)
     {
-        private readonly Transaction1559Signer _signer = new();
         private ulong _nextNonce;
 
         public override async Task SendAsync(int count)
@@ -367,8 +370,13 @@ internal static class TxBench
             }
         }
 
-        /// <summary>The next transfer signed by Nethereum's <see cref="Transaction1559Signer"/> (hex of the signed envelope).</summary>
-        public string SignNext() => _signer.SignTransaction(key, Transfer(chainId, _nextNonce++));
+        /// <summary>The next transfer signed by <see cref="Secp256k1Signer"/> (0x-hex of the signed envelope), as the durable manager signs.</summary>
+        public string SignNext()
+        {
+            Transaction1559 transaction = Transfer(chainId, _nextNonce++);
+            key.Sign(transaction);
+            return transaction.GetRLPEncoded().ToHex(true);
+        }
     }
 
     /// <summary>Ours without the signing (a diagnostic side): the pre-signed transactions sent through Nethereum on the project's client.</summary>
@@ -383,15 +391,18 @@ internal static class TxBench
         }
     }
 
-    /// <summary>One account's transactions signed ahead of time (Nethereum, fast path), as ready-made JSON-RPC request bodies.</summary>
+    /// <summary>One account's transactions signed ahead of time (Secp256k1Signer), as ready-made JSON-RPC request bodies.</summary>
     private sealed class PreSigned
     {
-        public PreSigned(BigInteger chainId, EthECKey key, int count)
+        public PreSigned(BigInteger chainId, Secp256k1Signer key, int count)
         {
-            Address = key.GetPublicAddress();
-            var signer = new Transaction1559Signer();
+            Address = key.Address;
             var transactions = Enumerable.Range(0, count).Select(n => Transfer(chainId, n)).ToArray();
-            Raw = transactions.Select(t => signer.SignTransaction(key, t).EnsureHexPrefix()).ToArray();
+            Raw = transactions.Select(t =>
+            {
+                key.Sign(t);
+                return t.GetRLPEncoded().ToHex(true);
+            }).ToArray();
             Bodies = Raw.Select(raw => Encoding.UTF8.GetBytes($"{{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_sendRawTransaction\",\"params\":[\"{raw}\"]}}")).ToArray();
             Hashes = Raw.Select(raw => Sha3Keccack.Current.CalculateHash(raw.HexToByteArray()).ToHex(true)).ToArray();
         }

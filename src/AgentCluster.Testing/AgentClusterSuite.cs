@@ -111,7 +111,6 @@ public sealed class AgentClusterSuite : IAsyncDisposable
     {
         options ??= new AgentClusterSuiteOptions();
         options.Validate();
-        Evm.FastSigning.EnsureEnabled();
         var clock = Stopwatch.StartNew();
         string root = Locator.RepositoryRoot();
         string key = options.SnapshotKey();

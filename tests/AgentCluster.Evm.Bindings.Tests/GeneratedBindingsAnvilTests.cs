@@ -56,7 +56,6 @@ public sealed class GeneratedBindingsAnvilTests
     [OneTimeSetUp]
     public async Task DeployFoundationAsync()
     {
-        FastSigning.EnsureEnabled();
         _node = await Anvil.StartAsync();
         var account = new Account(AnvilAccounts.PrivateKeys[0], (int)_node.ChainId);
         _web3 = new Web3(account, _node.RpcUrl.ToString());

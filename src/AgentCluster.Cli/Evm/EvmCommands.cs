@@ -159,11 +159,11 @@ internal static class EvmCommands
         };
         command.SetAction(parse =>
         {
-            EthECKey key = ParseKey(parse.GetRequiredValue(privateKey));
+            Signing key = ParseKey(parse.GetRequiredValue(privateKey));
             JsonElement json = CliInput.ParseJson("<transaction>", CliInput.ReadText("<transaction>", parse.GetRequiredValue(transaction), stdin));
             string? from = null;
             TransactionRequest tx = CliInput.Parse("<transaction>", () => TransactionJson.Parse(json, out from));
-            string address = key.GetPublicAddress();
+            string address = key.Address;
             if (from is { } sender && !string.Equals(sender, address, StringComparison.OrdinalIgnoreCase))
             {
                 throw new CliInputException("<transaction>", $"from {sender} is not the address of --private-key ({address}).");
@@ -215,10 +215,10 @@ internal static class EvmCommands
         };
         command.SetAction(parse =>
         {
-            EthECKey key = ParseKey(parse.GetRequiredValue(privateKey));
+            Signing key = ParseKey(parse.GetRequiredValue(privateKey));
             TypedDataRaw data = ParseTypedData(parse.GetRequiredValue(typedData), stdin);
             byte[] digest = CliInput.Parse("<typed-data>", () => TypedDataJson.Hash(data));
-            parse.InvocationConfiguration.Output.WriteLine(Signing.With(key, () => EthECDSASignature.CreateStringSignature(key.SignAndCalculateV(digest))));
+            parse.InvocationConfiguration.Output.WriteLine(key.SignHash(digest));
             return ExitCodes.Success;
         });
         return command;
@@ -259,7 +259,7 @@ internal static class EvmCommands
     };
 
     /// <summary>Parses the key without ever echoing it: a malformed key in an error message would leak into logs.</summary>
-    private static EthECKey ParseKey(string text)
+    private static Signing ParseKey(string text)
     {
         string digits = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? text[2..] : text;
         bool hex = digits.All(char.IsAsciiHexDigit);
@@ -275,7 +275,7 @@ internal static class EvmCommands
             throw new CliInputException("--private-key", "not a valid secp256k1 private key (it must be between 1 and the curve order n-1).");
         }
 
-        return new EthECKey(bytes, true);
+        return new Signing(bytes);
     }
 
     private static TypedDataRaw ParseTypedData(string value, TextReader stdin)

@@ -14,19 +14,16 @@ internal sealed record TransactionRequest(
     int Type, ulong ChainId, ulong Nonce, ulong Gas, string? To, BigInteger Value, byte[] Data,
     BigInteger GasPrice, BigInteger MaxFeePerGas, BigInteger MaxPriorityFeePerGas, List<AccessListItem> AccessList)
 {
-    /// <summary>Signs with Nethereum's signers (legacy per EIP-155, EIP-2930, EIP-1559); returns the raw transaction as 0x-hex.</summary>
-    public string Sign(EthECKey key)
+    /// <summary>Signs (legacy per EIP-155, EIP-2930, EIP-1559) through <see cref="Signing"/>; returns the raw transaction as 0x-hex.</summary>
+    public string Sign(Signing key)
     {
         string data = "0x" + Convert.ToHexStringLower(Data);
-        string raw = Signing.With(key, () => Type switch
+        string raw = Type switch
         {
-            0 => new LegacyTransactionSigner().SignTransaction(key.GetPrivateKeyAsBytes(),
-                new LegacyTransactionChainId(To, Value, Nonce, GasPrice, Gas, data, ChainId)),
-            1 => new TypeTransactionSigner<Transaction2930>().SignTransaction(key,
-                new Transaction2930(ChainId, Nonce, GasPrice, Gas, To, Value, data, AccessList)),
-            _ => new Transaction1559Signer().SignTransaction(key,
-                new Transaction1559(ChainId, Nonce, MaxPriorityFeePerGas, MaxFeePerGas, Gas, To, Value, data, AccessList)),
-        });
+            0 => key.Sign(new LegacyTransactionChainId(To, Value, Nonce, GasPrice, Gas, data, ChainId)),
+            1 => key.Sign(new Transaction2930(ChainId, Nonce, GasPrice, Gas, To, Value, data, AccessList)),
+            _ => key.Sign(new Transaction1559(ChainId, Nonce, MaxPriorityFeePerGas, MaxFeePerGas, Gas, To, Value, data, AccessList)),
+        };
         return raw.StartsWith("0x", StringComparison.Ordinal) ? raw : "0x" + raw;
     }
 }

@@ -3,6 +3,7 @@ using Nethereum.Hex.HexConvertors.Extensions;
 using Nethereum.Model;
 using Nethereum.Signer;
 using Nethereum.Util;
+using Account = Nethereum.Web3.Accounts.Account;
 
 namespace AgentCluster.Evm.Signing;
 
@@ -47,6 +48,36 @@ public sealed class Secp256k1Signer
         Address = new AddressUtil().ConvertToChecksumAddress(hash.AsSpan(12).ToArray().ToHex(false));
     }
 
+    /// <summary>
+    /// A signer for the private key of a Nethereum <see cref="Account"/>. <c>Account.PrivateKey</c> is
+    /// <c>EthECKey.GetPrivateKey()</c>, which drops leading zero bytes (62 hex digits or fewer for a key below 2^248), so the hex is
+    /// left-padded back to 32 bytes here; the result must have the account's address.
+    /// </summary>
+    /// <exception cref="ArgumentException">The account holds no private key, its key is not valid hex of at most 32 bytes, zero, not below the
+    /// curve order, or not the key of the account's address.</exception>
+    public static Secp256k1Signer FromAccount(Account account)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        if (string.IsNullOrEmpty(account.PrivateKey))
+        {
+            throw new ArgumentException("The account holds no private key.", nameof(account));
+        }
+
+        string digits = account.PrivateKey.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? account.PrivateKey[2..] : account.PrivateKey;
+        if (digits.Length == 0 || digits.Length > 64 || !digits.All(Uri.IsHexDigit))
+        {
+            throw new ArgumentException("The account's private key is not hex of at most 32 bytes.", nameof(account));
+        }
+
+        var signer = new Secp256k1Signer(digits.PadLeft(64, '0'));
+        if (!string.Equals(signer.Address, account.Address, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException($"The account's address {account.Address} is not the address of its private key ({signer.Address}).", nameof(account));
+        }
+
+        return signer;
+    }
+
     /// <summary>The signer's address, EIP-55 checksummed.</summary>
     public string Address { get; }
 
@@ -56,8 +87,11 @@ public sealed class Secp256k1Signer
     /// <summary>Signs a 32-byte hash; <c>V</c> is the y-parity, 0 or 1 (typed transactions).</summary>
     public EthECDSASignature SignHashYParity(ReadOnlySpan<byte> hash) => Sign(hash, 0);
 
-    /// <summary>Signs an EIP-1559 transaction in place (its chain id is part of what is signed).</summary>
-    public void Sign(Transaction1559 transaction)
+    /// <summary>
+    /// Signs a typed transaction in place (EIP-1559 <see cref="Transaction1559"/>, EIP-2930 <see cref="Transaction2930"/>): the
+    /// signature covers keccak256(type || rlp(fields)), chain id included, and its <c>V</c> is the y-parity.
+    /// </summary>
+    public void Sign(SignedTypeTransaction transaction)
     {
         ArgumentNullException.ThrowIfNull(transaction);
         byte[] hash = Sha3Keccack.Current.CalculateHash(transaction.GetRLPEncodedRaw());

@@ -3,6 +3,7 @@ using System.Numerics;
 using AgentCluster.Evm.Errors;
 using AgentCluster.Evm.Fees;
 using AgentCluster.Evm.Rpc;
+using AgentCluster.Evm.Signing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Nethereum.Hex.HexConvertors.Extensions;
@@ -43,7 +44,7 @@ public sealed partial class DurableTransactionManager : TransactionManagerBase, 
 
     private static readonly ConcurrentDictionary<string, byte> OpenJournals = new(StringComparer.Ordinal);
 
-    private readonly EthECKey? _key;
+    private readonly Secp256k1Signer? _signer;
     private readonly IEthExternalSigner? _externalSigner;
     private readonly DurableTransactionManagerOptions _options;
     private readonly ILogger _logger;
@@ -62,12 +63,12 @@ public sealed partial class DurableTransactionManager : TransactionManagerBase, 
     private Task _monitor = Task.CompletedTask;
     private bool _disposed;
 
-    private DurableTransactionManager(IClient client, IAccount account, EthECKey? key, IEthExternalSigner? externalSigner,
+    private DurableTransactionManager(IClient client, IAccount account, Secp256k1Signer? signer, IEthExternalSigner? externalSigner,
         DurableTransactionManagerOptions options, ILogger? logger)
     {
         Client = client;
         Account = account;
-        _key = key;
+        _signer = signer;
         _externalSigner = externalSigner;
         _options = options;
         _logger = logger ?? NullLogger.Instance;
@@ -98,7 +99,8 @@ public sealed partial class DurableTransactionManager : TransactionManagerBase, 
     /// pending transactions (re-checked and re-broadcast by the monitor) and starts the monitor.
     /// </summary>
     /// <param name="client">Nethereum's client (e.g. <c>AgentClusterRpc.CreateClient(url)</c>, or a plain <c>new RpcClient(url)</c>).</param>
-    /// <param name="account">The signer; its private key signs every transaction.</param>
+    /// <param name="account">The signer; its private key signs every transaction, through <see cref="Signing.Secp256k1Signer"/> built once from the
+    /// key's 32 bytes (every valid key, including those below 2^248 that Nethereum's own fast path cannot sign with).</param>
     /// <param name="options">Journal path, fees, timings.</param>
     /// <param name="logger">Where the manager reports what it does (replacements, resyncs, refusals).</param>
     /// <param name="cancellationToken">Cancels the start.</param>
@@ -115,8 +117,8 @@ public sealed partial class DurableTransactionManager : TransactionManagerBase, 
 
         DurableTransactionManagerOptions own = options.Clone();
         own.Validate();
-        FastSigning.EnsureEnabled();
-        var manager = new DurableTransactionManager(client, account, new EthECKey(account.PrivateKey), null, own, logger);
+        Secp256k1Signer signer = Secp256k1Signer.FromAccount(account); // built once; every key signs, including those below 2^248
+        var manager = new DurableTransactionManager(client, account, signer, null, own, logger);
         return await manager.StartOrReleaseAsync(account.ChainId, cancellationToken).ConfigureAwait(false);
     }
 
@@ -667,9 +669,10 @@ public sealed partial class DurableTransactionManager : TransactionManagerBase, 
         var tx = new Transaction1559(ChainId!.Value, nonce, tip, maxFee, intent.GasLimit, intent.To, intent.Value,
             intent.Data.Length == 0 ? null : intent.Data.ToHex(true), null);
         byte[] raw;
-        if (_key is not null)
+        if (_signer is not null)
         {
-            raw = new Transaction1559Signer().SignTransaction(_key, tx).HexToByteArray();
+            _signer.Sign(tx);
+            raw = tx.GetRLPEncoded();
         }
         else
         {

@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Numerics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AgentCluster.Evm.Signing;
 using AgentCluster.Evm.Tests.Oracles;
+using AgentCluster.Evm.Tests.Signing;
 using Nethereum.Hex.HexConvertors.Extensions;
 using Nethereum.Model;
 using Nethereum.Signer;
@@ -10,40 +12,45 @@ using Nethereum.Signer;
 namespace AgentCluster.Evm.Tests.Differential;
 
 /// <summary>
-/// Transactions as this project builds them on Nethereum (Transaction1559 + Transaction1559Signer, LegacyTransactionChainId +
-/// LegacyTransactionSigner for EIP-155) against `cast mktx` (offline: every field given, no RPC) and viem's signTransaction;
-/// cast's raw transactions decoded by Nethereum's TransactionFactory (fields equal, sender recovered).
+/// Transactions as this project signs them (Nethereum's Transaction1559 signed by <see cref="Secp256k1Signer"/>, as the durable
+/// transaction manager and the CLI do; LegacyTransactionChainId + Nethereum's LegacyTransactionSigner for EIP-155, as the CLI does)
+/// against `cast mktx` (offline: every field given, no RPC) and viem's signTransaction; cast's raw transactions decoded by
+/// Nethereum's TransactionFactory (fields equal, sender recovered). Keys include those below 2^248, 1 and n-1 (<see cref="TestKeys"/>).
 /// </summary>
 [Category("Differential")]
 [Parallelizable(ParallelScope.Children)]
 public class TransactionDifferentialTests
 {
     internal sealed record RandomTx(
-        EthECKey Key, bool Legacy, BigInteger ChainId, BigInteger Nonce, BigInteger GasLimit, BigInteger Value, BigInteger MaxFee,
+        byte[] Key, bool Legacy, BigInteger ChainId, BigInteger Nonce, BigInteger GasLimit, BigInteger Value, BigInteger MaxFee,
         BigInteger Tip, string? To, byte[] Data, List<AccessListItem> AccessList)
     {
         public string Describe() =>
             $"{(Legacy ? "legacy" : "1559")} chain {ChainId} nonce {Nonce} gas {GasLimit} value {Value} fee {MaxFee} tip {Tip} to {To ?? "(create)"} data {Data.Length} bytes, access list {AccessList.Count}";
 
-        /// <summary>Signs with Nethereum the way the project does; returns lowercase 0x-hex.</summary>
-        public string SignWithNethereum()
+        /// <summary>The key's address (Secp256k1Signer's, checked against cast in SigningDifferentialTests).</summary>
+        public string Address => new Secp256k1Signer(Key).Address;
+
+        /// <summary>Signs the way the project does; returns lowercase 0x-hex.</summary>
+        public string SignOurs()
         {
             string data = Data.ToHex(true);
             if (Legacy)
             {
                 var tx = new LegacyTransactionChainId(To ?? "", Value, Nonce, MaxFee, GasLimit, data, ChainId);
-                return RandomAbi.Hex(new LegacyTransactionSigner().SignTransaction(RandomAbi.KeyHex(Key).HexToByteArray(), tx));
+                return RandomAbi.Hex(new LegacyTransactionSigner().SignTransaction(Key, tx));
             }
 
             var tx1559 = new Transaction1559(ChainId, Nonce, Tip, MaxFee, GasLimit, To, Value, data, AccessList);
-            return RandomAbi.Hex(new Transaction1559Signer().SignTransaction(Key, tx1559));
+            new Secp256k1Signer(Key).Sign(tx1559);
+            return tx1559.GetRLPEncoded().ToHex(true);
         }
 
         public string[] CastArgs()
         {
             var args = new List<string>
             {
-                "mktx", "--private-key", RandomAbi.KeyHex(Key), "--chain", ChainId.ToString(CultureInfo.InvariantCulture),
+                "mktx", "--private-key", TestKeys.Hex(Key), "--chain", ChainId.ToString(CultureInfo.InvariantCulture),
                 "--nonce", Nonce.ToString(CultureInfo.InvariantCulture), "--gas-limit", GasLimit.ToString(CultureInfo.InvariantCulture),
                 "--gas-price", MaxFee.ToString(CultureInfo.InvariantCulture), "--value", Value.ToString(CultureInfo.InvariantCulture),
             };
@@ -75,7 +82,7 @@ public class TransactionDifferentialTests
         public JsonObject ViemRequest() => new()
         {
             ["op"] = "signTransaction",
-            ["key"] = RandomAbi.KeyHex(Key),
+            ["key"] = TestKeys.Hex(Key),
             ["tx"] = new JsonObject
             {
                 ["type"] = Legacy ? "legacy" : "eip1559",
@@ -126,7 +133,7 @@ public class TransactionDifferentialTests
                 Check("accessList", Render(t.AccessList), Render(AccessList));
             }
 
-            Check("sender", decoded.GetSenderAddress(), Key.GetPublicAddress());
+            Check("sender", decoded.GetSenderAddress(), Address);
             return problems.Count == 0 ? null : string.Join("; ", problems);
         }
     }
@@ -153,7 +160,8 @@ public class TransactionDifferentialTests
         var accessList = legacy || rng.Next(3) > 0
             ? new List<AccessListItem>()
             : Enumerable.Range(0, rng.Next(1, 4)).Select(_ => new AccessListItem(rng.Address(), Enumerable.Range(0, rng.Next(0, 3)).Select(_ => rng.Bytes(32)).ToList())).ToList();
-        return new RandomTx(rng.Key(), legacy, chainId, nonce, gasLimit, value, fee, tip, to, data, accessList);
+        byte[] key = i switch { 4 => TestKeys.One, 5 => TestKeys.OrderMinusOne, _ => TestKeys.Random(rng, i) };
+        return new RandomTx(key, legacy, chainId, nonce, gasLimit, value, fee, tip, to, data, accessList);
     }
 
     [Test]
@@ -163,7 +171,7 @@ public class TransactionDifferentialTests
         var cases = Enumerable.Range(0, 90).Select(i => Random(rng, i, jsSafe: false)).ToArray();
         Diff.WithCast(cases.Select(c => c.CastArgs()).ToArray(), (i, cast) =>
         {
-            string ours = cases[i].SignWithNethereum();
+            string ours = cases[i].SignOurs();
             if (ours != cast)
             {
                 return $"{cases[i].Describe()}\n  ours {ours}\n  cast {cast}";
@@ -180,7 +188,7 @@ public class TransactionDifferentialTests
         var cases = Enumerable.Range(0, 300).Select(i => Random(rng, i, jsSafe: true)).ToArray();
         Diff.WithViem(cases.Select(c => c.ViemRequest()).ToArray(), (i, viem) =>
         {
-            string ours = cases[i].SignWithNethereum();
+            string ours = cases[i].SignOurs();
             return ours == viem ? null : $"{cases[i].Describe()}\n  ours {ours}\n  viem {viem}";
         });
     }
@@ -193,14 +201,14 @@ public class TransactionDifferentialTests
     {
         var rng = RandomAbi.ForTest(32);
         var cases = Enumerable.Range(0, 20).Select(i => Random(rng, i, jsSafe: false)).ToArray();
-        var raws = cases.Select(c => c.SignWithNethereum()).ToArray();
+        var raws = cases.Select(c => c.SignOurs()).ToArray();
         Diff.WithCast(raws.Select(r => new[] { "decode-transaction", r }).ToArray(), (i, cast) =>
         {
             using var json = CastJson(cast);
             string hash = json.RootElement.GetProperty("hash").GetString()!;
             string signer = json.RootElement.GetProperty("signer").GetString()!;
             string ours = Nethereum.Util.Sha3Keccack.Current.CalculateHash(raws[i].HexToByteArray()).ToHex(true);
-            return hash == ours && string.Equals(signer, cases[i].Key.GetPublicAddress(), StringComparison.OrdinalIgnoreCase) ? null : $"cast hash {hash} signer {signer}; ours {ours} {cases[i].Key.GetPublicAddress()}";
+            return hash == ours && string.Equals(signer, cases[i].Address, StringComparison.OrdinalIgnoreCase) ? null : $"cast hash {hash} signer {signer}; ours {ours} {cases[i].Address}";
         });
     }
 

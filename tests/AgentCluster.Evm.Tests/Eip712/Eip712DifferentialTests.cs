@@ -43,6 +43,29 @@ public class Eip712DifferentialTests
         });
     }
 
+    /// <summary>
+    /// What the project signs EIP-712 with (the CLI's sign-typed-data): Secp256k1Signer over Nethereum's digest, on keys including
+    /// those below 2^248, 1 and n-1, against cast; and the signature recovers to the signer through Nethereum.
+    /// </summary>
+    [Test]
+    public void Secp256k1Signer_OverTheDigest_MatchesCastSignature_OnKeysIncludingLeadingZeroOnes_AndRecovers()
+    {
+        var rng = RandomAbi.ForTest(45);
+        var cases = Signing.TestKeys.Mix(rng, 30).Select((k, i) => (Key: k, Json: RandomTypedData.Json(rng, i, fixedBytesArrays: false))).ToArray();
+        Diff.WithCast(cases.Select(c => (string[])["wallet", "sign", "--data", "--private-key", Signing.TestKeys.Hex(c.Key), c.Json]).ToArray(), (i, cast) =>
+        {
+            var signer = new AgentCluster.Evm.Signing.Secp256k1Signer(cases[i].Key);
+            string ours = EthECDSASignature.CreateStringSignature(signer.SignHash(Encoder.EncodeAndHashTypedData(cases[i].Json))).ToLowerInvariant();
+            if (ours != cast)
+            {
+                return $"ours {ours}, cast {cast}";
+            }
+
+            string recovered = Signer.RecoverFromSignatureV4(cases[i].Json, ours);
+            return recovered == signer.Address ? null : $"the signature recovers {recovered}, not {signer.Address}";
+        });
+    }
+
     [Test]
     public void JsonPath_RandomTypedData_MatchesViemHash()
     {

@@ -117,9 +117,17 @@ public class Eip712MailVectorTests
     }
 
     [Test]
-    public void Signature_OnTheFastPath_MatchesTheEip_BothPaths_AndRecoversCow()
+    public void Signature_OfSecp256k1SignerOverTheDigest_MatchesTheEip()
     {
-        Assert.That(AgentCluster.Evm.FastSigning.IsEnabled, Is.True);
+        var signer = new AgentCluster.Evm.Signing.Secp256k1Signer(Sha3Keccack.Current.CalculateHash("cow"u8.ToArray()));
+        Assert.That(signer.Address, Is.EqualTo("0xCD2a3d9F938E13CD947Ec05AbC7FE734Df8DD826"));
+        Assert.That(EthECDSASignature.CreateStringSignature(signer.SignHash(Eip712TypedDataEncoder.Current.EncodeAndHashTypedData(MailJson))).ToLowerInvariant(), Is.EqualTo(Signature));
+        Assert.That(EthECDSASignature.CreateStringSignature(signer.SignHash(Eip712TypedDataEncoder.Current.EncodeAndHashTypedData(TypedMail()))).ToLowerInvariant(), Is.EqualTo(Signature));
+    }
+
+    [Test]
+    public void Signature_OfNethereumsSigner_MatchesTheEip_BothPaths_AndRecoversCow()
+    {
         Assert.That(Cow.GetPublicAddress(), Is.EqualTo("0xCD2a3d9F938E13CD947Ec05AbC7FE734Df8DD826"));
         Assert.That(Eip712TypedDataSigner.Current.SignTypedDataV4(MailJson, Cow).ToLowerInvariant(), Is.EqualTo(Signature));
         Assert.That(Eip712TypedDataSigner.Current.SignTypedDataV4(TypedMail(), Cow).ToLowerInvariant(), Is.EqualTo(Signature));
