@@ -1,3 +1,4 @@
+using AgentCluster.Sdk;
 using System.Diagnostics;
 using System.Text.Json;
 using AgentCluster.Evm;

@@ -1,3 +1,4 @@
+using AgentCluster.Sdk;
 using System.Numerics;
 using Nethereum.ABI.FunctionEncoding.Attributes;
 using Nethereum.Contracts;

@@ -1,4 +1,4 @@
-namespace AgentCluster.Testing.Tests;
+namespace AgentCluster.Sdk.Tests;
 
 [TestFixture]
 public sealed class DeploymentManifestTests

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Nethereum.Util;
 
-namespace AgentCluster.Testing;
+namespace AgentCluster.Sdk;
 
 /// <summary>
 /// The manifest <c>scripts/deploy</c> writes: <c>{"chainId", "block", "deployer", "contracts": {name: address}}</c>.
