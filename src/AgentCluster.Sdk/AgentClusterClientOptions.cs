@@ -1,0 +1,73 @@
+using Nethereum.Web3;
+using Nethereum.Web3.Accounts;
+
+namespace AgentCluster.Sdk;
+
+/// <summary>
+/// How an <see cref="AgentClusterClient"/> reaches the chain and signs. Give either <see cref="RpcUrl"/> (the client builds a Nethereum
+/// Web3 on the project's resilient RPC client and durable transaction manager) or an existing <see cref="Web3"/>; the deployment as
+/// <see cref="Manifest"/> or <see cref="ManifestPath"/>; and, to send transactions, an <see cref="Account"/> (without one the client
+/// is read-only). Bound from configuration by <c>services.AddAgentCluster(configuration)</c> (section <c>AgentCluster</c>).
+/// </summary>
+public sealed class AgentClusterClientOptions
+{
+    /// <summary>The configuration section <c>AddAgentCluster</c> binds.</summary>
+    public const string SectionName = "AgentCluster";
+
+    /// <summary>JSON-RPC URL of the chain (http or https).</summary>
+    public string? RpcUrl { get; set; }
+
+    /// <summary>An existing Nethereum Web3 to use instead of <see cref="RpcUrl"/> (its transaction manager signs).</summary>
+    public IWeb3? Web3 { get; set; }
+
+    /// <summary>The chain id expected; checked against the node and the manifest at connect time. Null: the manifest's.</summary>
+    public ulong? ChainId { get; set; }
+
+    /// <summary>The deployment to use.</summary>
+    public DeploymentManifest? Manifest { get; set; }
+
+    /// <summary>Path of the deployment manifest written by <c>scripts/deploy</c> (used when <see cref="Manifest"/> is null).</summary>
+    public string? ManifestPath { get; set; }
+
+    /// <summary>The signer, with <see cref="RpcUrl"/>. Null: read-only.</summary>
+    public Account? Account { get; set; }
+
+    /// <summary>
+    /// The SQLite journal of the durable transaction manager (nonces and pending transactions survive a restart), with
+    /// <see cref="RpcUrl"/> and <see cref="Account"/>. Null: <c>agentcluster-&lt;address&gt;-&lt;chain&gt;.db</c> in the current directory.
+    /// </summary>
+    public string? JournalPath { get; set; }
+
+    internal void Validate()
+    {
+        if (Web3 is null && string.IsNullOrWhiteSpace(RpcUrl))
+        {
+            throw new ArgumentException("AgentCluster options: set RpcUrl (the chain's JSON-RPC URL) or Web3 (an existing Nethereum Web3).");
+        }
+
+        if (Web3 is not null && !string.IsNullOrWhiteSpace(RpcUrl))
+        {
+            throw new ArgumentException("AgentCluster options: set RpcUrl or Web3, not both.");
+        }
+
+        if (Web3 is not null && Account is not null)
+        {
+            throw new ArgumentException("AgentCluster options: with an existing Web3, its transaction manager signs; do not set Account as well.");
+        }
+
+        if (RpcUrl is { } url && (!Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)))
+        {
+            throw new ArgumentException($"AgentCluster options: RpcUrl must be an absolute http or https URL, not '{url}'.");
+        }
+
+        if (Manifest is null && string.IsNullOrWhiteSpace(ManifestPath))
+        {
+            throw new ArgumentException("AgentCluster options: set Manifest or ManifestPath (the deployment manifest scripts/deploy writes).");
+        }
+
+        if (ChainId is 0)
+        {
+            throw new ArgumentException("AgentCluster options: ChainId must be positive.");
+        }
+    }
+}
