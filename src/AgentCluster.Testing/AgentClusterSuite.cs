@@ -15,7 +15,7 @@ namespace AgentCluster.Testing;
 /// anvil arguments and deploy environment load an <c>anvil_dumpState</c> snapshot of that deployment into their own fresh node
 /// (well under a second), so every suite is an independent chain with the same addresses. Disposing it disposes the node.
 /// </summary>
-public sealed class AgentClusterSuite : IAsyncDisposable
+public sealed partial class AgentClusterSuite : IAsyncDisposable
 {
     private static readonly SemaphoreSlim SnapshotGate = new(1, 1);
     private static readonly Dictionary<string, Snapshot> Snapshots = [];
