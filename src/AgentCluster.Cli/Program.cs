@@ -68,6 +68,7 @@ public static class Program
             new HelpOption(),
             new VersionOption(),
             EvmCommands.Build(input),
+            Gov.GovCommands.Build(input),
         };
         return root;
     }

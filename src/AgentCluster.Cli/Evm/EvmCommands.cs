@@ -294,7 +294,7 @@ internal static class EvmCommands
     private static Parameter[] ToParameters(IReadOnlyList<SolParameter> parameters) => parameters.Select((p, i) => p.ToParameter(i + 1)).ToArray();
 
     /// <summary>Nethereum's ParametersEncoder; the values were checked by <see cref="AbiJson"/>, so a failure here is reported with Nethereum's words.</summary>
-    private static byte[] Encode(IReadOnlyList<SolParameter> parameters, object[] values)
+    internal static byte[] Encode(IReadOnlyList<SolParameter> parameters, object[] values)
     {
         try
         {
