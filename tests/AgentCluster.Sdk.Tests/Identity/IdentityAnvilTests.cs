@@ -9,6 +9,7 @@ using AgentCluster.Sdk.Identity;
 using AgentCluster.Testing;
 using Nethereum.Hex.HexConvertors.Extensions;
 using Nethereum.Hex.HexTypes;
+using Nethereum.Contracts;
 using Nethereum.JsonRpc.Client;
 using Nethereum.Util;
 
@@ -86,6 +87,40 @@ public class IdentityAnvilTests
         register.Deadline = past;
         register.KeySignature = AgentKeyBinding.Sign(key, owner, past, chainId, registry);
         Assert.ThrowsAsync<ContractCustomErrorException<SignatureExpiredError>>(async () => await asOwner.RegisterSimulateAsync(register));
+    }
+
+    /// <summary>
+    /// A whole registration through the generated services with the SDK's key-binding signature: ACC comes from the validators'
+    /// pool (account 0 is its beneficiary on the suite; one day is vested by moving anvil's clock), the owner approves bond + fee,
+    /// registers a key below 2^248, and the registry's agent id is the SDK's <see cref="AgentId"/>.
+    /// </summary>
+    [Test]
+    public async Task Register_WithTheSdksKeySignature_GivesTheSdksAgentId()
+    {
+        AgentKey key = AgentKey.FromPrivateKey(TestKeys.Random(new Random(950), leadingZero: true));
+        var ownerWeb3 = await _suite.CreateWeb3Async(3);
+        string owner = ownerWeb3.DurableTransactionManager.Address;
+        string registry = _registry.ContractAddress;
+        BigInteger cost = await _registry.BondQueryAsync() + await _registry.RegistrationFeeQueryAsync();
+
+        await _suite.Web3.Client.SendRequestAsync<string>(new RpcRequest(1, "evm_increaseTime", 86_400));
+        await _suite.Web3.Client.SendRequestAsync<string>(new RpcRequest(2, "evm_mine"));
+        await new AgentCluster.Evm.Bindings.EmissionVault.EmissionVaultService(_suite.Web3, _suite.Manifest.AddressOf("ValidatorsPool")).ReleaseRequestAndWaitForReceiptAsync();
+        string token = _suite.Manifest.AddressOf("AccToken");
+        await new AgentCluster.Evm.Bindings.AccToken.AccTokenService(_suite.Web3, token).TransferRequestAndWaitForReceiptAsync(owner, cost);
+        await new AgentCluster.Evm.Bindings.AccToken.AccTokenService(ownerWeb3, token).ApproveRequestAndWaitForReceiptAsync(registry, cost);
+
+        BigInteger deadline = await ChainTimeAsync() + 600;
+        var receipt = await new AgentRegistryService(ownerWeb3, registry).RegisterRequestAndWaitForReceiptAsync(new RegisterFunction
+        {
+            AgentKey = key.Address, AgentURI = "ipfs://agent", Capabilities = 1, CapabilityVectorHash = new byte[32], Deadline = deadline,
+            KeySignature = AgentKeyBinding.Sign(key, owner, deadline, _suite.Node.ChainId, registry),
+        });
+        AgentRegisteredEventDTO registered = receipt.DecodeAllEvents<AgentRegisteredEventDTO>().Single().Event;
+        Assert.That(registered.AgentId, Is.EqualTo(key.Id.Value), "the registry's id is the SDK's");
+        Assert.That(registered.AgentKey, Is.EqualTo(key.Address).IgnoreCase);
+        Assert.That(await _registry.OwnerOfQueryAsync(key.Id), Is.EqualTo(owner).IgnoreCase);
+        Assert.That(await _registry.KeyNonceQueryAsync(key.Address), Is.EqualTo(BigInteger.One), "the key's binding nonce is spent");
     }
 
     [Test]
