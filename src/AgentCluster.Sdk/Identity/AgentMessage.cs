@@ -1,4 +1,7 @@
+using System.Globalization;
 using System.Numerics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Nethereum.ABI.FunctionEncoding.Attributes;
 
 namespace AgentCluster.Sdk.Identity;
@@ -110,4 +113,101 @@ public sealed class AgentMessage
 /// <param name="ChainId">The chain id of the domain it was signed for.</param>
 /// <param name="VerifyingContract">The domain's verifying contract (the AgentRegistry of that deployment).</param>
 /// <param name="Signature">r ‖ s ‖ v, 65 bytes.</param>
-public sealed record SignedAgentMessage(AgentMessage Message, BigInteger ChainId, string VerifyingContract, byte[] Signature);
+public sealed record SignedAgentMessage(AgentMessage Message, BigInteger ChainId, string VerifyingContract, byte[] Signature)
+{
+    /// <summary>
+    /// The message as JSON for the wire: <c>{"domain":{"name","version","chainId","verifyingContract"},"message":{…},"signature":"0x…"}</c>,
+    /// the domain and message in EIP-712 JSON form (uint256 as decimal strings, bytes32 as 0x hex), so that any EIP-712 tool can check it.
+    /// </summary>
+    public string ToJson()
+    {
+        ArgumentNullException.ThrowIfNull(Message);
+        static string Hex(byte[] b) => "0x" + Convert.ToHexString(b).ToLowerInvariant();
+        var json = new JsonObject
+        {
+            ["domain"] = new JsonObject
+            {
+                ["name"] = AgentMessageDomain.Name,
+                ["version"] = AgentMessageDomain.Version,
+                ["chainId"] = ChainId.ToString(CultureInfo.InvariantCulture),
+                ["verifyingContract"] = VerifyingContract,
+            },
+            ["message"] = new JsonObject
+            {
+                ["agentId"] = Message.AgentId.ToString(CultureInfo.InvariantCulture),
+                ["capabilityHash"] = Hex(Message.CapabilityHash),
+                ["reputation"] = Message.Reputation.ToString(CultureInfo.InvariantCulture),
+                ["taskId"] = Message.TaskId.ToString(CultureInfo.InvariantCulture),
+                ["parametersHash"] = Hex(Message.ParametersHash),
+                ["compensation"] = Message.Compensation.ToString(CultureInfo.InvariantCulture),
+                ["deadline"] = Message.Deadline.ToString(CultureInfo.InvariantCulture),
+                ["successCriteriaHash"] = Hex(Message.SuccessCriteriaHash),
+                ["nonce"] = Message.Nonce.ToString(CultureInfo.InvariantCulture),
+            },
+            ["signature"] = Hex(Signature),
+        };
+        return json.ToJsonString();
+    }
+
+    /// <summary>Reads <see cref="ToJson"/>'s form. Parsing checks shapes only; <see cref="AgentMessageDomain.Verify"/> checks the rest.</summary>
+    /// <exception cref="FormatException">Not JSON, another domain name or version, or a field missing or not of its type (the message names it).</exception>
+    public static SignedAgentMessage FromJson(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        JsonObject root;
+        try
+        {
+            root = JsonNode.Parse(json) as JsonObject ?? throw new FormatException("A signed agent message is a JSON object.");
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException($"A signed agent message must be JSON: {e.Message}", e);
+        }
+
+        JsonObject domain = Object(root, "domain");
+        JsonObject message = Object(root, "message");
+        if (Text(domain, "name") != AgentMessageDomain.Name || Text(domain, "version") != AgentMessageDomain.Version)
+        {
+            throw new FormatException($"The domain must be name \"{AgentMessageDomain.Name}\", version \"{AgentMessageDomain.Version}\".");
+        }
+
+        return new SignedAgentMessage(
+            new AgentMessage
+            {
+                AgentId = Number(message, "agentId"),
+                CapabilityHash = Bytes(message, "capabilityHash"),
+                Reputation = Number(message, "reputation"),
+                TaskId = Number(message, "taskId"),
+                ParametersHash = Bytes(message, "parametersHash"),
+                Compensation = Number(message, "compensation"),
+                Deadline = ulong.TryParse(Text(message, "deadline"), NumberStyles.None, CultureInfo.InvariantCulture, out ulong d)
+                    ? d : throw new FormatException("message.deadline must be a uint64 in decimal."),
+                SuccessCriteriaHash = Bytes(message, "successCriteriaHash"),
+                Nonce = Number(message, "nonce"),
+            },
+            Number(domain, "chainId"),
+            Text(domain, "verifyingContract"),
+            Bytes(root, "signature"));
+
+        static JsonObject Object(JsonObject o, string name) =>
+            o[name] as JsonObject ?? throw new FormatException($"The signed agent message has no \"{name}\" object.");
+
+        static string Text(JsonObject o, string name) =>
+            o[name] is JsonValue v && v.TryGetValue(out string? s) ? s : throw new FormatException($"\"{name}\" must be a string.");
+
+        static BigInteger Number(JsonObject o, string name) =>
+            BigInteger.TryParse(Text(o, name), NumberStyles.None, CultureInfo.InvariantCulture, out BigInteger n)
+                ? n : throw new FormatException($"\"{name}\" must be a non-negative integer in decimal.");
+
+        static byte[] Bytes(JsonObject o, string name)
+        {
+            string s = Text(o, name);
+            if (!s.StartsWith("0x", StringComparison.Ordinal) || s.Length % 2 != 0 || !s.AsSpan(2).ContainsOnlyHex())
+            {
+                throw new FormatException($"\"{name}\" must be 0x-prefixed hex.");
+            }
+
+            return Convert.FromHexString(s.AsSpan(2));
+        }
+    }
+}

@@ -233,4 +233,38 @@ public class AgentMessageTests
         Assert.That(guard.TryAccept(Domain().Sign(key, later)), Is.True);
         Assert.That(guard.Count, Is.EqualTo(1), "entries past their deadline are dropped");
     }
+
+    [Test]
+    public void Json_RoundTrips_AndVerifies_AndAnEditedFieldFailsVerification()
+    {
+        AgentKey key = AgentKey.Generate();
+        SignedAgentMessage signed = Domain().Sign(key, RandomMessage(new Random(900), key));
+        string json = signed.ToJson();
+        SignedAgentMessage back = SignedAgentMessage.FromJson(json);
+        Assert.That(back.ToJson(), Is.EqualTo(json));
+        Assert.That(Domain().Verify(back).IsValid, Is.True);
+
+        string edited = json.Replace($"\"taskId\":\"{signed.Message.TaskId}\"", $"\"taskId\":\"{signed.Message.TaskId + 1}\"", StringComparison.Ordinal);
+        Assert.That(edited, Is.Not.EqualTo(json), "precondition");
+        Assert.That(Domain().Verify(SignedAgentMessage.FromJson(edited)).Status, Is.EqualTo(AgentMessageVerificationStatus.WrongSigner));
+    }
+
+    [TestCase("not json", "must be JSON")]
+    [TestCase("{}", "\"domain\"")]
+    [TestCase("{\"domain\":{\"name\":\"Other\",\"version\":\"1\"},\"message\":{}}", "name \"AgentCluster\"")]
+    public void Json_Malformed_SaysWhatIsWrong(string json, string expected)
+    {
+        Assert.That(() => SignedAgentMessage.FromJson(json), Throws.InstanceOf<FormatException>().With.Message.Contains(expected));
+    }
+
+    [Test]
+    public void Json_FieldOfTheWrongType_IsNamed()
+    {
+        AgentKey key = AgentKey.Generate();
+        string json = Domain().Sign(key, RandomMessage(new Random(901), key)).ToJson();
+        string bad = System.Text.RegularExpressions.Regex.Replace(json, "\"nonce\":\"[0-9]+\"", "\"nonce\":\"-5\"");
+        Assert.That(() => SignedAgentMessage.FromJson(bad), Throws.InstanceOf<FormatException>().With.Message.Contains("\"nonce\""));
+        string badHash = System.Text.RegularExpressions.Regex.Replace(json, "\"parametersHash\":\"0x", "\"parametersHash\":\"zz");
+        Assert.That(() => SignedAgentMessage.FromJson(badHash), Throws.InstanceOf<FormatException>().With.Message.Contains("parametersHash"));
+    }
 }
