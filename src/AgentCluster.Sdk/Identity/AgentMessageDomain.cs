@@ -166,6 +166,36 @@ public sealed class AgentMessageDomain
                 $"signed by {AddressUtil.Current.ConvertToChecksumAddress(recovered)}, not by agent {signed.Message.AgentId}'s key {expected}");
     }
 
+    /// <summary>
+    /// <see cref="Verify"/>, then asks <paramref name="registry"/> (this domain's AgentRegistry) whether the agent is registered and
+    /// has not exited: <see cref="AgentMessageVerificationStatus.NotRegistered"/> otherwise. Whether it is attested and advertises
+    /// a capability is <c>IsEligibleQueryAsync</c>'s to say.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="registry"/> is not this domain's verifying contract.</exception>
+    public async Task<AgentMessageVerification> VerifyRegisteredAsync(SignedAgentMessage signed, AgentCluster.Evm.Bindings.AgentRegistry.AgentRegistryService registry,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        if (!AddressUtil.Current.AreAddressesTheSame(registry.ContractAddress, VerifyingContract))
+        {
+            throw new ArgumentException($"The registry {registry.ContractAddress} is not this domain's verifying contract {VerifyingContract}.", nameof(registry));
+        }
+
+        AgentMessageVerification offline = Verify(signed);
+        if (!offline.IsValid)
+        {
+            return offline;
+        }
+
+        byte status = await registry.StatusOfQueryAsync(signed.Message.AgentId).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return status switch
+        {
+            0 => new AgentMessageVerification(AgentMessageVerificationStatus.NotRegistered, offline.Signer, $"agent {signed.Message.AgentId} is not registered"),
+            4 => new AgentMessageVerification(AgentMessageVerificationStatus.NotRegistered, offline.Signer, $"agent {signed.Message.AgentId} has exited"),
+            _ => offline,
+        };
+    }
+
     private static void Validate(AgentMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);

@@ -20,6 +20,9 @@ public enum AgentMessageVerificationStatus
 
     /// <summary>The signature recovers to an address other than the agent id's key (a tampered field or another signer).</summary>
     WrongSigner,
+
+    /// <summary>Valid offline, but AgentRegistry knows no such agent, or it has exited (<see cref="AgentMessageDomain.VerifyRegisteredAsync"/>).</summary>
+    NotRegistered,
 }
 
 /// <summary>The result of verifying a <see cref="SignedAgentMessage"/>.</summary>

@@ -121,6 +121,16 @@ public class IdentityAnvilTests
         Assert.That(registered.AgentKey, Is.EqualTo(key.Address).IgnoreCase);
         Assert.That(await _registry.OwnerOfQueryAsync(key.Id), Is.EqualTo(owner).IgnoreCase);
         Assert.That(await _registry.KeyNonceQueryAsync(key.Address), Is.EqualTo(BigInteger.One), "the key's binding nonce is spent");
+
+        // An ACP message from the registered agent verifies against the registry; one from an unregistered key is NotRegistered.
+        AgentMessageDomain domain = AgentMessageDomain.FromManifest(_suite.Manifest, () => DateTimeOffset.FromUnixTimeSeconds((long)deadline - 600));
+        AgentMessage Message(AgentKey k) => new() { AgentId = k.Id, Deadline = (ulong)deadline, TaskId = 7, Compensation = 1, Nonce = 1 };
+        AgentMessageVerification ok = await domain.VerifyRegisteredAsync(domain.Sign(key, Message(key)), _registry);
+        Assert.That(ok.Status, Is.EqualTo(AgentMessageVerificationStatus.Valid), ok.Detail);
+        AgentKey stranger = AgentKey.Generate();
+        AgentMessageVerification unknown = await domain.VerifyRegisteredAsync(domain.Sign(stranger, Message(stranger)), _registry);
+        Assert.That(unknown.Status, Is.EqualTo(AgentMessageVerificationStatus.NotRegistered));
+        Assert.That(unknown.Detail, Does.Contain("not registered"));
     }
 
     [Test]
