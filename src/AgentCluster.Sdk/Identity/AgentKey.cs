@@ -157,8 +157,7 @@ public sealed class AgentKey
         AgentKey result;
         try
         {
-            // Some writers store a key below 2^248 without its leading zero bytes: restore them.
-            result = key.Length is > 0 and < 32 ? new AgentKey(new byte[32 - key.Length].Concat(key).ToArray()) : key.Length == 32 ? new AgentKey(key) : FromPrivateKey(key);
+            result = key.Length == 32 ? new AgentKey(key) : FromPrivateKey(key);
         }
         catch (ArgumentException e)
         {
