@@ -77,17 +77,22 @@ public sealed partial class AgentClusterClient : IAsyncDisposable
             IClient client = Evm.Rpc.AgentClusterRpc.CreateClient(url, logger: loggerFactory?.CreateLogger("AgentCluster.Rpc"));
             BigInteger nodeChain = await NodeChainIdAsync(new Nethereum.Web3.Web3(client), url.Host, cancellationToken).ConfigureAwait(false);
             CheckChain(nodeChain, manifest);
-            if (options.Account is { } account)
+            Identity.ResolvedAgentAccount? signer = options.Key is { } source
+                ? await source.ResolveAsync(manifest.ChainId, cancellationToken).ConfigureAwait(false)
+                : options.Account is { } given2 ? new Identity.ResolvedAgentAccount(given2.Address, null, given2, null) : null;
+            if (signer is not null)
             {
                 var txm = new DurableTransactionManagerOptions
                 {
-                    JournalPath = options.JournalPath ?? Path.GetFullPath($"agentcluster-{account.Address.ToLowerInvariant()}-{manifest.ChainId}.db"),
+                    JournalPath = options.JournalPath ?? Path.GetFullPath($"agentcluster-{signer.Address.ToLowerInvariant()}-{manifest.ChainId}.db"),
                     ChainId = manifest.ChainId,
                 };
-                owned = await AgentClusterWeb3.CreateAsync(client, account, txm, loggerFactory?.CreateLogger("AgentCluster.Transactions"),
-                    cancellationToken).ConfigureAwait(false);
+                ILogger? txLogger = loggerFactory?.CreateLogger("AgentCluster.Transactions");
+                owned = signer.ExternalAccount is { } external
+                    ? await AgentClusterWeb3.CreateAsync(client, external, txm, txLogger, cancellationToken).ConfigureAwait(false)
+                    : await AgentClusterWeb3.CreateAsync(client, signer.Account!, txm, txLogger, cancellationToken).ConfigureAwait(false);
                 web3 = owned;
-                address = account.Address;
+                address = signer.Address;
             }
             else
             {

@@ -29,8 +29,14 @@ public sealed class AgentClusterClientOptions
     /// <summary>Path of the deployment manifest written by <c>scripts/deploy</c> (used when <see cref="Manifest"/> is null).</summary>
     public string? ManifestPath { get; set; }
 
-    /// <summary>The signer, with <see cref="RpcUrl"/>. Null: read-only.</summary>
+    /// <summary>The signer as a Nethereum account, with <see cref="RpcUrl"/>. Null (and no <see cref="Key"/>): read-only.</summary>
     public Account? Account { get; set; }
+
+    /// <summary>
+    /// The signer's key source (keystore file + password, environment variable, private key, account or external signer), with
+    /// <see cref="RpcUrl"/>; resolved when the client connects. Set this or <see cref="Account"/>, not both.
+    /// </summary>
+    public Identity.AgentKeySource? Key { get; set; }
 
     /// <summary>
     /// The SQLite journal of the durable transaction manager (nonces and pending transactions survive a restart), with
@@ -50,9 +56,14 @@ public sealed class AgentClusterClientOptions
             throw new ArgumentException("AgentCluster options: set RpcUrl or Web3, not both.");
         }
 
-        if (Web3 is not null && Account is not null)
+        if (Web3 is not null && (Account is not null || Key is not null))
         {
-            throw new ArgumentException("AgentCluster options: with an existing Web3, its transaction manager signs; do not set Account as well.");
+            throw new ArgumentException("AgentCluster options: with an existing Web3, its transaction manager signs; do not set Account or Key as well.");
+        }
+
+        if (Account is not null && Key is not null)
+        {
+            throw new ArgumentException("AgentCluster options: set Account or Key, not both.");
         }
 
         if (RpcUrl is { } url && (!Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)))

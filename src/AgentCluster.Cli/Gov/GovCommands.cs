@@ -4,7 +4,6 @@ using System.Text.Json;
 using AgentCluster.Evm.Errors;
 using AgentCluster.Sdk;
 using AgentCluster.Sdk.Governance;
-using Nethereum.Web3.Accounts;
 
 namespace AgentCluster.Cli.Gov;
 
@@ -16,7 +15,8 @@ internal static class GovCommands
 {
     private const string KeyVariableDefault = "AGENTCLUSTER_PRIVATE_KEY";
 
-    private sealed record Connection(Option<string> RpcUrl, Option<string> Manifest, Option<string> KeyVariable, Option<string> Journal, Option<bool> Json);
+    private sealed record Connection(Option<string> RpcUrl, Option<string> Manifest, Option<string> KeyVariable, Option<string> Keystore,
+        Option<string> PasswordVariable, Option<string> Journal, Option<bool> Json);
 
     public static Command Build(TextReader stdin)
     {
@@ -24,12 +24,14 @@ internal static class GovCommands
             new Option<string>("--rpc-url") { Description = "The chain's JSON-RPC URL (default: $AGENTCLUSTER_RPC_URL, else http://127.0.0.1:8545)." },
             new Option<string>("--manifest") { Description = "The deployment manifest (default: $AGENTCLUSTER_MANIFEST, else deployments/localnet.json)." },
             new Option<string>("--private-key-env") { Description = $"The environment variable holding the signer's private key (default {KeyVariableDefault}); the key is never printed." },
+            new Option<string>("--keystore") { Description = "The signer's encrypted keystore file (Web3 Secret Storage, as cast writes it), instead of a key in the environment." },
+            new Option<string>("--password-env") { Description = "With --keystore: the environment variable holding its password (default AGENTCLUSTER_KEYSTORE_PASSWORD)." },
             new Option<string>("--journal") { Description = "The transaction journal (SQLite; default agentcluster-<address>-<chain>.db in the current directory)." },
             new Option<bool>("--json") { Description = "Print JSON for scripts instead of text." });
         var gov = new Command("gov", "Governance: propose from a file, vote, queue, execute, status, list.");
         foreach (Command c in new[] { Propose(connection, stdin), Delegate(connection), Vote(connection), Queue(connection, stdin, execute: false), Queue(connection, stdin, execute: true), Status(connection), List(connection) })
         {
-            foreach (Option o in new Option[] { connection.RpcUrl, connection.Manifest, connection.KeyVariable, connection.Journal, connection.Json })
+            foreach (Option o in new Option[] { connection.RpcUrl, connection.Manifest, connection.KeyVariable, connection.Keystore, connection.PasswordVariable, connection.Journal, connection.Json })
             {
                 c.Options.Add(o);
             }
@@ -218,7 +220,8 @@ internal static class GovCommands
             error.WriteLine($"{where}: {e.Message}");
             return ExitCodes.BadInput;
         }
-        catch (Exception e) when (e is AgentClusterException or ContractRevertException or ArgumentException or FormatException or KeyNotFoundException)
+        catch (Exception e) when (e is AgentClusterException or ContractRevertException or ArgumentException or FormatException or KeyNotFoundException
+            or AgentCluster.Sdk.Identity.AgentKeyException or FileNotFoundException)
         {
             error.WriteLine($"{where}: {e.Message}");
             return ExitCodes.BadInput;
@@ -229,23 +232,35 @@ internal static class GovCommands
     {
         string url = parse.GetValue(connection.RpcUrl) ?? Environment.GetEnvironmentVariable("AGENTCLUSTER_RPC_URL") ?? "http://127.0.0.1:8545";
         string manifest = parse.GetValue(connection.Manifest) ?? Environment.GetEnvironmentVariable("AGENTCLUSTER_MANIFEST") ?? Path.Combine("deployments", "localnet.json");
-        string variable = parse.GetValue(connection.KeyVariable) ?? KeyVariableDefault;
-        Account? account = null;
-        if (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } key)
+        AgentCluster.Sdk.Identity.AgentKeySource? key = null;
+        if (parse.GetValue(connection.Keystore) is { } keystore)
         {
-            try
+            if (parse.GetValue(connection.KeyVariable) is not null)
             {
-                _ = new AgentCluster.Evm.Signing.Secp256k1Signer(key.Trim()); // validates: 32 bytes of hex, 1 .. n-1
-                account = new Account(key.Trim());
+                throw new CliInputException("--keystore", "give --keystore or --private-key-env, not both.");
             }
-            catch (ArgumentException)
-            {
-                throw new CliInputException("--private-key-env", $"${variable} does not hold a private key (64 hex digits, {key.Trim().Length} characters given); it is not printed.");
-            }
+
+            string passwordVariable = parse.GetValue(connection.PasswordVariable) ?? "AGENTCLUSTER_KEYSTORE_PASSWORD";
+            string password = Environment.GetEnvironmentVariable(passwordVariable)
+                ?? throw new CliInputException("--password-env", $"${passwordVariable} is not set: it must hold the keystore's password (never given on the command line).");
+            key = AgentCluster.Sdk.Identity.AgentKeySource.FromKeystore(keystore, password);
         }
-        else if (parse.GetValue(connection.KeyVariable) is not null)
+        else
         {
-            throw new CliInputException("--private-key-env", $"${variable} is not set or empty.");
+            string variable = parse.GetValue(connection.KeyVariable) ?? KeyVariableDefault;
+            if (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value)
+            {
+                if (!System.Text.RegularExpressions.Regex.IsMatch(value.Trim(), "^(0x)?[0-9a-fA-F]{64}$"))
+                {
+                    throw new CliInputException("--private-key-env", $"${variable} does not hold a private key (64 hex digits, {value.Trim().Length} characters given); it is not printed.");
+                }
+
+                key = AgentCluster.Sdk.Identity.AgentKeySource.FromEnvironment(variable);
+            }
+            else if (parse.GetValue(connection.KeyVariable) is not null)
+            {
+                throw new CliInputException("--private-key-env", $"${variable} is not set or empty.");
+            }
         }
 
         if (!File.Exists(manifest))
@@ -257,7 +272,7 @@ internal static class GovCommands
         {
             RpcUrl = url,
             ManifestPath = manifest,
-            Account = account,
+            Key = key,
             JournalPath = parse.GetValue(connection.Journal),
         }, cancellationToken: ct);
     }
