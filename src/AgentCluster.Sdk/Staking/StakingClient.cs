@@ -66,6 +66,13 @@ public sealed record PendingUnstake(BigInteger Amount, DateTimeOffset? UnlocksAt
 public sealed record SlashInfo(BigInteger SlashId, BigInteger AgentId, BigInteger Amount, DateTimeOffset AppealDeadline, bool Resolved, string HarmedParty,
     SlashStatus Status, DateTimeOffset? AppealDecisionDeadline);
 
+/// <summary>An appeal filed.</summary>
+/// <param name="SlashId">The slash appealed.</param>
+/// <param name="AgentId">The slashed agent.</param>
+/// <param name="DecisionDeadline">Governance decides until then; after it the slash can be finalized.</param>
+/// <param name="Receipt">The transaction's receipt.</param>
+public sealed record SlashAppeal(BigInteger SlashId, BigInteger AgentId, DateTimeOffset DecisionDeadline, TransactionReceipt Receipt);
+
 /// <summary>
 /// Stakes per agent on the <c>Staking</c> contract: stake (ERC-20 <c>approve</c> of exactly the amount when the allowance is short:
 /// <c>stake</c> takes no permit), request unstake, withdraw after the unbonding period, reads now and at a past time, slashes and
@@ -189,9 +196,12 @@ public sealed class StakingClient
             SdkCalls.FromUnixOrNull(s.AppealDecisionDeadline));
     }
 
-    /// <summary>Appeals a slash of an agent the signer owns, within the appeal window.</summary>
+    /// <summary>
+    /// Appeals a slash of an agent the signer owns, within the appeal window; finalization then waits for governance's decision or its
+    /// deadline. Reverts typed: <c>AppealWindowClosedError</c>, <c>AlreadyAppealedError</c>, <c>NotAgentOwnerError</c>, <c>UnknownSlashError</c>.
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">A slash id below 1.</exception>
-    public async Task<TransactionReceipt> AppealSlashAsync(BigInteger slashId, CancellationToken cancellationToken = default)
+    public async Task<SlashAppeal> AppealSlashAsync(BigInteger slashId, CancellationToken cancellationToken = default)
     {
         _client.RequireSigner("Staking.AppealSlashAsync");
         if (slashId <= 0)
@@ -199,7 +209,10 @@ public sealed class StakingClient
             throw new ArgumentOutOfRangeException(nameof(slashId), slashId, "Slash ids start at 1.");
         }
 
-        return await SdkCalls.SendAsync("Staking.AppealSlashAsync", ct => _client.Contracts.Staking.AppealSlashRequestAndWaitForReceiptAsync(slashId, ct),
-            cancellationToken).ConfigureAwait(false);
+        TransactionReceipt receipt = await SdkCalls.SendAsync("Staking.AppealSlashAsync",
+            ct => _client.Contracts.Staking.AppealSlashRequestAndWaitForReceiptAsync(slashId, ct), cancellationToken).ConfigureAwait(false);
+        StakingDef.SlashAppealedEventDTO appealed = SdkCalls.SingleEvent<StakingDef.SlashAppealedEventDTO>(receipt)
+            ?? throw new AgentClusterException($"appealSlash succeeded but emitted no SlashAppealed event (tx {receipt.TransactionHash}).");
+        return new SlashAppeal(slashId, appealed.AgentId, SdkCalls.FromUnix(appealed.DecisionDeadline), receipt);
     }
 }

@@ -4,6 +4,9 @@ using AgentCluster.Sdk.Agents;
 using AgentCluster.Sdk.Staking;
 using AgentCluster.Sdk.Tests.Agents;
 using AgentCluster.Testing;
+using Nethereum.Contracts;
+using Nethereum.Hex.HexConvertors.Extensions;
+using Nethereum.RPC.Eth.DTOs;
 using StakingDef = AgentCluster.Evm.Bindings.Staking.ContractDefinition;
 
 namespace AgentCluster.Sdk.Tests.Staking;
@@ -20,7 +23,7 @@ public sealed class StakingClientTests
     {
         using var bound = SdkTestChain.Bound();
         _suite = await SdkTestChain.StartAsync();
-        await SdkTestChain.FundAsync(_suite, 2, 40_000 * SdkTestChain.Acc, bound.Token);
+        await SdkTestChain.FundAsync(_suite, 2, 80_000 * SdkTestChain.Acc, bound.Token);
         await SdkTestChain.FundAsync(_suite, 3, 20_000 * SdkTestChain.Acc, bound.Token);
         _owner = await SdkTestChain.ClientAsync(_suite, 2, bound.Token);
         _other = await SdkTestChain.ClientAsync(_suite, 3, bound.Token);
@@ -59,7 +62,7 @@ public sealed class StakingClientTests
         // a second stake with a standing allowance sends no approval
         await _owner.Contracts.Token.ApproveRequestAndWaitForReceiptAsync(_owner.Contracts.Staking.ContractAddress, 5 * SdkTestChain.Acc, bound.Token);
         StakeDeposit more = await _owner.Staking.StakeAsync(agentId, 5 * SdkTestChain.Acc, bound.Token);
-        Assert.That((more.Approval, more.NewStake), Is.EqualTo(((Nethereum.RPC.Eth.DTOs.TransactionReceipt?)null, amount + 5 * SdkTestChain.Acc)));
+        Assert.That((more.Approval, more.NewStake), Is.EqualTo(((TransactionReceipt?)null, amount + 5 * SdkTestChain.Acc)));
         BigInteger staked = amount + 5 * SdkTestChain.Acc;
         ulong moreAt = await SdkTestChain.BlockTimeAsync(_suite, more.Receipt);
 
@@ -144,4 +147,49 @@ public sealed class StakingClientTests
         SlashInfo none = await _owner.Staking.GetSlashAsync(1, bound.Token);
         Assert.That((none.Status, none.Amount), Is.EqualTo((SlashStatus.None, BigInteger.Zero)), "no slash yet on a fresh chain");
     }
+    [Test]
+    public async Task Slash_IsReadBack_AndTheOwnerAppealsIt_WithinTheWindowOnly()
+    {
+        using var bound = SdkTestChain.Bound();
+        AgentRegistration r = await _owner.Agents.RegisterAsync(SdkTestChain.NewKey(), "ipfs://slashed", 0, SdkTestChain.Hash("sl"), bound.Token);
+        await _owner.Staking.StakeAsync(r.AgentId, 100 * SdkTestChain.Acc, bound.Token);
+
+        // Governance (the timelock, impersonated on anvil) makes anvil account #7 a slasher; #7 slashes 10 %.
+        string timelock = _suite.Manifest.AddressOf("Timelock");
+        var rpc = new Nethereum.Web3.Web3(_suite.Node.RpcUrl.ToString());
+        await rpc.Client.SendRequestAsync(new Nethereum.JsonRpc.Client.RpcRequest(1, "anvil_impersonateAccount", timelock));
+        await rpc.Client.SendRequestAsync(new Nethereum.JsonRpc.Client.RpcRequest(2, "anvil_setBalance", timelock, "0xDE0B6B3A7640000"));
+        string slasher = AnvilAccounts.Addresses[7];
+        var setSlasher = new StakingDef.SetSlasherFunction { Slasher = slasher, Allowed = true };
+        string hash = await rpc.Eth.TransactionManager.SendTransactionAsync(new Nethereum.RPC.Eth.DTOs.TransactionInput(
+            setSlasher.GetCallData().ToHex(true), _owner.Contracts.Staking.ContractAddress, timelock, new Nethereum.Hex.HexTypes.HexBigInteger(200_000), null));
+        Assert.That((await rpc.Eth.TransactionManager.TransactionReceiptService.PollForReceiptAsync(hash, bound.Token)).Succeeded(), Is.True);
+        await rpc.Client.SendRequestAsync(new Nethereum.JsonRpc.Client.RpcRequest(3, "anvil_stopImpersonatingAccount", timelock));
+
+        var slasherStaking = new Evm.Bindings.Staking.StakingService(await _suite.CreateWeb3Async(7, bound.Token), _owner.Contracts.Staking.ContractAddress);
+        var slashReceipt = await slasherStaking.SlashRequestAndWaitForReceiptAsync(r.AgentId, 1_000, _other.Address!, SdkTestChain.Hash("reason"), bound.Token);
+        StakingDef.SlashedEventDTO slashed = slashReceipt.DecodeAllEvents<StakingDef.SlashedEventDTO>().Single().Event;
+        Assert.That(slashed.Amount, Is.EqualTo(10 * SdkTestChain.Acc));
+        Assert.That(await _owner.Staking.GetStakeAsync(r.AgentId, bound.Token), Is.EqualTo(90 * SdkTestChain.Acc));
+
+        SlashInfo info = await _owner.Staking.GetSlashAsync(slashed.SlashId, bound.Token);
+        Assert.That((info.AgentId, info.Amount, info.Status, info.Resolved, info.HarmedParty, info.AppealDecisionDeadline),
+            Is.EqualTo((r.AgentId, 10 * SdkTestChain.Acc, SlashStatus.Pending, false, _other.Address, (DateTimeOffset?)null)));
+        Assert.That(info.AppealDeadline, Is.EqualTo(SdkCallsTime(slashed.AppealDeadline)));
+
+        // Only the owner appeals; then the slash is Appealed with governance's deadline.
+        var stranger = Assert.ThrowsAsync<ContractCustomErrorException<StakingDef.NotAgentOwnerError>>(() => _other.Staking.AppealSlashAsync(slashed.SlashId, bound.Token))!;
+        Assert.That(stranger.Error.AgentId, Is.EqualTo(r.AgentId));
+        SlashAppeal appeal = await _owner.Staking.AppealSlashAsync(slashed.SlashId, bound.Token);
+        ulong appealedAt = await SdkTestChain.BlockTimeAsync(_suite, appeal.Receipt);
+        BigInteger period = await _owner.Contracts.Staking.AppealDecisionPeriodQueryAsync();
+        Assert.That((appeal.SlashId, appeal.AgentId, appeal.DecisionDeadline), Is.EqualTo((slashed.SlashId, r.AgentId, SdkCallsTime(appealedAt + (ulong)period))));
+        SlashInfo appealed = await _owner.Staking.GetSlashAsync(slashed.SlashId, bound.Token);
+        Assert.That((appealed.Status, appealed.AppealDecisionDeadline), Is.EqualTo((SlashStatus.Appealed, (DateTimeOffset?)appeal.DecisionDeadline)));
+
+        var twice = Assert.ThrowsAsync<ContractCustomErrorException<StakingDef.AlreadyAppealedError>>(() => _owner.Staking.AppealSlashAsync(slashed.SlashId, bound.Token))!;
+        Assert.That(twice.Error.SlashId, Is.EqualTo(slashed.SlashId));
+    }
+
+    private static DateTimeOffset SdkCallsTime(BigInteger unixSeconds) => DateTimeOffset.FromUnixTimeSeconds((long)unixSeconds);
 }
