@@ -22,7 +22,7 @@ public sealed class AgentsClientTests
     {
         using var bound = SdkTestChain.Bound();
         _suite = await SdkTestChain.StartAsync();
-        await SdkTestChain.FundAsync(_suite, 2, 50_000 * SdkTestChain.Acc, bound.Token);
+        await SdkTestChain.FundAsync(_suite, 2, 80_000 * SdkTestChain.Acc, bound.Token);
         await SdkTestChain.FundAsync(_suite, 3, 20_000 * SdkTestChain.Acc, bound.Token);
         _owner = await SdkTestChain.ClientAsync(_suite, 2, bound.Token);
         _other = await SdkTestChain.ClientAsync(_suite, 3, bound.Token);
@@ -241,6 +241,23 @@ public sealed class AgentsClientTests
         Assert.That((e.Needed, e.Available), Is.EqualTo((Bond + Fee, BigInteger.Zero)));
         Assert.That(e.Message, Does.Contain("Agents.RegisterAsync"));
         Assert.That(await NonceAsync(_poor), Is.EqualTo(nonce));
+    }
+
+    [Test]
+    public async Task ACancelledToken_StopsReadsAndSendsBeforeAnythingIsSent()
+    {
+        using var bound = SdkTestChain.Bound();
+        AgentRegistration r = await _owner.Agents.RegisterAsync(SdkTestChain.NewKey(), "ipfs://cancel", 0, SdkTestChain.Hash("x"), bound.Token);
+        BigInteger nonce = await NonceAsync(_owner);
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        Assert.That(() => _owner.Agents.GetAsync(r.AgentId, cancelled.Token), Throws.InstanceOf<OperationCanceledException>());
+        Assert.That(() => _owner.Agents.RequestExitAsync(r.AgentId, cancelled.Token), Throws.InstanceOf<OperationCanceledException>());
+        Assert.That(() => _owner.Staking.StakeAsync(r.AgentId, SdkTestChain.Acc, cancelled.Token), Throws.InstanceOf<OperationCanceledException>());
+        Assert.That(() => _owner.Reputation.GetAsync(r.AgentId, cancelled.Token), Throws.InstanceOf<OperationCanceledException>());
+        Assert.That(() => _owner.Earnings.WithdrawAsync(cancelled.Token), Throws.InstanceOf<OperationCanceledException>());
+        Assert.That(await NonceAsync(_owner), Is.EqualTo(nonce), "nothing was sent");
+        Assert.That(await _owner.Agents.GetStatusAsync(r.AgentId, bound.Token), Is.EqualTo(AgentStatus.Pending));
     }
 
     private async Task<BigInteger> NonceAsync(AgentClusterClient client) =>
