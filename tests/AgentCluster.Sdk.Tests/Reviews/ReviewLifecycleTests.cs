@@ -1,0 +1,175 @@
+using System.Numerics;
+using System.Security.Cryptography;
+using System.Threading.Channels;
+using AgentCluster.Evm.Bindings.TaskMarket.ContractDefinition;
+using AgentCluster.Sdk.Reviews;
+using AgentCluster.Sdk.Tasks;
+using AgentCluster.Sdk.Tests.Tasks;
+using Nethereum.Contracts;
+using Nethereum.Util;
+
+namespace AgentCluster.Sdk.Tests.Reviews;
+
+/// <summary>A task from submission to settlement on anvil: the watcher's stages, commit, a "restart" over the same salt store, reveal, settle.</summary>
+[NonParallelizable]
+public class ReviewLifecycleTests
+{
+    private const int CommitteeSize = 10;
+    private MarketWorld _world = null!;
+    private string _dir = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+        _world = await MarketWorld.StartAsync(CommitteeSize, cts.Token);
+        _dir = Path.Combine(Path.GetTempPath(), "sdk-reviews-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(_dir);
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        if (_world is not null)
+        {
+            await _world.DisposeAsync();
+        }
+
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    [Test]
+    public async Task Commitment_And_CommitDigest_AreTheContracts()
+    {
+        await using AgentClusterClient client = await _world.ClientAsync(MarketWorld.CommitteeOwner, CancellationToken.None);
+        using ReviewsClient reviews = client.OpenReviews(Path.Combine(_dir, "formula.db"));
+        for (int i = 0; i < 4; i++)
+        {
+            BigInteger taskId = new(RandomNumberGenerator.GetBytes(32), isUnsigned: true);
+            BigInteger agentId = new(RandomNumberGenerator.GetBytes(20), isUnsigned: true);
+            byte[] salt = RandomNumberGenerator.GetBytes(32);
+            bool approve = i % 2 == 0;
+            byte[] ours = ReviewsClient.ComputeCommitment(taskId, agentId, approve, salt);
+            Assert.That(ours, Is.EqualTo(await client.Contracts.TaskMarket.CommitmentOfQueryAsync(taskId, agentId, approve, salt)));
+            Assert.That(reviews.CommitDigest(taskId, agentId, ours), Is.EqualTo(await client.Contracts.TaskMarket.CommitDigestQueryAsync(taskId, agentId, ours)));
+        }
+    }
+
+    [Test]
+    public async Task Task_GoesThroughFiveStages_CommitSurvivesARestart_RevealIsAccepted_AndSettles()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        CancellationToken ct = timeout.Token;
+        await using AgentClusterClient requester = await _world.ClientAsync(MarketWorld.Requester, ct);
+        await using AgentClusterClient executor = await _world.ClientAsync(MarketWorld.ExecutorOwner, ct);
+        await using AgentClusterClient keeper = await _world.ClientAsync(0, ct);
+        string saltDb = Path.Combine(_dir, "salts.db");
+
+        SubmittedTask submitted = await requester.Tasks.SubmitAsync(new TaskSubmission
+        {
+            RequirementsHash = Sha3Keccack.Current.CalculateHash("translate"u8.ToArray()),
+            Capabilities = 0b1,
+            Bounty = 100 * MarketWorld.Acc,
+            Deadline = await _world.ChainTimeAsync() + TimeSpan.FromDays(2),
+            CommitteeSize = CommitteeSize,
+        }, ct);
+        BigInteger taskId = submitted.TaskId;
+
+        // The watcher runs beside the test; each stage is awaited before the next action, so none can be skipped between polls.
+        var stages = Channel.CreateUnbounded<TaskStageChange>();
+        Task watcher = Task.Run(async () =>
+        {
+            await foreach (TaskStageChange change in requester.Tasks.WatchAsync(taskId, TimeSpan.FromMilliseconds(100), ct))
+            {
+                await stages.Writer.WriteAsync(change, ct);
+            }
+
+            stages.Writer.Complete();
+        }, ct);
+        async Task<TaskStage> NextStageAsync()
+        {
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            wait.CancelAfter(TimeSpan.FromSeconds(30));
+            return (await stages.Reader.ReadAsync(wait.Token)).Stage;
+        }
+
+        var seen = new List<TaskStage> { await NextStageAsync() };
+
+        await executor.Tasks.BidAsync(taskId, _world.Executor, 90 * MarketWorld.Acc, ct);
+        await _world.WarpAsync(3_601);
+        await keeper.Tasks.AssignAsync(taskId, ct);
+        seen.Add(await NextStageAsync());
+
+        await executor.Tasks.PostResultAsync(taskId, Sha3Keccack.Current.CalculateHash("done"u8.ToArray()), "ipfs://done", ct);
+        seen.Add(await NextStageAsync());
+
+        await _world.MineAsync(3); // LocalRandomness: the seed is readable from the block after request + 2
+        await keeper.Tasks.DrawCommitteeAsync(taskId, _world.Committee, ct);
+        seen.Add(await NextStageAsync());
+        TaskInfo drawn = await keeper.Tasks.GetAsync(taskId, ct);
+        Assert.That(drawn.Seats, Is.EqualTo(CommitteeSize));
+
+        await _world.WarpAsync((long)(drawn.DrawClosesAt!.Value - await _world.ChainTimeAsync()).TotalSeconds + 1); // commit phase
+
+        var votes = _world.Committee.Select((id, i) => (Id: id, Approve: i < 8)).ToList(); // 8 of 10 approve: Accepted
+        await using (AgentClusterClient member = await _world.ClientAsync(MarketWorld.CommitteeOwner, ct))
+        using (ReviewsClient reviews = member.OpenReviews(saltDb))
+        {
+            foreach ((BigInteger id, bool approve) in votes)
+            {
+                StoredCommitment c = await reviews.CommitAsync(taskId, id, approve, ct);
+                Assert.That(c.State, Is.EqualTo(CommitmentState.Committed));
+            }
+
+            var again = Assert.ThrowsAsync<ReviewAlreadyCommittedException>(() => reviews.CommitAsync(taskId, votes[0].Id, !votes[0].Approve, ct));
+            Assert.That(again!.Message, Does.Contain($"already committed a vote for task {taskId}"));
+        }
+
+        Assert.That((await keeper.Tasks.GetAsync(taskId, ct)).Commits, Is.EqualTo(CommitteeSize));
+
+        // "Restart": a new client and a new store object over the same file; nothing but the file carries the salts.
+        await using (AgentClusterClient member = await _world.ClientAsync(MarketWorld.CommitteeOwner, ct))
+        using (ReviewsClient reviews = member.OpenReviews(saltDb))
+        {
+            Assert.That(reviews.Store.List(member.ChainId, member.Contracts.TaskMarket.ContractAddress, CommitmentState.Committed), Has.Count.EqualTo(CommitteeSize));
+            Assert.ThrowsAsync<ReviewAlreadyCommittedException>(() => reviews.CommitAsync(taskId, votes[1].Id, votes[1].Approve, ct), "refused after the restart too");
+
+            IReadOnlyList<RevealOutcome> outcomes = await reviews.RevealPendingAsync(ct);
+            Assert.That(outcomes.Select(o => o.Result), Is.All.EqualTo(RevealResult.Revealed));
+            Assert.That(outcomes.Select(o => o.AgentId), Is.EquivalentTo(_world.Committee));
+            Assert.That(reviews.Store.List(member.ChainId, member.Contracts.TaskMarket.ContractAddress, CommitmentState.Revealed), Has.Count.EqualTo(CommitteeSize));
+            Assert.That(await reviews.RevealPendingAsync(ct), Is.Empty, "nothing left to reveal");
+        }
+
+        TaskInfo revealed = await keeper.Tasks.GetAsync(taskId, ct);
+        Assert.Multiple(() =>
+        {
+            Assert.That(revealed.Reveals, Is.EqualTo(CommitteeSize), "the contract accepted every reveal");
+            Assert.That(revealed.Approvals, Is.EqualTo(8));
+        });
+
+        MarketTaskStatus outcome = await keeper.Tasks.SettleAsync(taskId, cancellationToken: ct);
+        Assert.That(outcome, Is.EqualTo(MarketTaskStatus.Accepted));
+        seen.Add(await NextStageAsync());
+        await watcher.WaitAsync(TimeSpan.FromSeconds(30), ct);
+
+        Assert.That(seen, Is.EqualTo(new[] { TaskStage.Submitted, TaskStage.Routed, TaskStage.Executed, TaskStage.Verifying, TaskStage.Settled }));
+
+        Assert.That(await keeper.Tasks.SettleMemberAsync(taskId, _world.Committee[0], ct), Is.True);
+        Assert.That(await keeper.Tasks.SettleMemberAsync(taskId, _world.Committee[0], ct), Is.False, "a member is settled once");
+        IReadOnlyList<BigInteger> rest = await keeper.Tasks.SettleMembersAsync(taskId, _world.Committee.Skip(1).ToList(), ct);
+        Assert.That(rest, Is.EquivalentTo(_world.Committee.Skip(1)));
+    }
+
+    [Test]
+    public async Task CommitRefusedByTheContract_LeavesNoSalt_AndIsTyped()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await using AgentClusterClient member = await _world.ClientAsync(MarketWorld.CommitteeOwner, timeout.Token);
+        using ReviewsClient reviews = member.OpenReviews(Path.Combine(_dir, "refused.db"));
+        BigInteger missing = 424_242;
+        var e = Assert.ThrowsAsync<AgentCluster.Evm.Errors.ContractCustomErrorException<UnknownTaskError>>(() => reviews.CommitAsync(missing, _world.Committee[0], true, timeout.Token));
+        Assert.That(e!.Error.TaskId, Is.EqualTo(missing));
+        Assert.That(reviews.Store.Find(member.ChainId, member.Contracts.TaskMarket.ContractAddress, missing, _world.Committee[0]), Is.Null);
+    }
+}
