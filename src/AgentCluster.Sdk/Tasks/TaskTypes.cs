@@ -196,3 +196,8 @@ public sealed record OpenTaskPage(IReadOnlyList<OpenTask> Tasks, BigInteger Next
 /// <param name="MinStake">Minimum stake of executors and reviewers.</param>
 public sealed record MarketParameters(TimeSpan BiddingWindow, TimeSpan MaxTaskDuration, TimeSpan DrawWindow, TimeSpan CommitWindow,
     TimeSpan RevealWindow, int FeeBps, BigInteger KeeperReward, BigInteger MinStake);
+
+/// <summary>The result of <see cref="TasksClient.DrawCommitteeBySortitionAsync"/>.</summary>
+/// <param name="Chosen">The committee submitted: the smallest sortition keys, best first.</param>
+/// <param name="SeatsFilled">Seats this transaction filled (members already seated, e.g. by another keeper, are skipped).</param>
+public sealed record CommitteeDraw(IReadOnlyList<(BigInteger AgentId, BigInteger Key)> Chosen, int SeatsFilled);

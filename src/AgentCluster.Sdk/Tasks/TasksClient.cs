@@ -322,6 +322,84 @@ public sealed class TasksClient
     }
 
     /// <summary>
+    /// Keeper: draws the committee by weighted sortition and submits it. Fixes the seed first if nobody has (a
+    /// <c>drawCommittee</c> with no candidate), then computes every candidate's key with the market's own <c>sortitionKey</c>
+    /// (Efraimidis-Spirakis: smaller is better; weight = stake x validator reputation at the snapshot), leaves out the executor,
+    /// agents of the requester or of the executor's owner, ineligible agents and agents under the minimum stake, and submits the
+    /// <c>committeeSize</c> smallest keys. Candidates default to every agent in the registry's <c>AgentRegistered</c> events since
+    /// the deployment block. Reads are one call per candidate: fine for hundreds, a keeper service should cache for more.
+    /// </summary>
+    /// <exception cref="ArgumentException">The task is not in its verification stage, or there are fewer eligible candidates than seats.</exception>
+    public async Task<CommitteeDraw> DrawCommitteeBySortitionAsync(BigInteger taskId, IReadOnlyCollection<BigInteger>? candidates = null,
+        CancellationToken cancellationToken = default)
+    {
+        _client.RequireSigner("Drawing a committee");
+        TaskInfo task = await GetAsync(taskId, cancellationToken).ConfigureAwait(false);
+        if (task.Status != MarketTaskStatus.Verifying)
+        {
+            throw new ArgumentException($"Task {taskId} is {task.Status}: a committee is drawn only while it is Verifying.", nameof(taskId));
+        }
+
+        if (task.DrawClosesAt is null)
+        {
+            EnsureSucceeded(await Market.DrawCommitteeRequestAndWaitForReceiptAsync(taskId, [], cancellationToken).ConfigureAwait(false), "drawCommittee (fix the seed)");
+        }
+
+        var registry = _client.Contracts.Registry;
+        IReadOnlyCollection<BigInteger> pool = candidates ?? await RegisteredAgentsAsync(cancellationToken).ConfigureAwait(false);
+        string executorOwner = await RunAsync(() => registry.OwnerOfQueryAsync(task.Executor!.Value), cancellationToken).ConfigureAwait(false);
+        var keyed = new List<(BigInteger AgentId, BigInteger Key)>();
+        foreach (BigInteger id in pool.Distinct())
+        {
+            if (id == task.Executor)
+            {
+                continue;
+            }
+
+            string owner = await RunAsync(() => registry.OwnerOfQueryAsync(id), cancellationToken).ConfigureAwait(false);
+            if (string.Equals(owner, task.Requester, StringComparison.OrdinalIgnoreCase) || string.Equals(owner, executorOwner, StringComparison.OrdinalIgnoreCase)
+                || !await RunAsync(() => registry.IsEligibleQueryAsync(id, 0), cancellationToken).ConfigureAwait(false))
+            {
+                continue;
+            }
+
+            try
+            {
+                keyed.Add((id, await RunAsync(() => Market.SortitionKeyQueryAsync(taskId, id), cancellationToken).ConfigureAwait(false)));
+            }
+            catch (AgentCluster.Evm.Errors.ContractCustomErrorException<InsufficientStakeError>)
+            {
+                // under the minimum stake at the snapshot: not a candidate
+            }
+        }
+
+        if (keyed.Count < task.CommitteeSize)
+        {
+            throw new ArgumentException($"Only {keyed.Count} eligible candidates for a committee of {task.CommitteeSize} on task {taskId}.", nameof(candidates));
+        }
+
+        List<(BigInteger AgentId, BigInteger Key)> chosen = [.. keyed.OrderBy(k => k.Key).ThenBy(k => k.AgentId).Take(task.CommitteeSize)];
+        TransactionReceipt receipt = EnsureSucceeded(
+            await Market.DrawCommitteeRequestAndWaitForReceiptAsync(taskId, [.. chosen.Select(c => c.AgentId)], cancellationToken).ConfigureAwait(false), "drawCommittee");
+        int seated = receipt.DecodeAllEvents<MemberDrawnEventDTO>().Count;
+        return new CommitteeDraw(chosen, seated);
+    }
+
+    private async Task<IReadOnlyCollection<BigInteger>> RegisteredAgentsAsync(CancellationToken ct)
+    {
+        string registry = _client.Contracts.Registry.ContractAddress;
+        NewFilterInput filter = _client.Web3.Eth.GetEvent<AgentCluster.Evm.Bindings.AgentRegistry.ContractDefinition.AgentRegisteredEventDTO>(registry).CreateFilterInput();
+        BigInteger to = (await RunAsync(() => _client.Web3.Eth.Blocks.GetBlockNumber.SendRequestAsync(), ct).ConfigureAwait(false)).Value;
+        var ids = new List<BigInteger>();
+        await foreach (FilterLog[] page in _client.Web3.GetLogsPagedAsync(filter, _client.Manifest.Block, to, ct: ct).ConfigureAwait(false))
+        {
+            ids.AddRange(page.DecodeAllEvents<AgentCluster.Evm.Bindings.AgentRegistry.ContractDefinition.AgentRegisteredEventDTO>().Select(e => e.Event.AgentId));
+        }
+
+        return ids;
+    }
+
+    /// <summary>
     /// Keeper: settles the task (once the reveal window is over or every member revealed) and settles the members named (may be
     /// empty); returns the outcome. If another keeper settled first, only the members are settled and the current status returned.
     /// </summary>

@@ -22,7 +22,7 @@ public class ReviewLifecycleTests
     public async Task StartAsync()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(10));
-        _world = await MarketWorld.StartAsync(CommitteeSize, cts.Token);
+        _world = await MarketWorld.StartAsync(CommitteeSize + 2, cts.Token); // two more candidates than seats: the sortition chooses
         _dir = Path.Combine(Path.GetTempPath(), "sdk-reviews-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(_dir);
     }
@@ -104,14 +104,33 @@ public class ReviewLifecycleTests
         seen.Add(await NextStageAsync());
 
         await _world.MineAsync(3); // LocalRandomness: the seed is readable from the block after request + 2
-        await keeper.Tasks.DrawCommitteeAsync(taskId, _world.Committee, ct);
+        CommitteeDraw draw = await keeper.Tasks.DrawCommitteeBySortitionAsync(taskId, cancellationToken: ct); // candidates from the registry's events
         seen.Add(await NextStageAsync());
         TaskInfo drawn = await keeper.Tasks.GetAsync(taskId, ct);
-        Assert.That(drawn.Seats, Is.EqualTo(CommitteeSize));
+        List<BigInteger> members = [.. draw.Chosen.Select(c => c.AgentId)];
+        var keys = new Dictionary<BigInteger, BigInteger>();
+        foreach (BigInteger id in _world.Committee)
+        {
+            keys[id] = await keeper.Contracts.TaskMarket.SortitionKeyQueryAsync(taskId, id);
+        }
+
+        List<BigInteger> leftOut = [.. _world.Committee.Except(members)];
+        Assert.Multiple(() =>
+        {
+            Assert.That(drawn.Seats, Is.EqualTo(CommitteeSize));
+            Assert.That(draw.SeatsFilled, Is.EqualTo(CommitteeSize));
+            Assert.That(members, Does.Not.Contain(_world.Executor), "the executor is excluded");
+            Assert.That(leftOut, Has.Count.EqualTo(2));
+            Assert.That(leftOut.Select(id => keys[id]).Min(), Is.GreaterThan(members.Select(id => keys[id]).Max()), "the chosen have the smallest keys");
+        });
+        BigInteger worst = members.MaxBy(id => keys[id]);
+        var claim = Assert.ThrowsAsync<AgentCluster.Evm.Errors.ContractCustomErrorException<KeyNotBetterError>>(
+            () => keeper.Contracts.TaskMarket.ClaimSeatRequestAndWaitForReceiptAsync(taskId, leftOut[0], worst, ct));
+        Assert.That(claim!.Error.EvictedKey, Is.EqualTo(keys[worst]), "the contract agrees: no left-out candidate beats a member");
 
         await _world.WarpAsync((long)(drawn.DrawClosesAt!.Value - await _world.ChainTimeAsync()).TotalSeconds + 1); // commit phase
 
-        var votes = _world.Committee.Select((id, i) => (Id: id, Approve: i < 8)).ToList(); // 8 of 10 approve: Accepted
+        var votes = members.Select((id, i) => (Id: id, Approve: i < 8)).ToList(); // 8 of 10 approve: Accepted
         await using (AgentClusterClient member = await _world.ClientAsync(MarketWorld.CommitteeOwner, ct))
         using (ReviewsClient reviews = member.OpenReviews(saltDb))
         {
@@ -136,7 +155,7 @@ public class ReviewLifecycleTests
 
             IReadOnlyList<RevealOutcome> outcomes = await reviews.RevealPendingAsync(ct);
             Assert.That(outcomes.Select(o => o.Result), Is.All.EqualTo(RevealResult.Revealed));
-            Assert.That(outcomes.Select(o => o.AgentId), Is.EquivalentTo(_world.Committee));
+            Assert.That(outcomes.Select(o => o.AgentId), Is.EquivalentTo(members));
             Assert.That(reviews.Store.List(member.ChainId, member.Contracts.TaskMarket.ContractAddress, CommitmentState.Revealed), Has.Count.EqualTo(CommitteeSize));
             Assert.That(await reviews.RevealPendingAsync(ct), Is.Empty, "nothing left to reveal");
         }
@@ -155,10 +174,10 @@ public class ReviewLifecycleTests
 
         Assert.That(seen, Is.EqualTo(new[] { TaskStage.Submitted, TaskStage.Routed, TaskStage.Executed, TaskStage.Verifying, TaskStage.Settled }));
 
-        Assert.That(await keeper.Tasks.SettleMemberAsync(taskId, _world.Committee[0], ct), Is.True);
-        Assert.That(await keeper.Tasks.SettleMemberAsync(taskId, _world.Committee[0], ct), Is.False, "a member is settled once");
-        IReadOnlyList<BigInteger> rest = await keeper.Tasks.SettleMembersAsync(taskId, _world.Committee.Skip(1).ToList(), ct);
-        Assert.That(rest, Is.EquivalentTo(_world.Committee.Skip(1)));
+        Assert.That(await keeper.Tasks.SettleMemberAsync(taskId, members[0], ct), Is.True);
+        Assert.That(await keeper.Tasks.SettleMemberAsync(taskId, members[0], ct), Is.False, "a member is settled once");
+        IReadOnlyList<BigInteger> rest = await keeper.Tasks.SettleMembersAsync(taskId, members.Skip(1).ToList(), ct);
+        Assert.That(rest, Is.EquivalentTo(members.Skip(1)));
     }
 
     [Test]
