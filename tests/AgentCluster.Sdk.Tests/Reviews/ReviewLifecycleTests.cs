@@ -131,15 +131,28 @@ public class ReviewLifecycleTests
         await _world.WarpAsync((long)(drawn.DrawClosesAt!.Value - await _world.ChainTimeAsync()).TotalSeconds + 1); // commit phase
 
         var votes = members.Select((id, i) => (Id: id, Approve: i < 8)).ToList(); // 8 of 10 approve: Accepted
+        // A process that stored its salt and died before sending the commit: the next commit with the same vote resumes with that salt.
+        byte[] interruptedSalt = RandomNumberGenerator.GetBytes(32);
+        using (var store = new SaltStore(saltDb))
+        {
+            Assert.That(store.TryAddPending(new StoredCommitment(requester.ChainId, requester.Contracts.TaskMarket.ContractAddress.ToLowerInvariant(), taskId,
+                votes[0].Id, votes[0].Approve, interruptedSalt, ReviewsClient.ComputeCommitment(taskId, votes[0].Id, votes[0].Approve, interruptedSalt),
+                CommitmentState.Pending)), Is.True);
+        }
+
         await using (AgentClusterClient member = await _world.ClientAsync(MarketWorld.CommitteeOwner, ct))
         using (ReviewsClient reviews = member.OpenReviews(saltDb))
         {
+            var otherVote = Assert.ThrowsAsync<ReviewAlreadyCommittedException>(() => reviews.CommitAsync(taskId, votes[0].Id, !votes[0].Approve, ct));
+            Assert.That(otherVote!.Message, Does.Contain("state Pending"), "an interrupted commit is resumed only with the vote it stored");
             foreach ((BigInteger id, bool approve) in votes)
             {
                 StoredCommitment c = await reviews.CommitAsync(taskId, id, approve, ct);
                 Assert.That(c.State, Is.EqualTo(CommitmentState.Committed));
             }
 
+            Assert.That(reviews.Store.Find(member.ChainId, member.Contracts.TaskMarket.ContractAddress, taskId, votes[0].Id)!.Salt, Is.EqualTo(interruptedSalt),
+                "the resumed commit used the stored salt (the reveal below proves the contract holds its commitment)");
             var again = Assert.ThrowsAsync<ReviewAlreadyCommittedException>(() => reviews.CommitAsync(taskId, votes[0].Id, !votes[0].Approve, ct));
             Assert.That(again!.Message, Does.Contain($"already committed a vote for task {taskId}"));
         }
@@ -178,6 +191,37 @@ public class ReviewLifecycleTests
         Assert.That(await keeper.Tasks.SettleMemberAsync(taskId, members[0], ct), Is.False, "a member is settled once");
         IReadOnlyList<BigInteger> rest = await keeper.Tasks.SettleMembersAsync(taskId, members.Skip(1).ToList(), ct);
         Assert.That(rest, Is.EquivalentTo(members.Skip(1)));
+    }
+
+    [Test]
+    public void SaltStore_IsWal_AndKeepsRowsAcrossReopen()
+    {
+        string path = Path.Combine(_dir, "reopen.db");
+        var row = new StoredCommitment(31337, "0xabc", 7, 9, true, RandomNumberGenerator.GetBytes(32), RandomNumberGenerator.GetBytes(32), CommitmentState.Pending);
+        using (var store = new SaltStore(path))
+        {
+            Assert.That(store.TryAddPending(row), Is.True);
+            Assert.That(store.TryAddPending(row with { Approve = false }), Is.False, "one row per (chain, market, task, agent)");
+            store.SetState(31337, "0xABC", 7, 9, CommitmentState.Committed);
+        }
+
+        using (var reopened = new SaltStore(path))
+        {
+            StoredCommitment? found = reopened.Find(31337, "0xabc", 7, 9);
+            Assert.That(found, Is.Not.Null);
+            Assert.Multiple(() =>
+            {
+                Assert.That(found!.Salt, Is.EqualTo(row.Salt));
+                Assert.That(found.Approve, Is.True);
+                Assert.That(found.State, Is.EqualTo(CommitmentState.Committed));
+            });
+        }
+
+        using var check = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False");
+        check.Open();
+        using var cmd = check.CreateCommand();
+        cmd.CommandText = "PRAGMA journal_mode;";
+        Assert.That(cmd.ExecuteScalar(), Is.EqualTo("wal"));
     }
 
     [Test]
