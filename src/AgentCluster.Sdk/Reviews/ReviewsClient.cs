@@ -197,6 +197,30 @@ public sealed class ReviewsClient : IDisposable
     }
 
     /// <summary>
+    /// For a commit relayed by a keeper (<c>commitVotesBySig</c>): draws a salt, stores it durably (state Pending) exactly as
+    /// <see cref="CommitAsync"/> does, and returns the commit signed by the agent key, for the keeper to send. Nothing is sent here;
+    /// <see cref="RevealPendingAsync"/> reveals Pending rows too once the window is open.
+    /// </summary>
+    /// <exception cref="ReviewAlreadyCommittedException">The store already holds a commit for this task and agent.</exception>
+    /// <exception cref="ArgumentException">The key is not the agent's key.</exception>
+    public SignedCommit PrepareSignedCommit(BigInteger taskId, BigInteger agentId, bool approve, Secp256k1Signer agentKey)
+    {
+        ArgumentNullException.ThrowIfNull(agentKey);
+        TasksClient.RequireId(taskId, nameof(taskId));
+        TasksClient.RequireId(agentId, nameof(agentId));
+        byte[] salt = RandomNumberGenerator.GetBytes(32);
+        byte[] commitment = ComputeCommitment(taskId, agentId, approve, salt);
+        SignedCommit signed = SignCommit(taskId, agentId, commitment, agentKey); // checks the key before anything is stored
+        var entry = new StoredCommitment(_client.ChainId, MarketKey, taskId, agentId, approve, salt, commitment, CommitmentState.Pending);
+        if (!Store.TryAddPending(entry))
+        {
+            throw new ReviewAlreadyCommittedException($"Agent {agentId} already has a commitment for task {taskId} in {Store.Path}; a member commits once per task.");
+        }
+
+        return signed;
+    }
+
+    /// <summary>
     /// Signs a commitment with the member's agent key for relaying through <c>commitVotesBySig</c>: EIP-712
     /// <c>Commit(uint256 taskId,uint256 agentId,bytes32 commitment)</c> under the domain {"AgentCluster TaskMarket", "1", chain id,
     /// market}. The market recovers the signer and requires it to be the agent key (<c>agentId = uint160(agentKey)</c>).

@@ -145,7 +145,7 @@ public class ReviewLifecycleTests
         {
             var otherVote = Assert.ThrowsAsync<ReviewAlreadyCommittedException>(() => reviews.CommitAsync(taskId, votes[0].Id, !votes[0].Approve, ct));
             Assert.That(otherVote!.Message, Does.Contain("state Pending"), "an interrupted commit is resumed only with the vote it stored");
-            foreach ((BigInteger id, bool approve) in votes)
+            foreach ((BigInteger id, bool approve) in votes.Take(CommitteeSize - 1))
             {
                 StoredCommitment c = await reviews.CommitAsync(taskId, id, approve, ct);
                 Assert.That(c.State, Is.EqualTo(CommitmentState.Committed));
@@ -153,6 +153,21 @@ public class ReviewLifecycleTests
 
             Assert.That(reviews.Store.Find(member.ChainId, member.Contracts.TaskMarket.ContractAddress, taskId, votes[0].Id)!.Salt, Is.EqualTo(interruptedSalt),
                 "the resumed commit used the stored salt (the reveal below proves the contract holds its commitment)");
+            // The last member signs with its agent key and a keeper relays the commit; the salt is stored the same way.
+            (BigInteger lastId, bool lastVote) = votes[^1];
+            var signed = reviews.PrepareSignedCommit(taskId, lastId, lastVote, _world.AgentKeys[lastId]);
+            var forged = new AgentCluster.Evm.Bindings.SignedCommit
+            {
+                AgentId = lastId,
+                Commitment = signed.Commitment,
+                Signature = reviews.SignCommit(taskId, votes[0].Id, signed.Commitment, _world.AgentKeys[votes[0].Id]).Signature,
+            };
+            var bad = Assert.ThrowsAsync<AgentCluster.Evm.Errors.ContractCustomErrorException<InvalidCommitSignatureError>>(
+                () => keeper.Contracts.TaskMarket.CommitVotesBySigRequestAndWaitForReceiptAsync(taskId, [forged], ct));
+            Assert.That(bad!.Error.AgentId, Is.EqualTo(lastId), "another agent's signature is refused, naming the agent");
+            Assert.That((await keeper.Contracts.TaskMarket.CommitVotesBySigRequestAndWaitForReceiptAsync(taskId, [signed], ct)).Status.Value, Is.EqualTo(BigInteger.One));
+            Assert.Throws<ReviewAlreadyCommittedException>(() => reviews.PrepareSignedCommit(taskId, lastId, lastVote, _world.AgentKeys[lastId]));
+
             var again = Assert.ThrowsAsync<ReviewAlreadyCommittedException>(() => reviews.CommitAsync(taskId, votes[0].Id, !votes[0].Approve, ct));
             Assert.That(again!.Message, Does.Contain($"already committed a vote for task {taskId}"));
         }
@@ -163,7 +178,9 @@ public class ReviewLifecycleTests
         await using (AgentClusterClient member = await _world.ClientAsync(MarketWorld.CommitteeOwner, ct))
         using (ReviewsClient reviews = member.OpenReviews(saltDb))
         {
-            Assert.That(reviews.Store.List(member.ChainId, member.Contracts.TaskMarket.ContractAddress, CommitmentState.Committed), Has.Count.EqualTo(CommitteeSize));
+            Assert.That(reviews.Store.List(member.ChainId, member.Contracts.TaskMarket.ContractAddress, CommitmentState.Committed), Has.Count.EqualTo(CommitteeSize - 1));
+            Assert.That(reviews.Store.List(member.ChainId, member.Contracts.TaskMarket.ContractAddress, CommitmentState.Pending).Single().AgentId, Is.EqualTo(votes[^1].Id),
+                "the relayed commit stays Pending in the store until its reveal");
             Assert.ThrowsAsync<ReviewAlreadyCommittedException>(() => reviews.CommitAsync(taskId, votes[1].Id, votes[1].Approve, ct), "refused after the restart too");
 
             IReadOnlyList<RevealOutcome> outcomes = await reviews.RevealPendingAsync(ct);

@@ -33,6 +33,9 @@ internal sealed class MarketWorld : IAsyncDisposable
 
     public List<BigInteger> Committee { get; } = [];
 
+    /// <summary>Each agent's signing key (agentId = uint160(key address)).</summary>
+    public Dictionary<BigInteger, Secp256k1Signer> AgentKeys { get; } = [];
+
     public static async Task<MarketWorld> StartAsync(int committeeSize, CancellationToken ct)
     {
         var options = new AgentClusterSuiteOptions
@@ -123,6 +126,7 @@ internal sealed class MarketWorld : IAsyncDisposable
         Require(await c.Token.ApproveRequestAndWaitForReceiptAsync(c.Registry.ContractAddress, bond, ct));
         Require(await c.Registry.RegisterRequestAndWaitForReceiptAsync(keyAddress, "ipfs://agent", capabilities, new byte[32], deadline, keySig, ct));
         BigInteger agentId = new(keyAddress.HexToByteArray(), isUnsigned: true, isBigEndian: true);
+        AgentKeys[agentId] = keySigner;
 
         var attestation = new Attestation
         {
