@@ -168,7 +168,18 @@ public sealed class ReviewsClient : IDisposable
         DateTimeOffset now = await _client.Tasks.ChainTimeAsync(cancellationToken).ConfigureAwait(false);
         foreach (StoredCommitment c in open)
         {
-            TaskInfo task = await _client.Tasks.GetAsync(c.TaskId, cancellationToken).ConfigureAwait(false);
+            TaskInfo task;
+            try
+            {
+                task = await _client.Tasks.GetAsync(c.TaskId, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ArgumentException e)
+            {
+                // The market does not know the task (a store carried over from another deployment at the same address).
+                outcomes.Add(new RevealOutcome(c.TaskId, c.AgentId, RevealResult.Closed, e));
+                continue;
+            }
+
             if (task.Status != MarketTaskStatus.Verifying || task.RevealEndsAt is { } ends && now >= ends)
             {
                 outcomes.Add(new RevealOutcome(c.TaskId, c.AgentId, task.Status is MarketTaskStatus.Bidding or MarketTaskStatus.Assigned ? RevealResult.NotYetOpen : RevealResult.Closed));
