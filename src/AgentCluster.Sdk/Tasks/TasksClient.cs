@@ -1,0 +1,532 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using AgentCluster.Evm.Bindings;
+using AgentCluster.Evm.Bindings.TaskMarket;
+using AgentCluster.Evm.Bindings.TaskMarket.ContractDefinition;
+using AgentCluster.Evm.Rpc;
+using AgentCluster.Evm.Signing;
+using Nethereum.ABI.EIP712;
+using Nethereum.ABI.FunctionEncoding.Attributes;
+using Nethereum.Contracts;
+using Nethereum.Hex.HexTypes;
+using Nethereum.RPC.Eth.DTOs;
+using Nethereum.Signer;
+using Nethereum.Signer.EIP712;
+
+namespace AgentCluster.Sdk.Tasks;
+
+/// <summary>
+/// The task market for requesters, executors and keepers: submit with an ERC-2612 permit (no approve transaction), read a task,
+/// bid, assign, post a result, follow a task through its five stages, find open tasks by capability in the event log, and the
+/// keeper operations (draw a committee, settle, settle members). Requests are checked against the market's on-chain parameters
+/// before anything is sent; reverts surface as <c>ContractCustomErrorException&lt;TError&gt;</c> of the market's errors.
+/// Obtain it as <see cref="AgentClusterClient.Tasks"/>.
+/// </summary>
+public sealed class TasksClient
+{
+    /// <summary>Smallest committee the market accepts (<c>MIN_COMMITTEE</c>).</summary>
+    public const int MinCommitteeSize = 10;
+
+    /// <summary>Largest committee the market accepts (<c>MAX_COMMITTEE</c>).</summary>
+    public const int MaxCommitteeSize = 100;
+
+    /// <summary>Shortest poll interval <see cref="WatchAsync"/> accepts.</summary>
+    public static readonly TimeSpan MinPollInterval = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Longest poll interval <see cref="WatchAsync"/> accepts.</summary>
+    public static readonly TimeSpan MaxPollInterval = TimeSpan.FromMinutes(5);
+
+    private static readonly BigInteger MaxUint88 = (BigInteger.One << 88) - 1;
+    private static readonly BigInteger MaxUint96 = (BigInteger.One << 96) - 1;
+    private static readonly TimeSpan PermitLifetime = TimeSpan.FromHours(1);
+
+    private readonly AgentClusterClient _client;
+
+    internal TasksClient(AgentClusterClient client) => _client = client;
+
+    private TaskMarketService Market => _client.Contracts.TaskMarket;
+
+    /// <summary>The market parameters new tasks are submitted under.</summary>
+    public async Task<MarketParameters> GetMarketParametersAsync(CancellationToken cancellationToken = default)
+    {
+        MarketParams p = (await RunAsync(() => Market.ParamsQueryAsync(), cancellationToken).ConfigureAwait(false)).ReturnValue1;
+        return new MarketParameters(TimeSpan.FromSeconds(p.BiddingWindow), TimeSpan.FromSeconds(p.MaxTaskDuration), TimeSpan.FromSeconds(p.DrawWindow),
+            TimeSpan.FromSeconds(p.CommitWindow), TimeSpan.FromSeconds(p.RevealWindow), p.FeeBps, p.KeeperReward, p.MinStake);
+    }
+
+    /// <summary>The lowest fee the market accepts for <paramref name="bounty"/> and <paramref name="committeeSize"/> (read on-chain).</summary>
+    public Task<BigInteger> GetMinimumFeeAsync(BigInteger bounty, byte committeeSize, CancellationToken cancellationToken = default) =>
+        RunAsync(() => Market.MinimumFeeQueryAsync(bounty, committeeSize), cancellationToken);
+
+    /// <summary>
+    /// Checks <paramref name="submission"/> against the market (bounty, minimum fee, committee size, deadline, balance), signs an
+    /// EIP-2612 permit for bounty + fee with the client's key, and submits the task in one transaction: no approve is sent.
+    /// </summary>
+    /// <exception cref="ArgumentException">The request is out of range (the message says which field and the allowed range).</exception>
+    /// <exception cref="ReadOnlyClientException">The client has no signer.</exception>
+    /// <exception cref="InvalidOperationException">The signer is not a local private key (an external signer cannot sign the permit here).</exception>
+    public async Task<SubmittedTask> SubmitAsync(TaskSubmission submission, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(submission);
+        string requester = _client.RequireSigner("Submitting a task");
+        if (submission.RequirementsHash is not { Length: 32 })
+        {
+            throw new ArgumentException($"RequirementsHash must be 32 bytes (keccak256 of the requirements), not {submission.RequirementsHash?.Length ?? 0}.", nameof(submission));
+        }
+
+        if (submission.Bounty <= 0)
+        {
+            throw new ArgumentException($"Bounty must be more than 0 (got {submission.Bounty}).", nameof(submission));
+        }
+
+        if (submission.Bounty > MaxUint88)
+        {
+            throw new ArgumentException($"Bounty {submission.Bounty} exceeds the market's uint88 limit {MaxUint88}.", nameof(submission));
+        }
+
+        if (submission.CommitteeSize is < MinCommitteeSize or > MaxCommitteeSize)
+        {
+            throw new ArgumentException($"CommitteeSize must be between {MinCommitteeSize} and {MaxCommitteeSize} (got {submission.CommitteeSize}).", nameof(submission));
+        }
+
+        if (submission.MinReputation > (1UL << 40) - 1)
+        {
+            throw new ArgumentException($"MinReputation {submission.MinReputation} exceeds the market's uint40 limit.", nameof(submission));
+        }
+
+        BigInteger minFee = await GetMinimumFeeAsync(submission.Bounty, submission.CommitteeSize, cancellationToken).ConfigureAwait(false);
+        BigInteger fee = submission.Fee ?? minFee;
+        if (fee < minFee)
+        {
+            throw new ArgumentException($"Fee {fee} is below the market's minimum fee {minFee} for a bounty of {submission.Bounty} and a committee of {submission.CommitteeSize}.", nameof(submission));
+        }
+
+        if (fee > MaxUint88)
+        {
+            throw new ArgumentException($"Fee {fee} exceeds the market's uint88 limit {MaxUint88}.", nameof(submission));
+        }
+
+        MarketParameters p = await GetMarketParametersAsync(cancellationToken).ConfigureAwait(false);
+        DateTimeOffset now = await ChainTimeAsync(cancellationToken).ConfigureAwait(false);
+        DateTimeOffset earliest = now + p.BiddingWindow;
+        DateTimeOffset latest = now + p.MaxTaskDuration;
+        // The transaction is mined a little after "now": leave a minute on each side so a request checked here is not refused there.
+        if (submission.Deadline <= earliest + TimeSpan.FromMinutes(1) || submission.Deadline > latest)
+        {
+            throw new ArgumentException(
+                $"Deadline {submission.Deadline:u} is out of range: it must fall after the bidding window ({p.BiddingWindow}, i.e. after {earliest + TimeSpan.FromMinutes(1):u} with a minute of margin) and at most {p.MaxTaskDuration} from now (by {latest:u}, chain time).",
+                nameof(submission));
+        }
+
+        BigInteger amount = submission.Bounty + fee;
+        BigInteger balance = await RunAsync(() => _client.Contracts.Token.BalanceOfQueryAsync(requester), cancellationToken).ConfigureAwait(false);
+        if (balance < amount)
+        {
+            throw new ArgumentException($"The requester {requester} holds {balance} ACC wei, less than bounty + fee = {amount}.", nameof(submission));
+        }
+
+        Permit permit = await SignPermitAsync(requester, Market.ContractAddress, amount, now + PermitLifetime, cancellationToken).ConfigureAwait(false);
+        var request = new TaskRequest
+        {
+            RequirementsHash = submission.RequirementsHash,
+            Capabilities = submission.Capabilities,
+            Bounty = submission.Bounty,
+            Fee = fee,
+            Deadline = (ulong)submission.Deadline.ToUnixTimeSeconds(),
+            CommitteeSize = submission.CommitteeSize,
+            MinReputation = submission.MinReputation,
+        };
+        TransactionReceipt receipt = await Market.SubmitTaskRequestAndWaitForReceiptAsync(request, permit, cancellationToken).ConfigureAwait(false);
+        EnsureSucceeded(receipt, "submitTask");
+        EventLog<TaskSubmittedEventDTO> submitted = receipt.DecodeAllEvents<TaskSubmittedEventDTO>().Single();
+        return new SubmittedTask(submitted.Event.TaskId, fee, receipt.TransactionHash, receipt.BlockNumber.Value);
+    }
+
+    /// <summary>The task <paramref name="taskId"/>, typed.</summary>
+    /// <exception cref="ArgumentException">No task has this id.</exception>
+    public async Task<TaskInfo> GetAsync(BigInteger taskId, CancellationToken cancellationToken = default)
+    {
+        RequireId(taskId, nameof(taskId));
+        TaskMarketTask t = (await RunAsync(() => Market.GetTaskQueryAsync(taskId), cancellationToken).ConfigureAwait(false)).Task;
+        if (t.Status == 0)
+        {
+            throw new ArgumentException($"Task {taskId} does not exist on this market.", nameof(taskId));
+        }
+
+        bool seeded = t.DrawClosesAt != 0;
+        return new TaskInfo
+        {
+            TaskId = taskId,
+            Requester = t.Requester,
+            Status = (MarketTaskStatus)t.Status,
+            Capabilities = t.Capabilities,
+            Bounty = t.Bounty,
+            Fee = t.Fee,
+            CommitteeSize = t.CommitteeSize,
+            MinReputation = t.MinReputation,
+            BiddingEndsAt = Time(t.BiddingEndsAt),
+            Deadline = Time(t.Deadline),
+            Executor = t.Executor.IsZero ? null : t.Executor,
+            Price = t.Price,
+            ResultPostedAt = t.ResultPostedAt == 0 ? null : Time(t.ResultPostedAt),
+            Seats = t.Seats,
+            Commits = t.Commits,
+            Reveals = t.Reveals,
+            Approvals = t.Approvals,
+            DrawClosesAt = seeded ? Time(t.DrawClosesAt) : null,
+            CommitEndsAt = seeded ? Time(t.CommitEndsAt) : null,
+            RevealEndsAt = seeded ? Time(t.RevealEndsAt) : null,
+            Seed = seeded ? t.Seed : null,
+            ParamsVersion = t.ParamsVersion,
+        };
+    }
+
+    /// <summary>Bids <paramref name="price"/> (ACC wei, at most the bounty) for <paramref name="agentId"/>, which the signer owns or is the key of.</summary>
+    /// <exception cref="ArgumentException">The price is not positive or exceeds uint96.</exception>
+    public async Task<TransactionReceipt> BidAsync(BigInteger taskId, BigInteger agentId, BigInteger price, CancellationToken cancellationToken = default)
+    {
+        _client.RequireSigner("Bidding");
+        RequireId(taskId, nameof(taskId));
+        RequireId(agentId, nameof(agentId));
+        if (price <= 0 || price > MaxUint96)
+        {
+            throw new ArgumentException($"The price must be more than 0 and at most 2^96-1 (got {price}).", nameof(price));
+        }
+
+        return EnsureSucceeded(await Market.BidRequestAndWaitForReceiptAsync(taskId, agentId, price, cancellationToken).ConfigureAwait(false), "bid");
+    }
+
+    /// <summary>After the bidding window: assigns the task to the best bid (or refunds it without one). Keeper work, paid.</summary>
+    public async Task<TransactionReceipt> AssignAsync(BigInteger taskId, CancellationToken cancellationToken = default)
+    {
+        _client.RequireSigner("Assigning a task");
+        RequireId(taskId, nameof(taskId));
+        return EnsureSucceeded(await Market.AssignRequestAndWaitForReceiptAsync(taskId, cancellationToken).ConfigureAwait(false), "assign");
+    }
+
+    /// <summary>The executor posts its result (hash of the result, and where to fetch it) before the deadline.</summary>
+    /// <exception cref="ArgumentException">The hash is not 32 bytes, or the URI is null.</exception>
+    public async Task<TransactionReceipt> PostResultAsync(BigInteger taskId, byte[] resultHash, string resultUri, CancellationToken cancellationToken = default)
+    {
+        _client.RequireSigner("Posting a result");
+        RequireId(taskId, nameof(taskId));
+        if (resultHash is not { Length: 32 })
+        {
+            throw new ArgumentException($"The result hash must be 32 bytes, not {resultHash?.Length ?? 0}.", nameof(resultHash));
+        }
+
+        ArgumentNullException.ThrowIfNull(resultUri);
+        return EnsureSucceeded(await Market.PostResultRequestAndWaitForReceiptAsync(taskId, resultHash, resultUri, cancellationToken).ConfigureAwait(false), "postResult");
+    }
+
+    /// <summary>
+    /// Follows a task: yields its current stage at once, then every stage change observed by polling every
+    /// <paramref name="pollInterval"/> (default 2 s), and ends after <see cref="TaskStage.Settled"/>. Stages passed through between
+    /// two polls are not reported (each change carries the task as read).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The interval is outside [<see cref="MinPollInterval"/>, <see cref="MaxPollInterval"/>].</exception>
+    public async IAsyncEnumerable<TaskStageChange> WatchAsync(BigInteger taskId, TimeSpan? pollInterval = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        TimeSpan interval = pollInterval ?? TimeSpan.FromSeconds(2);
+        if (interval < MinPollInterval || interval > MaxPollInterval)
+        {
+            throw new ArgumentOutOfRangeException(nameof(pollInterval), interval, $"The poll interval must be between {MinPollInterval} and {MaxPollInterval}.");
+        }
+
+        TaskStage? last = null;
+        while (true)
+        {
+            TaskInfo task = await GetAsync(taskId, cancellationToken).ConfigureAwait(false);
+            TaskStage stage = task.Stage!.Value;
+            if (stage != last)
+            {
+                last = stage;
+                yield return new TaskStageChange(stage, task);
+                if (stage == TaskStage.Settled)
+                {
+                    yield break;
+                }
+            }
+
+            await Task.Delay(interval, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Tasks submitted from <paramref name="fromBlock"/> to <paramref name="toBlock"/> (default: the latest block) that are still open
+    /// for bids and whose required capabilities are all among <paramref name="capabilities"/>, read from <c>TaskSubmitted</c> events
+    /// page by page. Resume with <see cref="OpenTaskPage.NextFromBlock"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The block range is negative or reversed.</exception>
+    public async Task<OpenTaskPage> FindOpenTasksAsync(ulong capabilities, BigInteger fromBlock, BigInteger? toBlock = null,
+        CancellationToken cancellationToken = default)
+    {
+        if (fromBlock < 0)
+        {
+            throw new ArgumentException($"fromBlock must not be negative (got {fromBlock}).", nameof(fromBlock));
+        }
+
+        BigInteger to = toBlock ?? (await RunAsync(() => _client.Web3.Eth.Blocks.GetBlockNumber.SendRequestAsync(), cancellationToken).ConfigureAwait(false)).Value;
+        if (to < fromBlock)
+        {
+            return new OpenTaskPage([], fromBlock);
+        }
+
+        NewFilterInput filter = _client.Web3.Eth.GetEvent<TaskSubmittedEventDTO>(Market.ContractAddress).CreateFilterInput();
+        DateTimeOffset now = await ChainTimeAsync(cancellationToken).ConfigureAwait(false);
+        var found = new List<OpenTask>();
+        await foreach (FilterLog[] page in _client.Web3.GetLogsPagedAsync(filter, fromBlock, to, ct: cancellationToken).ConfigureAwait(false))
+        {
+            foreach (EventLog<TaskSubmittedEventDTO> e in page.DecodeAllEvents<TaskSubmittedEventDTO>())
+            {
+                TaskSubmittedEventDTO s = e.Event;
+                if ((s.Capabilities & ~capabilities) != 0)
+                {
+                    continue;
+                }
+
+                TaskInfo task = await GetAsync(s.TaskId, cancellationToken).ConfigureAwait(false);
+                if (task.Status != MarketTaskStatus.Bidding || task.BiddingEndsAt <= now)
+                {
+                    continue;
+                }
+
+                found.Add(new OpenTask(s.TaskId, s.Requester, s.RequirementsHash, s.Capabilities, s.Bounty, s.Fee,
+                    DateTimeOffset.FromUnixTimeSeconds((long)s.Deadline), s.CommitteeSize, s.MinReputation, e.Log.BlockNumber.Value));
+            }
+        }
+
+        return new OpenTaskPage(found, to + 1);
+    }
+
+    // ------------------------------------------------------------------ keeper operations
+
+    /// <summary>
+    /// Keeper: fixes the seed if needed and seats <paramref name="agentIds"/> in empty seats during the fill phase (agents already
+    /// seated or no longer eligible are skipped by the contract; the caller is paid per seat filled). The candidates are the
+    /// caller's choice: the off-chain sortition that picks the best keys is not in the SDK yet (docs/sdk-tasks.md).
+    /// </summary>
+    /// <exception cref="ArgumentException">No candidate, or a non-positive id.</exception>
+    public async Task<TransactionReceipt> DrawCommitteeAsync(BigInteger taskId, IReadOnlyCollection<BigInteger> agentIds, CancellationToken cancellationToken = default)
+    {
+        _client.RequireSigner("Drawing a committee");
+        RequireId(taskId, nameof(taskId));
+        ArgumentNullException.ThrowIfNull(agentIds);
+        foreach (BigInteger id in agentIds)
+        {
+            RequireId(id, nameof(agentIds));
+        }
+
+        return EnsureSucceeded(await Market.DrawCommitteeRequestAndWaitForReceiptAsync(taskId, [.. agentIds], cancellationToken).ConfigureAwait(false), "drawCommittee");
+    }
+
+    /// <summary>
+    /// Keeper: draws the committee by weighted sortition and submits it. Fixes the seed first if nobody has (a
+    /// <c>drawCommittee</c> with no candidate), then computes every candidate's key with the market's own <c>sortitionKey</c>
+    /// (Efraimidis-Spirakis: smaller is better; weight = stake x validator reputation at the snapshot), leaves out the executor,
+    /// agents of the requester or of the executor's owner, ineligible agents and agents under the minimum stake, and submits the
+    /// <c>committeeSize</c> smallest keys. Candidates default to every agent in the registry's <c>AgentRegistered</c> events since
+    /// the deployment block. Reads are one call per candidate: fine for hundreds, a keeper service should cache for more.
+    /// </summary>
+    /// <exception cref="ArgumentException">The task is not in its verification stage, or there are fewer eligible candidates than seats.</exception>
+    public async Task<CommitteeDraw> DrawCommitteeBySortitionAsync(BigInteger taskId, IReadOnlyCollection<BigInteger>? candidates = null,
+        CancellationToken cancellationToken = default)
+    {
+        _client.RequireSigner("Drawing a committee");
+        TaskInfo task = await GetAsync(taskId, cancellationToken).ConfigureAwait(false);
+        if (task.Status != MarketTaskStatus.Verifying)
+        {
+            throw new ArgumentException($"Task {taskId} is {task.Status}: a committee is drawn only while it is Verifying.", nameof(taskId));
+        }
+
+        if (task.DrawClosesAt is null)
+        {
+            EnsureSucceeded(await Market.DrawCommitteeRequestAndWaitForReceiptAsync(taskId, [], cancellationToken).ConfigureAwait(false), "drawCommittee (fix the seed)");
+        }
+
+        var registry = _client.Contracts.Registry;
+        IReadOnlyCollection<BigInteger> pool = candidates ?? await RegisteredAgentsAsync(cancellationToken).ConfigureAwait(false);
+        string executorOwner = await RunAsync(() => registry.OwnerOfQueryAsync(task.Executor!.Value), cancellationToken).ConfigureAwait(false);
+        var keyed = new List<(BigInteger AgentId, BigInteger Key)>();
+        foreach (BigInteger id in pool.Distinct())
+        {
+            if (id == task.Executor)
+            {
+                continue;
+            }
+
+            string owner = await RunAsync(() => registry.OwnerOfQueryAsync(id), cancellationToken).ConfigureAwait(false);
+            if (string.Equals(owner, task.Requester, StringComparison.OrdinalIgnoreCase) || string.Equals(owner, executorOwner, StringComparison.OrdinalIgnoreCase)
+                || !await RunAsync(() => registry.IsEligibleQueryAsync(id, 0), cancellationToken).ConfigureAwait(false))
+            {
+                continue;
+            }
+
+            try
+            {
+                keyed.Add((id, await RunAsync(() => Market.SortitionKeyQueryAsync(taskId, id), cancellationToken).ConfigureAwait(false)));
+            }
+            catch (AgentCluster.Evm.Errors.ContractCustomErrorException<InsufficientStakeError>)
+            {
+                // under the minimum stake at the snapshot: not a candidate
+            }
+        }
+
+        if (keyed.Count < task.CommitteeSize)
+        {
+            throw new ArgumentException($"Only {keyed.Count} eligible candidates for a committee of {task.CommitteeSize} on task {taskId}.", nameof(candidates));
+        }
+
+        List<(BigInteger AgentId, BigInteger Key)> chosen = [.. keyed.OrderBy(k => k.Key).ThenBy(k => k.AgentId).Take(task.CommitteeSize)];
+        TransactionReceipt receipt = EnsureSucceeded(
+            await Market.DrawCommitteeRequestAndWaitForReceiptAsync(taskId, [.. chosen.Select(c => c.AgentId)], cancellationToken).ConfigureAwait(false), "drawCommittee");
+        int seated = receipt.DecodeAllEvents<MemberDrawnEventDTO>().Count;
+        return new CommitteeDraw(chosen, seated);
+    }
+
+    private async Task<IReadOnlyCollection<BigInteger>> RegisteredAgentsAsync(CancellationToken ct)
+    {
+        string registry = _client.Contracts.Registry.ContractAddress;
+        NewFilterInput filter = _client.Web3.Eth.GetEvent<AgentCluster.Evm.Bindings.AgentRegistry.ContractDefinition.AgentRegisteredEventDTO>(registry).CreateFilterInput();
+        BigInteger to = (await RunAsync(() => _client.Web3.Eth.Blocks.GetBlockNumber.SendRequestAsync(), ct).ConfigureAwait(false)).Value;
+        var ids = new List<BigInteger>();
+        await foreach (FilterLog[] page in _client.Web3.GetLogsPagedAsync(filter, _client.Manifest.Block, to, ct: ct).ConfigureAwait(false))
+        {
+            ids.AddRange(page.DecodeAllEvents<AgentCluster.Evm.Bindings.AgentRegistry.ContractDefinition.AgentRegisteredEventDTO>().Select(e => e.Event.AgentId));
+        }
+
+        return ids;
+    }
+
+    /// <summary>
+    /// Keeper: settles the task (once the reveal window is over or every member revealed) and settles the members named (may be
+    /// empty); returns the outcome. If another keeper settled first, only the members are settled and the current status returned.
+    /// </summary>
+    public async Task<MarketTaskStatus> SettleAsync(BigInteger taskId, IReadOnlyCollection<BigInteger>? memberIds = null, CancellationToken cancellationToken = default)
+    {
+        _client.RequireSigner("Settling a task");
+        RequireId(taskId, nameof(taskId));
+        List<BigInteger> members = [.. memberIds ?? []];
+        foreach (BigInteger id in members)
+        {
+            RequireId(id, nameof(memberIds));
+        }
+
+        TransactionReceipt receipt = EnsureSucceeded(await Market.SettleRequestAndWaitForReceiptAsync(taskId, [], members, cancellationToken).ConfigureAwait(false), "settle");
+        EventLog<TaskSettledEventDTO>? settled = receipt.DecodeAllEvents<TaskSettledEventDTO>().SingleOrDefault();
+        return settled is not null ? (MarketTaskStatus)settled.Event.Outcome : (await GetAsync(taskId, cancellationToken).ConfigureAwait(false)).Status;
+    }
+
+    /// <summary>Keeper: applies each named member's consequences once (already settled ones are skipped); paid per member. Returns the members settled now.</summary>
+    /// <exception cref="ArgumentException">No member named, or a non-positive id.</exception>
+    public async Task<IReadOnlyList<BigInteger>> SettleMembersAsync(BigInteger taskId, IReadOnlyCollection<BigInteger> memberIds, CancellationToken cancellationToken = default)
+    {
+        _client.RequireSigner("Settling members");
+        RequireId(taskId, nameof(taskId));
+        ArgumentNullException.ThrowIfNull(memberIds);
+        if (memberIds.Count == 0)
+        {
+            throw new ArgumentException("Name at least one member to settle.", nameof(memberIds));
+        }
+
+        foreach (BigInteger id in memberIds)
+        {
+            RequireId(id, nameof(memberIds));
+        }
+
+        TransactionReceipt receipt = EnsureSucceeded(await Market.SettleMembersRequestAndWaitForReceiptAsync(taskId, [.. memberIds], cancellationToken).ConfigureAwait(false), "settleMembers");
+        return [.. receipt.DecodeAllEvents<MemberSettledEventDTO>().Select(e => e.Event.AgentId)];
+    }
+
+    /// <summary>Keeper: settles one member (see <see cref="SettleMembersAsync"/>); true if it was settled now, false if it already was.</summary>
+    public async Task<bool> SettleMemberAsync(BigInteger taskId, BigInteger memberId, CancellationToken cancellationToken = default) =>
+        (await SettleMembersAsync(taskId, [memberId], cancellationToken).ConfigureAwait(false)).Contains(memberId);
+
+    // ------------------------------------------------------------------ helpers
+
+    /// <summary>The latest block's timestamp (the clock the market's windows run on).</summary>
+    public async Task<DateTimeOffset> ChainTimeAsync(CancellationToken cancellationToken = default)
+    {
+        BlockWithTransactionHashes block = await RunAsync(
+            () => _client.Web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(BlockParameter.CreateLatest()), cancellationToken).ConfigureAwait(false);
+        return Time((ulong)block.Timestamp.Value);
+    }
+
+    /// <summary>Signs the ACC EIP-2612 permit (domain read from the token's ERC-5267 <c>eip712Domain()</c>) with the client's key.</summary>
+    private async Task<Permit> SignPermitAsync(string owner, string spender, BigInteger value, DateTimeOffset deadline, CancellationToken ct)
+    {
+        if (_client.Web3.TransactionManager?.Account is not Nethereum.Web3.Accounts.Account account || string.IsNullOrEmpty(account.PrivateKey))
+        {
+            throw new InvalidOperationException("Submitting with a permit needs the signer's private key (a Nethereum Account); an external signer cannot sign the permit here.");
+        }
+
+        var token = _client.Contracts.Token;
+        var domainInfo = await RunAsync(() => token.Eip712DomainQueryAsync(new AgentCluster.Evm.Bindings.AccToken.ContractDefinition.Eip712DomainFunction()), ct).ConfigureAwait(false);
+        BigInteger nonce = await RunAsync(() => token.NoncesQueryAsync(owner), ct).ConfigureAwait(false);
+        var typedData = new TypedData<Domain>
+        {
+            Domain = new Domain { Name = domainInfo.Name, Version = domainInfo.Version, ChainId = domainInfo.ChainId, VerifyingContract = domainInfo.VerifyingContract },
+            Types = MemberDescriptionFactory.GetTypesMemberDescription(typeof(Domain), typeof(PermitMessage)),
+            PrimaryType = "Permit",
+        };
+        var message = new PermitMessage { Owner = owner, Spender = spender, Value = value, Nonce = nonce, Deadline = deadline.ToUnixTimeSeconds() };
+        byte[] digest = Eip712TypedDataEncoder.Current.EncodeAndHashTypedData(message, typedData);
+        EthECDSASignature signature = Secp256k1Signer.FromAccount(account).SignHash(digest);
+        return new Permit { Deadline = message.Deadline, V = signature.V[0], R = Pad32(signature.R), S = Pad32(signature.S) };
+    }
+
+    private static byte[] Pad32(byte[] value)
+    {
+        if (value.Length == 32)
+        {
+            return value;
+        }
+
+        byte[] padded = new byte[32];
+        value.CopyTo(padded, 32 - value.Length);
+        return padded;
+    }
+
+    internal static TransactionReceipt EnsureSucceeded(TransactionReceipt receipt, string what)
+    {
+        if (receipt.Status?.Value != 1)
+        {
+            throw new InvalidOperationException($"The {what} transaction {receipt.TransactionHash} was mined but failed (status {receipt.Status?.Value}).");
+        }
+
+        return receipt;
+    }
+
+    internal static void RequireId(BigInteger id, string name)
+    {
+        if (id <= 0 || id >= BigInteger.One << 256)
+        {
+            throw new ArgumentException($"{name} must be a positive uint256 (got {id}).", name);
+        }
+    }
+
+    internal static DateTimeOffset Time(ulong unixSeconds) => DateTimeOffset.FromUnixTimeSeconds((long)unixSeconds);
+
+    internal static Task<T> RunAsync<T>(Func<Task<T>> call, CancellationToken ct) => RpcCancellation.RunAsync(call, ct);
+
+    /// <summary>EIP-2612 <c>Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)</c>.</summary>
+    [Struct("Permit")]
+    private sealed class PermitMessage
+    {
+        [Parameter("address", "owner", 1)]
+        public string Owner { get; set; } = "";
+
+        [Parameter("address", "spender", 2)]
+        public string Spender { get; set; } = "";
+
+        [Parameter("uint256", "value", 3)]
+        public BigInteger Value { get; set; }
+
+        [Parameter("uint256", "nonce", 4)]
+        public BigInteger Nonce { get; set; }
+
+        [Parameter("uint256", "deadline", 5)]
+        public BigInteger Deadline { get; set; }
+    }
+}
