@@ -110,8 +110,10 @@ public sealed class AgentsClient
         RegistrationTerms terms = await GetTermsAsync(cancellationToken).ConfigureAwait(false);
         BigInteger nonce = await SdkCalls.ReadAsync(() => registry.KeyNonceQueryAsync(agentKey.Address), cancellationToken).ConfigureAwait(false);
         ulong deadline = await SdkCalls.ChainTimeAsync(_client, cancellationToken).ConfigureAwait(false) + (ulong)KeyBindingValidity.TotalSeconds;
-        byte[] signature = SignTyped(agentKey, new AgentKeyBinding { AgentKey = agentKey.Address, Owner = owner, Nonce = nonce, Deadline = deadline },
-            "AgentKeyBinding", typeof(AgentKeyBinding));
+        // The key's consent, as the registry checks it (one definition of the typed data: Identity.AgentKeyBinding).
+        var binding = new Identity.AgentKeyBinding { AgentKey = agentKey.Address, Owner = owner, Nonce = nonce, Deadline = deadline };
+        byte[] signature = Nethereum.Hex.HexConvertors.Extensions.HexByteConvertorExtensions.HexToByteArray(
+            Nethereum.Signer.EthECDSASignature.CreateStringSignature(agentKey.SignHash(binding.Digest(_client.ChainId, registry.ContractAddress))));
 
         TransactionReceipt? approval = await SdkCalls.EnsureAllowanceAsync(_client, owner, registry.ContractAddress, terms.Bond + terms.RegistrationFee,
             "Agents.RegisterAsync", cancellationToken).ConfigureAwait(false);
@@ -341,22 +343,5 @@ public sealed class AgentsClient
         {
             throw new ArgumentException($"'{address}' is not a 20-byte hex address.", paramName);
         }
-    }
-
-    /// <summary>EIP-712 <c>AgentKeyBinding(address agentKey,address owner,uint256 nonce,uint256 deadline)</c>.</summary>
-    [Struct("AgentKeyBinding")]
-    private sealed class AgentKeyBinding
-    {
-        [Parameter("address", "agentKey", 1)]
-        public string AgentKey { get; set; } = "";
-
-        [Parameter("address", "owner", 2)]
-        public string Owner { get; set; } = "";
-
-        [Parameter("uint256", "nonce", 3)]
-        public BigInteger Nonce { get; set; }
-
-        [Parameter("uint256", "deadline", 4)]
-        public BigInteger Deadline { get; set; }
     }
 }
