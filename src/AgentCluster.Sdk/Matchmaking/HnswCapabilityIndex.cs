@@ -50,7 +50,8 @@ public sealed record HnswCapabilityIndexOptions
 /// Approximate cosine search on an HNSW graph (USearch, Cloud.Unum.USearch 2.26.6, native library in the package) for large
 /// networks: about O(log n) per query. Results are approximate: an agent above the threshold can be missed (recall below 1;
 /// docs/sdk-matchmaking.md gives the measured recall@10). Agent ids (uint256) are mapped to USearch's 64-bit keys; an update
-/// removes the old key and inserts under a fresh one.
+/// removes the old key and inserts under a fresh one. Concurrent searches: at most one native search per processor runs at a
+/// time (USearch's pool of search contexts); more callers wait for a free slot.
 /// </summary>
 public sealed class HnswCapabilityIndex : ICapabilityIndex
 {
@@ -59,6 +60,9 @@ public sealed class HnswCapabilityIndex : ICapabilityIndex
     private readonly HnswCapabilityIndexOptions _options;
     private readonly Dictionary<BigInteger, ulong> _keyOf = [];
     private readonly Dictionary<ulong, BigInteger> _idOf = [];
+    // USearch hands each concurrent search one of a fixed pool of search contexts (one per hardware thread) and fails a
+    // search that finds none ("Reserve capacity ahead of searches!"): native searches wait here for a free one instead.
+    private readonly SemaphoreSlim _searchSlots = new(Math.Max(1, Environment.ProcessorCount));
     private ulong _nextKey = 1;
     private bool _disposed;
 
@@ -187,7 +191,15 @@ public sealed class HnswCapabilityIndex : ICapabilityIndex
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (_keyOf.Count == 0)
                 return [];
-            int found = _index.Search(query.NormalizedArray, Math.Min(k, _keyOf.Count), out ulong[] keys, out float[] distances);
+            int found;
+            ulong[] keys;
+            float[] distances;
+            _searchSlots.Wait();
+            try
+            {
+                found = _index.Search(query.NormalizedArray, Math.Min(k, _keyOf.Count), out keys, out distances);
+            }
+            finally { _searchSlots.Release(); }
             var result = new List<CapabilityMatch>(found);
             for (int i = 0; i < found; i++)
             {
