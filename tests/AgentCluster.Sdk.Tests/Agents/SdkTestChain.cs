@@ -37,25 +37,8 @@ internal static class SdkTestChain
         AgentClusterClient.ConnectAsync(new AgentClusterClientOptions { RpcUrl = suite.Node.RpcUrl.ToString(), Manifest = suite.Manifest }, cancellationToken: ct);
 
     /// <summary>Gives anvil account <paramref name="index"/> <paramref name="amount"/> wei of ACC from the deployer, releasing the pools first when needed.</summary>
-    internal static async Task FundAsync(AgentClusterSuite suite, int index, BigInteger amount, CancellationToken ct)
-    {
-        var token = new Evm.Bindings.AccToken.AccTokenService(suite.Web3, suite.Manifest.AddressOf("AccToken"));
-        string deployer = AnvilAccounts.Addresses[0];
-        if (await token.BalanceOfQueryAsync(deployer) < amount)
-        {
-            await IncreaseTimeAsync(suite, TimeSpan.FromDays(1));
-            foreach (string pool in new[] { "ValidatorsPool", "ComputePool", "MarketplacePool", "ReviewPool" })
-            {
-                var vault = new EmissionVaultService(suite.Web3, suite.Manifest.AddressOf(pool));
-                if (await vault.ReleasableQueryAsync() > 0)
-                {
-                    Assert.That((await vault.ReleaseRequestAndWaitForReceiptAsync(ct)).Succeeded(), Is.True, $"release of {pool}");
-                }
-            }
-        }
-
-        Assert.That((await token.TransferRequestAndWaitForReceiptAsync(AnvilAccounts.Addresses[index], amount, ct)).Succeeded(), Is.True);
-    }
+    internal static Task FundAsync(AgentClusterSuite suite, int index, BigInteger amount, CancellationToken ct) =>
+        suite.FundAsync(AnvilAccounts.Addresses[index], amount, ct);
 
     internal static async Task<BigInteger> AccBalanceAsync(AgentClusterClient client, string address) =>
         await client.Contracts.Token.BalanceOfQueryAsync(address);

@@ -103,11 +103,8 @@ public class IdentityAnvilTests
         string registry = _registry.ContractAddress;
         BigInteger cost = await _registry.BondQueryAsync() + await _registry.RegistrationFeeQueryAsync();
 
-        await _suite.Web3.Client.SendRequestAsync<string>(new RpcRequest(1, "evm_increaseTime", 86_400));
-        await _suite.Web3.Client.SendRequestAsync<string>(new RpcRequest(2, "evm_mine"));
-        await new AgentCluster.Evm.Bindings.EmissionVault.EmissionVaultService(_suite.Web3, _suite.Manifest.AddressOf("ValidatorsPool")).ReleaseRequestAndWaitForReceiptAsync();
+        await _suite.FundAsync(owner, cost);
         string token = _suite.Manifest.AddressOf("AccToken");
-        await new AgentCluster.Evm.Bindings.AccToken.AccTokenService(_suite.Web3, token).TransferRequestAndWaitForReceiptAsync(owner, cost);
         await new AgentCluster.Evm.Bindings.AccToken.AccTokenService(ownerWeb3, token).ApproveRequestAndWaitForReceiptAsync(registry, cost);
 
         BigInteger deadline = await ChainTimeAsync() + 600;

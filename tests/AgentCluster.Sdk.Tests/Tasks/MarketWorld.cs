@@ -92,20 +92,10 @@ internal sealed class MarketWorld : IAsyncDisposable
     /// <summary>As scripts/localnet does: one day of chain time, release the four emission pools to the deployer, send ACC on.</summary>
     private async Task FundAsync(CancellationToken ct)
     {
-        await WarpAsync(86_400);
-        foreach (string pool in new[] { "ValidatorsPool", "ComputePool", "MarketplacePool", "ReviewPool" })
-        {
-            var vault = new EmissionVaultService(Suite.Web3, Suite.Manifest.AddressOf(pool));
-            if (await vault.ReleasableQueryAsync() > 0)
-            {
-                Require(await vault.ReleaseRequestAndWaitForReceiptAsync(ct));
-            }
-        }
-
-        var token = new SuiteContractsAccess(Suite).Token;
+        await Suite.ReleaseEmissionsAsync(TimeSpan.FromDays(1), ct);
         foreach ((int account, BigInteger amount) in new[] { (Requester, 50_000 * Acc), (ExecutorOwner, 20_000 * Acc), (CommitteeOwner, 150_000 * Acc) })
         {
-            Require(await token.TransferRequestAndWaitForReceiptAsync(AnvilAccounts.Addresses[account], amount, ct));
+            await Suite.FundAsync(AnvilAccounts.Addresses[account], amount, ct);
         }
     }
 
