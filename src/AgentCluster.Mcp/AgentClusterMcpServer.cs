@@ -116,7 +116,7 @@ public static class AgentClusterMcpServer
             }
         }
 
-        return new McpServerOptions
+        var options = new McpServerOptions
         {
             ServerInfo = new Implementation { Name = ServerName, Version = typeof(AgentClusterMcpServer).Assembly.GetName().Version?.ToString() ?? "0.0.0" },
             ServerInstructions =
@@ -124,5 +124,7 @@ public static class AgentClusterMcpServer
                 "Amounts are strings: wei as a whole number, or ACC like \"1.5 ACC\". Tools whose description starts with 'Spends' send transactions.",
             ToolCollection = collection,
         };
+        options.Filters.Request.CallToolFilters.Add(McpArgumentFilter.Wrap);
+        return options;
     }
 }

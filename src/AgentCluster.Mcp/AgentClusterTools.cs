@@ -9,6 +9,7 @@ using AgentCluster.Sdk.Matchmaking;
 using AgentCluster.Sdk.Reputation;
 using AgentCluster.Sdk.Reviews;
 using AgentCluster.Sdk.Tasks;
+using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Nethereum.Hex.HexConvertors.Extensions;
 using Nethereum.RPC.Eth.DTOs;
@@ -18,7 +19,7 @@ namespace AgentCluster.Mcp;
 /// <summary>
 /// The MCP tools over one <see cref="AgentClusterClient"/> (one chain, one deployment, one signer). Every tool checks its arguments
 /// first and answers JSON text; anything wrong (a bad argument, an unknown task or agent, a revert, a read-only server asked to send)
-/// comes back as a tool error whose text says what was wrong (<see cref="McpToolRunner"/>). Amounts are strings: wei as a whole number,
+/// comes back as a tool error result (<c>isError: true</c>) whose text says what was wrong. Amounts are strings: wei as a whole number,
 /// or ACC with a unit ("1.5 ACC"); ids are decimal or 0x-hex; an agent may also be named by its key's address.
 /// </summary>
 [McpServerToolType]
@@ -55,7 +56,7 @@ public sealed class AgentClusterTools : IDisposable
     /// <summary>The signer and its agents.</summary>
     [McpServerTool(Name = "my_agent", ReadOnly = true, Idempotent = true, OpenWorld = false)]
     [Description("Read-only. Who this server acts as: the signer's address, chain id, ACC balance and unclaimed earnings, and each agent the signer owns (or is the key of): agent id, key, status, capability bitmask, stake, bond, attestation expiry. Call this first to learn your agent ids.")]
-    public Task<string> MyAgentAsync(CancellationToken cancellationToken = default) => _run.RunAsync("my_agent", async () =>
+    public Task<CallToolResult> MyAgentAsync(CancellationToken cancellationToken = default) => _run.RunAsync("my_agent", async () =>
     {
         var result = new JsonObject
         {
@@ -91,7 +92,7 @@ public sealed class AgentClusterTools : IDisposable
     /// <summary>A task, typed.</summary>
     [McpServerTool(Name = "task_status", ReadOnly = true, Idempotent = true, OpenWorld = false)]
     [Description("Read-only. A task's status and stage (Submitted, Routed, Executed, Verifying, Settled), requester, capabilities, bounty and fee (wei of ACC), executor and price, deadlines, committee seats, commits, reveals and approvals.")]
-    public Task<string> TaskStatusAsync(
+    public Task<CallToolResult> TaskStatusAsync(
         [Description("The task id (decimal or 0x-hex).")] string task_id,
         CancellationToken cancellationToken = default) => _run.RunAsync("task_status", async () =>
     {
@@ -103,7 +104,7 @@ public sealed class AgentClusterTools : IDisposable
     /// <summary>An agent's reputation.</summary>
     [McpServerTool(Name = "reputation", ReadOnly = true, Idempotent = true, OpenWorld = false)]
     [Description("Read-only. An agent's reputation in its four dimensions (task, validator, compute, social) and the total, as the Reputation contract returns them (18 decimals, decayed with a 90-day half-life), with whole points, plus its status and stake.")]
-    public Task<string> ReputationAsync(
+    public Task<CallToolResult> ReputationAsync(
         [Description("The agent: its id (decimal or 0x-hex) or its key's address (0x + 40 hex digits).")] string agent,
         CancellationToken cancellationToken = default) => _run.RunAsync("reputation", async () =>
     {
@@ -130,7 +131,7 @@ public sealed class AgentClusterTools : IDisposable
     /// <summary>Agents by capability similarity.</summary>
     [McpServerTool(Name = "find_agents", ReadOnly = true, Idempotent = true, OpenWorld = false)]
     [Description("Read-only. Finds registered agents whose 512-dimension capability vector is most similar (cosine) to a query, above a threshold (0.85 by default), best first. Give the query as 'vector' (512 numbers) or as 'registration_file' (the JSON of a capability registration file, schema agentcluster.capabilities/1, whose vector is used). Each agent's vector comes from the registration file its agent URI points to (data: or file: URIs, or the server's registrations directory) and is used only if it hashes to the capabilityVectorHash on-chain; agents that could not be indexed are listed under 'skipped' with the reason.")]
-    public Task<string> FindAgentsAsync(
+    public Task<CallToolResult> FindAgentsAsync(
         [Description("The query vector: exactly 512 finite numbers, not all zero. Give this or registration_file.")] float[]? vector = null,
         [Description("A registration file's JSON text (schema agentcluster.capabilities/1) whose vector is the query. Give this or vector.")] string? registration_file = null,
         [Description("The least cosine similarity accepted, in [-1, 1]. Default 0.85.")] double threshold = ICapabilityIndex.DefaultThreshold,
@@ -232,7 +233,7 @@ public sealed class AgentClusterTools : IDisposable
     /// <summary>Submits a task with a permit.</summary>
     [McpServerTool(Name = "submit_task", Destructive = false, Idempotent = false, OpenWorld = true)]
     [Description("Spends ACC: escrows bounty + fee from the signer's ACC balance into the task market (one transaction, paid with an EIP-2612 permit, so no separate approve; the fee defaults to the market's minimum) and spends gas. The bounty goes to the executor if the committee accepts the result, and comes back if the task is refunded. Returns the task id, the fee and the total escrowed.")]
-    public Task<string> SubmitTaskAsync(
+    public Task<CallToolResult> SubmitTaskAsync(
         [Description("The bounty: the most paid to the executor. Wei as a whole number, or ACC like \"100 ACC\".")] string bounty,
         [Description("When the result is due, in hours from now (chain time): after the bidding window, at most the market's maximum task duration.")] double deadline_hours,
         [Description("The requirements document as text; its keccak256 goes on-chain. Give this or requirements_hash.")] string? requirements = null,
@@ -289,7 +290,7 @@ public sealed class AgentClusterTools : IDisposable
     /// <summary>Open tasks that fit the signer's agents.</summary>
     [McpServerTool(Name = "list_open_tasks", ReadOnly = true, Idempotent = true, OpenWorld = false)]
     [Description("Read-only. Tasks still open for bids (status Bidding, bidding window not over) whose required capabilities one of the signer's agents advertises (or that fit the 'capabilities' given), from the TaskSubmitted events; each lists the agents of the signer it fits. Resume with next_from_block.")]
-    public Task<string> ListOpenTasksAsync(
+    public Task<CallToolResult> ListOpenTasksAsync(
         [Description("Match against this capability bitmask instead of the signer's agents (uint64 as decimal, 0x-hex or 0b-binary). Optional.")] string? capabilities = null,
         [Description("The first block to read (decimal); default the deployment's block.")] string? from_block = null,
         CancellationToken cancellationToken = default) => _run.RunAsync("list_open_tasks", async () =>
@@ -356,7 +357,7 @@ public sealed class AgentClusterTools : IDisposable
     /// <summary>Bids on a task.</summary>
     [McpServerTool(Name = "bid", Destructive = false, Idempotent = false, OpenWorld = true)]
     [Description("Spends gas: sends a bid transaction for one of the signer's agents (no ACC moves and nothing is locked when bidding; the agent must hold at least the market's minimum stake, and if it wins and the committee rejects its result, its stake is slashed). The lowest reputation-weighted price wins when the bidding window ends.")]
-    public Task<string> BidAsync(
+    public Task<CallToolResult> BidAsync(
         [Description("The task id (decimal or 0x-hex).")] string task_id,
         [Description("The bidding agent (owned by the signer, or whose key the signer is): id or key address.")] string agent_id,
         [Description("The price asked, at most the bounty: wei as a whole number, or ACC like \"90 ACC\".")] string price,
@@ -389,7 +390,7 @@ public sealed class AgentClusterTools : IDisposable
     /// <summary>Posts a result.</summary>
     [McpServerTool(Name = "post_result", Destructive = false, Idempotent = false, OpenWorld = true)]
     [Description("Spends gas: the executor posts its result (its keccak256 and where to fetch it) before the deadline; after the bidding window the best bidder may post without waiting for assignment (posting assigns the task). The committee then reviews it; a rejected result costs the executor stake.")]
-    public Task<string> PostResultAsync(
+    public Task<CallToolResult> PostResultAsync(
         [Description("The task id (decimal or 0x-hex).")] string task_id,
         [Description("Where the result can be fetched (e.g. ipfs://..., https://...).")] string result_uri,
         [Description("The result as text; its keccak256 goes on-chain. Give this or result_hash.")] string? result = null,
@@ -418,7 +419,7 @@ public sealed class AgentClusterTools : IDisposable
     /// <summary>Commits a committee member's vote.</summary>
     [McpServerTool(Name = "commit_review", Destructive = false, Idempotent = false, OpenWorld = true)]
     [Description("Spends gas: a committee member (an agent of the signer seated on the task's committee) commits its vote, approve or reject, as a hash. The secret salt is stored durably in this server's reviews store before the transaction is sent; keep that file until reveal_review has run, because a member that does not reveal is slashed (loses stake).")]
-    public Task<string> CommitReviewAsync(
+    public Task<CallToolResult> CommitReviewAsync(
         [Description("The task id (decimal or 0x-hex).")] string task_id,
         [Description("The committee member: agent id or key address.")] string agent_id,
         [Description("true to approve the result, false to reject it.")] bool approve,
@@ -443,7 +444,7 @@ public sealed class AgentClusterTools : IDisposable
     /// <summary>Reveals stored votes.</summary>
     [McpServerTool(Name = "reveal_review", Destructive = false, Idempotent = false, OpenWorld = true)]
     [Description("Spends gas: reveals committed votes with the salts in this server's reviews store. With task_id and agent_id, reveals that one vote; without them, reveals every stored vote whose reveal window is open and reports the others (NotYetOpen, Closed, Failed). The reveal window opens when the commit window ends, or as soon as every member committed.")]
-    public Task<string> RevealReviewAsync(
+    public Task<CallToolResult> RevealReviewAsync(
         [Description("The task id (decimal or 0x-hex); with agent_id. Omit both to reveal everything pending.")] string? task_id = null,
         [Description("The committee member: agent id or key address; with task_id.")] string? agent_id = null,
         CancellationToken cancellationToken = default) => _run.RunAsync("reveal_review", async () =>

@@ -34,19 +34,24 @@ internal static class McpInput
         return value;
     }
 
-    /// <summary>An agent: its id (decimal, or 0x-hex of any length other than 40 digits) or its key's address (0x + 40 hex digits).</summary>
+    /// <summary>An agent: its id as a decimal number, or its key's address (0x + 40 hex digits; the id is the address as a number).</summary>
     internal static BigInteger Agent(string? text, string argument)
     {
         string t = Require(text, argument);
-        if (t.StartsWith("0x", StringComparison.OrdinalIgnoreCase) && t.Length == 42)
+        if (t.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
         {
             return AgentsClient.AgentIdOf(Address(t, argument));
         }
 
-        BigInteger id = Id(t, argument);
-        if (id >= BigInteger.One << 160)
+        if (!t.All(char.IsAsciiDigit) || t.Length > 78)
         {
-            throw new McpToolInputException(argument, $"an agent id is its key's address as a number, below 2^160; got {id}.");
+            throw new McpToolInputException(argument, $"'{Shorten(t)}' is neither an agent id (a decimal number) nor an agent key address (0x + 40 hex digits).");
+        }
+
+        BigInteger id = BigInteger.Parse(t, CultureInfo.InvariantCulture);
+        if (id <= 0 || id >= BigInteger.One << 160)
+        {
+            throw new McpToolInputException(argument, $"an agent id is its key's address as a number, between 1 and 2^160 - 1; got {Shorten(t)}.");
         }
 
         return id;

@@ -174,7 +174,7 @@ public class McpToolsTests
 
         await _world.WarpAsync(3_601); // past the bidding window
         string closed = await executor.CallErrorAsync("bid", Args(("task_id", taskId), ("agent_id", _world.Executor.ToString()), ("price", "80 ACC")), ct);
-        Assert.That(closed, Does.Contain($"bid: the contract reverted with BiddingClosed(taskId: {taskId}, biddingEndsAt: {afterBid.BiddingEndsAt.ToUnixTimeSeconds()})"));
+        Assert.That(closed, Is.EqualTo($"bid: the contract reverted with BiddingClosed(taskId: {taskId}, biddingEndsAt: {afterBid.BiddingEndsAt.ToUnixTimeSeconds()})."));
 
         // post_result assigns the task to the best bidder and posts in one go.
         JsonElement posted = await executor.CallOkAsync("post_result", Args(("task_id", taskId), ("result", "das Handbuch"), ("result_uri", "ipfs://result")), ct);
@@ -244,10 +244,14 @@ public class McpToolsTests
             (requester, "task_status", Args(("task_id", unknown)), $"task_status: bad argument task_id: task {unknown} does not exist on this market."),
             (requester, "task_status", Args(("task_id", "12abc")), "task_status: bad argument task_id: '12abc' is not a number: give a decimal integer or 0x-hex."),
             (requester, "task_status", Args(("task_id", "0")), "task_status: bad argument task_id: must be a positive integer below 2^256, got '0'."),
-            (requester, "reputation", Args(("agent", "0x12345")), "reputation: bad argument agent: '0x12345' is not a number"),
+            (requester, "reputation", Args(("agent", "0x12345")), "reputation: bad argument agent: Address '0x12345' has 5 hex digits; an address is exactly 40 (20 bytes)."),
             (requester, "reputation", Args(("agent", "0x" + new string('g', 40))), "reputation: bad argument agent: Address '0xgggggggggggggggggggggggggggggggggggggggg' has a non-hex character 'g' at index 2."),
             (requester, "reputation", Args(("agent", "0x52908400098527886E0F7030069857D2E4169EE7".ToLowerInvariant()[..41] + "X")), "reputation: bad argument agent: Address"),
+            (requester, "reputation", Args(("agent", "-7")), "reputation: bad argument agent: '-7' is neither an agent id (a decimal number) nor an agent key address (0x + 40 hex digits)."),
+            (requester, "reputation", [], "reputation: bad argument agent: is required."),
+            (requester, "reputation", Args(("agent", 42)), "reputation: bad argument agent: expected a string, got the number 42."),
             (requester, "reputation", Args(("agent", "42")), "reputation: bad argument agent: agent 42 (0x000000000000000000000000000000000000002A) is not registered in this deployment."),
+            (requester, "find_agents", Args(("vector", new object[] { 1, "x" })), "find_agents: bad argument vector: item 1 should be a number, got the string \"x\"."),
             (requester, "find_agents", Args(("vector", new float[3])), "find_agents: bad argument vector: A capability vector has exactly 512 dimensions; got 3."),
             (requester, "find_agents", Args(("vector", new float[512])), "find_agents: bad argument vector: The capability vector is all zeros"),
             (requester, "find_agents", [], "find_agents: bad argument vector: give exactly one of vector (512 numbers) or registration_file (JSON text)."),
@@ -262,22 +266,26 @@ public class McpToolsTests
             (requester, "submit_task", Args(("bounty", "1 ACC"), ("deadline_hours", 48.0), ("requirements_hash", "0x1234")), "submit_task: bad argument requirements_hash: must be 32 bytes as 0x followed by 64 hex digits, got '0x1234'."),
             (requester, "submit_task", Args(("bounty", "1 ACC"), ("deadline_hours", 48.0), ("requirements", "x"), ("committee_size", 5)), "submit_task: bad argument committee_size: must be between 10 and 100, got 5."),
             (requester, "submit_task", Args(("bounty", "1 ACC"), ("deadline_hours", 48.0), ("requirements", "x"), ("capabilities", "0b102")), "submit_task: bad argument capabilities: '0b102' is not a capability bitmask"),
-            (requester, "submit_task", Args(("bounty", "1 ACC"), ("deadline_hours", 0.5), ("requirements", "x")), "submit_task: bad argument: Deadline"),
-            (requester, "submit_task", Args(("bounty", "1000000 ACC"), ("deadline_hours", 48.0), ("requirements", "x")), "holds"),
+            (requester, "submit_task", Args(("bounty", "1 ACC"), ("deadline_hours", 0.5), ("requirements", "x")), "submit_task: bad argument: Deadline "),
+            (requester, "submit_task", Args(("bounty", "1 ACC"), ("deadline_hours", -1.0), ("requirements", "x")), "submit_task: bad argument deadline_hours: must be a positive number of hours (at most ten years), got -1."),
+            (requester, "submit_task", Args(("bounty", "1000000 ACC"), ("deadline_hours", 48.0), ("requirements", "x")), $"submit_task: bad argument: The requester {AddressUtil.Current.ConvertToChecksumAddress(AnvilAccounts.Addresses[McpWorld.Requester])} holds "),
             (requester, "list_open_tasks", [], $"list_open_tasks: bad argument capabilities: the signer {AddressUtil.Current.ConvertToChecksumAddress(AnvilAccounts.Addresses[McpWorld.Requester])} owns no agent that can work: register one, or give capabilities."),
             (requester, "list_open_tasks", Args(("capabilities", "x")), "list_open_tasks: bad argument capabilities: 'x' is not a capability bitmask"),
             (executor, "bid", Args(("task_id", unknown), ("agent_id", agent), ("price", "1 ACC")), $"bid: bad argument task_id: task {unknown} does not exist on this market."),
             (executor, "bid", Args(("task_id", taskId), ("agent_id", agent), ("price", "11 ACC")), $"bid: bad argument price: {11 * McpWorld.Acc} wei is more than the task's bounty {10 * McpWorld.Acc} wei."),
             (executor, "bid", Args(("task_id", taskId), ("agent_id", agent), ("price", "ten")), "bid: bad argument price: 'ten' is not an amount"),
-            (executor, "bid", Args(("task_id", taskId), ("agent_id", "0xnotanaddress")), "bid: bad argument"),
+            (executor, "bid", Args(("task_id", taskId), ("agent_id", agent)), "bid: bad argument price: is required."),
+            (executor, "bid", Args(("task_id", taskId), ("agent_id", "0xnotanaddress"), ("price", "1 ACC")), "bid: bad argument agent_id: Address '0xnotanaddress' has a non-hex character 'n' at index 2."),
+            (executor, "bid", Args(("task_id", taskId), ("agent_id", agent), ("price", "1 ACC"), ("gas", "lots")), "bid: bad argument gas: this tool has no such argument (it takes task_id, agent_id, price)."),
             (executor, "bid", Args(("task_id", taskId), ("agent_id", _world.Committee[0].ToString()), ("price", "1 ACC")),
-                $"bid: the contract reverted with NotAgentController(agentId: {_world.Committee[0]}, caller: {AnvilAccounts.Addresses[McpWorld.ExecutorOwner]}"),
+                $"bid: the contract reverted with NotAgentController(agentId: {_world.Committee[0]}, caller: {AddressUtil.Current.ConvertToChecksumAddress(AnvilAccounts.Addresses[McpWorld.ExecutorOwner])})."),
             (executor, "post_result", Args(("task_id", taskId), ("result", "r"), ("result_uri", "ipfs://r"), ("result_hash", hash)), "post_result: bad argument result_hash: give result_hash or result, not both."),
             (executor, "post_result", Args(("task_id", taskId), ("result", "r"), ("result_uri", " ")), "post_result: bad argument result_uri: is required."),
             (executor, "post_result", Args(("task_id", unknown), ("result", "r"), ("result_uri", "ipfs://r")), $"post_result: bad argument task_id: task {unknown} does not exist on this market."),
-            (executor, "post_result", Args(("task_id", taskId), ("result", "r"), ("result_uri", "ipfs://r")), "post_result: the contract reverted with "),
-            (executor, "commit_review", Args(("task_id", taskId), ("agent_id", "0"), ("approve", true)), "commit_review: bad argument agent_id: must be a positive integer below 2^256, got '0'."),
-            (executor, "commit_review", Args(("task_id", taskId), ("agent_id", agent), ("approve", true)), "commit_review: the contract reverted with "),
+            (executor, "post_result", Args(("task_id", taskId), ("result", "r"), ("result_uri", "ipfs://r")), $"post_result: the contract reverted with WrongStatus(taskId: {taskId}, status: 1, expected: 2)."),
+            (executor, "commit_review", Args(("task_id", taskId), ("agent_id", "0"), ("approve", true)), "commit_review: bad argument agent_id: an agent id is its key's address as a number, between 1 and 2^160 - 1; got 0."),
+            (executor, "commit_review", Args(("task_id", taskId), ("agent_id", agent), ("approve", true)), $"commit_review: the contract reverted with WrongStatus(taskId: {taskId}, status: 1, expected: 3)."),
+            (executor, "commit_review", Args(("task_id", taskId), ("agent_id", agent), ("approve", "yes")), "commit_review: bad argument approve: expected true or false, got the string \"yes\"."),
             (executor, "reveal_review", Args(("task_id", taskId)), "reveal_review: bad argument agent_id: give task_id and agent_id together (one vote), or neither (every pending vote)."),
             (executor, "reveal_review", Args(("task_id", taskId), ("agent_id", agent)), $"reveal_review: bad argument agent_id: the reviews store"),
         };
@@ -290,6 +298,7 @@ public class McpToolsTests
             {
                 string error = await session.CallErrorAsync(tool, args, ct);
                 Assert.That(error, Does.StartWith(tool + ": "), $"{tool} {JsonSerializer.Serialize(args)}");
+                Assert.That(error, Does.Not.Contain("An error occurred"), "the SDK's generic text never replaces ours");
                 Assert.That(error, Does.Contain(expected), $"{tool} {JsonSerializer.Serialize(args)}");
                 Assert.That(error, Does.Not.Contain("   at "), "no stack trace");
             }
