@@ -306,7 +306,8 @@ public class McpToolsTests
         Assert.That(await NonceAsync(McpWorld.Requester), Is.EqualTo(requesterNonce), "nothing was sent by the requester");
         Assert.That(await NonceAsync(McpWorld.ExecutorOwner), Is.EqualTo(executorNonce), "nothing was sent: reverts are caught at gas estimation");
         Assert.That(requester.Server.IsCompleted, Is.False, "the server is still serving");
-        Assert.That(await requester.CallOkAsync("task_status", Args(("task_id", taskId)), ct), Is.Not.EqualTo(default(JsonElement)));
+        JsonElement still = await requester.CallOkAsync("task_status", Args(("task_id", taskId)), ct);
+        Assert.That((still.GetProperty("status").GetString(), still.GetProperty("seats").GetInt32()), Is.EqualTo(("Bidding", 0)), "no bad call changed the task");
     }
 
     [Test]
