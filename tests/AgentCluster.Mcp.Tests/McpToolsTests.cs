@@ -126,6 +126,18 @@ public class McpToolsTests
         Assert.That(filtered.GetProperty("agents").EnumerateArray().Select(a => a.GetProperty("agent_id").GetString()), Is.EqualTo(new[] { _world.Executor.ToString() }));
         JsonElement low = await session.CallOkAsync("find_agents", Args(("vector", query), ("threshold", -1.0), ("k", 3)), ct);
         Assert.That(low.GetProperty("agents").GetArrayLength(), Is.EqualTo(3), "k bounds the answer");
+
+        // The owner registers another vector hash for member 1: its file (vector B) no longer matches, so it is no longer found.
+        await using (AgentClusterClient owner = await _world.ClientAsync(McpWorld.CommitteeOwner, ct))
+        {
+            await owner.Agents.SetCapabilitiesAsync(_world.Committee[1], 0b1, McpWorld.Vector(seed: 5).ComputeHash(), ct);
+        }
+
+        JsonElement after = await session.CallOkAsync("find_agents", Args(("registration_file", file)), ct);
+        Assert.That(after.GetProperty("agents").GetArrayLength(), Is.Zero, "the changed registration is re-checked against its file");
+        Assert.That(after.GetProperty("indexed_agents").GetInt32(), Is.EqualTo(2));
+        Assert.That(after.GetProperty("skipped").EnumerateArray().Single(e => e.GetProperty("agent_id").GetString() == _world.Committee[1].ToString())
+            .GetProperty("reason").GetString(), Does.Contain($"not to the expected {McpWorld.Vector(seed: 5).ComputeHashHex()}"));
     }
 
     [Test]
