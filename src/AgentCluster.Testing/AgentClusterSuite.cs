@@ -68,6 +68,12 @@ public sealed partial class AgentClusterSuite : IAsyncDisposable
     /// <summary>True when the chain was restored from this process's snapshot rather than deployed by scripts/deploy.</summary>
     public bool FromSnapshot { get; }
 
+    /// <summary>
+    /// True when there was no checkout of the repository (or <c>AGENTCLUSTER_SUITE=packaged</c>) and the chain was loaded from the
+    /// deployment packed into AgentCluster.Testing (see <see cref="StartAsync"/>).
+    /// </summary>
+    public bool FromPackage { get; private set; }
+
     /// <summary>How long <see cref="StartAsync"/> took (node start plus deployment or snapshot load).</summary>
     public TimeSpan StartTime { get; private set; }
 
@@ -105,15 +111,33 @@ public sealed partial class AgentClusterSuite : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts a node and deploys the suite (or restores this process's snapshot of it).</summary>
-    /// <exception cref="ArgumentException">An option is out of range (the message names it).</exception>
-    /// <exception cref="AnvilException">The node could not start, the repository was not found, or scripts/deploy failed (with its output).</exception>
+    /// <summary>
+    /// Starts a node and deploys the suite (or restores this process's snapshot of it). In a checkout of the repository (a directory
+    /// above the test binaries or the working directory has scripts/deploy, or AGENTCLUSTER_ROOT names one) the checkout's
+    /// scripts/deploy deploys. Without one (or with <c>AGENTCLUSTER_SUITE=packaged</c>) the node loads the deployment packed into
+    /// AgentCluster.Testing by scripts/pack (chain 31337, default deploy environment; <see cref="FromPackage"/> is true);
+    /// <c>AGENTCLUSTER_SUITE=repository</c> insists on a checkout. anvil is found through ANVIL, node_modules/.bin above the binaries,
+    /// or the PATH.
+    /// </summary>
+    /// <exception cref="ArgumentException">
+    /// An option is out of range (the message names it), or, with the packaged deployment, an option needs a deployment of its own
+    /// (<see cref="AgentClusterSuiteOptions.DeployEnvironment"/>, another chain id): that takes a checkout's scripts/deploy.
+    /// </exception>
+    /// <exception cref="AnvilException">
+    /// The node could not start (anvil not found: the message says how to install Foundry), the repository was forced but not found,
+    /// scripts/deploy failed (with its output), or the packaged deployment is missing or did not load.
+    /// </exception>
     public static async Task<AgentClusterSuite> StartAsync(AgentClusterSuiteOptions? options = null, CancellationToken ct = default)
     {
         options ??= new AgentClusterSuiteOptions();
         options.Validate();
         var clock = Stopwatch.StartNew();
-        string root = Locator.RepositoryRoot();
+        string? root = Locator.SuiteRepositoryRoot();
+        if (root is null)
+        {
+            return await StartPackagedAsync(options, clock, ct).ConfigureAwait(false);
+        }
+
         string key = options.SnapshotKey();
 
         if (options.ReuseDeployment)
@@ -172,6 +196,49 @@ public sealed partial class AgentClusterSuite : IAsyncDisposable
         catch
         {
             await fresh.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// No checkout: a fresh node that loads the deployment packed into AgentCluster.Testing (or the file AGENTCLUSTER_SUITE_SNAPSHOT
+    /// names), verified to be there (the block it was taken at, the token's code).
+    /// </summary>
+    private static async Task<AgentClusterSuite> StartPackagedAsync(AgentClusterSuiteOptions options, Stopwatch clock, CancellationToken ct)
+    {
+        const string needsCheckout = "needs a checkout of the AgentCluster repository, whose scripts/deploy deploys the suite "
+                                     + "(run inside one, or set AGENTCLUSTER_ROOT to one)";
+        if (options.DeployEnvironment.Count > 0)
+        {
+            throw new ArgumentException(
+                $"AgentClusterSuiteOptions.DeployEnvironment ({string.Join(", ", options.DeployEnvironment.Keys.Order(StringComparer.Ordinal))}) {needsCheckout}: "
+                + "the deployment packed into AgentCluster.Testing was made with the default deploy environment.", nameof(options));
+        }
+
+        PackagedDeployment packaged = PackagedDeployment.Load();
+        if (options.Anvil.ChainId != packaged.ChainId)
+        {
+            throw new ArgumentException(
+                $"AgentClusterSuiteOptions.Anvil.ChainId {options.Anvil.ChainId} {needsCheckout}: the deployment packed into AgentCluster.Testing is for chain {packaged.ChainId}.",
+                nameof(options));
+        }
+
+        IAnvilNode node = await Anvil.StartAsync(options.Anvil, ct).ConfigureAwait(false);
+        try
+        {
+            await RestoreAsync(node, new Snapshot(packaged.State, packaged.Manifest, packaged.Block, TimeSpan.Zero, TimeSpan.Zero), ct).ConfigureAwait(false);
+            AgentClusterSuite suite = await CreateAsync(node, packaged.Manifest, true, clock, ct).ConfigureAwait(false);
+            suite.FromPackage = true;
+            return suite;
+        }
+        catch (AnvilException e) when (packaged.Anvil.Length > 0)
+        {
+            await node.DisposeAsync().ConfigureAwait(false);
+            throw new AnvilException($"{e.Message} (The packaged deployment, {packaged.Source}, was taken with {packaged.Anvil}.)", e);
+        }
+        catch
+        {
+            await node.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
