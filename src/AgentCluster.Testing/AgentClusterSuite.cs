@@ -206,20 +206,17 @@ public sealed partial class AgentClusterSuite : IAsyncDisposable
     /// </summary>
     private static async Task<AgentClusterSuite> StartPackagedAsync(AgentClusterSuiteOptions options, Stopwatch clock, CancellationToken ct)
     {
-        const string needsCheckout = "needs a checkout of the AgentCluster repository, whose scripts/deploy deploys the suite "
-                                     + "(run inside one, or set AGENTCLUSTER_ROOT to one)";
-        if (options.DeployEnvironment.Count > 0)
+        PackagedDeployments all = PackagedDeployment.Load();
+        PackagedDeployment? packaged = all.Deployments.FirstOrDefault(d => d.ChainId == options.Anvil.ChainId && d.Matches(options.DeployEnvironment));
+        if (packaged is null)
         {
+            string asked = $"chain {options.Anvil.ChainId} with "
+                           + (options.DeployEnvironment.Count == 0
+                               ? "the default deploy environment"
+                               : string.Join(", ", options.DeployEnvironment.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + kv.Value)));
             throw new ArgumentException(
-                $"AgentClusterSuiteOptions.DeployEnvironment ({string.Join(", ", options.DeployEnvironment.Keys.Order(StringComparer.Ordinal))}) {needsCheckout}: "
-                + "the deployment packed into AgentCluster.Testing was made with the default deploy environment.", nameof(options));
-        }
-
-        PackagedDeployment packaged = PackagedDeployment.Load();
-        if (options.Anvil.ChainId != packaged.ChainId)
-        {
-            throw new ArgumentException(
-                $"AgentClusterSuiteOptions.Anvil.ChainId {options.Anvil.ChainId} {needsCheckout}: the deployment packed into AgentCluster.Testing is for chain {packaged.ChainId}.",
+                $"AgentClusterSuiteOptions ask for a deployment on {asked}, which needs a checkout of the AgentCluster repository, whose scripts/deploy "
+                + $"deploys the suite (run inside one, or set AGENTCLUSTER_ROOT to one). The deployments packed into AgentCluster.Testing are: {all.Describe()}.",
                 nameof(options));
         }
 
@@ -231,10 +228,10 @@ public sealed partial class AgentClusterSuite : IAsyncDisposable
             suite.FromPackage = true;
             return suite;
         }
-        catch (AnvilException e) when (packaged.Anvil.Length > 0)
+        catch (AnvilException e) when (all.Anvil.Length > 0)
         {
             await node.DisposeAsync().ConfigureAwait(false);
-            throw new AnvilException($"{e.Message} (The packaged deployment, {packaged.Source}, was taken with {packaged.Anvil}.)", e);
+            throw new AnvilException($"{e.Message} (The packaged deployment, {all.Source}, was taken with {all.Anvil}.)", e);
         }
         catch
         {
