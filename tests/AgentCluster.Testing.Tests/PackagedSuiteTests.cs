@@ -63,7 +63,8 @@ public sealed class PackagedSuiteTests
         Assert.That(second.Manifest.AddressOf("TaskMarket"), Is.EqualTo(first.Manifest.AddressOf("TaskMarket")));
         await first.FundAsync(AnvilAccounts.Addresses[4], 5);
         var secondToken = new AccTokenService(second.Web3, second.Manifest.AddressOf("AccToken"));
-        Assert.That(await secondToken.BalanceOfQueryAsync(AnvilAccounts.Addresses[4]), Is.Zero);
+        Assert.That(await secondToken.BalanceOfQueryAsync(AnvilAccounts.Addresses[4]), Is.EqualTo(BigInteger.Zero));
+        Assert.That(await new AccTokenService(first.Web3, first.Manifest.AddressOf("AccToken")).BalanceOfQueryAsync(AnvilAccounts.Addresses[4]), Is.EqualTo(new BigInteger(5)));
     }
 
     [Test]
