@@ -9,7 +9,8 @@ using Nethereum.Web3.Accounts;
 namespace AgentCluster.Testing;
 
 /// <summary>
-/// A fresh anvil node with the whole AgentCluster suite deployed by the repository's <c>scripts/deploy</c>, and a Web3 signing
+/// A fresh anvil node with the whole AgentCluster suite deployed by the repository's <c>scripts/deploy</c> (outside a checkout: the
+/// deployment packed into this package by scripts/pack, loaded with <c>anvil_loadState</c>; see <see cref="StartAsync"/>), and a Web3 signing
 /// as anvil account 0 (the deployer) through the project's durable transaction manager (<see cref="AgentClusterWeb3"/>, its
 /// journal in a directory of the suite's own, deleted on dispose). The first suite of a process deploys (tens of seconds); later ones with the same chain id,
 /// anvil arguments and deploy environment load an <c>anvil_dumpState</c> snapshot of that deployment into their own fresh node
