@@ -62,6 +62,11 @@ internal sealed class ChainConnection
             error.WriteLine($"{where}: {e.Message}");
             return ExitCodes.BadInput;
         }
+        catch (ReadOnlyClientException)
+        {
+            error.WriteLine($"{where}: this command sends a transaction and needs a signer: set ${KeyVariableDefault}, or give --private-key-env VAR or --keystore FILE.");
+            return ExitCodes.BadInput;
+        }
         catch (ContractRevertException e)
         {
             error.WriteLine($"{where}: {e.Message}");
