@@ -91,10 +91,24 @@ internal static class ChainInput
     /// <summary>An address (0x, 40 hex digits, EIP-55 checksum when mixed case), checksummed.</summary>
     public static string Address(string text, string argument) => CliInput.Parse(argument, () => EvmInput.ParseAddress(text.Trim()));
 
+    /// <summary>An integer (decimal, optionally negative, or 0x-hex), refused with a message naming <paramref name="argument"/> once.</summary>
+    public static BigInteger Integer(string text, string argument)
+    {
+        try
+        {
+            return CliInput.Integer(text.Trim(), argument);
+        }
+        catch (FormatException e)
+        {
+            string prefix = argument + ": ";
+            throw new CliInputException(argument, e.Message.StartsWith(prefix, StringComparison.Ordinal) ? e.Message[prefix.Length..] : e.Message, e);
+        }
+    }
+
     /// <summary>A positive integer id (decimal or 0x-hex).</summary>
     public static BigInteger Id(string text, string argument, string what)
     {
-        BigInteger value = CliInput.Parse(argument, () => CliInput.Integer(text.Trim(), argument));
+        BigInteger value = Integer(text, argument);
         return value <= 0 || value >= BigInteger.One << 256
             ? throw new CliInputException(argument, $"{Short(text)} is not a {what} id (ids start at 1).")
             : value;
@@ -103,7 +117,7 @@ internal static class ChainInput
     /// <summary>A capability bitmask: decimal or 0x-hex, at most 64 bits.</summary>
     public static ulong Capabilities(string text, string argument)
     {
-        BigInteger value = CliInput.Parse(argument, () => CliInput.Integer(text.Trim(), argument));
+        BigInteger value = Integer(text, argument);
         return value < 0 || value > ulong.MaxValue
             ? throw new CliInputException(argument, $"{Short(text)} is not a capability bitmask (0 .. 2^64-1).")
             : (ulong)value;

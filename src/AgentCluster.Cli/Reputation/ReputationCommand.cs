@@ -28,7 +28,7 @@ internal static class ReputationCommand
             int n = 3;
             if (parse.GetValue(days) is { } text)
             {
-                BigInteger value = CliInput.Parse("--days", () => CliInput.Integer(text.Trim(), "--days"));
+                BigInteger value = Integer(text, "--days");
                 n = value < 0 || value > MaxDays ? throw new CliInputException("--days", $"{value} is out of range: 0..{MaxDays} (the contract keeps 8 daily checkpoints).") : (int)value;
             }
 

@@ -105,7 +105,7 @@ internal static class TaskCommands
             return fallback;
         }
 
-        BigInteger value = CliInput.Parse(argument, () => CliInput.Integer(text.Trim(), argument));
+        BigInteger value = Integer(text, argument);
         return value < min || value > max ? throw new CliInputException(argument, $"{value} is out of range: {min}..{max}.") : (long)value;
     }
 
