@@ -47,6 +47,11 @@ public sealed class AgentCommandTests : ChainTestBase
             "progress goes to stderr, the JSON alone to stdout");
         Assert.That(await client.Contracts.Token.BalanceOfQueryAsync(AnvilAccounts.Addresses[Owner]), Is.EqualTo(before - terms.Bond - terms.RegistrationFee));
 
+        BigInteger nonce = await NonceAsync(Owner);
+        AssertRefused(Run(Owner, "agent", "register", "--uri", "ipfs://again.json", "--agent-key-env", variable),
+            $"agentcluster agent register: The agent key {agentKey} is already registered as agent {id} (status Pending); a key registers once, ever.");
+        Assert.That(await NonceAsync(Owner), Is.EqualTo(nonce), "nothing sent");
+
         string pending = Ok(Run(null, "agent", "status", agentKey));
         Assert.That(pending, Does.Contain($"agent        {id}").And.Contain("status       Pending").And.Contain("capabilities 0x5")
             .And.Contain($"bond         {Chain.ChainInput.FormatAcc(terms.Bond)} ACC").And.Contain("attestation  none"));
@@ -240,9 +245,24 @@ public sealed class AgentCommandTests : ChainTestBase
         }
 
         Assert.That(await NonceAsync(Owner), Is.EqualTo(nonce), "nothing sent");
-        // The right password works (a read, so nothing is sent either).
+        // The right password works: the keystore's account reads its agents, and signs a send.
         Assert.That(Ok(RunWith(["agent", "status"], "--rpc-url", rpc, "--manifest", ManifestPath, "--keystore", keystore, "--password-env", "AGENTCLUSTER_CLI_TEST_RIGHT_PASSWORD")),
             Does.Contain($"agent        {_agentId}"));
+        Assert.That(Ok(RunWith(["agent", "stake", _agentId.ToString(), "2"], "--rpc-url", rpc, "--manifest", ManifestPath, "--keystore", keystore,
+            "--password-env", "AGENTCLUSTER_CLI_TEST_RIGHT_PASSWORD")), Does.StartWith($"staked 2 ACC on agent {_agentId}"));
+        Assert.That(await NonceAsync(Owner), Is.GreaterThan(nonce));
+    }
+
+    [TestCase("agent", "stake", "ACC to add, as decimal text: 1500, 0.5 (18 decimals at most).")]
+    [TestCase("agent", "unstake", "ACC to move from active stake to unbonding, as decimal text: 1500, 0.5.")]
+    [TestCase("task", "submit", "in ACC as decimal text (100, 0.5)")]
+    [TestCase("agent", "register", "the key is never printed")]
+    public void Help_states_the_unit_and_where_keys_come_from(string group, string command, string text)
+    {
+        CliResult help = Cli.Run(group, command, "--help");
+        Assert.That(help.ExitCode, Is.EqualTo(0));
+        Assert.That(help.Stdout.ReplaceLineEndings(" ").Replace("  ", " "), Does.Contain(text));
+        Assert.That(help.Stdout, Does.Contain("--private-key-env").And.Contain("--keystore").And.Contain("--json"));
     }
 
     [TestCase(new[] { "agnet" }, "agentcluster: Unknown command 'agnet'. Did you mean 'agent'?")]
