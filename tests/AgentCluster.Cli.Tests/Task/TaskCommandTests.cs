@@ -15,11 +15,22 @@ public sealed class TaskCommandTests : ChainTestBase
     private const int Requester = 2;
     private const int Worker = 4;
     private const int Poor = 3;
+    private const int CommitteeOwner = 7;
 
     protected override async Task SetUpChainAsync()
     {
         await Suite.FundAsync(AnvilAccounts.Addresses[Requester], 100_000 * Acc);
         await Suite.FundAsync(AnvilAccounts.Addresses[Worker], 100_000 * Acc);
+        await Suite.FundAsync(AnvilAccounts.Addresses[CommitteeOwner], 400_000 * Acc);
+        // Ten reviewers, staked before any task exists (the committee draw reads stakes at the task's snapshot).
+        await using AgentClusterClient members = await FastClientAsync(CommitteeOwner);
+        MarketParameters p = await members.Tasks.GetMarketParametersAsync();
+        for (int i = 0; i < 10; i++)
+        {
+            AgentRegistration member = await members.Agents.RegisterAsync(AgentKey.Generate().Signer, "ipfs://member.json", 0, new byte[32]);
+            await AttestAsync(members, member.AgentId);
+            await members.Staking.StakeAsync(member.AgentId, p.MinStake);
+        }
     }
 
     [Test]
@@ -71,10 +82,31 @@ public sealed class TaskCommandTests : ChainTestBase
         Assert.That(Ok(Run(null, "task", "status", id.ToString())), Does.Contain("stage      Submitted > [Routed] >").And.Contain($"executor   agent {agent.AgentId} at 80 ACC"));
 
         Assert.That(Ok(Run(null, "task", "list", "--state", "open")), Does.Not.Contain($"\n{id,-8} "), "no longer open");
+
         JsonElement assigned = Json(Run(null, "task", "list", "--state", "assigned", "--requester", AnvilAccounts.Addresses[Requester], "--json"));
         Assert.That(assigned.GetProperty("tasks").EnumerateArray().Select(t => t.GetProperty("taskId").GetString()), Does.Contain(id.ToString()));
         Assert.That(Ok(Run(null, "task", "list", "--state", "assigned", "--requester", AnvilAccounts.Addresses[Worker])),
             Is.EqualTo($"no assigned tasks of {AnvilAccounts.Addresses[Worker]}"));
+
+        // The result is posted and a committee of 10 drawn by sortition (SDK keeper operations): stage Verifying, the members named.
+        await worker.Tasks.PostResultAsync(id, new byte[32], "ipfs://result");
+        Assert.That(Json(Run(null, "task", "status", id.ToString(), "--json")).GetProperty("stage").GetString(), Is.EqualTo("Executed"));
+        for (int i = 0; i < 3; i++)
+        {
+            await Suite.Web3.Client.SendRequestAsync<string>("evm_mine"); // LocalRandomness: the seed is readable two blocks after the request
+        }
+
+        await using AgentClusterClient keeper = await ClientAsync(0);
+        CommitteeDraw draw = await keeper.Tasks.DrawCommitteeBySortitionAsync(id);
+        TaskInfo drawn = await keeper.Tasks.GetAsync(id);
+        JsonElement verifying = Json(Run(null, "task", "status", id.ToString(), "--json"));
+        Assert.That(verifying.GetProperty("stage").GetString(), Is.EqualTo("Verifying"));
+        Assert.That(verifying.GetProperty("committee").EnumerateArray().Select(m => m.GetString()),
+            Is.EquivalentTo(draw.Chosen.Select(c => c.AgentId.ToString())), "the members, from the MemberDrawn events");
+        Assert.That(verifying.GetProperty("revealEndsAt").GetString(), Is.EqualTo(drawn.RevealEndsAt!.Value.ToUnixTimeSeconds().ToString()));
+        Assert.That(Ok(Run(null, "task", "status", id.ToString())), Does.Contain("stage      Submitted > Routed > Executed > [Verifying] > Settled")
+            .And.Contain($"committee  10/10 seated, 0 committed, 0 revealed, 0 approve: {string.Join(", ", draw.Chosen.Select(c => c.AgentId))}")
+            .And.Contain($"review     draw until {Chain.ChainInput.Show(drawn.DrawClosesAt)}, commit until {Chain.ChainInput.Show(drawn.CommitEndsAt)}"));
     }
 
     [Test]
