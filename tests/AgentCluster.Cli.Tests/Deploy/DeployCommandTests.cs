@@ -22,6 +22,7 @@ public sealed class DeployCommandTests
             CliResult deployed = Cli.Run("deploy", "--rpc-url", rpc, "--private-key", AnvilAccounts.PrivateKeys[0], "--manifest", manifest);
             Assert.That(deployed.ExitCode, Is.EqualTo(0), deployed.Stderr + deployed.Stdout);
             Assert.That(deployed.Stdout + deployed.Stderr, Does.Match(@"deploy: \[\d+/\d+\] AccToken 0x[0-9a-fA-F]{40}"), "scripts/deploy's progress is streamed through");
+            Assert.That(deployed.Stdout + deployed.Stderr, Does.Not.Contain(AnvilAccounts.PrivateKeys[0][2..]).IgnoreCase, "the deployer key is not printed");
 
             DeploymentManifest m = DeploymentManifest.Load(manifest);
             Assert.That(m.ChainId, Is.EqualTo(31337UL));
