@@ -21,6 +21,12 @@ public static class Program
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
+        // 'deploy' is scripts/deploy with the same arguments, passed through untouched (its own --help included).
+        if (args.Length > 0 && args[0] == "deploy")
+        {
+            return Deploy.DeployCommand.Run(args[1..], output, error);
+        }
+
         Command root = BuildRootCommand(input ?? Console.In);
 
         // A bare 'agentcluster' is someone finding their way: show the help (exit 0) rather than a usage error.
@@ -35,14 +41,25 @@ public static class Program
         string? unknownOption = UnknownOption(parsed);
         if ((parsed.Errors.Count > 0 || unknownOption is not null) && parsed.Action is not HelpAction)
         {
+            Command command = parsed.CommandResult.Command;
             if (unknownOption is not null)
             {
-                error.WriteLine($"{commandPath}: Unrecognized option '{unknownOption}' (put '--' before a value that starts with '-').");
+                error.WriteLine(Suggestions.For(command, unknownOption) is { } message
+                    ? $"{commandPath}: {message}"
+                    : $"{commandPath}: Unrecognized option '{unknownOption}' (put '--' before a value that starts with '-').");
             }
 
-            foreach (ParseError parseError in parsed.Errors)
+            // "Required command was not provided" says nothing more once the mistyped command is named.
+            bool mistyped = parsed.Errors.Any(e => Suggestions.UnrecognizedToken(e.Message) is not null);
+            foreach (ParseError parseError in parsed.Errors.Where(e => !(mistyped && e.Message.StartsWith("Required command was not provided", StringComparison.Ordinal))))
             {
-                error.WriteLine($"{commandPath}: {parseError.Message}");
+                string? token = Suggestions.UnrecognizedToken(parseError.Message);
+                if (token is not null && token == unknownOption)
+                {
+                    continue;
+                }
+
+                error.WriteLine($"{commandPath}: {(token is not null ? Suggestions.For(command, token) : null) ?? parseError.Message}");
             }
 
             error.WriteLine($"Run '{commandPath} --help' for usage.");
@@ -69,6 +86,10 @@ public static class Program
             new VersionOption(),
             EvmCommands.Build(input),
             Gov.GovCommands.Build(input),
+            Agent.AgentCommands.Build(),
+            Tasks.TaskCommands.Build(),
+            Reputation.ReputationCommand.Build(),
+            Deploy.DeployCommand.Build(),
             Mcp.McpCommand.Build(),
         };
         return root;

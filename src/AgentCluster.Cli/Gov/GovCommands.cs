@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Numerics;
 using System.Text.Json;
-using AgentCluster.Evm.Errors;
+using AgentCluster.Cli.Chain;
 using AgentCluster.Sdk;
 using AgentCluster.Sdk.Governance;
 
@@ -13,28 +13,13 @@ namespace AgentCluster.Cli.Gov;
 /// </summary>
 internal static class GovCommands
 {
-    private const string KeyVariableDefault = "AGENTCLUSTER_PRIVATE_KEY";
-
-    private sealed record Connection(Option<string> RpcUrl, Option<string> Manifest, Option<string> KeyVariable, Option<string> Keystore,
-        Option<string> PasswordVariable, Option<string> Journal, Option<bool> Json);
-
     public static Command Build(TextReader stdin)
     {
-        var connection = new Connection(
-            new Option<string>("--rpc-url") { Description = "The chain's JSON-RPC URL (default: $AGENTCLUSTER_RPC_URL, else http://127.0.0.1:8545)." },
-            new Option<string>("--manifest") { Description = "The deployment manifest (default: $AGENTCLUSTER_MANIFEST, else deployments/localnet.json)." },
-            new Option<string>("--private-key-env") { Description = $"The environment variable holding the signer's private key (default {KeyVariableDefault}); the key is never printed." },
-            new Option<string>("--keystore") { Description = "The signer's encrypted keystore file (Web3 Secret Storage, as cast writes it), instead of a key in the environment." },
-            new Option<string>("--password-env") { Description = "With --keystore: the environment variable holding its password (default AGENTCLUSTER_KEYSTORE_PASSWORD)." },
-            new Option<string>("--journal") { Description = "The transaction journal (SQLite; default agentcluster-<address>-<chain>.db in the current directory)." },
-            new Option<bool>("--json") { Description = "Print JSON for scripts instead of text." });
+        var connection = new ChainConnection();
         var gov = new Command("gov", "Governance: propose from a file, vote, queue, execute, status, list.");
         foreach (Command c in new[] { Propose(connection, stdin), Delegate(connection), Vote(connection), Queue(connection, stdin, execute: false), Queue(connection, stdin, execute: true), Status(connection), List(connection) })
         {
-            foreach (Option o in new Option[] { connection.RpcUrl, connection.Manifest, connection.KeyVariable, connection.Keystore, connection.PasswordVariable, connection.Journal, connection.Json })
-            {
-                c.Options.Add(o);
-            }
+            connection.AddTo(c);
 
             gov.Subcommands.Add(c);
         }
@@ -42,12 +27,12 @@ internal static class GovCommands
         return gov;
     }
 
-    private static Command Propose(Connection connection, TextReader stdin)
+    private static Command Propose(ChainConnection connection, TextReader stdin)
     {
         var file = new Option<string>("--file") { Description = "The proposal: JSON {description, calls: [{target, function, args, value}]}; @path, a path, or - for stdin.", Required = true };
         var dryRun = new Option<bool>("--dry-run") { Description = "Classify and show the proposal; send nothing." };
         var command = new Command("propose", "Sends a proposal after saying whether it will be critical (2/3 majority) or standard.") { file, dryRun };
-        command.SetAction((parse, ct) => RunAsync(parse, connection, "propose", async (client, output, json) =>
+        command.SetAction((parse, ct) => connection.RunAsync(parse, "agentcluster gov propose", async (client, output, json) =>
         {
             ProposalDraft draft = ProposalFile.Parse("--file", ReadFile(parse.GetRequiredValue(file), stdin), client.Manifest);
             bool critical = await client.Governance.IsCriticalAsync(draft, ct).ConfigureAwait(false);
@@ -78,11 +63,11 @@ internal static class GovCommands
         return command;
     }
 
-    private static Command Delegate(Connection connection)
+    private static Command Delegate(ChainConnection connection)
     {
         var to = new Argument<string>("delegatee") { Description = "The address to delegate the signer's ACC votes to (the signer's own to vote with them)." };
         var command = new Command("delegate", "Delegates the signer's ACC votes (tokens count as votes only once delegated).") { to };
-        command.SetAction((parse, ct) => RunAsync(parse, connection, "delegate", async (client, output, json) =>
+        command.SetAction((parse, ct) => connection.RunAsync(parse, "agentcluster gov delegate", async (client, output, json) =>
         {
             string delegatee = CliInput.Parse("<delegatee>", () => AgentCluster.Evm.Validation.EvmInput.ParseAddress(parse.GetRequiredValue(to)));
             var receipt = await client.Governance.DelegateAsync(delegatee, ct).ConfigureAwait(false);
@@ -93,13 +78,13 @@ internal static class GovCommands
         return command;
     }
 
-    private static Command Vote(Connection connection)
+    private static Command Vote(ChainConnection connection)
     {
         var id = new Argument<string>("proposal-id") { Description = "The proposal id (decimal or 0x-hex)." };
         var support = new Argument<string>("support") { Description = "for, against or abstain." };
         var reason = new Option<string>("--reason") { Description = "A reason recorded with the vote." };
         var command = new Command("vote", "Votes on an active proposal with the signer's delegated votes.") { id, support, reason };
-        command.SetAction((parse, ct) => RunAsync(parse, connection, "vote", async (client, output, json) =>
+        command.SetAction((parse, ct) => connection.RunAsync(parse, "agentcluster gov vote", async (client, output, json) =>
         {
             BigInteger proposal = CliInput.Integer(parse.GetRequiredValue(id), "<proposal-id>");
             VoteType type = parse.GetRequiredValue(support).ToLowerInvariant() switch
@@ -117,12 +102,12 @@ internal static class GovCommands
         return command;
     }
 
-    private static Command Queue(Connection connection, TextReader stdin, bool execute)
+    private static Command Queue(ChainConnection connection, TextReader stdin, bool execute)
     {
         var file = new Option<string>("--file") { Description = "The same proposal file it was proposed from.", Required = true };
         string name = execute ? "execute" : "queue";
         var command = new Command(name, execute ? "Executes a queued proposal once its timelock delay has passed." : "Queues a succeeded proposal in the timelock.") { file };
-        command.SetAction((parse, ct) => RunAsync(parse, connection, name, async (client, output, json) =>
+        command.SetAction((parse, ct) => connection.RunAsync(parse, $"agentcluster gov {name}", async (client, output, json) =>
         {
             ProposalDraft draft = ProposalFile.Parse("--file", ReadFile(parse.GetRequiredValue(file), stdin), client.Manifest);
             BigInteger id = await client.Governance.ProposalIdAsync(draft, ct).ConfigureAwait(false);
@@ -136,11 +121,11 @@ internal static class GovCommands
         return command;
     }
 
-    private static Command Status(Connection connection)
+    private static Command Status(ChainConnection connection)
     {
         var id = new Argument<string>("proposal-id") { Description = "The proposal id (decimal or 0x-hex)." };
         var command = new Command("status", "A proposal's state, classification, quorum, votes and schedule.") { id };
-        command.SetAction((parse, ct) => RunAsync(parse, connection, "status", async (client, output, json) =>
+        command.SetAction((parse, ct) => connection.RunAsync(parse, "agentcluster gov status", async (client, output, json) =>
         {
             ProposalStatus s = await client.Governance.GetAsync(CliInput.Integer(parse.GetRequiredValue(id), "<proposal-id>"), ct).ConfigureAwait(false);
             if (json)
@@ -169,11 +154,11 @@ internal static class GovCommands
         return command;
     }
 
-    private static Command List(Connection connection)
+    private static Command List(ChainConnection connection)
     {
         var from = new Option<string>("--from-block") { Description = "The first block to look at (default: the deployment's)." };
         var command = new Command("list", "Every proposal of the deployment, with its state.") { from };
-        command.SetAction((parse, ct) => RunAsync(parse, connection, "list", async (client, output, json) =>
+        command.SetAction((parse, ct) => connection.RunAsync(parse, "agentcluster gov list", async (client, output, json) =>
         {
             BigInteger? start = parse.GetValue(from) is { } text ? CliInput.Integer(text, "--from-block") : null;
             var rows = new List<(string Id, string State, string Description)>();
@@ -204,101 +189,18 @@ internal static class GovCommands
         return command;
     }
 
-    private static async Task<int> RunAsync(ParseResult parse, Connection connection, string name,
-        Func<AgentClusterClient, TextWriter, bool, Task<int>> body, CancellationToken ct)
-    {
-        TextWriter output = parse.InvocationConfiguration.Output;
-        TextWriter error = parse.InvocationConfiguration.Error;
-        string where = $"agentcluster gov {name}";
-        try
-        {
-            await using AgentClusterClient client = await ConnectAsync(parse, connection, ct).ConfigureAwait(false);
-            return await body(client, output, parse.GetValue(connection.Json)).ConfigureAwait(false);
-        }
-        catch (CliInputException e)
-        {
-            error.WriteLine($"{where}: {e.Message}");
-            return ExitCodes.BadInput;
-        }
-        catch (Exception e) when (e is AgentClusterException or ContractRevertException or ArgumentException or FormatException or KeyNotFoundException
-            or AgentCluster.Sdk.Identity.AgentKeyException or FileNotFoundException)
-        {
-            error.WriteLine($"{where}: {e.Message}");
-            return ExitCodes.BadInput;
-        }
-    }
-
-    private static Task<AgentClusterClient> ConnectAsync(ParseResult parse, Connection connection, CancellationToken ct)
-    {
-        string url = parse.GetValue(connection.RpcUrl) ?? Environment.GetEnvironmentVariable("AGENTCLUSTER_RPC_URL") ?? "http://127.0.0.1:8545";
-        string manifest = parse.GetValue(connection.Manifest) ?? Environment.GetEnvironmentVariable("AGENTCLUSTER_MANIFEST") ?? Path.Combine("deployments", "localnet.json");
-        AgentCluster.Sdk.Identity.AgentKeySource? key = null;
-        if (parse.GetValue(connection.Keystore) is { } keystore)
-        {
-            if (parse.GetValue(connection.KeyVariable) is not null)
-            {
-                throw new CliInputException("--keystore", "give --keystore or --private-key-env, not both.");
-            }
-
-            string passwordVariable = parse.GetValue(connection.PasswordVariable) ?? "AGENTCLUSTER_KEYSTORE_PASSWORD";
-            string password = Environment.GetEnvironmentVariable(passwordVariable)
-                ?? throw new CliInputException("--password-env", $"${passwordVariable} is not set: it must hold the keystore's password (never given on the command line).");
-            key = AgentCluster.Sdk.Identity.AgentKeySource.FromKeystore(keystore, password);
-        }
-        else
-        {
-            string variable = parse.GetValue(connection.KeyVariable) ?? KeyVariableDefault;
-            if (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value)
-            {
-                if (!System.Text.RegularExpressions.Regex.IsMatch(value.Trim(), "^(0x)?[0-9a-fA-F]{64}$"))
-                {
-                    throw new CliInputException("--private-key-env", $"${variable} does not hold a private key (64 hex digits, {value.Trim().Length} characters given); it is not printed.");
-                }
-
-                key = AgentCluster.Sdk.Identity.AgentKeySource.FromEnvironment(variable);
-            }
-            else if (parse.GetValue(connection.KeyVariable) is not null)
-            {
-                throw new CliInputException("--private-key-env", $"${variable} is not set or empty.");
-            }
-        }
-
-        if (!File.Exists(manifest))
-        {
-            throw new CliInputException("--manifest", $"No deployment manifest at {manifest} (scripts/deploy or scripts/localnet writes one; pass --manifest or set AGENTCLUSTER_MANIFEST).");
-        }
-
-        return AgentClusterClient.ConnectAsync(new AgentClusterClientOptions
-        {
-            RpcUrl = url,
-            ManifestPath = manifest,
-            Key = key,
-            JournalPath = parse.GetValue(connection.Journal),
-        }, cancellationToken: ct);
-    }
-
     private static string ReadFile(string value, TextReader stdin) =>
         CliInput.ReadText("--file", value.StartsWith('@') || value == "-" ? value : "@" + value, stdin);
 
     private static string Time(BigInteger unix) => unix > 0 && unix < 253402300800 ? DateTimeOffset.FromUnixTimeSeconds((long)unix).ToString("u") : unix.ToString();
 
-    private static void WriteResult(TextWriter output, bool json, string text, object value)
-    {
-        if (json)
-        {
-            WriteJson(output, true, value);
-        }
-        else
-        {
-            output.WriteLine(text);
-        }
-    }
+    private static void WriteResult(TextWriter output, bool json, string text, object value) => ChainConnection.WriteResult(output, json, text, value);
 
     private static void WriteJson(TextWriter output, bool json, object value)
     {
         if (json)
         {
-            output.WriteLine(JsonSerializer.Serialize(value));
+            ChainConnection.WriteJson(output, value);
         }
     }
 }
