@@ -31,12 +31,17 @@ internal sealed class ChainConnection
 
     public Option<bool> Json { get; } = new("--json") { Description = "Print JSON for scripts instead of text." };
 
-    /// <summary>Adds the connection options to <paramref name="command"/>.</summary>
-    public void AddTo(Command command)
+    /// <summary>Adds the connection options to <paramref name="command"/> (<c>--json</c> only when <paramref name="json"/>).</summary>
+    public void AddTo(Command command, bool json = true)
     {
-        foreach (Option o in new Option[] { RpcUrl, Manifest, KeyVariable, Keystore, PasswordVariable, Journal, Json })
+        foreach (Option o in new Option[] { RpcUrl, Manifest, KeyVariable, Keystore, PasswordVariable, Journal })
         {
             command.Options.Add(o);
+        }
+
+        if (json)
+        {
+            command.Options.Add(Json);
         }
     }
 
@@ -142,7 +147,14 @@ internal sealed class ChainConnection
         }
     }
 
-    private Task<AgentClusterClient> ConnectAsync(ParseResult parse, ILoggerFactory? logs, CancellationToken ct)
+    private Task<AgentClusterClient> ConnectAsync(ParseResult parse, ILoggerFactory? logs, CancellationToken ct) =>
+        AgentClusterClient.ConnectAsync(ClientOptions(parse), logs, cancellationToken: ct);
+
+    /// <summary>
+    /// The SDK options the connection options and the environment stand for: RPC URL, manifest (which must exist), key source and journal.
+    /// Nothing is contacted yet.
+    /// </summary>
+    public AgentClusterClientOptions ClientOptions(ParseResult parse)
     {
         string url = parse.GetValue(RpcUrl) ?? Environment.GetEnvironmentVariable("AGENTCLUSTER_RPC_URL") ?? "http://127.0.0.1:8545";
         string manifest = parse.GetValue(Manifest) ?? Environment.GetEnvironmentVariable("AGENTCLUSTER_MANIFEST") ?? Path.Combine("deployments", "localnet.json");
@@ -157,13 +169,13 @@ internal sealed class ChainConnection
             throw new CliInputException("--rpc-url", $"'{url}' is not an http(s) URL.");
         }
 
-        return AgentClusterClient.ConnectAsync(new AgentClusterClientOptions
+        return new AgentClusterClientOptions
         {
             RpcUrl = url,
             ManifestPath = manifest,
             Key = key,
             JournalPath = parse.GetValue(Journal),
-        }, logs, cancellationToken: ct);
+        };
     }
 
     /// <summary>One JSON object (or array) on a line.</summary>
