@@ -90,6 +90,7 @@ public sealed class EndToEndTests
     [OneTimeTearDown]
     public async Task StopAsync()
     {
+        Environment.SetEnvironmentVariable("AGENTCLUSTER_E2E_GOV_KEY", null);
         foreach (Agent a in _agents)
         {
             a.Reviews?.Dispose();
@@ -156,7 +157,7 @@ public sealed class EndToEndTests
         string token = c.Token.ContractAddress;
         _bond = await c.Registry.BondQueryAsync();
         BigInteger registrationFee = await c.Registry.RegistrationFeeQueryAsync();
-        Assume.That(await c.Staking.HarmedShareBpsQueryAsync(), Is.EqualTo(0), "slashes are burned whole (harmedShareBps 0 by default)");
+        Assert.That(await c.Staking.HarmedShareBpsQueryAsync(), Is.EqualTo(0), "the deployment burns slashes whole (harmedShareBps 0), as the model does");
         var onChain = (await c.TaskMarket.ParamsQueryAsync()).ReturnValue1;
         _params = new ModelParams(onChain.FeeBps, onChain.ReviewerShareBps, onChain.KeeperReward, onChain.RejectedSeverityBps, onChain.NonRevealSeverityBps,
             onChain.MinoritySeverityBps);
@@ -189,7 +190,7 @@ public sealed class EndToEndTests
         await _suite.FundAsync(bank.Address, AgentCount * perOwner + RequesterCount * perRequester, ct);
         foreach ((string to, BigInteger amount) in _agents.Select(a => (a.Owner.Address, perOwner)).Concat(_requesters.Select(r => (r.Address, perRequester))))
         {
-            await bank.Client.Contracts.Token.TransferRequestAndWaitForReceiptAsync(to, amount, ct);
+            Require(await bank.Client.Contracts.Token.TransferRequestAndWaitForReceiptAsync(to, amount, ct));
         }
 
         string rewardsPool = await c.FeeRouter.RewardsPoolQueryAsync();
@@ -247,9 +248,9 @@ public sealed class EndToEndTests
         TestContext.Out.WriteLine($"outcomes: {string.Join(", ", batch.GroupBy(t => _outcomes[t.Index]).Select(g => $"{g.Key} {g.Count()}"))}");
         Assert.That(batch.Select(t => _outcomes[t.Index]).Distinct().Count(), Is.GreaterThanOrEqualTo(2), "the scenario exercised more than one verdict");
 
-        await FlushBurnAndWithdrawAsync(c, ct);
+        await FlushBurnAndWithdrawAsync(ct);
         Lap("50 tasks settled, paid out");
-        await AssertChainMatchesModelAsync(c, "after 50 tasks", ct);
+        await AssertChainMatchesModelAsync(c, "after 50 tasks");
         Lap("assertions");
 
         // ---------------------------------------------------------------- governance through the CLI: the market fee 5% -> 15%
@@ -313,7 +314,7 @@ public sealed class EndToEndTests
         // The slashes of the 50 tasks are past their 7-day appeal window (governance took 13 days): anyone finalizes them (burned).
         await FinalizeSlashesAsync(c, ct);
         Lap("slashes finalized");
-        await AssertChainMatchesModelAsync(c, "after governance and the slashes' finalization", ct);
+        await AssertChainMatchesModelAsync(c, "after governance and the slashes' finalization");
 
         // ---------------------------------------------------------------- two tasks under the new fee
         ModelParams raised = _params with { FeeBps = NewFeeBps };
@@ -329,9 +330,9 @@ public sealed class EndToEndTests
         Assert.That(after.Select(t => t.Fee), Is.All.EqualTo(150 * Acc), "15% of 1,000 ACC: three times the 50 ACC of the same task before the proposal");
         await WarpAsync(7 * ProtocolModel.Day + 1);
         await FinalizeSlashesAsync(c, ct);
-        await FlushBurnAndWithdrawAsync(c, ct);
+        await FlushBurnAndWithdrawAsync(ct);
         Lap("2 tasks under the new fee");
-        await AssertChainMatchesModelAsync(c, "at the end", ct);
+        await AssertChainMatchesModelAsync(c, "at the end");
         Lap("assertions");
 
         BigInteger txs = 0;
@@ -376,19 +377,15 @@ public sealed class EndToEndTests
                     CommitteeSize = CommitteeSize,
                 }, ct);
                 t.TaskId = s.TaskId;
-                t.Fee = s.Fee; // checked against the rule by the caller; the model takes it from the escrow below
+                // The SDK's default fee is the market's minimum: max(feeBps of the bounty, (3 x size + 2) x keeperReward + 1).
+                t.Fee = BigInteger.Max(t.Bounty * t.Params.FeeBps / 10_000, (3 * CommitteeSize + 2) * t.Params.KeeperReward + 1);
+                Assert.That(s.Fee, Is.EqualTo(t.Fee), $"task {t.Index}: the minimum fee by the rule");
                 lock (_model)
                 {
                     _model.Submit(t.Requester, t.Bounty, t.Fee);
                 }
             }
         }));
-
-        foreach (ModelTask t in tasks)
-        {
-            BigInteger expectedFee = BigInteger.Max(t.Bounty * t.Params.FeeBps / 10_000, (3 * CommitteeSize + 2) * t.Params.KeeperReward + 1);
-            Assert.That(t.Fee, Is.EqualTo(expectedFee), $"task {t.Index}: the minimum fee by the rule");
-        }
 
         Lap($"{tasks.Count} submitted");
         // Bid: agents A = 7k mod 30 and B = 7k + 13 mod 30; prices 5+ ACC apart, so the ranking is the rule's, not a tie.
@@ -517,14 +514,14 @@ public sealed class EndToEndTests
         Lap("settled");
     }
 
-    private async Task FlushBurnAndWithdrawAsync(SuiteContracts c, CancellationToken ct)
+    private async Task FlushBurnAndWithdrawAsync(CancellationToken ct)
     {
         var keeperContracts = _keeper.Client.Contracts;
-        await keeperContracts.TaskMarket.FlushProtocolFeesRequestAndWaitForReceiptAsync(ct);
+        Require(await keeperContracts.TaskMarket.FlushProtocolFeesRequestAndWaitForReceiptAsync(ct));
         _model.FlushProtocolFees();
         if (_model.FeesToBurn != 0)
         {
-            await keeperContracts.Registry.BurnFeesRequestAndWaitForReceiptAsync(ct);
+            Require(await keeperContracts.Registry.BurnFeesRequestAndWaitForReceiptAsync(ct));
             _model.BurnRegistrationFees();
         }
 
@@ -539,8 +536,11 @@ public sealed class EndToEndTests
             }
         }));
         Assert.That(_actors.Where(a => _model.OwedTo(a.Address) != 0), Is.Empty);
-        _ = c;
     }
+
+    /// <summary>The generated services return a failed receipt (status 0) without throwing: a direct call must check it.</summary>
+    private static void Require(TransactionReceipt receipt) =>
+        Assert.That(receipt.Status.Value, Is.EqualTo(BigInteger.One), $"transaction {receipt.TransactionHash} failed (gas used {receipt.GasUsed.Value})");
 
     private async Task FinalizeSlashesAsync(SuiteContracts c, CancellationToken ct)
     {
@@ -567,7 +567,7 @@ public sealed class EndToEndTests
     }
 
     /// <summary>Every tracked balance, stake, reputation, the contracts' holdings, the supply and the sum over all holders.</summary>
-    private async Task AssertChainMatchesModelAsync(SuiteContracts c, string when, CancellationToken ct)
+    private async Task AssertChainMatchesModelAsync(SuiteContracts c, string when)
     {
         await MineAsync(1);
         (BigInteger block, long time) = await LatestBlockAsync();
@@ -618,7 +618,6 @@ public sealed class EndToEndTests
         Assert.That(await SumOfAllHoldersAsync(c, at), Is.EqualTo(supply), $"{when}: ACC is conserved (every holder's balance adds up to the supply)");
         TestContext.Out.WriteLine($"{when}: {TrackedAddresses().Count()} balances, {AgentCount} stakes and {AgentCount * 3} reputations as the rules say; " +
             $"supply {Format(supply)} ACC (burned {Format(_model.Burned)})");
-        _ = ct;
     }
 
     /// <summary>The balances of every address that ever received ACC (from the token's Transfer events since genesis) added up.</summary>
