@@ -170,9 +170,17 @@ internal sealed class ProtocolModel
     public double Reputation(BigInteger agentId, int dimension, long t) =>
         _reputation.TryGetValue((agentId, dimension), out var r) ? Decayed(r, t) : 0;
 
+    /// <summary>Reputation losses applied in full (the value was above the loss) and those clamped at 0.</summary>
+    public (int Full, int Clamped) Losses { get; private set; }
+
     private void ChangeReputation(BigInteger agentId, int dimension, double delta, long t)
     {
         double now = Reputation(agentId, dimension, t);
+        if (delta < 0)
+        {
+            Losses = -delta < now ? (Losses.Full + 1, Losses.Clamped) : (Losses.Full, Losses.Clamped + 1);
+        }
+
         double next = delta >= 0 ? now + delta : (-delta < now ? now + delta : 0);
         _reputation[(agentId, dimension)] = (next, t);
     }
