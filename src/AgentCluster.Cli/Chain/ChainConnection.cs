@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using AgentCluster.Evm.Errors;
+using AgentCluster.Evm.TransactionManagement;
 using AgentCluster.Sdk;
 using AgentCluster.Sdk.Identity;
 using Microsoft.Extensions.Logging;
@@ -72,7 +73,7 @@ internal sealed class ChainConnection
             error.WriteLine($"{where}: this command sends a transaction and needs a signer: set ${KeyVariableDefault}, or give --private-key-env VAR or --keystore FILE.");
             return ExitCodes.BadInput;
         }
-        catch (ContractRevertException e)
+        catch (Exception e) when (e is ContractRevertException or TransactionFailedException)
         {
             error.WriteLine($"{where}: {e.Message}");
             return ExitCodes.BadInput;

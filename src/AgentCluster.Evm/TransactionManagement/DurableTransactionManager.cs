@@ -323,8 +323,8 @@ public sealed partial class DurableTransactionManager : TransactionManagerBase, 
     }
 
     /// <summary>
-    /// The gas limit to use: eth_estimateGas from this account times <see cref="DurableTransactionManagerOptions.GasLimitMarginPercent"/>
-    /// (Nethereum's contract handlers and Ether transfers take their gas from here). A revert throws a typed
+    /// The gas limit to use: eth_estimateGas from this account times <see cref="DurableTransactionManagerOptions.GasLimitMarginPercent"/>,
+    /// plus <see cref="DurableTransactionManagerOptions.GasLimitHeadroom"/> (Nethereum's contract handlers and Ether transfers take their gas from here). A revert throws a typed
     /// <see cref="ContractRevertException"/> decoded with <see cref="DurableTransactionManagerOptions.RevertDecoder"/>.
     /// </summary>
     public override async Task<HexBigInteger> EstimateGasAsync(CallInput callInput)
@@ -334,7 +334,7 @@ public sealed partial class DurableTransactionManager : TransactionManagerBase, 
         try
         {
             HexBigInteger estimate = await new EthEstimateGas(Client).SendRequestAsync(callInput).ConfigureAwait(false);
-            return new HexBigInteger(estimate.Value * _options.GasLimitMarginPercent / 100);
+            return new HexBigInteger(estimate.Value * _options.GasLimitMarginPercent / 100 + _options.GasLimitHeadroom);
         }
         catch (Exception e) when (_options.RevertDecoder.TryTranslate(e, out ContractRevertException revert))
         {

@@ -29,8 +29,23 @@ public sealed class DurableTransactionManagerOptions
     /// <summary>The most this manager ever offers as maxFeePerGas, also for replacements. Null: no cap.</summary>
     public BigInteger? MaxFeePerGasCap { get; set; }
 
-    /// <summary>Gas limit = the node's estimate * this / 100 when the caller gives none. Default 120.</summary>
+    /// <summary>Gas limit = the node's estimate * this / 100 + <see cref="GasLimitHeadroom"/> when the caller gives none. Default 120.</summary>
     public int GasLimitMarginPercent { get; set; } = 120;
+
+    /// <summary>
+    /// Gas added to every estimated limit (after <see cref="GasLimitMarginPercent"/>). An estimate is taken on the state before the
+    /// transaction is mined; another sender's transaction mined first can make it write a storage slot the estimate found written
+    /// (a vote checkpoint of a new block, a first balance), about 22,100 gas that a percentage of a small estimate does not cover.
+    /// Default 30,000: one new slot plus its cold access, with margin. Unused gas is not paid for.
+    /// </summary>
+    public int GasLimitHeadroom { get; set; } = 30_000;
+
+    /// <summary>
+    /// When true (the default), the receipt service's send-and-wait calls throw <see cref="TransactionFailedException"/> for a
+    /// transaction mined with status 0 instead of returning its receipt (Nethereum's behaviour), so that a revert after a successful
+    /// estimate is never mistaken for success.
+    /// </summary>
+    public bool ThrowOnFailedTransaction { get; set; } = true;
 
     /// <summary>How much a replacement raises both fees, in percent. geth-style pools require at least 10; default 12.5.</summary>
     public double ReplacementFeeBumpPercent { get; set; } = 12.5;
@@ -93,6 +108,11 @@ public sealed class DurableTransactionManagerOptions
         if (GasLimitMarginPercent is < 100 or > 1000)
         {
             throw new ArgumentOutOfRangeException(nameof(GasLimitMarginPercent), GasLimitMarginPercent, "GasLimitMarginPercent must be between 100 and 1000.");
+        }
+
+        if (GasLimitHeadroom is < 0 or > 1_000_000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(GasLimitHeadroom), GasLimitHeadroom, "GasLimitHeadroom must be between 0 and 1,000,000 gas.");
         }
 
         if (double.IsNaN(ReplacementFeeBumpPercent) || ReplacementFeeBumpPercent is < 10 or > 1000)

@@ -47,7 +47,9 @@ public sealed class DurableTransactionReceiptService : ITransactionReceiptServic
     public async Task<TransactionReceipt> SendRequestAndWaitForReceiptAsync(TransactionInput transactionInput, CancellationToken cancellationToken = default)
     {
         TransactionIntent intent = await _manager.SendAsync(transactionInput, cancellationToken).ConfigureAwait(false);
-        return await intent.WaitForReceiptAsync(_manager.Options.ReceiptConfirmations, _manager.Options.ReceiptTimeout, cancellationToken).ConfigureAwait(false);
+        return await SucceededAsync(
+            await intent.WaitForReceiptAsync(_manager.Options.ReceiptConfirmations, _manager.Options.ReceiptTimeout, cancellationToken).ConfigureAwait(false),
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -55,7 +57,7 @@ public sealed class DurableTransactionReceiptService : ITransactionReceiptServic
     {
         ArgumentNullException.ThrowIfNull(transactionFunction);
         string hash = await transactionFunction().ConfigureAwait(false);
-        return await PollForReceiptAsync(hash, cancellationToken).ConfigureAwait(false);
+        return await SucceededAsync(await PollForReceiptAsync(hash, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -71,7 +73,9 @@ public sealed class DurableTransactionReceiptService : ITransactionReceiptServic
         var receipts = new List<TransactionReceipt>(intents.Count);
         foreach (TransactionIntent intent in intents)
         {
-            receipts.Add(await intent.WaitForReceiptAsync(_manager.Options.ReceiptConfirmations, _manager.Options.ReceiptTimeout, cancellationToken).ConfigureAwait(false));
+            receipts.Add(await SucceededAsync(
+                await intent.WaitForReceiptAsync(_manager.Options.ReceiptConfirmations, _manager.Options.ReceiptTimeout, cancellationToken).ConfigureAwait(false),
+                cancellationToken).ConfigureAwait(false));
         }
 
         return receipts;
@@ -90,7 +94,7 @@ public sealed class DurableTransactionReceiptService : ITransactionReceiptServic
         var receipts = new List<TransactionReceipt>(hashes.Count);
         foreach (string hash in hashes)
         {
-            receipts.Add(await PollForReceiptAsync(hash, cancellationToken).ConfigureAwait(false));
+            receipts.Add(await SucceededAsync(await PollForReceiptAsync(hash, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false));
         }
 
         return receipts;
@@ -115,6 +119,22 @@ public sealed class DurableTransactionReceiptService : ITransactionReceiptServic
     {
         TransactionReceipt receipt = await DeployContractAndWaitForReceiptAsync(deployFunction, cancellationToken).ConfigureAwait(false);
         return receipt.ContractAddress;
+    }
+
+    /// <summary>
+    /// The receipt when the transaction succeeded; with <see cref="DurableTransactionManagerOptions.ThrowOnFailedTransaction"/>, a status-0
+    /// receipt throws <see cref="TransactionFailedException"/> (its gas limit read from the node, to say whether it ran out of gas).
+    /// </summary>
+    private async Task<TransactionReceipt> SucceededAsync(TransactionReceipt receipt, CancellationToken cancellationToken)
+    {
+        if (!_manager.Options.ThrowOnFailedTransaction || receipt.Status is null || receipt.Status.Value != 0)
+        {
+            return receipt;
+        }
+
+        Transaction? sent = await new EthGetTransactionByHash(_manager.Client).SendRequestAsync(receipt.TransactionHash).WaitAsync(cancellationToken)
+            .ConfigureAwait(false);
+        throw new TransactionFailedException(receipt, sent?.Gas?.Value);
     }
 
     /// <inheritdoc />
