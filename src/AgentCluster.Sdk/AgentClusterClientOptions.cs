@@ -44,8 +44,20 @@ public sealed class AgentClusterClientOptions
     /// </summary>
     public string? JournalPath { get; set; }
 
+    /// <summary>
+    /// The SQLite salt store of commit-reveal reviews (<see cref="AgentClusterClient.Reviews"/>): the salts of commits not yet revealed,
+    /// kept across restarts. Keep the file until every reveal is done: losing it before the reveal costs stake. Created (with its
+    /// directories) on first use. Null: <see cref="AgentClusterClient.Reviews"/> is not available (use <c>OpenReviews(path)</c>).
+    /// </summary>
+    public string? ReviewStorePath { get; set; }
+
     internal void Validate()
     {
+        if (ReviewStorePath is not null && string.IsNullOrWhiteSpace(ReviewStorePath))
+        {
+            throw new ArgumentException("AgentCluster options: ReviewStorePath is empty; give the salt store's file path or leave it unset.");
+        }
+
         if (Web3 is null && string.IsNullOrWhiteSpace(RpcUrl))
         {
             throw new ArgumentException("AgentCluster options: set RpcUrl (the chain's JSON-RPC URL) or Web3 (an existing Nethereum Web3).");

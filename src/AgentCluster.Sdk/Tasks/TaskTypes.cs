@@ -201,3 +201,14 @@ public sealed record MarketParameters(TimeSpan BiddingWindow, TimeSpan MaxTaskDu
 /// <param name="Chosen">The committee submitted: the smallest sortition keys, best first.</param>
 /// <param name="SeatsFilled">Seats this transaction filled (members already seated, e.g. by another keeper, are skipped).</param>
 public sealed record CommitteeDraw(IReadOnlyList<(BigInteger AgentId, BigInteger Key)> Chosen, int SeatsFilled);
+
+/// <summary>An ACC EIP-2612 permit signed by the client's signer (<see cref="TasksClient.SignPermitAsync"/>).</summary>
+/// <param name="Permit">The permit as the market's <c>submitTask</c> takes it (deadline, v, r, s).</param>
+/// <param name="Owner">The signer, whose ACC the permit spends.</param>
+/// <param name="Spender">Who may pull the ACC.</param>
+/// <param name="Value">How much (ACC wei).</param>
+/// <param name="Nonce">The token's <c>nonces(owner)</c> the permit consumes.</param>
+/// <param name="TypedDataJson">The EIP-712 typed data that was signed (eth_signTypedData_v4 JSON).</param>
+/// <param name="Signature">The 65-byte signature r || s || v (v 27 or 28), hex.</param>
+public sealed record SignedPermit(AgentCluster.Evm.Bindings.Permit Permit, string Owner, string Spender,
+    BigInteger Value, BigInteger Nonce, string TypedDataJson, string Signature);
