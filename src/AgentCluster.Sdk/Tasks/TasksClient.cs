@@ -5,6 +5,7 @@ using AgentCluster.Evm.Bindings.TaskMarket;
 using AgentCluster.Evm.Bindings.TaskMarket.ContractDefinition;
 using AgentCluster.Evm.Rpc;
 using AgentCluster.Evm.Signing;
+using AgentCluster.Sdk.Events;
 using Nethereum.ABI.EIP712;
 using Nethereum.ABI.FunctionEncoding.Attributes;
 using Nethereum.Contracts;
@@ -154,6 +155,11 @@ public sealed class TasksClient
             throw new ArgumentException($"Task {taskId} does not exist on this market.", nameof(taskId));
         }
 
+        return ToInfo(taskId, t);
+    }
+
+    private static TaskInfo ToInfo(BigInteger taskId, TaskMarketTask t)
+    {
         bool seeded = t.DrawClosesAt != 0;
         return new TaskInfo
         {
@@ -299,6 +305,130 @@ public sealed class TasksClient
         }
 
         return new OpenTaskPage(found, to + 1);
+    }
+
+    /// <summary>
+    /// Watches the market for tasks open for bids whose required capabilities are all among <paramref name="capabilities"/>: yields
+    /// <see cref="OpenTaskChangeKind.Opened"/> for each as it is submitted (or, for history, if it is still open when read), and
+    /// <see cref="OpenTaskChangeKind.Closed"/> when a task it reported leaves the open state: assigned, refunded, bidding window over
+    /// (chain time), or its submission taken back by a chain reorganisation. Built on the reorg-aware
+    /// <see cref="AgentClusterClient.StreamEventsAsync{TEvent}"/> over <c>TaskSubmitted</c> (same <paramref name="options"/>: from
+    /// block, confirmations, reorg depth; <see cref="EventStreamOptions.PollInterval"/> also paces the status checks of the open tasks,
+    /// one <c>getTask</c> each). Resumable: start from <see cref="OpenTaskChange.ResumeFromBlock"/>. Runs until cancelled or the
+    /// caller stops enumerating; a reorganisation deeper than <see cref="EventStreamOptions.ReorgDepth"/> is a
+    /// <see cref="ReorgTooDeepException"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (before any request).</exception>
+    public async IAsyncEnumerable<OpenTaskChange> WatchOpenTasksAsync(ulong capabilities, EventStreamOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        options ??= new EventStreamOptions();
+        options.Validate();
+        var open = new Dictionary<BigInteger, OpenTask>();
+        BigInteger nextBlock = options.FromBlock; // the block after the last submission seen
+        BigInteger Resume() => open.Count == 0 ? nextBlock : BigInteger.Min(nextBlock, open.Values.Min(t => t.BlockNumber));
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        IAsyncEnumerator<ChainEvent<TaskSubmittedEventDTO>> events =
+            _client.StreamEventsAsync<TaskSubmittedEventDTO>(Market.ContractAddress, options, stop.Token).GetAsyncEnumerator(stop.Token);
+        Task<bool> move = events.MoveNextAsync().AsTask();
+        try
+        {
+            DateTimeOffset nextCheck = DateTimeOffset.UtcNow + options.PollInterval;
+            while (true)
+            {
+                if (DateTimeOffset.UtcNow >= nextCheck)
+                {
+                    if (open.Count > 0)
+                    {
+                        DateTimeOffset now = await ChainTimeAsync(cancellationToken).ConfigureAwait(false);
+                        foreach (OpenTask t in open.Values.OrderBy(t => t.TaskId).ToList())
+                        {
+                            TaskInfo? info = await TryGetAsync(t.TaskId, cancellationToken).ConfigureAwait(false);
+                            OpenTaskClosedReason reason = info switch
+                            {
+                                null => OpenTaskClosedReason.Reorganised,
+                                { Status: MarketTaskStatus.Bidding } when info.BiddingEndsAt <= now => OpenTaskClosedReason.BiddingEnded,
+                                { Status: MarketTaskStatus.Bidding } => OpenTaskClosedReason.None,
+                                { Status: MarketTaskStatus.Refunded } => OpenTaskClosedReason.Refunded,
+                                _ => OpenTaskClosedReason.Assigned,
+                            };
+                            if (reason != OpenTaskClosedReason.None)
+                            {
+                                open.Remove(t.TaskId);
+                                yield return new OpenTaskChange(OpenTaskChangeKind.Closed, t, reason, info?.Status ?? MarketTaskStatus.None, Resume());
+                            }
+                        }
+                    }
+
+                    nextCheck = DateTimeOffset.UtcNow + options.PollInterval;
+                }
+
+                TimeSpan wait = nextCheck - DateTimeOffset.UtcNow;
+                if (await Task.WhenAny(move, Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, stop.Token)).ConfigureAwait(false) != move)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    continue;
+                }
+
+                if (!await move.ConfigureAwait(false))
+                {
+                    yield break;
+                }
+
+                ChainEvent<TaskSubmittedEventDTO> e = events.Current;
+                move = events.MoveNextAsync().AsTask();
+                TaskSubmittedEventDTO s = e.Event;
+                if (e.Removed)
+                {
+                    nextBlock = BigInteger.Min(nextBlock, e.BlockNumber);
+                    if (open.Remove(s.TaskId, out OpenTask? gone))
+                    {
+                        yield return new OpenTaskChange(OpenTaskChangeKind.Closed, gone, OpenTaskClosedReason.Reorganised, MarketTaskStatus.None, Resume());
+                    }
+
+                    continue;
+                }
+
+                nextBlock = BigInteger.Max(nextBlock, e.BlockNumber + 1);
+                if ((s.Capabilities & ~capabilities) != 0 || open.ContainsKey(s.TaskId))
+                {
+                    continue;
+                }
+
+                TaskInfo? task = await TryGetAsync(s.TaskId, cancellationToken).ConfigureAwait(false);
+                if (task is not { Status: MarketTaskStatus.Bidding } || task.BiddingEndsAt <= await ChainTimeAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    continue; // already closed when read (history): never reported open
+                }
+
+                var opened = new OpenTask(s.TaskId, s.Requester, s.RequirementsHash, s.Capabilities, s.Bounty, s.Fee,
+                    DateTimeOffset.FromUnixTimeSeconds((long)s.Deadline), s.CommitteeSize, s.MinReputation, e.BlockNumber);
+                open[s.TaskId] = opened;
+                yield return new OpenTaskChange(OpenTaskChangeKind.Opened, opened, OpenTaskClosedReason.None, task.Status, Resume());
+            }
+        }
+        finally
+        {
+            // An async iterator cannot be disposed while a MoveNextAsync is pending: stop it, let it end, then dispose.
+            await stop.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await move.ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // cancelled (or already failed and reported): nothing more to deliver
+            }
+
+            await events.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task<TaskInfo?> TryGetAsync(BigInteger taskId, CancellationToken ct)
+    {
+        TaskMarketTask t = (await RunAsync(() => Market.GetTaskQueryAsync(taskId), ct).ConfigureAwait(false)).Task;
+        return t.Status == 0 ? null : ToInfo(taskId, t);
     }
 
     // ------------------------------------------------------------------ keeper operations
