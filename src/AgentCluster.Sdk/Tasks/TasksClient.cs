@@ -353,6 +353,11 @@ public sealed class TasksClient
                                 { Status: MarketTaskStatus.Refunded } => OpenTaskClosedReason.Refunded,
                                 _ => OpenTaskClosedReason.Assigned,
                             };
+                            if (reason == OpenTaskClosedReason.Reorganised)
+                            {
+                                nextBlock = BigInteger.Min(nextBlock, t.BlockNumber); // its block was replaced: read it again on resume
+                            }
+
                             if (reason != OpenTaskClosedReason.None)
                             {
                                 open.Remove(t.TaskId);
@@ -604,7 +609,16 @@ public sealed class TasksClient
             throw new ArgumentException($"The permit's value must be a positive uint256 (got {value}).", nameof(value));
         }
 
-        string to = spender is null ? Market.ContractAddress : Evm.Validation.EvmInput.ParseAddress(spender);
+        string to;
+        try
+        {
+            to = spender is null ? Market.ContractAddress : Evm.Validation.EvmInput.ParseAddress(spender);
+        }
+        catch (FormatException e)
+        {
+            throw new ArgumentException($"The permit's spender is not an address: {e.Message}", nameof(spender), e);
+        }
+
         return await SignPermitCoreAsync(owner, to, value, deadline, cancellationToken).ConfigureAwait(false);
     }
 
