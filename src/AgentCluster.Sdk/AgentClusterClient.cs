@@ -88,6 +88,11 @@ public sealed partial class AgentClusterClient : IAsyncDisposable
                     JournalPath = options.JournalPath ?? Path.GetFullPath($"agentcluster-{signer.Address.ToLowerInvariant()}-{manifest.ChainId}.db"),
                     ChainId = manifest.ChainId,
                 };
+                if (options.TransactionPollInterval is { } poll)
+                {
+                    txm.PollInterval = poll;
+                }
+
                 ILogger? txLogger = loggerFactory?.CreateLogger("AgentCluster.Transactions");
                 owned = signer.ExternalAccount is { } external
                     ? await AgentClusterWeb3.CreateAsync(client, external, txm, txLogger, cancellationToken).ConfigureAwait(false)
