@@ -3,10 +3,11 @@
 // round by round (the side that goes first alternates), the same operation through the SDK and through plain Nethereum:
 //   read: client.Staking.GetStakeAsync(agentId)  vs  Web3.Eth.GetContractQueryHandler<StakeOfFunction>().QueryAsync (eth_call)
 //         (the SDK validates the id and reads statusOf first, so that an unknown agent is an UnknownAgentException: 2 eth_calls)
-//   send: client.Governance.DelegateAsync(to)    vs  Web3.Eth.GetContractTransactionHandler<DelegateFunction>()
-//         .SendRequestAndWaitForReceiptAsync (Nethereum's own transaction manager and a plain Account), ACC delegate(to),
-//         each waiting for its receipt (anvil automines). Nethereum's bare estimate as the gas limit makes delegate run out of gas,
-//         so the Nethereum side estimates and adds 20%, as the SDK's durable transaction manager does.
+//   send: an ACC transfer of 1 wei through the SDK client (client.Contracts.Token: its durable transaction manager, typed
+//         reverts)  vs  Web3.Eth.GetContractTransactionHandler<TransferFunction>().SendRequestAndWaitForReceiptAsync (Nethereum's
+//         own transaction manager and a plain Account), each waiting for its receipt (anvil automines). Neither account delegates,
+//         so the gas of a transfer does not depend on the block (a delegate's does: ERC20Votes pushes a checkpoint when the block's
+//         timestamp is new, which an estimate made in the same second does not see, and the transaction then runs out of gas).
 // Prints plain lines: read.sdk <ops/s>, read.nethereum <ops/s>, read.ratio <x>, send.sdk, send.nethereum, send.ratio, where
 // ratio = SDK time per operation / Nethereum time per operation (1.00 = no overhead); the SDK client polls for receipts every
 // 10 ms (TransactionPollInterval); then send.sdk_default_poll: a few SDK sends with the default 1 s poll interval. Bounded: --rounds rounds of --read-ops
@@ -19,10 +20,13 @@ using AgentCluster.Sdk;
 using AgentCluster.Testing;
 using Nethereum.Web3;
 using Nethereum.Web3.Accounts;
-using DelegateFunction = AgentCluster.Evm.Bindings.AccToken.ContractDefinition.DelegateFunction;
+using TransferFunction = AgentCluster.Evm.Bindings.AccToken.ContractDefinition.TransferFunction;
 using StakeOfFunction = AgentCluster.Evm.Bindings.Staking.ContractDefinition.StakeOfFunction;
 
 var o = Options.Parse(args);
+// Testcontainers logs to the console's stdout: everything but the figures goes to stderr.
+TextWriter figures = Console.Out;
+Console.SetOut(Console.Error);
 using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(30));
 CancellationToken ct = timeout.Token;
 Console.Error.WriteLine($"# sdk bench: rounds={o.Rounds} read_ops={o.ReadOps} send_ops={o.SendOps} warmup_reads={o.WarmupReads} warmup_sends={o.WarmupSends} cpus={Environment.ProcessorCount}");
@@ -36,6 +40,7 @@ try
     await suite.ReleaseEmissionsAsync(TimeSpan.FromDays(1), ct);
     await suite.FundAsync(AnvilAccounts.Addresses[1], 20_000 * acc, ct);
     await suite.FundAsync(AnvilAccounts.Addresses[2], 20_000 * acc, ct);
+    await suite.FundAsync(AnvilAccounts.Addresses[5], 1_000 * acc, ct);
 
     // The SDK side: the way an agent developer connects (RPC URL + account: resilient RPC client, durable transaction manager).
     // Its transaction manager looks for receipts every TransactionPollInterval (default 1 s): on anvil, which mines at once,
@@ -59,8 +64,8 @@ try
     string staking = suite.Manifest.AddressOf("Staking");
     string token = suite.Manifest.AddressOf("AccToken");
     var stakeQuery = plainRead.Eth.GetContractQueryHandler<StakeOfFunction>();
-    var delegateHandler = plainSend.Eth.GetContractTransactionHandler<DelegateFunction>();
-    string[] delegatees = [AnvilAccounts.Addresses[3], AnvilAccounts.Addresses[4]];
+    var transferHandler = plainSend.Eth.GetContractTransactionHandler<TransferFunction>();
+    string[] recipients = [AnvilAccounts.Addresses[3], AnvilAccounts.Addresses[4]];
 
     BigInteger sdkStake = await client.Staking.GetStakeAsync(agentId, ct);
     BigInteger rawStake = await stakeQuery.QueryAsync<BigInteger>(staking, new StakeOfFunction { AgentId = agentId });
@@ -74,46 +79,42 @@ try
     async Task RawRead() => await stakeQuery.QueryAsync<BigInteger>(staking, new StakeOfFunction { AgentId = agentId });
     async Task SdkSend()
     {
-        var r = await client.Governance.DelegateAsync(delegatees[sdkSends++ % 2], ct);
-        Require(r.Status.Value == 1, "SDK delegate");
+        var r = await client.Contracts.Token.TransferRequestAndWaitForReceiptAsync(recipients[sdkSends++ % 2], 1, ct);
+        Require(r.Status.Value == 1, "SDK transfer");
     }
 
     async Task RawSend()
     {
-        // Nethereum's own estimate is used as the limit as it is, and ERC20Votes' delegate then runs out of gas (status 0): as a
-        // Nethereum user would, estimate and add the margin the SDK's transaction manager adds (20%).
-        var message = new DelegateFunction { Delegatee = delegatees[rawSends++ % 2] };
-        var estimate = await delegateHandler.EstimateGasAsync(token, message);
-        message.Gas = estimate.Value * 120 / 100;
-        var r = await delegateHandler.SendRequestAndWaitForReceiptAsync(token, message, ct);
-        Require(r.Status.Value == 1, $"Nethereum delegate (status {r.Status?.Value}, gas used {r.GasUsed?.Value}, tx {r.TransactionHash})");
+        var message = new TransferFunction { To = recipients[rawSends++ % 2], Value = 1 };
+        var r = await transferHandler.SendRequestAndWaitForReceiptAsync(token, message, ct);
+        Require(r.Status.Value == 1, $"Nethereum transfer (status {r.Status?.Value}, gas used {r.GasUsed?.Value}, tx {r.TransactionHash})");
     }
 
     (double sdk, double raw) read = await MeasureAsync("read", SdkRead, RawRead, o.WarmupReads, o.ReadOps, o.Rounds);
     (double sdk, double raw) send = await MeasureAsync("send", SdkSend, RawSend, o.WarmupSends, o.SendOps, o.Rounds);
-    Print("read", read);
-    Print("send", send);
+    Print(figures, "read", read);
+    Print(figures, "send", send);
 
     // The default poll interval, not interleaved (it is bounded by the interval, not by the SDK's work): a few sends.
     var sw = Stopwatch.StartNew();
     int defaultSends = Math.Min(o.SendOps, 5);
     for (int i = 0; i < defaultSends; i++)
     {
-        Require((await defaultPoll.Governance.DelegateAsync(delegatees[i % 2], ct)).Status.Value == 1, "SDK delegate (default poll)");
+        Require((await defaultPoll.Contracts.Token.TransferRequestAndWaitForReceiptAsync(recipients[i % 2], 1, ct)).Status.Value == 1, "SDK transfer (default poll)");
     }
 
-    Console.WriteLine($"send.sdk_default_poll {(defaultSends / sw.Elapsed.TotalSeconds).ToString("F1", CultureInfo.InvariantCulture)}");
+    figures.WriteLine($"send.sdk_default_poll {(defaultSends / sw.Elapsed.TotalSeconds).ToString("F1", CultureInfo.InvariantCulture)}");
 }
 finally
 {
     Directory.Delete(journals, recursive: true);
 }
 
-static void Print(string what, (double Sdk, double Raw) opsPerSecond)
+static void Print(TextWriter figures, string what, (double Sdk, double Raw) opsPerSecond)
 {
-    Console.WriteLine($"{what}.sdk {opsPerSecond.Sdk.ToString("F1", CultureInfo.InvariantCulture)}");
-    Console.WriteLine($"{what}.nethereum {opsPerSecond.Raw.ToString("F1", CultureInfo.InvariantCulture)}");
-    Console.WriteLine($"{what}.ratio {(opsPerSecond.Raw / opsPerSecond.Sdk).ToString("F2", CultureInfo.InvariantCulture)}");
+    figures.WriteLine($"{what}.sdk {opsPerSecond.Sdk.ToString("F1", CultureInfo.InvariantCulture)}");
+    figures.WriteLine($"{what}.nethereum {opsPerSecond.Raw.ToString("F1", CultureInfo.InvariantCulture)}");
+    figures.WriteLine($"{what}.ratio {(opsPerSecond.Raw / opsPerSecond.Sdk).ToString("F2", CultureInfo.InvariantCulture)}");
 }
 
 // Interleaved: each round runs both sides, alternating which goes first; returns ops/s of each over all rounds.

@@ -2,7 +2,7 @@
 # `scripts/bench sdk`: the SDK's overhead over raw Nethereum, then the matchmaking bench.
 # 1. Builds bench/AgentCluster.Bench.Sdk (Release) and runs it: a fresh anvil with the suite deployed (AgentCluster.Testing, Docker),
 #    then, interleaved in one process, a read (client.Staking.GetStakeAsync vs Nethereum's query handler for stakeOf) and a send
-#    (client.Governance.DelegateAsync vs Nethereum's transaction handler for delegate with a plain Account, receipt awaited):
+#    (an ACC transfer through the SDK client vs Nethereum's transaction handler with a plain Account, receipt awaited):
 #      read.sdk <ops/s>  read.nethereum <ops/s>  read.ratio <SDK time per op / Nethereum time per op>
 #      send.sdk <ops/s>  send.nethereum <ops/s>  send.ratio <...>
 #    Options before --: --rounds N --read-ops N --send-ops N --warmup-reads N --warmup-sends N (see the program's header).

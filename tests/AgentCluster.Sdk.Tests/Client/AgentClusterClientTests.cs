@@ -140,6 +140,8 @@ public sealed class AgentClusterClientTests
             .SetName("Chain id zero");
         yield return new TestCaseData(new AgentClusterClientOptions { RpcUrl = "http://node", Manifest = manifest, ReviewStorePath = " " }, "ReviewStorePath is empty")
             .SetName("Empty review store path");
+        yield return new TestCaseData(new AgentClusterClientOptions { RpcUrl = "http://node", Manifest = manifest, TransactionPollInterval = TimeSpan.FromMilliseconds(1) },
+            "TransactionPollInterval must be between 10 ms and 1 minute").SetName("Poll interval too short");
     }
 
     [TestCaseSource(nameof(BadOptions))]
@@ -171,6 +173,7 @@ public sealed class AgentClusterClientTests
             ["AgentCluster:ManifestPath"] = manifestPath,
             ["AgentCluster:JournalPath"] = Path.Combine(_journals, "from-config.db"),
             ["AgentCluster:ReviewStorePath"] = Path.Combine(_journals, "config-reviews", "salts.db"),
+            ["AgentCluster:TransactionPollInterval"] = "00:00:00.050",
         }).Build();
 
         var services = new ServiceCollection();
@@ -188,6 +191,7 @@ public sealed class AgentClusterClientTests
         Assert.That((options.RpcUrl, options.ChainId, options.ManifestPath), Is.EqualTo((_suite.Node.RpcUrl.ToString(), (ulong?)_suite.Node.ChainId, manifestPath)));
         Assert.That(options.Account, Is.Null);
         Assert.That(options.ReviewStorePath, Is.EqualTo(Path.Combine(_journals, "config-reviews", "salts.db")));
+        Assert.That(options.TransactionPollInterval, Is.EqualTo(TimeSpan.FromMilliseconds(50)));
 
         await using var provider = new AgentClusterClientProvider(Options.Create(options));
         AgentClusterClient first = await provider.GetClientAsync(bound.Token);
