@@ -69,6 +69,7 @@ public static class Program
             new VersionOption(),
             EvmCommands.Build(input),
             Gov.GovCommands.Build(input),
+            Mcp.McpCommand.Build(),
         };
         return root;
     }

@@ -282,6 +282,8 @@ public sealed class BindingsGenerator(string targetNamespace = "AgentCluster.Evm
     {
         string cs = Cs(type);
         string indexed = eventInput ? (p.Indexed ? ", true" : ", false") : "";
+        string what = string.IsNullOrEmpty(p.Name) ? $"Value {order}" : $"<c>{Naming.Xml(p.Name)}</c>";
+        w.Line($"/// <summary>{what} (Solidity <c>{Naming.Xml(p.Type)}</c>{(eventInput && p.Indexed ? ", indexed" : "")}).</summary>");
         w.Line($"[{Attr}.Parameter({Naming.Literal(p.Type)}, {Naming.Literal(p.Name)}, {order}{indexed})]");
         w.Line($"public virtual {cs} {property} {{ get; set; }}{Init(cs)}");
     }
@@ -387,9 +389,11 @@ public sealed class BindingsGenerator(string targetNamespace = "AgentCluster.Evm
             w.Line($"/// <summary>The creation bytecode from {Naming.Xml(a.ArtifactPath)}.</summary>");
             w.Line($"public const string BYTECODE = {Naming.Literal(a.Bytecode!)};");
             w.Line();
+            w.Line($"/// <summary>A deployment of <c>{a.Name}</c> with the artifact's bytecode.</summary>");
             w.Open($"public {c.DeploymentClass}() : base(BYTECODE)");
             w.Close();
             w.Line();
+            w.Line($"/// <summary>A deployment of <c>{a.Name}</c> with other (e.g. linked) bytecode.</summary>");
             w.Open($"public {c.DeploymentClass}(string byteCode) : base(byteCode)");
             w.Close();
             for (int i = 0; i < c.Constructor.Count; i++)
@@ -508,6 +512,7 @@ public sealed class BindingsGenerator(string targetNamespace = "AgentCluster.Evm
         w.Line("/// <summary>This contract's errors, then every other error of the suite (a revert can bubble up from a callee).</summary>");
         w.Line($"public static {Decoder} ErrorDecoder {{ get; }} = global::{targetNamespace}.SuiteErrors.Decoder.With(new {TypeT}[] {{ {string.Join(", ", c.Errors.Select(e => $"typeof({defNs}.{e.ClassName})"))} }});");
         w.Line();
+        w.Line($"/// <summary>The service of the <c>{a.Name}</c> at <paramref name=\"contractAddress\"/>, sending through <paramref name=\"web3\"/>.</summary>");
         w.Line($"public {svc}({Web3} web3, string contractAddress) : base(web3, contractAddress)");
         w.Line("{");
         w.Line("}");
@@ -543,10 +548,13 @@ public sealed class BindingsGenerator(string targetNamespace = "AgentCluster.Evm
         }
 
         w.Line();
+        w.Line("/// <inheritdoc/>");
         w.Line($"public override {ListT}<{TypeT}> GetAllFunctionTypes() => new {ListT}<{TypeT}> {{ {string.Join(", ", c.Functions.Select(f => $"typeof({defNs}.{f.ClassName})"))} }};");
         w.Line();
+        w.Line("/// <inheritdoc/>");
         w.Line($"public override {ListT}<{TypeT}> GetAllEventTypes() => new {ListT}<{TypeT}> {{ {string.Join(", ", c.Events.Select(e => $"typeof({defNs}.{e.ClassName})"))} }};");
         w.Line();
+        w.Line("/// <inheritdoc/>");
         w.Line($"public override {ListT}<{TypeT}> GetAllErrorTypes() => new {ListT}<{TypeT}> {{ {string.Join(", ", c.Errors.Select(e => $"typeof({defNs}.{e.ClassName})"))} }};");
         w.Close();
         w.Close();

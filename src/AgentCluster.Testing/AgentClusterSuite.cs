@@ -9,7 +9,8 @@ using Nethereum.Web3.Accounts;
 namespace AgentCluster.Testing;
 
 /// <summary>
-/// A fresh anvil node with the whole AgentCluster suite deployed by the repository's <c>scripts/deploy</c>, and a Web3 signing
+/// A fresh anvil node with the whole AgentCluster suite deployed by the repository's <c>scripts/deploy</c> (outside a checkout: the
+/// deployment packed into this package by scripts/pack, loaded with <c>anvil_loadState</c>; see <see cref="StartAsync"/>), and a Web3 signing
 /// as anvil account 0 (the deployer) through the project's durable transaction manager (<see cref="AgentClusterWeb3"/>, its
 /// journal in a directory of the suite's own, deleted on dispose). The first suite of a process deploys (tens of seconds); later ones with the same chain id,
 /// anvil arguments and deploy environment load an <c>anvil_dumpState</c> snapshot of that deployment into their own fresh node
@@ -68,6 +69,12 @@ public sealed partial class AgentClusterSuite : IAsyncDisposable
     /// <summary>True when the chain was restored from this process's snapshot rather than deployed by scripts/deploy.</summary>
     public bool FromSnapshot { get; }
 
+    /// <summary>
+    /// True when there was no checkout of the repository (or <c>AGENTCLUSTER_SUITE=packaged</c>) and the chain was loaded from the
+    /// deployment packed into AgentCluster.Testing (see <see cref="StartAsync"/>).
+    /// </summary>
+    public bool FromPackage { get; private set; }
+
     /// <summary>How long <see cref="StartAsync"/> took (node start plus deployment or snapshot load).</summary>
     public TimeSpan StartTime { get; private set; }
 
@@ -105,15 +112,33 @@ public sealed partial class AgentClusterSuite : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts a node and deploys the suite (or restores this process's snapshot of it).</summary>
-    /// <exception cref="ArgumentException">An option is out of range (the message names it).</exception>
-    /// <exception cref="AnvilException">The node could not start, the repository was not found, or scripts/deploy failed (with its output).</exception>
+    /// <summary>
+    /// Starts a node and deploys the suite (or restores this process's snapshot of it). In a checkout of the repository (a directory
+    /// above the test binaries or the working directory has scripts/deploy, or AGENTCLUSTER_ROOT names one) the checkout's
+    /// scripts/deploy deploys. Without one (or with <c>AGENTCLUSTER_SUITE=packaged</c>) the node loads the deployment packed into
+    /// AgentCluster.Testing by scripts/pack (chain 31337, default deploy environment; <see cref="FromPackage"/> is true);
+    /// <c>AGENTCLUSTER_SUITE=repository</c> insists on a checkout. anvil is found through ANVIL, node_modules/.bin above the binaries,
+    /// or the PATH.
+    /// </summary>
+    /// <exception cref="ArgumentException">
+    /// An option is out of range (the message names it), or, with the packaged deployment, an option needs a deployment of its own
+    /// (<see cref="AgentClusterSuiteOptions.DeployEnvironment"/>, another chain id): that takes a checkout's scripts/deploy.
+    /// </exception>
+    /// <exception cref="AnvilException">
+    /// The node could not start (anvil not found: the message says how to install Foundry), the repository was forced but not found,
+    /// scripts/deploy failed (with its output), or the packaged deployment is missing or did not load.
+    /// </exception>
     public static async Task<AgentClusterSuite> StartAsync(AgentClusterSuiteOptions? options = null, CancellationToken ct = default)
     {
         options ??= new AgentClusterSuiteOptions();
         options.Validate();
         var clock = Stopwatch.StartNew();
-        string root = Locator.RepositoryRoot();
+        string? root = Locator.SuiteRepositoryRoot();
+        if (root is null)
+        {
+            return await StartPackagedAsync(options, clock, ct).ConfigureAwait(false);
+        }
+
         string key = options.SnapshotKey();
 
         if (options.ReuseDeployment)
@@ -172,6 +197,46 @@ public sealed partial class AgentClusterSuite : IAsyncDisposable
         catch
         {
             await fresh.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// No checkout: a fresh node that loads the deployment packed into AgentCluster.Testing (or the file AGENTCLUSTER_SUITE_SNAPSHOT
+    /// names), verified to be there (the block it was taken at, the token's code).
+    /// </summary>
+    private static async Task<AgentClusterSuite> StartPackagedAsync(AgentClusterSuiteOptions options, Stopwatch clock, CancellationToken ct)
+    {
+        PackagedDeployments all = PackagedDeployment.Load();
+        PackagedDeployment? packaged = all.Deployments.FirstOrDefault(d => d.ChainId == options.Anvil.ChainId && d.Matches(options.DeployEnvironment));
+        if (packaged is null)
+        {
+            string asked = $"chain {options.Anvil.ChainId} with "
+                           + (options.DeployEnvironment.Count == 0
+                               ? "the default deploy environment"
+                               : string.Join(", ", options.DeployEnvironment.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + kv.Value)));
+            throw new ArgumentException(
+                $"AgentClusterSuiteOptions ask for a deployment on {asked}, which needs a checkout of the AgentCluster repository, whose scripts/deploy "
+                + $"deploys the suite (run inside one, or set AGENTCLUSTER_ROOT to one). The deployments packed into AgentCluster.Testing are: {all.Describe()}.",
+                nameof(options));
+        }
+
+        IAnvilNode node = await Anvil.StartAsync(options.Anvil, ct).ConfigureAwait(false);
+        try
+        {
+            await RestoreAsync(node, new Snapshot(packaged.State, packaged.Manifest, packaged.Block, TimeSpan.Zero, TimeSpan.Zero), ct).ConfigureAwait(false);
+            AgentClusterSuite suite = await CreateAsync(node, packaged.Manifest, true, clock, ct).ConfigureAwait(false);
+            suite.FromPackage = true;
+            return suite;
+        }
+        catch (AnvilException e) when (all.Anvil.Length > 0)
+        {
+            await node.DisposeAsync().ConfigureAwait(false);
+            throw new AnvilException($"{e.Message} (The packaged deployment, {all.Source}, was taken with {all.Anvil}.)", e);
+        }
+        catch
+        {
+            await node.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }

@@ -15,6 +15,17 @@ public sealed record AgentClusterSuiteOptions
     /// <summary>How long scripts/deploy may run (default 5 minutes; the first run in a fresh worktree compiles the contracts).</summary>
     public TimeSpan DeployTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>The anvil account approved as attestor by <see cref="WithTestAttestor"/> (account 9).</summary>
+    public const int TestAttestorIndex = 9;
+
+    /// <summary>
+    /// Options whose deployment approves anvil account <see cref="TestAttestorIndex"/> as attestor at genesis (<c>AC_ATTESTORS</c>), so
+    /// that a test can attest its agents (an agent must be attested to bid or review). This deployment is packed into
+    /// AgentCluster.Testing beside the default one, so it works without a checkout too.
+    /// </summary>
+    public static AgentClusterSuiteOptions WithTestAttestor() =>
+        new() { DeployEnvironment = new Dictionary<string, string> { ["AC_ATTESTORS"] = AnvilAccounts.Addresses[TestAttestorIndex] } };
+
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first option that is out of range.</summary>
     public void Validate()
     {

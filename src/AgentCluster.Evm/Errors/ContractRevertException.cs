@@ -14,6 +14,7 @@ namespace AgentCluster.Evm.Errors;
 /// </summary>
 public class ContractRevertException : Exception
 {
+    /// <summary>A revert with its raw data and, when decoded, the error's name, signature and arguments.</summary>
     public ContractRevertException(string message, byte[] revertData, string? errorName = null, string? errorSignature = null,
         IReadOnlyList<object?>? arguments = null, Exception? innerException = null)
         : base(message, innerException)
@@ -48,6 +49,7 @@ public class ContractRevertException : Exception
 public sealed class ContractRevertReasonException(string reason, byte[] revertData, Exception? innerException = null)
     : ContractRevertException($"Execution reverted: {reason}", revertData, "Error", "Error(string)", [reason], innerException)
 {
+    /// <summary>The reason string given to <c>revert</c> / <c>require</c>.</summary>
     public string Reason { get; } = reason;
 
     internal override ContractRevertException WithInner(Exception inner) => new ContractRevertReasonException(Reason, RevertData, inner);
@@ -57,8 +59,10 @@ public sealed class ContractRevertReasonException(string reason, byte[] revertDa
 public sealed class ContractPanicException(BigInteger code, byte[] revertData, Exception? innerException = null)
     : ContractRevertException($"Execution panicked with code 0x{code:x2}: {Describe(code)}", revertData, "Panic", "Panic(uint256)", [code], innerException)
 {
+    /// <summary>The panic code (0x11 arithmetic overflow, 0x12 division by zero, 0x32 index out of bounds, ...).</summary>
     public BigInteger Code { get; } = code;
 
+    /// <summary>What <see cref="Code"/> means (<see cref="Describe"/>).</summary>
     public string Description => Describe(Code);
 
     /// <summary>The meaning of a panic code, from the Solidity documentation.</summary>
@@ -84,6 +88,7 @@ public sealed class ContractPanicException(BigInteger code, byte[] revertData, E
 public class ContractCustomErrorException(string message, byte[] revertData, ErrorABI abi, IReadOnlyList<object?> arguments, Exception? innerException = null)
     : ContractRevertException(message, revertData, abi.Name, abi.Signature(), arguments, innerException)
 {
+    /// <summary>The custom error's ABI (name and parameters).</summary>
     public ErrorABI Abi { get; } = abi;
 
     internal override ContractRevertException WithInner(Exception inner) => new ContractCustomErrorException(Message, RevertData, Abi, Arguments, inner);
@@ -98,6 +103,7 @@ public sealed class ContractCustomErrorException<TError>(string message, byte[] 
     : ContractCustomErrorException(message, revertData, abi, arguments, innerException)
     where TError : class
 {
+    /// <summary>The custom error decoded into its DTO, with its arguments as properties.</summary>
     public TError Error { get; } = error;
 
     internal override ContractRevertException WithInner(Exception inner) =>

@@ -92,5 +92,6 @@ public sealed class TransactionIntent
     public Task<TransactionReceipt> WaitForReceiptAsync(int confirmations = 1, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
         _manager.WaitForReceiptAsync(Intent, confirmations, timeout, cancellationToken);
 
+    /// <summary>Sender, nonce and transaction hash, for logs.</summary>
     public override string ToString() => $"{From} nonce {Nonce} {TransactionHash}";
 }

@@ -10,6 +10,7 @@ namespace AgentCluster.Evm.TransactionManagement;
 /// </summary>
 public sealed class TransactionRefusedException : Exception
 {
+    /// <summary>The refusal of the transaction <paramref name="transactionHash"/> from <paramref name="from"/> at <paramref name="nonce"/>.</summary>
     public TransactionRefusedException(string from, BigInteger nonce, string transactionHash, RpcResponseException inner)
         : base($"The node refused transaction {transactionHash} from {from} at nonce {nonce}: {inner.RpcError?.Message} (code {inner.RpcError?.Code}). Its nonce was given back.", inner)
     {
