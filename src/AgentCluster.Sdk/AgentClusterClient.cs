@@ -18,8 +18,9 @@ public sealed partial class AgentClusterClient : IAsyncDisposable
 {
     private readonly IAsyncDisposable? _owned;
 
-    private AgentClusterClient(IWeb3 web3, DeploymentManifest manifest, BigInteger chainId, string? address, IAsyncDisposable? owned)
+    private AgentClusterClient(IWeb3 web3, DeploymentManifest manifest, BigInteger chainId, string? address, IAsyncDisposable? owned, string? reviewStorePath)
     {
+        _reviewStorePath = reviewStorePath;
         Web3 = web3;
         Manifest = manifest;
         ChainId = chainId;
@@ -87,6 +88,11 @@ public sealed partial class AgentClusterClient : IAsyncDisposable
                     JournalPath = options.JournalPath ?? Path.GetFullPath($"agentcluster-{signer.Address.ToLowerInvariant()}-{manifest.ChainId}.db"),
                     ChainId = manifest.ChainId,
                 };
+                if (options.TransactionPollInterval is { } poll)
+                {
+                    txm.PollInterval = poll;
+                }
+
                 ILogger? txLogger = loggerFactory?.CreateLogger("AgentCluster.Transactions");
                 owned = signer.ExternalAccount is { } external
                     ? await AgentClusterWeb3.CreateAsync(client, external, txm, txLogger, cancellationToken).ConfigureAwait(false)
@@ -116,7 +122,8 @@ public sealed partial class AgentClusterClient : IAsyncDisposable
                     $"No AgentCluster deployment at the manifest's addresses on chain {manifest.ChainId}: AccToken {token} has no code (wrong RPC URL or manifest, or the node was reset).");
             }
 
-            return new AgentClusterClient(web3, manifest, manifest.ChainId, address is null ? null : Nethereum.Util.AddressUtil.Current.ConvertToChecksumAddress(address), owned);
+            return new AgentClusterClient(web3, manifest, manifest.ChainId, address is null ? null : Nethereum.Util.AddressUtil.Current.ConvertToChecksumAddress(address), owned,
+                options.ReviewStorePath is null ? null : Path.GetFullPath(options.ReviewStorePath));
         }
         catch
         {
@@ -136,6 +143,7 @@ public sealed partial class AgentClusterClient : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        DisposeReviews();
         if (_owned is not null)
         {
             await _owned.DisposeAsync().ConfigureAwait(false);

@@ -44,8 +44,27 @@ public sealed class AgentClusterClientOptions
     /// </summary>
     public string? JournalPath { get; set; }
 
+    /// <summary>
+    /// The SQLite salt store of commit-reveal reviews (<see cref="AgentClusterClient.Reviews"/>): the salts of commits not yet revealed,
+    /// kept across restarts. Keep the file until every reveal is done: losing it before the reveal costs stake. Created (with its
+    /// directories) on first use. Null: <see cref="AgentClusterClient.Reviews"/> is not available (use <c>OpenReviews(path)</c>).
+    /// </summary>
+    public string? ReviewStorePath { get; set; }
+
+    /// <summary>
+    /// How often the durable transaction manager the client creates (with <see cref="RpcUrl"/> and a signer) looks for its
+    /// transactions' receipts: a send returns at most this long after its block (10 ms .. 1 min). Null: the manager's default, 1 s
+    /// (a block-time chain gains nothing from faster polling; a local node such as anvil does).
+    /// </summary>
+    public TimeSpan? TransactionPollInterval { get; set; }
+
     internal void Validate()
     {
+        if (ReviewStorePath is not null && string.IsNullOrWhiteSpace(ReviewStorePath))
+        {
+            throw new ArgumentException("AgentCluster options: ReviewStorePath is empty; give the salt store's file path or leave it unset.");
+        }
+
         if (Web3 is null && string.IsNullOrWhiteSpace(RpcUrl))
         {
             throw new ArgumentException("AgentCluster options: set RpcUrl (the chain's JSON-RPC URL) or Web3 (an existing Nethereum Web3).");
@@ -74,6 +93,11 @@ public sealed class AgentClusterClientOptions
         if (Manifest is null && string.IsNullOrWhiteSpace(ManifestPath))
         {
             throw new ArgumentException("AgentCluster options: set Manifest or ManifestPath (the deployment manifest scripts/deploy writes).");
+        }
+
+        if (TransactionPollInterval is { } poll && (poll < TimeSpan.FromMilliseconds(10) || poll > TimeSpan.FromMinutes(1)))
+        {
+            throw new ArgumentException($"AgentCluster options: TransactionPollInterval must be between 10 ms and 1 minute, not {poll}.");
         }
 
         if (ChainId is 0)

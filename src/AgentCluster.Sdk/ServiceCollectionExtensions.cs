@@ -10,7 +10,7 @@ public static class ServiceCollectionExtensions
 {
     /// <summary>
     /// Binds <see cref="AgentClusterClientOptions"/> from the <c>AgentCluster</c> section of <paramref name="configuration"/>
-    /// (<c>RpcUrl</c>, <c>ChainId</c>, <c>ManifestPath</c>, <c>JournalPath</c>; a signer or a Web3 can be set in code with
+    /// (<c>RpcUrl</c>, <c>ChainId</c>, <c>ManifestPath</c>, <c>JournalPath</c>, <c>ReviewStorePath</c>, <c>TransactionPollInterval</c>; a signer or a Web3 can be set in code with
     /// <paramref name="configure"/>) and registers an <see cref="AgentClusterClientProvider"/> that connects once, on first use.
     /// </summary>
     public static IServiceCollection AddAgentCluster(this IServiceCollection services, IConfiguration configuration,

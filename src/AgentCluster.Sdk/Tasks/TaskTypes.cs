@@ -201,3 +201,54 @@ public sealed record MarketParameters(TimeSpan BiddingWindow, TimeSpan MaxTaskDu
 /// <param name="Chosen">The committee submitted: the smallest sortition keys, best first.</param>
 /// <param name="SeatsFilled">Seats this transaction filled (members already seated, e.g. by another keeper, are skipped).</param>
 public sealed record CommitteeDraw(IReadOnlyList<(BigInteger AgentId, BigInteger Key)> Chosen, int SeatsFilled);
+
+/// <summary>An ACC EIP-2612 permit signed by the client's signer (<see cref="TasksClient.SignPermitAsync"/>).</summary>
+/// <param name="Permit">The permit as the market's <c>submitTask</c> takes it (deadline, v, r, s).</param>
+/// <param name="Owner">The signer, whose ACC the permit spends.</param>
+/// <param name="Spender">Who may pull the ACC.</param>
+/// <param name="Value">How much (ACC wei).</param>
+/// <param name="Nonce">The token's <c>nonces(owner)</c> the permit consumes.</param>
+/// <param name="TypedDataJson">The EIP-712 typed data that was signed (eth_signTypedData_v4 JSON).</param>
+/// <param name="Signature">The 65-byte signature r || s || v (v 27 or 28), hex.</param>
+public sealed record SignedPermit(AgentCluster.Evm.Bindings.Permit Permit, string Owner, string Spender,
+    BigInteger Value, BigInteger Nonce, string TypedDataJson, string Signature);
+
+/// <summary>What happened to an open task in <see cref="TasksClient.WatchOpenTasksAsync"/>.</summary>
+public enum OpenTaskChangeKind
+{
+    /// <summary>The task is open for bids and matches the capabilities watched.</summary>
+    Opened,
+
+    /// <summary>The task reported as opened is no longer open (see <see cref="OpenTaskClosedReason"/>).</summary>
+    Closed,
+}
+
+/// <summary>Why a watched task left the open state.</summary>
+public enum OpenTaskClosedReason
+{
+    /// <summary>Not closed (an <see cref="OpenTaskChangeKind.Opened"/> change).</summary>
+    None,
+
+    /// <summary>An executor was chosen (status Assigned or later).</summary>
+    Assigned,
+
+    /// <summary>Refunded to the requester at <c>assign</c> (no bid, or no valid bid).</summary>
+    Refunded,
+
+    /// <summary>The bidding window is over (chain time), and nobody has called <c>assign</c> yet: bids are refused.</summary>
+    BiddingEnded,
+
+    /// <summary>A chain reorganisation took back the submission (or the task no longer exists on the chain).</summary>
+    Reorganised,
+}
+
+/// <summary>One change of <see cref="TasksClient.WatchOpenTasksAsync"/>.</summary>
+/// <param name="Kind">Opened or closed.</param>
+/// <param name="Task">The task as submitted (<see cref="OpenTask.BlockNumber"/> is its submission block).</param>
+/// <param name="Reason">Why it closed (<see cref="OpenTaskClosedReason.None"/> when opened).</param>
+/// <param name="Status">The on-chain status read when the change was seen (<see cref="MarketTaskStatus.None"/> after a reorganisation).</param>
+/// <param name="ResumeFromBlock">
+/// Start a new watch from this block to lose nothing after a restart: the submission block of the oldest task still open, or the
+/// block after the last submission seen. Tasks still open are then reported as opened again (key them by task id).
+/// </param>
+public sealed record OpenTaskChange(OpenTaskChangeKind Kind, OpenTask Task, OpenTaskClosedReason Reason, MarketTaskStatus Status, BigInteger ResumeFromBlock);

@@ -5,9 +5,11 @@ using AgentCluster.Evm.Bindings.TaskMarket;
 using AgentCluster.Evm.Bindings.TaskMarket.ContractDefinition;
 using AgentCluster.Evm.Rpc;
 using AgentCluster.Evm.Signing;
+using AgentCluster.Sdk.Events;
 using Nethereum.ABI.EIP712;
 using Nethereum.ABI.FunctionEncoding.Attributes;
 using Nethereum.Contracts;
+using Nethereum.Hex.HexConvertors.Extensions;
 using Nethereum.Hex.HexTypes;
 using Nethereum.RPC.Eth.DTOs;
 using Nethereum.Signer;
@@ -60,11 +62,11 @@ public sealed class TasksClient
 
     /// <summary>
     /// Checks <paramref name="submission"/> against the market (bounty, minimum fee, committee size, deadline, balance), signs an
-    /// EIP-2612 permit for bounty + fee with the client's key, and submits the task in one transaction: no approve is sent.
+    /// EIP-2612 permit for bounty + fee with the client's signer (local key or external signer, see <see cref="SignPermitAsync"/>), and submits the task in one transaction: no approve is sent.
     /// </summary>
     /// <exception cref="ArgumentException">The request is out of range (the message says which field and the allowed range).</exception>
     /// <exception cref="ReadOnlyClientException">The client has no signer.</exception>
-    /// <exception cref="InvalidOperationException">The signer is not a local private key (an external signer cannot sign the permit here).</exception>
+    /// <exception cref="InvalidOperationException">The signer can sign no typed data, or its permit signature is not its own.</exception>
     public async Task<SubmittedTask> SubmitAsync(TaskSubmission submission, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(submission);
@@ -125,7 +127,7 @@ public sealed class TasksClient
             throw new ArgumentException($"The requester {requester} holds {balance} ACC wei, less than bounty + fee = {amount}.", nameof(submission));
         }
 
-        Permit permit = await SignPermitAsync(requester, Market.ContractAddress, amount, now + PermitLifetime, cancellationToken).ConfigureAwait(false);
+        Permit permit = (await SignPermitCoreAsync(requester, Market.ContractAddress, amount, now + PermitLifetime, cancellationToken).ConfigureAwait(false)).Permit;
         var request = new TaskRequest
         {
             RequirementsHash = submission.RequirementsHash,
@@ -153,6 +155,11 @@ public sealed class TasksClient
             throw new ArgumentException($"Task {taskId} does not exist on this market.", nameof(taskId));
         }
 
+        return ToInfo(taskId, t);
+    }
+
+    private static TaskInfo ToInfo(BigInteger taskId, TaskMarketTask t)
+    {
         bool seeded = t.DrawClosesAt != 0;
         return new TaskInfo
         {
@@ -298,6 +305,135 @@ public sealed class TasksClient
         }
 
         return new OpenTaskPage(found, to + 1);
+    }
+
+    /// <summary>
+    /// Watches the market for tasks open for bids whose required capabilities are all among <paramref name="capabilities"/>: yields
+    /// <see cref="OpenTaskChangeKind.Opened"/> for each as it is submitted (or, for history, if it is still open when read), and
+    /// <see cref="OpenTaskChangeKind.Closed"/> when a task it reported leaves the open state: assigned, refunded, bidding window over
+    /// (chain time), or its submission taken back by a chain reorganisation. Built on the reorg-aware
+    /// <see cref="AgentClusterClient.StreamEventsAsync{TEvent}"/> over <c>TaskSubmitted</c> (same <paramref name="options"/>: from
+    /// block, confirmations, reorg depth; <see cref="EventStreamOptions.PollInterval"/> also paces the status checks of the open tasks,
+    /// one <c>getTask</c> each). Resumable: start from <see cref="OpenTaskChange.ResumeFromBlock"/>. Runs until cancelled or the
+    /// caller stops enumerating; a reorganisation deeper than <see cref="EventStreamOptions.ReorgDepth"/> is a
+    /// <see cref="ReorgTooDeepException"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (before any request).</exception>
+    public async IAsyncEnumerable<OpenTaskChange> WatchOpenTasksAsync(ulong capabilities, EventStreamOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        options ??= new EventStreamOptions();
+        options.Validate();
+        var open = new Dictionary<BigInteger, OpenTask>();
+        BigInteger nextBlock = options.FromBlock; // the block after the last submission seen
+        BigInteger Resume() => open.Count == 0 ? nextBlock : BigInteger.Min(nextBlock, open.Values.Min(t => t.BlockNumber));
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        IAsyncEnumerator<ChainEvent<TaskSubmittedEventDTO>> events =
+            _client.StreamEventsAsync<TaskSubmittedEventDTO>(Market.ContractAddress, options, stop.Token).GetAsyncEnumerator(stop.Token);
+        Task<bool> move = events.MoveNextAsync().AsTask();
+        try
+        {
+            DateTimeOffset nextCheck = DateTimeOffset.UtcNow + options.PollInterval;
+            while (true)
+            {
+                if (DateTimeOffset.UtcNow >= nextCheck)
+                {
+                    if (open.Count > 0)
+                    {
+                        DateTimeOffset now = await ChainTimeAsync(cancellationToken).ConfigureAwait(false);
+                        foreach (OpenTask t in open.Values.OrderBy(t => t.TaskId).ToList())
+                        {
+                            TaskInfo? info = await TryGetAsync(t.TaskId, cancellationToken).ConfigureAwait(false);
+                            OpenTaskClosedReason reason = info switch
+                            {
+                                null => OpenTaskClosedReason.Reorganised,
+                                { Status: MarketTaskStatus.Bidding } when info.BiddingEndsAt <= now => OpenTaskClosedReason.BiddingEnded,
+                                { Status: MarketTaskStatus.Bidding } => OpenTaskClosedReason.None,
+                                { Status: MarketTaskStatus.Refunded } => OpenTaskClosedReason.Refunded,
+                                _ => OpenTaskClosedReason.Assigned,
+                            };
+                            if (reason == OpenTaskClosedReason.Reorganised)
+                            {
+                                nextBlock = BigInteger.Min(nextBlock, t.BlockNumber); // its block was replaced: read it again on resume
+                            }
+
+                            if (reason != OpenTaskClosedReason.None)
+                            {
+                                open.Remove(t.TaskId);
+                                yield return new OpenTaskChange(OpenTaskChangeKind.Closed, t, reason, info?.Status ?? MarketTaskStatus.None, Resume());
+                            }
+                        }
+                    }
+
+                    nextCheck = DateTimeOffset.UtcNow + options.PollInterval;
+                }
+
+                TimeSpan wait = nextCheck - DateTimeOffset.UtcNow;
+                if (await Task.WhenAny(move, Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, stop.Token)).ConfigureAwait(false) != move)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    continue;
+                }
+
+                if (!await move.ConfigureAwait(false))
+                {
+                    yield break;
+                }
+
+                ChainEvent<TaskSubmittedEventDTO> e = events.Current;
+                move = events.MoveNextAsync().AsTask();
+                TaskSubmittedEventDTO s = e.Event;
+                if (e.Removed)
+                {
+                    nextBlock = BigInteger.Min(nextBlock, e.BlockNumber);
+                    if (open.Remove(s.TaskId, out OpenTask? gone))
+                    {
+                        yield return new OpenTaskChange(OpenTaskChangeKind.Closed, gone, OpenTaskClosedReason.Reorganised, MarketTaskStatus.None, Resume());
+                    }
+
+                    continue;
+                }
+
+                nextBlock = BigInteger.Max(nextBlock, e.BlockNumber + 1);
+                if ((s.Capabilities & ~capabilities) != 0 || open.ContainsKey(s.TaskId))
+                {
+                    continue;
+                }
+
+                TaskInfo? task = await TryGetAsync(s.TaskId, cancellationToken).ConfigureAwait(false);
+                if (task is not { Status: MarketTaskStatus.Bidding } || task.BiddingEndsAt <= await ChainTimeAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    continue; // already closed when read (history): never reported open
+                }
+
+                var opened = new OpenTask(s.TaskId, s.Requester, s.RequirementsHash, s.Capabilities, s.Bounty, s.Fee,
+                    DateTimeOffset.FromUnixTimeSeconds((long)s.Deadline), s.CommitteeSize, s.MinReputation, e.BlockNumber);
+                open[s.TaskId] = opened;
+                yield return new OpenTaskChange(OpenTaskChangeKind.Opened, opened, OpenTaskClosedReason.None, task.Status, Resume());
+            }
+        }
+        finally
+        {
+            // An async iterator cannot be disposed while a MoveNextAsync is pending: stop it, let it end, then dispose.
+            await stop.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await move.ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // cancelled (or already failed and reported): nothing more to deliver
+            }
+
+            await events.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task<TaskInfo?> TryGetAsync(BigInteger taskId, CancellationToken ct)
+    {
+        TaskMarketTask t = (await RunAsync(() => Market.GetTaskQueryAsync(taskId), ct).ConfigureAwait(false)).Task;
+        return t.Status == 0 ? null : ToInfo(taskId, t);
     }
 
     // ------------------------------------------------------------------ keeper operations
@@ -453,12 +589,47 @@ public sealed class TasksClient
         return Time((ulong)block.Timestamp.Value);
     }
 
-    /// <summary>Signs the ACC EIP-2612 permit (domain read from the token's ERC-5267 <c>eip712Domain()</c>) with the client's key.</summary>
-    private async Task<Permit> SignPermitAsync(string owner, string spender, BigInteger value, DateTimeOffset deadline, CancellationToken ct)
+    /// <summary>
+    /// Signs an EIP-2612 permit of the ACC token letting <paramref name="spender"/> (default: the task market) pull
+    /// <paramref name="value"/> ACC wei from the signer until <paramref name="deadline"/>. The typed data is built with Nethereum
+    /// (domain read from the token's ERC-5267 <c>eip712Domain()</c>, nonce from <c>nonces(owner)</c>: nothing hard-coded) and signed by
+    /// the client's signer: a local key with <c>Secp256k1Signer</c>, an external signer (KMS, hardware wallet, remote signer) through
+    /// Nethereum's <see cref="IEthExternalSigner.SignTypedDataJsonAsync"/>. The signature is checked to recover to the signer before it
+    /// is returned. <see cref="SubmitAsync"/> uses it; a relayer can use it to submit on someone's behalf.
+    /// </summary>
+    /// <exception cref="ReadOnlyClientException">The client has no signer.</exception>
+    /// <exception cref="ArgumentException">The value is not positive, or the spender is not an address.</exception>
+    /// <exception cref="InvalidOperationException">The signer cannot sign typed data (neither a key nor an external signer), or its signature
+    /// does not recover to its address.</exception>
+    public async Task<SignedPermit> SignPermitAsync(BigInteger value, DateTimeOffset deadline, string? spender = null, CancellationToken cancellationToken = default)
     {
-        if (_client.Web3.TransactionManager?.Account is not Nethereum.Web3.Accounts.Account account || string.IsNullOrEmpty(account.PrivateKey))
+        string owner = _client.RequireSigner("Signing a permit");
+        if (value <= 0 || value >= BigInteger.One << 256)
         {
-            throw new InvalidOperationException("Submitting with a permit needs the signer's private key (a Nethereum Account); an external signer cannot sign the permit here.");
+            throw new ArgumentException($"The permit's value must be a positive uint256 (got {value}).", nameof(value));
+        }
+
+        string to;
+        try
+        {
+            to = spender is null ? Market.ContractAddress : Evm.Validation.EvmInput.ParseAddress(spender);
+        }
+        catch (FormatException e)
+        {
+            throw new ArgumentException($"The permit's spender is not an address: {e.Message}", nameof(spender), e);
+        }
+
+        return await SignPermitCoreAsync(owner, to, value, deadline, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<SignedPermit> SignPermitCoreAsync(string owner, string spender, BigInteger value, DateTimeOffset deadline, CancellationToken ct)
+    {
+        Nethereum.RPC.Accounts.IAccount? signer = _client.Web3.TransactionManager?.Account;
+        bool local = signer is Nethereum.Web3.Accounts.Account { PrivateKey: { Length: > 0 } };
+        if (!local && signer is not Nethereum.Web3.Accounts.ExternalAccount)
+        {
+            throw new InvalidOperationException(
+                $"Signing a permit needs the signer's key or an external signer (IEthExternalSigner); this client's account is a {signer?.GetType().Name ?? "null"}.");
         }
 
         var token = _client.Contracts.Token;
@@ -471,21 +642,36 @@ public sealed class TasksClient
             PrimaryType = "Permit",
         };
         var message = new PermitMessage { Owner = owner, Spender = spender, Value = value, Nonce = nonce, Deadline = deadline.ToUnixTimeSeconds() };
-        byte[] digest = Eip712TypedDataEncoder.Current.EncodeAndHashTypedData(message, typedData);
-        EthECDSASignature signature = Secp256k1Signer.FromAccount(account).SignHash(digest);
-        return new Permit { Deadline = message.Deadline, V = signature.V[0], R = Pad32(signature.R), S = Pad32(signature.S) };
-    }
-
-    private static byte[] Pad32(byte[] value)
-    {
-        if (value.Length == 32)
+        string json = typedData.ToJson(message);
+        string signature;
+        if (signer is Nethereum.Web3.Accounts.Account account && local)
         {
-            return value;
+            byte[] digest = Eip712TypedDataEncoder.Current.EncodeAndHashTypedData(message, typedData);
+            signature = EthECDSASignature.CreateStringSignature(Secp256k1Signer.FromAccount(account).SignHash(digest));
+        }
+        else
+        {
+            IEthExternalSigner external = ((Nethereum.Web3.Accounts.ExternalAccount)signer!).ExternalSigner;
+            signature = await external.SignTypedDataJsonAsync(json, "message").WaitAsync(ct).ConfigureAwait(false);
         }
 
-        byte[] padded = new byte[32];
-        value.CopyTo(padded, 32 - value.Length);
-        return padded;
+        byte[] sig = signature.HexToByteArray();
+        if (sig.Length != 65)
+        {
+            throw new InvalidOperationException($"The signer returned a {sig.Length}-byte permit signature; 65 bytes (r, s, v) were expected.");
+        }
+
+        byte v = sig[64] < 27 ? (byte)(sig[64] + 27) : sig[64]; // some signers give the y-parity (0/1); ERC-2612 takes 27/28
+        sig[64] = v;
+        string normalised = sig.ToHex(prefix: true);
+        string recovered = Eip712TypedDataSigner.Current.RecoverFromSignatureV4(message, typedData, normalised);
+        if (!string.Equals(recovered, owner, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException($"The permit signature recovers to {recovered}, not to the signer {owner}: the signer signed with another key.");
+        }
+
+        var permit = new Permit { Deadline = message.Deadline, V = v, R = sig[..32], S = sig[32..64] };
+        return new SignedPermit(permit, owner, spender, value, nonce, json, normalised);
     }
 
     internal static TransactionReceipt EnsureSucceeded(TransactionReceipt receipt, string what)

@@ -1,11 +1,16 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Numerics;
+using AgentCluster.Evm.Signing;
+using AgentCluster.Sdk.Identity;
+using AgentCluster.Sdk.Reviews;
 using AgentCluster.Sdk.Tests.Agents;
+using AgentCluster.Sdk.Tests.Identity;
 using AgentCluster.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Nethereum.Hex.HexConvertors.Extensions;
 using Nethereum.Web3.Accounts;
 
 namespace AgentCluster.Sdk.Tests.Client;
@@ -133,6 +138,10 @@ public sealed class AgentClusterClientTests
         yield return new TestCaseData(new AgentClusterClientOptions { RpcUrl = "http://node" }, "set Manifest or ManifestPath").SetName("No manifest");
         yield return new TestCaseData(new AgentClusterClientOptions { RpcUrl = "http://node", Manifest = manifest, ChainId = 0 }, "ChainId must be positive")
             .SetName("Chain id zero");
+        yield return new TestCaseData(new AgentClusterClientOptions { RpcUrl = "http://node", Manifest = manifest, ReviewStorePath = " " }, "ReviewStorePath is empty")
+            .SetName("Empty review store path");
+        yield return new TestCaseData(new AgentClusterClientOptions { RpcUrl = "http://node", Manifest = manifest, TransactionPollInterval = TimeSpan.FromMilliseconds(1) },
+            "TransactionPollInterval must be between 10 ms and 1 minute").SetName("Poll interval too short");
     }
 
     [TestCaseSource(nameof(BadOptions))]
@@ -163,6 +172,8 @@ public sealed class AgentClusterClientTests
             ["AgentCluster:ChainId"] = _suite.Node.ChainId.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["AgentCluster:ManifestPath"] = manifestPath,
             ["AgentCluster:JournalPath"] = Path.Combine(_journals, "from-config.db"),
+            ["AgentCluster:ReviewStorePath"] = Path.Combine(_journals, "config-reviews", "salts.db"),
+            ["AgentCluster:TransactionPollInterval"] = "00:00:00.050",
         }).Build();
 
         var services = new ServiceCollection();
@@ -179,12 +190,16 @@ public sealed class AgentClusterClientTests
         Assert.That(configured, Is.True, "the code action runs after the binding");
         Assert.That((options.RpcUrl, options.ChainId, options.ManifestPath), Is.EqualTo((_suite.Node.RpcUrl.ToString(), (ulong?)_suite.Node.ChainId, manifestPath)));
         Assert.That(options.Account, Is.Null);
+        Assert.That(options.ReviewStorePath, Is.EqualTo(Path.Combine(_journals, "config-reviews", "salts.db")));
+        Assert.That(options.TransactionPollInterval, Is.EqualTo(TimeSpan.FromMilliseconds(50)));
 
         await using var provider = new AgentClusterClientProvider(Options.Create(options));
         AgentClusterClient first = await provider.GetClientAsync(bound.Token);
         Assert.That(await provider.GetClientAsync(bound.Token), Is.SameAs(first), "connected once, shared");
         Assert.That(first.IsReadOnly, Is.True);
         Assert.That(first.Manifest.AddressOf("AgentRegistry"), Is.EqualTo(_suite.Manifest.AddressOf("AgentRegistry")));
+        Assert.That(first.Reviews.Store.Path, Is.EqualTo(Path.Combine(_journals, "config-reviews", "salts.db")), "the configured salt store, directories created");
+        Assert.That(File.Exists(first.Reviews.Store.Path), Is.True);
     }
 
     [Test]
@@ -196,6 +211,108 @@ public sealed class AgentClusterClientTests
         options.Manifest = _suite.Manifest;
         using var bound = SdkTestChain.Bound();
         Assert.That((await provider.GetClientAsync(bound.Token)).ChainId, Is.EqualTo(new BigInteger(_suite.Node.ChainId)));
+    }
+
+    private AgentClusterClientOptions SignerOptions(string name, string? reviewStorePath = null) => new()
+    {
+        RpcUrl = _suite.Node.RpcUrl.ToString(), Manifest = _suite.Manifest, Account = new Account(AnvilAccounts.PrivateKeys[4], _suite.Node.ChainId),
+        JournalPath = Path.Combine(_journals, name + ".db"), ReviewStorePath = reviewStorePath,
+    };
+
+    [Test]
+    public async Task Reviews_FromTheConfiguredStore_KeepTheSaltAcrossARestart_AndRefuseASecondVote()
+    {
+        using var bound = SdkTestChain.Bound();
+        string store = Path.Combine(_journals, "reviews", "node-a", "salts.db");
+        Secp256k1Signer agentKey = new(TestKeys.Hex(TestKeys.Random(new Random(77))));
+        BigInteger agentId = new(agentKey.Address.HexToByteArray(), isUnsigned: true, isBigEndian: true);
+        StoredCommitment first;
+        await using (AgentClusterClient client = await AgentClusterClient.ConnectAsync(SignerOptions("reviews-a", store), cancellationToken: bound.Token))
+        {
+            Assert.That(client.ReviewStorePath, Is.EqualTo(Path.GetFullPath(store)));
+            Assert.That(client.Reviews, Is.SameAs(client.Reviews), "one reviews client per client");
+            client.Reviews.PrepareSignedCommit(taskId: 7, agentId, approve: true, agentKey); // the salt is stored before anything could be sent
+            first = client.Reviews.Store.Find(client.ChainId, client.Contracts.TaskMarket.ContractAddress.ToLowerInvariant(), 7, agentId)!;
+            Assert.That(first, Is.Not.Null);
+            Assert.That((first.Approve, first.State, first.Salt.Length), Is.EqualTo((true, CommitmentState.Pending, 32)));
+        } // the process "stops": the client and its store are disposed
+
+        await using AgentClusterClient restarted = await AgentClusterClient.ConnectAsync(SignerOptions("reviews-b", store), cancellationToken: bound.Token);
+        StoredCommitment? again = restarted.Reviews.Store.Find(restarted.ChainId, restarted.Contracts.TaskMarket.ContractAddress.ToLowerInvariant(), 7, agentId);
+        Assert.That(again, Is.Not.Null, "the salt survived the restart");
+        Assert.That((again!.Salt, again.Commitment, again.Approve), Is.EqualTo((first.Salt, first.Commitment, true)));
+
+        BigInteger nonce = (await _suite.Web3.Eth.Transactions.GetTransactionCount.SendRequestAsync(AnvilAccounts.Addresses[4])).Value;
+        var e = Assert.ThrowsAsync<ReviewAlreadyCommittedException>(() => restarted.Reviews.CommitAsync(7, agentId, approve: false, bound.Token))!;
+        Assert.That(e.Message, Does.Contain($"Agent {agentId} already committed a vote for task 7 (state Pending"));
+        Assert.That((await _suite.Web3.Eth.Transactions.GetTransactionCount.SendRequestAsync(AnvilAccounts.Addresses[4])).Value, Is.EqualTo(nonce), "nothing sent");
+    }
+
+    [Test]
+    public async Task Reviews_WithoutAConfiguredStore_SayWhatToSet()
+    {
+        using var bound = SdkTestChain.Bound();
+        await using AgentClusterClient client = await AgentClusterClient.ConnectAsync(SignerOptions("no-reviews"), cancellationToken: bound.Token);
+        Assert.That(client.ReviewStorePath, Is.Null);
+        Assert.That(() => client.Reviews, Throws.InvalidOperationException.With.Message.Contains("AgentClusterClientOptions.ReviewStorePath").And.Message.Contains("OpenReviews(path)"));
+    }
+
+    [Test]
+    public async Task SignedCommit_WithAKeyThatIsNotTheAgents_IsRefused_AndNoSaltIsStored()
+    {
+        using var bound = SdkTestChain.Bound();
+        string store = Path.Combine(_journals, "reviews", "wrong-key.db");
+        await using AgentClusterClient client = await AgentClusterClient.ConnectAsync(SignerOptions("wrong-key", store), cancellationToken: bound.Token);
+        Secp256k1Signer agent = new(TestKeys.Hex(TestKeys.Random(new Random(1))));
+        Secp256k1Signer other = new(TestKeys.Hex(TestKeys.Random(new Random(2))));
+        BigInteger agentId = new(agent.Address.HexToByteArray(), isUnsigned: true, isBigEndian: true);
+        var e = Assert.Throws<ArgumentException>(() => client.Reviews.PrepareSignedCommit(3, agentId, true, other))!;
+        Assert.That(e.Message, Does.Contain($"The key {other.Address} is not the key of agent {agentId}"));
+        Assert.That(client.Reviews.Store.Find(client.ChainId, client.Contracts.TaskMarket.ContractAddress.ToLowerInvariant(), 3, agentId), Is.Null);
+    }
+
+    [Test]
+    public void Connect_WithAManifestPathThatDoesNotExist_SaysWhichFile()
+    {
+        string missing = Path.Combine(_journals, "nowhere", "localnet.json");
+        var e = Assert.ThrowsAsync<FormatException>(() => AgentClusterClient.ConnectAsync(new AgentClusterClientOptions { RpcUrl = _suite.Node.RpcUrl.ToString(), ManifestPath = missing }))!;
+        Assert.That(e.Message, Does.Contain($"Cannot read the deployment manifest {missing}"));
+    }
+
+    [Test]
+    public async Task Connect_WithTheWrongKeystorePassword_SaysSo_WithoutEchoingIt_AndBeforeAnyJournalExists()
+    {
+        using var bound = SdkTestChain.Bound();
+        string keystore = Path.Combine(_journals, "agent-keystore.json");
+        await AgentKey.Generate().ExportKeystoreAsync(keystore, "right horse battery", new KeystoreOptions { ScryptN = KeystoreOptions.MinScryptN }, bound.Token);
+        string journal = Path.Combine(_journals, "wrong-password.db");
+        var e = Assert.ThrowsAsync<WrongKeystorePasswordException>(() => AgentClusterClient.ConnectAsync(new AgentClusterClientOptions
+        {
+            RpcUrl = _suite.Node.RpcUrl.ToString(), Manifest = _suite.Manifest, Key = AgentKeySource.FromKeystore(keystore, "wrong staple 42"), JournalPath = journal,
+        }, cancellationToken: bound.Token))!;
+        Assert.That(e.Message, Does.Contain($"The password for the keystore {keystore} is wrong").And.Not.Contain("wrong staple 42"));
+        Assert.That(File.Exists(journal), Is.False, "nothing was set up for sending");
+    }
+
+    [Test]
+    public void Connect_WithAMalformedKeyInTheEnvironment_NamesTheVariable_WithoutEchoingTheValue()
+    {
+        string variable = "AC_SDK_BAD_KEY_" + Guid.NewGuid().ToString("N");
+        const string value = "0xabcdef-not-a-key-31337";
+        Environment.SetEnvironmentVariable(variable, value);
+        try
+        {
+            var e = Assert.ThrowsAsync<AgentKeyException>(() => AgentClusterClient.ConnectAsync(new AgentClusterClientOptions
+            {
+                RpcUrl = _suite.Node.RpcUrl.ToString(), Manifest = _suite.Manifest, Key = AgentKeySource.FromEnvironment(variable),
+                JournalPath = Path.Combine(_journals, "bad-env.db"),
+            }))!;
+            Assert.That(e.Message, Does.Contain(variable).And.Not.Contain("abcdef"));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+        }
     }
 
     private static string ManifestJson(DeploymentManifest m) => System.Text.Json.JsonSerializer.Serialize(new

@@ -159,6 +159,8 @@ public class TasksClientTests
         {
             Assert.That(e!.Error.Price, Is.EqualTo(price));
             Assert.That(e.Error.Bounty, Is.EqualTo(request.Bounty));
+            Assert.That(e.Message, Does.StartWith("Execution reverted with InvalidPrice(").And.Contain(price.ToString()).And.Contain(request.Bounty.ToString()),
+                "the message a user sees names the error and its arguments");
         });
     }
 
