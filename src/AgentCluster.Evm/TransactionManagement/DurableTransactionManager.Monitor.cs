@@ -202,12 +202,16 @@ public sealed partial class DurableTransactionManager
         return BigInteger.Max(bumped, fee + 1);
     }
 
+    private int _wakeRequested;
+    private CancellationTokenSource? _napping;
+
     private async Task MonitorAsync(CancellationToken stopping)
     {
         // The monitor's calls follow the manager's lifetime only, never a token of whoever created it.
         using RpcCancellation.Scope scope = RpcCancellation.Use(stopping);
         while (!stopping.IsCancellationRequested)
         {
+            Interlocked.Exchange(ref _wakeRequested, 0);
             try
             {
                 await TickAsync(stopping).ConfigureAwait(false);
@@ -221,14 +225,44 @@ public sealed partial class DurableTransactionManager
                 LogTickFailed(e, Address);
             }
 
+            using var nap = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+            Volatile.Write(ref _napping, nap);
             try
             {
-                await Task.Delay(_options.PollInterval, _time, stopping).ConfigureAwait(false);
+                if (Volatile.Read(ref _wakeRequested) == 0)
+                {
+                    await Task.Delay(_options.PollInterval, _time, nap.Token).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+            {
+                // woken by a broadcast: look for its receipt now
             }
             catch (OperationCanceledException)
             {
                 return;
             }
+            finally
+            {
+                Volatile.Write(ref _napping, null);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Asks the monitor for a pass now rather than at the end of its poll interval: called after a broadcast, so that a node that mines at
+    /// once (anvil) or within the interval hands the receipt over without waiting out the interval. Later passes keep the interval.
+    /// </summary>
+    private void Wake()
+    {
+        Volatile.Write(ref _wakeRequested, 1);
+        try
+        {
+            _ = Volatile.Read(ref _napping)?.CancelAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+            // the nap just ended; the flag makes the monitor skip the next one
         }
     }
 

@@ -279,6 +279,7 @@ public sealed partial class DurableTransactionManager : TransactionManagerBase, 
                 // The manager is being disposed: the intent stays in the journal and the next manager sends it.
             }
 
+            Wake();
             return new TransactionIntent(this, intent);
         }
         finally
