@@ -146,17 +146,6 @@ public abstract class ChainTestBase
     protected async Task<AgentClusterClient> ClientAsync(int index) =>
         await AgentClusterClient.ConnectAsync(new AgentClusterClientOptions { Web3 = await Suite.CreateWeb3Async(index), Manifest = Suite.Manifest });
 
-    /// <summary>
-    /// An SDK client over a plain Nethereum Web3 for bulk set-up (Nethereum's receipt polling every 100 ms rather than the durable manager's
-    /// 1 s); only for an account nothing else sends from at the same time.
-    /// </summary>
-    protected async Task<AgentClusterClient> FastClientAsync(int index)
-    {
-        var web3 = new Nethereum.Web3.Web3(new Nethereum.Web3.Accounts.Account(AnvilAccounts.PrivateKeys[index], Suite.Node.ChainId), Suite.Node.RpcUrl.ToString());
-        web3.TransactionManager.UseLegacyAsDefault = false;
-        return await AgentClusterClient.ConnectAsync(new AgentClusterClientOptions { Web3 = web3, Manifest = Suite.Manifest });
-    }
-
     /// <summary>Has the approved attestor (#6) attest <paramref name="agentId"/>: 8 cores, 16 GiB GPU, 500 tokens/s, valid 7 days.</summary>
     protected async Task<AgentAttestation> AttestAsync(AgentClusterClient client, BigInteger agentId, ulong nonce = 1)
     {

@@ -24,12 +24,24 @@ public sealed class InsufficientAccException(string operation, BigInteger needed
     public BigInteger Available { get; } = available;
 }
 
-/// <summary>A transaction was mined but failed (status 0) although its gas estimate passed (the state changed in between).</summary>
-public sealed class TransactionFailedException(string operation, TransactionReceipt receipt)
-    : AgentClusterException($"{operation}: transaction {receipt.TransactionHash} was mined in block {receipt.BlockNumber?.Value} but failed (status 0).")
+/// <summary>
+/// A transaction was mined but failed (status 0) although its gas estimate passed: the state changed in between, or it ran out of gas.
+/// Nothing it did took effect; its gas was paid. The EVM layer's <see cref="AgentCluster.Evm.TransactionManagement.TransactionFailedException"/>
+/// (gas limit, out of gas or not) is the inner exception when the durable transaction manager reported it.
+/// </summary>
+public sealed class TransactionFailedException : AgentClusterException
 {
+    /// <summary>The failure of <paramref name="operation"/>'s transaction, seen in <paramref name="receipt"/>.</summary>
+    public TransactionFailedException(string operation, TransactionReceipt receipt, Exception? inner = null)
+        : base(inner is null
+            ? $"{operation}: transaction {receipt.TransactionHash} was mined in block {receipt.BlockNumber?.Value} but failed (status 0)."
+            : $"{operation}: {inner.Message}", inner)
+    {
+        Receipt = receipt;
+    }
+
     /// <summary>The failed transaction's receipt.</summary>
-    public TransactionReceipt Receipt { get; } = receipt;
+    public TransactionReceipt Receipt { get; }
 }
 
 /// <summary>Shared plumbing of the agents, staking, reputation and earnings sub-clients.</summary>
@@ -59,7 +71,16 @@ internal static class SdkCalls
 
     internal static async Task<TransactionReceipt> SendAsync(string operation, Func<CancellationToken, Task<TransactionReceipt>> send, CancellationToken ct)
     {
-        TransactionReceipt receipt = await RpcCancellation.RunAsync(() => send(ct), ct).ConfigureAwait(false);
+        TransactionReceipt receipt;
+        try
+        {
+            receipt = await RpcCancellation.RunAsync(() => send(ct), ct).ConfigureAwait(false);
+        }
+        catch (AgentCluster.Evm.TransactionManagement.TransactionFailedException e)
+        {
+            throw new TransactionFailedException(operation, e.Receipt, e);
+        }
+
         if (!receipt.Succeeded())
         {
             throw new TransactionFailedException(operation, receipt);

@@ -23,7 +23,7 @@ public sealed class TaskCommandTests : ChainTestBase
         await Suite.FundAsync(AnvilAccounts.Addresses[Worker], 100_000 * Acc);
         await Suite.FundAsync(AnvilAccounts.Addresses[CommitteeOwner], 400_000 * Acc);
         // Ten reviewers, staked before any task exists (the committee draw reads stakes at the task's snapshot).
-        await using AgentClusterClient members = await FastClientAsync(CommitteeOwner);
+        await using AgentClusterClient members = await ClientAsync(CommitteeOwner);
         MarketParameters p = await members.Tasks.GetMarketParametersAsync();
         for (int i = 0; i < 10; i++)
         {
