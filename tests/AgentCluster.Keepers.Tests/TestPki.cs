@@ -39,6 +39,7 @@ internal sealed class TestPki : IDisposable
         Leaf = leafReq.Create(Intermediate, NotBefore, NotAfter, [4, 5, 6]);
     }
 
+    /// <summary>The self-signed root (with its private key, so it can sign CRLs).</summary>
     public X509Certificate2 Root { get; }
 
     public X509Certificate2 Intermediate { get; }

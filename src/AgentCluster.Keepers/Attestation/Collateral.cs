@@ -177,79 +177,100 @@ public sealed class QuoteCollateral
             throw new DirectoryNotFoundException($"collateral folder '{directory}' does not exist");
         }
 
+        return LoadFiles(Directory.EnumerateFiles(directory).Order(StringComparer.Ordinal), fmspc, tee, at);
+    }
+
+    /// <summary>Loads the collateral for a quote from the given files, chosen as <see cref="LoadDirectory"/> does.</summary>
+    /// <param name="files">Collateral files (see <see cref="LoadDirectory"/> for the formats recognised by name and content).</param>
+    /// <param name="fmspc">The quote's FMSPC, 6 bytes.</param>
+    /// <param name="tee">The quote's TEE.</param>
+    /// <param name="at">The check time.</param>
+    /// <returns>The collateral found.</returns>
+    /// <exception cref="FormatException">A file that looks like collateral is malformed.</exception>
+    public static QuoteCollateral LoadFiles(IEnumerable<string> files, byte[] fmspc, TeeKind tee, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        ArgumentNullException.ThrowIfNull(fmspc);
         string wantTcbId = tee == TeeKind.Tdx ? "TDX" : "SGX";
         string wantQeId = tee == TeeKind.Tdx ? "TD_QE" : "QE";
         var tcbInfos = new List<SignedCollateral>();
         var qeIdentities = new List<SignedCollateral>();
         var signing = new List<System.Security.Cryptography.X509Certificates.X509Certificate2>();
         var crls = new List<byte[]>();
-        foreach (string path in Directory.EnumerateFiles(directory).Order(StringComparer.Ordinal))
+        foreach (string path in files)
         {
-            string name = Path.GetFileName(path);
-            string lower = name.ToLowerInvariant();
-            if (lower.EndsWith(".json", StringComparison.Ordinal))
+            try
             {
-                byte[] bytes = File.ReadAllBytes(path);
-                using JsonDocument doc = JsonDocument.Parse(bytes);
-                JsonElement root = doc.RootElement;
-                if (root.ValueKind != JsonValueKind.Object)
+                string name = Path.GetFileName(path);
+                string lower = name.ToLowerInvariant();
+                if (lower.EndsWith(".json", StringComparison.Ordinal))
                 {
-                    continue;
-                }
-
-                if (root.TryGetProperty("tcbInfo", out _))
-                {
-                    tcbInfos.Add(SignedCollateral.FromIntelFormat(bytes, "tcbInfo", name));
-                }
-                else if (root.TryGetProperty("enclaveIdentity", out _))
-                {
-                    qeIdentities.Add(SignedCollateral.FromIntelFormat(bytes, "enclaveIdentity", name));
-                }
-                else if (root.TryGetProperty("tcb_info", out JsonElement tcb) && tcb.ValueKind == JsonValueKind.String)
-                {
-                    tcbInfos.Add(SignedCollateral.Create(name + "#tcb_info", Encoding.UTF8.GetBytes(tcb.GetString()!), root.GetProperty("tcb_info_signature").GetString()!));
-                    if (root.TryGetProperty("qe_identity", out JsonElement qe) && qe.ValueKind == JsonValueKind.String)
+                    byte[] bytes = File.ReadAllBytes(path);
+                    using JsonDocument doc = JsonDocument.Parse(bytes);
+                    JsonElement root = doc.RootElement;
+                    if (root.ValueKind != JsonValueKind.Object)
                     {
-                        qeIdentities.Add(SignedCollateral.Create(name + "#qe_identity", Encoding.UTF8.GetBytes(qe.GetString()!), root.GetProperty("qe_identity_signature").GetString()!));
+                        continue;
                     }
 
-                    foreach (string field in new[] { "root_ca_crl", "pck_crl" })
+                    if (root.TryGetProperty("tcbInfo", out _))
                     {
-                        if (root.TryGetProperty(field, out JsonElement crl) && crl.ValueKind == JsonValueKind.String)
+                        tcbInfos.Add(SignedCollateral.FromIntelFormat(bytes, "tcbInfo", name));
+                    }
+                    else if (root.TryGetProperty("enclaveIdentity", out _))
+                    {
+                        qeIdentities.Add(SignedCollateral.FromIntelFormat(bytes, "enclaveIdentity", name));
+                    }
+                    else if (root.TryGetProperty("tcb_info", out JsonElement tcb) && tcb.ValueKind == JsonValueKind.String)
+                    {
+                        tcbInfos.Add(SignedCollateral.Create(name + "#tcb_info", Encoding.UTF8.GetBytes(tcb.GetString()!), root.GetProperty("tcb_info_signature").GetString()!));
+                        if (root.TryGetProperty("qe_identity", out JsonElement qe) && qe.ValueKind == JsonValueKind.String)
                         {
-                            crls.Add(Convert.FromHexString(crl.GetString()!));
+                            qeIdentities.Add(SignedCollateral.Create(name + "#qe_identity", Encoding.UTF8.GetBytes(qe.GetString()!), root.GetProperty("qe_identity_signature").GetString()!));
+                        }
+
+                        foreach (string field in new[] { "root_ca_crl", "pck_crl" })
+                        {
+                            if (root.TryGetProperty(field, out JsonElement crl) && crl.ValueKind == JsonValueKind.String)
+                            {
+                                crls.Add(Convert.FromHexString(crl.GetString()!));
+                            }
+                        }
+
+                        foreach (string field in new[] { "tcb_info_issuer_chain", "qe_identity_issuer_chain" })
+                        {
+                            if (root.TryGetProperty(field, out JsonElement chain) && chain.ValueKind == JsonValueKind.String)
+                            {
+                                var collection = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
+                                collection.ImportFromPem(chain.GetString()!);
+                                signing.AddRange(collection.Where(c => c.Subject.Contains("TCB Signing", StringComparison.Ordinal)));
+                            }
                         }
                     }
-
-                    foreach (string field in new[] { "tcb_info_issuer_chain", "qe_identity_issuer_chain" })
+                }
+                else if (lower.Contains("crl", StringComparison.Ordinal))
+                {
+                    byte[] bytes = File.ReadAllBytes(path);
+                    crls.Add(lower.EndsWith(".pem", StringComparison.Ordinal) ? PemDer(bytes, name) : bytes);
+                }
+                else if (lower.StartsWith("tcb_signing", StringComparison.Ordinal))
+                {
+                    var collection = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
+                    if (lower.EndsWith(".pem", StringComparison.Ordinal))
                     {
-                        if (root.TryGetProperty(field, out JsonElement chain) && chain.ValueKind == JsonValueKind.String)
-                        {
-                            var collection = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
-                            collection.ImportFromPem(chain.GetString()!);
-                            signing.AddRange(collection.Where(c => c.Subject.Contains("TCB Signing", StringComparison.Ordinal)));
-                        }
+                        collection.ImportFromPemFile(path);
                     }
-                }
-            }
-            else if (lower.Contains("crl", StringComparison.Ordinal))
-            {
-                byte[] bytes = File.ReadAllBytes(path);
-                crls.Add(lower.EndsWith(".pem", StringComparison.Ordinal) ? PemDer(bytes, name) : bytes);
-            }
-            else if (lower.StartsWith("tcb_signing", StringComparison.Ordinal))
-            {
-                var collection = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
-                if (lower.EndsWith(".pem", StringComparison.Ordinal))
-                {
-                    collection.ImportFromPemFile(path);
-                }
-                else
-                {
-                    collection.Add(System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(path));
-                }
+                    else
+                    {
+                        collection.Add(System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(path));
+                    }
 
-                signing.AddRange(collection.Where(c => c.Subject.Contains("TCB Signing", StringComparison.Ordinal)));
+                    signing.AddRange(collection.Where(c => c.Subject.Contains("TCB Signing", StringComparison.Ordinal)));
+                }
+            }
+            catch (Exception e) when (e is JsonException or System.Security.Cryptography.CryptographicException or InvalidOperationException or KeyNotFoundException)
+            {
+                throw new FormatException($"collateral file '{Path.GetFileName(path)}' is malformed: {e.Message}", e);
             }
         }
 
