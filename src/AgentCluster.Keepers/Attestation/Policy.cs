@@ -37,10 +37,13 @@ public sealed record AttestationPolicy
     /// <summary>The TCB statuses accepted (default: only UpToDate). SWHardeningNeeded or ConfigurationNeeded only when listed.</summary>
     public IReadOnlySet<string> AcceptedTcbStatuses { get; init; } = new HashSet<string>(StringComparer.Ordinal) { TcbStatuses.UpToDate };
 
-    /// <summary>How long after its issue date TCB Info, QE Identity and CRLs are still accepted (default 30 days; null: no limit).</summary>
+    /// <summary>
+    /// How long after its issue date TCB Info and QE Identity are still accepted (default 30 days; null: no limit). CRLs are
+    /// judged by their own nextUpdate only (the Root CA CRL is issued yearly).
+    /// </summary>
     public TimeSpan? MaxCollateralAge { get; init; } = TimeSpan.FromDays(30);
 
-    /// <summary>Whether collateral past its <c>nextUpdate</c> is accepted (default false: stale collateral fails its freshness check).</summary>
+    /// <summary>Whether collateral and CRLs past their <c>nextUpdate</c> are accepted (default false: stale collateral fails its freshness check).</summary>
     public bool AllowCollateralPastNextUpdate { get; init; }
 
     /// <summary>Whether a quote with no collateral fails (default false: the TCB checks are reported as skipped, "TCB status not checked").</summary>

@@ -257,7 +257,8 @@ public sealed class QuoteVerifier
                 problems.Add($"'{cert.GetNameInfo(X509NameType.SimpleName, false)}' (serial {cert.SerialNumber}) is revoked by '{issuerName}'");
             }
 
-            string? stale = Staleness(crl.ThisUpdate, crl.NextUpdate, at);
+            // CRLs are judged by their own nextUpdate (the Root CA CRL is issued yearly, PCK CRLs monthly), not by MaxCollateralAge.
+            string? stale = Stale(_policy with { MaxCollateralAge = null }, crl.ThisUpdate, crl.NextUpdate, at);
             if (stale is not null)
             {
                 problems.Add($"the CRL of '{issuerName}' {stale}");
@@ -271,8 +272,6 @@ public sealed class QuoteVerifier
     }
 
     /// <summary>Null when a document issued at <paramref name="issued"/> and due for update at <paramref name="next"/> is current at <paramref name="at"/> by the policy; else why not.</summary>
-    internal string? Staleness(DateTimeOffset issued, DateTimeOffset? next, DateTimeOffset at) => Stale(_policy, issued, next, at);
-
     internal static string? Stale(AttestationPolicy policy, DateTimeOffset issued, DateTimeOffset? next, DateTimeOffset at)
     {
         if (at < issued)
