@@ -317,6 +317,13 @@ public sealed class QuoteVerifier
         var reasons = new List<string>();
         foreach (X509Certificate2 signer in collateral.TcbSigningCertificates)
         {
+            // A signing certificate is an end entity: a CA under the same root (e.g. a PCK CA) is never accepted as a collateral signer.
+            if (signer.Extensions.OfType<X509BasicConstraintsExtension>().Any(b => b.CertificateAuthority))
+            {
+                reasons.Add($"'{signer.GetNameInfo(X509NameType.SimpleName, false)}' is a CA certificate, not a TCB signing certificate");
+                continue;
+            }
+
             using ECDsa? key = signer.GetECDsaPublicKey();
             if (key is null || !key.VerifyData(doc.SignedBody, doc.Signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
             {

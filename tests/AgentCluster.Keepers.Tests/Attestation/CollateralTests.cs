@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using AgentCluster.Keepers.Attestation;
 
@@ -148,6 +149,26 @@ public sealed class CollateralTests
         Assert.That(r[QuoteChecks.TcbInfoSignature].Outcome, Is.EqualTo(CheckOutcome.Fail));
         Assert.That(r[QuoteChecks.TcbInfoSignature].Detail, Does.Contain("does not chain to the pinned root"));
         Assert.That(new QuoteVerifier(TeeData.IntelRoot()).Verify(quote, at, all)[QuoteChecks.TcbInfoSignature].Outcome, Is.EqualTo(CheckOutcome.Pass));
+    }
+
+    [Test]
+    public void A_CA_certificate_under_the_pinned_root_is_never_accepted_as_the_collateral_signer()
+    {
+        // The tests' own PKI: its intermediate CA signs a TCB Info body; pinning the test root, the CA must still be refused.
+        using var pki = new TestPki();
+        DcapQuote quote = DcapQuote.Parse(pki.Quote(3, TeeKind.Sgx));
+        byte[] body = System.Text.Encoding.UTF8.GetBytes("{\"id\":\"SGX\",\"version\":3,\"issueDate\":\"2026-06-01T00:00:00Z\",\"nextUpdate\":\"2026-07-01T00:00:00Z\",\"fmspc\":\"00906ea10000\",\"pceId\":\"0000\",\"tcbLevels\":[]}");
+        using System.Security.Cryptography.ECDsa caKey = pki.Intermediate.GetECDsaPrivateKey()!;
+        byte[] signature = caKey.SignData(body, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        var collateral = new QuoteCollateral
+        {
+            TcbInfo = SignedCollateral.Create("ca-signed", body, Convert.ToHexString(signature)),
+            TcbSigningCertificates = [pki.Intermediate],
+        };
+        QuoteVerificationResult r = new QuoteVerifier(pki.Root).Verify(quote, TestPki.Inside, collateral);
+        Assert.That(r[QuoteChecks.TcbInfoSignature].Outcome, Is.EqualTo(CheckOutcome.Fail));
+        Assert.That(r[QuoteChecks.TcbInfoSignature].Detail, Does.Contain("is a CA certificate"));
+        Assert.That(r[QuoteChecks.TcbInfoMatch].Outcome, Is.EqualTo(CheckOutcome.Pass), r[QuoteChecks.TcbInfoMatch].Detail);
     }
 
     [Test]
