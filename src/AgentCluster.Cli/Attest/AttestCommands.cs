@@ -98,6 +98,7 @@ internal static class AttestCommands
             ["at"] = time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
             ["measurement"] = q.Measurements().ToDictionary(kv => kv.Key, kv => kv.Value),
             ["report_data"] = Convert.ToHexStringLower(q.ReportData),
+            ["measurement_hash"] = Convert.ToHexStringLower(q.MeasurementHash()),
             ["pinned_root"] = new Dictionary<string, object?>
             {
                 ["subject"] = root.Subject,

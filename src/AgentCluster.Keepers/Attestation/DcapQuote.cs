@@ -200,6 +200,40 @@ public sealed class DcapQuote
         return list;
     }
 
+    /// <summary>
+    /// The 32-byte measurement hash a keeper puts in the registry's <c>Attestation.measurementHash</c>:
+    /// SHA-256("AgentCluster.Measurement.v1" || TEE type (u32 big-endian) || SGX: MRENCLAVE || MRSIGNER || ISVPRODID (u16 BE) || ISVSVN (u16 BE);
+    /// TDX: MRTD || RTMR0 || RTMR1 || RTMR2 || MRSEAM).
+    /// </summary>
+    /// <returns>The hash.</returns>
+    public byte[] MeasurementHash()
+    {
+        var b = new List<byte>(System.Text.Encoding.ASCII.GetBytes("AgentCluster.Measurement.v1"));
+        var u32 = new byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(u32, (uint)Header.Tee);
+        b.AddRange(u32);
+        if (SgxBody is { } s)
+        {
+            var u16 = new byte[4];
+            BinaryPrimitives.WriteUInt16BigEndian(u16, s.IsvProdId);
+            BinaryPrimitives.WriteUInt16BigEndian(u16.AsSpan(2), s.IsvSvn);
+            b.AddRange(s.MrEnclave);
+            b.AddRange(s.MrSigner);
+            b.AddRange(u16);
+        }
+        else
+        {
+            TdReportBody t = TdBody!;
+            b.AddRange(t.MrTd);
+            b.AddRange(t.Rtmrs[0]);
+            b.AddRange(t.Rtmrs[1]);
+            b.AddRange(t.Rtmrs[2]);
+            b.AddRange(t.MrSeam);
+        }
+
+        return System.Security.Cryptography.SHA256.HashData(b.ToArray());
+    }
+
     /// <summary>Parses a quote, strictly.</summary>
     /// <param name="quote">The quote's bytes; bytes after the signature data are allowed and ignored.</param>
     /// <returns>The parsed quote.</returns>

@@ -5,28 +5,29 @@ using System.Text;
 namespace AgentCluster.Keepers.Attestation;
 
 /// <summary>
-/// What an agent's compute benchmark reports (see docs/attestation.md): the figures it measured inside the TEE, in a fixed
-/// binary encoding so that its digest is the same everywhere.
+/// What an agent's compute benchmark reports (see docs/attestation.md): the figures it measured inside the TEE, in the
+/// units of the registry's on-chain <c>Attestation</c> (cpuCores, gpuMemoryMb, tokensPerSecond), in a fixed binary encoding
+/// so that its digest is the same everywhere.
 /// </summary>
 /// <param name="CpuCores">Logical CPU cores available to the agent.</param>
-/// <param name="GpuMemoryBytes">Total GPU memory in bytes (0: no GPU).</param>
-/// <param name="LlmTokensPerSecondMilli">Measured LLM generation throughput in thousandths of a token per second.</param>
+/// <param name="GpuMemoryMb">Total GPU memory in MiB (0: no GPU).</param>
+/// <param name="TokensPerSecond">Measured LLM generation throughput, whole tokens per second.</param>
 /// <param name="Model">The model the throughput was measured with (e.g. a Hugging Face id and quantisation).</param>
 /// <param name="MeasuredAt">When the benchmark ran (Unix seconds).</param>
-public sealed record ComputeBenchmarkReport(int CpuCores, ulong GpuMemoryBytes, ulong LlmTokensPerSecondMilli, string Model, long MeasuredAt)
+public sealed record ComputeBenchmarkReport(uint CpuCores, uint GpuMemoryMb, uint TokensPerSecond, string Model, long MeasuredAt)
 {
     /// <summary>The domain tag of the encoding.</summary>
     public const string DomainTag = "AgentCluster.ComputeBenchmark.v1";
 
     /// <summary>
-    /// SHA-256 of <c>tag || u32 cpuCores || u64 gpuMemoryBytes || u64 tokensPerSecondMilli || u64 measuredAt || u32 len(model) || model (UTF-8)</c>,
+    /// SHA-256 of <c>tag || u32 cpuCores || u32 gpuMemoryMb || u32 tokensPerSecond || u64 measuredAt || u32 len(model) || model (UTF-8)</c>,
     /// integers big-endian.
     /// </summary>
     /// <returns>The 32-byte digest the quote's report data commits to.</returns>
     /// <exception cref="ArgumentException">A figure is negative or the model is empty.</exception>
     public byte[] Digest()
     {
-        if (CpuCores <= 0)
+        if (CpuCores == 0)
         {
             throw new ArgumentException($"CpuCores must be positive, not {CpuCores}.", nameof(CpuCores));
         }
@@ -43,25 +44,27 @@ public sealed record ComputeBenchmarkReport(int CpuCores, ulong GpuMemoryBytes, 
 
         byte[] model = Encoding.UTF8.GetBytes(Model);
         byte[] tag = Encoding.ASCII.GetBytes(DomainTag);
-        var buffer = new byte[tag.Length + 4 + 8 + 8 + 8 + 4 + model.Length];
+        var buffer = new byte[tag.Length + 4 + 4 + 4 + 8 + 4 + model.Length];
         Span<byte> s = buffer;
         tag.CopyTo(s);
         s = s[tag.Length..];
-        BinaryPrimitives.WriteUInt32BigEndian(s, (uint)CpuCores);
-        BinaryPrimitives.WriteUInt64BigEndian(s[4..], GpuMemoryBytes);
-        BinaryPrimitives.WriteUInt64BigEndian(s[12..], LlmTokensPerSecondMilli);
-        BinaryPrimitives.WriteUInt64BigEndian(s[20..], (ulong)MeasuredAt);
-        BinaryPrimitives.WriteUInt32BigEndian(s[28..], (uint)model.Length);
-        model.CopyTo(s[32..]);
+        BinaryPrimitives.WriteUInt32BigEndian(s, CpuCores);
+        BinaryPrimitives.WriteUInt32BigEndian(s[4..], GpuMemoryMb);
+        BinaryPrimitives.WriteUInt32BigEndian(s[8..], TokensPerSecond);
+        BinaryPrimitives.WriteUInt64BigEndian(s[12..], (ulong)MeasuredAt);
+        BinaryPrimitives.WriteUInt32BigEndian(s[20..], (uint)model.Length);
+        model.CopyTo(s[24..]);
         return SHA256.HashData(buffer);
     }
 }
 
 /// <summary>
 /// Binds a quote to an agent: the quoted enclave/TD must put
-/// <c>report_data[0..32] = SHA-256("AgentCluster.Attestation.v1" || chainId (u64 big-endian) || agent key address (20 bytes) || benchmark digest (32 bytes))</c>
-/// and <c>report_data[32..64]</c> = zero. Only code inside the TEE chooses report data, so a verified quote with this report
-/// data says that this TEE vouched for this agent key and these benchmark figures.
+/// <c>report_data[0..32] = SHA-256("AgentCluster.Attestation.v1" || chainId (u64 big-endian) || agent key address (20 bytes)
+/// || attestation nonce (u64 big-endian) || benchmark digest (32 bytes))</c> and <c>report_data[32..64]</c> = zero. Only code
+/// inside the TEE chooses report data, so a verified quote with this report data says that this TEE vouched for this agent
+/// key and these benchmark figures for this attestation nonce (the registry's <c>Attestation.nonce</c>, which must exceed the
+/// agent's last one, so an old quote cannot be replayed for a new attestation).
 /// </summary>
 public static class QuoteBinding
 {
@@ -71,10 +74,11 @@ public static class QuoteBinding
     /// <summary>The 64 bytes of report data an agent's TEE must produce.</summary>
     /// <param name="chainId">The chain the agent registers on (so a quote cannot be replayed on another chain).</param>
     /// <param name="agentAddress">The agent key's 20-byte address.</param>
+    /// <param name="nonce">The attestation nonce the attestor will sign (greater than the agent's last on-chain one).</param>
     /// <param name="benchmarkDigest">The 32-byte <see cref="ComputeBenchmarkReport.Digest"/>.</param>
     /// <returns>The report data.</returns>
     /// <exception cref="ArgumentException">The address is not 20 bytes or the digest not 32.</exception>
-    public static byte[] ExpectedReportData(ulong chainId, ReadOnlySpan<byte> agentAddress, ReadOnlySpan<byte> benchmarkDigest)
+    public static byte[] ExpectedReportData(ulong chainId, ReadOnlySpan<byte> agentAddress, ulong nonce, ReadOnlySpan<byte> benchmarkDigest)
     {
         if (agentAddress.Length != 20)
         {
@@ -87,11 +91,12 @@ public static class QuoteBinding
         }
 
         byte[] tag = Encoding.ASCII.GetBytes(DomainTag);
-        var input = new byte[tag.Length + 8 + 20 + 32];
+        var input = new byte[tag.Length + 8 + 20 + 8 + 32];
         tag.CopyTo(input, 0);
         BinaryPrimitives.WriteUInt64BigEndian(input.AsSpan(tag.Length), chainId);
         agentAddress.CopyTo(input.AsSpan(tag.Length + 8));
-        benchmarkDigest.CopyTo(input.AsSpan(tag.Length + 28));
+        BinaryPrimitives.WriteUInt64BigEndian(input.AsSpan(tag.Length + 28), nonce);
+        benchmarkDigest.CopyTo(input.AsSpan(tag.Length + 36));
         var data = new byte[64];
         SHA256.HashData(input, data);
         return data;
@@ -100,25 +105,29 @@ public static class QuoteBinding
     /// <summary>The same with the address as hex text (0x-prefixed, 40 hex digits).</summary>
     /// <param name="chainId">The chain id.</param>
     /// <param name="agentAddress">The agent key's address.</param>
+    /// <param name="nonce">The attestation nonce.</param>
     /// <param name="benchmarkDigest">The benchmark digest.</param>
     /// <returns>The report data.</returns>
     /// <exception cref="ArgumentException">The address is not 0x + 40 hex digits.</exception>
-    public static byte[] ExpectedReportData(ulong chainId, string agentAddress, ReadOnlySpan<byte> benchmarkDigest) =>
-        ExpectedReportData(chainId, ParseAddress(agentAddress), benchmarkDigest);
+    public static byte[] ExpectedReportData(ulong chainId, string agentAddress, ulong nonce, ReadOnlySpan<byte> benchmarkDigest) =>
+        ExpectedReportData(chainId, ParseAddress(agentAddress), nonce, benchmarkDigest);
 
     /// <summary>Checks that <paramref name="reportData"/> commits to the agent and the benchmark.</summary>
     /// <param name="reportData">The quote's 64 bytes of report data (from a quote that verified).</param>
     /// <param name="chainId">The chain id.</param>
     /// <param name="agentAddress">The agent key's address (0x + 40 hex).</param>
+    /// <param name="nonce">The attestation nonce.</param>
     /// <param name="benchmarkDigest">The claimed benchmark's digest.</param>
     /// <returns>The check, named <c>agent_binding</c>.</returns>
-    public static CheckResult Check(ReadOnlySpan<byte> reportData, ulong chainId, string agentAddress, ReadOnlySpan<byte> benchmarkDigest)
+    /// <exception cref="ArgumentException">The address or digest is malformed.</exception>
+    public static CheckResult Check(ReadOnlySpan<byte> reportData, ulong chainId, string agentAddress, ulong nonce, ReadOnlySpan<byte> benchmarkDigest)
     {
-        byte[] expected = ExpectedReportData(chainId, agentAddress, benchmarkDigest);
+        byte[] expected = ExpectedReportData(chainId, agentAddress, nonce, benchmarkDigest);
         bool ok = reportData.SequenceEqual(expected);
+        string what = $"agent {agentAddress}, chain {chainId}, nonce {nonce}, benchmark {Convert.ToHexStringLower(benchmarkDigest)}";
         return new CheckResult("agent_binding", ok ? CheckOutcome.Pass : CheckOutcome.Fail, ok
-            ? $"report data commits to agent {agentAddress} on chain {chainId} and benchmark {Convert.ToHexStringLower(benchmarkDigest)}"
-            : $"report data {Convert.ToHexStringLower(reportData)} is not {Convert.ToHexStringLower(expected)} (agent {agentAddress}, chain {chainId}, benchmark {Convert.ToHexStringLower(benchmarkDigest)})");
+            ? $"report data commits to {what}"
+            : $"report data {Convert.ToHexStringLower(reportData)} is not {Convert.ToHexStringLower(expected)} ({what})");
     }
 
     private static byte[] ParseAddress(string address)

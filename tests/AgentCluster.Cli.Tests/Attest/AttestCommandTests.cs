@@ -73,6 +73,9 @@ public sealed class AttestCommandTests
         Assert.That(Check(json, "tcb_status"), Is.EqualTo("skipped"));
         Assert.That(json.GetProperty("tcb").GetProperty("note").GetString(), Is.EqualTo("TCB status not checked"));
         Assert.That(json.GetProperty("pinned_root").GetProperty("is_intel_sgx_root_ca").GetBoolean(), Is.True);
+        byte[] raw = File.ReadAllBytes(Quote(file));
+        Assert.That(json.GetProperty("measurement_hash").GetString(),
+            Is.EqualTo(Convert.ToHexStringLower(AgentCluster.Keepers.Attestation.DcapQuote.Parse(raw).MeasurementHash())));
     }
 
     [Test]
