@@ -69,7 +69,7 @@ public sealed class QuoteVerifier
         void Skip(string name, string why) => checks.Add(new CheckResult(name, CheckOutcome.Skipped, why));
 
         QuoteHeader h = quote.Header;
-        Add(QuoteChecks.Header, true, $"version {h.Version}, attestation key type {h.AttestationKeyType} (ECDSA P-256), TEE {h.Tee}", "");
+        Add(QuoteChecks.Header, true, $"version {h.Version}, attestation key type {h.AttestationKeyType} (ECDSA P-256), TEE {(h.Tee == TeeKind.Sgx ? "SGX" : "TDX")}", "");
         Add(QuoteChecks.QeVendor, h.QeVendorId.AsSpan().SequenceEqual(QuoteHeader.IntelQeVendorId), "Intel's QE",
             $"QE vendor id {Convert.ToHexStringLower(h.QeVendorId)} is not Intel's");
 
@@ -175,7 +175,17 @@ public sealed class QuoteVerifier
         {
             CheckRevocation(collateral, chainCerts.Count > 1 ? chainCerts : [], at, checks);
             var evaluator = new TcbEvaluator(quote, pck, collateral, at, _policy, _root, checks);
-            (status, advisories) = evaluator.Run();
+            try
+            {
+                (status, advisories) = evaluator.Run();
+            }
+            catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or IndexOutOfRangeException or FormatException)
+            {
+                // Collateral whose JSON lacks a field or has the wrong shape: a failed check, never a crash.
+                status = null;
+                checks.RemoveAll(c => c.Name == QuoteChecks.TcbStatus);
+                checks.Add(new CheckResult(QuoteChecks.TcbStatus, CheckOutcome.Fail, $"the collateral is malformed: {e.Message}"));
+            }
         }
 
         return new QuoteVerificationResult(quote, checks, status, advisories, pck);
@@ -199,7 +209,8 @@ public sealed class QuoteVerifier
         }
 
         bool built = chain.Build(leaf);
-        List<X509Certificate2> certs = [.. chain.ChainElements.Select(e => e.Certificate)];
+        // Copies: the chain's own element certificates belong to the chain, which is disposed on return.
+        List<X509Certificate2> certs = [.. chain.ChainElements.Select(e => X509CertificateLoader.LoadCertificate(e.Certificate.RawData))];
         X509Certificate2? anchor = certs.Count > 0 ? certs[^1] : null;
         bool pinned = anchor is not null && anchor.RawData.AsSpan().SequenceEqual(_root.RawData);
         if (built && pinned && certs.Count >= 2)

@@ -172,6 +172,26 @@ public sealed class CollateralTests
     }
 
     [Test]
+    public void Malformed_collateral_fails_a_check_instead_of_throwing()
+    {
+        DcapQuote quote = TeeData.Parse("sgx_v3_automata_quotev3.bin");
+        DateTimeOffset at = Time("2024-03-07T16:00:00Z");
+        QuoteCollateral good = Load(quote, at, "sgx_tcbinfo_v2_00606a000000_2024-02-21.json", "sgx_qe_identity_2024-02-21.json");
+        byte[] body = System.Text.Encoding.UTF8.GetBytes("{\"version\":2,\"issueDate\":\"2024-02-21T08:57:58Z\",\"nextUpdate\":\"2024-03-22T08:57:58Z\",\"fmspc\":\"00606a000000\",\"pceId\":\"0000\",\"tcbLevels\":[{\"tcb\":{\"pcesvn\":1}}]}");
+        var broken = new QuoteCollateral
+        {
+            TcbInfo = SignedCollateral.Create("broken", body, Convert.ToHexString(good.TcbInfo!.Signature)),
+            QeIdentity = good.QeIdentity,
+            TcbSigningCertificates = good.TcbSigningCertificates,
+        };
+        QuoteVerificationResult r = new QuoteVerifier(TeeData.IntelRoot()).Verify(quote, at, broken);
+        Assert.That(r[QuoteChecks.TcbInfoSignature].Outcome, Is.EqualTo(CheckOutcome.Fail));
+        Assert.That(r[QuoteChecks.TcbStatus].Outcome, Is.EqualTo(CheckOutcome.Fail));
+        Assert.That(r[QuoteChecks.TcbStatus].Detail, Does.Contain("malformed"));
+        Assert.That(r.TcbStatus, Is.Null);
+    }
+
+    [Test]
     public void Without_collateral_the_TCB_checks_are_skipped_and_say_so_unless_the_policy_requires_collateral()
     {
         DcapQuote quote = TeeData.Parse("sgx_v3_phala.bin");
