@@ -91,6 +91,7 @@ public static class Program
             Reputation.ReputationCommand.Build(),
             Deploy.DeployCommand.Build(),
             Mcp.McpCommand.Build(),
+            Attest.AttestCommands.Build(),
         };
         return root;
     }
