@@ -144,6 +144,9 @@ public static class ExitCodes
 
     /// <summary>The command line itself is wrong: unknown command or option, missing or extra argument.</summary>
     public const int Usage = 2;
+
+    /// <summary><c>attest verify-quote</c>: the quote was read, but a check failed (stderr names it).</summary>
+    public const int VerificationFailed = 3;
 }
 
 /// <summary>A wrong argument value; the message starts with the argument's name.</summary>

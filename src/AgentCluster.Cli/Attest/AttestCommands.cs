@@ -14,9 +14,6 @@ namespace AgentCluster.Cli.Attest;
 /// </summary>
 internal static class AttestCommands
 {
-    /// <summary>Exit code when the quote was read but a check failed.</summary>
-    public const int VerificationFailed = 3;
-
     public static Command Build()
     {
         var file = new Argument<string>("file") { Description = "The quote: raw bytes, or hex text (0x optional)." };
@@ -81,7 +78,7 @@ internal static class AttestCommands
                 error.WriteLine($"agentcluster attest verify-quote: check failed: {failure.Name}: {failure.Detail}");
             }
 
-            return result.IsValid ? ExitCodes.Success : VerificationFailed;
+            return result.IsValid ? ExitCodes.Success : ExitCodes.VerificationFailed;
         });
         return new Command("attest", "TEE attestation: verify Intel DCAP quotes (SGX, TDX).") { verify };
     }
