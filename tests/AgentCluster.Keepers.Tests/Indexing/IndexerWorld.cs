@@ -1,0 +1,146 @@
+using System.Numerics;
+using AgentCluster.Evm;
+using AgentCluster.Evm.Bindings;
+using AgentCluster.Evm.Rpc;
+using AgentCluster.Evm.Signing;
+using AgentCluster.Sdk;
+using AgentCluster.Sdk.Tasks;
+using AgentCluster.Testing;
+using Nethereum.Hex.HexConvertors.Extensions;
+using Nethereum.JsonRpc.Client;
+using Nethereum.RPC.Eth.DTOs;
+using Nethereum.Signer;
+using Nethereum.Util;
+
+namespace AgentCluster.Keepers.Tests.Indexing;
+
+/// <summary>
+/// A suite with account 9 as attestor, ACC released to the deployer and sent to the requesters, one agent registered, attested and
+/// staked (account 2), through the generated services and the SDK. Accounts 1, 4, 5: requesters (4 and 5 only for the reorg test).
+/// </summary>
+internal sealed class IndexerWorld : IAsyncDisposable
+{
+    public const int Requester = 1;
+    public const int AgentOwner = 2;
+    public const int Attestor = 9;
+    public static readonly BigInteger Acc = BigInteger.Pow(10, 18);
+    public static readonly BigInteger Stake = 1_000 * Acc;
+
+    private IndexerWorld(AgentClusterSuite suite) => Suite = suite;
+
+    public AgentClusterSuite Suite { get; }
+
+    public BigInteger AgentId { get; private set; }
+
+    public DateTimeOffset AttestationExpiresAt { get; private set; }
+
+    public static async Task<IndexerWorld> StartAsync(CancellationToken ct)
+    {
+        var options = new AgentClusterSuiteOptions
+        {
+            DeployEnvironment = new Dictionary<string, string> { ["AC_ATTESTORS"] = AnvilAccounts.Addresses[Attestor] },
+        };
+        var world = new IndexerWorld(await AgentClusterSuite.StartAsync(options, ct));
+        try
+        {
+            await world.Suite.ReleaseEmissionsAsync(TimeSpan.FromDays(1), ct);
+            foreach ((int account, int acc) in new[] { (Requester, 5_000), (AgentOwner, 20_000), (4, 1_000), (5, 1_000) })
+            {
+                await world.Suite.FundAsync(AnvilAccounts.Addresses[account], acc * Acc, ct);
+            }
+
+            await world.RegisterAgentAsync(ct);
+        }
+        catch
+        {
+            await world.DisposeAsync();
+            throw;
+        }
+
+        return world;
+    }
+
+    public async Task<AgentClusterClient> ClientAsync(int account, CancellationToken ct) =>
+        await AgentClusterClient.ConnectAsync(new AgentClusterClientOptions { Web3 = await Suite.CreateWeb3Async(account, ct), Manifest = Suite.Manifest }, cancellationToken: ct);
+
+    public async Task<SubmittedTask> SubmitTaskAsync(int account, BigInteger bounty, string requirements, CancellationToken ct)
+    {
+        AgentClusterClient client = await ClientAsync(account, ct);
+        return await client.Tasks.SubmitAsync(new TaskSubmission
+        {
+            RequirementsHash = Sha3Keccack.Current.CalculateHash(System.Text.Encoding.UTF8.GetBytes(requirements)),
+            Capabilities = 0b1,
+            Bounty = bounty,
+            Deadline = await ChainTimeAsync() + TimeSpan.FromDays(1),
+            CommitteeSize = 10,
+        }, ct);
+    }
+
+    public async Task<ulong> HeadAsync() => (ulong)(await Suite.Web3.Eth.Blocks.GetBlockNumber.SendRequestAsync()).Value;
+
+    public async Task MineAsync(int blocks)
+    {
+        for (int i = 0; i < blocks; i++)
+        {
+            await Suite.Web3.Client.SendRequestAsync(new RpcRequest(2, "evm_mine"));
+        }
+    }
+
+    public async Task<DateTimeOffset> ChainTimeAsync()
+    {
+        var block = await Suite.Web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(BlockParameter.CreateLatest());
+        return DateTimeOffset.FromUnixTimeSeconds((long)block.Timestamp.Value);
+    }
+
+    /// <summary>Every log of the manifest's contracts from the manifest's block to <paramref name="toBlock"/>, straight from the node.</summary>
+    public async Task<List<FilterLog>> ChainLogsAsync(ulong toBlock)
+    {
+        var filter = new NewFilterInput { Address = [.. Suite.Manifest.Contracts.Values] };
+        return await ((Nethereum.RPC.IEthApiService)Suite.Web3.Eth).GetAllLogsPagedAsync(filter, Suite.Manifest.Block, toBlock);
+    }
+
+    public ValueTask DisposeAsync() => Suite.DisposeAsync();
+
+    private async Task RegisterAgentAsync(CancellationToken ct)
+    {
+        AgentClusterWeb3 web3 = await Suite.CreateWeb3Async(AgentOwner, ct);
+        var token = new AgentCluster.Evm.Bindings.AccToken.AccTokenService(web3, Suite.Manifest.AddressOf("AccToken"));
+        var registry = new AgentCluster.Evm.Bindings.AgentRegistry.AgentRegistryService(web3, Suite.Manifest.AddressOf("AgentRegistry"));
+        var staking = new AgentCluster.Evm.Bindings.Staking.StakingService(web3, Suite.Manifest.AddressOf("Staking"));
+        string owner = AnvilAccounts.Addresses[AgentOwner];
+        var keySigner = new Secp256k1Signer(EthECKey.GenerateKey().GetPrivateKeyAsBytes().ToHex().PadLeft(64, '0'));
+        BigInteger deadline = (await ChainTimeAsync()).ToUnixTimeSeconds() + 3600;
+        BigInteger nonce = await registry.KeyNonceQueryAsync(keySigner.Address);
+        byte[] digest = await registry.AgentKeyBindingDigestQueryAsync(keySigner.Address, owner, nonce, deadline);
+        byte[] keySig = EthECDSASignature.CreateStringSignature(keySigner.SignHash(digest)).HexToByteArray();
+        BigInteger bond = await registry.BondQueryAsync() + await registry.RegistrationFeeQueryAsync();
+        Require(await token.ApproveRequestAndWaitForReceiptAsync(registry.ContractAddress, bond, ct));
+        Require(await registry.RegisterRequestAndWaitForReceiptAsync(keySigner.Address, "ipfs://agent", 0b1, new byte[32], deadline, keySig, ct));
+        AgentId = new BigInteger(keySigner.Address.HexToByteArray(), isUnsigned: true, isBigEndian: true);
+
+        AttestationExpiresAt = DateTimeOffset.FromUnixTimeSeconds((await ChainTimeAsync()).ToUnixTimeSeconds() + 29 * 86_400);
+        var attestation = new AgentCluster.Evm.Bindings.Attestation
+        {
+            AgentId = AgentId,
+            MeasurementHash = Sha3Keccack.Current.CalculateHash("enclave"u8.ToArray()),
+            CpuCores = 8,
+            GpuMemoryMb = 16_384,
+            TokensPerSecond = 100,
+            ExpiresAt = (ulong)AttestationExpiresAt.ToUnixTimeSeconds(),
+            Nonce = 1,
+        };
+        byte[] attDigest = await registry.AttestationDigestQueryAsync(attestation);
+        byte[] attSig = EthECDSASignature.CreateStringSignature(new Secp256k1Signer(AnvilAccounts.PrivateKeys[Attestor]).SignHash(attDigest)).HexToByteArray();
+        Require(await registry.AttestRequestAndWaitForReceiptAsync(attestation, attSig, ct));
+        Require(await token.ApproveRequestAndWaitForReceiptAsync(staking.ContractAddress, Stake, ct));
+        Require(await staking.StakeRequestAndWaitForReceiptAsync(AgentId, Stake, ct));
+    }
+
+    private static void Require(TransactionReceipt receipt)
+    {
+        if (receipt.Status?.Value != 1)
+        {
+            throw new InvalidOperationException($"Set-up transaction {receipt.TransactionHash} failed.");
+        }
+    }
+}
