@@ -16,7 +16,7 @@ namespace AgentCluster.Keepers.Tests.Indexing;
 
 /// <summary>
 /// A suite with account 9 as attestor, ACC released to the deployer and sent to the requesters, one agent registered, attested and
-/// staked (account 2), through the generated services and the SDK. Accounts 1, 4, 5: requesters (4 and 5 only for the reorg test).
+/// staked (account 2), through the generated services and the SDK. Accounts 1, 4, 5, 6: requesters (4, 5 and 6 only for the reorganisation tests, whose transactions the chain takes back).
 /// </summary>
 internal sealed class IndexerWorld : IAsyncDisposable
 {
@@ -44,7 +44,7 @@ internal sealed class IndexerWorld : IAsyncDisposable
         try
         {
             await world.Suite.ReleaseEmissionsAsync(TimeSpan.FromDays(1), ct);
-            foreach ((int account, int acc) in new[] { (Requester, 5_000), (AgentOwner, 20_000), (4, 1_000), (5, 1_000) })
+            foreach ((int account, int acc) in new[] { (Requester, 5_000), (AgentOwner, 20_000), (4, 1_000), (5, 1_000), (6, 1_000) })
             {
                 await world.Suite.FundAsync(AnvilAccounts.Addresses[account], acc * Acc, ct);
             }

@@ -152,6 +152,32 @@ public sealed class SuiteIndexerTests
     }
 
     [Test, Order(4)]
+    public async Task AnvilReorg_ReplacingTheNewestBlocks_DropsTheirRows()
+    {
+        using SuiteIndexer indexer = NewIndexer("anvil-reorg.db");
+        SubmittedTask z = await _world.SubmitTaskAsync(6, 500 * IndexerWorld.Acc, "task z", CancellationToken.None);
+        await _world.MineAsync(2);
+        ulong head = await _world.HeadAsync();
+        await IndexToAsync(indexer, head);
+        Assert.That(await indexer.GetTaskAsync(z.TaskId), Is.Not.Null);
+        string oldHash = (await indexer.LogsAsync((ulong)z.BlockNumber, (ulong)z.BlockNumber)).First().BlockHash;
+
+        // anvil_reorg replaces the blocks from z's on with empty ones: same height, new hashes, z's task gone.
+        int depth = (int)(head - (ulong)z.BlockNumber + 1);
+        await _world.Suite.Web3.Client.SendRequestAsync(new RpcRequest(5, "anvil_reorg", depth, Array.Empty<object>()));
+        Assert.That(await _world.HeadAsync(), Is.EqualTo(head));
+        var replaced = await _world.Suite.Web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(new HexBigInteger(z.BlockNumber));
+        Assert.That(replaced.BlockHash, Is.Not.EqualTo(oldHash).IgnoreCase, "the block was replaced");
+
+        IndexPass pass = await indexer.IndexOnceAsync();
+        Assert.That(pass.RewoundTo, Is.EqualTo((ulong)z.BlockNumber - 1), "rewound to the common ancestor");
+        await IndexToAsync(indexer, head);
+        Assert.That(await indexer.GetTaskAsync(z.TaskId), Is.Null, "no stale decoded row");
+        Assert.That(await indexer.LogsAsync((ulong)z.BlockNumber, head), Is.Empty, "no stale raw row");
+        await AssertIndexEqualsChainAsync(indexer);
+    }
+
+    [Test, Order(5)]
     public async Task NodeUnreachable_IsLogged_AndTheNextPassCatchesUp()
     {
         var log = new ListLogger();
