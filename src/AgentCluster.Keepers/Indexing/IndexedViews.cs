@@ -12,6 +12,7 @@ namespace AgentCluster.Keepers.Indexing;
 /// <param name="SubmittedBlock">The block of <c>TaskSubmitted</c>.</param>
 /// <param name="Executor">The assigned agent (<c>TaskAssigned</c>), null before assignment.</param>
 /// <param name="ResultPosted">Whether <c>ResultPosted</c> was seen.</param>
+/// <param name="SeedRequested">Whether <c>SeedRequested</c> was seen (the committee seed is on its way).</param>
 /// <param name="Seed">The committee seed (<c>SeedFixed</c>, hex), null before it is fixed.</param>
 /// <param name="DrawClosesAt">When the committee draw closes, null before the seed is fixed.</param>
 /// <param name="CommitEndsAt">When the commit window ends, null before the seed is fixed.</param>
@@ -20,7 +21,7 @@ namespace AgentCluster.Keepers.Indexing;
 /// <param name="Outcome">The settled outcome (<c>TaskSettled</c>), null while unsettled.</param>
 public sealed record IndexedTask(
     BigInteger TaskId, string Requester, ulong Capabilities, BigInteger Bounty, BigInteger Fee, DateTimeOffset Deadline, ulong SubmittedBlock,
-    BigInteger? Executor, bool ResultPosted, string? Seed, DateTimeOffset? DrawClosesAt, DateTimeOffset? CommitEndsAt, DateTimeOffset? RevealEndsAt,
+    BigInteger? Executor, bool ResultPosted, bool SeedRequested, string? Seed, DateTimeOffset? DrawClosesAt, DateTimeOffset? CommitEndsAt, DateTimeOffset? RevealEndsAt,
     IReadOnlyList<BigInteger> Committee, byte? Outcome)
 {
     /// <summary>Whether <c>TaskSettled</c> was seen.</summary>

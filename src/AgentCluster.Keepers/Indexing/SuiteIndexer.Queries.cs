@@ -12,6 +12,7 @@ public sealed partial class SuiteIndexer
             SELECT s.task_id, s.requester, s.capabilities, s.bounty, s.fee, s.deadline, s.block_number, s.log_index,
                 (SELECT a.agent_id FROM tasks_assigned a WHERE a.task_id = s.task_id ORDER BY a.block_number DESC, a.log_index DESC LIMIT 1) AS executor,
                 EXISTS (SELECT 1 FROM results_posted r WHERE r.task_id = s.task_id) AS result_posted,
+                EXISTS (SELECT 1 FROM seeds_requested q WHERE q.task_id = s.task_id) AS seed_requested,
                 f.seed, f.draw_closes_at, f.commit_ends_at, f.reveal_ends_at,
                 (SELECT t.outcome FROM tasks_settled t WHERE t.task_id = s.task_id ORDER BY t.block_number DESC, t.log_index DESC LIMIT 1) AS outcome
             FROM tasks_submitted s
@@ -31,10 +32,13 @@ public sealed partial class SuiteIndexer
     public Task<IReadOnlyList<IndexedTask>> OpenTasksAsync(CancellationToken cancellationToken = default) =>
         QueryTasksAsync("WHERE executor IS NULL AND outcome IS NULL", null, cancellationToken);
 
-    /// <summary>Tasks whose seed is fixed, not settled, and whose committee draw is still open at <paramref name="now"/> (chain time): the
-    /// committee duty's work. <see cref="IndexedTask.Committee"/> says who is drawn so far.</summary>
+    /// <summary>
+    /// Tasks whose committee seed was requested (the result is posted), that are not settled, and whose draw is not closed at
+    /// <paramref name="now"/> (chain time): either the seed is not fixed yet (the first draw fixes it) or the draw window is open. The
+    /// committee duty's work; <see cref="IndexedTask.Committee"/> says who is drawn so far (the seat count is the task's, read on-chain).
+    /// </summary>
     public Task<IReadOnlyList<IndexedTask>> TasksAwaitingCommitteeAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        QueryTasksAsync("WHERE seed IS NOT NULL AND outcome IS NULL AND draw_closes_at >= $x", now.ToUnixTimeSeconds(), cancellationToken);
+        QueryTasksAsync("WHERE seed_requested AND outcome IS NULL AND (seed IS NULL OR draw_closes_at >= $x)", now.ToUnixTimeSeconds(), cancellationToken);
 
     /// <summary>Tasks whose seed is fixed, whose reveal window has ended by <paramref name="now"/> (chain time), and that are not settled: the
     /// settlement duty's work.</summary>
@@ -136,12 +140,12 @@ public sealed partial class SuiteIndexer
                 rows.Add(new IndexedTask(
                     ParseId(r.GetString(0)), r.GetString(1), (ulong)r.GetInt64(2), ParseId(r.GetString(3)), ParseId(r.GetString(4)),
                     DateTimeOffset.FromUnixTimeSeconds(r.GetInt64(5)), (ulong)r.GetInt64(6),
-                    r.IsDBNull(8) ? null : ParseId(r.GetString(8)), r.GetInt64(9) != 0,
-                    r.IsDBNull(10) ? null : r.GetString(10),
-                    r.IsDBNull(11) ? null : DateTimeOffset.FromUnixTimeSeconds(r.GetInt64(11)),
+                    r.IsDBNull(8) ? null : ParseId(r.GetString(8)), r.GetInt64(9) != 0, r.GetInt64(10) != 0,
+                    r.IsDBNull(11) ? null : r.GetString(11),
                     r.IsDBNull(12) ? null : DateTimeOffset.FromUnixTimeSeconds(r.GetInt64(12)),
                     r.IsDBNull(13) ? null : DateTimeOffset.FromUnixTimeSeconds(r.GetInt64(13)),
-                    [], r.IsDBNull(14) ? null : (byte)r.GetInt64(14)));
+                    r.IsDBNull(14) ? null : DateTimeOffset.FromUnixTimeSeconds(r.GetInt64(14)),
+                    [], r.IsDBNull(15) ? null : (byte)r.GetInt64(15)));
             }
         }
 

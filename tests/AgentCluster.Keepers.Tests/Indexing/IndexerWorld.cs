@@ -22,6 +22,8 @@ internal sealed class IndexerWorld : IAsyncDisposable
 {
     public const int Requester = 1;
     public const int AgentOwner = 2;
+    public const int CommitteeOwner = 3;
+    public const int CommitteeAgents = 11;
     public const int Attestor = 9;
     public static readonly BigInteger Acc = BigInteger.Pow(10, 18);
     public static readonly BigInteger Stake = 1_000 * Acc;
@@ -30,7 +32,11 @@ internal sealed class IndexerWorld : IAsyncDisposable
 
     public AgentClusterSuite Suite { get; }
 
+    /// <summary>The executor agent (owner: account 2).</summary>
     public BigInteger AgentId { get; private set; }
+
+    /// <summary>The committee candidates (owner: account 3).</summary>
+    public List<BigInteger> Committee { get; } = [];
 
     public DateTimeOffset AttestationExpiresAt { get; private set; }
 
@@ -44,12 +50,16 @@ internal sealed class IndexerWorld : IAsyncDisposable
         try
         {
             await world.Suite.ReleaseEmissionsAsync(TimeSpan.FromDays(1), ct);
-            foreach ((int account, int acc) in new[] { (Requester, 5_000), (AgentOwner, 20_000), (4, 1_000), (5, 1_000), (6, 1_000) })
+            foreach ((int account, int acc) in new[] { (Requester, 5_000), (AgentOwner, 20_000), (CommitteeOwner, 150_000), (4, 1_000), (5, 1_000), (6, 1_000) })
             {
                 await world.Suite.FundAsync(AnvilAccounts.Addresses[account], acc * Acc, ct);
             }
 
-            await world.RegisterAgentAsync(ct);
+            world.AgentId = await world.RegisterAgentAsync(AgentOwner, ct);
+            for (int i = 0; i < CommitteeAgents; i++)
+            {
+                world.Committee.Add(await world.RegisterAgentAsync(CommitteeOwner, ct));
+            }
         }
         catch
         {
@@ -101,13 +111,19 @@ internal sealed class IndexerWorld : IAsyncDisposable
 
     public ValueTask DisposeAsync() => Suite.DisposeAsync();
 
-    private async Task RegisterAgentAsync(CancellationToken ct)
+    public async Task WarpAsync(TimeSpan by)
     {
-        AgentClusterWeb3 web3 = await Suite.CreateWeb3Async(AgentOwner, ct);
+        await Suite.Web3.Client.SendRequestAsync(new RpcRequest(1, "evm_increaseTime", (long)Math.Ceiling(by.TotalSeconds)));
+        await MineAsync(1);
+    }
+
+    private async Task<BigInteger> RegisterAgentAsync(int ownerAccount, CancellationToken ct)
+    {
+        AgentClusterWeb3 web3 = await Suite.CreateWeb3Async(ownerAccount, ct);
         var token = new AgentCluster.Evm.Bindings.AccToken.AccTokenService(web3, Suite.Manifest.AddressOf("AccToken"));
         var registry = new AgentCluster.Evm.Bindings.AgentRegistry.AgentRegistryService(web3, Suite.Manifest.AddressOf("AgentRegistry"));
         var staking = new AgentCluster.Evm.Bindings.Staking.StakingService(web3, Suite.Manifest.AddressOf("Staking"));
-        string owner = AnvilAccounts.Addresses[AgentOwner];
+        string owner = AnvilAccounts.Addresses[ownerAccount];
         var keySigner = new Secp256k1Signer(EthECKey.GenerateKey().GetPrivateKeyAsBytes().ToHex().PadLeft(64, '0'));
         BigInteger deadline = (await ChainTimeAsync()).ToUnixTimeSeconds() + 3600;
         BigInteger nonce = await registry.KeyNonceQueryAsync(keySigner.Address);
@@ -116,24 +132,30 @@ internal sealed class IndexerWorld : IAsyncDisposable
         BigInteger bond = await registry.BondQueryAsync() + await registry.RegistrationFeeQueryAsync();
         Require(await token.ApproveRequestAndWaitForReceiptAsync(registry.ContractAddress, bond, ct));
         Require(await registry.RegisterRequestAndWaitForReceiptAsync(keySigner.Address, "ipfs://agent", 0b1, new byte[32], deadline, keySig, ct));
-        AgentId = new BigInteger(keySigner.Address.HexToByteArray(), isUnsigned: true, isBigEndian: true);
+        BigInteger agentId = new(keySigner.Address.HexToByteArray(), isUnsigned: true, isBigEndian: true);
 
-        AttestationExpiresAt = DateTimeOffset.FromUnixTimeSeconds((await ChainTimeAsync()).ToUnixTimeSeconds() + 29 * 86_400);
+        DateTimeOffset expiresAt = DateTimeOffset.FromUnixTimeSeconds((await ChainTimeAsync()).ToUnixTimeSeconds() + 29 * 86_400);
+        if (ownerAccount == AgentOwner)
+        {
+            AttestationExpiresAt = expiresAt;
+        }
+
         var attestation = new AgentCluster.Evm.Bindings.Attestation
         {
-            AgentId = AgentId,
+            AgentId = agentId,
             MeasurementHash = Sha3Keccack.Current.CalculateHash("enclave"u8.ToArray()),
             CpuCores = 8,
             GpuMemoryMb = 16_384,
             TokensPerSecond = 100,
-            ExpiresAt = (ulong)AttestationExpiresAt.ToUnixTimeSeconds(),
+            ExpiresAt = (ulong)expiresAt.ToUnixTimeSeconds(),
             Nonce = 1,
         };
         byte[] attDigest = await registry.AttestationDigestQueryAsync(attestation);
         byte[] attSig = EthECDSASignature.CreateStringSignature(new Secp256k1Signer(AnvilAccounts.PrivateKeys[Attestor]).SignHash(attDigest)).HexToByteArray();
         Require(await registry.AttestRequestAndWaitForReceiptAsync(attestation, attSig, ct));
         Require(await token.ApproveRequestAndWaitForReceiptAsync(staking.ContractAddress, Stake, ct));
-        Require(await staking.StakeRequestAndWaitForReceiptAsync(AgentId, Stake, ct));
+        Require(await staking.StakeRequestAndWaitForReceiptAsync(agentId, Stake, ct));
+        return agentId;
     }
 
     private static void Require(TransactionReceipt receipt)

@@ -114,7 +114,7 @@ public sealed class SuiteIndexerTests
         Assert.That((await second.GetTaskAsync(c.TaskId))?.Bounty, Is.EqualTo(300 * IndexerWorld.Acc));
     }
 
-    [Test, Order(3)]
+    [Test, Order(4)]
     public async Task Reorg_RewindsAndRewrites_IndexEqualsAFreshIndexOfTheNewChain()
     {
         using SuiteIndexer indexer = NewIndexer("reorg.db");
@@ -151,7 +151,7 @@ public sealed class SuiteIndexerTests
         Assert.That(Describe(await indexer.AgentsAsync()), Is.EqualTo(Describe(await fresh.AgentsAsync())));
     }
 
-    [Test, Order(4)]
+    [Test, Order(5)]
     public async Task AnvilReorg_ReplacingTheNewestBlocks_DropsTheirRows()
     {
         using SuiteIndexer indexer = NewIndexer("anvil-reorg.db");
@@ -165,19 +165,20 @@ public sealed class SuiteIndexerTests
         // anvil_reorg replaces the blocks from z's on with empty ones: same height, new hashes, z's task gone.
         int depth = (int)(head - (ulong)z.BlockNumber + 1);
         await _world.Suite.Web3.Client.SendRequestAsync(new RpcRequest(5, "anvil_reorg", depth, Array.Empty<object>()));
-        Assert.That(await _world.HeadAsync(), Is.EqualTo(head));
+        ulong newHead = await _world.HeadAsync();
+        Assert.That(newHead, Is.GreaterThanOrEqualTo(head));
         var replaced = await _world.Suite.Web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(new HexBigInteger(z.BlockNumber));
         Assert.That(replaced.BlockHash, Is.Not.EqualTo(oldHash).IgnoreCase, "the block was replaced");
 
         IndexPass pass = await indexer.IndexOnceAsync();
         Assert.That(pass.RewoundTo, Is.EqualTo((ulong)z.BlockNumber - 1), "rewound to the common ancestor");
-        await IndexToAsync(indexer, head);
+        await IndexToAsync(indexer, newHead);
         Assert.That(await indexer.GetTaskAsync(z.TaskId), Is.Null, "no stale decoded row");
-        Assert.That(await indexer.LogsAsync((ulong)z.BlockNumber, head), Is.Empty, "no stale raw row");
+        Assert.That(await indexer.LogsAsync((ulong)z.BlockNumber, newHead), Is.Empty, "no stale raw row");
         await AssertIndexEqualsChainAsync(indexer);
     }
 
-    [Test, Order(5)]
+    [Test, Order(6)]
     public async Task NodeUnreachable_IsLogged_AndTheNextPassCatchesUp()
     {
         var log = new ListLogger();
@@ -206,6 +207,56 @@ public sealed class SuiteIndexerTests
         Assert.That(run.IsCompletedSuccessfully, Is.True);
         await AssertIndexEqualsChainAsync(indexer);
         Assert.That((await indexer.GetTaskAsync(d.TaskId))?.Bounty, Is.EqualTo(400 * IndexerWorld.Acc));
+    }
+
+    [Test, Order(3)]
+    public async Task TaskLifecycle_MovesThroughAwaitingCommittee_Settleable_AndSettled()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        CancellationToken ct = cts.Token;
+        using SuiteIndexer indexer = NewIndexer("lifecycle.db");
+        AgentClusterClient executor = await _world.ClientAsync(IndexerWorld.AgentOwner, ct);
+        AgentClusterClient keeper = await _world.ClientAsync(0, ct);
+        SubmittedTask t = await _world.SubmitTaskAsync(IndexerWorld.Requester, 100 * IndexerWorld.Acc, "task t", ct);
+
+        await executor.Tasks.BidAsync(t.TaskId, _world.AgentId, 90 * IndexerWorld.Acc, ct);
+        await _world.WarpAsync((await keeper.Tasks.GetMarketParametersAsync(ct)).BiddingWindow + TimeSpan.FromSeconds(1));
+        await keeper.Tasks.AssignAsync(t.TaskId, ct);
+        await executor.Tasks.PostResultAsync(t.TaskId, Nethereum.Util.Sha3Keccack.Current.CalculateHash("done"u8.ToArray()), "ipfs://done", ct);
+        await _world.MineAsync(3); // LocalRandomness: the seed is readable from the block after request + 2
+        await IndexToAsync(indexer, await _world.HeadAsync());
+
+        IndexedTask posted = (await indexer.GetTaskAsync(t.TaskId, ct))!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(posted.Executor, Is.EqualTo(_world.AgentId));
+            Assert.That(posted.ResultPosted, Is.True);
+            Assert.That(posted.SeedRequested, Is.True);
+            Assert.That(posted.Committee, Is.Empty);
+        });
+        Assert.That((await indexer.OpenTasksAsync(ct)).Select(x => x.TaskId), Does.Not.Contain(t.TaskId), "assigned: no longer open");
+        Assert.That((await indexer.TasksAwaitingCommitteeAsync(await _world.ChainTimeAsync(), ct)).Select(x => x.TaskId), Does.Contain(t.TaskId));
+
+        CommitteeDraw draw = await keeper.Tasks.DrawCommitteeBySortitionAsync(t.TaskId, cancellationToken: ct);
+        await IndexToAsync(indexer, await _world.HeadAsync());
+        IndexedTask drawn = (await indexer.GetTaskAsync(t.TaskId, ct))!;
+        Assert.That(drawn.Seed, Is.Not.Null);
+        Assert.That(drawn.Committee, Is.EquivalentTo(draw.Chosen.Select(c => c.AgentId)), "the committee is the drawn members");
+        Assert.That(drawn.Committee, Has.Count.EqualTo(10));
+        DateTimeOffset now = await _world.ChainTimeAsync();
+        Assert.That((await indexer.TasksSettleableAsync(now, ct)).Select(x => x.TaskId), Does.Not.Contain(t.TaskId), "the reveal window is still open");
+
+        await _world.WarpAsync(drawn.RevealEndsAt!.Value - now + TimeSpan.FromSeconds(1));
+        await IndexToAsync(indexer, await _world.HeadAsync());
+        now = await _world.ChainTimeAsync();
+        Assert.That((await indexer.TasksSettleableAsync(now, ct)).Select(x => x.TaskId), Does.Contain(t.TaskId));
+        Assert.That((await indexer.TasksAwaitingCommitteeAsync(now, ct)).Select(x => x.TaskId), Does.Not.Contain(t.TaskId), "the draw is closed");
+
+        await keeper.Tasks.SettleAsync(t.TaskId, cancellationToken: ct);
+        await IndexToAsync(indexer, await _world.HeadAsync());
+        Assert.That((await indexer.GetTaskAsync(t.TaskId, ct))!.Settled, Is.True);
+        Assert.That((await indexer.TasksSettleableAsync(await _world.ChainTimeAsync(), ct)).Select(x => x.TaskId), Does.Not.Contain(t.TaskId));
+        await AssertIndexEqualsChainAsync(indexer);
     }
 
     [Test]
