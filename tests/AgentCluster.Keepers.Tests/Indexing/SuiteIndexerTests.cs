@@ -259,6 +259,24 @@ public sealed class SuiteIndexerTests
         await AssertIndexEqualsChainAsync(indexer);
     }
 
+    [Test, Order(7)]
+    public async Task Confirmations_IndexOnlyUpToHeadMinusK()
+    {
+        using SuiteIndexer indexer = NewIndexer("confirmations.db", confirmations: 3);
+        ulong head = await _world.HeadAsync();
+        IndexPass pass;
+        do
+        {
+            pass = await indexer.IndexOnceAsync();
+        }
+        while (pass.ToBlock is not null);
+
+        Assert.That(indexer.IndexedBlock, Is.EqualTo(pass.Head - 3));
+        Assert.That(pass.Head, Is.GreaterThanOrEqualTo(head));
+        Assert.That(await indexer.LogsAsync(pass.Head - 2, pass.Head), Is.Empty, "nothing above head - k is stored");
+        await AssertIndexEqualsChainAsync(indexer);
+    }
+
     [Test]
     public void BadInput_GivesClearErrors()
     {
@@ -295,12 +313,14 @@ public sealed class SuiteIndexerTests
         Assert.That(indexer.IndexedBlock, Is.Null);
     }
 
-    private SuiteIndexer NewIndexer(string file, int maxBlocksPerPass = 5_000, int reorgDepth = 64, ILogger<SuiteIndexer>? logger = null, TimeSpan? pollInterval = null) =>
+    private SuiteIndexer NewIndexer(string file, int maxBlocksPerPass = 5_000, int reorgDepth = 64, ILogger<SuiteIndexer>? logger = null, TimeSpan? pollInterval = null,
+        int confirmations = 0) =>
         new(_world.Suite.Web3, _world.Suite.Manifest, new SuiteIndexerOptions
         {
             DatabasePath = Path.Combine(_dir, file),
             MaxBlocksPerPass = maxBlocksPerPass,
             ReorgDepth = reorgDepth,
+            Confirmations = confirmations,
             PollInterval = pollInterval ?? TimeSpan.FromSeconds(1),
         }, logger);
 
