@@ -109,7 +109,8 @@ public sealed partial class SuiteIndexer : IIndexerStatus, IDisposable
     /// <summary>
     /// Runs passes until <paramref name="cancellationToken"/> is cancelled: back to back while behind, every
     /// <see cref="SuiteIndexerOptions.PollInterval"/> when caught up. A failed pass (node unreachable, timeout, busy file) writes nothing,
-    /// is logged and retried after the poll interval; only an <see cref="IndexIntegrityException"/> ends the loop.
+    /// is logged and retried after the poll interval; only an <see cref="IndexIntegrityException"/> ends the loop with an error. It ends
+    /// quietly when the token is cancelled or the indexer is disposed.
     /// </summary>
     /// <exception cref="IndexIntegrityException">The index cannot follow this chain (wrong chain, a reorganisation deeper than it remembers).</exception>
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -133,7 +134,11 @@ public sealed partial class SuiteIndexer : IIndexerStatus, IDisposable
             {
                 return;
             }
-            catch (Exception e) when (e is not IndexIntegrityException and not ObjectDisposedException)
+            catch (ObjectDisposedException) when (_disposed)
+            {
+                return; // the index was closed: the loop ends with it
+            }
+            catch (Exception e) when (e is not IndexIntegrityException)
             {
                 failures++;
                 IndexerLog.PassFailed(_logger, e.GetType().Name, e.Message, _options.PollInterval, e);
