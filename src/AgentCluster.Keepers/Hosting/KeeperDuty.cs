@@ -130,5 +130,6 @@ public abstract class KeeperDuty : BackgroundService
         _ => true,
     };
 
-    private static string Describe(Exception? e) => e is null ? "(no exception)" : $"{e.GetType().Name}: {e.Message.Split('\n')[0]}";
+    private static string Describe(Exception? e) => e is null ? "(no exception)"
+        : $"{e.GetType().Name}: {e.Message.Split('\n')[0]}" + (e.InnerException is { } inner ? $" ({inner.Message.Split('\n')[0]})" : "");
 }

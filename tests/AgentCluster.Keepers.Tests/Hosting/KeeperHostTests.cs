@@ -134,15 +134,29 @@ public sealed class KeeperHostTests
         await _suite.Node.StopAsync(bound.Token);
         try
         {
-            await WaitUntilAsync(() => Task.FromResult(keeper.Logs.Any(l => l.EventId is 1002 or 1003)), "a logged fault", bound.Token);
+            // Down long enough for a whole pass to fail after its retries, each retry and the failed pass in the log.
+            await WaitUntilAsync(() => Task.FromResult(keeper.Logs.Any(l => l.EventId == 1003)), "a failed pass in the log", bound.Token);
+            using var http = new HttpClient();
+            HttpResponseMessage ready = await http.GetAsync(keeper.Url("/health/ready"), bound.Token);
+            string body = await ready.Content.ReadAsStringAsync(bound.Token);
+            Assert.That(ready.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable), body);
+            using JsonDocument json = JsonDocument.Parse(body);
+            Assert.That(json.RootElement.GetProperty("failing").EnumerateArray().Select(e => e.GetString()), Does.Contain("node"));
+            Assert.That((await http.GetAsync(keeper.Url("/health/live"), bound.Token)).StatusCode, Is.EqualTo(HttpStatusCode.OK), "alive while the node is down");
         }
         finally
         {
             await _suite.Node.StartAsync(bound.Token);
         }
 
-        LogLine fault = keeper.Logs.First(l => l.EventId is 1002 or 1003);
-        Assert.That(fault.Message, Does.StartWith("Keeper duty assignment:"));
+        Assert.That(keeper.Logs.Where(l => l.EventId == 1002).Select(l => l.Message), Has.Some.StartWith("Keeper duty assignment: transient fault, retry 1 in"));
+        Assert.That(keeper.Logs.First(l => l.EventId == 1003 && l.Level == LogLevel.Error).Message, Does.StartWith("Keeper duty assignment: pass failed after retries, carrying on at the next pass:"));
+        await WaitUntilAsync(() => Task.FromResult(keeper.Logs.Any(l => l.EventId == 1004)), "the recovery in the log", bound.Token);
+        using (var http = new HttpClient())
+        {
+            string metrics = await http.GetStringAsync(keeper.Url("/metrics"), bound.Token);
+            Assert.That(Sample(metrics, "agentcluster_keeper_failures"), Is.GreaterThanOrEqualTo(1d), "the failed pass is counted");
+        }
         BigInteger taskId = await SubmitExpiredTaskAsync(bound.Token);
         await WaitUntilAsync(async () => (await market.GetTaskQueryAsync(taskId)).Task.Status != 1, "the task closed after the outage", bound.Token);
         var settled = await _suite.Web3.Eth.GetEvent<TaskSettledEventDTO>(market.ContractAddress)
