@@ -9,6 +9,7 @@ using AgentCluster.Evm.Bindings.AccToken;
 using AgentCluster.Evm.Bindings.TaskMarket;
 using AgentCluster.Evm.Bindings.TaskMarket.ContractDefinition;
 using AgentCluster.Keepers.Hosting;
+using AgentCluster.Keepers.Indexing;
 using AgentCluster.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -91,6 +92,39 @@ public sealed class KeeperHostTests
         Assert.That(json.RootElement.GetProperty("checks").GetProperty("signer-balance").GetProperty("description").GetString(),
             Does.Contain("holds 0 ETH, below the failure threshold 0.01 ETH"));
         Assert.That(json.RootElement.GetProperty("checks").GetProperty("node").GetProperty("status").GetString(), Is.EqualTo("Healthy"));
+    }
+
+    [Test]
+    public async Task Ready_WithAnIndexerTooFarBehind_Is503NamingTheIndexerCheck_AndLagIsAMetric()
+    {
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var indexer = new FixedIndexerStatus { IndexedBlock = 100, HeadBlock = 130 };
+        await using RunningKeeper keeper = await StartKeeperAsync(AnvilAccounts.PrivateKeys[5], bound.Token, services => services.AddSingleton<IIndexerStatus>(indexer));
+        using var http = new HttpClient();
+        HttpResponseMessage ready = await http.GetAsync(keeper.Url("/health/ready"), bound.Token);
+        string body = await ready.Content.ReadAsStringAsync(bound.Token);
+        Assert.That(ready.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable), body);
+        using (JsonDocument json = JsonDocument.Parse(body))
+        {
+            Assert.That(json.RootElement.GetProperty("failing").EnumerateArray().Select(e => e.GetString()), Is.EqualTo(new[] { "indexer" }));
+            Assert.That(json.RootElement.GetProperty("checks").GetProperty("indexer").GetProperty("description").GetString(),
+                Is.EqualTo("30 blocks behind the head (at most 20 allowed)"));
+        }
+
+        Assert.That(Sample(await http.GetStringAsync(keeper.Url("/metrics"), bound.Token), "agentcluster_keeper_indexer_lag"), Is.EqualTo(30d));
+
+        indexer.IndexedBlock = 125;
+        HttpResponseMessage caughtUp = await http.GetAsync(keeper.Url("/health/ready"), bound.Token);
+        Assert.That(caughtUp.StatusCode, Is.EqualTo(HttpStatusCode.OK), await caughtUp.Content.ReadAsStringAsync(bound.Token));
+    }
+
+    private sealed class FixedIndexerStatus : IIndexerStatus
+    {
+        public ulong? IndexedBlock { get; set; }
+
+        public ulong? HeadBlock { get; set; }
+
+        public DateTimeOffset? LastPassAt { get; set; } = DateTimeOffset.UtcNow;
     }
 
     [Test]
@@ -226,7 +260,7 @@ public sealed class KeeperHostTests
         }
     }
 
-    private async Task<RunningKeeper> StartKeeperAsync(string privateKey, CancellationToken ct)
+    private async Task<RunningKeeper> StartKeeperAsync(string privateKey, CancellationToken ct, Action<IServiceCollection>? before = null)
     {
         string variable = $"AGENTCLUSTER_TEST_KEEPER_{Guid.NewGuid():N}";
         Environment.SetEnvironmentVariable(variable, privateKey);
@@ -243,6 +277,7 @@ public sealed class KeeperHostTests
             ["AgentCluster:Keepers:HealthPort"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
         builder.Logging.AddProvider(logs);
+        before?.Invoke(builder.Services);
         builder.Services.AddAgentClusterKeepers(builder.Configuration);
         IHost host = builder.Build();
         await host.StartAsync(ct);
