@@ -39,9 +39,9 @@ public sealed class KeeperClient(IOptions<KeeperOptions> options, ILoggerFactory
         RpcUrl = o.RpcUrl,
         ManifestPath = o.ManifestPath,
         JournalPath = o.JournalPath,
-        Key = !string.IsNullOrWhiteSpace(o.KeystorePath)
+        Key = o.Key ?? (!string.IsNullOrWhiteSpace(o.KeystorePath)
             ? AgentKeySource.FromKeystore(o.KeystorePath, Environment.GetEnvironmentVariable(o.KeystorePasswordVariable!) ?? "")
-            : AgentKeySource.FromEnvironment(o.PrivateKeyVariable!),
+            : AgentKeySource.FromEnvironment(o.PrivateKeyVariable!)),
         // A keeper wants its receipt soon after the block; a tenth of the poll interval, within the SDK's bounds.
         TransactionPollInterval = TimeSpan.FromMilliseconds(Math.Clamp(o.PollInterval.TotalMilliseconds / 10, 10, 1000)),
     };

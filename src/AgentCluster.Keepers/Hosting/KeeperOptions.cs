@@ -25,6 +25,12 @@ public sealed class KeeperOptions
     /// <summary>The environment variable holding the signer's private key (instead of a keystore); the key is never logged.</summary>
     public string? PrivateKeyVariable { get; set; }
 
+    /// <summary>
+    /// The signer as a key source set in code (e.g. an external signer: <c>AgentKeySource.FromExternalSigner(kms)</c>), instead of
+    /// <see cref="KeystorePath"/> or <see cref="PrivateKeyVariable"/>; not bindable from configuration.
+    /// </summary>
+    public AgentCluster.Sdk.Identity.AgentKeySource? Key { get; set; }
+
     /// <summary>The durable transaction manager's SQLite journal (nonces and pending transactions survive a restart).</summary>
     public string? JournalPath { get; set; }
 

@@ -38,7 +38,14 @@ public sealed class KeeperOptionsValidator : IValidateOptions<KeeperOptions>
 
         bool keystore = !string.IsNullOrWhiteSpace(options.KeystorePath);
         bool keyVariable = !string.IsNullOrWhiteSpace(options.PrivateKeyVariable);
-        if (keystore && keyVariable)
+        if (options.Key is not null)
+        {
+            if (keystore || keyVariable)
+            {
+                failures.Add($"{P}Key: a key source was set in code; do not set KeystorePath or PrivateKeyVariable as well.");
+            }
+        }
+        else if (keystore && keyVariable)
         {
             failures.Add($"{P}KeystorePath: give KeystorePath or PrivateKeyVariable, not both.");
         }

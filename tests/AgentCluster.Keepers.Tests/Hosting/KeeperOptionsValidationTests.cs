@@ -40,6 +40,15 @@ public sealed class KeeperOptionsValidationTests
     public void GoodOptions_Pass() =>
         Assert.That(new KeeperOptionsValidator().Validate(null, Good()).Succeeded, Is.True);
 
+    [Test]
+    public void AKeySourceSetInCode_IsASigner()
+    {
+        KeeperOptions options = Good();
+        options.PrivateKeyVariable = null;
+        options.Key = AgentCluster.Sdk.Identity.AgentKeySource.FromPrivateKey("0x" + new string('2', 64));
+        Assert.That(new KeeperOptionsValidator().Validate(null, options).Succeeded, Is.True);
+    }
+
     private static readonly (string Name, Action<KeeperOptions> Break, string Expected)[] BadSettings =
     [
         ("rpc missing", o => o.RpcUrl = null, "AgentCluster:Keepers:RpcUrl: not set"),
@@ -62,6 +71,7 @@ public sealed class KeeperOptionsValidationTests
         ("warning below failure", o => { o.MinBalanceWarningEth = 0.001m; o.MinBalanceFailureEth = 0.01m; }, "AgentCluster:Keepers:MinBalanceWarningEth: 0.001 is below MinBalanceFailureEth (0.01)"),
         ("port zero", o => o.HealthPort = 0, "AgentCluster:Keepers:HealthPort: 0 is not a TCP port"),
         ("port too big", o => o.HealthPort = 70000, "AgentCluster:Keepers:HealthPort: 70000 is not a TCP port"),
+        ("code key and variable", o => o.Key = AgentCluster.Sdk.Identity.AgentKeySource.FromPrivateKey("0x" + new string('2', 64)), "AgentCluster:Keepers:Key: a key source was set in code; do not set KeystorePath or PrivateKeyVariable as well"),
         ("window zero", o => o.RecentTasksWindow = 0, "AgentCluster:Keepers:RecentTasksWindow: 0 is outside 1 .. 10000"),
     ];
 
