@@ -76,7 +76,14 @@ public sealed class KeeperHealthEndpoint(HealthCheckService health, IOptions<Kee
         catch (Exception e)
         {
             KeeperLog.EndpointFault(logger, e.Message);
-            context.Response.StatusCode = 500;
+            try
+            {
+                context.Response.StatusCode = 500;
+            }
+            catch (InvalidOperationException)
+            {
+                // Headers already sent: the client sees a cut response.
+            }
         }
         finally
         {
