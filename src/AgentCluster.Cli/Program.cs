@@ -92,6 +92,7 @@ public static class Program
             Deploy.DeployCommand.Build(),
             Mcp.McpCommand.Build(),
             Attest.AttestCommands.Build(),
+            Keepers.KeepersCommand.Build(),
         };
         return root;
     }

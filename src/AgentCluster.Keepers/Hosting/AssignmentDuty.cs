@@ -1,0 +1,49 @@
+using System.Numerics;
+using AgentCluster.Evm.Bindings.TaskMarket.ContractDefinition;
+using AgentCluster.Evm.Errors;
+using AgentCluster.Sdk;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Nethereum.Contracts;
+using Nethereum.RPC.Eth.DTOs;
+
+namespace AgentCluster.Keepers.Hosting;
+
+/// <summary>
+/// Closes the bidding of every task whose bidding window ended (<c>TaskMarket.assign</c>): the best bid is assigned, or without one the
+/// requester is refunded. The market credits the caller the task's <c>keeperReward</c> (pull-based, in its earnings); the duty counts the
+/// reward from the receipt's <c>Earned</c> events for the signer, and the gas from the receipt. Idempotent on-chain: a task another
+/// keeper closed first reverts <c>WrongStatus</c> at gas estimation (no transaction, no gas) and is skipped.
+/// </summary>
+public sealed class AssignmentDuty(KeeperClient client, IAssignableTasks tasks, IOptions<KeeperOptions> options, KeeperMetrics metrics,
+    ILogger<AssignmentDuty> logger) : KeeperDuty(DutyName, client, options, metrics, logger)
+{
+    /// <summary>The duty's name in logs and metrics.</summary>
+    public const string DutyName = "assignment";
+
+    /// <inheritdoc />
+    protected override async Task RunPassAsync(AgentClusterClient client, CancellationToken cancellationToken)
+    {
+        foreach (BigInteger taskId in await tasks.FindAssignableAsync(client, cancellationToken).ConfigureAwait(false))
+        {
+            TransactionReceipt receipt;
+            try
+            {
+                receipt = await client.Tasks.AssignAsync(taskId, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ContractCustomErrorException<WrongStatusError> e)
+            {
+                KeeperLog.AlreadyDone(Logger, taskId.ToString(), e.Message);
+                continue;
+            }
+
+            BigInteger gas = receipt.GasUsed.Value * (receipt.EffectiveGasPrice?.Value ?? BigInteger.Zero);
+            BigInteger reward = receipt.DecodeAllEvents<EarnedEventDTO>()
+                .Where(e => string.Equals(e.Event.Account, client.Address, StringComparison.OrdinalIgnoreCase))
+                .Aggregate(BigInteger.Zero, (sum, e) => sum + e.Event.Amount);
+            string outcome = receipt.DecodeAllEvents<TaskAssignedEventDTO>().Count > 0 ? "assigned" : "refunded (no bid)";
+            Metrics.Action(Name, gas, reward);
+            KeeperLog.Assigned(Logger, taskId.ToString(), outcome, receipt.TransactionHash, gas.ToString(), reward.ToString());
+        }
+    }
+}

@@ -1,0 +1,70 @@
+namespace AgentCluster.Keepers.Hosting;
+
+/// <summary>
+/// How a keeper host reaches the chain, signs, and runs its duties. Bound by <c>services.AddAgentClusterKeepers(configuration)</c> from the
+/// section <c>AgentCluster:Keepers</c> (appsettings.json, environment <c>AGENTCLUSTER__KEEPERS__RPCURL</c>, command line
+/// <c>--AgentCluster:Keepers:RpcUrl=...</c>), validated when the host starts (<see cref="KeeperOptionsValidator"/>).
+/// </summary>
+public sealed class KeeperOptions
+{
+    /// <summary>The configuration section bound.</summary>
+    public const string SectionName = "AgentCluster:Keepers";
+
+    /// <summary>The chain's JSON-RPC URL (http or https).</summary>
+    public string? RpcUrl { get; set; }
+
+    /// <summary>The deployment manifest written by <c>scripts/deploy</c>; its chain id must be the node's.</summary>
+    public string? ManifestPath { get; set; }
+
+    /// <summary>The signer's encrypted keystore (Web3 Secret Storage); with <see cref="KeystorePasswordVariable"/>. Or <see cref="PrivateKeyVariable"/>.</summary>
+    public string? KeystorePath { get; set; }
+
+    /// <summary>With <see cref="KeystorePath"/>: the environment variable holding the keystore's password (never the password itself).</summary>
+    public string? KeystorePasswordVariable { get; set; }
+
+    /// <summary>The environment variable holding the signer's private key (instead of a keystore); the key is never logged.</summary>
+    public string? PrivateKeyVariable { get; set; }
+
+    /// <summary>
+    /// The signer as a key source set in code (e.g. an external signer: <c>AgentKeySource.FromExternalSigner(kms)</c>), instead of
+    /// <see cref="KeystorePath"/> or <see cref="PrivateKeyVariable"/>; not bindable from configuration.
+    /// </summary>
+    public AgentCluster.Sdk.Identity.AgentKeySource? Key { get; set; }
+
+    /// <summary>The durable transaction manager's SQLite journal (nonces and pending transactions survive a restart).</summary>
+    public string? JournalPath { get; set; }
+
+    /// <summary>The indexer's SQLite database (read by the indexer; optional until the indexer is registered).</summary>
+    public string? IndexDbPath { get; set; }
+
+    /// <summary>How long a duty waits between passes (100 ms .. 10 min; default 5 s).</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Which duties run.</summary>
+    public KeeperDutyOptions Duties { get; set; } = new();
+
+    /// <summary>Below this signer balance (ETH) readiness is Degraded and a warning is logged (default 0.05).</summary>
+    public decimal MinBalanceWarningEth { get; set; } = 0.05m;
+
+    /// <summary>Below this signer balance (ETH) readiness is Unhealthy (default 0.01); at most <see cref="MinBalanceWarningEth"/>.</summary>
+    public decimal MinBalanceFailureEth { get; set; } = 0.01m;
+
+    /// <summary>Readiness fails when the indexer (if registered) is more than this many blocks behind the head (default 20).</summary>
+    public ulong MaxIndexerLagBlocks { get; set; } = 20;
+
+    /// <summary>The port of the health (<c>/health/live</c>, <c>/health/ready</c>) and metrics (<c>/metrics</c>) endpoint on 127.0.0.1 (default 9464).</summary>
+    public int HealthPort { get; set; } = 9464;
+
+    /// <summary>
+    /// Temporary work discovery (until the indexer implements <see cref="IAssignableTasks"/>): how many of the newest tasks
+    /// <see cref="RecentTasksScanner"/> reads per pass (1 .. 10,000; default 200).
+    /// </summary>
+    public int RecentTasksWindow { get; set; } = 200;
+}
+
+/// <summary>Which duties a keeper host runs (section <c>AgentCluster:Keepers:Duties</c>).</summary>
+public sealed class KeeperDutyOptions
+{
+    /// <summary>Close the bidding of tasks whose bidding window ended (<c>assign</c>: best bid assigned, or the requester refunded); paid keeper work. Default on.</summary>
+    public bool Assignment { get; set; } = true;
+}
