@@ -26,6 +26,15 @@ internal static partial class KeeperLog
     [LoggerMessage(EventId = 1011, Level = LogLevel.Information, Message = "Task {TaskId} was already closed by someone else: {Reason}")]
     public static partial void AlreadyDone(ILogger logger, string taskId, string reason);
 
+    [LoggerMessage(EventId = 1030, Level = LogLevel.Information, Message = "Keeper indexer started on {DatabasePath}")]
+    public static partial void IndexerStarted(ILogger logger, string databasePath);
+
+    [LoggerMessage(EventId = 1031, Level = LogLevel.Warning, Message = "Keeper indexer cannot start yet, retrying in {Delay}: {Fault}")]
+    public static partial void IndexerWaiting(ILogger logger, TimeSpan delay, string fault);
+
+    [LoggerMessage(EventId = 1032, Level = LogLevel.Critical, Message = "Keeper indexer stopped: the index cannot follow this chain: {Fault}")]
+    public static partial void IndexerFailed(ILogger logger, string fault, Exception exception);
+
     [LoggerMessage(EventId = 1020, Level = LogLevel.Information, Message = "Keeper health and metrics on {Prefix} (/health/live, /health/ready, /metrics)")]
     public static partial void Listening(ILogger logger, string prefix);
 

@@ -16,8 +16,9 @@ public static class KeeperServiceCollectionExtensions
     /// validated on start (<see cref="KeeperOptionsValidator"/>; the host refuses to start and names the setting), the shared
     /// <see cref="KeeperClient"/>, the enabled duties, the readiness checks (node, indexer lag, signer balance), the health endpoint and the
     /// <see cref="KeeperMetrics"/> exported by OpenTelemetry's Prometheus exporter on <c>http://127.0.0.1:{HealthPort}/metrics</c>.
-    /// An <see cref="IAssignableTasks"/> or <see cref="IIndexerStatus"/> registered before this call is kept (the indexer's);
-    /// otherwise the temporary <see cref="RecentTasksScanner"/> is used.
+    /// With <see cref="KeeperOptions.IndexDbPath"/> set, the <see cref="IndexerDuty"/> runs the event indexer and is the
+    /// <see cref="IIndexerStatus"/> and <see cref="IAssignableTasks"/>; without it the temporary <see cref="RecentTasksScanner"/> finds
+    /// the assignment duty's work. An <see cref="IAssignableTasks"/> or <see cref="IIndexerStatus"/> registered before this call is kept.
     /// </summary>
     public static IServiceCollection AddAgentClusterKeepers(this IServiceCollection services, IConfiguration configuration,
         Action<KeeperOptions>? configure = null)
@@ -34,8 +35,15 @@ public static class KeeperServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KeeperOptions>, KeeperOptionsValidator>());
 
         services.TryAddSingleton<KeeperClient>();
-        services.TryAddSingleton<IAssignableTasks, RecentTasksScanner>();
-        services.TryAddSingleton(sp => new IndexerLag(sp.GetService<IIndexerStatus>()));
+        // The indexer runs when IndexDbPath is set (the options are only known at resolve time); it then serves the index's position
+        // and the assignment duty's work, unless the host registered its own IIndexerStatus / IAssignableTasks before this call.
+        services.TryAddSingleton<IndexerDuty>();
+        services.AddSingleton<Microsoft.Extensions.Hosting.IHostedService>(sp => sp.GetRequiredService<IndexerDuty>());
+        services.TryAddSingleton<IAssignableTasks>(sp => sp.GetRequiredService<IOptions<KeeperOptions>>().Value.IndexDbPath is not null
+            ? sp.GetRequiredService<IndexerDuty>()
+            : ActivatorUtilities.CreateInstance<RecentTasksScanner>(sp));
+        services.TryAddSingleton(sp => new IndexerLag(sp.GetService<IIndexerStatus>()
+            ?? (sp.GetRequiredService<IOptions<KeeperOptions>>().Value.IndexDbPath is not null ? sp.GetRequiredService<IndexerDuty>() : null)));
         services.AddMetrics();
         services.TryAddSingleton<KeeperMetrics>();
 

@@ -158,6 +158,34 @@ public sealed class KeeperHostTests
     }
 
     [Test]
+    public async Task WithAnIndexDb_TheIndexerRuns_IsTheReadinessLag_AndTheAssignmentDutyFindsItsWorkInTheIndex()
+    {
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        string keeperAddress = AnvilAccounts.Addresses[6];
+        var market = new TaskMarketService(_suite.Web3, _suite.Manifest.AddressOf("TaskMarket"));
+        BigInteger taskId = await SubmitExpiredTaskAsync(bound.Token);
+        string index = Path.Combine(_dir, "keeper-index.db");
+
+        await using RunningKeeper keeper = await StartKeeperAsync(AnvilAccounts.PrivateKeys[6], bound.Token,
+            settings: new Dictionary<string, string?> { ["AgentCluster:Keepers:IndexDbPath"] = index });
+        IndexerDuty indexer = keeper.Host.Services.GetRequiredService<IndexerDuty>();
+        Assert.That(keeper.Host.Services.GetRequiredService<IAssignableTasks>(), Is.SameAs(indexer), "the index, not the temporary scan, finds the work");
+        await WaitUntilAsync(async () => (await market.GetTaskQueryAsync(taskId)).Task.Status != 1, "the task leaves Bidding", bound.Token);
+
+        var settled = await _suite.Web3.Eth.GetEvent<TaskSettledEventDTO>(market.ContractAddress)
+            .GetAllChangesAsync(_suite.Web3.Eth.GetEvent<TaskSettledEventDTO>(market.ContractAddress).CreateFilterInput<BigInteger>(taskId, Nethereum.RPC.Eth.DTOs.BlockParameter.CreateEarliest(), Nethereum.RPC.Eth.DTOs.BlockParameter.CreateLatest()));
+        Assert.That(settled.Single().Event.SettledBy, Is.EqualTo(keeperAddress).IgnoreCase);
+        Assert.That(File.Exists(index), Is.True, "the index is on disk");
+        Assert.That(indexer.IndexedBlock, Is.Not.Null);
+        Assert.That(keeper.Logs.Any(l => l.EventId == 1030), Is.True, "the indexer's start is logged");
+
+        using var http = new HttpClient();
+        await WaitUntilAsync(async () => (await http.GetAsync(keeper.Url("/health/ready"), bound.Token)).IsSuccessStatusCode, "ready with the indexer caught up", bound.Token);
+        string ready = await http.GetStringAsync(keeper.Url("/health/ready"), bound.Token);
+        Assert.That(ready, Does.Contain("block(s) behind"), "the readiness check reads the running indexer's lag");
+    }
+
+    [Test]
     public async Task NodeDown_FaultsAreLogged_AndTheDutyCarriesOnAfterwards()
     {
         using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(120));
@@ -260,7 +288,8 @@ public sealed class KeeperHostTests
         }
     }
 
-    private async Task<RunningKeeper> StartKeeperAsync(string privateKey, CancellationToken ct, Action<IServiceCollection>? before = null)
+    private async Task<RunningKeeper> StartKeeperAsync(string privateKey, CancellationToken ct, Action<IServiceCollection>? before = null,
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
         string variable = $"AGENTCLUSTER_TEST_KEEPER_{Guid.NewGuid():N}";
         Environment.SetEnvironmentVariable(variable, privateKey);
@@ -276,6 +305,11 @@ public sealed class KeeperHostTests
             ["AgentCluster:Keepers:PollInterval"] = "00:00:00.250",
             ["AgentCluster:Keepers:HealthPort"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
+
         builder.Logging.AddProvider(logs);
         before?.Invoke(builder.Services);
         builder.Services.AddAgentClusterKeepers(builder.Configuration);
