@@ -26,8 +26,7 @@ public sealed partial class AgentClusterSuite
 
         if (warp > TimeSpan.Zero)
         {
-            await Web3.Client.SendRequestAsync<string>("evm_increaseTime", null, new HexBigInteger((long)warp.TotalSeconds)).ConfigureAwait(false);
-            await Web3.Client.SendRequestAsync<string>("evm_mine").ConfigureAwait(false);
+            await IncreaseTimeAsync(warp, ct).ConfigureAwait(false);
         }
 
         BigInteger released = 0;

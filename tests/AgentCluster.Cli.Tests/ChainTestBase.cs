@@ -143,8 +143,7 @@ public abstract class ChainTestBase
     }
 
     /// <summary>An SDK client signing as anvil account <paramref name="index"/> (test set-up and checks go through the SDK, not the CLI).</summary>
-    protected async Task<AgentClusterClient> ClientAsync(int index) =>
-        await AgentClusterClient.ConnectAsync(new AgentClusterClientOptions { Web3 = await Suite.CreateWeb3Async(index), Manifest = Suite.Manifest });
+    protected Task<AgentClusterClient> ClientAsync(int index) => Suite.CreateClientAsync(index);
 
     /// <summary>Has the approved attestor (#6) attest <paramref name="agentId"/>: 8 cores, 16 GiB GPU, 500 tokens/s, valid 7 days.</summary>
     protected async Task<AgentAttestation> AttestAsync(AgentClusterClient client, BigInteger agentId, ulong nonce = 1)

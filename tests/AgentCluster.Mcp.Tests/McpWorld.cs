@@ -77,8 +77,7 @@ internal sealed class McpWorld : IAsyncDisposable
     }
 
     /// <summary>An SDK client signing as anvil account <paramref name="account"/> (for what the tests do beside the MCP server).</summary>
-    public async Task<AgentClusterClient> ClientAsync(int account, CancellationToken ct) =>
-        await AgentClusterClient.ConnectAsync(new AgentClusterClientOptions { Web3 = await Suite.CreateWeb3Async(account, ct), Manifest = Suite.Manifest }, cancellationToken: ct);
+    public Task<AgentClusterClient> ClientAsync(int account, CancellationToken ct) => Suite.CreateClientAsync(account, ct);
 
     /// <summary>
     /// Starts the MCP server in-process (<see cref="AgentClusterMcpServer.RunStdioAsync"/>) for anvil account <paramref name="account"/>
@@ -96,25 +95,11 @@ internal sealed class McpWorld : IAsyncDisposable
         return await McpSession.StartAsync(options, ct);
     }
 
-    public async Task WarpAsync(long seconds)
-    {
-        await Suite.Web3.Client.SendRequestAsync(new RpcRequest(1, "evm_increaseTime", seconds));
-        await MineAsync(1);
-    }
+    public Task WarpAsync(long seconds) => Suite.IncreaseTimeAsync(TimeSpan.FromSeconds(seconds));
 
-    public async Task MineAsync(int blocks)
-    {
-        for (int i = 0; i < blocks; i++)
-        {
-            await Suite.Web3.Client.SendRequestAsync(new RpcRequest(2, "evm_mine"));
-        }
-    }
+    public Task MineAsync(int blocks) => Suite.MineAsync(blocks);
 
-    public async Task<DateTimeOffset> ChainTimeAsync()
-    {
-        var block = await Suite.Web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(BlockParameter.CreateLatest());
-        return DateTimeOffset.FromUnixTimeSeconds((long)block.Timestamp.Value);
-    }
+    public Task<DateTimeOffset> ChainTimeAsync() => Suite.ChainTimeAsync();
 
     /// <summary>Writes the manifest to a file (for the CLI process).</summary>
     public string WriteManifest()

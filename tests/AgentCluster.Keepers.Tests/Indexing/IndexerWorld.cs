@@ -70,8 +70,7 @@ internal sealed class IndexerWorld : IAsyncDisposable
         return world;
     }
 
-    public async Task<AgentClusterClient> ClientAsync(int account, CancellationToken ct) =>
-        await AgentClusterClient.ConnectAsync(new AgentClusterClientOptions { Web3 = await Suite.CreateWeb3Async(account, ct), Manifest = Suite.Manifest }, cancellationToken: ct);
+    public Task<AgentClusterClient> ClientAsync(int account, CancellationToken ct) => Suite.CreateClientAsync(account, ct);
 
     public async Task<SubmittedTask> SubmitTaskAsync(int account, BigInteger bounty, string requirements, CancellationToken ct)
     {
@@ -88,19 +87,9 @@ internal sealed class IndexerWorld : IAsyncDisposable
 
     public async Task<ulong> HeadAsync() => (ulong)(await Suite.Web3.Eth.Blocks.GetBlockNumber.SendRequestAsync()).Value;
 
-    public async Task MineAsync(int blocks)
-    {
-        for (int i = 0; i < blocks; i++)
-        {
-            await Suite.Web3.Client.SendRequestAsync(new RpcRequest(2, "evm_mine"));
-        }
-    }
+    public Task MineAsync(int blocks) => Suite.MineAsync(blocks);
 
-    public async Task<DateTimeOffset> ChainTimeAsync()
-    {
-        var block = await Suite.Web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(BlockParameter.CreateLatest());
-        return DateTimeOffset.FromUnixTimeSeconds((long)block.Timestamp.Value);
-    }
+    public Task<DateTimeOffset> ChainTimeAsync() => Suite.ChainTimeAsync();
 
     /// <summary>Every log of the manifest's contracts from the manifest's block to <paramref name="toBlock"/>, straight from the node.</summary>
     public async Task<List<FilterLog>> ChainLogsAsync(ulong toBlock)
@@ -111,11 +100,7 @@ internal sealed class IndexerWorld : IAsyncDisposable
 
     public ValueTask DisposeAsync() => Suite.DisposeAsync();
 
-    public async Task WarpAsync(TimeSpan by)
-    {
-        await Suite.Web3.Client.SendRequestAsync(new RpcRequest(1, "evm_increaseTime", (long)Math.Ceiling(by.TotalSeconds)));
-        await MineAsync(1);
-    }
+    public Task WarpAsync(TimeSpan by) => Suite.IncreaseTimeAsync(by);
 
     private async Task<BigInteger> RegisterAgentAsync(int ownerAccount, CancellationToken ct)
     {

@@ -61,31 +61,16 @@ internal sealed class MarketWorld : IAsyncDisposable
         return world;
     }
 
-    public async Task<AgentClusterClient> ClientAsync(int account, CancellationToken ct) =>
-        await AgentClusterClient.ConnectAsync(new AgentClusterClientOptions { Web3 = await Suite.CreateWeb3Async(account, ct), Manifest = Suite.Manifest }, cancellationToken: ct);
+    public Task<AgentClusterClient> ClientAsync(int account, CancellationToken ct) => Suite.CreateClientAsync(account, ct);
 
-    public async Task WarpAsync(long seconds)
-    {
-        await Suite.Web3.Client.SendRequestAsync(new RpcRequest(1, "evm_increaseTime", seconds));
-        await MineAsync(1);
-    }
+    public Task WarpAsync(long seconds) => Suite.IncreaseTimeAsync(TimeSpan.FromSeconds(seconds));
 
-    public async Task MineAsync(int blocks)
-    {
-        for (int i = 0; i < blocks; i++)
-        {
-            await Suite.Web3.Client.SendRequestAsync(new RpcRequest(2, "evm_mine"));
-        }
-    }
+    public Task MineAsync(int blocks) => Suite.MineAsync(blocks);
 
     public async Task<BigInteger> NonceAsync(int account) =>
         (await Suite.Web3.Eth.Transactions.GetTransactionCount.SendRequestAsync(AnvilAccounts.Addresses[account], BlockParameter.CreateLatest())).Value;
 
-    public async Task<DateTimeOffset> ChainTimeAsync()
-    {
-        var block = await Suite.Web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(BlockParameter.CreateLatest());
-        return DateTimeOffset.FromUnixTimeSeconds((long)block.Timestamp.Value);
-    }
+    public Task<DateTimeOffset> ChainTimeAsync() => Suite.ChainTimeAsync();
 
     public ValueTask DisposeAsync() => Suite.DisposeAsync();
 
