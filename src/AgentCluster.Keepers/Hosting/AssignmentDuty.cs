@@ -1,6 +1,7 @@
 using System.Numerics;
 using AgentCluster.Evm.Bindings.TaskMarket.ContractDefinition;
 using AgentCluster.Evm.Errors;
+using AgentCluster.Keepers.Sharing;
 using AgentCluster.Sdk;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -15,17 +16,25 @@ namespace AgentCluster.Keepers.Hosting;
 /// reward from the receipt's <c>Earned</c> events for the signer, and the gas from the receipt. Idempotent on-chain: a task another
 /// keeper closed first reverts <c>WrongStatus</c> at gas estimation (no transaction, no gas) and is skipped.
 /// </summary>
-public sealed class AssignmentDuty(KeeperClient client, IAssignableTasks tasks, IOptions<KeeperOptions> options, KeeperMetrics metrics,
+public sealed class AssignmentDuty(KeeperClient client, IAssignableTasks tasks, KeeperRota rota, IOptions<KeeperOptions> options, KeeperMetrics metrics,
     ILogger<AssignmentDuty> logger) : KeeperDuty(DutyName, client, options, metrics, logger)
 {
     /// <summary>The duty's name in logs and metrics.</summary>
     public const string DutyName = "assignment";
+
+    /// <summary>The work kind in the <see cref="KeeperRota"/>.</summary>
+    public const string WorkKind = "assign";
 
     /// <inheritdoc />
     protected override async Task RunPassAsync(AgentClusterClient client, CancellationToken cancellationToken)
     {
         foreach (BigInteger taskId in await tasks.FindAssignableAsync(client, cancellationToken).ConfigureAwait(false))
         {
+            if (!rota.ShouldAct(client.Address!, taskId, WorkKind))
+            {
+                continue; // another keeper's, until its take-over delay passes
+            }
+
             TransactionReceipt receipt;
             try
             {
@@ -34,8 +43,11 @@ public sealed class AssignmentDuty(KeeperClient client, IAssignableTasks tasks, 
             catch (ContractCustomErrorException<WrongStatusError> e)
             {
                 KeeperLog.AlreadyDone(Logger, taskId.ToString(), e.Message);
+                rota.Done(taskId, WorkKind);
                 continue;
             }
+
+            rota.Done(taskId, WorkKind);
 
             BigInteger gas = receipt.GasUsed.Value * (receipt.EffectiveGasPrice?.Value ?? BigInteger.Zero);
             BigInteger reward = receipt.DecodeAllEvents<EarnedEventDTO>()

@@ -60,6 +60,18 @@ public sealed class KeeperOptions
     /// <see cref="RecentTasksScanner"/> reads per pass (1 .. 10,000; default 200).
     /// </summary>
     public int RecentTasksWindow { get; set; } = 200;
+
+    /// <summary>
+    /// The addresses of every keeper sharing this chain's work, this one included (docs/keepers.md, "Several keepers"); empty (the
+    /// default): this keeper is alone and acts on all due work at once.
+    /// </summary>
+    public IList<string> Peers { get; set; } = [];
+
+    /// <summary>
+    /// With <see cref="Peers"/>: how long work must have been due before the next keeper in its order takes it over from the owner
+    /// (rank x this; default 30 s; at least two poll intervals, so that a healthy owner's transaction is mined first).
+    /// </summary>
+    public TimeSpan TakeOverAfter { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>Which duties a keeper host runs (section <c>AgentCluster:Keepers:Duties</c>).</summary>

@@ -118,6 +118,25 @@ public sealed class KeeperOptionsValidator : IValidateOptions<KeeperOptions>
             failures.Add($"{P}Duties: missing.");
         }
 
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (string peer in options.Peers ?? [])
+        {
+            string p = peer?.Trim() ?? "";
+            if (p.Length != 42 || !p.StartsWith("0x", StringComparison.OrdinalIgnoreCase) || !p[2..].All(Uri.IsHexDigit))
+            {
+                failures.Add($"{P}Peers: '{peer}' is not an address (0x and 40 hex digits).");
+            }
+            else if (!seen.Add(p))
+            {
+                failures.Add($"{P}Peers: {p} is listed twice.");
+            }
+        }
+
+        if (options.Peers is { Count: > 0 } && options.TakeOverAfter < 2 * options.PollInterval)
+        {
+            failures.Add($"{P}TakeOverAfter: {options.TakeOverAfter} is under two poll intervals ({2 * options.PollInterval}); a healthy owner would be overtaken.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -35,6 +35,7 @@ public static class KeeperServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KeeperOptions>, KeeperOptionsValidator>());
 
         services.TryAddSingleton<KeeperClient>();
+        services.TryAddSingleton<AgentCluster.Keepers.Sharing.KeeperRota>();
         // The indexer runs when IndexDbPath is set (the options are only known at resolve time); it then serves the index's position
         // and the assignment duty's work, unless the host registered its own IIndexerStatus / IAssignableTasks before this call.
         services.TryAddSingleton<IndexerDuty>();
