@@ -52,6 +52,12 @@ public static class KeeperServiceCollectionExtensions
         services.AddSingleton<Microsoft.Extensions.Hosting.IHostedService>(sp => sp.GetRequiredService<IOptions<KeeperOptions>>().Value.Duties.Assignment
             ? ActivatorUtilities.CreateInstance<AssignmentDuty>(sp)
             : new DisabledDuty());
+        services.AddSingleton<Microsoft.Extensions.Hosting.IHostedService>(sp => sp.GetRequiredService<IOptions<KeeperOptions>>().Value.Duties.Committee
+            ? ActivatorUtilities.CreateInstance<CommitteeDuty>(sp)
+            : new DisabledDuty());
+        services.AddSingleton<Microsoft.Extensions.Hosting.IHostedService>(sp => sp.GetRequiredService<IOptions<KeeperOptions>>().Value.Duties.Settlement
+            ? ActivatorUtilities.CreateInstance<SettlementDuty>(sp)
+            : new DisabledDuty());
 
         services.AddHealthChecks()
             .AddCheck<NodeHealthCheck>(NodeHealthCheck.Name, tags: [KeeperHealthEndpoint.ReadyTag], timeout: TimeSpan.FromSeconds(10))
