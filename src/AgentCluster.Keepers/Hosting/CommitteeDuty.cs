@@ -47,6 +47,7 @@ public sealed class CommitteeDuty(KeeperClient client, IndexerDuty index, Keeper
     private readonly DutyState _state = new();
     private readonly ConcurrentDictionary<BigInteger, Dictionary<BigInteger, BigInteger?>> _keys = new();
     private readonly HashSet<BigInteger> _noSeed = [];
+    private readonly HashSet<BigInteger> _retried = [];
     private bool _warnedNoIndex;
 
     /// <inheritdoc />
@@ -83,7 +84,7 @@ public sealed class CommitteeDuty(KeeperClient client, IndexerDuty index, Keeper
             MarketParams p = await _state.ParamsAsync(client, task.ParamsVersion, cancellationToken).ConfigureAwait(false);
             if (task.DrawClosesAt is null)
             {
-                if (!rota.ShouldAct(client.Address!, task.TaskId, DrawKind) || !await FixSeedAsync(client, task, p, now, cancellationToken).ConfigureAwait(false))
+                if (!await FixSeedAsync(client, indexer, task, p, now, cancellationToken).ConfigureAwait(false))
                 {
                     continue;
                 }
@@ -130,10 +131,48 @@ public sealed class CommitteeDuty(KeeperClient client, IndexerDuty index, Keeper
             .Select(a => a.AgentId)];
     }
 
-    /// <summary>Fixes the seed (true), or retries an overdue one with the fallback source, or gives up on a lapsed one (false).</summary>
-    private async Task<bool> FixSeedAsync(AgentClusterClient client, TaskInfo task, MarketParams p, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// Fixes the seed once the source delivered it (true); asks the fallback when the primary has not delivered <c>seedTimeout</c> after
+    /// the result; leaves a lapsed seed (not fixable any more) to the settlement duty. Work is "due" (for the rota) only when it can be
+    /// done: a seed that is not ready is nobody's work yet, so a peer never takes over a fix that nobody could have sent.
+    /// </summary>
+    private async Task<bool> FixSeedAsync(AgentClusterClient client, SuiteIndexer indexer, TaskInfo task, MarketParams p, DateTimeOffset now, CancellationToken ct)
     {
         string id = task.TaskId.ToString();
+        if (task.ResultPostedAt is not { } posted)
+        {
+            return false;
+        }
+
+        if (now > posted + TimeSpan.FromSeconds(2 * p.SeedTimeout))
+        {
+            _noSeed.Add(task.TaskId); // lapsed: the settlement duty refunds it
+            rota.Done(task.TaskId, DrawKind);
+            return false;
+        }
+
+        if (await indexer.SeedRequestOfAsync(task.TaskId, ct).ConfigureAwait(false) is not { } request)
+        {
+            return false;
+        }
+
+        var source = new AgentCluster.Evm.Bindings.IRandomnessSource.IRandomnessSourceService(client.Web3, request.Source);
+        bool ready = (await RpcCancellation.RunAsync(() => source.SeedOfQueryAsync(request.RequestId), ct).ConfigureAwait(false)).Ready;
+        if (!ready)
+        {
+            if (now >= posted + TimeSpan.FromSeconds(p.SeedTimeout) && !_retried.Contains(task.TaskId) && rota.ShouldAct(client.Address!, task.TaskId, DrawKind))
+            {
+                await RetrySeedAsync(client, task.TaskId, ct).ConfigureAwait(false);
+            }
+
+            return false;
+        }
+
+        if (!rota.ShouldAct(client.Address!, task.TaskId, DrawKind))
+        {
+            return false;
+        }
+
         try
         {
             TransactionReceipt fixedSeed = await client.Tasks.DrawCommitteeAsync(task.TaskId, [], ct).ConfigureAwait(false);
@@ -142,30 +181,11 @@ public sealed class CommitteeDuty(KeeperClient client, IndexerDuty index, Keeper
             KeeperLog.SeedFixed(Logger, id, fixedSeed.TransactionHash, gas.ToString());
             return true;
         }
-        catch (ContractCustomErrorException<SeedNotReadyError> e)
-        {
-            if (task.ResultPostedAt is { } posted && now >= posted + TimeSpan.FromSeconds(p.SeedTimeout))
-            {
-                await RetrySeedAsync(client, task.TaskId, ct).ConfigureAwait(false);
-            }
-            else
-            {
-                Logger.LogDebug("Task {TaskId}: the seed is not ready yet ({Reason})", id, e.Message);
-            }
-        }
-        catch (ContractCustomErrorException<SeedFixDeadlinePassedError> e)
-        {
-            KeeperLog.NotSent(Logger, id, "fixing the seed", e.Message + " (the seed lapsed: the settlement duty refunds the task)");
-            _noSeed.Add(task.TaskId);
-            rota.Done(task.TaskId, DrawKind);
-        }
-        catch (ContractCustomErrorException<WrongStatusError> e)
+        catch (ContractRevertException e)
         {
             KeeperLog.NotSent(Logger, id, "fixing the seed", e.Message);
-            rota.Done(task.TaskId, DrawKind);
+            return false;
         }
-
-        return false;
     }
 
     private async Task RetrySeedAsync(AgentClusterClient client, BigInteger taskId, CancellationToken ct)
@@ -179,10 +199,14 @@ public sealed class CommitteeDuty(KeeperClient client, IndexerDuty index, Keeper
             Metrics.Action(Name, gas, BigInteger.Zero);
             KeeperLog.SeedRetried(Logger, id, receipt.TransactionHash, gas.ToString());
             _state.Sent(taskId, DrawKind, receipt);
+            _retried.Add(taskId);
+            rota.Done(taskId, DrawKind);
         }
         catch (ContractCustomErrorException<SeedAlreadyRetriedError> e)
         {
             KeeperLog.NotSent(Logger, id, "retrySeed", e.Message); // the fallback was asked already: wait for it
+            _retried.Add(taskId);
+            rota.Done(taskId, DrawKind);
         }
         catch (ContractCustomErrorException<SeedNotOverdueError> e)
         {

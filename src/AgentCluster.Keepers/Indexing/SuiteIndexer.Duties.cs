@@ -12,6 +12,11 @@ namespace AgentCluster.Keepers.Indexing;
 /// <param name="AgentId">The member (drawn, not evicted).</param>
 public sealed record IndexedMemberToSettle(BigInteger TaskId, BigInteger AgentId);
 
+/// <summary>The latest committee seed request of a task (<c>SeedRequested</c>): the randomness source asked and its request id.</summary>
+/// <param name="Source">The randomness source (lower-case hex): the primary, or the fallback after <c>retrySeed</c>.</param>
+/// <param name="RequestId">The source's request id.</param>
+public sealed record IndexedSeedRequest(string Source, BigInteger RequestId);
+
 /// <summary>The committee and settlement duties' queries (work found in the index only, never by scanning contract storage).</summary>
 public sealed partial class SuiteIndexer
 {
@@ -32,6 +37,17 @@ public sealed partial class SuiteIndexer
     /// </summary>
     public Task<IReadOnlyList<IndexedTask>> TasksPastDeadlineAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
         QueryTasksAsync("WHERE executor IS NOT NULL AND NOT result_posted AND outcome IS NULL AND deadline < $x", now.ToUnixTimeSeconds(), cancellationToken);
+
+    /// <summary>The latest seed request of <paramref name="taskId"/>, or null when none is indexed.</summary>
+    public async Task<IndexedSeedRequest?> SeedRequestOfAsync(BigInteger taskId, CancellationToken cancellationToken = default)
+    {
+        await using SqliteConnection db = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using SqliteCommand cmd = db.CreateCommand();
+        cmd.CommandText = "SELECT source, request_id FROM seeds_requested WHERE task_id = $t ORDER BY block_number DESC, log_index DESC LIMIT 1";
+        cmd.Parameters.AddWithValue("$t", DecodedEvents.Id(taskId));
+        await using SqliteDataReader r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await r.ReadAsync(cancellationToken).ConfigureAwait(false) ? new IndexedSeedRequest(r.GetString(0), ParseId(r.GetString(1))) : null;
+    }
 
     /// <summary>
     /// Members of settled tasks (seed fixed, so a committee was drawn) that are drawn and not evicted and have no <c>MemberSettled</c>
