@@ -7,6 +7,7 @@ using AgentCluster.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace AgentCluster.Keepers.Tests.Duties;
 
