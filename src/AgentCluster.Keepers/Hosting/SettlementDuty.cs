@@ -135,7 +135,8 @@ public sealed class SettlementDuty(KeeperClient client, IndexerDuty index, Keepe
         try
         {
             receipt = DutyReceipts.Succeeded(
-                await client.Contracts.TaskMarket.SettleRequestAndWaitForReceiptAsync(taskId, [], [], ct).ConfigureAwait(false), "settle");
+                await SendAsync(client, new SettleFunction { TaskId = taskId, Reveals = [], AgentIds = [] }, 2,
+                    (f, c) => client.Contracts.TaskMarket.SettleEstimateGasAsync(f), client.Contracts.TaskMarket.SettleRequestAndWaitForReceiptAsync, ct).ConfigureAwait(false), "settle");
         }
         catch (ContractRevertException e)
         {
@@ -161,7 +162,9 @@ public sealed class SettlementDuty(KeeperClient client, IndexerDuty index, Keepe
         try
         {
             receipt = DutyReceipts.Succeeded(
-                await client.Contracts.TaskMarket.ReportMissedDeadlineRequestAndWaitForReceiptAsync(taskId, ct).ConfigureAwait(false), "reportMissedDeadline");
+                await SendAsync(client, new ReportMissedDeadlineFunction { TaskId = taskId }, 2,
+                    (f, c) => client.Contracts.TaskMarket.ReportMissedDeadlineEstimateGasAsync(f), client.Contracts.TaskMarket.ReportMissedDeadlineRequestAndWaitForReceiptAsync, ct).ConfigureAwait(false),
+                "reportMissedDeadline");
         }
         catch (ContractCustomErrorException<DeadlineNotPassedError>)
         {
@@ -186,7 +189,9 @@ public sealed class SettlementDuty(KeeperClient client, IndexerDuty index, Keepe
         try
         {
             receipt = DutyReceipts.Succeeded(
-                await client.Contracts.TaskMarket.SettleMembersRequestAndWaitForReceiptAsync(taskId, members, ct).ConfigureAwait(false), "settleMembers");
+                await SendAsync(client, new SettleMembersFunction { TaskId = taskId, AgentIds = members }, 2 * members.Count,
+                    (f, c) => client.Contracts.TaskMarket.SettleMembersEstimateGasAsync(f), client.Contracts.TaskMarket.SettleMembersRequestAndWaitForReceiptAsync, ct).ConfigureAwait(false),
+                "settleMembers");
         }
         catch (ContractRevertException e)
         {
@@ -199,6 +204,26 @@ public sealed class SettlementDuty(KeeperClient client, IndexerDuty index, Keepe
         BigInteger gas = DutyReceipts.Gas(receipt), reward = DutyReceipts.Reward(receipt, client.Address!);
         Metrics.Action(Name, gas, reward);
         KeeperLog.MembersSettled(Logger, taskId.ToString(), settled, receipt.TransactionHash, gas.ToString(), reward.ToString());
+    }
+
+    /// <summary>Gas allowed per checkpoint the call may write beyond its estimate (a fresh storage slot, cold, with its length update).</summary>
+    internal const int GasPerCheckpoint = 30_000;
+
+    /// <summary>
+    /// Sends <paramref name="function"/> with its estimate (the manager's margin included) plus <see cref="GasPerCheckpoint"/> per
+    /// checkpoint it may write. Settlement slashes stakes and changes reputations, whose histories are checkpoints keyed by time: estimated
+    /// against a block of the same second as an earlier write, a checkpoint is updated in place (cheap); mined in the next second, it is
+    /// a new slot (about 22,000 gas more each). With ten members that is beyond the manager's fixed headroom, and the transaction would
+    /// run out of gas (seen in the two-keeper test, where both keepers slash the same agents in consecutive blocks).
+    /// </summary>
+    private static async Task<TransactionReceipt> SendAsync<TFunction>(AgentClusterClient client, TFunction function, int checkpoints,
+        Func<TFunction, CancellationToken, Task<Nethereum.Hex.HexTypes.HexBigInteger>> estimate,
+        Func<TFunction, CancellationToken, Task<TransactionReceipt>> send, CancellationToken ct)
+        where TFunction : Nethereum.Contracts.FunctionMessage, new()
+    {
+        Nethereum.Hex.HexTypes.HexBigInteger gas = await RpcCancellation.RunAsync(() => estimate(function, ct), ct).ConfigureAwait(false);
+        function.Gas = new Nethereum.Hex.HexTypes.HexBigInteger(gas.Value + checkpoints * (BigInteger)GasPerCheckpoint);
+        return await send(function, ct).ConfigureAwait(false);
     }
 
     private async Task FlushFeesIfDueAsync(AgentClusterClient client, CancellationToken ct)

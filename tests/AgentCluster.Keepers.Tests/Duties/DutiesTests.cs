@@ -178,6 +178,10 @@ public sealed class DutiesTests
             var keyed = await attacker.Tasks.SortitionKeysAsync(taskId, _world.Committee, ct);
             Assert.That(keyed, Has.Count.EqualTo(_world.Committee.Count));
             best = [.. keyed.Take(Seats).Select(k => k.AgentId)];
+            var tooFew = Assert.ThrowsAsync<ArgumentException>(() => attacker.Tasks.DrawCommitteeFromKeysAsync(taskId, Seats, [.. keyed.Take(Seats - 1)], ct));
+            Assert.That(tooFew!.Message, Does.StartWith($"Only {Seats - 1} eligible candidates for a committee of {Seats} on task {taskId}."), "refused before anything is sent");
+            var badSize = Assert.ThrowsAsync<ArgumentException>(() => attacker.Tasks.DrawCommitteeFromKeysAsync(taskId, 3, keyed, ct));
+            Assert.That(badSize!.Message, Does.StartWith("committeeSize must be between 10 and 100 (got 3)."));
             handPicked = [.. keyed.Skip(keyed.Count - Seats).Select(k => k.AgentId)];
             await attacker.Tasks.DrawCommitteeAsync(taskId, handPicked, ct);
         }
@@ -467,6 +471,12 @@ public sealed class DutiesTests
                 BigInteger? taskId = kind == SettlementDuty.FlushKind ? null : new BigInteger(input.Substring(8, 64).HexToByteArray(), isUnsigned: true, isBigEndian: true);
                 string from = keepers.Single(x => string.Equals(x, tx.From, StringComparison.OrdinalIgnoreCase));
                 sent.Add(new KeeperTransaction(tx.TransactionHash, from, receipt.Status.Value == 1, receipt.Logs.Count() > 0, kind, taskId));
+                if (receipt.Status.Value != 1)
+                {
+                    var trace = await _world.Suite.Web3.Client.SendRequestAsync<Newtonsoft.Json.Linq.JToken>(
+                        new Nethereum.JsonRpc.Client.RpcRequest(1, "debug_traceTransaction", tx.TransactionHash, new { tracer = "callTracer" }));
+                    TestContext.Out.WriteLine($"failed {kind} {tx.TransactionHash}: gas limit {tx.Gas.Value}, used {receipt.GasUsed.Value}: {trace.ToString(Newtonsoft.Json.Formatting.None)[..Math.Min(3000, trace.ToString().Length)]}");
+                }
             }
         }
 
