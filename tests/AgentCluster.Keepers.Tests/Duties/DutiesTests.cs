@@ -353,6 +353,59 @@ public sealed class DutiesTests
         Assert.That(await EarnedAsync(b, takenOver), Is.EqualTo(BigInteger.Zero), "B was stopped");
     }
 
+    [Test, Order(6)]
+    public async Task LapsedSeed_AndCommitteeNotFullWhenItsFillPhaseClosed_SettleAsRefunded()
+    {
+        using var bound = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        CancellationToken ct = bound.Token;
+        BigInteger lapsed = await SubmitAndBidAsync(ct);
+        BigInteger notFull = await SubmitAndBidAsync(ct);
+        MarketParams p = await ParamsOfAsync(lapsed);
+        await _world.WarpAsync(TimeSpan.FromSeconds(p.BiddingWindow + 1));
+        await using (AgentClusterClient assigner = await _world.ClientAsync(0, ct))
+        {
+            await assigner.Tasks.AssignAsync(lapsed, ct);
+            await assigner.Tasks.AssignAsync(notFull, ct);
+        }
+
+        await PostResultAsync(lapsed, ct);
+        await PostResultAsync(notFull, ct);
+        await _world.MineAsync(3);
+        const int seated = 5;
+        await using (AgentClusterClient other = await _world.ClientAsync(4, ct))
+        {
+            await other.Tasks.DrawCommitteeAsync(notFull, [], ct);
+            var keyed = await other.Tasks.SortitionKeysAsync(notFull, _world.Committee, ct);
+            await other.Tasks.DrawCommitteeAsync(notFull, [.. keyed.Take(seated).Select(k => k.AgentId)], ct);
+        }
+
+        // Nobody fixes the first seed within two seed timeouts, nobody fills the second committee in its fill phase.
+        await _world.WarpAsync(TimeSpan.FromSeconds(2 * p.SeedTimeout + 1));
+        await using DutyHost host = await StartHostAsync(7, ct);
+        await WaitUntilAsync(async () => (await TaskAsync(lapsed)).Status == MarketTaskStatus.Refunded && (await TaskAsync(notFull)).Status == MarketTaskStatus.Refunded,
+            "the host settles both", ct);
+        await WaitUntilAsync(async () => (await EventsAsync<MemberSettledEventDTO>()).Count(e => e.Event.TaskId == notFull) == seated, "the host releases the seated members", ct);
+
+        var settled = (await EventsAsync<TaskSettledEventDTO>()).Where(e => e.Event.TaskId == lapsed || e.Event.TaskId == notFull).ToList();
+        var members = (await EventsAsync<MemberSettledEventDTO>()).Where(e => e.Event.TaskId == notFull).Select(e => e.Event).ToList();
+        TaskInfo a = await TaskAsync(lapsed), b = await TaskAsync(notFull);
+        string requester = AnvilAccounts.Addresses[IndexerWorld.Requester];
+        Assert.Multiple(async () =>
+        {
+            Assert.That(settled.Select(e => e.Event.SettledBy), Is.All.EqualTo(host.Address).IgnoreCase);
+            Assert.That(settled.Select(e => e.Event.Outcome), Is.All.EqualTo((byte)MarketTaskStatus.Refunded));
+            Assert.That(a.Seats, Is.Zero, "the lapsed task never had a committee");
+            Assert.That((await EventsAsync<MemberDrawnEventDTO>()).Where(e => e.Event.TaskId == notFull).Select(e => e.Event.DrawnBy), Is.All.Not.EqualTo(host.Address).IgnoreCase,
+                "the host does not fill a committee after its fill phase");
+            Assert.That(members.Select(m => (m.Aligned, m.Slashed)), Is.All.EqualTo((false, false)), "a committee that never formed is released without effect");
+            Assert.That(await EarnedAsync(requester, lapsed), Is.EqualTo(a.Bounty + a.Fee - 2 * p.KeeperReward), "refund less assign and settle");
+            Assert.That(await EarnedAsync(requester, notFull), Is.EqualTo(b.Bounty + b.Fee - (2 + 2 * seated) * p.KeeperReward),
+                "refund less assign, the seats drawn and their settlements, and settle");
+            Assert.That(await EarnedAsync(host.Address, lapsed), Is.EqualTo(p.KeeperReward), "settle");
+            Assert.That(await EarnedAsync(host.Address, notFull), Is.EqualTo((1 + seated) * p.KeeperReward), "settle and the members");
+        });
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private Task<DutyHost> StartHostAsync(int account, CancellationToken ct, IReadOnlyDictionary<string, string?>? settings = null) =>
