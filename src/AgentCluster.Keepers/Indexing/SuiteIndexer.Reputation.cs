@@ -6,15 +6,72 @@ using Microsoft.Data.Sqlite;
 
 namespace AgentCluster.Keepers.Indexing;
 
+/// <summary>The reputation view of this index (see <see cref="ReputationView"/>).</summary>
+public sealed partial class SuiteIndexer
+{
+    internal const string GenesisKey = "reputation_genesis";
+
+    /// <summary>The indexed, decay-applied reputation view over this index's file.</summary>
+    public ReputationView Reputation => _reputation ??= new ReputationView(_readConnectionString, _options.DatabasePath);
+
+    private ReputationView? _reputation;
+
+    /// <summary>The Reputation contract's genesis time (an immutable: read once, kept in the index's meta table).</summary>
+    private async Task ReadReputationGenesisAsync(CancellationToken ct)
+    {
+        if (!_manifest.Contracts.TryGetValue("Reputation", out string? address) || ReadMeta(null, GenesisKey) is not null)
+        {
+            return;
+        }
+
+        ulong genesis = await Rpc(() => new ReputationService(_web3, address).GenesisTimeQueryAsync(), ct).ConfigureAwait(false);
+        using SqliteCommand cmd = Command(null, "INSERT OR REPLACE INTO meta (key, value) VALUES ($k, $v)");
+        cmd.Parameters.AddWithValue("$k", GenesisKey);
+        cmd.Parameters.AddWithValue("$v", genesis.ToString(CultureInfo.InvariantCulture));
+        cmd.ExecuteNonQuery();
+    }
+}
+
 /// <summary>
 /// The indexed, decay-applied reputation view: every <c>ReputationChanged</c> event with its block's time, read back as the value of any
 /// dimension at any time by the contract's own arithmetic (<see cref="ReputationDecay"/>): equal to <c>reputationOf</c> at the same time,
-/// without a node and without the contract's 8-day limit on past reads. What the dashboard, the CLI (<c>reputation --index</c>) and the
-/// keepers read.
+/// without a node and without the contract's 8-day limit on past reads. Read-only: open it over a keeper's index file
+/// (<see cref="Open"/>, e.g. from the CLI or the dashboard) or take <see cref="SuiteIndexer.Reputation"/>.
 /// </summary>
-public sealed partial class SuiteIndexer
+public sealed class ReputationView
 {
-    private const string GenesisKey = "reputation_genesis";
+    private readonly string _connectionString;
+    private readonly string _path;
+
+    internal ReputationView(string readConnectionString, string path)
+    {
+        _connectionString = readConnectionString;
+        _path = path;
+    }
+
+    /// <summary>Opens the view over the index file at <paramref name="databasePath"/>, read-only (the keeper may be writing it).</summary>
+    /// <exception cref="FileNotFoundException">No file there.</exception>
+    public static ReputationView Open(string databasePath)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
+        string path = Path.GetFullPath(databasePath);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"No index at '{databasePath}': give the keeper's IndexDbPath.", path);
+        }
+
+        return new ReputationView(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString(), databasePath);
+    }
+
+    /// <summary>The time of the newest indexed block with a suite event (the natural "now" of an index that is not being followed live).</summary>
+    /// <exception cref="InvalidDataException">The file is not an index of schema 2 or later.</exception>
+    public async Task<DateTimeOffset?> LatestEventTimeAsync(CancellationToken cancellationToken = default)
+    {
+        await using SqliteConnection db = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using SqliteCommand cmd = db.CreateCommand();
+        cmd.CommandText = "SELECT MAX(timestamp) FROM block_times";
+        return await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long t ? DateTimeOffset.FromUnixTimeSeconds(t) : null;
+    }
 
     /// <summary>An agent's four dimensions at <paramref name="at"/> (zero for a dimension never written by then).</summary>
     /// <exception cref="InvalidOperationException">The index has not read the Reputation contract yet (before its first pass), or the deployment has none.</exception>
@@ -66,7 +123,7 @@ public sealed partial class SuiteIndexer
     private async IAsyncEnumerable<IndexedReputationChange> ChangesAsync(BigInteger? agentId, long until,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
-        await using SqliteConnection db = await OpenReaderAsync(ct).ConfigureAwait(false);
+        await using SqliteConnection db = await OpenAsync(ct).ConfigureAwait(false);
         await using SqliteCommand cmd = db.CreateCommand();
         cmd.CommandText = $"""
             SELECT c.agent_id, c.dimension, c.delta, c.new_value, t.timestamp, c.block_number
@@ -90,33 +147,44 @@ public sealed partial class SuiteIndexer
 
     private async Task<long> GenesisAsync(CancellationToken ct)
     {
-        await using SqliteConnection db = await OpenReaderAsync(ct).ConfigureAwait(false);
+        await using SqliteConnection db = await OpenAsync(ct).ConfigureAwait(false);
         await using SqliteCommand cmd = db.CreateCommand();
         cmd.CommandText = "SELECT value FROM meta WHERE key = $k";
-        cmd.Parameters.AddWithValue("$k", GenesisKey);
+        cmd.Parameters.AddWithValue("$k", SuiteIndexer.GenesisKey);
         return await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false) is string text
             ? long.Parse(text, CultureInfo.InvariantCulture)
-            : throw new InvalidOperationException(_manifest.Contracts.ContainsKey("Reputation")
-                ? "The index has not read the Reputation contract yet: run a pass first."
-                : "The deployment has no Reputation contract: there is no reputation to view.");
-    }
-
-    /// <summary>The Reputation contract's genesis time (an immutable: read once, kept in the index's meta table).</summary>
-    private async Task ReadReputationGenesisAsync(CancellationToken ct)
-    {
-        if (!_manifest.Contracts.TryGetValue("Reputation", out string? address) || ReadMeta(null, GenesisKey) is not null)
-        {
-            return;
-        }
-
-        ulong genesis = await Rpc(() => new ReputationService(_web3, address).GenesisTimeQueryAsync(), ct).ConfigureAwait(false);
-        using SqliteCommand cmd = Command(null, "INSERT OR REPLACE INTO meta (key, value) VALUES ($k, $v)");
-        cmd.Parameters.AddWithValue("$k", GenesisKey);
-        cmd.Parameters.AddWithValue("$v", genesis.ToString(CultureInfo.InvariantCulture));
-        cmd.ExecuteNonQuery();
+            : throw new InvalidOperationException($"The index {_path} has not read the Reputation contract yet (no pass has run, or the deployment has none).");
     }
 
     private static BigInteger Big(string text) => BigInteger.Parse(text, CultureInfo.InvariantCulture);
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken ct)
+    {
+        var db = new SqliteConnection(_connectionString);
+        try
+        {
+            await db.OpenAsync(ct).ConfigureAwait(false);
+            await using SqliteCommand cmd = db.CreateCommand();
+            cmd.CommandText = "SELECT value FROM meta WHERE key = 'schema'";
+            object? schema = await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false);
+            if (schema is not string text || !int.TryParse(text, CultureInfo.InvariantCulture, out int version) || version < 2)
+            {
+                throw new InvalidDataException($"'{_path}' is not a keeper index with the reputation view (schema 2 or later; found {schema ?? "none"}): let the keeper rebuild it.");
+            }
+
+            return db;
+        }
+        catch (SqliteException e)
+        {
+            await db.DisposeAsync().ConfigureAwait(false);
+            throw new InvalidDataException($"'{_path}' is not a keeper index: {e.Message}", e);
+        }
+        catch
+        {
+            await db.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
 }
 
 /// <summary>An agent's four reputation dimensions at a time, decayed by the contract's arithmetic; 18 decimals.</summary>

@@ -55,16 +55,30 @@ public sealed class ReputationViewTests
         }
 
         // The past: at the start time the view still reads what the contract read then (no later write to these agents).
-        IndexedReputation past = await indexer.ReputationAsync(_world.AgentId, start);
+        IndexedReputation past = await indexer.Reputation.ReputationAsync(_world.AgentId, start);
         Assert.That(past.Compute, Is.EqualTo(before[_world.AgentId].Compute));
-        Assert.That((await indexer.ReputationAsync(_world.AgentId, start.AddDays(-1))).Total, Is.EqualTo(BigInteger.Zero), "before the first change there is nothing");
+        Assert.That((await indexer.Reputation.ReputationAsync(_world.AgentId, start.AddDays(-1))).Total, Is.EqualTo(BigInteger.Zero), "before the first change there is nothing");
 
-        IReadOnlyList<IndexedReputationChange> history = await indexer.ReputationHistoryAsync(_world.AgentId);
+        IReadOnlyList<IndexedReputationChange> history = await indexer.Reputation.ReputationHistoryAsync(_world.AgentId);
         Assert.That(history, Has.Count.EqualTo(1));
         Assert.That(history[0].Dimension, Is.EqualTo(ReputationDimension.Compute));
         Assert.That(history[0].Delta, Is.EqualTo(history[0].NewValue), "the first write adds its whole value");
-        Assert.That(await indexer.ReputationAsync(999_999, start), Has.Property(nameof(IndexedReputation.Total)).EqualTo(BigInteger.Zero));
-        Assert.That(() => indexer.ReputationAsync(0, start), Throws.InstanceOf<ArgumentOutOfRangeException>());
+        Assert.That(await indexer.Reputation.ReputationAsync(999_999, start), Has.Property(nameof(IndexedReputation.Total)).EqualTo(BigInteger.Zero));
+        Assert.That(() => indexer.Reputation.ReputationAsync(0, start), Throws.InstanceOf<ArgumentOutOfRangeException>());
+
+        // The same view opened read-only over the file, as the CLI and the dashboard do, without a node.
+        ReputationView file = ReputationView.Open(Path.Combine(_dir, "rep.db"));
+        Assert.That(await file.ReputationsAsync(start), Is.EqualTo(await indexer.Reputation.ReputationsAsync(start)));
+        Assert.That(await file.LatestEventTimeAsync(), Is.Not.Null.And.GreaterThanOrEqualTo(start));
+    }
+
+    [Test]
+    public void OpeningSomethingThatIsNotAnIndex_SaysWhat()
+    {
+        Assert.That(() => ReputationView.Open(Path.Combine(_dir, "missing.db")), Throws.InstanceOf<FileNotFoundException>().With.Message.Contains("No index at"));
+        string text = Path.Combine(_dir, "notes.txt");
+        File.WriteAllText(text, "not a database");
+        Assert.That(() => ReputationView.Open(text).LatestEventTimeAsync(), Throws.InstanceOf<InvalidDataException>().With.Message.Contains("is not a keeper index"));
     }
 
     [Test]
@@ -90,12 +104,12 @@ public sealed class ReputationViewTests
         Assert.That(reopened.IndexedBlock, Is.Null, "emptied");
         Assert.That(logger.Messages, Has.Some.Contains("was built by schema 1; schema 2 stores more"));
         await IndexToHeadAsync(reopened);
-        Assert.That((await reopened.ReputationAsync(_world.AgentId, await _world.ChainTimeAsync())).Compute, Is.GreaterThan(BigInteger.Zero));
+        Assert.That((await reopened.Reputation.ReputationAsync(_world.AgentId, await _world.ChainTimeAsync())).Compute, Is.GreaterThan(BigInteger.Zero));
     }
 
     private async Task<Dictionary<BigInteger, IndexedReputation>> AssertViewEqualsContractAsync(SuiteIndexer indexer, List<BigInteger> agents, DateTimeOffset at)
     {
-        IReadOnlyList<IndexedReputation> all = await indexer.ReputationsAsync(at);
+        IReadOnlyList<IndexedReputation> all = await indexer.Reputation.ReputationsAsync(at);
         Assert.That(all.Select(r => r.AgentId), Is.SupersetOf(agents));
         Assert.That(all.Select(r => r.Total), Is.Ordered.Descending, "highest total first");
         var byAgent = all.ToDictionary(r => r.AgentId);
@@ -105,7 +119,7 @@ public sealed class ReputationViewTests
             IndexedReputation view = byAgent[agent];
             Assert.That(new[] { view.Task, view.Validator, view.Compute, view.Social, view.Total },
                 Is.EqualTo(new[] { onChain.Task, onChain.Validator, onChain.Compute, onChain.Social, onChain.Total }), $"agent {agent} at {at}");
-            Assert.That(await indexer.ReputationAsync(agent, at), Is.EqualTo(view));
+            Assert.That(await indexer.Reputation.ReputationAsync(agent, at), Is.EqualTo(view));
         }
 
         return byAgent;
