@@ -48,6 +48,7 @@ public sealed class CommitteeDuty(KeeperClient client, IndexerDuty index, Keeper
     private readonly ConcurrentDictionary<BigInteger, Dictionary<BigInteger, BigInteger?>> _keys = new();
     private readonly HashSet<BigInteger> _noSeed = [];
     private readonly HashSet<BigInteger> _retried = [];
+    private readonly HashSet<BigInteger> _tooFew = [];
     private bool _warnedNoIndex;
 
     /// <inheritdoc />
@@ -61,10 +62,15 @@ public sealed class CommitteeDuty(KeeperClient client, IndexerDuty index, Keeper
 
         DateTimeOffset now = await client.Tasks.ChainTimeAsync(cancellationToken).ConfigureAwait(false);
         IReadOnlyList<IndexedTask> awaiting = await indexer.TasksAwaitingCommitteeAsync(now, cancellationToken).ConfigureAwait(false);
-        foreach (BigInteger gone in _keys.Keys.Except(awaiting.Select(t => t.TaskId)).ToList())
+        var current = awaiting.Select(t => t.TaskId).ToHashSet();
+        foreach (BigInteger gone in _keys.Keys.Where(id => !current.Contains(id)).ToList())
         {
             _keys.TryRemove(gone, out _);
         }
+
+        _noSeed.IntersectWith(current); // what the duty remembers per task ends with the task's draw window
+        _retried.IntersectWith(current);
+        _tooFew.IntersectWith(current);
 
         IReadOnlyList<IndexedAgent>? agents = null;
         foreach (IndexedTask indexed in awaiting)
@@ -242,7 +248,11 @@ public sealed class CommitteeDuty(KeeperClient client, IndexerDuty index, Keeper
         List<(BigInteger AgentId, BigInteger Key)> keyed = await KeysAsync(client, task.TaskId, candidates, ct).ConfigureAwait(false);
         if (keyed.Count < task.CommitteeSize)
         {
-            KeeperLog.NotEnoughCandidates(Logger, id, keyed.Count, task.CommitteeSize);
+            if (_tooFew.Add(task.TaskId))
+            {
+                KeeperLog.NotEnoughCandidates(Logger, id, keyed.Count, task.CommitteeSize); // once per task; new candidates are looked for every pass
+            }
+
             return;
         }
 
