@@ -119,7 +119,9 @@ public sealed class DutiesTests
         await WaitUntilAsync(async () => (await TaskAsync(taskId)).Status == MarketTaskStatus.Accepted,
             "the host settles early (every member revealed, the reveal window still open)", ct);
         await WaitUntilAsync(async () => (await EventsAsync<MemberSettledEventDTO>()).Count(e => e.Event.TaskId == taskId) == Seats, "the host settles every member", ct);
-        await WaitUntilAsync(async () => (await Market.PendingProtocolFeesQueryAsync()).IsZero, "the host flushes the protocol fees", ct);
+        // A duty logs an action after its receipt (and counts it just before): wait for the log lines, not only for the chain.
+        await WaitUntilAsync(() => Task.FromResult(host.Count(1113) >= 1 && host.Count(1111) >= 1), "the host logs the members settled and the fees flushed", ct);
+        Assert.That(await Market.PendingProtocolFeesQueryAsync(), Is.EqualTo(BigInteger.Zero), "the settlement's protocol share was flushed");
 
         TaskInfo settled = await TaskAsync(taskId);
         var settledEvent = (await EventsAsync<TaskSettledEventDTO>()).Single(e => e.Event.TaskId == taskId).Event;
@@ -138,7 +140,6 @@ public sealed class DutiesTests
         Assert.That(await Market.EarningsOfQueryAsync(host.Address) - earningsBefore, Is.EqualTo(units * p.KeeperReward), "and nothing else was credited");
 
         int flushes = host.Count(1113);
-        Assert.That(flushes, Is.GreaterThanOrEqualTo(1), "the settlement's protocol share was flushed");
         Assert.Multiple(async () =>
         {
             Assert.That(await host.MetricAsync("agentcluster_keeper_actions_total", AssignmentDuty.DutyName, ct), Is.EqualTo(1d));
@@ -192,6 +193,7 @@ public sealed class DutiesTests
 
         await using DutyHost host = await StartHostAsync(6, ct);
         await WaitUntilAsync(async () => (await CommitteeOnChainAsync(taskId)).ToHashSet().SetEquals(best), "the host corrects the committee to the best keys", ct);
+        await WaitUntilAsync(() => Task.FromResult(host.Count(1102) >= worseSeated), "the claims logged", ct);
         var evictions = (await EventsAsync<MemberEvictedEventDTO>()).Where(e => e.Event.TaskId == taskId).Select(e => e.Event).ToList();
         Assert.Multiple(async () =>
         {
@@ -240,6 +242,7 @@ public sealed class DutiesTests
         TaskInfo task = await TaskAsync(taskId);
         await WarpToAsync(task.Deadline + TimeSpan.FromSeconds(1));
         await WaitUntilAsync(async () => (await TaskAsync(taskId)).Status == MarketTaskStatus.Refunded, "the host reports the missed deadline", ct);
+        await WaitUntilAsync(() => Task.FromResult(host.Count(1112) >= 1), "the report logged", ct);
 
         var settled = (await EventsAsync<TaskSettledEventDTO>()).Single(e => e.Event.TaskId == taskId).Event;
         Assert.Multiple(async () =>
@@ -270,6 +273,7 @@ public sealed class DutiesTests
         await PostResultAsync(taskId, ct);
         await _world.WarpAsync(TimeSpan.FromSeconds(p.SeedTimeout + 1));
         await WaitUntilAsync(async () => (await EventsAsync<SeedRequestedEventDTO>()).Count(e => e.Event.TaskId == taskId) == 2, "the host retries the seed", ct);
+        await WaitUntilAsync(() => Task.FromResult(host.Count(1103) >= 1), "the retry logged", ct);
         var requests = (await EventsAsync<SeedRequestedEventDTO>()).Where(e => e.Event.TaskId == taskId).Select(e => e.Event).ToList();
         Assert.That(requests[1].Source, Is.Not.EqualTo(requests[0].Source).IgnoreCase, "the second request goes to the fallback source");
         Assert.That(host.Count(1103), Is.EqualTo(1), "asked once");
