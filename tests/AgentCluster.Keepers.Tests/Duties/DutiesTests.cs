@@ -294,9 +294,9 @@ public sealed class DutiesTests
         {
             ["AgentCluster:Keepers:Peers:0"] = a,
             ["AgentCluster:Keepers:Peers:1"] = b,
-            ["AgentCluster:Keepers:TakeOverAfter"] = "00:00:03",
+            ["AgentCluster:Keepers:TakeOverAfter"] = "00:00:05",
         };
-        var rota = new KeeperRota([a, b], TimeSpan.FromSeconds(3));
+        var rota = new KeeperRota([a, b], TimeSpan.FromSeconds(5));
         ulong from = await _world.HeadAsync() + 1;
         await using DutyHost hostA = await StartHostAsync(5, ct, peers);
         await using DutyHost hostB = await StartHostAsync(6, ct, peers);
