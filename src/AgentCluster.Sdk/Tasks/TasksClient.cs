@@ -441,9 +441,9 @@ public sealed class TasksClient
     /// <summary>
     /// Keeper: fixes the seed if needed and seats <paramref name="agentIds"/> in empty seats during the fill phase (agents already
     /// seated or no longer eligible are skipped by the contract; the caller is paid per seat filled). The candidates are the
-    /// caller's choice: the off-chain sortition that picks the best keys is not in the SDK yet (docs/sdk-tasks.md).
+    /// caller's choice; <see cref="DrawCommitteeBySortitionAsync"/> and <see cref="DrawCommitteeFromKeysAsync"/> choose the best keys.
     /// </summary>
-    /// <exception cref="ArgumentException">No candidate, or a non-positive id.</exception>
+    /// <exception cref="ArgumentException">A non-positive id (an empty list only fixes the seed, unpaid).</exception>
     public async Task<TransactionReceipt> DrawCommitteeAsync(BigInteger taskId, IReadOnlyCollection<BigInteger> agentIds, CancellationToken cancellationToken = default)
     {
         _client.RequireSigner("Drawing a committee");
