@@ -107,7 +107,7 @@ public sealed class AttestationOptions
 
         try
         {
-            return X509Certificate2.CreateFromPemFile(RootCaPath);
+            return X509Certificate2.CreateFromPem(File.ReadAllText(RootCaPath));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException)
         {
