@@ -12,6 +12,7 @@ using AgentCluster.Sdk.Agents;
 using AgentCluster.Sdk.Identity;
 using AgentCluster.Testing;
 using Microsoft.Extensions.Options;
+using Nethereum.Contracts;
 
 namespace AgentCluster.Keepers.Tests.Attestation;
 
@@ -201,6 +202,66 @@ public sealed class DutyTests
         Assert.That((await _world.Registry.AttestationOfQueryAsync(agentId)).ReturnValue1.Nonce, Is.EqualTo(1UL), "no second attestation");
         Assert.That(keeper.Logged(1213, agent.Address), Is.True);
         Assert.That(keeper.Duty.Store.Get(agentId)!.State, Is.EqualTo(EvidenceState.Active), "kept: this keeper can renew it");
+    }
+
+    [Test]
+    public async Task TwoAttestorKeepers_FollowTheRota_OnlyTheOwnerPosts_AndTheOtherTakesTheEvidenceAsDone()
+    {
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        using var pki = new TestPki();
+        const int second = 7;
+        await ApproveAttestorAsync(AnvilAccounts.Addresses[second], bound.Token);
+        AgentKey agent = await _world.RegisterAgentAsync(bound.Token);
+        BigInteger agentId = AgentsClient.AgentIdOf(agent.Address);
+        ComputeBenchmarkReport benchmark = await _world.BenchmarkAsync();
+        byte[] quote = _world.Quote(pki, agent.Address, 1, benchmark);
+        string[] peers = [AnvilAccounts.Addresses[AgentClusterSuiteOptions.TestAttestorIndex], AnvilAccounts.Addresses[second]];
+        string owner = new AgentCluster.Keepers.Sharing.KeeperRota(peers, TimeSpan.FromSeconds(2)).OrderFor(agentId, AttestationDuty.WorkKind)[0];
+        string other = peers.Single(p => !p.Equals(owner, StringComparison.OrdinalIgnoreCase));
+        BigInteger otherTxCount = (await _world.Suite.Web3.Eth.Transactions.GetTransactionCount.SendRequestAsync(other)).Value;
+
+        Dictionary<string, string?> Settings(string name)
+        {
+            var s = _world.DutySettings(name, pki, [DutyWorld.MrEnclave(quote)]);
+            s["AgentCluster:Keepers:Peers:0"] = peers[0];
+            s["AgentCluster:Keepers:Peers:1"] = peers[1];
+            s["AgentCluster:Keepers:TakeOverAfter"] = "00:00:02";
+            return s;
+        }
+
+        await using DutyWorld.RunningDuty a = await _world.StartKeeperAsync(AgentClusterSuiteOptions.TestAttestorIndex, Settings("rota-a"), bound.Token);
+        await using DutyWorld.RunningDuty b = await _world.StartKeeperAsync(second, Settings("rota-b"), bound.Token);
+        // The agent hands the same evidence to both attestors.
+        DutyWorld.Submit(a.Inbox, agent.Address, quote, benchmark);
+        DutyWorld.Submit(b.Inbox, agent.Address, quote, benchmark);
+        await DutyWorld.WaitUntilAsync(() => Task.FromResult(DutyWorld.Outcome(a.Inbox, "done", agent.Address) is not null && DutyWorld.Outcome(b.Inbox, "done", agent.Address) is not null),
+            "both submissions in done/", bound.Token);
+
+        DutyWorld.RunningDuty ownerKeeper = owner.Equals(peers[0], StringComparison.OrdinalIgnoreCase) ? a : b;
+        DutyWorld.RunningDuty otherKeeper = ownerKeeper == a ? b : a;
+        Assert.That(ownerKeeper.Logged(1212, "nonce 1"), Is.True, "the rota's owner attested");
+        Assert.That(otherKeeper.Logs.Any(l => l.EventId == 1212), Is.False, "the other did not");
+        Assert.That(DutyWorld.Outcome(otherKeeper.Inbox, "done", agent.Address), Does.StartWith("already attested by another attestor: nonce 1"));
+        Assert.That((await _world.Registry.AttestationOfQueryAsync(agentId)).ReturnValue1.Nonce, Is.EqualTo(1UL));
+        Assert.That((await _world.Suite.Web3.Eth.Transactions.GetTransactionCount.SendRequestAsync(other)).Value, Is.EqualTo(otherTxCount), "no transaction from the other keeper");
+        Assert.That(otherKeeper.Duty.Store.Get(agentId)!.State, Is.EqualTo(EvidenceState.Active), "both keep the evidence: either can renew");
+    }
+
+    /// <summary>Governance (the timelock, impersonated on anvil, as the SDK's staking tests do) approves another attestor.</summary>
+    private async Task ApproveAttestorAsync(string attestor, CancellationToken ct)
+    {
+        string timelock = _world.Suite.Manifest.AddressOf("Timelock");
+        Assert.That(await _world.Registry.OwnerQueryAsync(), Is.EqualTo(timelock).IgnoreCase);
+        var rpc = new Nethereum.Web3.Web3(_world.Suite.Node.RpcUrl.ToString());
+        await rpc.Client.SendRequestAsync(new Nethereum.JsonRpc.Client.RpcRequest(1, "anvil_impersonateAccount", timelock));
+        await rpc.Client.SendRequestAsync(new Nethereum.JsonRpc.Client.RpcRequest(2, "anvil_setBalance", timelock, "0xDE0B6B3A7640000"));
+        var set = new AgentCluster.Evm.Bindings.AgentRegistry.ContractDefinition.SetAttestorFunction { Attestor = attestor, Approved = true };
+        string hash = await rpc.Eth.TransactionManager.SendTransactionAsync(new Nethereum.RPC.Eth.DTOs.TransactionInput(
+            Nethereum.Hex.HexConvertors.Extensions.HexByteConvertorExtensions.ToHex(set.GetCallData(), true), _world.Registry.ContractAddress, timelock,
+            new Nethereum.Hex.HexTypes.HexBigInteger(200_000), null));
+        Assert.That((await rpc.Eth.TransactionManager.TransactionReceiptService.PollForReceiptAsync(hash, ct)).Status.Value, Is.EqualTo(BigInteger.One));
+        await rpc.Client.SendRequestAsync(new Nethereum.JsonRpc.Client.RpcRequest(3, "anvil_stopImpersonatingAccount", timelock));
+        Assert.That(await _world.Registry.IsAttestorQueryAsync(attestor), Is.True);
     }
 
     [Test]
