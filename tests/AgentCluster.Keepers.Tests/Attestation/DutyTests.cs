@@ -57,7 +57,8 @@ public sealed class DutyTests
 
         await using DutyWorld.RunningDuty keeper = await _world.StartKeeperAsync(AgentClusterSuiteOptions.TestAttestorIndex, settings, bound.Token);
         DutyWorld.Submit(keeper.Inbox, agent.Address, quote, benchmark);
-        await DutyWorld.WaitUntilAsync(async () => await _world.Registry.IsEligibleQueryAsync(agentId, 1), "the agent eligible", bound.Token);
+        await DutyWorld.WaitUntilAsync(() => Task.FromResult(keeper.Logged(1212, agent.Address)), "the attestation logged (the duty's last step)", bound.Token);
+        Assert.That(await _world.Registry.IsEligibleQueryAsync(agentId, 1), Is.True, "eligible");
         DateTimeOffset after = await _world.Suite.ChainTimeAsync(bound.Token);
 
         OnChainAttestation onChain = (await _world.Registry.AttestationOfQueryAsync(agentId)).ReturnValue1;
@@ -68,7 +69,6 @@ public sealed class DutyTests
             "now + Validity (30 days): the test chain's certificates run to 2030");
         Assert.That(await _world.Registry.StatusOfQueryAsync(agentId), Is.EqualTo((byte)AgentStatus.Active));
 
-        await DutyWorld.WaitUntilAsync(() => Task.FromResult(DutyWorld.Outcome(keeper.Inbox, "done", agent.Address) is not null), "the submission in done/", bound.Token);
         string reason = DutyWorld.Outcome(keeper.Inbox, "done", agent.Address)!;
         Assert.That(reason, Does.StartWith("accepted: attestation nonce 1 posted in tx 0x"));
         Assert.That(reason, Does.Contain("agent_binding: pass").And.Contain("measurement_allowed: pass").And.Contain("quote_signature: pass").And.Contain("pck_chain: pass"));
@@ -117,7 +117,8 @@ public sealed class DutyTests
         DutyWorld.Submit(keeper.Inbox, flipped.Address, flippedQuote, benchmark);
         DutyWorld.Submit(keeper.Inbox, unregistered.Address, unregisteredQuote, benchmark);
         File.WriteAllText(Path.Combine(keeper.Inbox, "agent7.quote"), "not an address");
-        await DutyWorld.WaitUntilAsync(() => Task.FromResult(!Directory.EnumerateFiles(keeper.Inbox).Any()), "every submission processed", bound.Token);
+        await DutyWorld.WaitUntilAsync(() => Task.FromResult(keeper.Logs.Count(l => l.EventId == 1211) >= 5), "five rejections logged", bound.Token);
+        Assert.That(Directory.EnumerateFiles(keeper.Inbox), Is.Empty, "every submission processed");
 
         var expected = new Dictionary<string, string>
         {
@@ -196,7 +197,7 @@ public sealed class DutyTests
         var settings = _world.DutySettings("already", pki, [DutyWorld.MrEnclave(quote)]);
         await using DutyWorld.RunningDuty keeper = await _world.StartKeeperAsync(AgentClusterSuiteOptions.TestAttestorIndex, settings, bound.Token);
         DutyWorld.Submit(keeper.Inbox, agent.Address, quote, benchmark);
-        await DutyWorld.WaitUntilAsync(() => Task.FromResult(DutyWorld.Outcome(keeper.Inbox, "done", agent.Address) is not null), "the submission in done/", bound.Token);
+        await DutyWorld.WaitUntilAsync(() => Task.FromResult(keeper.Logged(1213, agent.Address)), "already posted, logged", bound.Token);
 
         Assert.That(DutyWorld.Outcome(keeper.Inbox, "done", agent.Address), Does.StartWith("already attested by another attestor: nonce 1"));
         Assert.That((await _world.Registry.AttestationOfQueryAsync(agentId)).ReturnValue1.Nonce, Is.EqualTo(1UL), "no second attestation");
@@ -234,8 +235,8 @@ public sealed class DutyTests
         // The agent hands the same evidence to both attestors.
         DutyWorld.Submit(a.Inbox, agent.Address, quote, benchmark);
         DutyWorld.Submit(b.Inbox, agent.Address, quote, benchmark);
-        await DutyWorld.WaitUntilAsync(() => Task.FromResult(DutyWorld.Outcome(a.Inbox, "done", agent.Address) is not null && DutyWorld.Outcome(b.Inbox, "done", agent.Address) is not null),
-            "both submissions in done/", bound.Token);
+        await DutyWorld.WaitUntilAsync(() => Task.FromResult(a.Logs.Concat(b.Logs).Count(l => l.EventId is 1212 or 1213 && l.Message.Contains(agent.Address, StringComparison.OrdinalIgnoreCase)) >= 2),
+            "both keepers done with the submission", bound.Token);
 
         DutyWorld.RunningDuty ownerKeeper = owner.Equals(peers[0], StringComparison.OrdinalIgnoreCase) ? a : b;
         DutyWorld.RunningDuty otherKeeper = ownerKeeper == a ? b : a;
@@ -321,7 +322,7 @@ public sealed class DutyRenewalTests
         await using DutyWorld.RunningDuty keeper = await _world.StartKeeperAsync(AgentClusterSuiteOptions.TestAttestorIndex,
             _world.DutySettings("renew", pki, [DutyWorld.MrEnclave(quote)]), bound.Token);
         DutyWorld.Submit(keeper.Inbox, agent.Address, quote, benchmark);
-        await DutyWorld.WaitUntilAsync(async () => (await _world.Registry.AttestationOfQueryAsync(agentId)).ReturnValue1.Nonce == 1, "the first attestation", bound.Token);
+        await DutyWorld.WaitUntilAsync(() => Task.FromResult(keeper.Logged(1212, agent.Address)), "the first attestation logged", bound.Token);
         OnChainAttestation first = (await _world.Registry.AttestationOfQueryAsync(agentId)).ReturnValue1;
 
         // Three days before expiry: not yet (RenewBefore is 2 days).
@@ -332,7 +333,7 @@ public sealed class DutyRenewalTests
 
         await _world.Suite.IncreaseTimeAsync(TimeSpan.FromDays(1.5), bound.Token);
         DateTimeOffset renewAt = await _world.Suite.ChainTimeAsync(bound.Token);
-        await DutyWorld.WaitUntilAsync(async () => (await _world.Registry.AttestationOfQueryAsync(agentId)).ReturnValue1.Nonce == 2, "the renewal", bound.Token);
+        await DutyWorld.WaitUntilAsync(() => Task.FromResult(keeper.Logged(1221, agent.Address)), "the renewal logged", bound.Token);
         OnChainAttestation renewed = (await _world.Registry.AttestationOfQueryAsync(agentId)).ReturnValue1;
         Assert.That(renewed.ExpiresAt, Is.GreaterThanOrEqualTo((ulong)(renewAt + TimeSpan.FromDays(30)).ToUnixTimeSeconds()), "a new 30-day term from the renewal");
         Assert.That(renewed.ExpiresAt, Is.GreaterThan(first.ExpiresAt));
@@ -367,7 +368,7 @@ public sealed class DutyRenewalTests
         await using DutyWorld.RunningDuty keeper = await _world.StartKeeperAsync(AgentClusterSuiteOptions.TestAttestorIndex,
             _world.DutySettings("revoke", pki, [DutyWorld.MrEnclave(quote)], collateral), bound.Token);
         DutyWorld.Submit(keeper.Inbox, agent.Address, quote, benchmark);
-        await DutyWorld.WaitUntilAsync(async () => (await _world.Registry.AttestationOfQueryAsync(agentId)).ReturnValue1.Nonce == 1, "the first attestation", bound.Token);
+        await DutyWorld.WaitUntilAsync(() => Task.FromResult(keeper.Logged(1212, agent.Address)), "the first attestation logged", bound.Token);
         OnChainAttestation first = (await _world.Registry.AttestationOfQueryAsync(agentId)).ReturnValue1;
         Assert.That(DutyWorld.Outcome(keeper.Inbox, "done", agent.Address), Does.Contain("revocation: pass"));
 
@@ -392,7 +393,7 @@ public sealed class DutyRenewalTests
         await _world.Suite.IncreaseTimeAsync(TimeSpan.FromDays(1) + TimeSpan.FromSeconds(1), bound.Token);
         Assert.That(await _world.Registry.IsEligibleQueryAsync(agentId, 1), Is.False, "the registry suspends the agent by itself at expiry");
         Assert.That(await _world.Registry.StatusOfQueryAsync(agentId), Is.EqualTo((byte)AgentStatus.Suspended));
-        await DutyWorld.WaitUntilAsync(() => Task.FromResult(keeper.Duty.Store.Get(agentId)!.State == EvidenceState.Lapsed), "the evidence retired as lapsed", bound.Token);
-        Assert.That(keeper.Logged(1224, "expired at"), Is.True);
+        await DutyWorld.WaitUntilAsync(() => Task.FromResult(keeper.Logged(1224, "expired at")), "the evidence retired, logged", bound.Token);
+        Assert.That(keeper.Duty.Store.Get(agentId)!.State, Is.EqualTo(EvidenceState.Lapsed));
     }
 }

@@ -96,6 +96,7 @@ public sealed class AttestationDuty : KeeperDuty
             return; // submissions stay in the inbox until governance approves this keeper
         }
 
+        DateTimeOffset now = await ChainTimeAsync(client, cancellationToken).ConfigureAwait(false);
         (IReadOnlyList<AttestationSubmission> complete, IReadOnlyList<string> misnamed) = _inbox.Scan();
         foreach (string file in misnamed)
         {
@@ -109,16 +110,18 @@ public sealed class AttestationDuty : KeeperDuty
 
         foreach (AttestationSubmission submission in complete)
         {
-            await ProcessAsync(client, signer, submission, cancellationToken).ConfigureAwait(false);
+            await ProcessAsync(client, signer, submission, now, cancellationToken).ConfigureAwait(false);
         }
 
-        foreach (StoredEvidence stored in _store.InState(EvidenceState.Active))
+        // Only evidence whose attestation is due for renewal (or past it) as this keeper last knew it costs a read of the chain.
+        foreach (StoredEvidence stored in _store.InState(EvidenceState.Active)
+            .Where(e => DateTimeOffset.FromUnixTimeSeconds((long)e.ExpiresAt) - now <= _settings.RenewBefore))
         {
-            await RenewAsync(client, signer, stored, cancellationToken).ConfigureAwait(false);
+            await RenewAsync(client, signer, stored, now, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async Task ProcessAsync(AgentClusterClient client, Secp256k1Signer signer, AttestationSubmission submission, CancellationToken ct)
+    private async Task ProcessAsync(AgentClusterClient client, Secp256k1Signer signer, AttestationSubmission submission, DateTimeOffset now, CancellationToken ct)
     {
         BigInteger agentId = AgentsClient.AgentIdOf(submission.AgentKey);
         if (!_rota.ShouldAct(client.Address!, agentId, WorkKind))
@@ -171,14 +174,13 @@ public sealed class AttestationDuty : KeeperDuty
 
         AgentAttestation onChain = await client.Agents.GetAttestationAsync(agentId, ct).ConfigureAwait(false);
         ulong nonce = onChain.Nonce + 1;
-        DateTimeOffset now = await ChainTimeAsync(client, ct).ConfigureAwait(false);
         ulong chainId = (ulong)client.ChainId;
         EvidenceVerdict verdict = AttestationEvidence.Check(quote, benchmark, submission.AgentKey, chainId, nonce, now, _verifier, _settings.CollateralPath,
             _allowList, _settings.MaxBenchmarkAge);
         if (!verdict.Accepted)
         {
             // Another attestor may have posted this very evidence already (its nonce is then the on-chain one).
-            if (onChain.Nonce > 0 && SameEvidence(onChain, quote, benchmark)
+            if (onChain.Nonce > 0 && SameEvidence(onChain, quote, benchmark) && verdict.Failures.All(f => f.Name == "agent_binding")
                 && QuoteBinding.Check(quote.ReportData, chainId, submission.AgentKey, onChain.Nonce, benchmark.Digest()).Outcome == CheckOutcome.Pass)
             {
                 AlreadyPosted(submission, agentId, quoteBytes, benchmarkJson, quote, onChain, "the registry's last attestation is this evidence's");
@@ -217,6 +219,13 @@ public sealed class AttestationDuty : KeeperDuty
 
             return;
         }
+        catch (ContractRevertException e) when (e.ErrorName != "UnknownAttestor")
+        {
+            // The registry refused it for a reason of the evidence's (not this keeper's approval, which the next pass re-reads): say so
+            // rather than retrying the same submission every pass.
+            Reject(submission, agentId, $"registry: attest reverted {e.ErrorName ?? "without a reason"}: {e.Message.Split('\n')[0]}", verdict);
+            return;
+        }
 
         _store.Put(new StoredEvidence(agentId, submission.AgentKey, quoteBytes, benchmarkJson, attestation.MeasurementHash, nonce, nonce, expiresAt, EvidenceState.Active, null));
         BigInteger gas = Gas(receipt);
@@ -228,7 +237,7 @@ public sealed class AttestationDuty : KeeperDuty
         KeeperLog.Attested(Logger, submission.AgentKey, nonce, expires, limitedBy, receipt.TransactionHash, gas.ToString(CultureInfo.InvariantCulture));
     }
 
-    private async Task RenewAsync(AgentClusterClient client, Secp256k1Signer signer, StoredEvidence stored, CancellationToken ct)
+    private async Task RenewAsync(AgentClusterClient client, Secp256k1Signer signer, StoredEvidence stored, DateTimeOffset now, CancellationToken ct)
     {
         AgentAttestation onChain = await client.Agents.GetAttestationAsync(stored.AgentId, ct).ConfigureAwait(false);
         ComputeBenchmarkReport benchmark = AttestationEvidence.ParseBenchmark(stored.BenchmarkJson);
@@ -249,7 +258,6 @@ public sealed class AttestationDuty : KeeperDuty
             return;
         }
 
-        DateTimeOffset now = await ChainTimeAsync(client, ct).ConfigureAwait(false);
         DateTimeOffset expires = DateTimeOffset.FromUnixTimeSeconds((long)onChain.ExpiresAt);
         if (expires <= now)
         {

@@ -54,7 +54,9 @@ public sealed partial class AttestationInbox
     {
         var complete = new List<(DateTime, AttestationSubmission)>();
         var misnamed = new List<string>();
-        foreach (string file in Directory.EnumerateFiles(Path))
+        string[] files = [.. Directory.EnumerateFiles(Path)];
+        var byName = files.GroupBy(f => System.IO.Path.GetFileName(f), StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.First(), StringComparer.OrdinalIgnoreCase);
+        foreach (string file in files)
         {
             string name = System.IO.Path.GetFileName(file);
             bool isQuote = name.EndsWith(QuoteSuffix, StringComparison.OrdinalIgnoreCase);
@@ -73,8 +75,7 @@ public sealed partial class AttestationInbox
 
             if (isQuote)
             {
-                string? found = Directory.EnumerateFiles(Path).FirstOrDefault(f => string.Equals(System.IO.Path.GetFileName(f), stem + BenchmarkSuffix, StringComparison.OrdinalIgnoreCase));
-                if (found is not null)
+                if (byName.TryGetValue(stem + BenchmarkSuffix, out string? found))
                 {
                     complete.Add((File.GetLastWriteTimeUtc(file), new AttestationSubmission(stem.ToLowerInvariant(), file, found)));
                 }
@@ -103,6 +104,8 @@ public sealed partial class AttestationInbox
         }
 
         Directory.CreateDirectory(target);
+        // The reason first: whoever sees the folder sees why.
+        File.WriteAllText(System.IO.Path.Combine(target, ReasonFile), reason.EndsWith('\n') ? reason : reason + "\n");
         bool moved = false;
         foreach (string file in files)
         {
@@ -123,7 +126,6 @@ public sealed partial class AttestationInbox
             return null;
         }
 
-        File.WriteAllText(System.IO.Path.Combine(target, ReasonFile), reason.EndsWith('\n') ? reason : reason + "\n");
         return target;
     }
 
