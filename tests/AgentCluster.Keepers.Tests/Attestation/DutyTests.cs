@@ -358,11 +358,12 @@ public sealed class DutyRenewalTests
         ComputeBenchmarkReport benchmark = await _world.BenchmarkAsync();
         byte[] quote = _world.Quote(pki, agent.Address, 1, benchmark);
 
-        // Collateral: CRLs of the test CA (nothing revoked yet), good for a year.
+        // Collateral: CRLs of the test CA (nothing revoked yet); the root CA's is due again in 20 days, which caps the attestation's term.
         DateTimeOffset now = await _world.Suite.ChainTimeAsync(bound.Token);
         string collateral = Directory.CreateDirectory(Path.Combine(_world.Dir, "revoke-collateral")).FullName;
         var empty = new CertificateRevocationListBuilder();
-        File.WriteAllBytes(Path.Combine(collateral, "root_ca_crl.der"), empty.Build(pki.Root, 1, now.AddDays(365), HashAlgorithmName.SHA256, null, now.AddDays(-1)));
+        DateTimeOffset rootCrlNextUpdate = now.AddDays(20);
+        File.WriteAllBytes(Path.Combine(collateral, "root_ca_crl.der"), empty.Build(pki.Root, 1, rootCrlNextUpdate, HashAlgorithmName.SHA256, null, now.AddDays(-1)));
         File.WriteAllBytes(Path.Combine(collateral, "pck_crl_1.der"), empty.Build(pki.Intermediate, 1, now.AddDays(365), HashAlgorithmName.SHA256, null, now.AddDays(-1)));
 
         await using DutyWorld.RunningDuty keeper = await _world.StartKeeperAsync(AgentClusterSuiteOptions.TestAttestorIndex,
@@ -370,7 +371,8 @@ public sealed class DutyRenewalTests
         DutyWorld.Submit(keeper.Inbox, agent.Address, quote, benchmark);
         await DutyWorld.WaitUntilAsync(() => Task.FromResult(keeper.Logged(1212, agent.Address)), "the first attestation logged", bound.Token);
         OnChainAttestation first = (await _world.Registry.AttestationOfQueryAsync(agentId)).ReturnValue1;
-        Assert.That(DutyWorld.Outcome(keeper.Inbox, "done", agent.Address), Does.Contain("revocation: pass"));
+        Assert.That(DutyWorld.Outcome(keeper.Inbox, "done", agent.Address), Does.Contain("revocation: pass").And.Contain("(limit: CRL of 'CN=Test SGX Root CA"));
+        Assert.That(first.ExpiresAt, Is.EqualTo((ulong)rootCrlNextUpdate.ToUnixTimeSeconds()), "min(now + 30 days, the collateral's nextUpdate)");
 
         // The PCK's issuer revokes the leaf (a newer CRL in the collateral folder), then the chain nears expiry.
         var revoking = new CertificateRevocationListBuilder();

@@ -18,6 +18,10 @@ public sealed record EvidenceVerdict(IReadOnlyList<CheckResult> Checks, string? 
     /// <summary>True when no check failed.</summary>
     public bool Accepted => Checks.All(c => c.Outcome != CheckOutcome.Fail);
 
+    /// <summary>The check named <paramref name="name"/>.</summary>
+    /// <exception cref="InvalidOperationException">No such check.</exception>
+    public CheckResult this[string name] => Checks.First(c => c.Name == name);
+
     /// <summary>The failed checks.</summary>
     public IEnumerable<CheckResult> Failures => Checks.Where(c => c.Outcome == CheckOutcome.Fail);
 
