@@ -98,4 +98,10 @@ public sealed class KeeperDutyOptions
 
     /// <summary>Settle tasks, settle their members, report missed deadlines (paid), flush protocol fees (unpaid, rarely). Default on; needs <see cref="KeeperOptions.IndexDbPath"/>.</summary>
     public bool Settlement { get; set; } = true;
+
+    /// <summary>
+    /// Verify agents' TEE evidence and post the registry's attestations, renewing them before expiry (settings in
+    /// <c>AgentCluster:Keepers:Attestation</c>). Default off: only a keeper whose signer governance approved as attestor runs it.
+    /// </summary>
+    public bool Attestation { get; set; }
 }
