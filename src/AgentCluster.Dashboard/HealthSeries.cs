@@ -75,7 +75,7 @@ public static class HealthSeries
                 snapshot.Agents.Select(a => a.AgentId.ToString(System.Globalization.CultureInfo.InvariantCulture))
                     .Concat(snapshot.Tasks.Select(t => t.Requester)),
                 snapshot.Edges.Select(e => (e.From, e.To))),
-            [ReputationGini] = Gini(snapshot.Agents.Select(a => Acc(a.Reputation.Total))),
+            [ReputationGini] = Gini(snapshot.Agents.Select(a => (double)a.Reputation.Total)), // scale-free: raw units
             [FeesBurnedAcc] = Acc(snapshot.Economy.FeesBurned),
             [EmissionsAcc] = Acc(snapshot.Economy.EmissionsReleased),
             [BurnToEmission] = snapshot.Economy.EmissionsReleased.IsZero ? 0 : Acc(snapshot.Economy.FeesBurned) / Acc(snapshot.Economy.EmissionsReleased),

@@ -103,7 +103,7 @@ function renderGraph(s) {
 }
 
 const STAGES = ['submitted', 'assigned', 'resultPosted', 'committeeSeeded', 'settled'];
-const OUTCOMES = { 3: 'approved', 4: 'rejected', 5: 'expired', 6: 'cancelled' };
+const OUTCOMES = { 4: 'accepted', 5: 'rejected', 6: 'refunded', 7: 'inconclusive' };
 function renderTasks(tasks) {
   const rows = tasks.slice(-50).reverse().map((t) => {
     const base = t.stages.submitted ? Date.parse(t.stages.submitted) : null;
