@@ -193,7 +193,7 @@ public static partial class DashboardEndpoints
 
         var tasks = s.Tasks.Where(t => t.Executor == agent.AgentId || t.Committee.Contains(agent.AgentId))
             .Select(t => new { task = t, role = t.Executor == agent.AgentId ? "executor" : "reviewer" }).ToList();
-        return new { agent, history, curve, tasks, at = s.At };
+        return new { agent, history, curve, tasks, at = s.At, block = s.Head.LastLog?.Block };
     }
 
     private static IResult Embedded(HttpContext context, string path)

@@ -20,7 +20,7 @@ try {
   document.getElementById('facts').replaceChildren(...facts.flatMap(([k, v]) => [el('dt', {}, k), el('dd', { 'data-key': k }, v)]));
   document.getElementById('rep-at').textContent = `at ${new Date(page.at).toLocaleString()}`;
   document.querySelector('#reputation tbody').replaceChildren(...DIMS.map((d) =>
-    el('tr', {}, el('td', {}, d), el('td', { 'data-dim': d, 'data-raw': a.reputation[d], 'data-at': page.at }, acc(a.reputation[d])))));
+    el('tr', {}, el('td', {}, d), el('td', { 'data-dim': d, 'data-raw': a.reputation[d], 'data-at': page.at, 'data-block': page.block }, acc(a.reputation[d])))));
   document.querySelector('#history tbody').replaceChildren(...page.history.map((h) => el('tr', {},
     el('td', {}, h.block), el('td', {}, time(h.at)), el('td', {}, h.dimension), el('td', {}, acc(h.delta)), el('td', {}, acc(h.newValue)))));
   document.querySelector('#agent-tasks tbody').replaceChildren(...page.tasks.map(({ task, role }) => el('tr', {},
