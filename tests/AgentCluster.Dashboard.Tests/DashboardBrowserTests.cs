@@ -97,10 +97,17 @@ public sealed class DashboardBrowserTests
         await page.WaitForFunctionAsync("id => window.__acCy.getElementById(id).nonempty()", $"a:{agent}", new() { Timeout = (float)Wait.TotalMilliseconds });
         var task = await _world.SubmitTaskAsync("live", cts.Token);
         await page.WaitForSelectorAsync($"#tasks tr[data-task='{task.TaskId}']", new() { Timeout = (float)Wait.TotalMilliseconds });
-        ulong block = (ulong)(await _world.Suite.Web3.Eth.Blocks.GetBlockNumber.SendRequestAsync()).Value;
+        ulong block = (ulong)task.BlockNumber;
 
         Assert.That(await page.EvaluateAsync<bool>("() => window.__sameDocument === true"), Is.True, "no reload: the same document got the updates");
-        await page.WaitForFunctionAsync("b => window.__acLastEvent && window.__acLastEvent.block >= b", block, new() { Timeout = (float)Wait.TotalMilliseconds });
+        try
+        {
+            await page.WaitForFunctionAsync("b => window.__acLastEvent && window.__acLastEvent.block >= b", (double)block, new() { Timeout = (float)Wait.TotalMilliseconds });
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"window.__acLastEvent = {await page.EvaluateAsync<string>("() => JSON.stringify(window.__acLastEvent)")}, wanted block >= {block}");
+        }
         JsonElement last = await page.EvaluateAsync<JsonElement>("() => window.__acLastEvent");
         double latency = last.GetProperty("renderedAt").GetDouble() - last.GetProperty("receivedAt").GetDouble();
         TestContext.Out.WriteLine($"block {last.GetProperty("block")}: WebSocket message to pixel {latency:F1} ms (measured, not asserted)");
