@@ -32,7 +32,7 @@ try {
       labels: page.curve.map((r) => new Date(r.at).toLocaleDateString()),
       datasets: DIMS.map((d, i) => ({ label: d, data: page.curve.map((r) => Number(BigInt(r[d]) / 10n ** 12n) / 1e6), borderColor: COLOURS[i], pointRadius: 0 })),
     },
-    options: { animation: false },
+    options: { animation: false, maintainAspectRatio: false, scales: { y: { beginAtZero: true } } },
   });
   document.body.dataset.loaded = 'true';
 } catch (e) {

@@ -54,7 +54,7 @@ async function refresh() {
 }
 
 function render(s, chainHead) {
-  const lag = chainHead != null && s.head.cursor != null ? ` · lag ${chainHead - s.head.cursor} blocks` : '';
+  const lag = chainHead != null && s.head.cursor != null ? ` · lag ${Math.max(0, chainHead - s.head.cursor)} blocks` : '';
   document.getElementById('head').textContent = `indexed to block ${s.head.cursor ?? '–'}${lag} · ${time(s.head.latestEventTime)}`;
   document.getElementById('counts').textContent = `${s.agents.length} agents · ${s.tasks.length} tasks · ${s.head.logs} events`;
   renderGraph(s);
@@ -99,7 +99,27 @@ function renderGraph(s) {
     }
     for (const [id, def] of wanted) { if (def.group === 'edges' && cy.getElementById(id).empty()) { cy.add(def); added++; } }
   });
-  if (added > 0) cy.layout({ name: 'cose', animate: false, nodeDimensionsIncludeLabels: false, randomize: false }).run();
+  if (added > 0) layout();
+}
+
+// One grid per capability set, side by side (similar agents stay together), requesters in a row below; stable as nodes arrive.
+function layout() {
+  const cell = 64;
+  let x = 0;
+  let bottom = 0;
+  for (const cluster of cy.nodes('.cluster').sort((a, b) => a.id().localeCompare(b.id()))) {
+    const children = cluster.children();
+    const cols = Math.max(1, Math.ceil(Math.sqrt(children.length)));
+    const rows = Math.max(1, Math.ceil(children.length / cols));
+    children.layout({ name: 'grid', cols, animate: false, fit: false, boundingBox: { x1: x, y1: 0, w: cols * cell, h: rows * cell } }).run();
+    x += cols * cell + cell;
+    bottom = Math.max(bottom, rows * cell);
+  }
+  const requesters = cy.nodes('.requester');
+  if (requesters.nonempty()) {
+    requesters.layout({ name: 'grid', rows: 1, animate: false, fit: false, boundingBox: { x1: 0, y1: bottom + cell * 1.5, w: Math.max(x, requesters.length * 40), h: cell } }).run();
+  }
+  cy.fit(undefined, 30);
 }
 
 const STAGES = ['submitted', 'assigned', 'resultPosted', 'committeeSeeded', 'settled'];
@@ -137,12 +157,12 @@ function addEvents(events) {
 const charts = new Map();
 function chartFor(series) {
   if (charts.has(series)) return charts.get(series);
-  const canvas = el('canvas', { height: 120 });
-  document.getElementById('charts').append(el('figure', { 'data-series': series }, el('figcaption', {}, SERIES_LABELS[series] ?? series), canvas));
+  const canvas = el('canvas');
+  document.getElementById('charts').append(el('figure', { 'data-series': series }, el('figcaption', {}, SERIES_LABELS[series] ?? series), el('div', { class: 'chart-box' }, canvas)));
   const chart = new Chart(canvas, {
     type: 'line',
     data: { labels: [], datasets: [{ data: [], borderColor: '#6cb6ff', pointRadius: 0, borderWidth: 1.5 }] },
-    options: { animation: false, plugins: { legend: { display: false } }, scales: { x: { display: false } } },
+    options: { animation: false, maintainAspectRatio: false, plugins: { legend: { display: false } }, scales: { x: { display: false } } },
   });
   charts.set(series, chart);
   return chart;
