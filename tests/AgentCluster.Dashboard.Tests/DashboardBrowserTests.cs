@@ -2,7 +2,11 @@ using System.Net;
 using System.Numerics;
 using System.Text.Json;
 using AgentCluster.Evm.Bindings.Reputation;
+using AgentCluster.Keepers.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Microsoft.Playwright;
 using Nethereum.RPC.Eth.DTOs;
 
@@ -25,6 +29,8 @@ public sealed class DashboardBrowserTests
     private IBrowser _browser = null!;
     private readonly ListLogger _log = new();
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private ServiceProvider _keeperServices = null!;
+    private KeeperHealthEndpoint _keeper = null!;
 
     [OneTimeSetUp]
     public async Task StartAsync()
@@ -36,6 +42,15 @@ public sealed class DashboardBrowserTests
 
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         _world = await DashboardWorld.StartAsync(4, cts.Token);
+
+        // A keeper's real health endpoint (one ready check) and one keeper that does not answer.
+        var keeperServices = new ServiceCollection().AddLogging();
+        keeperServices.AddHealthChecks().AddCheck("indexer", () => HealthCheckResult.Healthy("caught up"), tags: [KeeperHealthEndpoint.ReadyTag]);
+        _keeperServices = keeperServices.BuildServiceProvider();
+        int keeperPort = FreePort();
+        _keeper = new KeeperHealthEndpoint(_keeperServices.GetRequiredService<HealthCheckService>(), Options.Create(new KeeperOptions { HealthPort = keeperPort }),
+            _keeperServices.GetRequiredService<ILogger<KeeperHealthEndpoint>>());
+        await _keeper.StartAsync(cts.Token);
         var options = new DashboardOptions
         {
             IndexDbPath = _world.IndexPath,
@@ -43,6 +58,7 @@ public sealed class DashboardBrowserTests
             HealthInterval = TimeSpan.FromMilliseconds(250),
             RpcUrl = _world.Suite.Node.RpcUrl,
             EnableTestEndpoints = true,
+            KeeperHealthUrls = { new Uri($"http://127.0.0.1:{keeperPort}/health/ready"), new Uri($"http://127.0.0.1:{FreePort()}/health/ready") },
         };
         _server = await DashboardServer.StartAsync(options, b => b.AddProvider(_log), cts.Token);
         _playwright = await Playwright.CreateAsync();
@@ -61,6 +77,17 @@ public sealed class DashboardBrowserTests
         if (_server is not null)
         {
             await _server.DisposeAsync();
+        }
+
+        if (_keeper is not null)
+        {
+            await _keeper.StopAsync(CancellationToken.None);
+            _keeper.Dispose();
+        }
+
+        if (_keeperServices is not null)
+        {
+            await _keeperServices.DisposeAsync();
         }
 
         if (_world is not null)
@@ -82,6 +109,10 @@ public sealed class DashboardBrowserTests
         int clusters = await page.EvaluateAsync<int>("() => window.__acCy.nodes('.cluster').length");
         Assert.That(clusters, Is.EqualTo(2), "agents grouped by their two capability sets (0b1, 0b11)");
         Assert.That(await page.TextContentAsync("#status"), Is.EqualTo("live"));
+        await page.WaitForSelectorAsync("#keepers li.ready", new() { Timeout = (float)Wait.TotalMilliseconds });
+        string keepers = (await page.TextContentAsync("#keepers"))!;
+        Assert.That(keepers, Does.Contain("ready (200)").And.Contain("indexer: Healthy"), "the keeper's /health/ready, check by check");
+        Assert.That(keepers, Does.Contain("unreachable"), "the keeper that does not answer");
         await ScreenshotAsync(page, "network");
     }
 
@@ -192,6 +223,15 @@ public sealed class DashboardBrowserTests
         IPage page = await OpenAsync("agents/not-a-number");
         Assert.That(await page.TextContentAsync("h1"), Does.Contain("400"));
         await ScreenshotAsync(page, "bad-agent-id");
+    }
+
+    private static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
     }
 
     private async Task<IPage> OpenAsync(string path)
