@@ -113,6 +113,16 @@ public sealed class DashboardBrowserTests
         string keepers = (await page.TextContentAsync("#keepers"))!;
         Assert.That(keepers, Does.Contain("ready (200)").And.Contain("indexer: Healthy"), "the keeper's /health/ready, check by check");
         Assert.That(keepers, Does.Contain("unreachable"), "the keeper that does not answer");
+
+        // Governance: the proposal, its phase and its votes, decoded from the governor's raw logs.
+        IElementHandle? proposal = await page.QuerySelectorAsync($"#proposals tr[data-proposal='{_world.ProposalId}']");
+        Assert.That(proposal, Is.Not.Null, "the proposal is listed");
+        var votes = await new AgentCluster.Evm.Bindings.AgentClusterGovernor.AgentClusterGovernorService(_world.Suite.Web3, _world.Suite.Manifest.AddressOf("Governor"))
+            .ProposalVotesQueryAsync(_world.ProposalId);
+        Assert.That(await proposal!.GetAttributeAsync("data-for"), Is.EqualTo(votes.ForVotes.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.That(votes.ForVotes, Is.GreaterThan(BigInteger.Zero));
+        Assert.That(await proposal.GetAttributeAsync("data-phase"), Is.EqualTo("Active"), "voting is open (the chain has not passed voteEnd)");
+        Assert.That(await proposal.TextContentAsync(), Does.Contain("Dashboard test: let account 7"));
         await ScreenshotAsync(page, "network");
     }
 

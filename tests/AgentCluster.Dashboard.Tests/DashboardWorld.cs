@@ -6,6 +6,7 @@ using AgentCluster.Evm.Bindings.Staking;
 using AgentCluster.Evm.Signing;
 using AgentCluster.Keepers.Indexing;
 using AgentCluster.Sdk;
+using AgentCluster.Sdk.Governance;
 using AgentCluster.Sdk.Tasks;
 using AgentCluster.Testing;
 using Nethereum.Hex.HexConvertors.Extensions;
@@ -45,6 +46,11 @@ internal sealed class DashboardWorld : IAsyncDisposable
 
     public List<BigInteger> Agents { get; } = [];
 
+    /// <summary>A proposal in its voting period, with the deployer's vote for it.</summary>
+    public BigInteger ProposalId { get; private set; }
+
+    public const string ProposalDescription = "Dashboard test: let account 7 spend 1 wei of the timelock's ACC";
+
     public static async Task<DashboardWorld> StartAsync(int agents, CancellationToken ct)
     {
         var options = new AgentClusterSuiteOptions
@@ -54,7 +60,7 @@ internal sealed class DashboardWorld : IAsyncDisposable
         var world = new DashboardWorld(await AgentClusterSuite.StartAsync(options, ct), System.IO.Directory.CreateTempSubdirectory("dashboard-").FullName);
         try
         {
-            await world.Suite.ReleaseEmissionsAsync(TimeSpan.FromDays(1), ct);
+            await world.Suite.ReleaseEmissionsAsync(TimeSpan.FromDays(3), ct); // above the 1M ACC proposal threshold after funding
             await world.Suite.FundAsync(AnvilAccounts.Addresses[Requester], 5_000 * Acc, ct);
             await world.Suite.FundAsync(AnvilAccounts.Addresses[AgentOwner], 150_000 * Acc, ct);
             for (int i = 0; i < agents; i++)
@@ -62,6 +68,7 @@ internal sealed class DashboardWorld : IAsyncDisposable
                 await world.RegisterAgentAsync(i % 2 == 0 ? 0b1UL : 0b11UL, ct);
             }
 
+            await world.ProposeAndVoteAsync(ct);
             var indexer = new SuiteIndexer(world.Suite.Web3, world.Suite.Manifest,
                 new SuiteIndexerOptions { DatabasePath = world.IndexPath, PollInterval = TimeSpan.FromMilliseconds(200) });
             await indexer.IndexOnceAsync(ct); // the file exists and holds the set-up before the dashboard starts
@@ -80,6 +87,22 @@ internal sealed class DashboardWorld : IAsyncDisposable
         }
 
         return world;
+    }
+
+    /// <summary>The deployer (holding the released emissions) delegates to itself, proposes, and votes for once voting opens.</summary>
+    private async Task ProposeAndVoteAsync(CancellationToken ct)
+    {
+        await using AgentClusterClient deployer = await Suite.CreateClientAsync(0, ct);
+        await deployer.Governance.DelegateAsync(deployer.Address!, ct);
+        await Suite.IncreaseTimeAsync(TimeSpan.FromSeconds(1));
+        await Suite.MineAsync(1);
+        var draft = new ProposalDraft([ProposalCall.Of(Suite.Manifest.AddressOf("AccToken"),
+            new AgentCluster.Evm.Bindings.AccToken.ContractDefinition.ApproveFunction { Spender = AnvilAccounts.Addresses[7], Value = 1 })], ProposalDescription);
+        ProposalSubmission sent = await deployer.Governance.ProposeAsync(draft, ct);
+        await Suite.IncreaseTimeAsync(TimeSpan.FromSeconds((double)await deployer.Contracts.Governor.VotingDelayQueryAsync() + 1));
+        await Suite.MineAsync(1);
+        await deployer.Governance.VoteAsync(sent.Id, VoteType.For, "fine", ct);
+        ProposalId = sent.Id;
     }
 
     public async Task<SubmittedTask> SubmitTaskAsync(string requirements, CancellationToken ct)

@@ -140,7 +140,7 @@ function renderTasks(tasks) {
 }
 
 function renderProposals(proposals) {
-  document.querySelector('#proposals tbody').replaceChildren(...proposals.map((p) => el('tr', {},
+  document.querySelector('#proposals tbody').replaceChildren(...proposals.map((p) => el('tr', { 'data-proposal': p.proposalId, 'data-for': p.for, 'data-phase': p.phase },
     el('td', {}, short(p.proposalId)), el('td', {}, p.description.slice(0, 80)), el('td', {}, p.phase + (p.critical ? ' (critical)' : '')),
     el('td', {}, acc(p.for)), el('td', {}, acc(p.against)), el('td', {}, acc(p.abstain)), el('td', {}, `${time(p.voteStart)} – ${time(p.voteEnd)}`))));
 }
