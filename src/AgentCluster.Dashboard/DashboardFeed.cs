@@ -18,6 +18,7 @@ public sealed class DashboardFeed : BackgroundService
 {
     private const int HistoryLimit = 720;
     private const int AlertLimit = 100;
+    private const int RecentLimit = 50;
     private readonly DashboardOptions _options;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<long, Client> _clients = new();
@@ -26,6 +27,7 @@ public sealed class DashboardFeed : BackgroundService
     private readonly LinkedList<HealthSample> _history = new();
     private readonly LinkedList<HealthAlert> _alerts = new();
     private readonly TimeProvider _time;
+    private readonly ConcurrentQueue<NetworkEvent> _recent = new();
     private NetworkView? _view;
     private IndexPosition? _lastSeen;
     private long _nextClient;
@@ -195,6 +197,20 @@ public sealed class DashboardFeed : BackgroundService
             }
         }
 
+        foreach (NetworkEvent e in fresh.Count > RecentLimit ? fresh[^RecentLimit..] : fresh)
+        {
+            _recent.Enqueue(e);
+        }
+
+        if (rewound)
+        {
+            _recent.Clear();
+        }
+
+        while (_recent.Count > RecentLimit && _recent.TryDequeue(out _))
+        {
+        }
+
         NetworkSnapshot snapshot = await _view.SnapshotAsync(null, ct).ConfigureAwait(false);
         Snapshot = snapshot;
         SnapshotJson = DashboardJson.Serialize(new { snapshot, chainHead = ChainHead });
@@ -290,7 +306,7 @@ public sealed class DashboardFeed : BackgroundService
         }));
         long id = Interlocked.Increment(ref _nextClient);
         _clients[id] = client;
-        client.Queue.Writer.TryWrite(DashboardJson.Serialize(new { type = "hello", head = Snapshot?.Head }));
+        client.Queue.Writer.TryWrite(DashboardJson.Serialize(new { type = "hello", head = Snapshot?.Head, events = _recent.ToArray() }));
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         Task receive = ReceiveUntilClosedAsync(socket, stop);
         try

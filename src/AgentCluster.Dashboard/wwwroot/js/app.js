@@ -232,6 +232,9 @@ function connect() {
       addAlerts(msg.alerts);
     } else if (msg.type === 'alerts') {
       addAlerts(msg.alerts);
+    } else if (msg.type === 'hello') {
+      document.getElementById('events').replaceChildren();
+      addEvents(msg.events ?? []);
     } else if (msg.type === 'reset') {
       refresh();
     }
