@@ -3,6 +3,7 @@ using System.Numerics;
 using System.Text.Json;
 using AgentCluster.Evm.Bindings.Reputation;
 using AgentCluster.Keepers.Hosting;
+using AgentCluster.Keepers.Indexing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
@@ -202,6 +203,63 @@ public sealed class DashboardBrowserTests
         }), $"getSummary at block {block}, the newest indexed block the page read at");
         Assert.That(await page.TextContentAsync("#facts"), Does.Contain("valid until").And.Contain("ACC"));
         await ScreenshotAsync(page, "agent");
+    }
+
+    [Test]
+    public async Task TheNetworkView_AgreesWithTheContracts_AtTheIndexedBlock()
+    {
+        await _world.SubmitTaskAsync("escrowed", CancellationToken.None);
+        ulong head = (ulong)(await _world.Suite.Web3.Eth.Blocks.GetBlockNumber.SendRequestAsync()).Value;
+        NetworkView view = NetworkView.Open(_world.IndexPath);
+        DateTimeOffset until = DateTimeOffset.UtcNow + Wait;
+        while ((await view.HeadAsync()).Cursor < head && DateTimeOffset.UtcNow < until)
+        {
+            await Task.Delay(100);
+        }
+
+        NetworkSnapshot s = await view.SnapshotAsync();
+        Assert.That(s.Head.Cursor, Is.GreaterThanOrEqualTo(head), "the indexer caught up");
+        var block = new BlockParameter(s.Head.Cursor!.Value);
+        var registry = new AgentCluster.Evm.Bindings.AgentRegistry.AgentRegistryService(_world.Suite.Web3, _world.Suite.Manifest.AddressOf("AgentRegistry"));
+        var staking = new AgentCluster.Evm.Bindings.Staking.StakingService(_world.Suite.Web3, _world.Suite.Manifest.AddressOf("Staking"));
+        var token = new AgentCluster.Evm.Bindings.AccToken.AccTokenService(_world.Suite.Web3, _world.Suite.Manifest.AddressOf("AccToken"));
+        Assert.That(s.Agents.Select(a => a.AgentId), Is.EquivalentTo(_world.Agents));
+        foreach (NetworkAgent agent in s.Agents)
+        {
+            Assert.That(agent.Capabilities, Is.EqualTo((await registry.CapabilitiesOfQueryAsync(agent.AgentId, block)).Capabilities), "CapabilitiesSet decoded from the raw logs");
+            Assert.That(agent.Stake.Active, Is.EqualTo(await staking.StakeOfQueryAsync(agent.AgentId, block)));
+            Assert.That(agent.Attested, Is.True);
+        }
+
+        BigInteger released = 0;
+        foreach (string pool in new[] { "ValidatorsPool", "ComputePool", "MarketplacePool", "ReviewPool" })
+        {
+            released += await new AgentCluster.Evm.Bindings.EmissionVault.EmissionVaultService(_world.Suite.Web3, _world.Suite.Manifest.AddressOf(pool)).ReleasedQueryAsync(block);
+        }
+
+        Assert.That(s.Economy.EmissionsReleased, Is.EqualTo(released).And.GreaterThan(BigInteger.Zero), "Released events of the four pools");
+        Assert.That(s.Economy.Escrow, Is.EqualTo(await token.BalanceOfQueryAsync(_world.Suite.Manifest.AddressOf("TaskMarket"), block)).And.GreaterThan(BigInteger.Zero),
+            "no task is settled: the market holds exactly the escrowed bounties and fees");
+        foreach (NetworkTask task in s.Tasks)
+        {
+            var b = await _world.Suite.Web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(new Nethereum.Hex.HexTypes.HexBigInteger(task.SubmittedBlock));
+            Assert.That(task.Stages.Submitted, Is.EqualTo(DateTimeOffset.FromUnixTimeSeconds((long)b.Timestamp.Value)));
+            Assert.That(task.Stages.Assigned, Is.Null);
+        }
+
+        NetworkProposal proposal = s.Proposals.Single();
+        Assert.That((proposal.ProposalId, proposal.Description, proposal.Phase), Is.EqualTo((_world.ProposalId, DashboardWorld.ProposalDescription, ProposalPhase.Active)));
+        Assert.That(proposal.Voters, Is.EqualTo(1));
+
+        IReadOnlyList<NetworkEvent> events = await view.EventsAfterAsync(null, 10_000);
+        Assert.That(events, Has.Count.EqualTo(s.Head.Logs));
+        Assert.That(events.Select(e => e.Name), Is.SupersetOf(new[] { "AgentRegistered", "CapabilitiesSet", "Staked", "ProposalCreated", "VoteCast", "TaskSubmitted" }));
+        Assert.That(await view.EventsAfterAsync(events[^1].Position, 10), Is.Empty);
+
+        Assert.That(() => NetworkView.Open(Path.Combine(_world.Directory, "missing.db")), Throws.InstanceOf<FileNotFoundException>().With.Message.Contains("No index at"));
+        string text = Path.Combine(_world.Directory, "notes.txt");
+        await File.WriteAllTextAsync(text, "not a database");
+        Assert.That(() => NetworkView.Open(text).HeadAsync(), Throws.InstanceOf<InvalidDataException>().With.Message.Contains("not a keeper index"));
     }
 
     [Test]
