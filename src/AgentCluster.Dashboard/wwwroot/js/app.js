@@ -1,0 +1,247 @@
+// The network page: one snapshot over HTTP, then events, health samples and alerts over the WebSocket.
+import { acc, accNumber, short, time, el, getJson } from './format.js';
+
+const SERIES_LABELS = {
+  events_per_minute: 'events / min', transactions_per_minute: 'transactions / min', task_completion_seconds: 'task completion (s)',
+  fragmentation: 'fragmentation index', reputation_gini: 'reputation Gini', fees_burned_acc: 'fees burned (ACC)',
+  emissions_acc: 'emissions (ACC)', burn_to_emission: 'burn / emission', escrow_acc: 'escrow (ACC)', utilisation: 'agent utilisation',
+};
+
+window.__acLastEvent = null; // {block, receivedAt, renderedAt}: what a bench reads for event-to-pixel latency
+window.__acAlerts = [];
+
+const cy = cytoscape({
+  container: document.getElementById('graph'),
+  wheelSensitivity: 0.3,
+  style: [
+    { selector: 'node.agent', style: { width: 'data(size)', height: 'data(size)', 'background-color': 'data(color)', label: 'data(label)', color: '#ccc', 'font-size': 8 } },
+    { selector: 'node.requester', style: { shape: 'diamond', width: 14, height: 14, 'background-color': '#6cb6ff', label: 'data(label)', color: '#8ab', 'font-size': 7 } },
+    { selector: 'node.cluster', style: { 'background-opacity': 0.08, 'border-width': 1, 'border-color': '#456', label: 'data(label)', color: '#789', 'font-size': 9, 'text-valign': 'top' } },
+    { selector: 'edge', style: { width: 'data(width)', 'line-color': '#556', 'curve-style': 'bezier', opacity: 0.7 } },
+    { selector: 'edge.RequesterExecutor', style: { 'line-color': '#4a8ad8', 'target-arrow-shape': 'triangle', 'target-arrow-color': '#4a8ad8' } },
+  ],
+});
+window.__acCy = cy;
+cy.on('tap', 'node.agent', (e) => { location.href = `/agents/${e.target.data('agentId')}`; });
+
+let snapshot = null;
+let refreshing = null;
+let refreshAgain = false;
+let pendingBlock = null;
+
+async function refresh() {
+  if (refreshing) { refreshAgain = true; return refreshing; }
+  refreshing = (async () => {
+    do {
+      refreshAgain = false;
+      try {
+        const data = await getJson('/api/snapshot');
+        snapshot = data.snapshot;
+        render(snapshot, data.chainHead);
+      } catch (e) {
+        document.getElementById('status').textContent = `index: ${e.message}`;
+      }
+    } while (refreshAgain);
+  })();
+  try { await refreshing; } finally { refreshing = null; }
+  if (pendingBlock) {
+    const p = pendingBlock;
+    pendingBlock = null;
+    requestAnimationFrame(() => requestAnimationFrame(() => {
+      window.__acLastEvent = { block: p.block, receivedAt: p.receivedAt, renderedAt: performance.timeOrigin + performance.now() };
+    }));
+  }
+}
+
+function render(s, chainHead) {
+  const lag = chainHead != null && s.head.cursor != null ? ` · lag ${Math.max(0, chainHead - s.head.cursor)} blocks` : '';
+  document.getElementById('head').textContent = `indexed to block ${s.head.cursor ?? '–'}${lag} · ${time(s.head.latestEventTime)}`;
+  document.getElementById('counts').textContent = `${s.agents.length} agents · ${s.tasks.length} tasks · ${s.head.logs} events`;
+  renderGraph(s);
+  renderTasks(s.tasks);
+  renderProposals(s.proposals);
+  const e = s.economy;
+  const dl = document.getElementById('economy');
+  dl.replaceChildren(...[['fees routed', e.feesRouted], ['fees burned', e.feesBurned], ['slashes burned', e.slashesBurned],
+    ['emissions released', e.emissionsReleased], ['escrow', e.escrow]].flatMap(([k, v]) => [el('dt', {}, k), el('dd', { 'data-key': k }, `${acc(v)} ACC`)]));
+}
+
+function renderGraph(s) {
+  const maxStake = Math.max(1, ...s.agents.map((a) => accNumber(a.stake.active)));
+  const totals = s.agents.map((a) => BigInt(a.reputation.task) + BigInt(a.reputation.validator) + BigInt(a.reputation.compute) + BigInt(a.reputation.social));
+  const maxRep = totals.reduce((m, v) => (v > m ? v : m), 1n);
+  const wanted = new Map();
+  s.agents.forEach((a, i) => {
+    const caps = BigInt(a.capabilities).toString(2);
+    wanted.set(`c:${caps}`, { group: 'nodes', data: { id: `c:${caps}`, label: `capabilities 0b${caps}` }, classes: 'cluster' });
+    const hue = Number((totals[i] * 120n) / maxRep); // red (none) .. green (highest)
+    wanted.set(`a:${a.agentId}`, {
+      group: 'nodes', classes: 'agent',
+      data: { id: `a:${a.agentId}`, parent: `c:${caps}`, agentId: a.agentId, label: short(a.agentId), size: 14 + 36 * Math.sqrt(accNumber(a.stake.active) / maxStake), color: `hsl(${hue}, 70%, 50%)` },
+    });
+  });
+  for (const edge of s.edges) {
+    const from = edge.kind === 'RequesterExecutor' ? `r:${edge.from}` : `a:${edge.from}`;
+    if (edge.kind === 'RequesterExecutor') wanted.set(from, { group: 'nodes', classes: 'requester', data: { id: from, label: short(edge.from) } });
+    const id = `e:${edge.kind}:${from}:${edge.to}`;
+    const prev = wanted.get(id);
+    if (prev) { prev.data.width = Math.min(6, prev.data.width + 0.5); continue; }
+    if (!wanted.has(`a:${edge.to}`) || (!wanted.has(from))) continue;
+    wanted.set(id, { group: 'edges', classes: edge.kind, data: { id, source: from, target: `a:${edge.to}`, width: 1 } });
+  }
+
+  let added = 0;
+  cy.batch(() => {
+    cy.elements().forEach((ele) => { if (!wanted.has(ele.id())) { ele.remove(); } });
+    for (const [id, def] of wanted) {
+      const ele = cy.getElementById(id);
+      if (ele.nonempty()) { ele.data(def.data); } else if (def.group === 'nodes') { cy.add(def); added++; }
+    }
+    for (const [id, def] of wanted) { if (def.group === 'edges' && cy.getElementById(id).empty()) { cy.add(def); added++; } }
+  });
+  if (added > 0) layout();
+}
+
+// One grid per capability set, side by side (similar agents stay together), requesters in a row below; stable as nodes arrive.
+function layout() {
+  const cell = 64;
+  let x = 0;
+  let bottom = 0;
+  for (const cluster of cy.nodes('.cluster').sort((a, b) => a.id().localeCompare(b.id()))) {
+    const children = cluster.children();
+    const cols = Math.max(1, Math.ceil(Math.sqrt(children.length)));
+    const rows = Math.max(1, Math.ceil(children.length / cols));
+    children.layout({ name: 'grid', cols, animate: false, fit: false, boundingBox: { x1: x, y1: 0, w: cols * cell, h: rows * cell } }).run();
+    x += cols * cell + cell;
+    bottom = Math.max(bottom, rows * cell);
+  }
+  const requesters = cy.nodes('.requester');
+  if (requesters.nonempty()) {
+    requesters.layout({ name: 'grid', rows: 1, animate: false, fit: false, boundingBox: { x1: 0, y1: bottom + cell * 1.5, w: Math.max(x, requesters.length * 40), h: cell } }).run();
+  }
+  cy.fit(undefined, 30);
+}
+
+const STAGES = ['submitted', 'assigned', 'resultPosted', 'committeeSeeded', 'settled'];
+const OUTCOMES = { 4: 'accepted', 5: 'rejected', 6: 'refunded', 7: 'inconclusive' };
+function renderTasks(tasks) {
+  const rows = tasks.slice(-50).reverse().map((t) => {
+    const base = t.stages.submitted ? Date.parse(t.stages.submitted) : null;
+    const cells = STAGES.map((k, i) => {
+      const at = t.stages[k];
+      if (!at) return el('td', { class: 'todo' }, '·');
+      return el('td', { class: 'done', title: at }, i === 0 ? time(at) : `+${Math.round((Date.parse(at) - base) / 1000)} s`);
+    });
+    return el('tr', { 'data-task': t.taskId }, el('td', {}, short(t.taskId)), el('td', {}, short(t.requester)),
+      el('td', {}, t.executor ? el('a', { href: `/agents/${t.executor}` }, short(t.executor)) : '–'), ...cells,
+      el('td', {}, t.outcome == null ? '' : (OUTCOMES[t.outcome] ?? `status ${t.outcome}`)));
+  });
+  document.querySelector('#tasks tbody').replaceChildren(...rows);
+}
+
+function renderProposals(proposals) {
+  document.querySelector('#proposals tbody').replaceChildren(...proposals.map((p) => el('tr', { 'data-proposal': p.proposalId, 'data-for': p.for, 'data-phase': p.phase },
+    el('td', {}, short(p.proposalId)), el('td', {}, p.description.slice(0, 80)), el('td', {}, p.phase + (p.critical ? ' (critical)' : '')),
+    el('td', {}, acc(p.for)), el('td', {}, acc(p.against)), el('td', {}, acc(p.abstain)), el('td', {}, `${time(p.voteStart)} – ${time(p.voteEnd)}`))));
+}
+
+function addEvents(events) {
+  const list = document.getElementById('events');
+  for (const e of events) {
+    list.prepend(el('li', {}, `#${e.position.block} ${e.contract}.${e.name}${e.topic1 ? ` ${short(e.topic1)}` : ''}`));
+  }
+  while (list.children.length > 100) list.lastChild.remove();
+}
+
+// ---- health charts and alerts
+const charts = new Map();
+function chartFor(series) {
+  if (charts.has(series)) return charts.get(series);
+  const canvas = el('canvas');
+  document.getElementById('charts').append(el('figure', { 'data-series': series }, el('figcaption', {}, SERIES_LABELS[series] ?? series), el('div', { class: 'chart-box' }, canvas)));
+  const chart = new Chart(canvas, {
+    type: 'line',
+    data: { labels: [], datasets: [{ data: [], borderColor: '#6cb6ff', pointRadius: 0, borderWidth: 1.5 }] },
+    options: { animation: false, maintainAspectRatio: false, plugins: { legend: { display: false } }, scales: { x: { display: false } } },
+  });
+  charts.set(series, chart);
+  return chart;
+}
+
+function addSample(sample) {
+  for (const [series, value] of Object.entries(sample.values)) {
+    const chart = chartFor(series);
+    chart.data.labels.push(time(sample.at));
+    chart.data.datasets[0].data.push(value);
+    if (chart.data.labels.length > 120) { chart.data.labels.shift(); chart.data.datasets[0].data.shift(); }
+    chart.update('none');
+  }
+}
+
+function addAlerts(alerts) {
+  const list = document.getElementById('alerts');
+  for (const a of alerts) {
+    list.querySelector('.none')?.remove();
+    window.__acAlerts.push(a);
+    const level = a.level.toLowerCase();
+    list.prepend(el('li', { class: `alert ${level}`, 'data-series': a.series },
+      `${time(a.at)} ${a.level.toUpperCase()}: ${SERIES_LABELS[a.series] ?? a.series} = ${a.value.toPrecision(4)} (expected about ${a.expected.toPrecision(4)}, z = ${a.z.toFixed(1)})`));
+  }
+  while (list.children.length > 50) list.lastChild.remove();
+}
+
+async function loadHealth() {
+  try {
+    const h = await getJson('/api/health');
+    h.history.forEach(addSample);
+    addAlerts(h.alerts);
+  } catch { /* shown by the snapshot's status */ }
+}
+
+async function pollKeepers() {
+  try {
+    const keepers = await getJson('/api/keepers');
+    const list = document.getElementById('keepers');
+    if (keepers.length) {
+      list.replaceChildren(...keepers.map((k) => {
+        let checks = '';
+        try { checks = Object.entries(JSON.parse(k.body).checks ?? {}).map(([n, c]) => `${n}: ${c.status ?? c}`).join(', '); } catch { checks = k.body.slice(0, 120); }
+        return el('li', { class: k.state === 'ready' ? 'ready' : 'not-ready' }, `${k.url} — ${k.state}${k.status ? ` (${k.status})` : ''} ${checks}`);
+      }));
+    }
+  } catch { /* next time */ }
+}
+
+// ---- the live feed
+function connect() {
+  const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
+  const status = document.getElementById('status');
+  ws.onopen = () => { status.textContent = 'live'; status.className = 'pill live'; refresh(); };
+  ws.onclose = () => { status.textContent = 'reconnecting…'; status.className = 'pill'; setTimeout(connect, 1000); };
+  ws.onmessage = (m) => {
+    const msg = JSON.parse(m.data);
+    if (msg.type === 'events') {
+      addEvents(msg.events);
+      if (msg.events.length) {
+        const block = msg.events[msg.events.length - 1].position.block;
+        pendingBlock = { block, receivedAt: performance.timeOrigin + performance.now() };
+      }
+      if (msg.last) refresh();
+    } else if (msg.type === 'health') {
+      addSample(msg.sample);
+      addAlerts(msg.alerts);
+    } else if (msg.type === 'alerts') {
+      addAlerts(msg.alerts);
+    } else if (msg.type === 'hello') {
+      document.getElementById('events').replaceChildren();
+      addEvents(msg.events ?? []);
+    } else if (msg.type === 'reset') {
+      refresh();
+    }
+  };
+}
+
+await loadHealth();
+connect();
+pollKeepers();
+setInterval(pollKeepers, 5000);
