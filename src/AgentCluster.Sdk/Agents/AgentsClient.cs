@@ -183,6 +183,30 @@ public sealed class AgentsClient
     }
 
     /// <summary>
+    /// The attestor's part with this client's own signer (a local key, or an external signer such as a KMS through Nethereum's
+    /// <see cref="IEthExternalSigner"/>): the same EIP-712 <c>Attestation</c> as <see cref="SignAttestation"/>, checked to recover to the
+    /// client's address before it is returned. A keeper that is an approved attestor signs with this.
+    /// </summary>
+    /// <exception cref="ArgumentException">A malformed attestation.</exception>
+    /// <exception cref="ReadOnlyClientException">The client has no signer.</exception>
+    /// <exception cref="InvalidOperationException">The signer cannot sign typed data, or its signature recovers to another address.</exception>
+    public async Task<byte[]> SignAttestationAsync(AgentAttestation attestation, CancellationToken cancellationToken = default)
+    {
+        string attestor = _client.RequireSigner("Signing an attestation");
+        ValidateAttestation(attestation);
+        var typedData = new TypedData<Domain>
+        {
+            Domain = new Domain
+            {
+                Name = DomainName, Version = DomainVersion, ChainId = _client.ChainId, VerifyingContract = _client.Contracts.Registry.ContractAddress,
+            },
+            Types = MemberDescriptionFactory.GetTypesMemberDescription(typeof(Domain), typeof(Attestation)),
+            PrimaryType = "Attestation",
+        };
+        return await Identity.ClientTypedDataSigner.SignAsync(_client, typedData, ToStruct(attestation), attestor, "an attestation", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// Submits an attestor-signed attestation (anyone may submit one): the agent becomes Active until <see cref="AgentAttestation.ExpiresAt"/>,
     /// and its compute reputation is set from the benchmark.
     /// </summary>

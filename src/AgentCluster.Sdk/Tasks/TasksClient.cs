@@ -684,14 +684,6 @@ public sealed class TasksClient
 
     private async Task<SignedPermit> SignPermitCoreAsync(string owner, string spender, BigInteger value, DateTimeOffset deadline, CancellationToken ct)
     {
-        Nethereum.RPC.Accounts.IAccount? signer = _client.Web3.TransactionManager?.Account;
-        bool local = signer is Nethereum.Web3.Accounts.Account { PrivateKey: { Length: > 0 } };
-        if (!local && signer is not Nethereum.Web3.Accounts.ExternalAccount)
-        {
-            throw new InvalidOperationException(
-                $"Signing a permit needs the signer's key or an external signer (IEthExternalSigner); this client's account is a {signer?.GetType().Name ?? "null"}.");
-        }
-
         var token = _client.Contracts.Token;
         var domainInfo = await RunAsync(() => token.Eip712DomainQueryAsync(new AgentCluster.Evm.Bindings.AccToken.ContractDefinition.Eip712DomainFunction()), ct).ConfigureAwait(false);
         BigInteger nonce = await RunAsync(() => token.NoncesQueryAsync(owner), ct).ConfigureAwait(false);
@@ -703,35 +695,9 @@ public sealed class TasksClient
         };
         var message = new PermitMessage { Owner = owner, Spender = spender, Value = value, Nonce = nonce, Deadline = deadline.ToUnixTimeSeconds() };
         string json = typedData.ToJson(message);
-        string signature;
-        if (signer is Nethereum.Web3.Accounts.Account account && local)
-        {
-            byte[] digest = Eip712TypedDataEncoder.Current.EncodeAndHashTypedData(message, typedData);
-            signature = EthECDSASignature.CreateStringSignature(Secp256k1Signer.FromAccount(account).SignHash(digest));
-        }
-        else
-        {
-            IEthExternalSigner external = ((Nethereum.Web3.Accounts.ExternalAccount)signer!).ExternalSigner;
-            signature = await external.SignTypedDataJsonAsync(json, "message").WaitAsync(ct).ConfigureAwait(false);
-        }
-
-        byte[] sig = signature.HexToByteArray();
-        if (sig.Length != 65)
-        {
-            throw new InvalidOperationException($"The signer returned a {sig.Length}-byte permit signature; 65 bytes (r, s, v) were expected.");
-        }
-
-        byte v = sig[64] < 27 ? (byte)(sig[64] + 27) : sig[64]; // some signers give the y-parity (0/1); ERC-2612 takes 27/28
-        sig[64] = v;
-        string normalised = sig.ToHex(prefix: true);
-        string recovered = Eip712TypedDataSigner.Current.RecoverFromSignatureV4(message, typedData, normalised);
-        if (!string.Equals(recovered, owner, StringComparison.OrdinalIgnoreCase))
-        {
-            throw new InvalidOperationException($"The permit signature recovers to {recovered}, not to the signer {owner}: the signer signed with another key.");
-        }
-
-        var permit = new Permit { Deadline = message.Deadline, V = v, R = sig[..32], S = sig[32..64] };
-        return new SignedPermit(permit, owner, spender, value, nonce, json, normalised);
+        byte[] sig = await Identity.ClientTypedDataSigner.SignAsync(_client, typedData, message, owner, "a permit", ct).ConfigureAwait(false);
+        var permit = new Permit { Deadline = message.Deadline, V = sig[64], R = sig[..32], S = sig[32..64] };
+        return new SignedPermit(permit, owner, spender, value, nonce, json, sig.ToHex(prefix: true));
     }
 
     internal static TransactionReceipt EnsureSucceeded(TransactionReceipt receipt, string what)

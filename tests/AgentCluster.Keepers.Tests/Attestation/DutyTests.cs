@@ -93,6 +93,35 @@ public sealed class DutyTests
     }
 
     [Test]
+    public async Task WithAnExternalSigner_TheAttestationIsSignedThroughIt_AndPosted()
+    {
+        // The attestor's key behind Nethereum's IEthExternalSigner (as a KMS): typed data signed through it, checked to recover to it.
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        using var pki = new TestPki();
+        var signer = new InProcessExternalSigner(new Nethereum.Signer.EthECKey(AnvilAccounts.PrivateKeys[AgentClusterSuiteOptions.TestAttestorIndex]),
+            Nethereum.Signer.ExternalSignerTransactionFormat.Hash);
+        AgentKey agent = await _world.RegisterAgentAsync(bound.Token);
+        BigInteger agentId = AgentsClient.AgentIdOf(agent.Address);
+        ComputeBenchmarkReport benchmark = await _world.BenchmarkAsync();
+        byte[] quote = _world.Quote(pki, agent.Address, 1, benchmark);
+        var settings = _world.DutySettings("external", pki, [DutyWorld.MrEnclave(quote)]);
+
+        await using DutyWorld.RunningDuty keeper = await _world.StartKeeperAsync(AgentClusterSuiteOptions.TestAttestorIndex, settings, bound.Token, o =>
+        {
+            o.PrivateKeyVariable = null;
+            o.Key = AgentCluster.Sdk.Identity.AgentKeySource.FromExternalSigner(signer);
+        });
+        DutyWorld.Submit(keeper.Inbox, agent.Address, quote, benchmark);
+        await DutyWorld.WaitUntilAsync(() => Task.FromResult(keeper.Logged(1212, agent.Address)), "the attestation logged", bound.Token);
+
+        Assert.That(await _world.Registry.IsEligibleQueryAsync(agentId, 1), Is.True, "eligible: the registry recovered the approved attestor");
+        Assert.That(signer.HashSignatures, Is.GreaterThanOrEqualTo(2), "the typed data and the transaction went through the external signer");
+        using var http = new HttpClient();
+        HttpResponseMessage ready = await http.GetAsync(keeper.Url("/health/ready"), bound.Token);
+        Assert.That(ready.StatusCode, Is.EqualTo(HttpStatusCode.OK), await ready.Content.ReadAsStringAsync(bound.Token));
+    }
+
+    [Test]
     public async Task BadEvidence_IsRejectedWithTheReasonRecorded_AndNothingIsPosted()
     {
         using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(90));

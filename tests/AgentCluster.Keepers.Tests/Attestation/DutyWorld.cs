@@ -129,7 +129,8 @@ internal sealed class DutyWorld : IAsyncDisposable
         return settings;
     }
 
-    public async Task<RunningDuty> StartKeeperAsync(int account, IReadOnlyDictionary<string, string?> settings, CancellationToken ct)
+    public async Task<RunningDuty> StartKeeperAsync(int account, IReadOnlyDictionary<string, string?> settings, CancellationToken ct,
+        Action<AgentCluster.Keepers.Hosting.KeeperOptions>? configure = null)
     {
         string variable = $"AGENTCLUSTER_TEST_ATTESTOR_{Guid.NewGuid():N}";
         Environment.SetEnvironmentVariable(variable, AnvilAccounts.PrivateKeys[account]);
@@ -147,7 +148,7 @@ internal sealed class DutyWorld : IAsyncDisposable
         });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.AddProvider(logs);
-        builder.Services.AddAgentClusterKeepers(builder.Configuration);
+        builder.Services.AddAgentClusterKeepers(builder.Configuration, configure);
         IHost host = builder.Build();
         await host.StartAsync(ct);
         AttestationDuty duty = host.Services.GetServices<IHostedService>().OfType<AttestationDuty>().Single();

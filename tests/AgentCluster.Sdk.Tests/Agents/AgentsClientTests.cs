@@ -119,6 +119,41 @@ public sealed class AgentsClientTests
     }
 
     [Test]
+    public async Task SignAttestationAsync_WithTheClientsSigner_LocalOrExternal_IsTheSameSignature_AndAMismatchedSignerIsCaught()
+    {
+        using var bound = SdkTestChain.Bound();
+        AgentRegistration r = await _owner.Agents.RegisterAsync(SdkTestChain.NewKey(), "ipfs://s", 0, SdkTestChain.Hash("s"), bound.Token);
+        ulong now = await SdkTestChain.BlockTimeAsync(_suite);
+        var attestation = new AgentAttestation(r.AgentId, SdkTestChain.Hash("m2"), 4, 0, 10, now + 3600, 1);
+        string attestorKey = AnvilAccounts.PrivateKeys[SdkTestChain.AttestorIndex];
+        byte[] expected = _owner.Agents.SignAttestation(attestation, new Secp256k1Signer(attestorKey));
+
+        await using AgentClusterClient local = await SdkTestChain.ClientAsync(_suite, SdkTestChain.AttestorIndex, bound.Token);
+        Assert.That(await local.Agents.SignAttestationAsync(attestation, bound.Token), Is.EqualTo(expected), "RFC 6979: the same key signs the same bytes");
+
+        var external = new InProcessExternalSigner(new Nethereum.Signer.EthECKey(attestorKey), Nethereum.Signer.ExternalSignerTransactionFormat.Hash);
+        await using AgentClusterClient viaKms = await AgentClusterClient.ConnectAsync(new AgentClusterClientOptions
+        {
+            RpcUrl = _suite.Node.RpcUrl.ToString(), Manifest = _suite.Manifest, Key = AgentCluster.Sdk.Identity.AgentKeySource.FromExternalSigner(external),
+            JournalPath = Path.Combine(Path.GetTempPath(), $"sign-attestation-{Guid.NewGuid():N}.db"),
+        }, cancellationToken: bound.Token);
+        byte[] signed = await viaKms.Agents.SignAttestationAsync(attestation, bound.Token);
+        Assert.That(signed, Is.EqualTo(expected));
+        Assert.That(external.HashSignatures, Is.EqualTo(1));
+        await _owner.Agents.SubmitAttestationAsync(attestation, signed, bound.Token);
+        Assert.That(await _owner.Agents.GetStatusAsync(r.AgentId, bound.Token), Is.EqualTo(AgentStatus.Active), "the registry accepts it");
+
+        var liar = new InProcessExternalSigner(new Nethereum.Signer.EthECKey(AnvilAccounts.PrivateKeys[7]), claimedAddress: AnvilAccounts.Addresses[SdkTestChain.AttestorIndex]);
+        await using AgentClusterClient misconfigured = await AgentClusterClient.ConnectAsync(new AgentClusterClientOptions
+        {
+            RpcUrl = _suite.Node.RpcUrl.ToString(), Manifest = _suite.Manifest, Key = AgentCluster.Sdk.Identity.AgentKeySource.FromExternalSigner(liar),
+            JournalPath = Path.Combine(Path.GetTempPath(), $"sign-attestation-{Guid.NewGuid():N}.db"),
+        }, cancellationToken: bound.Token);
+        var e = Assert.ThrowsAsync<InvalidOperationException>(() => misconfigured.Agents.SignAttestationAsync(attestation with { Nonce = 2 }, bound.Token))!;
+        Assert.That(e.Message, Does.Contain($"recovers to {AnvilAccounts.Addresses[7]}").IgnoreCase.And.Contain("signed with another key"));
+    }
+
+    [Test]
     public async Task Attest_SignedByAnAccountThatIsNoAttestor_RevertsUnknownAttestor_NamingTheSigner()
     {
         using var bound = SdkTestChain.Bound();

@@ -41,9 +41,7 @@ public sealed class AttestationDuty : KeeperDuty
     private readonly AttestationStore _store;
     private readonly QuoteVerifier _verifier;
     private readonly MeasurementAllowList _allowList;
-    private Secp256k1Signer? _signer;
     private bool? _wasAttestor;
-    private bool _reportedNoKey;
 
     /// <summary>Creates the duty (opening its inbox and store; the options were validated on start).</summary>
     public AttestationDuty(KeeperClient client, KeeperRota rota, IOptions<KeeperOptions> options, IOptions<AttestationOptions> attestation, KeeperMetrics metrics,
@@ -69,12 +67,6 @@ public sealed class AttestationDuty : KeeperDuty
     /// <inheritdoc />
     protected override async Task RunPassAsync(AgentClusterClient client, CancellationToken cancellationToken)
     {
-        Secp256k1Signer? signer = await SignerAsync(client, cancellationToken).ConfigureAwait(false);
-        if (signer is null)
-        {
-            return;
-        }
-
         bool attestor = await client.Agents.IsAttestorAsync(client.Address!, cancellationToken).ConfigureAwait(false);
         if (attestor != _wasAttestor)
         {
@@ -110,18 +102,18 @@ public sealed class AttestationDuty : KeeperDuty
 
         foreach (AttestationSubmission submission in complete)
         {
-            await ProcessAsync(client, signer, submission, now, cancellationToken).ConfigureAwait(false);
+            await ProcessAsync(client, submission, now, cancellationToken).ConfigureAwait(false);
         }
 
         // Only evidence whose attestation is due for renewal (or past it) as this keeper last knew it costs a read of the chain.
         foreach (StoredEvidence stored in _store.InState(EvidenceState.Active)
             .Where(e => DateTimeOffset.FromUnixTimeSeconds((long)e.ExpiresAt) - now <= _settings.RenewBefore))
         {
-            await RenewAsync(client, signer, stored, now, cancellationToken).ConfigureAwait(false);
+            await RenewAsync(client, stored, now, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async Task ProcessAsync(AgentClusterClient client, Secp256k1Signer signer, AttestationSubmission submission, DateTimeOffset now, CancellationToken ct)
+    private async Task ProcessAsync(AgentClusterClient client, AttestationSubmission submission, DateTimeOffset now, CancellationToken ct)
     {
         BigInteger agentId = AgentsClient.AgentIdOf(submission.AgentKey);
         if (!_rota.ShouldAct(client.Address!, agentId, WorkKind))
@@ -203,7 +195,7 @@ public sealed class AttestationDuty : KeeperDuty
         TransactionReceipt receipt;
         try
         {
-            receipt = await client.Agents.SubmitAttestationAsync(attestation, client.Agents.SignAttestation(attestation, signer), ct).ConfigureAwait(false);
+            receipt = await client.Agents.SubmitAttestationAsync(attestation, await client.Agents.SignAttestationAsync(attestation, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
         }
         catch (ContractRevertException e) when (e.ErrorName == "StaleAttestation")
         {
@@ -237,7 +229,7 @@ public sealed class AttestationDuty : KeeperDuty
         KeeperLog.Attested(Logger, submission.AgentKey, nonce, expires, limitedBy, receipt.TransactionHash, gas.ToString(CultureInfo.InvariantCulture));
     }
 
-    private async Task RenewAsync(AgentClusterClient client, Secp256k1Signer signer, StoredEvidence stored, DateTimeOffset now, CancellationToken ct)
+    private async Task RenewAsync(AgentClusterClient client, StoredEvidence stored, DateTimeOffset now, CancellationToken ct)
     {
         AgentAttestation onChain = await client.Agents.GetAttestationAsync(stored.AgentId, ct).ConfigureAwait(false);
         ComputeBenchmarkReport benchmark = AttestationEvidence.ParseBenchmark(stored.BenchmarkJson);
@@ -293,7 +285,7 @@ public sealed class AttestationDuty : KeeperDuty
         TransactionReceipt receipt;
         try
         {
-            receipt = await client.Agents.SubmitAttestationAsync(attestation, client.Agents.SignAttestation(attestation, signer), ct).ConfigureAwait(false);
+            receipt = await client.Agents.SubmitAttestationAsync(attestation, await client.Agents.SignAttestationAsync(attestation, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
         }
         catch (ContractRevertException e) when (e.ErrorName == "StaleAttestation")
         {
@@ -379,29 +371,6 @@ public sealed class AttestationDuty : KeeperDuty
         BlockWithTransactionHashes block = await client.Web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(BlockParameter.CreateLatest())
             .WaitAsync(ct).ConfigureAwait(false);
         return DateTimeOffset.FromUnixTimeSeconds((long)block.Timestamp.Value);
-    }
-
-    private async Task<Secp256k1Signer?> SignerAsync(AgentClusterClient client, CancellationToken ct)
-    {
-        if (_signer is not null)
-        {
-            return _signer;
-        }
-
-        AgentCluster.Sdk.Identity.AgentKeySource source = KeeperClient.ClientOptions(Options).Key!;
-        AgentCluster.Sdk.Identity.ResolvedAgentAccount account = await source.ResolveAsync(client.ChainId, ct).ConfigureAwait(false);
-        if (account.Key is null)
-        {
-            if (!_reportedNoKey)
-            {
-                KeeperLog.NoLocalAttestorKey(Logger, source.ToString() ?? "?");
-                _reportedNoKey = true;
-            }
-
-            return null;
-        }
-
-        return _signer = account.Key.Signer;
     }
 
     /// <inheritdoc />

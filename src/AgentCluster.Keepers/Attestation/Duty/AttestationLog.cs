@@ -11,9 +11,6 @@ internal static partial class KeeperLog
     [LoggerMessage(EventId = 1201, Level = LogLevel.Warning, Message = "Attestation duty: signer {Address} is not an approved attestor of the registry; submissions wait in the inbox, nothing is posted")]
     public static partial void NotAnAttestor(ILogger logger, string address);
 
-    [LoggerMessage(EventId = 1202, Level = LogLevel.Error, Message = "Attestation duty: the signer ({Source}) has no local key to sign attestations with; use a keystore or a private key variable")]
-    public static partial void NoLocalAttestorKey(ILogger logger, string source);
-
     [LoggerMessage(EventId = 1210, Level = LogLevel.Information, Message = "Evidence of agent {AgentKey} verified for nonce {Nonce}: {Summary}; measurement {MeasurementHash}")]
     public static partial void EvidenceVerified(ILogger logger, string agentKey, ulong nonce, string summary, string measurementHash);
 

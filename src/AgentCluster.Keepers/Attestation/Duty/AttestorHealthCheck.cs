@@ -6,7 +6,7 @@ namespace AgentCluster.Keepers.Attestation.Duty;
 
 /// <summary>
 /// Readiness check <c>attestor</c>: with the attestation duty enabled, the signer must be an approved attestor of the registry
-/// (<c>isAttestor</c>) and have a local key to sign with; Healthy when the duty is off.
+/// (<c>isAttestor</c>); it signs with whatever signer the keeper has (a local key or an external signer); Healthy when the duty is off.
 /// </summary>
 public sealed class AttestorHealthCheck(KeeperClient client, IOptions<KeeperOptions> options) : IHealthCheck
 {
@@ -19,11 +19,6 @@ public sealed class AttestorHealthCheck(KeeperClient client, IOptions<KeeperOpti
         if (!options.Value.Duties.Attestation)
         {
             return HealthCheckResult.Healthy("attestation duty not enabled");
-        }
-
-        if (options.Value.Key is { } source && !(await source.ResolveAsync(null, cancellationToken).ConfigureAwait(false)).IsLocal)
-        {
-            return HealthCheckResult.Unhealthy($"the signer ({source}) has no local key to sign attestations with");
         }
 
         try
