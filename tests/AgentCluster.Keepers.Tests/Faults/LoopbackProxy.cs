@@ -124,9 +124,12 @@ internal sealed class LoopbackProxy : IAsyncDisposable
     {
         try
         {
-            c.Client.LingerState = new LingerOption(true, 0);
-            c.Client.Close();
-            Interlocked.Increment(ref _resets);
+            if (c.Client is { } socket)
+            {
+                socket.LingerState = new LingerOption(true, 0);
+                socket.Close();
+                Interlocked.Increment(ref _resets);
+            }
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
