@@ -25,9 +25,12 @@ internal static class KeepersCommand
         var journal = new Option<string>("--journal") { Description = "The transaction journal (AgentCluster:Keepers:JournalPath)." };
         var poll = new Option<string>("--poll-interval") { Description = "Time between a duty's passes, e.g. 00:00:05 (AgentCluster:Keepers:PollInterval)." };
         var port = new Option<string>("--health-port") { Description = "Port of /health and /metrics on 127.0.0.1 (AgentCluster:Keepers:HealthPort)." };
+        var index = new Option<string>("--index-db") { Description = "The event index's SQLite file: the indexer runs in the host (AgentCluster:Keepers:IndexDbPath)." };
+        var peers = new Option<string[]>("--peer") { Description = "A keeper sharing the work, this one included; repeat for each (AgentCluster:Keepers:Peers).", AllowMultipleArgumentsPerToken = false };
+        var takeOver = new Option<string>("--take-over-after") { Description = "With --peer: how long due work waits before the next keeper takes it, e.g. 00:00:30 (AgentCluster:Keepers:TakeOverAfter)." };
         var run = new Command("run", "Run the keeper host (duties, health on /health/live and /health/ready, Prometheus /metrics) until Ctrl-C.")
         {
-            config, rpcUrl, manifest, keyVariable, keystore, passwordVariable, journal, poll, port,
+            config, rpcUrl, manifest, keyVariable, keystore, passwordVariable, journal, poll, port, index, peers, takeOver,
         };
         run.SetAction(async (parse, ct) =>
         {
@@ -48,6 +51,13 @@ internal static class KeepersCommand
             Map(journal, nameof(KeeperOptions.JournalPath));
             Map(poll, nameof(KeeperOptions.PollInterval));
             Map(port, nameof(KeeperOptions.HealthPort));
+            Map(index, nameof(KeeperOptions.IndexDbPath));
+            Map(takeOver, nameof(KeeperOptions.TakeOverAfter));
+            string[] peerList = parse.GetValue(peers) ?? [];
+            for (int i = 0; i < peerList.Length; i++)
+            {
+                overrides[$"{KeeperOptions.SectionName}:{nameof(KeeperOptions.Peers)}:{i}"] = peerList[i];
+            }
             string? file = parse.GetValue(config);
             if (file is not null && !File.Exists(file))
             {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Numerics;
 using AgentCluster.Cli.Chain;
+using AgentCluster.Keepers.Indexing;
 using AgentCluster.Sdk.Reputation;
 using static AgentCluster.Cli.Chain.ChainInput;
 
@@ -15,22 +16,45 @@ internal static class ReputationCommand
     /// <summary>The most days of history shown (the contract's ring of 8 daily checkpoints answers up to 7 days back).</summary>
     public const int MaxDays = 7;
 
+    /// <summary>The most days of history shown from a keeper's index (it keeps every change).</summary>
+    public const int MaxIndexDays = 365;
+
     public static Command Build()
     {
         var connection = new ChainConnection();
-        var agent = new Argument<string>("agent") { Description = "The agent: its key's address (0x...) or its id in decimal." };
-        var days = new Option<string>("--days") { Description = $"Also show the value at the start of each of the last n days (0..{MaxDays}, default 3)." };
-        var command = new Command("reputation", "An agent's reputation (task, validator, compute, social, total) now and over the last days, in points.") { agent, days };
+        var agent = new Argument<string>("agent") { Description = "The agent: its key's address (0x...) or its id in decimal.", Arity = ArgumentArity.ZeroOrOne };
+        var days = new Option<string>("--days") { Description = $"Also show the value at the start of each of the last n days (0..{MaxDays}, default 3; up to {MaxIndexDays} with --index)." };
+        var index = new Option<string>("--index") { Description = "Read a keeper's index file (its IndexDbPath) instead of the chain: no node needed, every past day available." };
+        var top = new Option<string>("--top") { Description = "With --index and no agent: the n agents with the highest total (1..1000)." };
+        var at = new Option<string>("--at") { Description = "With --index: read at this time (unix seconds, ISO-8601 or +<n>d|h|m from now) instead of now." };
+        var command = new Command("reputation", "An agent's reputation (task, validator, compute, social, total) now and over the last days, in points.") { agent, days, index, top, at };
         connection.AddTo(command);
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(agent) is null && result.GetValue(top) is null)
+            {
+                result.AddError("Required argument 'agent' missing for command: 'reputation' (or give --top N with --index).");
+            }
+        });
         command.SetAction((parse, ct) =>
         {
-            BigInteger id = AgentId(parse.GetRequiredValue(agent), "<agent>");
-            int n = 3;
-            if (parse.GetValue(days) is { } text)
+            if (parse.GetValue(index) is { } indexPath)
             {
-                BigInteger value = Integer(text, "--days");
-                n = value < 0 || value > MaxDays ? throw new CliInputException("--days", $"{value} is out of range: 0..{MaxDays} (the contract keeps 8 daily checkpoints).") : (int)value;
+                return IndexedAsync(parse, connection.Json, indexPath, parse.GetValue(agent), parse.GetValue(days), parse.GetValue(top), parse.GetValue(at), ct);
             }
+
+            if (parse.GetValue(at) is not null)
+            {
+                throw new CliInputException("--at", "needs --index (the chain answers for now and past day starts only).");
+            }
+
+            if (parse.GetValue(top) is not null)
+            {
+                throw new CliInputException("--top", "needs --index (the ranking is read from a keeper's index).");
+            }
+
+            BigInteger id = AgentId(parse.GetValue(agent) ?? throw new CliInputException("<agent>", "give the agent (its key's address or id), or --top N with --index."), "<agent>");
+            int n = Days(parse.GetValue(days), MaxDays, "the contract keeps 8 daily checkpoints");
 
             return connection.RunAsync(parse, "agentcluster reputation", async (client, output, json) =>
             {
@@ -81,6 +105,105 @@ internal static class ReputationCommand
         });
         return command;
     }
+
+    private static int Days(string? text, int max, string why)
+    {
+        if (text is null)
+        {
+            return 3;
+        }
+
+        BigInteger value = Integer(text, "--days");
+        return value < 0 || value > max ? throw new CliInputException("--days", $"{value} is out of range: 0..{max} ({why}).") : (int)value;
+    }
+
+    /// <summary>
+    /// The index path: the view of <see cref="ReputationView"/> over the file, "now" being the later of the clock and the newest indexed
+    /// event (a local chain whose time was moved ahead). Bad input and a file that is not an index: one line on stderr, exit 1.
+    /// </summary>
+    private static async Task<int> IndexedAsync(ParseResult parse, Option<bool> jsonOption, string path, string? agentText, string? daysText, string? topText, string? atText, CancellationToken ct)
+    {
+        TextWriter output = parse.InvocationConfiguration.Output;
+        TextWriter error = parse.InvocationConfiguration.Error;
+        bool json = parse.GetValue(jsonOption);
+        try
+        {
+            ReputationView view = ReputationView.Open(path);
+            DateTimeOffset now = await view.LatestEventTimeAsync(ct).ConfigureAwait(false) is { } latest && latest > DateTimeOffset.UtcNow ? latest : DateTimeOffset.UtcNow;
+            if (atText is not null)
+            {
+                now = Time(atText, "--at", now);
+            }
+
+            if (agentText is null)
+            {
+                BigInteger n = topText is null ? throw new CliInputException("<agent>", "give the agent (its key's address or id), or --top N.") : Integer(topText, "--top");
+                if (n < 1 || n > 1000)
+                {
+                    throw new CliInputException("--top", $"{n} is out of range: 1..1000.");
+                }
+
+                IReadOnlyList<IndexedReputation> ranking = [.. (await view.ReputationsAsync(now, ct).ConfigureAwait(false)).Take((int)n)];
+                if (json)
+                {
+                    ChainConnection.WriteJson(output, new { at = Unix(now), agents = ranking.Select(r => new { agentId = r.AgentId.ToString(), values = Values(r) }).ToArray() });
+                    return ExitCodes.Success;
+                }
+
+                output.WriteLine($"top {ranking.Count} agents by total at {now:yyyy-MM-dd HH:mm:ss}Z (points; from the index {path})");
+                Table(output, ["agent", "task", "validator", "compute", "social", "total"],
+                    [.. ranking.Select(r => new[] { r.AgentId.ToString(), Points(r.Task), Points(r.Validator), Points(r.Compute), Points(r.Social), Points(r.Total) })]);
+                return ExitCodes.Success;
+            }
+
+            if (topText is not null)
+            {
+                throw new CliInputException("--top", "give an agent or --top, not both.");
+            }
+
+            BigInteger id = AgentId(agentText, "<agent>");
+            int days = Days(daysText, MaxIndexDays, "how far back the index is read");
+            IndexedReputation current = await view.ReputationAsync(id, now, ct).ConfigureAwait(false);
+            var history = new List<(DateTimeOffset Day, IndexedReputation Values)>();
+            for (int d = 1; d <= days; d++)
+            {
+                var day = new DateTimeOffset((now - TimeSpan.FromDays(d)).UtcDateTime.Date, TimeSpan.Zero);
+                history.Add((day, await view.ReputationAsync(id, day, ct).ConfigureAwait(false)));
+            }
+
+            if (json)
+            {
+                ChainConnection.WriteJson(output, new
+                {
+                    agentId = id.ToString(), at = Unix(now), now = Values(current),
+                    history = history.Select(h => new { dayStart = Unix(h.Day), values = Values(h.Values) }).ToArray(),
+                });
+                return ExitCodes.Success;
+            }
+
+            output.WriteLine($"agent {id} at {now:yyyy-MM-dd HH:mm:ss}Z (points; from the index {path}; past columns at each UTC day's start)");
+            string[] header = ["dimension", "now", .. history.Select(h => h.Day.ToString("yyyy-MM-dd"))];
+            var rows = Enum.GetValues<ReputationDimension>().Select(d => (string[])[Name(d), Points(current[d]), .. history.Select(h => Points(h.Values[d]))]).ToList();
+            rows.Add(["total", Points(current.Total), .. history.Select(h => Points(h.Values.Total))]);
+            Table(output, header, rows);
+            return ExitCodes.Success;
+        }
+        catch (CliInputException e)
+        {
+            error.WriteLine($"agentcluster reputation: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (Exception e) when (e is FileNotFoundException or InvalidDataException or InvalidOperationException)
+        {
+            error.WriteLine($"agentcluster reputation: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+    }
+
+    private static object Values(IndexedReputation r) => new
+    {
+        task = r.Task.ToString(), validator = r.Validator.ToString(), compute = r.Compute.ToString(), social = r.Social.ToString(), total = r.Total.ToString(),
+    };
 
     private static string Name(ReputationDimension d) => d.ToString().ToLowerInvariant();
 

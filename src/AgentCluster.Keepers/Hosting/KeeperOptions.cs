@@ -79,4 +79,10 @@ public sealed class KeeperDutyOptions
 {
     /// <summary>Close the bidding of tasks whose bidding window ended (<c>assign</c>: best bid assigned, or the requester refunded); paid keeper work. Default on.</summary>
     public bool Assignment { get; set; } = true;
+
+    /// <summary>
+    /// Verify agents' TEE evidence and post the registry's attestations, renewing them before expiry (settings in
+    /// <c>AgentCluster:Keepers:Attestation</c>). Default off: only a keeper whose signer governance approved as attestor runs it.
+    /// </summary>
+    public bool Attestation { get; set; }
 }

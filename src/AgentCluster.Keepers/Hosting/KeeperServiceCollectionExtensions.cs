@@ -1,3 +1,4 @@
+using AgentCluster.Keepers.Attestation.Duty;
 using AgentCluster.Keepers.Hosting;
 using AgentCluster.Keepers.Indexing;
 using Microsoft.Extensions.Configuration;
@@ -52,11 +53,19 @@ public static class KeeperServiceCollectionExtensions
         services.AddSingleton<Microsoft.Extensions.Hosting.IHostedService>(sp => sp.GetRequiredService<IOptions<KeeperOptions>>().Value.Duties.Assignment
             ? ActivatorUtilities.CreateInstance<AssignmentDuty>(sp)
             : new DisabledDuty());
+        // The attestation duty (Duties:Attestation, default off) and its settings (AgentCluster:Keepers:Attestation, validated only when it is on).
+        services.AddOptions<AttestationOptions>().Bind(configuration.GetSection(AttestationOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AttestationOptions>, AttestationOptionsValidator>());
+        services.TryAddSingleton<AttestationMetrics>();
+        services.AddSingleton<Microsoft.Extensions.Hosting.IHostedService>(sp => sp.GetRequiredService<IOptions<KeeperOptions>>().Value.Duties.Attestation
+            ? ActivatorUtilities.CreateInstance<AttestationDuty>(sp)
+            : new DisabledDuty());
 
         services.AddHealthChecks()
             .AddCheck<NodeHealthCheck>(NodeHealthCheck.Name, tags: [KeeperHealthEndpoint.ReadyTag], timeout: TimeSpan.FromSeconds(10))
             .AddCheck<IndexerLagHealthCheck>(IndexerLagHealthCheck.Name, tags: [KeeperHealthEndpoint.ReadyTag])
-            .AddCheck<SignerBalanceHealthCheck>(SignerBalanceHealthCheck.Name, tags: [KeeperHealthEndpoint.ReadyTag], timeout: TimeSpan.FromSeconds(10));
+            .AddCheck<SignerBalanceHealthCheck>(SignerBalanceHealthCheck.Name, tags: [KeeperHealthEndpoint.ReadyTag], timeout: TimeSpan.FromSeconds(10))
+            .AddCheck<AttestorHealthCheck>(AttestorHealthCheck.Name, tags: [KeeperHealthEndpoint.ReadyTag], timeout: TimeSpan.FromSeconds(10));
         services.AddHostedService<KeeperHealthEndpoint>();
 
         services.AddOptions<OpenTelemetry.Exporter.PrometheusHttpListenerOptions>().Configure<IOptions<KeeperOptions>>((o, keeper) =>

@@ -8,6 +8,7 @@ using Nethereum.RPC.Eth.DTOs;
 using Market = AgentCluster.Evm.Bindings.ITaskMarket.ContractDefinition;
 using Registry = AgentCluster.Evm.Bindings.IAgentRegistry.ContractDefinition;
 using Staking = AgentCluster.Evm.Bindings.IStaking.ContractDefinition;
+using Rep = AgentCluster.Evm.Bindings.IReputation.ContractDefinition;
 
 namespace AgentCluster.Keepers.Indexing;
 
@@ -71,6 +72,9 @@ internal static class DecodedEvents
         On<Staking.WithdrawnEventDTO>(S, Changes, e => [Id(e.AgentId), StakeKinds.Withdrawn, Id(e.Amount)]);
         On<Staking.SlashFinalizedEventDTO>(S, Changes, e => [Id(e.AgentId), StakeKinds.SlashBurned, Id(e.Burned)]);
         On<Staking.SlashReversedEventDTO>(S, Changes, e => [Id(e.AgentId), StakeKinds.SlashReversed, Id(e.Amount)]);
+
+        On<Rep.ReputationChangedEventDTO>("Reputation", "reputation_changes(agent_id, dimension, delta, new_value", e =>
+            [Id(e.AgentId), (long)e.Dimension, Id(e.Delta), Id(e.NewValue)]);
         return map;
     }
 

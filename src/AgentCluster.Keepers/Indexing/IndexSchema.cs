@@ -3,18 +3,23 @@ namespace AgentCluster.Keepers.Indexing;
 /// <summary>The index's SQLite schema. Every table but <c>meta</c> has a <c>block_number</c> column: a rewind deletes above it.</summary>
 internal static class IndexSchema
 {
-    public const int Version = 1;
+    public const int Version = 2;
 
     /// <summary>The tables a rewind clears above the fork point (raw logs, decoded events, block hashes).</summary>
     public static readonly string[] BlockTables =
     [
         "logs", "blocks", "tasks_submitted", "tasks_assigned", "results_posted", "seeds_requested", "seeds_fixed", "members_drawn",
-        "members_evicted", "tasks_settled", "agents_registered", "attestations", "stake_changes",
+        "members_evicted", "tasks_settled", "agents_registered", "attestations", "stake_changes", "block_times", "reputation_changes",
     ];
 
     public const string Create = """
         CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
         CREATE TABLE IF NOT EXISTS blocks (block_number INTEGER PRIMARY KEY, block_hash TEXT NOT NULL, parent_hash TEXT NOT NULL) STRICT;
+        CREATE TABLE IF NOT EXISTS block_times (block_number INTEGER PRIMARY KEY, timestamp INTEGER NOT NULL) STRICT;
+        CREATE TABLE IF NOT EXISTS reputation_changes (
+            agent_id TEXT NOT NULL, dimension INTEGER NOT NULL, delta TEXT NOT NULL, new_value TEXT NOT NULL, block_number INTEGER NOT NULL,
+            log_index INTEGER NOT NULL, PRIMARY KEY (block_number, log_index)) STRICT;
+        CREATE INDEX IF NOT EXISTS reputation_changes_agent ON reputation_changes (agent_id, dimension);
         CREATE TABLE IF NOT EXISTS logs (
             block_number INTEGER NOT NULL, log_index INTEGER NOT NULL, block_hash TEXT NOT NULL, tx_hash TEXT NOT NULL, tx_index INTEGER NOT NULL,
             address TEXT NOT NULL, contract TEXT NOT NULL, topic0 TEXT, topic1 TEXT, topic2 TEXT, topic3 TEXT, data TEXT NOT NULL,

@@ -22,4 +22,7 @@ internal static partial class IndexerLog
 
     [LoggerMessage(EventId = 4105, Level = LogLevel.Warning, Message = "The chain changed while blocks {From}..{To} were read ({Reason}); nothing was written, the next pass reads them again")]
     public static partial void ChainMoved(ILogger logger, ulong from, ulong to, string reason);
+
+    [LoggerMessage(EventId = 4106, Level = LogLevel.Warning, Message = "Index {Path} was built by schema {Old}; schema {New} stores more, so it was emptied and is rebuilt from its start block")]
+    public static partial void SchemaUpgraded(ILogger logger, string path, int old, int @new);
 }

@@ -210,6 +210,7 @@ public sealed partial class SuiteIndexer : IIndexerStatus, IDisposable
                 throw new IndexIntegrityException($"The node is on chain {chainId} but the deployment manifest is for chain {_manifest.ChainId}.");
             }
 
+            await ReadReputationGenesisAsync(ct).ConfigureAwait(false);
             _chainChecked = true;
         }
 
@@ -232,6 +233,7 @@ public sealed partial class SuiteIndexer : IIndexerStatus, IDisposable
         // The hashes of the newest blocks of the range (those a reorganisation can still replace), read after the logs.
         ulong tailFrom = to - Math.Min(to - from, (ulong)_options.ReorgDepth - 1);
         var headers = new List<(ulong Number, string Hash, string Parent)>();
+        var times = new Dictionary<ulong, (string Hash, long Timestamp)>();
         for (ulong b = tailFrom; b <= to; b++)
         {
             BlockWithTransactionHashes? block = await Rpc(() => _web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(new HexBigInteger(b)), ct).ConfigureAwait(false);
@@ -242,16 +244,34 @@ public sealed partial class SuiteIndexer : IIndexerStatus, IDisposable
             }
 
             headers.Add((b, Hex(block.BlockHash), Hex(block.ParentHash)));
+            times[b] = (Hex(block.BlockHash), (long)block.Timestamp.Value);
         }
 
-        string? inconsistency = CheckConsistency(cursor, from, headers, logs);
+        // Every block holding one of our logs gets its time (reputation decays by time; the dashboard shows when things happened):
+        // one header read per such block outside the tail, checked against the logs' block hash like the tail.
+        foreach (ulong b in logs.Select(l => (ulong)l.BlockNumber.Value).Distinct().Where(b => !times.ContainsKey(b)).ToList())
+        {
+            BlockWithTransactionHashes? block = await Rpc(() => _web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(new HexBigInteger(b)), ct).ConfigureAwait(false);
+            if (block is null)
+            {
+                IndexerLog.ChainMoved(_logger, from, to, $"block {b} is gone");
+                return new IndexPass(head, null, null, 0, rewound);
+            }
+
+            times[b] = (Hex(block.BlockHash), (long)block.Timestamp.Value);
+        }
+
+        string? inconsistency = CheckConsistency(cursor, from, headers, logs)
+            ?? logs.Where(l => times[(ulong)l.BlockNumber.Value].Hash != Hex(l.BlockHash))
+                .Select(l => $"a log of block {l.BlockNumber.Value} names block hash {l.BlockHash}, the block read has {times[(ulong)l.BlockNumber.Value].Hash}")
+                .FirstOrDefault();
         if (inconsistency is not null)
         {
             IndexerLog.ChainMoved(_logger, from, to, inconsistency);
             return new IndexPass(head, null, null, 0, rewound);
         }
 
-        Commit(cursor, to, headers, logs);
+        Commit(cursor, to, headers, logs, times);
         SetStatus(indexed: to, passAt: DateTimeOffset.UtcNow);
         IndexerLog.Indexed(_logger, from, to, logs.Count, head);
         return new IndexPass(head, from, to, logs.Count, rewound);
@@ -350,7 +370,8 @@ public sealed partial class SuiteIndexer : IIndexerStatus, IDisposable
         SetStatus(indexed: keepUpTo, clearIndexed: keepUpTo is null);
     }
 
-    private void Commit(ulong? expectedCursor, ulong to, List<(ulong Number, string Hash, string Parent)> headers, List<FilterLog> logs)
+    private void Commit(ulong? expectedCursor, ulong to, List<(ulong Number, string Hash, string Parent)> headers, List<FilterLog> logs,
+        Dictionary<ulong, (string Hash, long Timestamp)> times)
     {
         using SqliteTransaction tx = _db.BeginTransaction();
         if (ReadCursor(tx) != expectedCursor)
@@ -403,6 +424,17 @@ public sealed partial class SuiteIndexer : IIndexerStatus, IDisposable
             }
         }
 
+        using (SqliteCommand time = Command(tx, "INSERT OR REPLACE INTO block_times (block_number, timestamp) VALUES ($n, $t)"))
+        {
+            foreach (ulong number in logs.Select(l => (ulong)l.BlockNumber.Value).Distinct())
+            {
+                time.Parameters.Clear();
+                time.Parameters.AddWithValue("$n", (long)number);
+                time.Parameters.AddWithValue("$t", times[number].Timestamp);
+                time.ExecuteNonQuery();
+            }
+        }
+
         using (SqliteCommand prune = Command(tx, "DELETE FROM blocks WHERE block_number <= $below"))
         {
             prune.Parameters.AddWithValue("$below", (long)to - _options.ReorgDepth);
@@ -427,6 +459,32 @@ public sealed partial class SuiteIndexer : IIndexerStatus, IDisposable
         foreach ((string key, string value) in expected)
         {
             string? stored = ReadMeta(tx, key);
+            if (key == "schema" && stored is not null && stored != value
+                && int.TryParse(stored, CultureInfo.InvariantCulture, out int old) && old < IndexSchema.Version)
+            {
+                // The index is derived data: an index of an older schema is dropped and rebuilt from the start block.
+                foreach (string table in IndexSchema.BlockTables)
+                {
+                    using SqliteCommand drop = Command(tx, $"DELETE FROM {table}");
+                    drop.ExecuteNonQuery();
+                }
+
+                using (SqliteCommand clear = Command(tx, "DELETE FROM meta WHERE key = $k"))
+                {
+                    clear.Parameters.AddWithValue("$k", CursorKey);
+                    clear.ExecuteNonQuery();
+                }
+
+                using (SqliteCommand set = Command(tx, "UPDATE meta SET value = $v WHERE key = 'schema'"))
+                {
+                    set.Parameters.AddWithValue("$v", value);
+                    set.ExecuteNonQuery();
+                }
+
+                IndexerLog.SchemaUpgraded(_logger, _options.DatabasePath, old, IndexSchema.Version);
+                continue;
+            }
+
             if (stored is null)
             {
                 using SqliteCommand cmd = Command(tx, "INSERT INTO meta (key, value) VALUES ($k, $v)");

@@ -65,4 +65,16 @@ public sealed class KeepersCommandTests
         Assert.That(result.ExitCode, Is.EqualTo(ExitCodes.BadInput));
         Assert.That(result.Stderr, Does.Contain("'soon' at 'AgentCluster:Keepers:PollInterval'"));
     }
+
+    [Test]
+    public void Run_ThePeerAndTakeOverOptions_ReachTheSettingsAndAreValidated()
+    {
+        CliResult result = Cli.Run("keepers", "run", "--rpc-url", "http://127.0.0.1:1", "--peer", "0x70997970c51812dc3a010c7d01b50e0d17dc79c8",
+            "--peer", "0xnot", "--take-over-after", "00:00:01", "--index-db", "");
+
+        Assert.That(result.ExitCode, Is.EqualTo(ExitCodes.BadInput));
+        Assert.That(result.Stderr, Does.Contain("agentcluster keepers run: AgentCluster:Keepers:Peers: '0xnot' is not an address (0x and 40 hex digits)."));
+        Assert.That(result.Stderr, Does.Contain("agentcluster keepers run: AgentCluster:Keepers:TakeOverAfter: 00:00:01 is under two poll intervals (00:00:10)"));
+        Assert.That(result.Stderr, Does.Contain("agentcluster keepers run: AgentCluster:Keepers:IndexDbPath: empty"));
+    }
 }

@@ -67,5 +67,55 @@ public sealed class ReputationCommandTests : ChainTestBase
 
     [Test]
     public void A_missing_agent_is_a_usage_error() =>
-        AssertRefused(Run(null, "reputation"), "agentcluster reputation: Required argument 'agent' missing for command: 'reputation'.", ExitCodes.Usage);
+        AssertRefused(Run(null, "reputation"), "agentcluster reputation: Required argument 'agent' missing for command: 'reputation' (or give --top N with --index).", ExitCodes.Usage);
+
+    [Test]
+    public async Task From_a_keepers_index_without_a_node_the_values_are_the_contracts_and_the_ranking_is_by_total()
+    {
+        string dir = Directory.CreateTempSubdirectory("cli-rep-index-").FullName;
+        try
+        {
+            string db = Path.Combine(dir, "index.db");
+            using (var indexer = new AgentCluster.Keepers.Indexing.SuiteIndexer(Suite.Web3, Suite.Manifest,
+                new AgentCluster.Keepers.Indexing.SuiteIndexerOptions { DatabasePath = db, Confirmations = 0 }))
+            {
+                ulong head = (ulong)(await Suite.Web3.Eth.Blocks.GetBlockNumber.SendRequestAsync()).Value;
+                for (int i = 0; i < 100 && !(indexer.IndexedBlock >= head); i++)
+                {
+                    await indexer.IndexOnceAsync();
+                }
+
+                Assert.That(indexer.IndexedBlock, Is.GreaterThanOrEqualTo(head), "indexed within the bound");
+            }
+
+            await using AgentClusterClient client = await ClientAsync(Owner);
+            ReputationSummary now = await client.Reputation.GetAsync(_agentId);
+            string chainNow = (await ChainTimeAsync()).ToString();
+            JsonElement json = Json(Run(null, "reputation", _agentKey, "--index", db, "--at", chainNow, "--days", "10", "--json"));
+            Assert.That(json.GetProperty("at").GetString(), Is.EqualTo(chainNow));
+            Assert.That(json.GetProperty("now").GetProperty("compute").GetString(), Is.EqualTo(now.Compute.ToString()), "the index's decay is the contract's");
+            Assert.That(json.GetProperty("now").GetProperty("total").GetString(), Is.EqualTo(now.Total.ToString()));
+            Assert.That(json.GetProperty("history").GetArrayLength(), Is.EqualTo(10), "more than the contract's 7 days");
+
+            JsonElement top = Json(Run(null, "reputation", "--top", "3", "--index", db, "--at", chainNow, "--json"));
+            JsonElement[] agents = top.GetProperty("agents").EnumerateArray().ToArray();
+            Assert.That(agents, Is.Not.Empty);
+            Assert.That(agents.Select(a => BigInteger.Parse(a.GetProperty("values").GetProperty("total").GetString()!)), Is.Ordered.Descending);
+            Assert.That(agents.Select(a => a.GetProperty("agentId").GetString()), Does.Contain(_agentId.ToString()));
+
+            string table = Ok(Run(null, "reputation", "--top", "3", "--index", db));
+            Assert.That(table, Does.StartWith("top ").And.Contain("agent").And.Contain(_agentId.ToString()));
+
+            AssertRefused(Run(null, "reputation", _agentKey, "--index", Path.Combine(dir, "none.db")), $"agentcluster reputation: No index at '{Path.Combine(dir, "none.db")}': give the keeper's IndexDbPath.");
+            AssertRefused(Run(null, "reputation", "--top", "0", "--index", db), "agentcluster reputation: --top: 0 is out of range: 1..1000.");
+            AssertRefused(Run(null, "reputation", _agentKey, "--top", "3", "--index", db), "agentcluster reputation: --top: give an agent or --top, not both.");
+            AssertRefused(Run(null, "reputation", _agentKey, "--index", db, "--days", "366"), "agentcluster reputation: --days: 366 is out of range: 0..365 (how far back the index is read).");
+            AssertRefused(Run(null, "reputation", _agentKey, "--at", "+1d"), "agentcluster reputation: --at: needs --index (the chain answers for now and past day starts only).");
+            AssertRefused(Run(null, "reputation", "--top", "3"), "agentcluster reputation: --top: needs --index (the ranking is read from a keeper's index).");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

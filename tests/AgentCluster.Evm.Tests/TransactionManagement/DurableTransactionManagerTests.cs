@@ -95,7 +95,7 @@ public sealed class DurableTransactionManagerTests
     {
         await using TxmNode anvil = await TxmNode.StartAsync();
         string probe = await anvil.DeployProbeAsync();
-        var signer = new InProcessExternalSigner(new Nethereum.Signer.EthECKey(TxmNode.SignerKey));
+        var signer = new AgentCluster.Testing.InProcessExternalSigner(new Nethereum.Signer.EthECKey(TxmNode.SignerKey), Nethereum.Signer.ExternalSignerTransactionFormat.Hash);
         await using AgentClusterWeb3 web3 = await AgentClusterWeb3.CreateAsync(anvil.Client, new ExternalAccount(signer, 31337), Options("external.db"));
         Assert.That(web3.DurableTransactionManager.Address, Is.EqualTo(TxmNode.SignerAddress).IgnoreCase);
 

@@ -55,39 +55,6 @@ public sealed class PingEvent : IEventDTO
 
 public sealed class ProbeDeployment() : ContractDeploymentMessage(RpcProbeContract.Bytecode);
 
-/// <summary>
-/// Nethereum's external-signer seam with the key in this process: it stands in for a KMS or a hardware wallet (it signs hashes
-/// only and lets Nethereum compute the recovery id).
-/// </summary>
-internal sealed class InProcessExternalSigner(Nethereum.Signer.EthECKey key) : Nethereum.Signer.EthExternalSignerBase
-{
-    public int Signatures { get; private set; }
-
-    public override bool Supported1559 => true;
-
-    public override Nethereum.Signer.ExternalSignerTransactionFormat ExternalSignerTransactionFormat { get; protected set; } = Nethereum.Signer.ExternalSignerTransactionFormat.Hash;
-
-    public override bool CalculatesV { get; protected set; }
-
-    protected override Task<byte[]> GetPublicKeyAsync() => Task.FromResult(key.GetPubKey(false));
-
-    protected override Task<Nethereum.Signer.Crypto.ECDSASignature> SignExternallyAsync(byte[] bytes)
-    {
-        Signatures++;
-        Nethereum.Signer.EthECDSASignature signature = key.Sign(bytes);
-        return Task.FromResult(new Nethereum.Signer.Crypto.ECDSASignature(
-            new Org.BouncyCastle.Math.BigInteger(1, signature.R), new Org.BouncyCastle.Math.BigInteger(1, signature.S)));
-    }
-
-    public override Task SignAsync(Nethereum.Model.Transaction1559 transaction) => SignHashTransactionAsync(transaction);
-
-    public override Task SignAsync(Nethereum.Model.LegacyTransaction transaction) => throw new NotSupportedException();
-
-    public override Task SignAsync(Nethereum.Model.LegacyTransactionChainId transaction) => throw new NotSupportedException();
-
-    public override Task SignAsync(Nethereum.Model.Transaction7702 transaction) => throw new NotSupportedException();
-}
-
 /// <summary>What the fault-injecting handler does to one request.</summary>
 internal enum Fault
 {

@@ -227,6 +227,30 @@ public sealed class KeeperHostTests
         Assert.That(keeper.Host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested, Is.False, "the host kept running");
     }
 
+    [Test]
+    public async Task WithAnExternalSigner_TheDutySignsThroughIt_AndIsPaid()
+    {
+        // A KMS or hardware wallet stands behind Nethereum's IEthExternalSigner; here the key is in process but only reachable through
+        // that seam (it signs transaction hashes, as a KMS does), set in code as KeeperOptions.Key.
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var signer = new InProcessExternalSigner(new Nethereum.Signer.EthECKey(AnvilAccounts.PrivateKeys[4]), Nethereum.Signer.ExternalSignerTransactionFormat.Hash);
+        var market = new TaskMarketService(_suite.Web3, _suite.Manifest.AddressOf("TaskMarket"));
+        BigInteger taskId = await SubmitExpiredTaskAsync(bound.Token);
+        await using RunningKeeper keeper = await StartKeeperAsync("unused", bound.Token, configure: o =>
+        {
+            o.PrivateKeyVariable = null;
+            o.Key = AgentCluster.Sdk.Identity.AgentKeySource.FromExternalSigner(signer);
+        });
+        await WaitUntilAsync(async () => (await market.GetTaskQueryAsync(taskId)).Task.Status != 1, "the task leaves Bidding", bound.Token);
+
+        var settled = await _suite.Web3.Eth.GetEvent<TaskSettledEventDTO>(market.ContractAddress)
+            .GetAllChangesAsync(_suite.Web3.Eth.GetEvent<TaskSettledEventDTO>(market.ContractAddress).CreateFilterInput<BigInteger>(taskId, Nethereum.RPC.Eth.DTOs.BlockParameter.CreateEarliest(), Nethereum.RPC.Eth.DTOs.BlockParameter.CreateLatest()));
+        Assert.That(settled.Single().Event.SettledBy, Is.EqualTo(AnvilAccounts.Addresses[4]).IgnoreCase);
+        Assert.That(signer.Signatures, Is.GreaterThanOrEqualTo(1), "the transaction was signed by the external signer");
+        using var http = new HttpClient();
+        Assert.That((await http.GetAsync(keeper.Url("/health/ready"), bound.Token)).StatusCode, Is.EqualTo(HttpStatusCode.OK), "the balance check reads the external signer's address");
+    }
+
     /// <summary>The value of the single sample of a metric whose name starts with <paramref name="prefix"/> (Prometheus text format).</summary>
     private static double Sample(string metrics, string prefix)
     {
@@ -289,7 +313,7 @@ public sealed class KeeperHostTests
     }
 
     private async Task<RunningKeeper> StartKeeperAsync(string privateKey, CancellationToken ct, Action<IServiceCollection>? before = null,
-        IReadOnlyDictionary<string, string?>? settings = null)
+        IReadOnlyDictionary<string, string?>? settings = null, Action<KeeperOptions>? configure = null)
     {
         string variable = $"AGENTCLUSTER_TEST_KEEPER_{Guid.NewGuid():N}";
         Environment.SetEnvironmentVariable(variable, privateKey);
@@ -312,7 +336,7 @@ public sealed class KeeperHostTests
 
         builder.Logging.AddProvider(logs);
         before?.Invoke(builder.Services);
-        builder.Services.AddAgentClusterKeepers(builder.Configuration);
+        builder.Services.AddAgentClusterKeepers(builder.Configuration, configure);
         IHost host = builder.Build();
         await host.StartAsync(ct);
         AssignmentDuty duty = host.Services.GetServices<IHostedService>().OfType<AssignmentDuty>().Single();

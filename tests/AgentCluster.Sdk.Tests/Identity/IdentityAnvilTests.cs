@@ -153,7 +153,7 @@ public class IdentityAnvilTests
         AgentKey key = AgentKey.FromPrivateKey(raw);
         string variable = "AC_IDENT_ANVIL_" + Guid.NewGuid().ToString("N");
         string keystore = Path.Combine(_journals, Guid.NewGuid().ToString("N") + ".json");
-        LocalExternalSigner? external = null;
+        InProcessExternalSigner? external = null;
         AgentKeySource source;
         switch (kind)
         {
@@ -172,7 +172,7 @@ public class IdentityAnvilTests
                 source = AgentKeySource.FromAccount(new Nethereum.Web3.Accounts.Account(raw));
                 break;
             default:
-                external = new LocalExternalSigner(key);
+                external = new InProcessExternalSigner(new Nethereum.Signer.EthECKey(raw, true));
                 source = AgentKeySource.FromExternalSigner(external);
                 break;
         }

@@ -222,7 +222,7 @@ public sealed class OpenTaskWatchTests
         using var cts = new CancellationTokenSource(Bound * 2);
         string keyHex = TestKeys.Hex(TestKeys.Random(new Random(4242)));
         AgentKey key = AgentKey.FromPrivateKey(keyHex);
-        var signer = new LocalExternalSigner(key);
+        var signer = new InProcessExternalSigner(new Nethereum.Signer.EthECKey(keyHex));
         await _world.Suite.Web3.Client.SendRequestAsync(new RpcRequest(3, "anvil_setBalance", key.Address, "0x56BC75E2D63100000")); // 100 ETH for gas
         await _world.Suite.FundAsync(key.Address, 1_000 * MarketWorld.Acc, cts.Token);
         await using AgentClusterClient client = await AgentClusterClient.ConnectAsync(new AgentClusterClientOptions
@@ -277,16 +277,16 @@ public sealed class OpenTaskWatchTests
     {
         using var cts = new CancellationTokenSource(Bound);
         AgentKey claimed = AgentKey.Generate();
-        AgentKey actual = AgentKey.Generate();
+        var actual = Nethereum.Signer.EthECKey.GenerateKey();
         await using AgentClusterClient client = await AgentClusterClient.ConnectAsync(new AgentClusterClientOptions
         {
             RpcUrl = _world.Suite.Node.RpcUrl.ToString(), Manifest = _world.Suite.Manifest,
-            Key = AgentKeySource.FromExternalSigner(new LocalExternalSigner(actual, claimedAddress: claimed.Address)),
+            Key = AgentKeySource.FromExternalSigner(new InProcessExternalSigner(actual, claimedAddress: claimed.Address)),
             JournalPath = Path.Combine(_dir, "mismatch.db"),
         }, cancellationToken: cts.Token);
 
         var e = Assert.ThrowsAsync<InvalidOperationException>(() => client.Tasks.SignPermitAsync(1, DateTimeOffset.UtcNow.AddHours(1), cancellationToken: cts.Token))!;
-        Assert.That(e.Message, Does.Contain($"recovers to {actual.Address}").IgnoreCase.And.Contain(claimed.Address).IgnoreCase
+        Assert.That(e.Message, Does.Contain($"recovers to {actual.GetPublicAddress()}").IgnoreCase.And.Contain(claimed.Address).IgnoreCase
             .And.Contain("signed with another key"));
         Assert.That((await _world.Suite.Web3.Eth.Transactions.GetTransactionCount.SendRequestAsync(claimed.Address)).Value, Is.EqualTo(BigInteger.Zero));
     }
