@@ -33,7 +33,7 @@ public sealed class KeeperFaultTests
         await world.WaitAllAssignedAsync(tasks, fleet, TimeSpan.FromSeconds(60), ct);
         await QuiesceAsync(fleet);
 
-        IReadOnlyList<KeeperTx> txs = await ChainAudit.AssertNoDoubleSendsAsync(world, fleet, ct);
+        IReadOnlyList<KeeperTx> txs = Assigns(await ChainAudit.AssertNoDoubleSendsAsync(world, fleet, ct));
         Assert.That(txs, Has.Count.EqualTo(tasks.Count), "one assign per task");
         Assert.That(txs.All(t => t.Succeeded), Is.True);
         AssertAssignedLogged(fleet, tasks);
@@ -69,7 +69,7 @@ public sealed class KeeperFaultTests
         await keeper.WaitForLogAsync(l => l.EventId == 1004, "the duty's recovery", TimeSpan.FromSeconds(20), ct, since: outage);
         await QuiesceAsync(fleet);
 
-        IReadOnlyList<KeeperTx> txs = await ChainAudit.AssertNoDoubleSendsAsync(world, fleet, ct);
+        IReadOnlyList<KeeperTx> txs = Assigns(await ChainAudit.AssertNoDoubleSendsAsync(world, fleet, ct));
         Assert.That(txs, Has.Count.EqualTo(4));
         var outageLines = keeper.Logs.Where(l => l.At >= outage).ToList();
         Assert.Multiple(() =>
@@ -115,7 +115,7 @@ public sealed class KeeperFaultTests
 
         await world.WaitAllAssignedAsync(tasks, fleet, TimeSpan.FromSeconds(60), ct);
         await QuiesceAsync(fleet);
-        IReadOnlyList<KeeperTx> txs = await ChainAudit.AssertNoDoubleSendsAsync(world, fleet, ct);
+        IReadOnlyList<KeeperTx> txs = Assigns(await ChainAudit.AssertNoDoubleSendsAsync(world, fleet, ct));
         Assert.That(txs, Has.Count.EqualTo(2));
         Assert.That(txs.Select(t => t.Hash), Does.Contain(pending.Hash).IgnoreCase, "the lost transaction was sent again as it was: same hash, same nonce");
         List<KeeperLogLine> log = [.. fleet.Logs[0]];
@@ -151,7 +151,7 @@ public sealed class KeeperFaultTests
 
         await world.WaitAllAssignedAsync(tasks, fleet, TimeSpan.FromSeconds(60), ct);
         await QuiesceAsync(fleet);
-        IReadOnlyList<KeeperTx> txs = await ChainAudit.AssertNoDoubleSendsAsync(world, fleet, ct);
+        IReadOnlyList<KeeperTx> txs = Assigns(await ChainAudit.AssertNoDoubleSendsAsync(world, fleet, ct));
         Assert.That(txs, Has.Count.EqualTo(2));
         KeeperTx first = txs.Single(t => t.Nonce == pending.Nonce);
         Assert.That(first.Hash, Is.EqualTo(pending.Hash).IgnoreCase, "re-sent as it was");
@@ -190,7 +190,7 @@ public sealed class KeeperFaultTests
 
         await world.WaitAllAssignedAsync(tasks, fleet, TimeSpan.FromSeconds(60), ct);
         await QuiesceAsync(fleet);
-        IReadOnlyList<KeeperTx> txs = await ChainAudit.AssertNoDoubleSendsAsync(world, fleet, ct);
+        IReadOnlyList<KeeperTx> txs = Assigns(await ChainAudit.AssertNoDoubleSendsAsync(world, fleet, ct));
         KeeperTx mined = txs.Single();
         Assert.Multiple(() =>
         {
@@ -218,7 +218,7 @@ public sealed class KeeperFaultTests
         await fleet.StartAllAsync(ct);
         IReadOnlyList<BigInteger> tasks = await world.SubmitDueTasksAsync(1, ct);
         await world.WaitAllAssignedAsync(tasks, fleet, TimeSpan.FromSeconds(60), ct);
-        KeeperTx assign = (await ChainAudit.KeeperTransactionsAsync(world.Suite.Web3, fleet.Addresses, world.StartBlock, ct)).Single();
+        KeeperTx assign = Assigns(await ChainAudit.KeeperTransactionsAsync(world.Suite.Web3, fleet.Addresses, world.StartBlock, ct)).Single();
         await world.World.MineAsync(2);
         // Let the indexer see the blocks as they are now, so that the reorganisation changes blocks it has stored.
         await Task.Delay(fleet.PollInterval * 4, ct);
@@ -234,7 +234,7 @@ public sealed class KeeperFaultTests
         await world.WaitAllAssignedAsync(tasks, fleet, TimeSpan.FromSeconds(60), ct);
         await QuiesceAsync(fleet);
 
-        IReadOnlyList<KeeperTx> txs = await ChainAudit.AssertNoDoubleSendsAsync(world, fleet, ct);
+        IReadOnlyList<KeeperTx> txs = Assigns(await ChainAudit.AssertNoDoubleSendsAsync(world, fleet, ct));
         Assert.That(txs.Single().Hash, Is.EqualTo(assign.Hash).IgnoreCase, "the same transaction, mined again after the reorganisation");
         Assert.That(txs.Single().Block, Is.GreaterThan(head), "in a block after the reorganised ones");
     }
@@ -300,7 +300,7 @@ public sealed class KeeperFaultTests
         await world.WaitAllAssignedAsync(tasks, fleet, TimeSpan.FromSeconds(90), ct);
         await QuiesceAsync(fleet);
 
-        IReadOnlyList<KeeperTx> txs = await ChainAudit.AssertNoDoubleSendsAsync(world, fleet, ct);
+        IReadOnlyList<KeeperTx> txs = Assigns(await ChainAudit.AssertNoDoubleSendsAsync(world, fleet, ct));
         Assert.That(txs, Has.Count.EqualTo(tasks.Count), "one assign per task, whichever of the keeper's lives sent it");
         Assert.That(txs.All(t => t.Succeeded), Is.True, "nothing reverted");
         List<KeeperLogLine> resumedLines = [.. fleet.Logs[0].Where(l => l.EventId == 1 && l.Category == "AgentCluster.Transactions")];
@@ -340,10 +340,11 @@ public sealed class KeeperFaultTests
             await QuiesceAsync(shared);
             await world.RpcAsync("evm_setIntervalMining", 0);
             await world.RpcAsync("evm_setAutomine", true);
-            IReadOnlyList<KeeperTx> txs = await ChainAudit.AssertNoDoubleSendsAsync(world, shared, ct);
-            TestContext.Out.WriteLine($"with Peers: {txs.Count} keeper transaction(s) for {count} tasks, {txs.Count(t => !t.Succeeded)} reverted");
+            IReadOnlyList<KeeperTx> all = await ChainAudit.AssertNoDoubleSendsAsync(world, shared, ct);
+            IReadOnlyList<KeeperTx> txs = Assigns(all);
+            TestContext.Out.WriteLine($"with Peers: {all.Count} keeper transaction(s) for {count} tasks, {all.Count(t => !t.Succeeded)} reverted");
             Assert.That(txs.Count(t => t.Succeeded), Is.EqualTo(count));
-            Assert.That(txs.Where(t => !t.Succeeded).Select(t => $"keeper{t.Keeper} {t.Input}"), Is.Empty, "with Peers nobody double-acts");
+            Assert.That(all.Where(t => !t.Succeeded).Select(t => $"keeper{t.Keeper} {t.Input}"), Is.Empty, "with Peers nobody double-acts");
             if (keepers == 4)
             {
                 var rota = new AgentCluster.Keepers.Sharing.KeeperRota(shared.Addresses, TimeSpan.FromSeconds(10));
@@ -367,12 +368,99 @@ public sealed class KeeperFaultTests
             await QuiesceAsync(alone);
             await world.RpcAsync("evm_setIntervalMining", 0);
             await world.RpcAsync("evm_setAutomine", true);
-            IReadOnlyList<KeeperTx> txs = await ChainAudit.AssertNoDoubleSendsAsync(world, alone, ct);
-            int wasted = txs.Count(t => !t.Succeeded);
-            TestContext.Out.WriteLine($"without Peers: {txs.Count} keeper transaction(s) for {count} tasks, {wasted} reverted ({100.0 * wasted / Math.Max(1, txs.Count):0.#}% wasted), "
+            IReadOnlyList<KeeperTx> all = await ChainAudit.AssertNoDoubleSendsAsync(world, alone, ct);
+            IReadOnlyList<KeeperTx> txs = Assigns(all);
+            int wasted = all.Count(t => !t.Succeeded);
+            TestContext.Out.WriteLine($"without Peers: {all.Count} keeper transaction(s) for {count} tasks, {wasted} reverted ({100.0 * wasted / Math.Max(1, all.Count):0.#}% wasted), "
                                       + $"{alone.Lines(1011).Count()} estimate(s) refused before sending");
             Assert.That(txs.Count(t => t.Succeeded), Is.EqualTo(count), "every task assigned once");
             Assert.That(wasted + alone.Lines(1011).Count(), Is.GreaterThan(0), "keepers acting alone on the same tasks collide");
+        }
+    }
+
+    /// <summary>
+    /// Whole task lives (assign, committee, settle, settle the members) with two keepers sharing the work (Peers, TakeOverAfter 3 s) while
+    /// one of them is killed and restarted at random points (seeded) the whole time. Every task ends Accepted, every member settled, no keeper
+    /// sends a call twice, and the log says who did what (1101 committee drawn, 1110 task settled once per task, 1111 members settled).
+    /// </summary>
+    [Test]
+    public async Task WholeLives_TwoKeepersOneKilledAtRandomPoints_EveryTaskAndMemberSettled_NothingSentTwice()
+    {
+        using var cts = new CancellationTokenSource(Bound);
+        CancellationToken ct = cts.Token;
+        int seed = Environment.GetEnvironmentVariable("AGENTCLUSTER_FAULTS_SEED") is { Length: > 0 } s ? int.Parse(s, System.Globalization.CultureInfo.InvariantCulture) : Random.Shared.Next();
+        var random = new Random(seed);
+        int count = FaultWorld.Deep ? 6 : 2;
+        TestContext.Out.WriteLine($"seed {seed} (AGENTCLUSTER_FAULTS_SEED={seed} repeats it), {count} tasks");
+        await using FaultWorld world = await FaultWorld.StartAsync(ct);
+        await world.PrepareCommitteesAsync(ct);
+        world.StartBlock = await world.HeadAsync() + 1;
+        await using KeeperFleet fleet = await KeeperFleet.CreateAsync(world, 2, ct, withPeers: true, takeOver: TimeSpan.FromSeconds(3));
+        string salts = Directory.CreateTempSubdirectory("keeper-faults-salts-").FullName;
+        try
+        {
+            IReadOnlyList<BigInteger> tasks = await world.SubmitDueTasksAsync(count, ct, warp: false);
+            await fleet.StartAllAsync(ct);
+            await Task.Delay(TimeSpan.FromSeconds(2), ct);
+            if (!fleet.Logs[0].Any(l => l.EventId == 1000 && l.Message.StartsWith("Keeper duty committee started", StringComparison.Ordinal)))
+            {
+                Assert.Ignore("This build of the keepers has no committee duty (the committee and settlement duties were not merged yet): whole lives cannot end.");
+            }
+
+            using var stopChaos = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            int kills = 0;
+            Task chaos = Task.Run(async () =>
+            {
+                while (!stopChaos.IsCancellationRequested)
+                {
+                    await Task.Delay(random.Next(500, 3000), stopChaos.Token);
+                    await fleet.KillAsync(1);
+                    kills++;
+                    await Task.Delay(random.Next(0, 2000), stopChaos.Token);
+                    await fleet.StartAsync(1, stopChaos.Token);
+                }
+            }, stopChaos.Token);
+            try
+            {
+                await WarpPastBiddingAsync(world, ct);
+                await world.LiveUntilSettledAsync(tasks, fleet, salts, ct);
+                await world.WaitMembersSettledAsync(tasks, fleet, ct);
+            }
+            finally
+            {
+                await stopChaos.CancelAsync();
+                try
+                {
+                    await chaos;
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+
+            TestContext.Out.WriteLine($"keeper1 killed {kills} time(s)");
+            if (fleet[1] is null)
+            {
+                await fleet.StartAsync(1, ct); // so that anything it left pending in its journal is sent and mined before the audit
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(2), ct);
+            await QuiesceAsync(fleet);
+            IReadOnlyList<KeeperTx> all = await ChainAudit.AssertNoDoubleSendsAsync(world, fleet, ct);
+            TestContext.Out.WriteLine($"{all.Count} keeper transaction(s), {all.Count(t => !t.Succeeded)} reverted");
+            Assert.That((await world.StatusesAsync(tasks, ct)).Values, Is.All.EqualTo(MarketTaskStatus.Accepted), "no task left unsettled");
+            var settledLines = fleet.Lines(1110).Select(x => x.Line.Message).ToList();
+            foreach (BigInteger id in tasks)
+            {
+                Assert.That(settledLines.Count(m => m.StartsWith($"Settled task {id}:", StringComparison.Ordinal)), Is.EqualTo(1), $"task {id} settled once\n{fleet.Tail()}");
+            }
+
+            Assert.That(fleet.Lines(1101).Count(), Is.GreaterThanOrEqualTo(tasks.Count), "the committees drawn are in the log");
+            Assert.That(fleet.Lines(1111), Is.Not.Empty, "the members settled are in the log");
+        }
+        finally
+        {
+            Directory.Delete(salts, recursive: true);
         }
     }
 
@@ -411,6 +499,9 @@ public sealed class KeeperFaultTests
             }
         }
     }
+
+    /// <summary>The keepers' <c>assign(uint256)</c> transactions (the other duties' work, e.g. a fee flush, left out of the counts).</summary>
+    private static IReadOnlyList<KeeperTx> Assigns(IReadOnlyList<KeeperTx> txs) => [.. txs.Where(t => t.Input.StartsWith("0x4c081138", StringComparison.Ordinal))];
 
     /// <summary>No transaction is sent any more: wait until the keepers have had two more passes with nothing to do, then stop them.</summary>
     private static async Task QuiesceAsync(KeeperFleet fleet)
