@@ -32,10 +32,18 @@ using var whole = new CancellationTokenSource(TimeSpan.FromMinutes(30));
 CancellationToken ct = whole.Token;
 string cli = o.Cli ?? throw new ArgumentException("--cli <path of agentcluster.dll> is required (bench/keepers/run.sh passes it).");
 figures.WriteLine($"# keepers bench: tasks={Math.Max(1, o.Tasks / o.Waves) * o.Waves} waves={o.Waves} gap_s={o.GapSeconds} block_time_s=1 poll_ms={o.PollMs} take_over_s={o.TakeOverSeconds} cpus={Environment.ProcessorCount}");
-figures.WriteLine("# lag = blocks from a task's bidding end (first block at or after it) to its assign: the assignment duty only, the settlement duty is not merged yet");
+bool headed = false;
 foreach (int k in o.Keepers)
 {
     Result r = await RunAsync(k, o, cli, ct);
+    if (!headed)
+    {
+        figures.WriteLine(r.Settlement
+            ? "# lag = blocks from a task becoming settleable (the first block at or after its reveal window's end) to its TaskSettled; tasks_per_min over the settlement phase; wasted over every keeper transaction of the run (assign, draw, settle, settleMembers, flush)"
+            : "# lag = blocks from a task's bidding end (first block at or after it) to its assign: the assignment duty only (these keepers have no committee/settlement duty, or --assign-only)");
+        headed = true;
+    }
+
     figures.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"keepers={k} tasks_per_min={r.TasksPerMinute:0.0} lag_blocks_p50={r.LagP50} lag_blocks_p95={r.LagP95} wasted_tx_pct={r.WastedPct:0.0}"));
     figures.Flush();
@@ -48,7 +56,7 @@ static async Task<Result> RunAsync(int k, BenchOptions o, string cli, Cancellati
     BigInteger acc = BigInteger.Pow(10, 18);
     await using AgentClusterSuite suite = await AgentClusterSuite.StartAsync(AgentClusterSuiteOptions.WithTestAttestor(), ct);
     string dir = Directory.CreateTempSubdirectory("agentcluster-bench-keepers-").FullName;
-    var keepers = new List<Process>();
+    var keepers = new List<KeeperHandle>();
     try
     {
         Console.Error.WriteLine($"# k={k}: suite on {suite.Node.RpcUrl} ({suite.Node.Kind}); setting up");
@@ -59,6 +67,16 @@ static async Task<Result> RunAsync(int k, BenchOptions o, string cli, Cancellati
         AgentClusterClient requester = await suite.CreateClientAsync(1, ct);
         AgentClusterClient owner = await suite.CreateClientAsync(2, ct);
         BigInteger agentId = await RegisterExecutorAsync(suite, owner, acc, ct);
+        if (!o.AssignOnly)
+        {
+            // Committee candidates (account 3): eleven agents for committees of ten (the executor's own agent is excluded from its task).
+            await suite.FundAsync(AnvilAccounts.Addresses[3], 11 * 14_000 * acc, ct);
+            AgentClusterClient committee = await suite.CreateClientAsync(3, ct);
+            for (int i = 0; i < 11; i++)
+            {
+                await RegisterExecutorAsync(suite, committee, acc, ct, stake: 2_000);
+            }
+        }
 
         DeploymentManifest m = suite.Manifest;
         string manifest = Path.Combine(dir, "manifest.json");
@@ -125,22 +143,94 @@ static async Task<Result> RunAsync(int k, BenchOptions o, string cli, Cancellati
             }
         }
 
-        await Task.Delay(TimeSpan.FromSeconds(3), ct); // the keepers' last passes (a late, wasted transaction still counts)
-        foreach (Process p in keepers)
+        bool settlement = !o.AssignOnly && keepers.All(h => h.Committee);
+        if (!settlement)
         {
-            Kill(p);
+            await Task.Delay(TimeSpan.FromSeconds(3), ct); // the keepers' last passes (a late, wasted transaction still counts)
+            foreach (KeeperHandle h in keepers)
+            {
+                Kill(h.Process);
+            }
+
+            await Rpc(suite, "evm_setIntervalMining", 0);
+            await Rpc(suite, "evm_setAutomine", true);
+            return await MeasureAsync(suite, addresses, tasks, startBlock, ct);
+        }
+
+        // The rest of each life. The agents' part with automine (posts wave by wave, --gap-seconds of chain time apart, so that the
+        // reveal windows end that far apart too; commits; reveals by all members but one, so that a task becomes settleable when its
+        // reveal window ends, not at its last reveal); the keepers draw the committees meanwhile. Then blocks every second again and the
+        // clock at the first reveal window's end: the waves become settleable --gap-seconds apart while the keepers settle.
+        Result assignment = await MeasureAsync(suite, addresses, tasks, startBlock, ct);
+        Console.Error.WriteLine($"# k={k}: assignment lag p50 {assignment.LagP50} p95 {assignment.LagP95}; now the settlement phase");
+        await Rpc(suite, "evm_setIntervalMining", 0);
+        await Rpc(suite, "evm_setAutomine", true);
+        for (int w = 0; w < o.Waves; w++)
+        {
+            foreach (var t in tasks.Skip(w * perWave).Take(perWave))
+            {
+                await owner.Tasks.PostResultAsync(t.Id, RandomNumberGenerator.GetBytes(32), "ipfs://result", ct);
+            }
+
+            await suite.IncreaseTimeAsync(TimeSpan.FromSeconds(o.GapSeconds), ct);
+        }
+
+        await suite.MineAsync(3, ct); // LocalRandomness: the seed is readable from the block after request + 2
+        await WaitAsync(async () => (await Task.WhenAll(tasks.Select(t => requester.Tasks.GetAsync(t.Id, ct)))).All(t => t.Seats == t.CommitteeSize),
+            "the keepers draw every committee", TimeSpan.FromSeconds(180), ct);
+        TaskInfo[] drawn = await Task.WhenAll(tasks.Select(t => requester.Tasks.GetAsync(t.Id, ct)));
+        await WarpToAsync(suite, drawn.Max(t => t.DrawClosesAt!.Value), ct);
+        var members = new Dictionary<BigInteger, List<BigInteger>>();
+        await using (AgentClusterClient committeeOwner = await suite.CreateClientAsync(3, ct))
+        using (var reviews = committeeOwner.OpenReviews(Path.Combine(dir, "salts.db")))
+        {
+            foreach (var t in tasks)
+            {
+                members[t.Id] = await MembersAsync(suite, t.Id);
+                foreach (BigInteger agent in members[t.Id])
+                {
+                    await reviews.CommitAsync(t.Id, agent, approve: true, ct);
+                }
+            }
+
+            await WarpToAsync(suite, drawn.Max(t => t.CommitEndsAt!.Value), ct);
+            foreach (var t in tasks)
+            {
+                foreach (BigInteger agent in members[t.Id].Skip(1))
+                {
+                    await reviews.RevealAsync(t.Id, agent, ct);
+                }
+            }
+        }
+
+        TaskInfo[] revealing = await Task.WhenAll(tasks.Select(t => requester.Tasks.GetAsync(t.Id, ct)));
+        var settleable = tasks.Select((t, i) => (t.Id, revealing[i].RevealEndsAt!.Value)).ToList();
+        ulong settleFrom = (ulong)(await suite.Web3.Eth.Blocks.GetBlockNumber.SendRequestAsync()).Value + 1;
+        await Rpc(suite, "evm_setIntervalMining", 1);
+        TimeSpan toReveal = settleable.Min(x => x.Value) - await suite.ChainTimeAsync(ct);
+        if (toReveal > TimeSpan.Zero)
+        {
+            await Rpc(suite, "evm_increaseTime", (long)Math.Ceiling(toReveal.TotalSeconds));
+        }
+
+        await WaitAsync(async () => (await Task.WhenAll(tasks.Select(t => requester.Tasks.GetAsync(t.Id, ct)))).All(t => t.Status is not MarketTaskStatus.Verifying),
+            "the keepers settle every task", TimeSpan.FromSeconds(o.Waves * o.GapSeconds + 180), ct);
+        await Task.Delay(TimeSpan.FromSeconds(5), ct); // the members' settlements and the keepers' last passes
+        foreach (KeeperHandle h in keepers)
+        {
+            Kill(h.Process);
         }
 
         await Rpc(suite, "evm_setIntervalMining", 0);
         await Rpc(suite, "evm_setAutomine", true);
-        return await MeasureAsync(suite, addresses, tasks, startBlock, ct);
+        return await MeasureSettlementAsync(suite, addresses, settleable, startBlock, settleFrom, ct);
     }
     finally
     {
-        foreach (Process p in keepers)
+        foreach (KeeperHandle h in keepers)
         {
-            Kill(p);
-            p.Dispose();
+            Kill(h.Process);
+            h.Process.Dispose();
         }
 
         try
@@ -204,9 +294,110 @@ static async Task<Result> MeasureAsync(AgentClusterSuite suite, string[] keepers
     return new Result(lags.Count / minutes, Percentile(lags, 50), Percentile(lags, 95), keeperTxs == 0 ? 0 : 100.0 * wasted / keeperTxs);
 }
 
+static async Task<Result> MeasureSettlementAsync(AgentClusterSuite suite, string[] keepers, List<(BigInteger Id, DateTimeOffset Settleable)> tasks, ulong from,
+    ulong settleFrom, CancellationToken ct)
+{
+    var keeperSet = new HashSet<string>(keepers.Select(a => a.ToLowerInvariant()));
+    ulong head = (ulong)(await suite.Web3.Eth.Blocks.GetBlockNumber.SendRequestAsync()).Value;
+    var blockTimes = new Dictionary<ulong, long>();
+    int keeperTxs = 0, wasted = 0;
+    for (ulong n = from; n <= head; n++)
+    {
+        ct.ThrowIfCancellationRequested();
+        BlockWithTransactions block = await suite.Web3.Eth.Blocks.GetBlockWithTransactionsByNumber.SendRequestAsync(new HexBigInteger(n));
+        blockTimes[n] = (long)block.Timestamp.Value;
+        foreach (Transaction tx in block.Transactions.Where(t => t.From is not null && keeperSet.Contains(t.From.ToLowerInvariant())))
+        {
+            keeperTxs++;
+            TransactionReceipt receipt = await suite.Web3.Eth.Transactions.GetTransactionReceipt.SendRequestAsync(tx.TransactionHash);
+            if (receipt.Status?.Value != BigInteger.One || receipt.Logs is null || receipt.Logs.Length == 0)
+            {
+                wasted++; // reverted, or did nothing (no event at all: a draw that seated nobody, a settleMembers that settled nobody, an empty flush)
+                Console.Error.WriteLine($"# wasted: block {n} {tx.Input[..Math.Min(10, tx.Input.Length)]} status {receipt.Status?.Value}");
+            }
+        }
+    }
+
+    var settledEvent = suite.Web3.Eth.GetEvent<AgentCluster.Evm.Bindings.TaskMarket.ContractDefinition.TaskSettledEventDTO>(suite.Manifest.AddressOf("TaskMarket"));
+    var settled = (await settledEvent.GetAllChangesAsync(settledEvent.CreateFilterInput(new BlockParameter(settleFrom), BlockParameter.CreateLatest())))
+        .ToDictionary(e => e.Event.TaskId, e => (ulong)e.Log.BlockNumber.Value);
+    var lags = new List<long>();
+    long first = long.MaxValue, last = 0;
+    foreach ((BigInteger id, DateTimeOffset end) in tasks)
+    {
+        ulong due = blockTimes.Where(b => b.Key >= settleFrom && b.Value >= end.ToUnixTimeSeconds()).Select(b => b.Key).DefaultIfEmpty(0UL).Min();
+        if (!settled.TryGetValue(id, out ulong at) || due == 0)
+        {
+            Console.Error.WriteLine($"# task {id}: not settled (or never settleable) in blocks {settleFrom}..{head}");
+            continue;
+        }
+
+        lags.Add((long)at - (long)due);
+        first = Math.Min(first, blockTimes[due]);
+        last = Math.Max(last, blockTimes[at]);
+    }
+
+    lags.Sort();
+    double minutes = Math.Max(1, last - first) / 60.0;
+    Console.Error.WriteLine($"# {lags.Count}/{tasks.Count} tasks settled; settlement lags {string.Join(',', lags)}; {keeperTxs} keeper tx over the run, {wasted} wasted");
+    return new Result(lags.Count / minutes, Percentile(lags, 50), Percentile(lags, 95), keeperTxs == 0 ? 0 : 100.0 * wasted / keeperTxs, Settlement: true);
+}
+
+static async Task<List<BigInteger>> MembersAsync(AgentClusterSuite suite, BigInteger taskId)
+{
+    string market = suite.Manifest.AddressOf("TaskMarket");
+    var drawnEvent = suite.Web3.Eth.GetEvent<AgentCluster.Evm.Bindings.TaskMarket.ContractDefinition.MemberDrawnEventDTO>(market);
+    var evictedEvent = suite.Web3.Eth.GetEvent<AgentCluster.Evm.Bindings.TaskMarket.ContractDefinition.MemberEvictedEventDTO>(market);
+    var changes = (await drawnEvent.GetAllChangesAsync(drawnEvent.CreateFilterInput(BlockParameter.CreateEarliest(), BlockParameter.CreateLatest())))
+        .Where(e => e.Event.TaskId == taskId).Select(e => (e.Log, Agent: e.Event.AgentId, In: true))
+        .Concat((await evictedEvent.GetAllChangesAsync(evictedEvent.CreateFilterInput(BlockParameter.CreateEarliest(), BlockParameter.CreateLatest())))
+            .Where(e => e.Event.TaskId == taskId).Select(e => (e.Log, Agent: e.Event.AgentId, In: false)))
+        .OrderBy(c => c.Log.BlockNumber.Value).ThenBy(c => c.Log.LogIndex.Value);
+    var members = new List<BigInteger>();
+    foreach (var c in changes)
+    {
+        if (c.In)
+        {
+            members.Add(c.Agent);
+        }
+        else
+        {
+            members.Remove(c.Agent);
+        }
+    }
+
+    return members;
+}
+
+static async Task WarpToAsync(AgentClusterSuite suite, DateTimeOffset at, CancellationToken ct)
+{
+    TimeSpan by = at - await suite.ChainTimeAsync(ct);
+    if (by > TimeSpan.Zero)
+    {
+        await suite.IncreaseTimeAsync(by, ct);
+    }
+}
+
+static async Task WaitAsync(Func<Task<bool>> condition, string what, TimeSpan limit, CancellationToken ct)
+{
+    using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
+    bound.CancelAfter(limit);
+    while (!await condition())
+    {
+        try
+        {
+            await Task.Delay(500, bound.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new TimeoutException($"Timed out after {limit.TotalSeconds:0} s waiting for {what}.");
+        }
+    }
+}
+
 static long Percentile(List<long> sorted, int p) => sorted.Count == 0 ? -1 : sorted[Math.Clamp((int)Math.Ceiling(p / 100.0 * sorted.Count) - 1, 0, sorted.Count - 1)];
 
-static async Task<BigInteger> RegisterExecutorAsync(AgentClusterSuite suite, AgentClusterClient owner, BigInteger acc, CancellationToken ct)
+static async Task<BigInteger> RegisterExecutorAsync(AgentClusterSuite suite, AgentClusterClient owner, BigInteger acc, CancellationToken ct, int stake = 1_000)
 {
     var agentKey = new Secp256k1Signer(Convert.ToHexString(RandomNumberGenerator.GetBytes(31)).PadLeft(64, '1'));
     BigInteger agentId = (await owner.Agents.RegisterAsync(agentKey, "ipfs://bench-executor", 0b1, new byte[32], ct)).AgentId;
@@ -214,14 +405,14 @@ static async Task<BigInteger> RegisterExecutorAsync(AgentClusterSuite suite, Age
         (ulong)(await suite.ChainTimeAsync(ct)).ToUnixTimeSeconds() + 29 * 86_400, 1);
     byte[] signature = owner.Agents.SignAttestation(attestation, new Secp256k1Signer(AnvilAccounts.PrivateKeys[AgentClusterSuiteOptions.TestAttestorIndex]));
     await owner.Agents.SubmitAttestationAsync(attestation, signature, ct);
-    await owner.Staking.StakeAsync(agentId, 1_000 * acc, ct);
+    await owner.Staking.StakeAsync(agentId, stake * acc, ct);
     return agentId;
 }
 
 static Task Rpc(AgentClusterSuite suite, string method, params object[] args) =>
     suite.Web3.Client.SendRequestAsync(new RpcRequest(Random.Shared.Next(), method, args));
 
-static async Task<Process> StartKeeperAsync(string cli, Uri rpc, string manifest, string key, string dir, string[] peers, BenchOptions o, CancellationToken ct)
+static async Task<KeeperHandle> StartKeeperAsync(string cli, Uri rpc, string manifest, string key, string dir, string[] peers, BenchOptions o, CancellationToken ct)
 {
     Directory.CreateDirectory(dir);
     int port;
@@ -256,6 +447,7 @@ static async Task<Process> StartKeeperAsync(string cli, Uri rpc, string manifest
     var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
     var log = new StreamWriter(Path.Combine(dir, "keeper.log")) { AutoFlush = true };
     var p = new Process { StartInfo = info };
+    var handle = new KeeperHandle(p);
     p.OutputDataReceived += (_, e) =>
     {
         if (e.Data is null)
@@ -266,6 +458,11 @@ static async Task<Process> StartKeeperAsync(string cli, Uri rpc, string manifest
         lock (log)
         {
             log.WriteLine(e.Data);
+        }
+
+        if (e.Data.Contains("Keeper duty committee started", StringComparison.Ordinal))
+        {
+            handle.Committee = true;
         }
 
         if (e.Data.Contains("\"EventId\":1000,", StringComparison.Ordinal))
@@ -286,6 +483,7 @@ static async Task<Process> StartKeeperAsync(string cli, Uri rpc, string manifest
     try
     {
         await started.Task.WaitAsync(TimeSpan.FromSeconds(60), ct);
+        await Task.Delay(TimeSpan.FromSeconds(1), ct); // the other duties' start lines
     }
     catch
     {
@@ -293,7 +491,7 @@ static async Task<Process> StartKeeperAsync(string cli, Uri rpc, string manifest
         throw;
     }
 
-    return p;
+    return handle;
 }
 
 static void Kill(Process p)
@@ -311,9 +509,18 @@ static void Kill(Process p)
     }
 }
 
-internal sealed record Result(double TasksPerMinute, long LagP50, long LagP95, double WastedPct);
+internal sealed record Result(double TasksPerMinute, long LagP50, long LagP95, double WastedPct, bool Settlement = false);
 
-internal sealed record BenchOptions(int Tasks, int Waves, int GapSeconds, int[] Keepers, int PollMs, int TakeOverSeconds, string? Cli)
+/// <summary>A keeper process and what its log said at start.</summary>
+internal sealed class KeeperHandle(Process process)
+{
+    public Process Process { get; } = process;
+
+    /// <summary>Whether it started a committee duty (the build has the committee and settlement duties).</summary>
+    public volatile bool Committee;
+}
+
+internal sealed record BenchOptions(int Tasks, int Waves, int GapSeconds, int[] Keepers, int PollMs, int TakeOverSeconds, string? Cli, bool AssignOnly = false)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -332,6 +539,7 @@ internal sealed record BenchOptions(int Tasks, int Waves, int GapSeconds, int[] 
                 "--poll-ms" => o with { PollMs = Positive("--poll-ms", Next()) },
                 "--take-over-seconds" => o with { TakeOverSeconds = Positive("--take-over-seconds", Next()) },
                 "--cli" => o with { Cli = Next() },
+                "--assign-only" => o with { AssignOnly = true },
                 _ => throw new ArgumentException($"Unknown option {args[i]} (see bench/keepers/run.sh)."),
             };
         }
