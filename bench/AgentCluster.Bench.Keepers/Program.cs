@@ -167,17 +167,20 @@ static async Task<Result> RunAsync(int k, BenchOptions o, string cli, Cancellati
         await Rpc(suite, "evm_setAutomine", true);
         for (int w = 0; w < o.Waves; w++)
         {
-            foreach (var t in tasks.Skip(w * perWave).Take(perWave))
+            var wave = tasks.Skip(w * perWave).Take(perWave).ToList();
+            foreach (var t in wave)
             {
                 await owner.Tasks.PostResultAsync(t.Id, RandomNumberGenerator.GetBytes(32), "ipfs://result", ct);
             }
 
+            // The seed is readable from the block after request + 2 (LocalRandomness); the keepers fix it and draw, which starts the
+            // committee's windows: so the waves' reveal windows end --gap-seconds apart.
+            await suite.MineAsync(3, ct);
+            await WaitAsync(async () => (await Task.WhenAll(wave.Select(t => requester.Tasks.GetAsync(t.Id, ct)))).All(t => t.Seats == t.CommitteeSize),
+                $"the keepers draw wave {w}'s committees", TimeSpan.FromSeconds(120), ct);
             await suite.IncreaseTimeAsync(TimeSpan.FromSeconds(o.GapSeconds), ct);
         }
 
-        await suite.MineAsync(3, ct); // LocalRandomness: the seed is readable from the block after request + 2
-        await WaitAsync(async () => (await Task.WhenAll(tasks.Select(t => requester.Tasks.GetAsync(t.Id, ct)))).All(t => t.Seats == t.CommitteeSize),
-            "the keepers draw every committee", TimeSpan.FromSeconds(180), ct);
         TaskInfo[] drawn = await Task.WhenAll(tasks.Select(t => requester.Tasks.GetAsync(t.Id, ct)));
         await WarpToAsync(suite, drawn.Max(t => t.DrawClosesAt!.Value), ct);
         var members = new Dictionary<BigInteger, List<BigInteger>>();
