@@ -19,6 +19,9 @@ public sealed class IndexerDuty(KeeperClient client, IOptions<KeeperOptions> opt
     private readonly ILogger _logger = loggers.CreateLogger<IndexerDuty>();
     private volatile SuiteIndexer? _indexer;
 
+    /// <summary>The running index (the committee and settlement duties' source of work), null until the indexer has started or without <see cref="KeeperOptions.IndexDbPath"/>.</summary>
+    public SuiteIndexer? Indexer => _indexer;
+
     /// <inheritdoc />
     public ulong? IndexedBlock => _indexer?.IndexedBlock;
 

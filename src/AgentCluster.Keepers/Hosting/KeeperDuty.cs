@@ -120,12 +120,14 @@ public abstract class KeeperDuty : BackgroundService
     }
 
     /// <summary>
-    /// Whether <paramref name="e"/> is worth retrying within the pass: not a revert (the chain said no), not bad input, not our own
-    /// cancellation; everything else (node unreachable, HTTP, I/O, timeouts, RPC errors) is.
+    /// Whether <paramref name="e"/> is worth retrying within the pass: not a revert (the chain said no), not a transaction that was mined
+    /// and failed (retrying would send a new transaction for work the chain refused: the next pass looks again), not bad input, not our
+    /// own cancellation; everything else (node unreachable, HTTP, I/O, timeouts, RPC errors) is.
     /// </summary>
     protected internal static bool IsTransient(Exception e) => e switch
     {
         ContractRevertException or ArgumentException or WrongChainException or DeploymentNotFoundException => false,
+        AgentCluster.Evm.TransactionManagement.TransactionFailedException or AgentCluster.Sdk.Agents.TransactionFailedException => false,
         OperationCanceledException => false,
         _ => true,
     };

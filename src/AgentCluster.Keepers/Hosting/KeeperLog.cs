@@ -29,6 +29,40 @@ internal static partial class KeeperLog
     [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "Task {TaskId} is open again after this keeper's assign {TransactionHash} was mined (a chain reorganisation?): the transaction manager sends that same transaction again; no new one for {Hold}")]
     public static partial void OpenAgain(ILogger logger, string taskId, string transactionHash, TimeSpan hold);
 
+    // 1100-1199: the committee and settlement duties.
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Fixed the committee seed of task {TaskId}: tx {TransactionHash}, gas {GasWei} wei")]
+    public static partial void SeedFixed(ILogger logger, string taskId, string transactionHash, string gasWei);
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Drew the committee of task {TaskId}: {Seated} seat(s) filled with the best keys, tx {TransactionHash}, gas {GasWei} wei, reward {RewardWei} wei")]
+    public static partial void CommitteeDrawn(ILogger logger, string taskId, int seated, string transactionHash, string gasWei, string rewardWei);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "Claimed a seat of task {TaskId} for agent {AgentId} (key {Key}) evicting agent {EvictedId} (key {EvictedKey}): tx {TransactionHash}, gas {GasWei} wei, reward {RewardWei} wei")]
+    public static partial void SeatClaimed(ILogger logger, string taskId, string agentId, string key, string evictedId, string evictedKey, string transactionHash, string gasWei, string rewardWei);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "Asked the fallback randomness source for the seed of task {TaskId} (the primary did not deliver within seedTimeout): tx {TransactionHash}, gas {GasWei} wei")]
+    public static partial void SeedRetried(ILogger logger, string taskId, string transactionHash, string gasWei);
+
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "Task {TaskId}: only {Candidates} candidate(s) with a key for {Seats} seat(s); no committee drawn (the task will settle as refunded)")]
+    public static partial void NotEnoughCandidates(ILogger logger, string taskId, int candidates, int seats);
+
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Information, Message = "Task {TaskId}: {Action} not sent, the contract refused it at estimation (nothing spent): {Reason}")]
+    public static partial void NotSent(ILogger logger, string taskId, string action, string reason);
+
+    [LoggerMessage(EventId = 1106, Level = LogLevel.Warning, Message = "Keeper duty {Duty} finds its work in the index only and IndexDbPath is not set: it stays idle")]
+    public static partial void NoIndex(ILogger logger, string duty);
+
+    [LoggerMessage(EventId = 1110, Level = LogLevel.Information, Message = "Settled task {TaskId}: {Outcome}, tx {TransactionHash}, gas {GasWei} wei, reward {RewardWei} wei")]
+    public static partial void TaskSettled(ILogger logger, string taskId, string outcome, string transactionHash, string gasWei, string rewardWei);
+
+    [LoggerMessage(EventId = 1111, Level = LogLevel.Information, Message = "Settled {Settled} member(s) of task {TaskId}: tx {TransactionHash}, gas {GasWei} wei, reward {RewardWei} wei")]
+    public static partial void MembersSettled(ILogger logger, string taskId, int settled, string transactionHash, string gasWei, string rewardWei);
+
+    [LoggerMessage(EventId = 1112, Level = LogLevel.Information, Message = "Reported the missed deadline of task {TaskId}: tx {TransactionHash}, gas {GasWei} wei, reward {RewardWei} wei")]
+    public static partial void MissedDeadlineReported(ILogger logger, string taskId, string transactionHash, string gasWei, string rewardWei);
+
+    [LoggerMessage(EventId = 1113, Level = LogLevel.Information, Message = "Flushed {AmountWei} wei of protocol fees: tx {TransactionHash}, gas {GasWei} wei (unpaid work)")]
+    public static partial void ProtocolFeesFlushed(ILogger logger, string amountWei, string transactionHash, string gasWei);
+
     [LoggerMessage(EventId = 1030, Level = LogLevel.Information, Message = "Keeper indexer started on {DatabasePath}")]
     public static partial void IndexerStarted(ILogger logger, string databasePath);
 

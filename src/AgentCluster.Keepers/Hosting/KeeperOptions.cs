@@ -72,6 +72,19 @@ public sealed class KeeperOptions
     /// (rank x this; default 30 s; at least two poll intervals, so that a healthy owner's transaction is mined first).
     /// </summary>
     public TimeSpan TakeOverAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The settlement duty: at most this many members per <c>settleMembers</c> transaction (1 .. 100; default 50), so that one
+    /// transaction stays well inside a block's gas limit whatever the committee size.
+    /// </summary>
+    public int MembersPerSettlement { get; set; } = 50;
+
+    /// <summary>
+    /// The settlement duty reads the market's accrued protocol fees at most once per this interval and flushes them when they are not
+    /// zero (1 s .. 7 days; default 1 h). <c>flushProtocolFees</c> pays its caller nothing, so it is done rarely, in one transaction for
+    /// every task settled since.
+    /// </summary>
+    public TimeSpan FlushProtocolFeesEvery { get; set; } = TimeSpan.FromHours(1);
 }
 
 /// <summary>Which duties a keeper host runs (section <c>AgentCluster:Keepers:Duties</c>).</summary>
@@ -79,6 +92,12 @@ public sealed class KeeperDutyOptions
 {
     /// <summary>Close the bidding of tasks whose bidding window ended (<c>assign</c>: best bid assigned, or the requester refunded); paid keeper work. Default on.</summary>
     public bool Assignment { get; set; } = true;
+
+    /// <summary>Fix committee seeds, draw committees by sortition (the best keys), claim seats for better keys, retry overdue seeds; paid keeper work. Default on; needs <see cref="KeeperOptions.IndexDbPath"/>.</summary>
+    public bool Committee { get; set; } = true;
+
+    /// <summary>Settle tasks, settle their members, report missed deadlines (paid), flush protocol fees (unpaid, rarely). Default on; needs <see cref="KeeperOptions.IndexDbPath"/>.</summary>
+    public bool Settlement { get; set; } = true;
 
     /// <summary>
     /// Verify agents' TEE evidence and post the registry's attestations, renewing them before expiry (settings in

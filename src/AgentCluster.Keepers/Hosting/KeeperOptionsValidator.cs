@@ -137,6 +137,16 @@ public sealed class KeeperOptionsValidator : IValidateOptions<KeeperOptions>
             failures.Add($"{P}TakeOverAfter: {options.TakeOverAfter} is under two poll intervals ({2 * options.PollInterval}); a healthy owner would be overtaken.");
         }
 
+        if (options.MembersPerSettlement is < 1 or > 100)
+        {
+            failures.Add($"{P}MembersPerSettlement: {options.MembersPerSettlement} is outside 1 .. 100.");
+        }
+
+        if (options.FlushProtocolFeesEvery < TimeSpan.FromSeconds(1) || options.FlushProtocolFeesEvery > TimeSpan.FromDays(7))
+        {
+            failures.Add($"{P}FlushProtocolFeesEvery: {options.FlushProtocolFeesEvery} is outside 00:00:01 .. 7.00:00:00.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -53,6 +53,12 @@ public static class KeeperServiceCollectionExtensions
         services.AddSingleton<Microsoft.Extensions.Hosting.IHostedService>(sp => sp.GetRequiredService<IOptions<KeeperOptions>>().Value.Duties.Assignment
             ? ActivatorUtilities.CreateInstance<AssignmentDuty>(sp)
             : new DisabledDuty());
+        services.AddSingleton<Microsoft.Extensions.Hosting.IHostedService>(sp => sp.GetRequiredService<IOptions<KeeperOptions>>().Value.Duties.Committee
+            ? ActivatorUtilities.CreateInstance<CommitteeDuty>(sp)
+            : new DisabledDuty());
+        services.AddSingleton<Microsoft.Extensions.Hosting.IHostedService>(sp => sp.GetRequiredService<IOptions<KeeperOptions>>().Value.Duties.Settlement
+            ? ActivatorUtilities.CreateInstance<SettlementDuty>(sp)
+            : new DisabledDuty());
         // The attestation duty (Duties:Attestation, default off) and its settings (AgentCluster:Keepers:Attestation, validated only when it is on).
         services.AddOptions<AttestationOptions>().Bind(configuration.GetSection(AttestationOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AttestationOptions>, AttestationOptionsValidator>());

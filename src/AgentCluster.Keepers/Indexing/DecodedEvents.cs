@@ -58,6 +58,8 @@ internal static class DecodedEvents
         On<Market.MemberEvictedEventDTO>(M, "members_evicted(task_id, agent_id, replaced_by", e => [Id(e.TaskId), Id(e.AgentId), Id(e.ReplacedBy)]);
         On<Market.TaskSettledEventDTO>(M, "tasks_settled(task_id, outcome, approvals, reveals, settled_by", e =>
             [Id(e.TaskId), (long)e.Outcome, Id(e.Approvals), Id(e.Reveals), Addr(e.SettledBy)]);
+        On<Market.MemberSettledEventDTO>(M, "members_settled(task_id, agent_id, owner, reward, aligned, slashed", e =>
+            [Id(e.TaskId), Id(e.AgentId), Addr(e.Owner), Id(e.Reward), e.Aligned ? 1L : 0L, e.Slashed ? 1L : 0L]);
 
         const string R = "AgentRegistry";
         On<Registry.AgentRegisteredEventDTO>(R, "agents_registered(agent_id, owner, agent_key, agent_uri, bond", e =>

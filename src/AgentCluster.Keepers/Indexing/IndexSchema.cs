@@ -10,6 +10,7 @@ internal static class IndexSchema
     [
         "logs", "blocks", "tasks_submitted", "tasks_assigned", "results_posted", "seeds_requested", "seeds_fixed", "members_drawn",
         "members_evicted", "tasks_settled", "agents_registered", "attestations", "stake_changes", "block_times", "reputation_changes",
+        "members_settled", // added for the settlement duty (additive: created empty in an older file, filled from its raw logs)
     ];
 
     public const string Create = """
@@ -71,5 +72,9 @@ internal static class IndexSchema
             agent_id TEXT NOT NULL, kind TEXT NOT NULL, amount TEXT NOT NULL, block_number INTEGER NOT NULL, log_index INTEGER NOT NULL,
             PRIMARY KEY (block_number, log_index)) STRICT;
         CREATE INDEX IF NOT EXISTS stake_changes_agent ON stake_changes (agent_id);
+        CREATE TABLE IF NOT EXISTS members_settled (
+            task_id TEXT NOT NULL, agent_id TEXT NOT NULL, owner TEXT NOT NULL, reward TEXT NOT NULL, aligned INTEGER NOT NULL, slashed INTEGER NOT NULL,
+            block_number INTEGER NOT NULL, log_index INTEGER NOT NULL, PRIMARY KEY (block_number, log_index)) STRICT;
+        CREATE INDEX IF NOT EXISTS members_settled_task_agent ON members_settled (task_id, agent_id);
         """;
 }

@@ -197,10 +197,12 @@ public sealed record OpenTaskPage(IReadOnlyList<OpenTask> Tasks, BigInteger Next
 public sealed record MarketParameters(TimeSpan BiddingWindow, TimeSpan MaxTaskDuration, TimeSpan DrawWindow, TimeSpan CommitWindow,
     TimeSpan RevealWindow, int FeeBps, BigInteger KeeperReward, BigInteger MinStake);
 
-/// <summary>The result of <see cref="TasksClient.DrawCommitteeBySortitionAsync"/>.</summary>
+/// <summary>The result of <see cref="TasksClient.DrawCommitteeBySortitionAsync"/> and <see cref="TasksClient.DrawCommitteeFromKeysAsync"/>.</summary>
 /// <param name="Chosen">The committee submitted: the smallest sortition keys, best first.</param>
 /// <param name="SeatsFilled">Seats this transaction filled (members already seated, e.g. by another keeper, are skipped).</param>
-public sealed record CommitteeDraw(IReadOnlyList<(BigInteger AgentId, BigInteger Key)> Chosen, int SeatsFilled);
+/// <param name="Receipt">The <c>drawCommittee</c> transaction's receipt (gas, the <c>Earned</c> events of the caller).</param>
+public sealed record CommitteeDraw(IReadOnlyList<(BigInteger AgentId, BigInteger Key)> Chosen, int SeatsFilled,
+    Nethereum.RPC.Eth.DTOs.TransactionReceipt? Receipt = null);
 
 /// <summary>An ACC EIP-2612 permit signed by the client's signer (<see cref="TasksClient.SignPermitAsync"/>).</summary>
 /// <param name="Permit">The permit as the market's <c>submitTask</c> takes it (deadline, v, r, s).</param>

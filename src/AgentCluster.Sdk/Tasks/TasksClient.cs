@@ -441,9 +441,9 @@ public sealed class TasksClient
     /// <summary>
     /// Keeper: fixes the seed if needed and seats <paramref name="agentIds"/> in empty seats during the fill phase (agents already
     /// seated or no longer eligible are skipped by the contract; the caller is paid per seat filled). The candidates are the
-    /// caller's choice: the off-chain sortition that picks the best keys is not in the SDK yet (docs/sdk-tasks.md).
+    /// caller's choice; <see cref="DrawCommitteeBySortitionAsync"/> and <see cref="DrawCommitteeFromKeysAsync"/> choose the best keys.
     /// </summary>
-    /// <exception cref="ArgumentException">No candidate, or a non-positive id.</exception>
+    /// <exception cref="ArgumentException">A non-positive id (an empty list only fixes the seed, unpaid).</exception>
     public async Task<TransactionReceipt> DrawCommitteeAsync(BigInteger taskId, IReadOnlyCollection<BigInteger> agentIds, CancellationToken cancellationToken = default)
     {
         _client.RequireSigner("Drawing a committee");
@@ -463,7 +463,9 @@ public sealed class TasksClient
     /// (Efraimidis-Spirakis: smaller is better; weight = stake x validator reputation at the snapshot), leaves out the executor,
     /// agents of the requester or of the executor's owner, ineligible agents and agents under the minimum stake, and submits the
     /// <c>committeeSize</c> smallest keys. Candidates default to every agent in the registry's <c>AgentRegistered</c> events since
-    /// the deployment block. Reads are one call per candidate: fine for hundreds, a keeper service should cache for more.
+    /// the deployment block. Reads are a few calls per candidate: fine for hundreds; a keeper service with its own candidate list
+    /// (an event index) and key cache uses <see cref="SortitionKeysAsync"/> and <see cref="DrawCommitteeFromKeysAsync"/>, the same
+    /// selection and submission.
     /// </summary>
     /// <exception cref="ArgumentException">The task is not in its verification stage, or there are fewer eligible candidates than seats.</exception>
     public async Task<CommitteeDraw> DrawCommitteeBySortitionAsync(BigInteger taskId, IReadOnlyCollection<BigInteger>? candidates = null,
@@ -484,7 +486,7 @@ public sealed class TasksClient
         var registry = _client.Contracts.Registry;
         IReadOnlyCollection<BigInteger> pool = candidates ?? await RegisteredAgentsAsync(cancellationToken).ConfigureAwait(false);
         string executorOwner = await RunAsync(() => registry.OwnerOfQueryAsync(task.Executor!.Value), cancellationToken).ConfigureAwait(false);
-        var keyed = new List<(BigInteger AgentId, BigInteger Key)>();
+        var eligible = new List<BigInteger>();
         foreach (BigInteger id in pool.Distinct())
         {
             if (id == task.Executor)
@@ -499,6 +501,30 @@ public sealed class TasksClient
                 continue;
             }
 
+            eligible.Add(id);
+        }
+
+        IReadOnlyList<(BigInteger AgentId, BigInteger Key)> keyed = await SortitionKeysAsync(taskId, eligible, cancellationToken).ConfigureAwait(false);
+        return await SubmitBestKeysAsync(taskId, task.CommitteeSize, keyed, nameof(candidates), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Keeper: the sortition keys of <paramref name="agentIds"/> for <paramref name="taskId"/>, read with the market's own
+    /// <c>sortitionKey</c> view (one call each, so the keys are exactly the contract's), best (smallest) first, ties by agent id. Agents
+    /// under the minimum stake at the snapshot have no key and are left out; nothing else is checked (exclusions and eligibility are
+    /// the caller's, see <see cref="DrawCommitteeBySortitionAsync"/>).
+    /// The seed must be fixed.
+    /// </summary>
+    /// <exception cref="ArgumentException">A non-positive id.</exception>
+    public async Task<IReadOnlyList<(BigInteger AgentId, BigInteger Key)>> SortitionKeysAsync(BigInteger taskId, IEnumerable<BigInteger> agentIds,
+        CancellationToken cancellationToken = default)
+    {
+        RequireId(taskId, nameof(taskId));
+        ArgumentNullException.ThrowIfNull(agentIds);
+        var keyed = new List<(BigInteger AgentId, BigInteger Key)>();
+        foreach (BigInteger id in agentIds.Distinct())
+        {
+            RequireId(id, nameof(agentIds));
             try
             {
                 keyed.Add((id, await RunAsync(() => Market.SortitionKeyQueryAsync(taskId, id), cancellationToken).ConfigureAwait(false)));
@@ -509,16 +535,50 @@ public sealed class TasksClient
             }
         }
 
-        if (keyed.Count < task.CommitteeSize)
+        return [.. keyed.OrderBy(k => k.Key).ThenBy(k => k.AgentId)];
+    }
+
+    /// <summary>
+    /// Keeper: submits the <paramref name="committeeSize"/> best of <paramref name="keyed"/> (keys from <see cref="SortitionKeysAsync"/>
+    /// of candidates the caller has already checked: not the executor, not an agent of the requester or of the executor's owner,
+    /// eligible) with <c>drawCommittee</c> in the fill phase. Agents already seated are skipped by the contract, as is everything past
+    /// a full committee. The same selection as <see cref="DrawCommitteeBySortitionAsync"/>,
+    /// for a caller (a keeper service with an event index) that found and checked the candidates itself.
+    /// </summary>
+    /// <exception cref="ArgumentException">Fewer keyed candidates than seats, a committee size out of range, or a non-positive id.</exception>
+    public Task<CommitteeDraw> DrawCommitteeFromKeysAsync(BigInteger taskId, int committeeSize, IReadOnlyCollection<(BigInteger AgentId, BigInteger Key)> keyed,
+        CancellationToken cancellationToken = default)
+    {
+        _client.RequireSigner("Drawing a committee");
+        RequireId(taskId, nameof(taskId));
+        ArgumentNullException.ThrowIfNull(keyed);
+        if (committeeSize is < MinCommitteeSize or > MaxCommitteeSize)
         {
-            throw new ArgumentException($"Only {keyed.Count} eligible candidates for a committee of {task.CommitteeSize} on task {taskId}.", nameof(candidates));
+            throw new ArgumentException($"committeeSize must be between {MinCommitteeSize} and {MaxCommitteeSize} (got {committeeSize}).", nameof(committeeSize));
         }
 
-        List<(BigInteger AgentId, BigInteger Key)> chosen = [.. keyed.OrderBy(k => k.Key).ThenBy(k => k.AgentId).Take(task.CommitteeSize)];
+        foreach ((BigInteger id, _) in keyed)
+        {
+            RequireId(id, nameof(keyed));
+        }
+
+        return SubmitBestKeysAsync(taskId, committeeSize, keyed, nameof(keyed), cancellationToken);
+    }
+
+    /// <summary>The one place the best keys are chosen and submitted (shared by both sortition draws).</summary>
+    private async Task<CommitteeDraw> SubmitBestKeysAsync(BigInteger taskId, int committeeSize, IReadOnlyCollection<(BigInteger AgentId, BigInteger Key)> keyed,
+        string parameter, CancellationToken cancellationToken)
+    {
+        if (keyed.Count < committeeSize)
+        {
+            throw new ArgumentException($"Only {keyed.Count} eligible candidates for a committee of {committeeSize} on task {taskId}.", parameter);
+        }
+
+        List<(BigInteger AgentId, BigInteger Key)> chosen = [.. keyed.OrderBy(k => k.Key).ThenBy(k => k.AgentId).Take(committeeSize)];
         TransactionReceipt receipt = EnsureSucceeded(
             await Market.DrawCommitteeRequestAndWaitForReceiptAsync(taskId, [.. chosen.Select(c => c.AgentId)], cancellationToken).ConfigureAwait(false), "drawCommittee");
         int seated = receipt.DecodeAllEvents<MemberDrawnEventDTO>().Count;
-        return new CommitteeDraw(chosen, seated);
+        return new CommitteeDraw(chosen, seated, receipt);
     }
 
     private async Task<IReadOnlyCollection<BigInteger>> RegisteredAgentsAsync(CancellationToken ct)
