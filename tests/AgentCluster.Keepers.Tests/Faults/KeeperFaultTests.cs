@@ -74,9 +74,10 @@ public sealed class KeeperFaultTests
         var outageLines = keeper.Logs.Where(l => l.At >= outage).ToList();
         Assert.Multiple(() =>
         {
-            Assert.That(outageLines.Where(l => l.EventId == 1002).Select(l => l.Message), Has.Some.StartWith("Keeper duty assignment: transient fault, retry 1 in"));
-            Assert.That(outageLines.Where(l => l.EventId == 1003).Select(l => l.Message), Has.Some.StartWith("Keeper duty assignment: pass failed after retries, carrying on at the next pass:"));
-            Assert.That(outageLines.Where(l => l.EventId == 1004).Select(l => l.Message), Has.Some.Match("^Keeper duty assignment: recovered after [0-9]+ failed pass\\(es\\)$"));
+            // Whichever duties had RPC calls to make during the outage (the assignment duty has none while its index holds no open task).
+            Assert.That(outageLines.Where(l => l.EventId == 1002).Select(l => l.Message), Has.Some.Match("^Keeper duty [a-z]+: transient fault, retry 1 in"));
+            Assert.That(outageLines.Where(l => l.EventId == 1003).Select(l => l.Message), Has.Some.Match("^Keeper duty [a-z]+: pass failed after retries, carrying on at the next pass:"));
+            Assert.That(outageLines.Where(l => l.EventId == 1004).Select(l => l.Message), Has.Some.Match("^Keeper duty [a-z]+: recovered after [0-9]+ failed pass\\(es\\)$"));
             Assert.That(outageLines.Where(l => l.EventId == 4102), Is.Not.Empty, "the indexer's failed passes are logged too");
             Assert.That(outageLines.Where(l => l.EventId == 4103), Is.Not.Empty, "and its recovery");
         });
