@@ -313,8 +313,8 @@ public sealed class KeeperFaultTests
     /// Two or four keepers racing on the same tasks (blocks every second, so that transactions sent in the same second meet in one block).
     /// With Peers set, the rota gives each task one owner: every task assigned by exactly one transaction, nothing reverted; with four, one
     /// keeper is killed before the tasks fall due and its share is taken over after TakeOverAfter. Without Peers, every keeper acts on every
-    /// task: still every task assigned once and no keeper sends a call twice, but transactions revert (the waste the rota avoids); the figures
-    /// are printed.
+    /// task: still every task assigned once and no keeper sends a call twice; how many transactions revert or are refused at estimation (the
+    /// waste the rota avoids) depends on timing and is printed, not asserted.
     /// </summary>
     [TestCase(2)]
     [TestCase(4)]
@@ -375,7 +375,9 @@ public sealed class KeeperFaultTests
             TestContext.Out.WriteLine($"without Peers: {all.Count} keeper transaction(s) for {count} tasks, {wasted} reverted ({100.0 * wasted / Math.Max(1, all.Count):0.#}% wasted), "
                                       + $"{alone.Lines(1011).Count()} estimate(s) refused before sending");
             Assert.That(txs.Count(t => t.Succeeded), Is.EqualTo(count), "every task assigned once");
-            Assert.That(wasted + alone.Lines(1011).Count(), Is.GreaterThan(0), "keepers acting alone on the same tasks collide");
+            // How much they collide depends on timing (whose index and pass see the tasks first): a figure, printed above, not a guarantee;
+            // what is guaranteed is the above, and that with Peers nothing reverts.
+            Assert.That(alone.Lines(1010).Count(), Is.EqualTo(count), "each task's assign logged once over the fleet");
         }
     }
 
