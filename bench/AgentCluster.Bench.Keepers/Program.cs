@@ -6,11 +6,11 @@
 // automine every transaction is its own block, so "lag in blocks" would count transactions and two keepers could never meet in a block.
 // Prints, per keeper count, one line:
 //   keepers=<k> tasks_per_min=<x> lag_blocks_p50=<y> lag_blocks_p95=<z> wasted_tx_pct=<w>
-// lag: blocks from the first block in which a task can be assigned (timestamp >= its bidding end) to the block of its assign; until the
-// settlement duty is merged this measures the assignment duty (bidding end -> assign), as the header says. tasks_per_min: tasks over the
-// minutes from the first task falling due to the last one assigned (chain time). wasted: keeper transactions that reverted (or did
-// nothing) over all keeper transactions, read from the chain (receipts of the keepers' transactions). Everything is bounded (a whole run
-// and each wait); every keeper process is killed at the end.
+// lag: with the committee and settlement duties (and without --assign-only), blocks from the first block in which a task can be settled
+// (timestamp >= its reveal window's end; every member but one reveals) to its TaskSettled, tasks_per_min over that phase; otherwise blocks
+// from the first block in which it can be assigned (timestamp >= its bidding end) to its assign. The header says which. wasted: keeper
+// transactions that reverted or did nothing (no event) over all keeper transactions, read from the chain (receipts). Everything is bounded
+// (a whole run and each wait); every keeper process is killed at the end. docs/keepers-faults.md has the design and the figures.
 using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
