@@ -331,6 +331,11 @@ public sealed partial class DurableTransactionManager
                 }
                 else if (intent.LastBroadcastAt is null || now - intent.LastBroadcastAt >= _options.RebroadcastAfter)
                 {
+                    if (intent.LastBroadcastAt is not null)
+                    {
+                        LogRebroadcast(Address, intent.Nonce, intent.Attempts[^1].Hash, _options.RebroadcastAfter);
+                    }
+
                     await BroadcastLockedAsync(intent, mayRenonce: false, mayFail: false, depth: 0, stopping).ConfigureAwait(false);
                 }
             }
@@ -523,4 +528,7 @@ public sealed partial class DurableTransactionManager
 
     [LoggerMessage(12, LogLevel.Warning, "{Sender}: a monitor pass failed; retrying.")]
     private partial void LogTickFailed(Exception exception, string sender);
+
+    [LoggerMessage(13, LogLevel.Information, "{Sender} nonce {Nonce}: no receipt for {Hash} after {RebroadcastAfter}; sending the same transaction again (dropped from the pool, or a node restart lost it).")]
+    private partial void LogRebroadcast(string sender, ulong nonce, string hash, TimeSpan rebroadcastAfter);
 }

@@ -25,11 +25,47 @@ public sealed class AssignmentDuty(KeeperClient client, IAssignableTasks tasks, 
     /// <summary>The work kind in the <see cref="KeeperRota"/>.</summary>
     public const string WorkKind = "assign";
 
+    /// <summary>
+    /// How long a task this keeper's own assign was mined for is not sent again when it looks open again (a reorganisation took the block
+    /// back): the durable transaction manager re-sends that same transaction (same nonce) within a few of its polls; a new one would be the
+    /// same call sent twice as a new nonce (found by the fault suite, tests/AgentCluster.Keepers.Tests/Faults). After this, if the task is
+    /// still open, the duty acts again.
+    /// </summary>
+    public static readonly TimeSpan ResendHold = TimeSpan.FromMinutes(1);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<BigInteger, SentAssign> _sent = new();
+
+    private sealed class SentAssign(string hash, DateTimeOffset at)
+    {
+        public string Hash { get; } = hash;
+
+        public DateTimeOffset At { get; } = at;
+
+        public bool Logged { get; set; }
+    }
+
     /// <inheritdoc />
     protected override async Task RunPassAsync(AgentClusterClient client, CancellationToken cancellationToken)
     {
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        foreach (var old in _sent.Where(kv => now - kv.Value.At >= ResendHold).ToList())
+        {
+            _sent.TryRemove(old.Key, out _);
+        }
+
         foreach (BigInteger taskId in await tasks.FindAssignableAsync(client, cancellationToken).ConfigureAwait(false))
         {
+            if (_sent.TryGetValue(taskId, out SentAssign? mine))
+            {
+                if (!mine.Logged)
+                {
+                    mine.Logged = true;
+                    KeeperLog.OpenAgain(Logger, taskId.ToString(), mine.Hash, ResendHold);
+                }
+
+                continue;
+            }
+
             if (!rota.ShouldAct(client.Address!, taskId, WorkKind))
             {
                 continue; // another keeper's, until its take-over delay passes
@@ -48,6 +84,7 @@ public sealed class AssignmentDuty(KeeperClient client, IAssignableTasks tasks, 
             }
 
             rota.Done(taskId, WorkKind);
+            _sent[taskId] = new SentAssign(receipt.TransactionHash, DateTimeOffset.UtcNow);
 
             BigInteger gas = receipt.GasUsed.Value * (receipt.EffectiveGasPrice?.Value ?? BigInteger.Zero);
             BigInteger reward = receipt.DecodeAllEvents<EarnedEventDTO>()

@@ -26,6 +26,9 @@ internal static partial class KeeperLog
     [LoggerMessage(EventId = 1011, Level = LogLevel.Information, Message = "Task {TaskId} was already closed by someone else: {Reason}")]
     public static partial void AlreadyDone(ILogger logger, string taskId, string reason);
 
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "Task {TaskId} is open again after this keeper's assign {TransactionHash} was mined (a chain reorganisation?): the transaction manager sends that same transaction again; no new one for {Hold}")]
+    public static partial void OpenAgain(ILogger logger, string taskId, string transactionHash, TimeSpan hold);
+
     // 1100-1199: the committee and settlement duties.
     [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Fixed the committee seed of task {TaskId}: tx {TransactionHash}, gas {GasWei} wei")]
     public static partial void SeedFixed(ILogger logger, string taskId, string transactionHash, string gasWei);
