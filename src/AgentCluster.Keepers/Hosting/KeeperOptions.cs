@@ -74,6 +74,13 @@ public sealed class KeeperOptions
     public TimeSpan TakeOverAfter { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// How many settlement transactions of independent tasks the settlement duty sends at once before waiting for their receipts
+    /// (1 .. 64; default 8), so that tasks due in the same block are settled in the next block rather than one block per task. 1: one at a
+    /// time. (The assignment and committee duties send one at a time: see docs/keepers.md.)
+    /// </summary>
+    public int MaxInFlight { get; set; } = 8;
+
+    /// <summary>
     /// The settlement duty: at most this many members per <c>settleMembers</c> transaction (1 .. 100; default 50), so that one
     /// transaction stays well inside a block's gas limit whatever the committee size.
     /// </summary>

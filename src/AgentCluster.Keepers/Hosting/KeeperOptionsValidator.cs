@@ -147,6 +147,11 @@ public sealed class KeeperOptionsValidator : IValidateOptions<KeeperOptions>
             failures.Add($"{P}FlushProtocolFeesEvery: {options.FlushProtocolFeesEvery} is outside 00:00:01 .. 7.00:00:00.");
         }
 
+        if (options.MaxInFlight is < 1 or > 64)
+        {
+            failures.Add($"{P}MaxInFlight: {options.MaxInFlight} is outside 1 .. 64.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

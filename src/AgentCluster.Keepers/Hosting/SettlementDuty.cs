@@ -64,32 +64,30 @@ public sealed class SettlementDuty(KeeperClient client, IndexerDuty index, Keepe
             return;
         }
 
+        // Tasks are independent: their transactions go out together (at most MaxInFlight at once; the durable manager hands out the
+        // nonces in order), so that a wave of tasks due in the same block is settled in the next block rather than one block per task.
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Options.MaxInFlight, CancellationToken = cancellationToken };
         DateTimeOffset now = await client.Tasks.ChainTimeAsync(cancellationToken).ConfigureAwait(false);
-        foreach (IndexedTask indexed in await indexer.TasksInVerificationAsync(cancellationToken).ConfigureAwait(false))
-        {
-            await SettleIfDueAsync(client, indexed.TaskId, now, cancellationToken).ConfigureAwait(false);
-        }
-
-        foreach (IndexedTask late in await indexer.TasksPastDeadlineAsync(now, cancellationToken).ConfigureAwait(false))
-        {
-            await ReportMissedDeadlineAsync(client, late.TaskId, cancellationToken).ConfigureAwait(false);
-        }
+        await Parallel.ForEachAsync(await indexer.TasksInVerificationAsync(cancellationToken).ConfigureAwait(false), parallel,
+            async (indexed, ct) => await SettleIfDueAsync(client, indexed.TaskId, now, ct).ConfigureAwait(false)).ConfigureAwait(false);
+        await Parallel.ForEachAsync(await indexer.TasksPastDeadlineAsync(now, cancellationToken).ConfigureAwait(false), parallel,
+            async (late, ct) => await ReportMissedDeadlineAsync(client, late.TaskId, ct).ConfigureAwait(false)).ConfigureAwait(false);
 
         IReadOnlyList<IndexedMemberToSettle> members = await indexer.MembersToSettleAsync(Options.MembersPerSettlement * MemberBatchesPerPass, cancellationToken).ConfigureAwait(false);
-        foreach (IGrouping<BigInteger, IndexedMemberToSettle> task in members.GroupBy(m => m.TaskId))
+        await Parallel.ForEachAsync(members.GroupBy(m => m.TaskId), parallel, async (task, ct) =>
         {
             if (_state.AwaitingIndex(task.Key, MembersKind, indexer.IndexedBlock) || !rota.ShouldAct(client.Address!, task.Key, MembersKind))
             {
-                continue;
+                return;
             }
 
             foreach (IndexedMemberToSettle[] batch in task.Chunk(Options.MembersPerSettlement))
             {
-                await SettleMembersAsync(client, task.Key, [.. batch.Select(m => m.AgentId)], cancellationToken).ConfigureAwait(false);
+                await SettleMembersAsync(client, task.Key, [.. batch.Select(m => m.AgentId)], ct).ConfigureAwait(false);
             }
 
             rota.Done(task.Key, MembersKind);
-        }
+        }).ConfigureAwait(false);
 
         await FlushFeesIfDueAsync(client, cancellationToken).ConfigureAwait(false);
     }

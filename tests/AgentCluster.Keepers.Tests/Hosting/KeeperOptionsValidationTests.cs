@@ -73,6 +73,7 @@ public sealed class KeeperOptionsValidationTests
         ("port too big", o => o.HealthPort = 70000, "AgentCluster:Keepers:HealthPort: 70000 is not a TCP port"),
         ("code key and variable", o => o.Key = AgentCluster.Sdk.Identity.AgentKeySource.FromPrivateKey("0x" + new string('2', 64)), "AgentCluster:Keepers:Key: a key source was set in code; do not set KeystorePath or PrivateKeyVariable as well"),
         ("window zero", o => o.RecentTasksWindow = 0, "AgentCluster:Keepers:RecentTasksWindow: 0 is outside 1 .. 10000"),
+        ("in flight zero", o => o.MaxInFlight = 0, "AgentCluster:Keepers:MaxInFlight: 0 is outside 1 .. 64"),
         ("peer not an address", o => o.Peers = ["0xabc"], "AgentCluster:Keepers:Peers: '0xabc' is not an address"),
         ("peer twice", o => o.Peers = ["0x70997970c51812dc3a010c7d01b50e0d17dc79c8", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"],
             "AgentCluster:Keepers:Peers: 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 is listed twice"),
