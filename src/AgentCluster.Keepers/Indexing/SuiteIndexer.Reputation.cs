@@ -158,33 +158,7 @@ public sealed class ReputationView
 
     private static BigInteger Big(string text) => BigInteger.Parse(text, CultureInfo.InvariantCulture);
 
-    private async Task<SqliteConnection> OpenAsync(CancellationToken ct)
-    {
-        var db = new SqliteConnection(_connectionString);
-        try
-        {
-            await db.OpenAsync(ct).ConfigureAwait(false);
-            await using SqliteCommand cmd = db.CreateCommand();
-            cmd.CommandText = "SELECT value FROM meta WHERE key = 'schema'";
-            object? schema = await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false);
-            if (schema is not string text || !int.TryParse(text, CultureInfo.InvariantCulture, out int version) || version < 2)
-            {
-                throw new InvalidDataException($"'{_path}' is not a keeper index with the reputation view (schema 2 or later; found {schema ?? "none"}): let the keeper rebuild it.");
-            }
-
-            return db;
-        }
-        catch (SqliteException e)
-        {
-            await db.DisposeAsync().ConfigureAwait(false);
-            throw new InvalidDataException($"'{_path}' is not a keeper index: {e.Message}", e);
-        }
-        catch
-        {
-            await db.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
+    private Task<SqliteConnection> OpenAsync(CancellationToken ct) => IndexFile.OpenReadOnlyAsync(_connectionString, _path, ct);
 }
 
 /// <summary>An agent's four reputation dimensions at a time, decayed by the contract's arithmetic; 18 decimals.</summary>
