@@ -348,28 +348,8 @@ static async Task<Result> MeasureSettlementAsync(AgentClusterSuite suite, string
 
 static async Task<List<BigInteger>> MembersAsync(AgentClusterSuite suite, BigInteger taskId)
 {
-    string market = suite.Manifest.AddressOf("TaskMarket");
-    var drawnEvent = suite.Web3.Eth.GetEvent<AgentCluster.Evm.Bindings.TaskMarket.ContractDefinition.MemberDrawnEventDTO>(market);
-    var evictedEvent = suite.Web3.Eth.GetEvent<AgentCluster.Evm.Bindings.TaskMarket.ContractDefinition.MemberEvictedEventDTO>(market);
-    var changes = (await drawnEvent.GetAllChangesAsync(drawnEvent.CreateFilterInput(BlockParameter.CreateEarliest(), BlockParameter.CreateLatest())))
-        .Where(e => e.Event.TaskId == taskId).Select(e => (e.Log, Agent: e.Event.AgentId, In: true))
-        .Concat((await evictedEvent.GetAllChangesAsync(evictedEvent.CreateFilterInput(BlockParameter.CreateEarliest(), BlockParameter.CreateLatest())))
-            .Where(e => e.Event.TaskId == taskId).Select(e => (e.Log, Agent: e.Event.AgentId, In: false)))
-        .OrderBy(c => c.Log.BlockNumber.Value).ThenBy(c => c.Log.LogIndex.Value);
-    var members = new List<BigInteger>();
-    foreach (var c in changes)
-    {
-        if (c.In)
-        {
-            members.Add(c.Agent);
-        }
-        else
-        {
-            members.Remove(c.Agent);
-        }
-    }
-
-    return members;
+    await using AgentClusterClient reader = await AgentClusterClient.ConnectAsync(new AgentClusterClientOptions { Web3 = suite.Web3, Manifest = suite.Manifest });
+    return [.. await reader.Tasks.GetCommitteeAsync(taskId)];
 }
 
 static async Task WarpToAsync(AgentClusterSuite suite, DateTimeOffset at, CancellationToken ct)

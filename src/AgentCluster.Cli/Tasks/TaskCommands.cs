@@ -119,7 +119,7 @@ internal static class TaskCommands
             return connection.RunAsync(parse, "agentcluster task status", async (client, output, json) =>
             {
                 TaskInfo t = await client.Tasks.GetAsync(taskId, ct).ConfigureAwait(false);
-                IReadOnlyList<BigInteger> committee = t.DrawClosesAt is null ? [] : await CommitteeAsync(client, taskId, ct).ConfigureAwait(false);
+                IReadOnlyList<BigInteger> committee = t.DrawClosesAt is null ? [] : await client.Tasks.GetCommitteeAsync(taskId, ct).ConfigureAwait(false);
                 if (json)
                 {
                     ChainConnection.WriteJson(output, new
@@ -159,21 +159,6 @@ internal static class TaskCommands
     /// <summary>The five stages with the current one in brackets: "Submitted > [Routed] > Executed > Verifying > Settled".</summary>
     private static string Stages(TaskStage? current) =>
         string.Join(" > ", Enum.GetValues<TaskStage>().Select(s => s == current ? $"[{s}]" : s.ToString()));
-
-    /// <summary>The agents drawn for a task, from its <c>MemberDrawn</c> events (task id is indexed), since the deployment's block.</summary>
-    private static async Task<IReadOnlyList<BigInteger>> CommitteeAsync(AgentClusterClient client, BigInteger taskId, CancellationToken ct)
-    {
-        var drawn = client.Web3.Eth.GetEvent<MarketDef.MemberDrawnEventDTO>(client.Contracts.TaskMarket.ContractAddress);
-        NewFilterInput filter = drawn.CreateFilterInput(taskId);
-        BigInteger head = (await RpcCancellation.RunAsync(() => client.Web3.Eth.Blocks.GetBlockNumber.SendRequestAsync(), ct).ConfigureAwait(false)).Value;
-        var members = new List<BigInteger>();
-        await foreach (FilterLog[] page in client.Web3.GetLogsPagedAsync(filter, client.Manifest.Block, head, ct: ct).ConfigureAwait(false))
-        {
-            members.AddRange(page.DecodeAllEvents<MarketDef.MemberDrawnEventDTO>().Select(e => e.Event.AgentId));
-        }
-
-        return members.Distinct().ToList();
-    }
 
     private static Command List(ChainConnection connection)
     {

@@ -596,6 +596,45 @@ public sealed class TasksClient
     }
 
     /// <summary>
+    /// The task's committee as the chain has it: the agents of its <c>MemberDrawn</c> events minus those of its <c>MemberEvicted</c>
+    /// events (a better key claimed their seat), in chain order; read from the market's logs (task id is an indexed topic, paged from
+    /// the deployment's block), empty before the draw.
+    /// </summary>
+    /// <exception cref="ArgumentException">A non-positive task id.</exception>
+    public async Task<IReadOnlyList<BigInteger>> GetCommitteeAsync(BigInteger taskId, CancellationToken cancellationToken = default)
+    {
+        RequireId(taskId, nameof(taskId));
+        BigInteger head = (await RunAsync(() => _client.Web3.Eth.Blocks.GetBlockNumber.SendRequestAsync(), cancellationToken).ConfigureAwait(false)).Value;
+        var changes = new List<(BigInteger Block, BigInteger Index, BigInteger Agent, bool Drawn)>();
+        async Task ReadAsync<TEvent>(bool drawn, Func<TEvent, BigInteger> agent)
+            where TEvent : Nethereum.ABI.FunctionEncoding.Attributes.IEventDTO, new()
+        {
+            NewFilterInput filter = _client.Web3.Eth.GetEvent<TEvent>(Market.ContractAddress).CreateFilterInput(taskId);
+            await foreach (FilterLog[] page in _client.Web3.GetLogsPagedAsync(filter, _client.Manifest.Block, head, ct: cancellationToken).ConfigureAwait(false))
+            {
+                changes.AddRange(page.DecodeAllEvents<TEvent>().Select(e => (e.Log.BlockNumber.Value, e.Log.LogIndex.Value, agent(e.Event), drawn)));
+            }
+        }
+
+        await ReadAsync<MemberDrawnEventDTO>(true, e => e.AgentId).ConfigureAwait(false);
+        await ReadAsync<MemberEvictedEventDTO>(false, e => e.AgentId).ConfigureAwait(false);
+        var members = new List<BigInteger>();
+        foreach (var change in changes.OrderBy(c => c.Block).ThenBy(c => c.Index))
+        {
+            if (change.Drawn)
+            {
+                members.Add(change.Agent);
+            }
+            else
+            {
+                members.Remove(change.Agent);
+            }
+        }
+
+        return members;
+    }
+
+    /// <summary>
     /// Keeper: settles the task (once the reveal window is over or every member revealed) and settles the members named (may be
     /// empty); returns the outcome. If another keeper settled first, only the members are settled and the current status returned.
     /// </summary>

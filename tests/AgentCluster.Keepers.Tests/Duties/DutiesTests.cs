@@ -472,26 +472,11 @@ public sealed class DutiesTests
         return await e.GetAllChangesAsync(e.CreateFilterInput(new BlockParameter(new HexBigInteger(_world.Suite.Manifest.Block)), BlockParameter.CreateLatest()));
     }
 
-    /// <summary>Drawn minus evicted, in chain order.</summary>
+    /// <summary>Drawn minus evicted, in chain order (the SDK's read of the market's events).</summary>
     private async Task<List<BigInteger>> CommitteeOnChainAsync(BigInteger taskId)
     {
-        var changes = (await EventsAsync<MemberDrawnEventDTO>()).Where(e => e.Event.TaskId == taskId).Select(e => (e.Log, Agent: e.Event.AgentId, In: true))
-            .Concat((await EventsAsync<MemberEvictedEventDTO>()).Where(e => e.Event.TaskId == taskId).Select(e => (e.Log, Agent: e.Event.AgentId, In: false)))
-            .OrderBy(c => c.Log.BlockNumber.Value).ThenBy(c => c.Log.LogIndex.Value);
-        var members = new List<BigInteger>();
-        foreach (var c in changes)
-        {
-            if (c.In)
-            {
-                members.Add(c.Agent);
-            }
-            else
-            {
-                members.Remove(c.Agent);
-            }
-        }
-
-        return members;
+        await using AgentClusterClient reader = await _world.ClientAsync(0, CancellationToken.None);
+        return [.. await reader.Tasks.GetCommitteeAsync(taskId)];
     }
 
     /// <summary>What the market credited <paramref name="account"/> for <paramref name="taskId"/> (its <c>Earned</c> events).</summary>

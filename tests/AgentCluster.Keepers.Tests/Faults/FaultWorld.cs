@@ -244,26 +244,11 @@ internal sealed class FaultWorld : IAsyncDisposable
         }, "the keepers settle every member", fleet, TimeSpan.FromSeconds(90), ct);
     }
 
-    /// <summary>The seated members of a task, from its MemberDrawn and MemberEvicted events in order.</summary>
+    /// <summary>The seated members of a task (the SDK's read of its MemberDrawn and MemberEvicted events, in order).</summary>
     public async Task<List<BigInteger>> MembersAsync(BigInteger taskId)
     {
-        var changes = (await EventsAsync<MemberDrawnEventDTO>()).Where(e => e.Event.TaskId == taskId).Select(e => (e.Log, Agent: e.Event.AgentId, In: true))
-            .Concat((await EventsAsync<MemberEvictedEventDTO>()).Where(e => e.Event.TaskId == taskId).Select(e => (e.Log, Agent: e.Event.AgentId, In: false)))
-            .OrderBy(c => c.Log.BlockNumber.Value).ThenBy(c => c.Log.LogIndex.Value);
-        var members = new List<BigInteger>();
-        foreach (var c in changes)
-        {
-            if (c.In)
-            {
-                members.Add(c.Agent);
-            }
-            else
-            {
-                members.Remove(c.Agent);
-            }
-        }
-
-        return members;
+        AgentClusterClient reader = await World.ClientAsync(IndexerWorld.Requester, CancellationToken.None);
+        return [.. await reader.Tasks.GetCommitteeAsync(taskId)];
     }
 
     public async Task<List<EventLog<T>>> EventsAsync<T>()
