@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Numerics;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using AgentCluster.Dashboard;
 using AgentCluster.Sdk;
@@ -63,7 +64,27 @@ internal static class LocalnetCommand
         return new Command("localnet", "A whole AgentCluster network on this machine (docs/localnet.md).") { up };
     }
 
-    internal static async Task<int> RunAsync(LocalnetSettings s, TextWriter output, TextWriter error, CancellationToken ct)
+    internal static async Task<int> RunAsync(LocalnetSettings s, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        // Ctrl-C (SIGINT) and SIGTERM stop the run in order (swarm, keepers, dashboard, anvil) instead of killing the process.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        CancellationToken ct = stop.Token;
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            if (!stop.IsCancellationRequested)
+            {
+                error.WriteLine("localnet: stopping (signal received)...");
+                stop.Cancel();
+            }
+        }
+
+        using PosixSignalRegistration onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using PosixSignalRegistration onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        return await RunCoreAsync(s, output, error, ct).ConfigureAwait(false);
+    }
+
+    private static async Task<int> RunCoreAsync(LocalnetSettings s, TextWriter output, TextWriter error, CancellationToken ct)
     {
         void Say(string line) => error.WriteLine($"localnet: {line}");
         string root = Path.GetFullPath(s.Directory);
@@ -72,14 +93,25 @@ internal static class LocalnetCommand
         var clock = Stopwatch.StartNew();
 
         // anvil as a child process (never a container: it must die with this command), the suite deployed by scripts/deploy.
+        // AGENTCLUSTER_ANVIL=process for this start only (restored at once: in a test host other suites keep their own choice).
+        string? kind = Environment.GetEnvironmentVariable(Testing.Anvil.KindVariable);
         Environment.SetEnvironmentVariable(Testing.Anvil.KindVariable, AnvilKinds.Process);
         Say($"starting anvil on 127.0.0.1:{(s.Port == 0 ? "any" : s.Port)} and deploying the suite (scripts/deploy)");
-        AgentClusterSuite suite = await AgentClusterSuite.StartAsync(new AgentClusterSuiteOptions
+        AgentClusterSuite suite;
+        try
         {
-            Anvil = new AnvilOptions { Port = s.Port == 0 ? null : s.Port },
-            DeployEnvironment = AgentClusterSuiteOptions.WithTestAttestor().DeployEnvironment,
-            ReuseDeployment = false,
-        }, ct).ConfigureAwait(false);
+            suite = await AgentClusterSuite.StartAsync(new AgentClusterSuiteOptions
+            {
+                Anvil = new AnvilOptions { Port = s.Port == 0 ? null : s.Port },
+                DeployEnvironment = AgentClusterSuiteOptions.WithTestAttestor().DeployEnvironment,
+                ReuseDeployment = false,
+            }, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(Testing.Anvil.KindVariable, kind);
+        }
+
         IReadOnlyList<int> anvilPids = ChildAnvils();
         IHost? keepers = null;
         DashboardServer? dashboard = null;
