@@ -29,6 +29,9 @@ internal static class LocalnetCommand
     /// <summary>Exit code: the run ended but the ACC conservation check failed.</summary>
     public const int ConservationFailed = 4;
 
+    /// <summary>anvil account #6 is the approved attestor, as scripts/localnet always had it (AC_ATTESTORS); the swarm signs with its key.</summary>
+    private const int AttestorIndex = 6;
+
     public static Command Build()
     {
         var agents = new Option<int>("--agents") { Description = "Simulated agents (11..1000).", DefaultValueFactory = _ => 50 };
@@ -40,9 +43,11 @@ internal static class LocalnetCommand
         var chain = new Option<string>("--chain") { Description = "The chain: evm (solana joins later).", DefaultValueFactory = _ => "evm" };
         var dir = new Option<string>("--dir") { Description = "State directory (manifest, index, journals).", DefaultValueFactory = _ => ".localnet" };
         var json = new Option<bool>("--json") { Description = "Print the closing report as JSON." };
+        var manifest = new Option<string>("--manifest") { Description = "Also write the deployment manifest here (default: <dir>/manifest.json only)." };
+        var fund = new Option<int>("--fund-accounts") { Description = "ACC sent to each of anvil's accounts #1..#9 for trying the CLI by hand (default 0: none).", DefaultValueFactory = _ => 0 };
         var up = new Command("up", "Start anvil, deploy, run the keepers, the dashboard and a simulated swarm; Ctrl-C stops it and prints the report.")
         {
-            agents, tasks, seed, untilSettled, dashboardPort, port, chain, dir, json,
+            agents, tasks, seed, untilSettled, dashboardPort, port, chain, dir, json, manifest, fund,
         };
         up.SetAction(async (parse, ct) =>
         {
@@ -57,6 +62,8 @@ internal static class LocalnetCommand
                 Chain = parse.GetValue(chain) ?? "evm",
                 Directory = parse.GetValue(dir) ?? ".localnet",
                 Json = parse.GetValue(json),
+                Manifest = parse.GetValue(manifest),
+                FundAccounts = parse.GetValue(fund),
             };
             settings.Validate();
             return await RunAsync(settings, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, ct).ConfigureAwait(false);
@@ -103,7 +110,7 @@ internal static class LocalnetCommand
             suite = await AgentClusterSuite.StartAsync(new AgentClusterSuiteOptions
             {
                 Anvil = new AnvilOptions { Port = s.Port == 0 ? null : s.Port },
-                DeployEnvironment = AgentClusterSuiteOptions.WithTestAttestor().DeployEnvironment,
+                DeployEnvironment = new Dictionary<string, string> { ["AC_ATTESTORS"] = AnvilAccounts.Addresses[AttestorIndex] },
                 ReuseDeployment = false,
             }, ct).ConfigureAwait(false);
         }
@@ -125,6 +132,23 @@ internal static class LocalnetCommand
             string manifestPath = Path.Combine(root, "manifest.json");
             DeploymentManifest m = suite.Manifest;
             await File.WriteAllTextAsync(manifestPath, JsonSerializer.Serialize(new { chainId = m.ChainId, block = m.Block, deployer = m.Deployer, contracts = m.Contracts }), ct).ConfigureAwait(false);
+            if (s.Manifest is { } extra)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(extra))!);
+                File.Copy(manifestPath, extra, overwrite: true);
+            }
+
+            Say($"manifest {manifestPath}{(s.Manifest is { } also ? $" and {Path.GetFullPath(also)}" : "")}");
+            if (s.FundAccounts > 0)
+            {
+                for (int i = 1; i < 10; i++)
+                {
+                    await suite.FundAsync(AnvilAccounts.Addresses[i], s.FundAccounts * BigInteger.Pow(10, 18), ct).ConfigureAwait(false);
+                }
+
+                Say($"anvil's accounts #1..#9 hold {s.FundAccounts} ACC each (keys: anvil's default mnemonic); #{AttestorIndex} is the attestor");
+            }
+
             string indexPath = Path.Combine(root, "index.db");
             // A fresh chain: old journals, salts and the index belong to the previous one.
             foreach (string stale in Directory.EnumerateFiles(root, "*.db*"))
@@ -177,7 +201,7 @@ internal static class LocalnetCommand
                 RpcUrl = suite.Node.RpcUrl,
                 ChainId = suite.Node.ChainId,
                 Manifest = m,
-                AttestorPrivateKey = AnvilAccounts.PrivateKeys[AgentClusterSuiteOptions.TestAttestorIndex],
+                AttestorPrivateKey = AnvilAccounts.PrivateKeys[AttestorIndex],
                 FundAsync = suite.FundAsync,
                 WorkDirectory = Path.Combine(root, "swarm"),
                 Agents = s.Agents,
@@ -391,6 +415,10 @@ internal sealed record LocalnetSettings
 
     public bool Json { get; init; }
 
+    public string? Manifest { get; init; }
+
+    public int FundAccounts { get; init; }
+
     public void Validate()
     {
         if (Chain is "solana" or "both")
@@ -421,6 +449,11 @@ internal sealed record LocalnetSettings
         if (DashboardPort is < 0 or > 65_535)
         {
             throw new CliInputException("--dashboard-port", $"must be 0..65535; got {DashboardPort}.");
+        }
+
+        if (FundAccounts is < 0 or > 1_000_000)
+        {
+            throw new CliInputException("--fund-accounts", $"must be 0..1000000 ACC; got {FundAccounts}.");
         }
 
         if (Port is < 0 or > 65_535)
