@@ -5,6 +5,7 @@ using AgentCluster.Evm.Signing;
 using AgentCluster.Evm.TransactionManagement;
 using AgentCluster.Sdk;
 using AgentCluster.Sdk.Agents;
+using AgentCluster.Sdk.Matchmaking;
 using AgentCluster.Sdk.Reviews;
 using AgentCluster.Sdk.Tasks;
 using Nethereum.Hex.HexConvertors.Extensions;
@@ -36,6 +37,8 @@ public sealed class SwarmRunner : IAsyncDisposable
     private readonly List<Actor> _requesters = [];
     private readonly List<BigInteger> _taskIds = [];
     private Actor _bank = null!;
+    private readonly float[][] _centroids;
+    private ICapabilityIndex? _index;
     private int _submitted;
     private int _settled;
     private int _round;
@@ -45,7 +48,17 @@ public sealed class SwarmRunner : IAsyncDisposable
         _options = options;
         _progress = progress ?? new Progress<string>();
         _random = new Random(options.Seed);
+        _centroids = [.. Enumerable.Range(0, Clusters).Select(_ => Noise(1f))];
     }
+
+    /// <summary>A capability vector near a cluster's centroid (the clusters the dashboard's graph shows, and what matchmaking routes by).</summary>
+    private CapabilityVector VectorNear(int cluster)
+    {
+        float[] noise = Noise(0.25f);
+        return CapabilityVector.FromValues([.. _centroids[cluster].Select((v, i) => v + noise[i])]);
+    }
+
+    private float[] Noise(float scale) => [.. Enumerable.Range(0, CapabilityVector.Dimensions).Select(_ => (float)(_random.NextDouble() * 2 - 1) * scale)];
 
     /// <summary>The block the swarm started at (before its first transaction).</summary>
     public BigInteger StartBlock { get; private set; }
@@ -94,7 +107,11 @@ public sealed class SwarmRunner : IAsyncDisposable
         for (int i = 0; i < _options.Agents; i++)
         {
             Behaviour b = i < dishonest ? Behaviour.Dishonest : i < dishonest + lazy ? (i % 2 == 0 ? Behaviour.Silent : Behaviour.Unrevealed) : Behaviour.Honest;
-            _agents.Add(new SimAgent { Index = i, Owner = NewActor($"owner/{i}"), Key = new Secp256k1Signer(KeyOf($"agent/{i}")), Behaviour = b, Cluster = i % Clusters });
+            _agents.Add(new SimAgent
+            {
+                Index = i, Owner = NewActor($"owner/{i}"), Key = new Secp256k1Signer(KeyOf($"agent/{i}")), Behaviour = b, Cluster = i % Clusters,
+                Vector = VectorNear(i % Clusters),
+            });
         }
 
         int requesterCount = Math.Max(2, _options.Agents / 10);
@@ -136,7 +153,7 @@ public sealed class SwarmRunner : IAsyncDisposable
         await Parallel.ForEachAsync(_agents, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (a, token) =>
         {
             AgentRegistration reg = await a.Owner.Client.Agents.RegisterAsync(a.Key, $"ipfs://swarm/agent-{a.Index}.json", CapabilityOf(a.Cluster),
-                Sha3Keccack.Current.CalculateHash(Encoding.UTF8.GetBytes($"cluster-{a.Cluster}/vector-{a.Index}")), token).ConfigureAwait(false);
+                a.Vector.ComputeHash(), token).ConfigureAwait(false);
             a.Id = reg.AgentId;
             await AttestAsync(a, token).ConfigureAwait(false);
             await a.Owner.Client.Staking.StakeAsync(a.Id, StakeAmount, token).ConfigureAwait(false);
@@ -178,6 +195,20 @@ public sealed class SwarmRunner : IAsyncDisposable
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
+    }
+
+    private ICapabilityIndex Index()
+    {
+        if (_index is null)
+        {
+            _index = CapabilityIndexFactory.Create(_agents.Count);
+            foreach (SimAgent a in _agents)
+            {
+                _index.Upsert(a.Id, a.Vector);
+            }
+        }
+
+        return _index;
     }
 
     /// <summary>Attests an agent for 29 days (the registry allows at most 30), signed by the localnet's attestor, with the next nonce.</summary>
@@ -236,12 +267,14 @@ public sealed class SwarmRunner : IAsyncDisposable
         })).ConfigureAwait(false);
         _progress.Report($"round {Round}: {size} tasks submitted");
 
-        // Bid: up to three agents of the task's cluster (matched by capability), at different prices.
+        // Bid: the three agents most similar to the task's requirement vector (the SDK's matchmaking, cosine similarity) that also hold
+        // the task's capability bit, at different prices.
         var bids = new List<(SimTask Task, SimAgent Agent, BigInteger Price)>();
         foreach (SimTask t in tasks)
         {
-            List<SimAgent> matching = [.. _agents.Where(a => a.Cluster == t.Cluster)];
-            foreach (SimAgent a in matching.OrderBy(_ => _random.Next()).Take(3))
+            IReadOnlyList<CapabilityMatch> matches = Index().Search(VectorNear(t.Cluster), k: 6, threshold: 0f);
+            IEnumerable<SimAgent> matching = matches.Select(m => _agents.Single(a => a.Id == m.AgentId)).Where(a => a.Cluster == t.Cluster);
+            foreach (SimAgent a in matching.Take(3))
             {
                 bids.Add((t, a, t.Bounty * (60 + _random.Next(30)) / 100));
             }
@@ -435,6 +468,7 @@ public sealed class SwarmRunner : IAsyncDisposable
     /// <summary>Releases every client, Web3 and salt store.</summary>
     public async ValueTask DisposeAsync()
     {
+        _index?.Dispose();
         foreach (SimAgent a in _agents)
         {
             a.Reviews?.Dispose();
@@ -476,6 +510,8 @@ public sealed class SwarmRunner : IAsyncDisposable
         public required Behaviour Behaviour { get; init; }
 
         public required int Cluster { get; init; }
+
+        public required CapabilityVector Vector { get; init; }
 
         public BigInteger Id { get; set; }
 
