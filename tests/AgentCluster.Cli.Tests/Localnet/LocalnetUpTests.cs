@@ -85,6 +85,88 @@ public sealed class LocalnetUpTests
         }
     }
 
+    /// <summary>
+    /// The command as a process, stopped by SIGTERM mid-run (the same handler as Ctrl-C's SIGINT; a test host's child may have SIGINT
+    /// ignored, as a shell's background job does): it stops in order, prints the report with conservation checked, exits 0, and its anvil
+    /// is gone.
+    /// </summary>
+    [Test]
+    public async Task Up_AsAProcess_StopsInOrderOnSigterm_PrintsTheReport_AndItsAnvilIsGone()
+    {
+        string dir = Directory.CreateTempSubdirectory("agentcluster-localnet-").FullName;
+        try
+        {
+            string dll = Path.Combine(AppContext.BaseDirectory, "agentcluster.dll");
+            var info = new System.Diagnostics.ProcessStartInfo("dotnet")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+                WorkingDirectory = dir,
+            };
+            foreach (string a in new[] { dll, "localnet", "up", "--agents", "11", "--seed", "2", "--dashboard-port", "0", "--port", "0", "--dir", dir })
+            {
+                info.ArgumentList.Add(a);
+            }
+
+            using var process = System.Diagnostics.Process.Start(info)!;
+            var err = new StringBuilder();
+            var firstRound = new TaskCompletionSource();
+            process.ErrorDataReceived += (_, e) =>
+            {
+                lock (err)
+                {
+                    err.AppendLine(e.Data);
+                }
+
+                if (e.Data?.Contains("round 1: 2 tasks submitted", StringComparison.Ordinal) == true)
+                {
+                    firstRound.TrySetResult();
+                }
+            };
+            process.BeginErrorReadLine();
+            Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+            try
+            {
+                Task started = await Task.WhenAny(firstRound.Task, process.WaitForExitAsync(), Task.Delay(TimeSpan.FromMinutes(2)));
+                Assert.That(firstRound.Task.IsCompleted, Is.True, $"the swarm started its first round: {err}");
+                using (var kill = System.Diagnostics.Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+                {
+                    await kill.WaitForExitAsync();
+                }
+
+                using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+                await process.WaitForExitAsync(bound.Token);
+            }
+            finally
+            {
+                if (!process.HasExited)
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+            }
+
+            string log;
+            lock (err)
+            {
+                log = err.ToString();
+            }
+
+            string report = await stdout;
+            TestContext.Out.WriteLine(log + report);
+            Assert.That(process.ExitCode, Is.EqualTo(0), log);
+            Assert.That(log, Does.Contain("localnet: stopping (signal received)").And.Contain("localnet: stopped: swarm, keepers, dashboard, anvil"));
+            Assert.That(report, Does.Contain("ACC conservation   OK"));
+            string pids = Regex.Match(log, @"\(pid ([0-9,]+)\)").Groups[1].Value;
+            Assert.That(pids, Is.Not.Empty, "the anvil child process was named");
+            Assert.That(pids.Split(',').Select(int.Parse).Where(LocalnetCommand.IsRunning), Is.Empty, "no anvil left behind");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [TestCase("--agents", "5", "--agents")]
     [TestCase("--agents", "1001", "--agents")]
     [TestCase("--until-settled", "0", "--until-settled")]
