@@ -41,6 +41,9 @@ public sealed record NetworkReport
     /// <summary>Slashes recorded by Staking since the run began.</summary>
     public required BigInteger Slashes { get; init; }
 
+    /// <summary>Slash appeals filed since the run began (Staking's SlashAppealed events).</summary>
+    public required int Appeals { get; init; }
+
     /// <summary>ACC burned during the run (wei): transfers to the zero address.</summary>
     public required BigInteger Burned { get; init; }
 
@@ -103,6 +106,7 @@ public sealed record NetworkReport
             sum += await token.BalanceOfQueryAsync(h, at).ConfigureAwait(false);
         }
 
+        var appealed = web3.Eth.GetEvent<AgentCluster.Evm.Bindings.Staking.ContractDefinition.SlashAppealedEventDTO>(client.Contracts.Staking.ContractAddress);
         HashSet<string> pools = [.. new[] { "ValidatorsPool", "ComputePool", "MarketplacePool", "ReviewPool" }
             .Select(p => client.Manifest.AddressOf(p).ToLowerInvariant())];
         var during = all.Where(l => l.Log.BlockNumber.Value > fromBlock).ToList();
@@ -112,6 +116,7 @@ public sealed record NetworkReport
         {
             Tasks = outcomes,
             Slashes = await client.Contracts.Staking.SlashCountQueryAsync().ConfigureAwait(false) - slashesBefore,
+            Appeals = (await appealed.GetAllChangesAsync(appealed.CreateFilterInput(new BlockParameter(new HexBigInteger(fromBlock)), at)).ConfigureAwait(false)).Count,
             Burned = Total(during.Where(l => l.Event.To.Equals(AddressUtil.ZERO_ADDRESS, StringComparison.OrdinalIgnoreCase))),
             Minted = Total(during.Where(l => l.Event.From.Equals(AddressUtil.ZERO_ADDRESS, StringComparison.OrdinalIgnoreCase))),
             EmissionsReleased = Total(during.Where(l => pools.Contains(l.Event.From.ToLowerInvariant()))),

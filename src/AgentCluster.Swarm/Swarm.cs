@@ -42,6 +42,7 @@ public sealed class SwarmRunner : IAsyncDisposable
     private int _submitted;
     private int _settled;
     private int _round;
+    private int _appeals;
 
     private SwarmRunner(SwarmOptions options, IProgress<string>? progress)
     {
@@ -71,6 +72,9 @@ public sealed class SwarmRunner : IAsyncDisposable
 
     /// <summary>Tasks the swarm saw settled so far (read from the chain).</summary>
     public int Settled => Volatile.Read(ref _settled);
+
+    /// <summary>Slashes the swarm appealed.</summary>
+    public int Appeals => Volatile.Read(ref _appeals);
 
     /// <summary>The current round (tasks run in rounds of up to a fifth of the agents).</summary>
     public int Round => Volatile.Read(ref _round);
@@ -383,6 +387,35 @@ public sealed class SwarmRunner : IAsyncDisposable
         }
 
         _progress.Report($"round {Round}: settled, {Settled} tasks settled in all");
+        await AppealFirstSlashAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The first slash of the run is appealed by the slashed agent's owner (within its appeal window): the appeal then waits for
+    /// governance's decision or its deadline before the slash can be finalized. One appeal per run keeps the report readable.
+    /// </summary>
+    private async Task AppealFirstSlashAsync(CancellationToken ct)
+    {
+        if (Appeals > 0)
+        {
+            return;
+        }
+
+        BigInteger count = await _bank.Client.Contracts.Staking.SlashCountQueryAsync().ConfigureAwait(false);
+        for (BigInteger id = 1; id <= count; id++)
+        {
+            var slash = await _bank.Client.Staking.GetSlashAsync(id, ct).ConfigureAwait(false);
+            SimAgent? agent = _agents.FirstOrDefault(a => a.Id == slash.AgentId);
+            if (agent is null || slash.Resolved)
+            {
+                continue;
+            }
+
+            var appeal = await agent.Owner.Client.Staking.AppealSlashAsync(id, ct).ConfigureAwait(false);
+            Interlocked.Increment(ref _appeals);
+            _progress.Report($"round {Round}: agent {agent.Id} ({agent.Behaviour}) appealed slash {id}; governance decides by {appeal.DecisionDeadline:u}");
+            return;
+        }
     }
 
     /// <summary>Waits (bounded by <see cref="SwarmOptions.KeeperWait"/>) for the keepers to move a task; says so when they did not.</summary>

@@ -220,7 +220,7 @@ internal static class LocalnetCommand
                     {
                         await Task.Delay(2_000, stopSummary.Token).ConfigureAwait(false);
                         BigInteger block = (await suite.Web3.Eth.Blocks.GetBlockNumber.SendRequestAsync().ConfigureAwait(false)).Value;
-                        Say($"[live] block {block} | round {running.Round} | tasks submitted {running.Submitted}, settled {running.Settled} | dashboard {shown.Url}");
+                        Say($"[live] block {block} | round {running.Round} | tasks submitted {running.Submitted}, settled {running.Settled} | appeals {running.Appeals} | dashboard {shown.Url}");
                     }
                     catch (OperationCanceledException)
                     {
@@ -298,6 +298,7 @@ internal static class LocalnetCommand
                 settled = r.Settled,
                 approvalRate = r.ApprovalRate,
                 slashes = r.Slashes.ToString(CultureInfo.InvariantCulture),
+                appeals = r.Appeals,
                 burnedWei = r.Burned.ToString(CultureInfo.InvariantCulture),
                 emissionsReleasedWei = r.EmissionsReleased.ToString(CultureInfo.InvariantCulture),
                 conservation = new
@@ -317,7 +318,7 @@ internal static class LocalnetCommand
 
         output.WriteLine($"tasks settled      {r.Settled} ({string.Join(", ", r.Tasks.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {kv.Value}"))})");
         output.WriteLine($"approval rate      {r.ApprovalRate:P1}");
-        output.WriteLine($"slashes            {r.Slashes}");
+        output.WriteLine($"slashes            {r.Slashes} ({r.Appeals} appealed)");
         output.WriteLine($"fees burned        {Acc(r.Burned)} ({r.Burned} wei)");
         output.WriteLine($"emissions released {Acc(r.EmissionsReleased)}");
         output.WriteLine($"ACC conservation   {(r.Conserved ? "OK" : "FAILED")}: {r.Holders} holders hold {r.SumOfHolders} wei, total supply {r.SupplyAfter} wei "

@@ -70,8 +70,9 @@ public sealed class LocalnetUpTests
             Assert.That(BigInteger.Parse(conservation.GetProperty("supplyBeforeWei").GetString()!) - BigInteger.Parse(r.GetProperty("burnedWei").GetString()!),
                 Is.EqualTo(supply), "the supply fell by exactly the burns");
             Assert.That(BigInteger.Parse(r.GetProperty("slashes").GetString()!), Is.GreaterThan(BigInteger.Zero), "the lazy and dishonest agents were slashed");
+            Assert.That(r.GetProperty("appeals").GetInt32(), Is.EqualTo(1), "the first slash of the run was appealed by its agent's owner");
             string[] functions = [.. r.GetProperty("gas").EnumerateArray().Select(g => g.GetProperty("function").GetString()!)];
-            Assert.That(functions, Is.SupersetOf(new[] { "submitTask", "bid", "assign", "postResult", "drawCommittee", "commitVote", "revealVote", "settle" }),
+            Assert.That(functions, Is.SupersetOf(new[] { "submitTask", "bid", "assign", "postResult", "drawCommittee", "commitVote", "revealVote", "settle", "appealSlash" }),
                 "gas is reported for every stage, keepers' included");
 
             Assert.That(anvilPids, Is.Not.Null, "the anvil child process was named");
