@@ -44,10 +44,11 @@ internal static class LocalnetCommand
         var dir = new Option<string>("--dir") { Description = "State directory (manifest, index, journals).", DefaultValueFactory = _ => ".localnet" };
         var json = new Option<bool>("--json") { Description = "Print the closing report as JSON." };
         var manifest = new Option<string>("--manifest") { Description = "Also write the deployment manifest here (default: <dir>/manifest.json only)." };
+        var noGovernance = new Option<bool>("--no-governance") { Description = "Skip the governance round (a market fee proposal voted and executed after the timelock)." };
         var fund = new Option<int>("--fund-accounts") { Description = "ACC sent to each of anvil's accounts #1..#9 for trying the CLI by hand (default 0: none).", DefaultValueFactory = _ => 0 };
         var up = new Command("up", "Start anvil, deploy, run the keepers, the dashboard and a simulated swarm; Ctrl-C stops it and prints the report.")
         {
-            agents, tasks, seed, untilSettled, dashboardPort, port, chain, dir, json, manifest, fund,
+            agents, tasks, seed, untilSettled, dashboardPort, port, chain, dir, json, manifest, fund, noGovernance,
         };
         up.SetAction(async (parse, ct) =>
         {
@@ -64,6 +65,7 @@ internal static class LocalnetCommand
                 Json = parse.GetValue(json),
                 Manifest = parse.GetValue(manifest),
                 FundAccounts = parse.GetValue(fund),
+                Governance = !parse.GetValue(noGovernance),
             };
             settings.Validate();
             return await RunAsync(settings, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, ct).ConfigureAwait(false);
@@ -210,6 +212,12 @@ internal static class LocalnetCommand
                 Seed = s.Seed,
             }, progress, ct).ConfigureAwait(false);
 
+            (int Before, int After)? fee = null;
+            if (s.Governance)
+            {
+                fee = await LocalnetGovernance.RunAsync(suite, firstClient, Say, ct).ConfigureAwait(false);
+            }
+
             SwarmRunner running = swarm;
             DashboardServer shown = dashboard;
             summary = Task.Run(async () =>
@@ -240,7 +248,7 @@ internal static class LocalnetCommand
             Say(ct.IsCancellationRequested ? "stopping (Ctrl-C): reading the closing report" : "done: reading the closing report");
 
             NetworkReport report = await NetworkReport.ReadAsync(suite.Web3, firstClient, startBlock, supplyBefore, slashesBefore, swarm.TaskIds, CancellationToken.None).ConfigureAwait(false);
-            Write(report, s.Json, output);
+            Write(report, fee, s.Json, output);
             code = report.Conserved ? ExitCodes.Success : ConservationFailed;
             if (!report.Conserved)
             {
@@ -287,7 +295,7 @@ internal static class LocalnetCommand
         return code;
     }
 
-    private static void Write(NetworkReport r, bool json, TextWriter output)
+    private static void Write(NetworkReport r, (int Before, int After)? fee, bool json, TextWriter output)
     {
         static string Acc(BigInteger wei) => (wei / BigInteger.Pow(10, 18)).ToString("N0", CultureInfo.InvariantCulture) + " ACC";
         if (json)
@@ -299,6 +307,7 @@ internal static class LocalnetCommand
                 approvalRate = r.ApprovalRate,
                 slashes = r.Slashes.ToString(CultureInfo.InvariantCulture),
                 appeals = r.Appeals,
+                governance = fee is { } f ? new { executed = true, feeBpsBefore = f.Before, feeBpsAfter = f.After } : null,
                 burnedWei = r.Burned.ToString(CultureInfo.InvariantCulture),
                 emissionsReleasedWei = r.EmissionsReleased.ToString(CultureInfo.InvariantCulture),
                 conservation = new
@@ -319,6 +328,7 @@ internal static class LocalnetCommand
         output.WriteLine($"tasks settled      {r.Settled} ({string.Join(", ", r.Tasks.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {kv.Value}"))})");
         output.WriteLine($"approval rate      {r.ApprovalRate:P1}");
         output.WriteLine($"slashes            {r.Slashes} ({r.Appeals} appealed)");
+        output.WriteLine($"governance         {(fee is { } gv ? $"market fee {gv.Before} -> {gv.After} bps, proposed, voted, queued, executed after the timelock" : "skipped (--no-governance)")}");
         output.WriteLine($"fees burned        {Acc(r.Burned)} ({r.Burned} wei)");
         output.WriteLine($"emissions released {Acc(r.EmissionsReleased)}");
         output.WriteLine($"ACC conservation   {(r.Conserved ? "OK" : "FAILED")}: {r.Holders} holders hold {r.SumOfHolders} wei, total supply {r.SupplyAfter} wei "
@@ -419,6 +429,8 @@ internal sealed record LocalnetSettings
     public string? Manifest { get; init; }
 
     public int FundAccounts { get; init; }
+
+    public bool Governance { get; init; } = true;
 
     public void Validate()
     {

@@ -70,6 +70,9 @@ public sealed class LocalnetUpTests
             Assert.That(BigInteger.Parse(conservation.GetProperty("supplyBeforeWei").GetString()!) - BigInteger.Parse(r.GetProperty("burnedWei").GetString()!),
                 Is.EqualTo(supply), "the supply fell by exactly the burns");
             Assert.That(BigInteger.Parse(r.GetProperty("slashes").GetString()!), Is.GreaterThan(BigInteger.Zero), "the lazy and dishonest agents were slashed");
+            JsonElement governance = r.GetProperty("governance");
+            Assert.That(governance.GetProperty("feeBpsAfter").GetInt32(), Is.EqualTo(governance.GetProperty("feeBpsBefore").GetInt32() + 100),
+                "the fee proposal was voted and executed after the timelock, read back from the chain");
             Assert.That(r.GetProperty("appeals").GetInt32(), Is.EqualTo(1), "the first slash of the run was appealed by its agent's owner");
             string[] functions = [.. r.GetProperty("gas").EnumerateArray().Select(g => g.GetProperty("function").GetString()!)];
             Assert.That(functions, Is.SupersetOf(new[] { "submitTask", "bid", "assign", "postResult", "drawCommittee", "commitVote", "revealVote", "settle", "appealSlash" }),
@@ -105,7 +108,7 @@ public sealed class LocalnetUpTests
                 UseShellExecute = false,
                 WorkingDirectory = dir,
             };
-            foreach (string a in new[] { dll, "localnet", "up", "--agents", "11", "--seed", "2", "--dashboard-port", "0", "--port", "0", "--dir", dir })
+            foreach (string a in new[] { dll, "localnet", "up", "--agents", "11", "--seed", "2", "--dashboard-port", "0", "--port", "0", "--dir", dir, "--no-governance" })
             {
                 info.ArgumentList.Add(a);
             }
@@ -157,7 +160,7 @@ public sealed class LocalnetUpTests
             TestContext.Out.WriteLine(log + report);
             Assert.That(process.ExitCode, Is.EqualTo(0), log);
             Assert.That(log, Does.Contain("localnet: stopping (signal received)").And.Contain("localnet: stopped: swarm, keepers, dashboard, anvil"));
-            Assert.That(report, Does.Contain("ACC conservation   OK"));
+            Assert.That(report, Does.Contain("ACC conservation   OK").And.Contain("governance         skipped (--no-governance)"));
             string pids = Regex.Match(log, @"\(pid ([0-9,]+)\)").Groups[1].Value;
             Assert.That(pids, Is.Not.Empty, "the anvil child process was named");
             Assert.That(pids.Split(',').Select(int.Parse).Where(LocalnetCommand.IsRunning), Is.Empty, "no anvil left behind");
