@@ -228,14 +228,18 @@ internal static class LocalnetCommand
                     {
                         await Task.Delay(2_000, stopSummary.Token).ConfigureAwait(false);
                         BigInteger block = (await suite.Web3.Eth.Blocks.GetBlockNumber.SendRequestAsync().ConfigureAwait(false)).Value;
-                        Say($"[live] block {block} | round {running.Round} | tasks submitted {running.Submitted}, settled {running.Settled} | appeals {running.Appeals} | dashboard {shown.Url}");
+                        BigInteger onChainTasks = await firstClient.Contracts.TaskMarket.TaskCountQueryAsync().ConfigureAwait(false);
+                        BigInteger slashes = await firstClient.Contracts.Staking.SlashCountQueryAsync().ConfigureAwait(false) - slashesBefore;
+                        Say($"[live] block {block} | round {running.Round} | tasks on chain {onChainTasks} (swarm: submitted {running.Submitted}, settled {running.Settled}) "
+                            + $"| slashes {slashes}, appeals {running.Appeals} | dashboard {shown.Url}");
                     }
                     catch (OperationCanceledException)
                     {
                         return;
                     }
-                    catch (Exception e) when (e is RpcClientUnknownException or HttpRequestException)
+                    catch (Exception e) when (e is not OperationCanceledException)
                     {
+                        Say($"[live] summary stopped: {e.Message}"); // the summary is a view: its failure never stops the network
                         return;
                     }
                 }
