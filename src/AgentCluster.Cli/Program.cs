@@ -93,6 +93,7 @@ public static class Program
             Mcp.McpCommand.Build(),
             Attest.AttestCommands.Build(),
             Keepers.KeepersCommand.Build(),
+            Localnet.LocalnetCommand.Build(),
         };
         return root;
     }
