@@ -1,0 +1,34 @@
+/* Every error the program returns, as Custom(n). The C# client mirrors these names and numbers: append, never renumber. */
+#ifndef AC_ERROR_H
+#define AC_ERROR_H
+#include "types.h"
+
+enum ac_error {
+  AC_OK = 0,
+  /* input and account checks */
+  AC_ERR_INVALID_INSTRUCTION = 1,     /* unknown tag or wrong data length */
+  AC_ERR_NOT_ENOUGH_ACCOUNTS = 2,
+  AC_ERR_TOO_MANY_ACCOUNTS = 3,       /* more than AC_MAX_ACCOUNTS in the instruction */
+  AC_ERR_MISSING_SIGNER = 4,
+  AC_ERR_NOT_WRITABLE = 5,
+  AC_ERR_WRONG_OWNER = 6,
+  AC_ERR_WRONG_PDA = 7,               /* an account is not the PDA its seeds give */
+  AC_ERR_WRONG_ACCOUNT = 8,           /* an account is not the one required (program, sysvar, stored key) */
+  AC_ERR_DUPLICATE_ACCOUNT = 9,       /* the same account where distinct ones are required */
+  AC_ERR_INVALID_ACCOUNT_DATA = 10,   /* wrong size, discriminator or version */
+  AC_ERR_WRONG_MINT = 11,
+  AC_ERR_ARITHMETIC_OVERFLOW = 12,
+  AC_ERR_CPI_FAILED = 13,
+  AC_ERR_UNSUPPORTED_RENT = 14,
+  /* rules */
+  AC_ERR_ALREADY_INITIALIZED = 16,
+  AC_ERR_NOT_UPGRADE_AUTHORITY = 17,
+};
+
+/* The error's name, for the log line that precedes every failure. */
+const char *ac_error_name(u64 error);
+
+/* Logs "error: <NAME>" and returns the error, so a check reads `return ac_fail(AC_ERR_...)`. */
+u64 ac_fail(u64 error);
+
+#endif

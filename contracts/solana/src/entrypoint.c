@@ -1,0 +1,15 @@
+/* Decodes the input and dispatches on the instruction's first byte; everything else lives in src/ix (one file each). */
+#include "ac/account.h"
+#include "ac/error.h"
+#include "agentcluster/instructions.h"
+
+u64 entrypoint(u8 *input) {
+  ac_input in;
+  u64 rc = ac_deserialize(input, &in);
+  if (rc != AC_OK) return ac_fail(rc);
+  if (in.data_len < 1) return ac_fail(AC_ERR_INVALID_INSTRUCTION);
+  switch (in.data[0]) {
+    case AC_IX_INITIALIZE: return ac_ix_initialize(&in);
+    default: return ac_fail(AC_ERR_INVALID_INSTRUCTION);
+  }
+}

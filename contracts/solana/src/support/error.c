@@ -1,0 +1,30 @@
+#include "ac/error.h"
+#include "ac/log.h"
+
+const char *ac_error_name(u64 error) {
+  switch (error) {
+    case AC_ERR_INVALID_INSTRUCTION: return "InvalidInstruction";
+    case AC_ERR_NOT_ENOUGH_ACCOUNTS: return "NotEnoughAccounts";
+    case AC_ERR_TOO_MANY_ACCOUNTS: return "TooManyAccounts";
+    case AC_ERR_MISSING_SIGNER: return "MissingSigner";
+    case AC_ERR_NOT_WRITABLE: return "NotWritable";
+    case AC_ERR_WRONG_OWNER: return "WrongOwner";
+    case AC_ERR_WRONG_PDA: return "WrongPda";
+    case AC_ERR_WRONG_ACCOUNT: return "WrongAccount";
+    case AC_ERR_DUPLICATE_ACCOUNT: return "DuplicateAccount";
+    case AC_ERR_INVALID_ACCOUNT_DATA: return "InvalidAccountData";
+    case AC_ERR_WRONG_MINT: return "WrongMint";
+    case AC_ERR_ARITHMETIC_OVERFLOW: return "ArithmeticOverflow";
+    case AC_ERR_CPI_FAILED: return "CpiFailed";
+    case AC_ERR_UNSUPPORTED_RENT: return "UnsupportedRent";
+    case AC_ERR_ALREADY_INITIALIZED: return "AlreadyInitialized";
+    case AC_ERR_NOT_UPGRADE_AUTHORITY: return "NotUpgradeAuthority";
+    default: return "Unknown";
+  }
+}
+
+u64 ac_fail(u64 error) {
+  AC_LOG("error:");
+  ac_log_str(ac_error_name(error));
+  return error;
+}
