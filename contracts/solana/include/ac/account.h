@@ -16,7 +16,7 @@ typedef struct {
   u8 is_signer;
   u8 is_writable;
   u8 executable;
-  u32 original_data_len;  /* data length when serialised: where the next account starts */
+  u32 original_data_len;  /* padding in the input; ac_deserialize keeps the serialised data length here */
   ac_pubkey key;
   ac_pubkey owner;
   u64 lamports;

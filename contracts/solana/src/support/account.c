@@ -8,8 +8,11 @@ u64 ac_deserialize(u8 *input, ac_input *out) {
   for (u64 i = 0; i < count; i++) {
     ac_account *account = (ac_account *)p;
     if (account->duplicate == AC_NON_DUP_MARKER) {
+      /* The runtime leaves these four bytes as padding; keep the serialised length there (as Solana's Rust entrypoint
+       * does), since a CPI may change data_len while the layout stays. */
+      account->original_data_len = (u32)account->data_len;
       out->accounts[i] = account;
-      p += sizeof(ac_account) + account->original_data_len + AC_MAX_PERMITTED_DATA_INCREASE;
+      p += sizeof(ac_account) + account->data_len + AC_MAX_PERMITTED_DATA_INCREASE;
       p = (u8 *)(((u64)p + 7) & ~7ull);
       p += sizeof(u64); /* rent epoch */
     } else {
