@@ -88,9 +88,10 @@ export function customError(result) {
  * Deploys a program the way `solana program deploy` does: a buffer account (System create + InitializeBuffer), the
  * ELF written in chunks (Write), then DeployWithMaxDataLen, which runs the loader's deploy-time ELF checks and
  * verifier. Returns the program's address and its program data address; the payer is the upgrade authority.
+ * programKeys: the program's key pair (default: a new one; fixed where figures must not depend on the address's bumps).
  */
-export async function deployProgram(svm, payer, elf) {
-  const programKeys = await generateKeyPairSigner();
+export async function deployProgram(svm, payer, elf, programKeys = undefined) {
+  programKeys ??= await generateKeyPairSigner();
   const bufferKeys = await generateKeyPairSigner();
   const [programData] = await getProgramDerivedAddress({ programAddress: LOADER, seeds: [addressBytes(programKeys.address)] });
   const rent = (n) => svm.minimumBalanceForRentExemption(BigInt(n));

@@ -16,9 +16,9 @@ export const GENESIS = [
 ];
 
 /** A chain with the program deployed through the upgradeable loader (the payer is its upgrade authority). */
-export async function deployAgentCluster() {
+export async function deployAgentCluster({ programKeys } = {}) {
   const { svm, payer } = await newChain();
-  const { program, programData, deploy } = await deployProgram(svm, payer, fs.readFileSync(programPath('agentcluster')));
+  const { program, programData, deploy } = await deployProgram(svm, payer, fs.readFileSync(programPath('agentcluster')), programKeys);
   expectSuccess(deploy);
   return { svm, payer, program, programData, pdas: await pdasOf(program) };
 }
