@@ -7,7 +7,7 @@ import {
   AccountRole, ERRORS, LOADER, SYSTEM_PROGRAM, addressBytes, customError, expectSuccess, generateKeyPairSigner, send,
 } from './helpers.mjs';
 import {
-  GENESIS, INITIALIZE_ACCOUNT as A, TOTAL_SUPPLY, ACC, deployAgentCluster, initializeInstruction, readConfig, readMint,
+  GENESIS, INITIALIZE_ACCOUNT as A, VAULT, TOTAL_SUPPLY, ACC, deployAgentCluster, initializeInstruction, readConfig, readMint,
   readTokenAccount,
 } from './program.mjs';
 
@@ -91,7 +91,7 @@ test('Initialize_RefusesMissingAccountsAndExtraData', async () => {
   await expectError('INVALID_INSTRUCTION', {}, { data: new Uint8Array([0, 1]) });
 });
 
-test('Initialize_MintsTheWholeSupplyIntoTheVaultsAndRemovesTheMintAuthority', async () => {
+test('Initialize_MintsTheWholeSupplyIntoTheGenesisVaultsAndRemovesTheMintAuthority', async () => {
   const { svm, pdas, payer, program } = chain;
   svm.airdrop(pdas.config, lamports(5_000n)); // a griefer's deposit at the config's address does not block it
   const result = expectSuccess(await attempt());
@@ -99,7 +99,7 @@ test('Initialize_MintsTheWholeSupplyIntoTheVaultsAndRemovesTheMintAuthority', as
 
   const config = readConfig(svm, pdas.config);
   assert.equal(config.owner, program);
-  assert.equal(config.size, 176);
+  assert.equal(config.size, 432);
   assert.deepEqual([config.discriminator, config.version], [1, 1]);
   assert.deepEqual(config.authority, addressBytes(payer.address));
   assert.deepEqual(config.mint, addressBytes(pdas.mint));
@@ -115,8 +115,13 @@ test('Initialize_MintsTheWholeSupplyIntoTheVaultsAndRemovesTheMintAuthority', as
   assert.equal(mint.mintAuthority.__option, 'None', 'nobody can mint ACC again');
   assert.equal(mint.freezeAuthority.__option, 'None', 'nobody can freeze ACC');
 
+  for (const [k, vault] of pdas.vaults.entries()) assert.deepEqual(config.vaults[k], addressBytes(vault), `config names vault ${k}`);
+  for (const k of [VAULT.BONDS, VAULT.STAKES]) {
+    const account = readTokenAccount(svm, pdas.vaults[k]);
+    assert.deepEqual([account.mint, account.owner, account.amount], [pdas.mint, pdas.config, 0n], `vault ${k} starts empty`);
+  }
   let sum = 0n;
-  for (const [k, vault] of pdas.vaults.entries()) {
+  for (const [k, vault] of pdas.vaults.slice(0, GENESIS.length).entries()) {
     const account = readTokenAccount(svm, vault);
     assert.equal(account.mint, pdas.mint);
     assert.equal(account.owner, pdas.config, `${GENESIS[k].name}: the config PDA holds the vault`);

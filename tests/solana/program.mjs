@@ -1,12 +1,13 @@
 // The AgentCluster program for the tests: its PDAs, its instructions, its account layouts (include/agentcluster/state.h).
 import fs from 'node:fs';
-import { getProgramDerivedAddress } from '@solana/kit';
-import { getMintDecoder, getTokenDecoder } from '@solana-program/token';
+import { getProgramDerivedAddress, lamports } from '@solana/kit';
+import { getMintDecoder, getTokenDecoder, getTokenEncoder } from '@solana-program/token';
 import {
-  AccountRole, SYSTEM_PROGRAM, TOKEN_PROGRAM, deployProgram, expectSuccess, newChain, programPath, readU64,
+  AccountRole, SYSTEM_PROGRAM, TOKEN_PROGRAM, addressBytes, concat, deployProgram, expectSuccess, generateKeyPairSigner, newChain,
+  programPath, readU64, send, u64le,
 } from './helpers.mjs';
 
-export const IX = { INITIALIZE: 0 };
+export const IX = { INITIALIZE: 0, REGISTER_AGENT: 1, STAKE: 2, REQUEST_UNSTAKE: 3 };
 export const ACC = 10n ** 9n; // 9 decimals
 export const TOTAL_SUPPLY = 10n ** 9n * ACC;
 /** The genesis vaults and their shares, as AccGenesis.sol (basis points; the team takes the remainder). */
@@ -14,6 +15,7 @@ export const GENESIS = [
   { name: 'validators', bps: 3000n }, { name: 'compute', bps: 2500n }, { name: 'marketplace', bps: 1500n },
   { name: 'review', bps: 1000n }, { name: 'treasury', bps: 800n }, { name: 'team', bps: 1200n },
 ];
+export const VAULT = { BONDS: 6, STAKES: 7, COUNT: 8 };
 
 /** A chain with the program deployed through the upgradeable loader (the payer is its upgrade authority). */
 export async function deployAgentCluster({ programKeys } = {}) {
@@ -26,7 +28,7 @@ export async function deployAgentCluster({ programKeys } = {}) {
 export async function pdasOf(program) {
   const pda = async (...seeds) => (await getProgramDerivedAddress({ programAddress: program, seeds }))[0];
   const vaults = [];
-  for (let k = 0; k < GENESIS.length; k++) vaults.push(await pda('vault', new Uint8Array([k])));
+  for (let k = 0; k < VAULT.COUNT; k++) vaults.push(await pda('vault', new Uint8Array([k])));
   return { config: await pda('config'), mint: await pda('mint'), vaults };
 }
 
@@ -45,7 +47,7 @@ export function initializeInstruction({ program, programData, pdas, authority, o
   for (const [i, meta] of Object.entries(overrides)) accounts[Number(i)] = meta;
   return { programAddress: program, accounts: accounts.filter(Boolean), data };
 }
-export const INITIALIZE_ACCOUNT = { AUTHORITY: 0, CONFIG: 1, MINT: 2, VAULT0: 3, PROGRAM: 9, PROGRAM_DATA: 10, SYSTEM: 11, TOKEN: 12 };
+export const INITIALIZE_ACCOUNT = { AUTHORITY: 0, CONFIG: 1, MINT: 2, VAULT0: 3, PROGRAM: 11, PROGRAM_DATA: 12, SYSTEM: 13, TOKEN: 14 };
 
 /** The config account, decoded (ac_config). */
 export function readConfig(svm, config) {
@@ -54,10 +56,90 @@ export function readConfig(svm, config) {
   const d = account.data;
   return {
     owner: account.programAddress, size: d.length, discriminator: d[0], version: d[1], bump: d[2], mintBump: d[3],
-    vaultBumps: [...d.subarray(4, 10)], authority: d.subarray(16, 48), mint: d.subarray(48, 80),
-    registrationBond: readU64(d, 80), registrationFee: readU64(d, 88), unbondingPeriod: readU64(d, 96), appealWindow: readU64(d, 104),
+    vaultBumps: [...d.subarray(4, 12)], authority: d.subarray(16, 48), mint: d.subarray(48, 80),
+    vaults: [0, 1, 2, 3, 4, 5, 6, 7].map((k) => d.subarray(80 + 32 * k, 112 + 32 * k)),
+    registrationBond: readU64(d, 336), registrationFee: readU64(d, 344), unbondingPeriod: readU64(d, 352), appealWindow: readU64(d, 360),
   };
 }
 
 export const readMint = (svm, mint) => getMintDecoder().decode(svm.getAccount(mint).data);
 export const readTokenAccount = (svm, account) => getTokenDecoder().decode(svm.getAccount(account).data);
+
+/** An agent account, decoded (ac_agent). */
+export function readAgent(svm, agent) {
+  const account = svm.getAccount(agent);
+  if (!account.exists) return null;
+  const d = account.data;
+  const i64 = (o) => new DataView(d.buffer, d.byteOffset).getBigInt64(o, true);
+  return {
+    owner: account.programAddress, size: d.length, discriminator: d[0], version: d[1], bump: d[2], status: d[3],
+    ownerKey: d.subarray(8, 40), agentKey: d.subarray(40, 72), bond: readU64(d, 72), capabilities: readU64(d, 80),
+    registeredAt: i64(88), attestedUntil: i64(96), attestationNonce: readU64(d, 104), activeStake: readU64(d, 112),
+    unbondingStake: readU64(d, 120), unbondingUnlocksAt: i64(128),
+  };
+}
+export const AGENT_STATUS = { PENDING: 0, ACTIVE: 1, EXITED: 2 };
+
+export const agentPda = async (program, agentKey) =>
+  (await getProgramDerivedAddress({ programAddress: program, seeds: ['agent', addressBytes(agentKey)] }))[0];
+
+/**
+ * An ACC token account for `owner` holding `amount`. No instruction releases ACC from the vaults yet, so the tests
+ * write the account directly; the mint's supply does not count such ACC, which no test here relies on.
+ */
+export async function fundedAccAccount(svm, mint, owner, amount) {
+  const address = (await generateKeyPairSigner()).address;
+  const data = getTokenEncoder().encode({ mint, owner, amount, delegate: null, state: 1, isNative: null, delegatedAmount: 0n, closeAuthority: null });
+  svm.setAccount({ address, data: new Uint8Array(data), executable: false, lamports: lamports(svm.minimumBalanceForRentExemption(165n)),
+    programAddress: TOKEN_PROGRAM, space: 165n });
+  return address;
+}
+
+const withOverrides = (accounts, overrides) => {
+  for (const [i, meta] of Object.entries(overrides)) accounts[Number(i)] = meta;
+  return accounts.filter(Boolean);
+};
+const tagged = (tag, ...u64s) => concat(new Uint8Array([tag]), ...u64s.map(u64le));
+
+export const REGISTER_ACCOUNT = { OWNER: 0, AGENT_KEY: 1, AGENT: 2, OWNER_ACC: 3, BONDS: 4, MINT: 5, CONFIG: 6, SYSTEM: 7, TOKEN: 8 };
+export function registerAgentInstruction({ program, pdas, owner, agentKey, agent, ownerAcc, capabilities = 0n, overrides = {}, data }) {
+  return { programAddress: program, data: data ?? tagged(IX.REGISTER_AGENT, capabilities), accounts: withOverrides([
+    { address: owner.address, role: AccountRole.WRITABLE_SIGNER, signer: owner },
+    { address: agentKey.address, role: AccountRole.READONLY_SIGNER, signer: agentKey },
+    { address: agent, role: AccountRole.WRITABLE },
+    { address: ownerAcc, role: AccountRole.WRITABLE },
+    { address: pdas.vaults[VAULT.BONDS], role: AccountRole.WRITABLE },
+    { address: pdas.mint, role: AccountRole.WRITABLE },
+    { address: pdas.config, role: AccountRole.READONLY },
+    { address: SYSTEM_PROGRAM, role: AccountRole.READONLY },
+    { address: TOKEN_PROGRAM, role: AccountRole.READONLY },
+  ], overrides) };
+}
+
+export const STAKE_ACCOUNT = { OWNER: 0, AGENT: 1, OWNER_ACC: 2, STAKES: 3, CONFIG: 4, TOKEN: 5 };
+export function stakeInstruction({ program, pdas, owner, agent, ownerAcc, amount, overrides = {}, data }) {
+  return { programAddress: program, data: data ?? tagged(IX.STAKE, amount), accounts: withOverrides([
+    { address: owner.address, role: AccountRole.READONLY_SIGNER, signer: owner },
+    { address: agent, role: AccountRole.WRITABLE },
+    { address: ownerAcc, role: AccountRole.WRITABLE },
+    { address: pdas.vaults[VAULT.STAKES], role: AccountRole.WRITABLE },
+    { address: pdas.config, role: AccountRole.READONLY },
+    { address: TOKEN_PROGRAM, role: AccountRole.READONLY },
+  ], overrides) };
+}
+
+export const UNSTAKE_ACCOUNT = { OWNER: 0, AGENT: 1, CONFIG: 2 };
+export function requestUnstakeInstruction({ program, pdas, owner, agent, amount, overrides = {}, data }) {
+  return { programAddress: program, data: data ?? tagged(IX.REQUEST_UNSTAKE, amount), accounts: withOverrides([
+    { address: owner.address, role: AccountRole.READONLY_SIGNER, signer: owner },
+    { address: agent, role: AccountRole.WRITABLE },
+    { address: pdas.config, role: AccountRole.READONLY },
+  ], overrides) };
+}
+
+/** A deployed and initialised program. */
+export async function initializedAgentCluster(options) {
+  const chain = await deployAgentCluster(options);
+  expectSuccess(await send(chain.svm, chain.payer, [initializeInstruction({ ...chain, authority: chain.payer })]));
+  return chain;
+}

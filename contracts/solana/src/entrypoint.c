@@ -10,6 +10,9 @@ u64 entrypoint(u8 *input) {
   if (in.data_len < 1) return ac_fail(AC_ERR_INVALID_INSTRUCTION);
   switch (in.data[0]) {
     case AC_IX_INITIALIZE: return ac_ix_initialize(&in);
+    case AC_IX_REGISTER_AGENT: return ac_ix_register_agent(&in);
+    case AC_IX_STAKE: return ac_ix_stake(&in);
+    case AC_IX_REQUEST_UNSTAKE: return ac_ix_request_unstake(&in);
     default: return ac_fail(AC_ERR_INVALID_INSTRUCTION);
   }
 }

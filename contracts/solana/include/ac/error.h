@@ -23,6 +23,11 @@ enum ac_error {
   /* rules */
   AC_ERR_ALREADY_INITIALIZED = 16,
   AC_ERR_NOT_UPGRADE_AUTHORITY = 17,
+  AC_ERR_INSUFFICIENT_FUNDS = 18,     /* the payer's ACC account holds less than the instruction moves */
+  AC_ERR_NOT_AGENT_OWNER = 19,
+  AC_ERR_AGENT_EXITED = 20,
+  AC_ERR_ZERO_AMOUNT = 21,
+  AC_ERR_INSUFFICIENT_STAKE = 22,
 };
 
 /* The error's name, for the log line that precedes every failure. */

@@ -22,10 +22,14 @@ enum ac_vault_kind {
   AC_VAULT_TREASURY = 4,     /*  8% */
   AC_VAULT_TEAM = 5,         /* 12%: the remainder, so the six add up to the supply exactly */
   AC_GENESIS_VAULTS = 6,
+  AC_VAULT_BONDS = 6,        /* agents' registration bonds */
+  AC_VAULT_STAKES = 7,       /* agents' active and unbonding stake */
+  AC_VAULT_COUNT = 8,
 };
 
-enum ac_discriminator { AC_DISC_CONFIG = 1 };
+enum ac_discriminator { AC_DISC_CONFIG = 1, AC_DISC_AGENT = 2 };
 #define AC_CONFIG_VERSION 1
+#define AC_AGENT_VERSION 1
 
 /* Defaults, as on Base (docs/evm-protocol.md), in base units and seconds. */
 #define AC_DEFAULT_REGISTRATION_BOND (10000ull * AC_ACC_UNIT)
@@ -38,16 +42,42 @@ typedef struct {
   u8 version;                       /* AC_CONFIG_VERSION */
   u8 bump;
   u8 mint_bump;
-  u8 vault_bumps[AC_GENESIS_VAULTS];
-  u8 reserved0[6];
+  u8 vault_bumps[AC_VAULT_COUNT];
+  u8 reserved0[4];
   ac_pubkey authority;              /* the upgrade authority at initialisation; governance later */
   ac_pubkey mint;
+  ac_pubkey vaults[AC_VAULT_COUNT]; /* the vault PDAs, kept so instructions check them by key, not by hashing */
   u64 registration_bond;
   u64 registration_fee;
   u64 unbonding_period;
   u64 appeal_window;
   u64 reserved[8];                  /* room for parameters without a migration */
 } ac_config;
-AC_STATIC_ASSERT(sizeof(ac_config) == 176, "config layout is part of the client's contract");
+AC_STATIC_ASSERT(sizeof(ac_config) == 432, "config layout is part of the client's contract");
+
+/* Seeds: PDA("agent", agent key). Created by register_agent and never closed: a key binds once, ever. */
+#define AC_SEED_AGENT "agent"
+
+enum ac_agent_status { AC_AGENT_PENDING = 0, AC_AGENT_ACTIVE = 1, AC_AGENT_EXITED = 2 };
+
+typedef struct {
+  u8 discriminator;                 /* AC_DISC_AGENT */
+  u8 version;                       /* AC_AGENT_VERSION */
+  u8 bump;
+  u8 status;                        /* enum ac_agent_status; Suspended is derived from attested_until, never stored */
+  u8 reserved0[4];
+  ac_pubkey owner;                  /* registers, stakes, unstakes */
+  ac_pubkey agent_key;              /* the agent's own key (signed the registration) */
+  u64 bond;                         /* the bond in force at registration: later changes apply to new agents only */
+  u64 capabilities;                 /* bitmask of governance-named tags */
+  i64 registered_at;
+  i64 attested_until;               /* 0 until the first attestation */
+  u64 attestation_nonce;
+  u64 active_stake;
+  u64 unbonding_stake;
+  i64 unbonding_unlocks_at;         /* one bucket per agent: a new request adds to it and restarts the clock */
+  u64 reserved[8];                  /* the stake checkpoints and reputation will need room */
+} ac_agent;
+AC_STATIC_ASSERT(sizeof(ac_agent) == 200, "agent layout is part of the client's contract");
 
 #endif

@@ -1,9 +1,9 @@
-/* initialize: creates the config, the ACC mint and the six genesis vaults, mints the whole supply into the vaults by the
- * genesis distribution and removes the mint authority for good. Only the program's upgrade authority may call it, so
+/* initialize: creates the config, the ACC mint and the vaults (six genesis vaults, bonds, stakes), mints the whole
+ * supply into the genesis vaults by the distribution and removes the mint authority for good. Only the program's upgrade authority may call it, so
  * nobody can initialise a freshly deployed program before its deployer.
  *
- * Accounts: 0 authority (signer, writable: pays), 1 config, 2 mint, 3..8 vaults 0..5 (all writable, uncreated PDAs),
- *           9 the program account, 10 its program data account, 11 System program, 12 SPL Token program.
+ * Accounts: 0 authority (signer, writable: pays), 1 config, 2 mint, 3..10 vaults 0..7 (all writable, uncreated PDAs),
+ *           11 the program account, 12 its program data account, 13 System program, 14 SPL Token program.
  * Data: the tag only. */
 #include "ac/checks.h"
 #include "ac/cpi.h"
@@ -14,7 +14,7 @@
 #include "agentcluster/instructions.h"
 #include "agentcluster/state.h"
 
-enum { A_AUTHORITY, A_CONFIG, A_MINT, A_VAULT0, A_PROGRAM = A_VAULT0 + AC_GENESIS_VAULTS, A_PROGRAM_DATA, A_SYSTEM, A_TOKEN, A_COUNT };
+enum { A_AUTHORITY, A_CONFIG, A_MINT, A_VAULT0, A_PROGRAM = A_VAULT0 + AC_VAULT_COUNT, A_PROGRAM_DATA, A_SYSTEM, A_TOKEN, A_COUNT };
 
 static const u8 SEED_CONFIG[] = AC_SEED_CONFIG;
 static const u8 SEED_MINT[] = AC_SEED_MINT;
@@ -59,7 +59,7 @@ u64 ac_ix_initialize(ac_input *in) {
   if (in->account_count < A_COUNT) return ac_fail(AC_ERR_NOT_ENOUGH_ACCOUNTS);
   ac_account **a = in->accounts;
   const ac_pubkey *program_id = in->program_id;
-  u8 config_bump, mint_bump, vault_bumps[AC_GENESIS_VAULTS], kinds[AC_GENESIS_VAULTS];
+  u8 config_bump, mint_bump, vault_bumps[AC_VAULT_COUNT], kinds[AC_VAULT_COUNT];
   u64 rc;
 
   /* --- every account checked before anything happens --- */
@@ -68,7 +68,7 @@ u64 ac_ix_initialize(ac_input *in) {
   if ((rc = check_new_pda(a[A_CONFIG], config_seeds, 1, program_id, &config_bump)) != AC_OK) return ac_fail(rc);
   const ac_seed mint_seeds[1] = { { SEED_MINT, sizeof(SEED_MINT) - 1 } };
   if ((rc = check_new_pda(a[A_MINT], mint_seeds, 1, program_id, &mint_bump)) != AC_OK) return ac_fail(rc);
-  for (u8 k = 0; k < AC_GENESIS_VAULTS; k++) {
+  for (u8 k = 0; k < AC_VAULT_COUNT; k++) {
     kinds[k] = k;
     const ac_seed vault_seeds[2] = { { SEED_VAULT, sizeof(SEED_VAULT) - 1 }, { &kinds[k], 1 } };
     if ((rc = check_new_pda(a[A_VAULT0 + k], vault_seeds, 2, program_id, &vault_bumps[k])) != AC_OK) return ac_fail(rc);
@@ -90,17 +90,18 @@ u64 ac_ix_initialize(ac_input *in) {
     return ac_fail(rc);
 
   u64 minted = 0;
-  for (u8 k = 0; k < AC_GENESIS_VAULTS; k++) {
+  for (u8 k = 0; k < AC_VAULT_COUNT; k++) {
     ac_account *vault = a[A_VAULT0 + k];
     const ac_seed vault_signer_seeds[3] = { { SEED_VAULT, sizeof(SEED_VAULT) - 1 }, { &kinds[k], 1 }, { &vault_bumps[k], 1 } };
     const ac_signer_seeds vault_signer = { vault_signer_seeds, 3 };
+    if ((rc = ac_system_create_pda(authority, vault, AC_TOKEN_ACCOUNT_SIZE, &AC_TOKEN_PROGRAM_ID, &vault_signer)) != AC_OK ||
+        (rc = ac_token_initialize_account3(vault, mint, &config->key)) != AC_OK)
+      return ac_fail(rc);
+    if (k >= AC_GENESIS_VAULTS) continue; /* bonds and stakes start empty */
     u64 share;
     if (k == AC_VAULT_TEAM) share = AC_ACC_TOTAL_SUPPLY - minted;
     else if (!ac_mul_div(AC_ACC_TOTAL_SUPPLY, GENESIS_BPS[k], AC_BPS, &share)) return ac_fail(AC_ERR_ARITHMETIC_OVERFLOW);
-    if ((rc = ac_system_create_pda(authority, vault, AC_TOKEN_ACCOUNT_SIZE, &AC_TOKEN_PROGRAM_ID, &vault_signer)) != AC_OK ||
-        (rc = ac_token_initialize_account3(vault, mint, &config->key)) != AC_OK ||
-        (rc = ac_token_mint_to(mint, vault, config, share, &config_signer)) != AC_OK)
-      return ac_fail(rc);
+    if ((rc = ac_token_mint_to(mint, vault, config, share, &config_signer)) != AC_OK) return ac_fail(rc);
     minted += share;
   }
   if ((rc = ac_token_remove_mint_authority(mint, config, &config_signer)) != AC_OK) return ac_fail(rc);
@@ -110,7 +111,10 @@ u64 ac_ix_initialize(ac_input *in) {
   state->version = AC_CONFIG_VERSION;
   state->bump = config_bump;
   state->mint_bump = mint_bump;
-  for (int k = 0; k < AC_GENESIS_VAULTS; k++) state->vault_bumps[k] = vault_bumps[k];
+  for (int k = 0; k < AC_VAULT_COUNT; k++) {
+    state->vault_bumps[k] = vault_bumps[k];
+    state->vaults[k] = a[A_VAULT0 + k]->key;
+  }
   state->authority = authority->key;
   state->mint = mint->key;
   state->registration_bond = AC_DEFAULT_REGISTRATION_BOND;

@@ -19,6 +19,11 @@ const char *ac_error_name(u64 error) {
     case AC_ERR_UNSUPPORTED_RENT: return "UnsupportedRent";
     case AC_ERR_ALREADY_INITIALIZED: return "AlreadyInitialized";
     case AC_ERR_NOT_UPGRADE_AUTHORITY: return "NotUpgradeAuthority";
+    case AC_ERR_INSUFFICIENT_FUNDS: return "InsufficientFunds";
+    case AC_ERR_NOT_AGENT_OWNER: return "NotAgentOwner";
+    case AC_ERR_AGENT_EXITED: return "AgentExited";
+    case AC_ERR_ZERO_AMOUNT: return "ZeroAmount";
+    case AC_ERR_INSUFFICIENT_STAKE: return "InsufficientStake";
     default: return "Unknown";
   }
 }

@@ -1,0 +1,17 @@
+/* Loading the program's own accounts: every check that makes an account the one it claims to be, in one call. */
+#ifndef AGENTCLUSTER_ACCOUNTS_H
+#define AGENTCLUSTER_ACCOUNTS_H
+#include "ac/account.h"
+#include "agentcluster/state.h"
+
+/* The config: owned by the program, its size, discriminator and version, at PDA("config", bump). */
+u64 ac_config_load(const ac_account *account, const ac_pubkey *program_id, const ac_config **config);
+/* An agent: owned by the program, its size, discriminator and version, at PDA("agent", agent key, bump). */
+u64 ac_agent_load(ac_account *account, const ac_pubkey *program_id, ac_agent **agent);
+/* An SPL token account of ACC: owned by the Token program, initialised, of the config's mint; writable when `writable`. */
+u64 ac_acc_account_check(const ac_account *account, const ac_config *config, bool writable);
+/* The cluster's Unix time (Clock sysvar). */
+i64 ac_now(void);
+u64 ac_read_u64(const u8 *p);
+
+#endif
