@@ -3,9 +3,12 @@
 // invoked programs report in the logs (SPL Token's; the System program is a builtin that logs none, so its 150 CU a
 // call stay in, as does the runtime's fixed cost of each invocation). The program is deployed at a fixed address,
 // because PDA bumps, and so the units sol_try_find_program_address spends, depend on it.
-import { createKeyPairSignerFromPrivateKeyBytes } from '@solana/kit';
+import { createKeyPairSignerFromPrivateKeyBytes, lamports } from '@solana/kit';
 import { expectSuccess, send } from './helpers.mjs';
-import { deployAgentCluster, initializeInstruction } from './program.mjs';
+import {
+  ACC, agentPda, deployAgentCluster, fundedAccAccount, initializeInstruction, registerAgentInstruction, requestUnstakeInstruction,
+  stakeInstruction,
+} from './program.mjs';
 
 /** The units the top-level program used itself: its total less what the programs it invoked consumed. */
 function withoutCpi(result) {
@@ -25,6 +28,15 @@ const measure = (name, result) => figures.push([name, expectSuccess(result).comp
 const programKeys = await createKeyPairSignerFromPrivateKeyBytes(new Uint8Array(32).fill(7));
 const chain = await deployAgentCluster({ programKeys });
 measure('initialize', await send(chain.svm, chain.payer, [initializeInstruction({ ...chain, authority: chain.payer })]));
+
+const keys = async (fill) => createKeyPairSignerFromPrivateKeyBytes(new Uint8Array(32).fill(fill));
+const owner = await keys(8), agentKey = await keys(9);
+chain.svm.airdrop(owner.address, lamports(10_000_000_000n));
+const who = { owner, agentKey, agent: await agentPda(chain.program, agentKey.address),
+  ownerAcc: await fundedAccAccount(chain.svm, chain.pdas.mint, owner.address, 20_000n * ACC) };
+measure('register_agent', await send(chain.svm, owner, [registerAgentInstruction({ ...chain, ...who })]));
+measure('stake', await send(chain.svm, owner, [stakeInstruction({ ...chain, ...who, amount: 1_000n * ACC })]));
+measure('request_unstake', await send(chain.svm, owner, [requestUnstakeInstruction({ ...chain, ...who, amount: 400n * ACC })]));
 
 for (const [name, total] of figures) console.log(`${name} ${total}`);
 for (const [name, , own] of figures) console.log(`${name}.without_cpi ${own}`);
