@@ -28,31 +28,44 @@ export const PROGRAMS = {
   'support-probe': () => [...cFiles('src/support'), ...cFiles('probe')],
 };
 
-/** Compiles and links one program from the given C sources; returns the ELF bytes. */
-export function buildProgram(sources, { workDir, extraFlags = [] }) {
+/** Compiles the C sources (paths relative to contracts/solana) with one clang run; returns { source: object path }. */
+export function compile(sources, { workDir, extraFlags = [] }) {
   fs.mkdirSync(workDir, { recursive: true });
-  const objects = sources.map((src, i) => {
-    const obj = path.join(workDir, `${i}-${path.basename(src, '.c')}.${process.pid}.o`);
-    // Relative paths from contracts/solana: nothing of the machine's directory layout reaches the object.
-    execFileSync('clang-16', [...CFLAGS, ...extraFlags, '-Iinclude', '-c', src, '-o', obj], { cwd: SOLANA_DIR, stdio: ['ignore', 'inherit', 'inherit'] });
-    return obj;
-  });
-  return link(objects.map((o) => fs.readFileSync(o)), { names: sources }).elf;
+  const objects = {};
+  for (const src of sources) {
+    const obj = path.join(workDir, `${path.basename(src, '.c')}.o`);
+    if (Object.values(objects).includes(obj)) throw new Error(`build: two sources named ${path.basename(src)}`);
+    objects[src] = obj;
+  }
+  // clang writes each object beside the working directory, named after its source. Nothing of the machine's directory
+  // layout reaches the program: file names stay in the objects' symbol tables, which the linker does not copy.
+  execFileSync('clang-16', [...CFLAGS, ...extraFlags, `-I${path.join(SOLANA_DIR, 'include')}`, '-c',
+    ...sources.map((src) => path.join(SOLANA_DIR, src))], { cwd: workDir, stdio: ['ignore', 'inherit', 'inherit'] });
+  return objects;
 }
 
 /** Builds every program into outDir; returns { name: path }. */
 export function build({ outDir = DEFAULT_OUT } = {}) {
   fs.mkdirSync(outDir, { recursive: true });
-  const outputs = {};
-  for (const [name, sources] of Object.entries(PROGRAMS)) {
-    const elf = buildProgram(sources(), { workDir: path.join(outDir, 'obj', name) });
-    outputs[name] = path.join(outDir, `${name}.so`);
-    // Written whole and renamed, so a test process never loads a half-written program.
-    const partial = `${outputs[name]}.${process.pid}.partial`;
-    fs.writeFileSync(partial, elf);
-    fs.renameSync(partial, outputs[name]);
+  const sources = Object.fromEntries(Object.entries(PROGRAMS).map(([name, list]) => [name, list()]));
+  // One clang run for every source of every program (the support layer is shared); a private directory per run, so
+  // that concurrent builds (test processes) never read each other's half-written objects.
+  const workDir = fs.mkdtempSync(path.join(outDir, 'obj-'));
+  try {
+    const objects = compile([...new Set(Object.values(sources).flat())].sort(), { workDir });
+    const outputs = {};
+    for (const [name, list] of Object.entries(sources)) {
+      const elf = link(list.map((src) => fs.readFileSync(objects[src])), { names: list }).elf;
+      outputs[name] = path.join(outDir, `${name}.so`);
+      // Written whole and renamed, so a test process never loads a half-written program.
+      const partial = `${outputs[name]}.${process.pid}.partial`;
+      fs.writeFileSync(partial, elf);
+      fs.renameSync(partial, outputs[name]);
+    }
+    return outputs;
+  } finally {
+    fs.rmSync(workDir, { recursive: true, force: true });
   }
-  return outputs;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
