@@ -64,7 +64,7 @@ test('RegisterAgent_RefusesAnOwnerWithoutBondAndFee', async () => {
 });
 
 test('RegisterAgent_EachAccountCheckFailsWithItsNamedError', async () => {
-  const who = await newOwner();
+  const who = await newOwner(), stranger = await newOwner();
   const cases = [
     ['MISSING_SIGNER', { [R.AGENT_KEY]: readOnly(who.agentKey.address) }],
     ['NOT_WRITABLE', { [R.AGENT]: readOnly(who.agent) }],
@@ -72,6 +72,8 @@ test('RegisterAgent_EachAccountCheckFailsWithItsNamedError', async () => {
     ['WRONG_OWNER', { [R.CONFIG]: readOnly(chain.pdas.vaults[0]) }],
     ['NOT_WRITABLE', { [R.OWNER_ACC]: readOnly(who.ownerAcc) }],
     ['WRONG_OWNER', { [R.OWNER_ACC]: writable(who.owner.address) }],
+    ['NOT_TOKEN_OWNER', { [R.OWNER_ACC]: writable(chain.pdas.vaults[VAULT.BONDS]) }],
+    ['NOT_TOKEN_OWNER', { [R.OWNER_ACC]: writable(stranger.ownerAcc) }],
     ['WRONG_PDA', { [R.BONDS]: writable(chain.pdas.vaults[VAULT.STAKES]) }],
     ['NOT_WRITABLE', { [R.BONDS]: readOnly(chain.pdas.vaults[VAULT.BONDS]) }],
     ['WRONG_MINT', { [R.MINT]: writable(who.ownerAcc) }],
@@ -122,6 +124,8 @@ test('Stake_EachAccountCheckFailsWithItsNamedError', async () => {
     ['WRONG_OWNER', { [S.AGENT]: writable(who.ownerAcc) }],
     ['NOT_AGENT_OWNER', { [S.AGENT]: writable(stranger.agent) }],
     ['NOT_WRITABLE', { [S.OWNER_ACC]: readOnly(who.ownerAcc) }],
+    ['NOT_TOKEN_OWNER', { [S.OWNER_ACC]: writable(stranger.ownerAcc) }],
+    ['NOT_TOKEN_OWNER', { [S.OWNER_ACC]: writable(chain.pdas.vaults[VAULT.STAKES]) }],
     ['WRONG_PDA', { [S.STAKES]: writable(chain.pdas.vaults[VAULT.BONDS]) }],
     ['NOT_WRITABLE', { [S.STAKES]: readOnly(chain.pdas.vaults[VAULT.STAKES]) }],
     ['WRONG_OWNER', { [S.CONFIG]: readOnly(who.ownerAcc) }],

@@ -14,7 +14,7 @@ enum ac_error {
   AC_ERR_WRONG_OWNER = 6,
   AC_ERR_WRONG_PDA = 7,               /* an account is not the PDA its seeds give */
   AC_ERR_WRONG_ACCOUNT = 8,           /* an account is not the one required (program, sysvar, stored key) */
-  AC_ERR_DUPLICATE_ACCOUNT = 9,       /* the same account where distinct ones are required */
+  AC_ERR_NOT_TOKEN_OWNER = 9,         /* a token account the signer does not own */
   AC_ERR_INVALID_ACCOUNT_DATA = 10,   /* wrong size, discriminator or version */
   AC_ERR_WRONG_MINT = 11,
   AC_ERR_ARITHMETIC_OVERFLOW = 12,

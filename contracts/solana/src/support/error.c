@@ -11,7 +11,7 @@ const char *ac_error_name(u64 error) {
     case AC_ERR_WRONG_OWNER: return "WrongOwner";
     case AC_ERR_WRONG_PDA: return "WrongPda";
     case AC_ERR_WRONG_ACCOUNT: return "WrongAccount";
-    case AC_ERR_DUPLICATE_ACCOUNT: return "DuplicateAccount";
+    case AC_ERR_NOT_TOKEN_OWNER: return "NotTokenOwner";
     case AC_ERR_INVALID_ACCOUNT_DATA: return "InvalidAccountData";
     case AC_ERR_WRONG_MINT: return "WrongMint";
     case AC_ERR_ARITHMETIC_OVERFLOW: return "ArithmeticOverflow";
