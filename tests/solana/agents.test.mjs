@@ -1,13 +1,13 @@
-// register_agent, stake, request_unstake: the rules as on Base (bond kept, fee burned, a key binds once, stake moves
-// to unbonding with the clock restarted) and every account check broken on purpose.
+// register_agent, stake, request_unstake, withdraw: the rules as on Base (bond kept, fee burned, a key binds once, stake
+// moves to unbonding with the clock restarted and leaves only after it) and every account check broken on purpose.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { getAddressDecoder, lamports } from '@solana/kit';
 import { AccountRole, ERRORS, addressBytes, customError, expectSuccess, generateKeyPairSigner, send } from './helpers.mjs';
 import {
-  ACC, AGENT_STATUS, REGISTER_ACCOUNT as R, STAKE_ACCOUNT as S, TOTAL_SUPPLY, UNSTAKE_ACCOUNT as U, VAULT, agentPda,
-  fundedAccAccount, initializedAgentCluster, readAgent, readMint, readTokenAccount, registerAgentInstruction,
-  requestUnstakeInstruction, stakeInstruction,
+  ACC, AGENT_STATUS, REGISTER_ACCOUNT as R, STAKE_ACCOUNT as S, TOTAL_SUPPLY, UNSTAKE_ACCOUNT as U, VAULT,
+  WITHDRAW_ACCOUNT as W, agentPda, fundedAccAccount, initializedAgentCluster, readAgent, readMint, readTokenAccount,
+  registerAgentInstruction, requestUnstakeInstruction, stakeInstruction, withdrawInstruction,
 } from './program.mjs';
 
 const BOND = 10_000n * ACC, FEE = 100n * ACC;
@@ -24,6 +24,8 @@ async function newOwner(acc = BOND + FEE + 5_000n * ACC) {
 const register = (who, extra = {}) => send(chain.svm, who.owner, [registerAgentInstruction({ ...chain, ...who, ...extra })]);
 const stake = (who, amount, extra = {}) => send(chain.svm, who.owner, [stakeInstruction({ ...chain, ...who, amount, ...extra })]);
 const unstake = (who, amount, extra = {}) => send(chain.svm, who.owner, [requestUnstakeInstruction({ ...chain, ...who, amount, ...extra })]);
+const withdraw = (who, extra = {}) => send(chain.svm, who.owner, [withdrawInstruction({ ...chain, ...who, ...extra })]);
+const later = (seconds) => { const clock = chain.svm.getClock(); clock.unixTimestamp += seconds; chain.svm.setClock(clock); };
 const expectCode = (result, name) => {
   const { code, error, logs } = customError(result);
   assert.equal(code, ERRORS[name], `expected ${name} (${ERRORS[name]}), got ${error ?? 'success'}\n${logs.join('\n')}`);
@@ -194,6 +196,54 @@ test('RequestUnstake_EachAccountCheckFailsWithItsNamedError', async () => {
   assert.equal(readAgent(chain.svm, who.agent).activeStake, 100n * ACC);
 });
 
+test('Withdraw_PaysTheUnbondingBucketOnlyAfterTheUnbondingPeriod', async () => {
+  const who = await newOwner();
+  expectSuccess(await register(who));
+  expectSuccess(await stake(who, 1_000n * ACC));
+  expectCode(await withdraw(who), 'NOTHING_TO_WITHDRAW');
+  expectSuccess(await unstake(who, 300n * ACC));
+  const unlocksAt = readAgent(chain.svm, who.agent).unbondingUnlocksAt;
+  later(unlocksAt - chain.svm.getClock().unixTimestamp - 1n); // one second early
+  expectCode(await withdraw(who), 'UNBONDING_LOCKED');
+  later(1n);
+  const ownerBefore = balance(who.ownerAcc), vaultBefore = balance(chain.pdas.vaults[VAULT.STAKES]);
+  expectSuccess(await withdraw(who));
+  assert.equal(balance(who.ownerAcc) - ownerBefore, 300n * ACC);
+  assert.equal(vaultBefore - balance(chain.pdas.vaults[VAULT.STAKES]), 300n * ACC);
+  const agent = readAgent(chain.svm, who.agent);
+  assert.deepEqual([agent.activeStake, agent.unbondingStake, agent.unbondingUnlocksAt], [700n * ACC, 0n, 0n]);
+  expectCode(await withdraw(who), 'NOTHING_TO_WITHDRAW'); // paid once
+});
+
+test('Withdraw_EachAccountCheckFailsWithItsNamedError', async () => {
+  const who = await newOwner(), stranger = await newOwner();
+  expectSuccess(await register(who));
+  expectSuccess(await stake(who, 100n * ACC));
+  expectSuccess(await unstake(who, 100n * ACC));
+  expectSuccess(await register(stranger));
+  later(31n * 86400n);
+  const cases = [
+    ['NOT_WRITABLE', { [W.AGENT]: readOnly(who.agent) }],
+    ['NOT_AGENT_OWNER', { [W.AGENT]: writable(stranger.agent) }],
+    ['WRONG_OWNER', { [W.AGENT]: writable(who.ownerAcc) }],
+    ['NOT_TOKEN_OWNER', { [W.OWNER_ACC]: writable(stranger.ownerAcc) }], // paying someone else
+    ['NOT_TOKEN_OWNER', { [W.OWNER_ACC]: writable(chain.pdas.vaults[VAULT.BONDS]) }],
+    ['NOT_WRITABLE', { [W.OWNER_ACC]: readOnly(who.ownerAcc) }],
+    ['WRONG_PDA', { [W.STAKES]: writable(chain.pdas.vaults[VAULT.BONDS]) }], // paying from the bonds
+    ['NOT_WRITABLE', { [W.STAKES]: readOnly(chain.pdas.vaults[VAULT.STAKES]) }],
+    ['WRONG_OWNER', { [W.CONFIG]: readOnly(who.ownerAcc) }],
+    ['WRONG_ACCOUNT', { [W.TOKEN]: readOnly(chain.program) }],
+    ['NOT_ENOUGH_ACCOUNTS', { [W.TOKEN]: null }],
+  ];
+  for (const [name, overrides] of cases) expectCode(await withdraw(who, { overrides }), name);
+  const feePayer = await generateKeyPairSigner();
+  chain.svm.airdrop(feePayer.address, lamports(10_000_000_000n));
+  expectCode(await send(chain.svm, feePayer, [withdrawInstruction({ ...chain, ...who, overrides: { [W.OWNER]: readOnly(who.owner.address) } })]),
+    'MISSING_SIGNER');
+  assert.equal(readAgent(chain.svm, who.agent).unbondingStake, 100n * ACC, 'nothing was paid');
+  expectSuccess(await withdraw(who));
+});
+
 test('Supply_GenesisVaultsBondsAndStakesAccountForEveryMintedUnit', async () => {
   // Whatever the tests above did: the mint's supply is the genesis supply less the burned fees, and every agent's bond
   // and stake sits in the vaults. (Agents at their PDA: the forged copy of an agent made above is not one.)
@@ -201,7 +251,7 @@ test('Supply_GenesisVaultsBondsAndStakesAccountForEveryMintedUnit', async () => 
   for (const a of chain.svm.getProgramAccounts(chain.program)) {
     if (a.data.length === 200 && a.data[0] === 2 && a.address === await agentPda(chain.program, getAddressDecoder().decode(a.data.subarray(40, 72)))) agents.push(a);
   }
-  assert.equal(agents.length, 10, 'the agents the tests above registered');
+  assert.equal(agents.length, 13, 'the agents the tests above registered');
   const bonds = agents.reduce((n, a) => n + readAgent(chain.svm, a.address).bond, 0n);
   const stakes = agents.reduce((n, a) => n + readAgent(chain.svm, a.address).activeStake + readAgent(chain.svm, a.address).unbondingStake, 0n);
   assert.equal(balance(chain.pdas.vaults[VAULT.BONDS]), bonds);

@@ -7,7 +7,7 @@ import { createKeyPairSignerFromPrivateKeyBytes, lamports } from '@solana/kit';
 import { expectSuccess, send } from './helpers.mjs';
 import {
   ACC, agentPda, deployAgentCluster, fundedAccAccount, initializeInstruction, registerAgentInstruction, requestUnstakeInstruction,
-  stakeInstruction,
+  stakeInstruction, withdrawInstruction,
 } from './program.mjs';
 
 /** The units the top-level program used itself: its total less what the programs it invoked consumed. */
@@ -37,6 +37,10 @@ const who = { owner, agentKey, agent: await agentPda(chain.program, agentKey.add
 measure('register_agent', await send(chain.svm, owner, [registerAgentInstruction({ ...chain, ...who })]));
 measure('stake', await send(chain.svm, owner, [stakeInstruction({ ...chain, ...who, amount: 1_000n * ACC })]));
 measure('request_unstake', await send(chain.svm, owner, [requestUnstakeInstruction({ ...chain, ...who, amount: 400n * ACC })]));
+const clock = chain.svm.getClock();
+clock.unixTimestamp += 30n * 86400n;
+chain.svm.setClock(clock);
+measure('withdraw', await send(chain.svm, owner, [withdrawInstruction({ ...chain, ...who })]));
 
 for (const [name, total] of figures) console.log(`${name} ${total}`);
 for (const [name, , own] of figures) console.log(`${name}.without_cpi ${own}`);

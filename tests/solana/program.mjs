@@ -7,7 +7,7 @@ import {
   programPath, readU64, send, u64le,
 } from './helpers.mjs';
 
-export const IX = { INITIALIZE: 0, REGISTER_AGENT: 1, STAKE: 2, REQUEST_UNSTAKE: 3 };
+export const IX = { INITIALIZE: 0, REGISTER_AGENT: 1, STAKE: 2, REQUEST_UNSTAKE: 3, WITHDRAW: 4 };
 export const ACC = 10n ** 9n; // 9 decimals
 export const TOTAL_SUPPLY = 10n ** 9n * ACC;
 /** The genesis vaults and their shares, as AccGenesis.sol (basis points; the team takes the remainder). */
@@ -134,6 +134,18 @@ export function requestUnstakeInstruction({ program, pdas, owner, agent, amount,
     { address: owner.address, role: AccountRole.READONLY_SIGNER, signer: owner },
     { address: agent, role: AccountRole.WRITABLE },
     { address: pdas.config, role: AccountRole.READONLY },
+  ], overrides) };
+}
+
+export const WITHDRAW_ACCOUNT = { OWNER: 0, AGENT: 1, OWNER_ACC: 2, STAKES: 3, CONFIG: 4, TOKEN: 5 };
+export function withdrawInstruction({ program, pdas, owner, agent, ownerAcc, overrides = {}, data }) {
+  return { programAddress: program, data: data ?? new Uint8Array([IX.WITHDRAW]), accounts: withOverrides([
+    { address: owner.address, role: AccountRole.READONLY_SIGNER, signer: owner },
+    { address: agent, role: AccountRole.WRITABLE },
+    { address: ownerAcc, role: AccountRole.WRITABLE },
+    { address: pdas.vaults[VAULT.STAKES], role: AccountRole.WRITABLE },
+    { address: pdas.config, role: AccountRole.READONLY },
+    { address: TOKEN_PROGRAM, role: AccountRole.READONLY },
   ], overrides) };
 }
 

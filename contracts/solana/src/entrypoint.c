@@ -13,6 +13,7 @@ u64 entrypoint(u8 *input) {
     case AC_IX_REGISTER_AGENT: return ac_ix_register_agent(&in);
     case AC_IX_STAKE: return ac_ix_stake(&in);
     case AC_IX_REQUEST_UNSTAKE: return ac_ix_request_unstake(&in);
+    case AC_IX_WITHDRAW: return ac_ix_withdraw(&in);
     default: return ac_fail(AC_ERR_INVALID_INSTRUCTION);
   }
 }

@@ -28,6 +28,8 @@ enum ac_error {
   AC_ERR_AGENT_EXITED = 20,
   AC_ERR_ZERO_AMOUNT = 21,
   AC_ERR_INSUFFICIENT_STAKE = 22,
+  AC_ERR_NOTHING_TO_WITHDRAW = 23,
+  AC_ERR_UNBONDING_LOCKED = 24,       /* the unbonding period has not passed */
 };
 
 /* The error's name, for the log line that precedes every failure. */

@@ -8,11 +8,13 @@ enum ac_instruction_tag {
   AC_IX_REGISTER_AGENT = 1,
   AC_IX_STAKE = 2,
   AC_IX_REQUEST_UNSTAKE = 3,
+  AC_IX_WITHDRAW = 4,
 };
 
 u64 ac_ix_initialize(ac_input *in);
 u64 ac_ix_register_agent(ac_input *in);
 u64 ac_ix_stake(ac_input *in);
 u64 ac_ix_request_unstake(ac_input *in);
+u64 ac_ix_withdraw(ac_input *in);
 
 #endif

@@ -24,6 +24,8 @@ const char *ac_error_name(u64 error) {
     case AC_ERR_AGENT_EXITED: return "AgentExited";
     case AC_ERR_ZERO_AMOUNT: return "ZeroAmount";
     case AC_ERR_INSUFFICIENT_STAKE: return "InsufficientStake";
+    case AC_ERR_NOTHING_TO_WITHDRAW: return "NothingToWithdraw";
+    case AC_ERR_UNBONDING_LOCKED: return "UnbondingLocked";
     default: return "Unknown";
   }
 }
