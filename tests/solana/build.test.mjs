@@ -44,6 +44,7 @@ test('Deploy_TheLoaderRejectsAnElfWithAnUnknownSyscall', async () => {
   const { svm, payer } = await newChain();
   const { deploy } = await deployProgram(svm, payer, elf);
   assert.ok(deploy instanceof FailedTransactionMetadata, 'the deploy fails');
+  assert.ok(deploy.meta().logs().some((l) => l.startsWith('Unresolved symbol (sol_lag_)')), deploy.meta().logs().join('\n'));
 });
 
 test('Build_TwoBuildsGiveIdenticalBytes', () => {
