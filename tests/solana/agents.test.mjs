@@ -7,7 +7,7 @@ import { AccountRole, ERRORS, addressBytes, customError, expectSuccess, generate
 import {
   ACC, AGENT_STATUS, REGISTER_ACCOUNT as R, STAKE_ACCOUNT as S, TOTAL_SUPPLY, UNSTAKE_ACCOUNT as U, VAULT,
   WITHDRAW_ACCOUNT as W, agentPda, fundedAccAccount, initializedAgentCluster, readAgent, readMint, readTokenAccount,
-  registerAgentInstruction, requestUnstakeInstruction, stakeInstruction, withdrawInstruction,
+  eventsOf, registerAgentInstruction, requestUnstakeInstruction, stakeInstruction, withdrawInstruction,
 } from './program.mjs';
 
 const BOND = 10_000n * ACC, FEE = 100n * ACC;
@@ -37,7 +37,9 @@ const balance = (account) => readTokenAccount(chain.svm, account).amount;
 test('RegisterAgent_KeepsTheBondBurnsTheFeeAndStartsPending', async () => {
   const who = await newOwner();
   const supplyBefore = readMint(chain.svm, chain.pdas.mint).supply, bondsBefore = balance(chain.pdas.vaults[VAULT.BONDS]);
-  expectSuccess(await register(who, { capabilities: 0b1011n }));
+  const result = expectSuccess(await register(who, { capabilities: 0b1011n }));
+  assert.deepEqual(eventsOf(result), [{ name: 'AgentRegistered', agentKey: who.agentKey.address, owner: who.owner.address, bond: BOND,
+    feeBurned: FEE, capabilities: 0b1011n, size: 88 }]);
   const agent = readAgent(chain.svm, who.agent);
   assert.equal(agent.owner, chain.program);
   assert.deepEqual([agent.discriminator, agent.version, agent.status], [2, 1, AGENT_STATUS.PENDING]);
@@ -108,7 +110,8 @@ test('Stake_MovesAccIntoTheStakesVaultAndAddsToActiveStake', async () => {
   expectSuccess(await register(who));
   const vaultBefore = balance(chain.pdas.vaults[VAULT.STAKES]);
   expectSuccess(await stake(who, 1_000n * ACC));
-  expectSuccess(await stake(who, 500n * ACC));
+  assert.deepEqual(eventsOf(expectSuccess(await stake(who, 500n * ACC))),
+    [{ name: 'Staked', agentKey: who.agentKey.address, amount: 500n * ACC, activeStake: 1_500n * ACC, size: 48 }]);
   assert.equal(readAgent(chain.svm, who.agent).activeStake, 1_500n * ACC);
   assert.equal(balance(who.ownerAcc), 3_500n * ACC);
   assert.equal(balance(chain.pdas.vaults[VAULT.STAKES]) - vaultBefore, 1_500n * ACC);
@@ -158,7 +161,8 @@ test('RequestUnstake_MovesActiveToUnbondingAndRestartsTheClock', async () => {
   expectSuccess(await register(who));
   expectSuccess(await stake(who, 1_000n * ACC));
   const clock = chain.svm.getClock();
-  expectSuccess(await unstake(who, 400n * ACC));
+  assert.deepEqual(eventsOf(expectSuccess(await unstake(who, 400n * ACC))), [{ name: 'UnstakeRequested', agentKey: who.agentKey.address,
+    amount: 400n * ACC, unbondingStake: 400n * ACC, unlocksAt: clock.unixTimestamp + 30n * 86400n, size: 56 }]);
   let agent = readAgent(chain.svm, who.agent);
   assert.equal(agent.activeStake, 600n * ACC);
   assert.equal(agent.unbondingStake, 400n * ACC);
@@ -207,7 +211,7 @@ test('Withdraw_PaysTheUnbondingBucketOnlyAfterTheUnbondingPeriod', async () => {
   expectCode(await withdraw(who), 'UNBONDING_LOCKED');
   later(1n);
   const ownerBefore = balance(who.ownerAcc), vaultBefore = balance(chain.pdas.vaults[VAULT.STAKES]);
-  expectSuccess(await withdraw(who));
+  assert.deepEqual(eventsOf(expectSuccess(await withdraw(who))), [{ name: 'Withdrawn', agentKey: who.agentKey.address, amount: 300n * ACC, size: 40 }]);
   assert.equal(balance(who.ownerAcc) - ownerBefore, 300n * ACC);
   assert.equal(vaultBefore - balance(chain.pdas.vaults[VAULT.STAKES]), 300n * ACC);
   const agent = readAgent(chain.svm, who.agent);

@@ -7,7 +7,7 @@ import {
   AccountRole, ERRORS, LOADER, SYSTEM_PROGRAM, addressBytes, customError, expectSuccess, generateKeyPairSigner, send,
 } from './helpers.mjs';
 import {
-  GENESIS, INITIALIZE_ACCOUNT as A, VAULT, TOTAL_SUPPLY, ACC, deployAgentCluster, initializeInstruction, readConfig, readMint,
+  GENESIS, INITIALIZE_ACCOUNT as A, VAULT, eventsOf, TOTAL_SUPPLY, ACC, deployAgentCluster, initializeInstruction, readConfig, readMint,
   readTokenAccount,
 } from './program.mjs';
 
@@ -95,7 +95,7 @@ test('Initialize_MintsTheWholeSupplyIntoTheGenesisVaultsAndRemovesTheMintAuthori
   const { svm, pdas, payer, program } = chain;
   svm.airdrop(pdas.config, lamports(5_000n)); // a griefer's deposit at the config's address does not block it
   const result = expectSuccess(await attempt());
-  chain.initializeUnits = result.computeUnitsConsumed();
+  assert.deepEqual(eventsOf(result), [{ name: 'Initialized', authority: payer.address, mint: pdas.mint, supply: TOTAL_SUPPLY, size: 72 }]);
 
   const config = readConfig(svm, pdas.config);
   assert.equal(config.owner, program);

@@ -1,6 +1,6 @@
 // The AgentCluster program for the tests: its PDAs, its instructions, its account layouts (include/agentcluster/state.h).
 import fs from 'node:fs';
-import { getProgramDerivedAddress, lamports } from '@solana/kit';
+import { getAddressDecoder, getProgramDerivedAddress, lamports } from '@solana/kit';
 import { getMintDecoder, getTokenDecoder, getTokenEncoder } from '@solana-program/token';
 import {
   AccountRole, SYSTEM_PROGRAM, TOKEN_PROGRAM, addressBytes, concat, deployProgram, expectSuccess, generateKeyPairSigner, newChain,
@@ -64,6 +64,28 @@ export function readConfig(svm, config) {
 
 export const readMint = (svm, mint) => getMintDecoder().decode(svm.getAccount(mint).data);
 export const readTokenAccount = (svm, account) => getTokenDecoder().decode(svm.getAccount(account).data);
+
+/** The program's events in a transaction's logs (include/agentcluster/events.h), decoded. */
+export const EVENT = { INITIALIZED: 1, AGENT_REGISTERED: 2, STAKED: 3, UNSTAKE_REQUESTED: 4, WITHDRAWN: 5 };
+export function eventsOf(result) {
+  const events = [];
+  for (const line of result.logs()) {
+    if (!line.startsWith('Program data: ')) continue;
+    const [code, payload] = line.slice('Program data: '.length).split(' ').map((b) => new Uint8Array(Buffer.from(b, 'base64')));
+    const key = (o) => getAddressDecoder().decode(payload.subarray(o, o + 32));
+    const u64 = (o) => readU64(payload, o);
+    const i64 = (o) => new DataView(payload.buffer, payload.byteOffset).getBigInt64(o, true);
+    switch (code[0]) {
+      case EVENT.INITIALIZED: events.push({ name: 'Initialized', authority: key(0), mint: key(32), supply: u64(64), size: payload.length }); break;
+      case EVENT.AGENT_REGISTERED: events.push({ name: 'AgentRegistered', agentKey: key(0), owner: key(32), bond: u64(64), feeBurned: u64(72), capabilities: u64(80), size: payload.length }); break;
+      case EVENT.STAKED: events.push({ name: 'Staked', agentKey: key(0), amount: u64(32), activeStake: u64(40), size: payload.length }); break;
+      case EVENT.UNSTAKE_REQUESTED: events.push({ name: 'UnstakeRequested', agentKey: key(0), amount: u64(32), unbondingStake: u64(40), unlocksAt: i64(48), size: payload.length }); break;
+      case EVENT.WITHDRAWN: events.push({ name: 'Withdrawn', agentKey: key(0), amount: u64(32), size: payload.length }); break;
+      default: events.push({ name: `unknown ${code[0]}` });
+    }
+  }
+  return events;
+}
 
 /** An agent account, decoded (ac_agent). */
 export function readAgent(svm, agent) {

@@ -30,6 +30,8 @@ typedef struct {
 extern void sol_log_(const char *message, u64 len);
 extern void sol_log_64_(u64 a, u64 b, u64 c, u64 d, u64 e);
 extern void sol_log_pubkey(const ac_pubkey *key);
+typedef struct { const u8 *addr; u64 len; } ac_bytes;
+extern void sol_log_data(const ac_bytes *fields, u64 fields_len);
 extern void sol_memcpy_(void *dst, const void *src, u64 n);
 extern void sol_memset_(void *dst, u8 value, u64 n);
 extern u64 sol_create_program_address(const ac_seed *seeds, u64 seeds_len, const ac_pubkey *program_id, ac_pubkey *address);

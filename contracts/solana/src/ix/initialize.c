@@ -8,9 +8,9 @@
 #include "ac/checks.h"
 #include "ac/cpi.h"
 #include "ac/ids.h"
-#include "ac/log.h"
 #include "ac/math.h"
 #include "ac/pda.h"
+#include "agentcluster/events.h"
 #include "agentcluster/instructions.h"
 #include "agentcluster/state.h"
 
@@ -121,7 +121,7 @@ u64 ac_ix_initialize(ac_input *in) {
   state->registration_fee = AC_DEFAULT_REGISTRATION_FEE;
   state->unbonding_period = AC_DEFAULT_UNBONDING_PERIOD;
   state->appeal_window = AC_DEFAULT_APPEAL_WINDOW;
-  AC_LOG("initialize: ACC minted into the genesis vaults, mint authority removed");
-  ac_log_u64s(minted, AC_ACC_DECIMALS, 0, 0, 0);
+  ac_event_initialized event = { authority->key, mint->key, minted };
+  ac_emit(AC_EVENT_INITIALIZED, &event, sizeof(event));
   return AC_OK;
 }

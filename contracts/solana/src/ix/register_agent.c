@@ -9,9 +9,9 @@
 #include "ac/checks.h"
 #include "ac/cpi.h"
 #include "ac/ids.h"
-#include "ac/log.h"
 #include "ac/pda.h"
 #include "agentcluster/accounts.h"
+#include "agentcluster/events.h"
 #include "agentcluster/instructions.h"
 
 enum { A_OWNER, A_AGENT_KEY, A_AGENT, A_OWNER_ACC, A_BONDS, A_MINT, A_CONFIG, A_SYSTEM, A_TOKEN, A_COUNT };
@@ -69,7 +69,7 @@ u64 ac_ix_register_agent(ac_input *in) {
   agent->bond = bond;
   agent->capabilities = ac_read_u64(in->data + 1);
   agent->registered_at = ac_now();
-  AC_LOG("register_agent");
-  ac_log_pubkey(&agent->agent_key);
+  ac_event_agent_registered event = { agent->agent_key, agent->owner, bond, fee, agent->capabilities };
+  ac_emit(AC_EVENT_AGENT_REGISTERED, &event, sizeof(event));
   return AC_OK;
 }

@@ -4,8 +4,8 @@
  * Accounts: 0 owner (signer), 1 agent (writable), 2 config.
  * Data: tag, u64 amount. */
 #include "ac/checks.h"
-#include "ac/log.h"
 #include "agentcluster/accounts.h"
+#include "agentcluster/events.h"
 #include "agentcluster/instructions.h"
 
 enum { A_OWNER, A_AGENT, A_CONFIG, A_COUNT };
@@ -33,7 +33,7 @@ u64 ac_ix_request_unstake(ac_input *in) {
   agent->active_stake -= amount;
   agent->unbonding_stake += amount; /* cannot overflow: the sum of both is at most the supply */
   agent->unbonding_unlocks_at = ac_now() + (i64)config->unbonding_period;
-  AC_LOG("request_unstake");
-  ac_log_u64s(amount, agent->unbonding_stake, (u64)agent->unbonding_unlocks_at, 0, 0);
+  ac_event_unstake_requested event = { agent->agent_key, amount, agent->unbonding_stake, agent->unbonding_unlocks_at };
+  ac_emit(AC_EVENT_UNSTAKE_REQUESTED, &event, sizeof(event));
   return AC_OK;
 }

@@ -6,8 +6,8 @@
 #include "ac/checks.h"
 #include "ac/cpi.h"
 #include "ac/ids.h"
-#include "ac/log.h"
 #include "agentcluster/accounts.h"
+#include "agentcluster/events.h"
 #include "agentcluster/instructions.h"
 
 enum { A_OWNER, A_AGENT, A_OWNER_ACC, A_STAKES, A_CONFIG, A_TOKEN, A_COUNT };
@@ -40,7 +40,7 @@ u64 ac_ix_stake(ac_input *in) {
   /* --- act --- */
   if ((rc = ac_token_transfer(a[A_OWNER_ACC], a[A_STAKES], a[A_OWNER], amount, NULL)) != AC_OK) return ac_fail(rc);
   agent->active_stake += amount;
-  AC_LOG("stake");
-  ac_log_u64s(amount, agent->active_stake, 0, 0, 0);
+  ac_event_staked event = { agent->agent_key, amount, agent->active_stake };
+  ac_emit(AC_EVENT_STAKED, &event, sizeof(event));
   return AC_OK;
 }

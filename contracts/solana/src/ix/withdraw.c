@@ -7,8 +7,8 @@
 #include "ac/checks.h"
 #include "ac/cpi.h"
 #include "ac/ids.h"
-#include "ac/log.h"
 #include "agentcluster/accounts.h"
+#include "agentcluster/events.h"
 #include "agentcluster/instructions.h"
 
 enum { A_OWNER, A_AGENT, A_OWNER_ACC, A_STAKES, A_CONFIG, A_TOKEN, A_COUNT };
@@ -45,7 +45,7 @@ u64 ac_ix_withdraw(ac_input *in) {
   const ac_seed config_seeds[2] = { { SEED_CONFIG, sizeof(SEED_CONFIG) - 1 }, { &bump, 1 } };
   const ac_signer_seeds config_signer = { config_seeds, 2 };
   if ((rc = ac_token_transfer(a[A_STAKES], a[A_OWNER_ACC], a[A_CONFIG], amount, &config_signer)) != AC_OK) return ac_fail(rc);
-  AC_LOG("withdraw");
-  ac_log_u64s(amount, 0, 0, 0, 0);
+  ac_event_withdrawn event = { agent->agent_key, amount };
+  ac_emit(AC_EVENT_WITHDRAWN, &event, sizeof(event));
   return AC_OK;
 }

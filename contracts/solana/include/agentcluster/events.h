@@ -1,0 +1,27 @@
+/* Every state change emits an event (sol_log_data: "Program data: <base64 code> <base64 payload>"), so indexers and the
+ * dashboard are built from events alone, as on Base. Payloads are packed little-endian structs; append fields, never
+ * reorder. */
+#ifndef AGENTCLUSTER_EVENTS_H
+#define AGENTCLUSTER_EVENTS_H
+#include "ac/syscalls.h"
+
+enum ac_event_code {
+  AC_EVENT_INITIALIZED = 1,
+  AC_EVENT_AGENT_REGISTERED = 2,
+  AC_EVENT_STAKED = 3,
+  AC_EVENT_UNSTAKE_REQUESTED = 4,
+  AC_EVENT_WITHDRAWN = 5,
+};
+
+typedef struct { ac_pubkey authority; ac_pubkey mint; u64 supply; } ac_event_initialized;
+typedef struct { ac_pubkey agent_key; ac_pubkey owner; u64 bond; u64 fee_burned; u64 capabilities; } ac_event_agent_registered;
+typedef struct { ac_pubkey agent_key; u64 amount; u64 active_stake; } ac_event_staked;
+typedef struct { ac_pubkey agent_key; u64 amount; u64 unbonding_stake; i64 unlocks_at; } ac_event_unstake_requested;
+typedef struct { ac_pubkey agent_key; u64 amount; } ac_event_withdrawn;
+
+AC_INLINE void ac_emit(u8 code, const void *payload, u64 len) {
+  const ac_bytes fields[2] = { { &code, 1 }, { (const u8 *)payload, len } };
+  sol_log_data(fields, 2);
+}
+
+#endif
