@@ -7,7 +7,8 @@ import { createKeyPairSignerFromPrivateKeyBytes, lamports } from '@solana/kit';
 import { expectSuccess, send } from './helpers.mjs';
 import {
   ACC, agentPda, deployAgentCluster, fundedAccAccount, initializeInstruction, registerAgentInstruction, requestUnstakeInstruction,
-  stakeInstruction, withdrawInstruction,
+  stakeInstruction, withdrawInstruction, newAttestor, attestorPda, setAttestorInstruction, attestationData, attestationMessage,
+  ed25519Instruction, attestInstruction,
 } from './program.mjs';
 
 /** The units the top-level program used itself: its total less what the programs it invoked consumed. */
@@ -15,9 +16,10 @@ function withoutCpi(result) {
   let depth = 0, inner = 0n;
   for (const line of result.logs()) {
     const invoke = line.match(/^Program \w+ invoke \[(\d+)\]$/);
-    if (invoke) { depth = Number(invoke[1]); continue; }
+    if (invoke) depth = Number(invoke[1]);
     const consumed = line.match(/^Program \w+ consumed (\d+) of \d+ compute units$/);
-    if (consumed) { if (depth === 2) inner += BigInt(consumed[1]); depth--; }
+    if (consumed && depth === 2) inner += BigInt(consumed[1]);
+    if (/^Program \w+ (success|failed)/.test(line)) depth--; // builtins log no "consumed" line, only this
   }
   return result.computeUnitsConsumed() - inner;
 }
@@ -41,6 +43,16 @@ const clock = chain.svm.getClock();
 clock.unixTimestamp += 30n * 86400n;
 chain.svm.setClock(clock);
 measure('withdraw', await send(chain.svm, owner, [withdrawInstruction({ ...chain, ...who })]));
+
+// Ed25519 signatures are deterministic, so a fixed attestor key keeps the figures fixed.
+const attestor = newAttestor(new Uint8Array(32).fill(10));
+const attestorAccount = await attestorPda(chain.program, attestor.address);
+measure('set_attestor', await send(chain.svm, chain.payer, [setAttestorInstruction({ ...chain, authority: chain.payer, attestorKey: attestor.address,
+  attestor: attestorAccount })]));
+const fields = attestationData({ expiresAt: chain.svm.getClock().unixTimestamp + 86400n, nonce: 1n });
+const message = attestationMessage({ program: chain.program, agentKey: agentKey.address, fields });
+measure('attest', await send(chain.svm, chain.payer, [ed25519Instruction({ publicKey: attestor.publicKey, signature: attestor.sign(message), message }),
+  attestInstruction({ ...chain, agent: who.agent, attestor: attestorAccount, fields })]));
 
 for (const [name, total] of figures) console.log(`${name} ${total}`);
 for (const [name, , own] of figures) console.log(`${name}.without_cpi ${own}`);

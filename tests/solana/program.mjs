@@ -1,13 +1,14 @@
 // The AgentCluster program for the tests: its PDAs, its instructions, its account layouts (include/agentcluster/state.h).
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { getAddressDecoder, getProgramDerivedAddress, lamports } from '@solana/kit';
 import { getMintDecoder, getTokenDecoder, getTokenEncoder } from '@solana-program/token';
 import {
-  AccountRole, SYSTEM_PROGRAM, TOKEN_PROGRAM, addressBytes, concat, deployProgram, expectSuccess, generateKeyPairSigner, newChain,
+  AccountRole, SYSTEM_PROGRAM, TOKEN_PROGRAM, address, addressBytes, concat, deployProgram, expectSuccess, generateKeyPairSigner, newChain,
   programPath, readU64, send, u64le,
 } from './helpers.mjs';
 
-export const IX = { INITIALIZE: 0, REGISTER_AGENT: 1, STAKE: 2, REQUEST_UNSTAKE: 3, WITHDRAW: 4 };
+export const IX = { INITIALIZE: 0, REGISTER_AGENT: 1, STAKE: 2, REQUEST_UNSTAKE: 3, WITHDRAW: 4, SET_ATTESTOR: 5, ATTEST: 6 };
 export const ACC = 10n ** 9n; // 9 decimals
 export const TOTAL_SUPPLY = 10n ** 9n * ACC;
 /** The genesis vaults and their shares, as AccGenesis.sol (basis points; the team takes the remainder). */
@@ -66,7 +67,7 @@ export const readMint = (svm, mint) => getMintDecoder().decode(svm.getAccount(mi
 export const readTokenAccount = (svm, account) => getTokenDecoder().decode(svm.getAccount(account).data);
 
 /** The program's events in a transaction's logs (include/agentcluster/events.h), decoded. */
-export const EVENT = { INITIALIZED: 1, AGENT_REGISTERED: 2, STAKED: 3, UNSTAKE_REQUESTED: 4, WITHDRAWN: 5 };
+export const EVENT = { INITIALIZED: 1, AGENT_REGISTERED: 2, STAKED: 3, UNSTAKE_REQUESTED: 4, WITHDRAWN: 5, ATTESTOR_SET: 6, ATTESTED: 7 };
 export function eventsOf(result) {
   const events = [];
   for (const line of result.logs()) {
@@ -81,6 +82,8 @@ export function eventsOf(result) {
       case EVENT.STAKED: events.push({ name: 'Staked', agentKey: key(0), amount: u64(32), activeStake: u64(40), size: payload.length }); break;
       case EVENT.UNSTAKE_REQUESTED: events.push({ name: 'UnstakeRequested', agentKey: key(0), amount: u64(32), unbondingStake: u64(40), unlocksAt: i64(48), size: payload.length }); break;
       case EVENT.WITHDRAWN: events.push({ name: 'Withdrawn', agentKey: key(0), amount: u64(32), size: payload.length }); break;
+      case EVENT.ATTESTOR_SET: events.push({ name: 'AttestorSet', attestor: key(0), approved: payload[32], size: payload.length }); break;
+      case EVENT.ATTESTED: events.push({ name: 'Attested', agentKey: key(0), attestor: key(32), expiresAt: i64(64), nonce: u64(72), size: payload.length }); break;
       default: events.push({ name: `unknown ${code[0]}` });
     }
   }
@@ -176,4 +179,66 @@ export async function initializedAgentCluster(options) {
   const chain = await deployAgentCluster(options);
   expectSuccess(await send(chain.svm, chain.payer, [initializeInstruction({ ...chain, authority: chain.payer })]));
   return chain;
+}
+
+export const SYSVAR_INSTRUCTIONS = address('Sysvar1nstructions1111111111111111111111111');
+export const ED25519_PROGRAM = address('Ed25519SigVerify111111111111111111111111111');
+
+export const attestorPda = async (program, key) =>
+  (await getProgramDerivedAddress({ programAddress: program, seeds: ['attestor', addressBytes(key)] }))[0];
+
+export const SET_ATTESTOR_ACCOUNT = { AUTHORITY: 0, CONFIG: 1, ATTESTOR: 2, SYSTEM: 3 };
+export function setAttestorInstruction({ program, pdas, authority, attestorKey, attestor, approved = true, overrides = {} }) {
+  return { programAddress: program, data: concat(new Uint8Array([IX.SET_ATTESTOR]), addressBytes(attestorKey), new Uint8Array([approved ? 1 : 0])),
+    accounts: withOverrides([
+      { address: authority.address, role: AccountRole.WRITABLE_SIGNER, signer: authority },
+      { address: pdas.config, role: AccountRole.READONLY },
+      { address: attestor, role: AccountRole.WRITABLE },
+      { address: SYSTEM_PROGRAM, role: AccountRole.READONLY },
+    ], overrides) };
+}
+
+/** An Ed25519 attestor key pair (node:crypto; from a 32-byte seed when given), its address, and signing. */
+export function newAttestor(seed = undefined) {
+  const { publicKey, privateKey } = seed
+    ? { privateKey: crypto.createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]), format: 'der', type: 'pkcs8' }) }
+    : crypto.generateKeyPairSync('ed25519');
+  return attestorFrom(publicKey ?? crypto.createPublicKey(privateKey), privateKey);
+}
+function attestorFrom(publicKey, privateKey) {
+  const raw = new Uint8Array(Buffer.from(publicKey.export({ format: 'jwk' }).x, 'base64url'));
+  return { address: getAddressDecoder().decode(raw), publicKey: raw, sign: (message) => new Uint8Array(crypto.sign(null, message, privateKey)) };
+}
+
+/** The attestation fields as attest takes them, and the message an attestor signs (ac_attestation_message). */
+export function attestationData({ measurement = new Uint8Array(32).fill(0xab), cpuCores = 16, gpuMemoryMb = 81920, tokensPerSecond = 1200, expiresAt, nonce }) {
+  const b = new Uint8Array(60), v = new DataView(b.buffer);
+  b.set(measurement, 0);
+  v.setUint32(32, cpuCores, true); v.setUint32(36, gpuMemoryMb, true); v.setUint32(40, tokensPerSecond, true);
+  v.setBigInt64(44, BigInt(expiresAt), true); v.setBigUint64(52, BigInt(nonce), true);
+  return b;
+}
+export function attestationMessage({ program, agentKey, fields }) {
+  // domain, program, agent key, measurement + cpu + gpu + tokens/s, a reserved zero u32, expiry + nonce
+  return concat(new TextEncoder().encode('ACATTEST'), addressBytes(program), addressBytes(agentKey), fields.subarray(0, 44), new Uint8Array(4), fields.subarray(44, 60));
+}
+
+/** The Ed25519 native program's instruction verifying one signature, everything in its own data. */
+export function ed25519Instruction({ publicKey, signature, message, index = 0xffff }) {
+  const HEADER = 16, data = new Uint8Array(HEADER + 32 + 64 + message.length), v = new DataView(data.buffer);
+  data[0] = 1; // one signature
+  const publicKeyOffset = HEADER, signatureOffset = HEADER + 32, messageOffset = HEADER + 96;
+  [signatureOffset, index, publicKeyOffset, index, messageOffset, message.length, index].forEach((x, i) => v.setUint16(2 + 2 * i, x, true));
+  data.set(publicKey, publicKeyOffset); data.set(signature, signatureOffset); data.set(message, messageOffset);
+  return { programAddress: ED25519_PROGRAM, accounts: [], data };
+}
+
+export const ATTEST_ACCOUNT = { AGENT: 0, ATTESTOR: 1, CONFIG: 2, INSTRUCTIONS: 3 };
+export function attestInstruction({ program, pdas, agent, attestor, fields, overrides = {} }) {
+  return { programAddress: program, data: concat(new Uint8Array([IX.ATTEST]), fields), accounts: withOverrides([
+    { address: agent, role: AccountRole.WRITABLE },
+    { address: attestor, role: AccountRole.READONLY },
+    { address: pdas.config, role: AccountRole.READONLY },
+    { address: SYSVAR_INSTRUCTIONS, role: AccountRole.READONLY },
+  ], overrides) };
 }

@@ -14,6 +14,8 @@ u64 entrypoint(u8 *input) {
     case AC_IX_STAKE: return ac_ix_stake(&in);
     case AC_IX_REQUEST_UNSTAKE: return ac_ix_request_unstake(&in);
     case AC_IX_WITHDRAW: return ac_ix_withdraw(&in);
+    case AC_IX_SET_ATTESTOR: return ac_ix_set_attestor(&in);
+    case AC_IX_ATTEST: return ac_ix_attest(&in);
     default: return ac_fail(AC_ERR_INVALID_INSTRUCTION);
   }
 }

@@ -30,6 +30,12 @@ enum ac_error {
   AC_ERR_INSUFFICIENT_STAKE = 22,
   AC_ERR_NOTHING_TO_WITHDRAW = 23,
   AC_ERR_UNBONDING_LOCKED = 24,       /* the unbonding period has not passed */
+  AC_ERR_NOT_AUTHORITY = 25,          /* only the config's authority (governance) may do this */
+  AC_ERR_UNKNOWN_ATTESTOR = 26,       /* the attestor is not (or no longer) approved */
+  AC_ERR_SIGNATURE_NOT_VERIFIED = 27, /* no Ed25519 verification of exactly this message by this attestor precedes */
+  AC_ERR_ATTESTATION_EXPIRED = 28,
+  AC_ERR_ATTESTATION_TOO_LONG = 29,   /* expires later than the longest validity allows */
+  AC_ERR_STALE_ATTESTATION = 30,      /* the nonce is not above the agent's last one (a replay) */
 };
 
 /* The error's name, for the log line that precedes every failure. */

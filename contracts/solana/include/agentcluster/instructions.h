@@ -9,6 +9,8 @@ enum ac_instruction_tag {
   AC_IX_STAKE = 2,
   AC_IX_REQUEST_UNSTAKE = 3,
   AC_IX_WITHDRAW = 4,
+  AC_IX_SET_ATTESTOR = 5,
+  AC_IX_ATTEST = 6,
 };
 
 u64 ac_ix_initialize(ac_input *in);
@@ -16,5 +18,7 @@ u64 ac_ix_register_agent(ac_input *in);
 u64 ac_ix_stake(ac_input *in);
 u64 ac_ix_request_unstake(ac_input *in);
 u64 ac_ix_withdraw(ac_input *in);
+u64 ac_ix_set_attestor(ac_input *in);
+u64 ac_ix_attest(ac_input *in);
 
 #endif

@@ -27,7 +27,7 @@ enum ac_vault_kind {
   AC_VAULT_COUNT = 8,
 };
 
-enum ac_discriminator { AC_DISC_CONFIG = 1, AC_DISC_AGENT = 2 };
+enum ac_discriminator { AC_DISC_CONFIG = 1, AC_DISC_AGENT = 2, AC_DISC_ATTESTOR = 3 };
 #define AC_CONFIG_VERSION 1
 #define AC_AGENT_VERSION 1
 
@@ -79,5 +79,39 @@ typedef struct {
   u64 reserved[8];                  /* the stake checkpoints and reputation will need room */
 } ac_agent;
 AC_STATIC_ASSERT(sizeof(ac_agent) == 200, "agent layout is part of the client's contract");
+
+/* Seeds: PDA("attestor", attestor key). Made by set_attestor (the config's authority); approval can be withdrawn. */
+#define AC_SEED_ATTESTOR "attestor"
+#define AC_ATTESTOR_VERSION 1
+/* The longest an attestation may run (as on Base: 30 days); a parameter of governance later. */
+#define AC_MAX_ATTESTATION_VALIDITY (30ll * 86400)
+
+typedef struct {
+  u8 discriminator;                 /* AC_DISC_ATTESTOR */
+  u8 version;
+  u8 bump;
+  u8 approved;
+  u8 reserved0[4];
+  ac_pubkey key;                    /* the attestor's Ed25519 key */
+  i64 changed_at;
+} ac_attestor;
+AC_STATIC_ASSERT(sizeof(ac_attestor) == 48, "attestor layout is part of the client's contract");
+
+/* What an attestor signs (Ed25519, verified by the native program in the same transaction): the program and the agent
+ * bind it to this deployment and this agent, the nonce to one use. */
+#define AC_ATTESTATION_DOMAIN "ACATTEST"
+typedef struct {
+  u8 domain[8];                     /* AC_ATTESTATION_DOMAIN */
+  ac_pubkey program_id;
+  ac_pubkey agent_key;
+  u8 measurement_hash[32];          /* the TEE measurement the keeper verified */
+  u32 cpu_cores;
+  u32 gpu_memory_mb;
+  u32 tokens_per_second;
+  u32 reserved;                     /* zero */
+  i64 expires_at;
+  u64 nonce;
+} __attribute__((packed)) ac_attestation_message;
+AC_STATIC_ASSERT(sizeof(ac_attestation_message) == 136, "the signed message is part of the attestors' contract");
 
 #endif

@@ -26,6 +26,12 @@ const char *ac_error_name(u64 error) {
     case AC_ERR_INSUFFICIENT_STAKE: return "InsufficientStake";
     case AC_ERR_NOTHING_TO_WITHDRAW: return "NothingToWithdraw";
     case AC_ERR_UNBONDING_LOCKED: return "UnbondingLocked";
+    case AC_ERR_NOT_AUTHORITY: return "NotAuthority";
+    case AC_ERR_UNKNOWN_ATTESTOR: return "UnknownAttestor";
+    case AC_ERR_SIGNATURE_NOT_VERIFIED: return "SignatureNotVerified";
+    case AC_ERR_ATTESTATION_EXPIRED: return "AttestationExpired";
+    case AC_ERR_ATTESTATION_TOO_LONG: return "AttestationTooLong";
+    case AC_ERR_STALE_ATTESTATION: return "StaleAttestation";
     default: return "Unknown";
   }
 }
