@@ -1,4 +1,4 @@
-// register_agent, stake, request_unstake, withdraw: the rules as on Base (bond kept, fee burned, a key binds once, stake
+// register_agent, stake, request_unstake, withdraw, request_exit, withdraw_bond: the rules as on Base (bond kept, fee burned, a key binds once, stake
 // moves to unbonding with the clock restarted and leaves only after it) and every account check broken on purpose.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -6,7 +6,7 @@ import { getAddressDecoder, lamports } from '@solana/kit';
 import { AccountRole, ERRORS, addressBytes, customError, expectSuccess, generateKeyPairSigner, send } from './helpers.mjs';
 import {
   ACC, AGENT_STATUS, REGISTER_ACCOUNT as R, STAKE_ACCOUNT as S, TOTAL_SUPPLY, UNSTAKE_ACCOUNT as U, VAULT,
-  WITHDRAW_ACCOUNT as W, agentPda, fundedAccAccount, initializedAgentCluster, readAgent, readMint, readTokenAccount,
+  WITHDRAW_ACCOUNT as W, EXIT_ACCOUNT as X, BOND_ACCOUNT as B, requestExitInstruction, withdrawBondInstruction, agentPda, fundedAccAccount, initializedAgentCluster, readAgent, readMint, readTokenAccount,
   eventsOf, registerAgentInstruction, requestUnstakeInstruction, stakeInstruction, withdrawInstruction,
 } from './program.mjs';
 
@@ -248,6 +248,69 @@ test('Withdraw_EachAccountCheckFailsWithItsNamedError', async () => {
   expectSuccess(await withdraw(who));
 });
 
+const requestExit = (who, extra = {}) => send(chain.svm, who.owner, [requestExitInstruction({ ...chain, ...who, ...extra })]);
+const withdrawBond = (who, payer, extra = {}) => send(chain.svm, payer, [withdrawBondInstruction({ ...chain, ...who, ...extra })]);
+
+test('Exit_TheBondReturnsToTheOwnerAfterTheExitDelayAndTheAgentStaysOut', async () => {
+  const who = await newOwner();
+  expectSuccess(await register(who));
+  expectSuccess(await stake(who, 100n * ACC));
+  const keeper = await generateKeyPairSigner(); // anyone may pay the withdrawal out; it goes to the owner
+  chain.svm.airdrop(keeper.address, lamports(10_000_000_000n));
+  expectCode(await withdrawBond(who, keeper), 'BOND_LOCKED'); // no exit requested
+  const result = expectSuccess(await requestExit(who));
+  const unlocksAt = chain.svm.getClock().unixTimestamp + 30n * 86400n;
+  assert.deepEqual(eventsOf(result), [{ name: 'ExitRequested', agentKey: who.agentKey.address, unlocksAt, size: 40 }]);
+  const agent = readAgent(chain.svm, who.agent);
+  assert.deepEqual([agent.status, agent.exitUnlocksAt], [AGENT_STATUS.EXITED, unlocksAt]);
+  expectCode(await requestExit(who), 'AGENT_EXITED');
+  expectCode(await stake(who, ACC), 'AGENT_EXITED');
+  later(unlocksAt - chain.svm.getClock().unixTimestamp - 1n);
+  expectCode(await withdrawBond(who, keeper), 'BOND_LOCKED');
+  later(1n);
+  const before = balance(who.ownerAcc);
+  assert.deepEqual(eventsOf(expectSuccess(await withdrawBond(who, keeper))),
+    [{ name: 'BondWithdrawn', agentKey: who.agentKey.address, owner: who.owner.address, amount: BOND, size: 72 }]);
+  assert.equal(balance(who.ownerAcc) - before, BOND);
+  assert.equal(readAgent(chain.svm, who.agent).bond, 0n);
+  expectCode(await withdrawBond(who, keeper), 'NOTHING_TO_WITHDRAW');
+  expectCode(await register(who), 'ALREADY_INITIALIZED'); // the key never binds again
+  expectSuccess(await unstake(who, 100n * ACC)); // stake leaves by its own path
+});
+
+test('Exit_EachAccountCheckFailsWithItsNamedError', async () => {
+  const who = await newOwner(), stranger = await newOwner();
+  expectSuccess(await register(who));
+  expectSuccess(await register(stranger));
+  for (const [name, overrides] of [
+    ['NOT_WRITABLE', { [X.AGENT]: readOnly(who.agent) }],
+    ['NOT_AGENT_OWNER', { [X.AGENT]: writable(stranger.agent) }],
+    ['WRONG_OWNER', { [X.CONFIG]: readOnly(who.ownerAcc) }],
+    ['NOT_ENOUGH_ACCOUNTS', { [X.CONFIG]: null }],
+  ]) expectCode(await requestExit(who, { overrides }), name);
+  const feePayer = await generateKeyPairSigner();
+  chain.svm.airdrop(feePayer.address, lamports(10_000_000_000n));
+  expectCode(await send(chain.svm, feePayer, [requestExitInstruction({ ...chain, ...who, overrides: { [X.OWNER]: readOnly(who.owner.address) } })]),
+    'MISSING_SIGNER');
+  assert.equal(readAgent(chain.svm, stranger.agent).status, AGENT_STATUS.PENDING);
+  expectSuccess(await requestExit(who));
+  later(30n * 86400n);
+  for (const [name, overrides] of [
+    ['NOT_TOKEN_OWNER', { [B.OWNER_ACC]: writable(stranger.ownerAcc) }], // the bond never goes to anyone but the owner
+    ['NOT_TOKEN_OWNER', { [B.OWNER_ACC]: writable(chain.pdas.vaults[VAULT.STAKES]) }],
+    ['NOT_WRITABLE', { [B.OWNER_ACC]: readOnly(who.ownerAcc) }],
+    ['WRONG_PDA', { [B.BONDS]: writable(chain.pdas.vaults[VAULT.STAKES]) }],
+    ['NOT_WRITABLE', { [B.BONDS]: readOnly(chain.pdas.vaults[VAULT.BONDS]) }],
+    ['NOT_WRITABLE', { [B.AGENT]: readOnly(who.agent) }],
+    ['WRONG_OWNER', { [B.CONFIG]: readOnly(who.ownerAcc) }],
+    ['WRONG_ACCOUNT', { [B.TOKEN]: readOnly(chain.program) }],
+    ['NOT_ENOUGH_ACCOUNTS', { [B.TOKEN]: null }],
+  ]) expectCode(await withdrawBond(who, feePayer, { overrides }), name);
+  expectCode(await withdrawBond(stranger, feePayer), 'BOND_LOCKED'); // the stranger never asked to exit
+  assert.equal(readAgent(chain.svm, who.agent).bond, BOND, 'nothing was paid');
+  expectSuccess(await withdrawBond(who, feePayer));
+});
+
 test('Supply_GenesisVaultsBondsAndStakesAccountForEveryMintedUnit', async () => {
   // Whatever the tests above did: the mint's supply is the genesis supply less the burned fees, and every agent's bond
   // and stake sits in the vaults. (Agents at their PDA: the forged copy of an agent made above is not one.)
@@ -255,8 +318,8 @@ test('Supply_GenesisVaultsBondsAndStakesAccountForEveryMintedUnit', async () => 
   for (const a of chain.svm.getProgramAccounts(chain.program)) {
     if (a.data.length === 200 && a.data[0] === 2 && a.address === await agentPda(chain.program, getAddressDecoder().decode(a.data.subarray(40, 72)))) agents.push(a);
   }
-  assert.equal(agents.length, 13, 'the agents the tests above registered');
-  const bonds = agents.reduce((n, a) => n + readAgent(chain.svm, a.address).bond, 0n);
+  assert.equal(agents.length, 16, 'the agents the tests above registered');
+  const bonds = agents.reduce((n, a) => n + readAgent(chain.svm, a.address).bond, 0n); // withdrawn bonds read 0
   const stakes = agents.reduce((n, a) => n + readAgent(chain.svm, a.address).activeStake + readAgent(chain.svm, a.address).unbondingStake, 0n);
   assert.equal(balance(chain.pdas.vaults[VAULT.BONDS]), bonds);
   assert.equal(balance(chain.pdas.vaults[VAULT.STAKES]), stakes);

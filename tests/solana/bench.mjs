@@ -8,7 +8,7 @@ import { expectSuccess, send } from './helpers.mjs';
 import {
   ACC, agentPda, deployAgentCluster, fundedAccAccount, initializeInstruction, registerAgentInstruction, requestUnstakeInstruction,
   stakeInstruction, withdrawInstruction, newAttestor, attestorPda, setAttestorInstruction, attestationData, attestationMessage,
-  ed25519Instruction, attestInstruction,
+  ed25519Instruction, attestInstruction, requestExitInstruction, withdrawBondInstruction,
 } from './program.mjs';
 
 /** The units the top-level program used itself: its total less what the programs it invoked consumed. */
@@ -53,6 +53,10 @@ const fields = attestationData({ expiresAt: chain.svm.getClock().unixTimestamp +
 const message = attestationMessage({ program: chain.program, agentKey: agentKey.address, fields });
 measure('attest', await send(chain.svm, chain.payer, [ed25519Instruction({ publicKey: attestor.publicKey, signature: attestor.sign(message), message }),
   attestInstruction({ ...chain, agent: who.agent, attestor: attestorAccount, fields })]));
+measure('request_exit', await send(chain.svm, owner, [requestExitInstruction({ ...chain, ...who })]));
+clock.unixTimestamp += 30n * 86400n;
+chain.svm.setClock(clock);
+measure('withdraw_bond', await send(chain.svm, owner, [withdrawBondInstruction({ ...chain, ...who })]));
 
 for (const [name, total] of figures) console.log(`${name} ${total}`);
 for (const [name, , own] of figures) console.log(`${name}.without_cpi ${own}`);

@@ -107,6 +107,7 @@ test('Initialize_MintsTheWholeSupplyIntoTheGenesisVaultsAndRemovesTheMintAuthori
   assert.equal(config.registrationFee, 100n * ACC);
   assert.equal(config.unbondingPeriod, 30n * 86400n);
   assert.equal(config.appealWindow, 7n * 86400n);
+  assert.equal(config.exitDelay, 30n * 86400n);
 
   const mint = readMint(svm, pdas.mint);
   assert.equal(svm.getAccount(pdas.mint).programAddress, 'TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA');

@@ -8,7 +8,7 @@ import {
   programPath, readU64, send, u64le,
 } from './helpers.mjs';
 
-export const IX = { INITIALIZE: 0, REGISTER_AGENT: 1, STAKE: 2, REQUEST_UNSTAKE: 3, WITHDRAW: 4, SET_ATTESTOR: 5, ATTEST: 6 };
+export const IX = { INITIALIZE: 0, REGISTER_AGENT: 1, STAKE: 2, REQUEST_UNSTAKE: 3, WITHDRAW: 4, SET_ATTESTOR: 5, ATTEST: 6, REQUEST_EXIT: 7, WITHDRAW_BOND: 8 };
 export const ACC = 10n ** 9n; // 9 decimals
 export const TOTAL_SUPPLY = 10n ** 9n * ACC;
 /** The genesis vaults and their shares, as AccGenesis.sol (basis points; the team takes the remainder). */
@@ -60,6 +60,7 @@ export function readConfig(svm, config) {
     vaultBumps: [...d.subarray(4, 12)], authority: d.subarray(16, 48), mint: d.subarray(48, 80),
     vaults: [0, 1, 2, 3, 4, 5, 6, 7].map((k) => d.subarray(80 + 32 * k, 112 + 32 * k)),
     registrationBond: readU64(d, 336), registrationFee: readU64(d, 344), unbondingPeriod: readU64(d, 352), appealWindow: readU64(d, 360),
+    exitDelay: readU64(d, 368),
   };
 }
 
@@ -67,7 +68,7 @@ export const readMint = (svm, mint) => getMintDecoder().decode(svm.getAccount(mi
 export const readTokenAccount = (svm, account) => getTokenDecoder().decode(svm.getAccount(account).data);
 
 /** The program's events in a transaction's logs (include/agentcluster/events.h), decoded. */
-export const EVENT = { INITIALIZED: 1, AGENT_REGISTERED: 2, STAKED: 3, UNSTAKE_REQUESTED: 4, WITHDRAWN: 5, ATTESTOR_SET: 6, ATTESTED: 7 };
+export const EVENT = { INITIALIZED: 1, AGENT_REGISTERED: 2, STAKED: 3, UNSTAKE_REQUESTED: 4, WITHDRAWN: 5, ATTESTOR_SET: 6, ATTESTED: 7, EXIT_REQUESTED: 8, BOND_WITHDRAWN: 9 };
 export function eventsOf(result) {
   const events = [];
   for (const line of result.logs()) {
@@ -83,6 +84,8 @@ export function eventsOf(result) {
       case EVENT.UNSTAKE_REQUESTED: events.push({ name: 'UnstakeRequested', agentKey: key(0), amount: u64(32), unbondingStake: u64(40), unlocksAt: i64(48), size: payload.length }); break;
       case EVENT.WITHDRAWN: events.push({ name: 'Withdrawn', agentKey: key(0), amount: u64(32), size: payload.length }); break;
       case EVENT.ATTESTOR_SET: events.push({ name: 'AttestorSet', attestor: key(0), approved: payload[32], size: payload.length }); break;
+      case EVENT.EXIT_REQUESTED: events.push({ name: 'ExitRequested', agentKey: key(0), unlocksAt: i64(32), size: payload.length }); break;
+      case EVENT.BOND_WITHDRAWN: events.push({ name: 'BondWithdrawn', agentKey: key(0), owner: key(32), amount: u64(64), size: payload.length }); break;
       case EVENT.ATTESTED: events.push({ name: 'Attested', agentKey: key(0), attestor: key(32), expiresAt: i64(64), nonce: u64(72), size: payload.length }); break;
       default: events.push({ name: `unknown ${code[0]}` });
     }
@@ -100,7 +103,7 @@ export function readAgent(svm, agent) {
     owner: account.programAddress, size: d.length, discriminator: d[0], version: d[1], bump: d[2], status: d[3],
     ownerKey: d.subarray(8, 40), agentKey: d.subarray(40, 72), bond: readU64(d, 72), capabilities: readU64(d, 80),
     registeredAt: i64(88), attestedUntil: i64(96), attestationNonce: readU64(d, 104), activeStake: readU64(d, 112),
-    unbondingStake: readU64(d, 120), unbondingUnlocksAt: i64(128),
+    unbondingStake: readU64(d, 120), unbondingUnlocksAt: i64(128), exitUnlocksAt: i64(136),
   };
 }
 export const AGENT_STATUS = { PENDING: 0, ACTIVE: 1, EXITED: 2 };
@@ -169,6 +172,26 @@ export function withdrawInstruction({ program, pdas, owner, agent, ownerAcc, ove
     { address: agent, role: AccountRole.WRITABLE },
     { address: ownerAcc, role: AccountRole.WRITABLE },
     { address: pdas.vaults[VAULT.STAKES], role: AccountRole.WRITABLE },
+    { address: pdas.config, role: AccountRole.READONLY },
+    { address: TOKEN_PROGRAM, role: AccountRole.READONLY },
+  ], overrides) };
+}
+
+export const EXIT_ACCOUNT = { OWNER: 0, AGENT: 1, CONFIG: 2 };
+export function requestExitInstruction({ program, pdas, owner, agent, overrides = {} }) {
+  return { programAddress: program, data: new Uint8Array([IX.REQUEST_EXIT]), accounts: withOverrides([
+    { address: owner.address, role: AccountRole.READONLY_SIGNER, signer: owner },
+    { address: agent, role: AccountRole.WRITABLE },
+    { address: pdas.config, role: AccountRole.READONLY },
+  ], overrides) };
+}
+
+export const BOND_ACCOUNT = { AGENT: 0, OWNER_ACC: 1, BONDS: 2, CONFIG: 3, TOKEN: 4 };
+export function withdrawBondInstruction({ program, pdas, agent, ownerAcc, overrides = {} }) {
+  return { programAddress: program, data: new Uint8Array([IX.WITHDRAW_BOND]), accounts: withOverrides([
+    { address: agent, role: AccountRole.WRITABLE },
+    { address: ownerAcc, role: AccountRole.WRITABLE },
+    { address: pdas.vaults[VAULT.BONDS], role: AccountRole.WRITABLE },
     { address: pdas.config, role: AccountRole.READONLY },
     { address: TOKEN_PROGRAM, role: AccountRole.READONLY },
   ], overrides) };

@@ -16,6 +16,8 @@ u64 entrypoint(u8 *input) {
     case AC_IX_WITHDRAW: return ac_ix_withdraw(&in);
     case AC_IX_SET_ATTESTOR: return ac_ix_set_attestor(&in);
     case AC_IX_ATTEST: return ac_ix_attest(&in);
+    case AC_IX_REQUEST_EXIT: return ac_ix_request_exit(&in);
+    case AC_IX_WITHDRAW_BOND: return ac_ix_withdraw_bond(&in);
     default: return ac_fail(AC_ERR_INVALID_INSTRUCTION);
   }
 }

@@ -36,6 +36,7 @@ enum ac_error {
   AC_ERR_ATTESTATION_EXPIRED = 28,
   AC_ERR_ATTESTATION_TOO_LONG = 29,   /* expires later than the longest validity allows */
   AC_ERR_STALE_ATTESTATION = 30,      /* the nonce is not above the agent's last one (a replay) */
+  AC_ERR_BOND_LOCKED = 31,            /* no exit requested, or the exit delay has not passed */
 };
 
 /* The error's name, for the log line that precedes every failure. */

@@ -10,7 +10,7 @@ u64 ac_config_load(const ac_account *account, const ac_pubkey *program_id, const
 u64 ac_agent_load(ac_account *account, const ac_pubkey *program_id, ac_agent **agent);
 /* An SPL token account of ACC that `holder` owns: writable, owned by the Token program, initialised, of the config's
  * mint, its token owner the holder (so no vault or stranger's account can stand in, whatever a delegate allows). */
-u64 ac_acc_account_check(const ac_account *account, const ac_config *config, const ac_account *holder);
+u64 ac_acc_account_check(const ac_account *account, const ac_config *config, const ac_pubkey *holder);
 /* The cluster's Unix time (Clock sysvar). */
 i64 ac_now(void);
 u64 ac_read_u64(const u8 *p);

@@ -13,6 +13,8 @@ enum ac_event_code {
   AC_EVENT_WITHDRAWN = 5,
   AC_EVENT_ATTESTOR_SET = 6,
   AC_EVENT_ATTESTED = 7,
+  AC_EVENT_EXIT_REQUESTED = 8,
+  AC_EVENT_BOND_WITHDRAWN = 9,
 };
 
 typedef struct { ac_pubkey authority; ac_pubkey mint; u64 supply; } ac_event_initialized;
@@ -22,6 +24,8 @@ typedef struct { ac_pubkey agent_key; u64 amount; u64 unbonding_stake; i64 unloc
 typedef struct { ac_pubkey agent_key; u64 amount; } ac_event_withdrawn;
 typedef struct { ac_pubkey attestor; u8 approved; } __attribute__((packed)) ac_event_attestor_set;
 typedef struct { ac_pubkey agent_key; ac_pubkey attestor; i64 expires_at; u64 nonce; } ac_event_attested;
+typedef struct { ac_pubkey agent_key; i64 unlocks_at; } ac_event_exit_requested;
+typedef struct { ac_pubkey agent_key; ac_pubkey owner; u64 amount; } ac_event_bond_withdrawn;
 
 AC_INLINE void ac_emit(u8 code, const void *payload, u64 len) {
   const ac_bytes fields[2] = { { &code, 1 }, { (const u8 *)payload, len } };

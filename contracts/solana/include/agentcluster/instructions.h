@@ -11,6 +11,8 @@ enum ac_instruction_tag {
   AC_IX_WITHDRAW = 4,
   AC_IX_SET_ATTESTOR = 5,
   AC_IX_ATTEST = 6,
+  AC_IX_REQUEST_EXIT = 7,
+  AC_IX_WITHDRAW_BOND = 8,
 };
 
 u64 ac_ix_initialize(ac_input *in);
@@ -20,5 +22,7 @@ u64 ac_ix_request_unstake(ac_input *in);
 u64 ac_ix_withdraw(ac_input *in);
 u64 ac_ix_set_attestor(ac_input *in);
 u64 ac_ix_attest(ac_input *in);
+u64 ac_ix_request_exit(ac_input *in);
+u64 ac_ix_withdraw_bond(ac_input *in);
 
 #endif

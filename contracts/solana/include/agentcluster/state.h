@@ -36,6 +36,7 @@ enum ac_discriminator { AC_DISC_CONFIG = 1, AC_DISC_AGENT = 2, AC_DISC_ATTESTOR 
 #define AC_DEFAULT_REGISTRATION_FEE (100ull * AC_ACC_UNIT)
 #define AC_DEFAULT_UNBONDING_PERIOD (30ull * 86400)
 #define AC_DEFAULT_APPEAL_WINDOW (7ull * 86400)
+#define AC_DEFAULT_EXIT_DELAY (30ull * 86400)
 
 typedef struct {
   u8 discriminator;                 /* AC_DISC_CONFIG */
@@ -51,7 +52,8 @@ typedef struct {
   u64 registration_fee;
   u64 unbonding_period;
   u64 appeal_window;
-  u64 reserved[8];                  /* room for parameters without a migration */
+  u64 exit_delay;                   /* from request_exit until the bond can be withdrawn */
+  u64 reserved[7];                  /* room for parameters without a migration */
 } ac_config;
 AC_STATIC_ASSERT(sizeof(ac_config) == 432, "config layout is part of the client's contract");
 
@@ -76,7 +78,8 @@ typedef struct {
   u64 active_stake;
   u64 unbonding_stake;
   i64 unbonding_unlocks_at;         /* one bucket per agent: a new request adds to it and restarts the clock */
-  u64 reserved[8];                  /* the stake checkpoints and reputation will need room */
+  i64 exit_unlocks_at;              /* 0 until request_exit */
+  u64 reserved[7];                  /* the stake checkpoints and reputation will need room */
 } ac_agent;
 AC_STATIC_ASSERT(sizeof(ac_agent) == 200, "agent layout is part of the client's contract");
 

@@ -121,6 +121,7 @@ u64 ac_ix_initialize(ac_input *in) {
   state->registration_fee = AC_DEFAULT_REGISTRATION_FEE;
   state->unbonding_period = AC_DEFAULT_UNBONDING_PERIOD;
   state->appeal_window = AC_DEFAULT_APPEAL_WINDOW;
+  state->exit_delay = AC_DEFAULT_EXIT_DELAY;
   ac_event_initialized event = { authority->key, mint->key, minted };
   ac_emit(AC_EVENT_INITIALIZED, &event, sizeof(event));
   return AC_OK;

@@ -39,7 +39,7 @@ u64 ac_ix_register_agent(ac_input *in) {
   if ((rc = ac_pda_find(agent_seeds, 2, program_id, &expected_agent, &agent_bump)) != AC_OK) return ac_fail(rc);
   if (!ac_key_eq(&a[A_AGENT]->key, &expected_agent)) return ac_fail(AC_ERR_WRONG_PDA);
   if ((rc = ac_check_uninitialized(a[A_AGENT])) != AC_OK) return ac_fail(rc);
-  if ((rc = ac_acc_account_check(a[A_OWNER_ACC], config, a[A_OWNER])) != AC_OK) return ac_fail(rc);
+  if ((rc = ac_acc_account_check(a[A_OWNER_ACC], config, &a[A_OWNER]->key)) != AC_OK) return ac_fail(rc);
   if ((rc = ac_check_writable(a[A_BONDS])) != AC_OK) return ac_fail(rc);
   if (!ac_key_eq(&a[A_BONDS]->key, &config->vaults[AC_VAULT_BONDS])) return ac_fail(AC_ERR_WRONG_PDA);
   if ((rc = ac_check_writable(a[A_MINT])) != AC_OK) return ac_fail(rc);

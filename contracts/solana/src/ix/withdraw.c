@@ -29,7 +29,7 @@ u64 ac_ix_withdraw(ac_input *in) {
   if ((rc = ac_check_writable(a[A_AGENT])) != AC_OK || (rc = ac_agent_load(a[A_AGENT], in->program_id, &agent)) != AC_OK)
     return ac_fail(rc);
   if (!ac_key_eq(&agent->owner, &a[A_OWNER]->key)) return ac_fail(AC_ERR_NOT_AGENT_OWNER);
-  if ((rc = ac_acc_account_check(a[A_OWNER_ACC], config, a[A_OWNER])) != AC_OK) return ac_fail(rc);
+  if ((rc = ac_acc_account_check(a[A_OWNER_ACC], config, &a[A_OWNER]->key)) != AC_OK) return ac_fail(rc);
   if ((rc = ac_check_writable(a[A_STAKES])) != AC_OK) return ac_fail(rc);
   if (!ac_key_eq(&a[A_STAKES]->key, &config->vaults[AC_VAULT_STAKES])) return ac_fail(AC_ERR_WRONG_PDA);
   if ((rc = ac_check_key(a[A_TOKEN], &AC_TOKEN_PROGRAM_ID)) != AC_OK) return ac_fail(rc);

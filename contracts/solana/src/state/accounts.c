@@ -34,14 +34,14 @@ u64 ac_agent_load(ac_account *account, const ac_pubkey *program_id, ac_agent **a
 #define TOKEN_ACCOUNT_STATE_OFFSET 108
 #define TOKEN_ACCOUNT_INITIALIZED 1
 
-u64 ac_acc_account_check(const ac_account *account, const ac_config *config, const ac_account *holder) {
+u64 ac_acc_account_check(const ac_account *account, const ac_config *config, const ac_pubkey *holder) {
   u64 rc;
   if ((rc = ac_check_writable(account)) != AC_OK) return rc;
   if ((rc = ac_check_owner(account, &AC_TOKEN_PROGRAM_ID)) != AC_OK) return rc;
   if (account->data_len != AC_TOKEN_ACCOUNT_SIZE || account->data[TOKEN_ACCOUNT_STATE_OFFSET] != TOKEN_ACCOUNT_INITIALIZED)
     return AC_ERR_INVALID_ACCOUNT_DATA;
   if (!ac_key_eq(ac_token_account_mint(account), &config->mint)) return AC_ERR_WRONG_MINT;
-  if (!ac_key_eq(ac_token_account_owner(account), &holder->key)) return AC_ERR_NOT_TOKEN_OWNER;
+  if (!ac_key_eq(ac_token_account_owner(account), holder)) return AC_ERR_NOT_TOKEN_OWNER;
   return AC_OK;
 }
 

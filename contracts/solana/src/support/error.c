@@ -32,6 +32,7 @@ const char *ac_error_name(u64 error) {
     case AC_ERR_ATTESTATION_EXPIRED: return "AttestationExpired";
     case AC_ERR_ATTESTATION_TOO_LONG: return "AttestationTooLong";
     case AC_ERR_STALE_ATTESTATION: return "StaleAttestation";
+    case AC_ERR_BOND_LOCKED: return "BondLocked";
     default: return "Unknown";
   }
 }
