@@ -1,6 +1,7 @@
 /* The support layer's test program (tests/solana/support.test.mjs): each tag runs one support function on the
  * instruction's arguments and hands the result back as return data, so the tests compare it with a reference. */
 #include "ac/account.h"
+#include "ac/bytes.h"
 #include "ac/checks.h"
 #include "ac/cpi.h"
 #include "ac/ids.h"
@@ -22,13 +23,6 @@ enum probe_tag {
   PROBE_RENT = 9,         /* space -> rent-exempt minimum */
 };
 
-static u64 rd64(const u8 *p) {
-  u64 v = 0;
-  for (int i = 7; i >= 0; i--) v = (v << 8) | p[i];
-  return v;
-}
-static void wr64(u8 *p, u64 v) { for (int i = 0; i < 8; i++) p[i] = (u8)(v >> (8 * i)); }
-static void wrkey(u8 *p, const ac_pubkey *k) { for (int i = 0; i < 32; i++) p[i] = k->bytes[i]; }
 
 static const u8 PROBE_SEED[] = "probe";
 #define NEED_ARGS(input, n) do { if ((input)->data_len < 1 + 8 * (n)) return ac_fail(AC_ERR_INVALID_INSTRUCTION); } while (0)
@@ -39,10 +33,10 @@ AC_NOINLINE static u64 probe_accounts(const ac_input *in) {
   for (u64 i = 0; i < n; i++) {
     const ac_account *a = in->accounts[i];
     u8 *o = out + i * 83;
-    wrkey(o, &a->key);
-    wrkey(o + 32, &a->owner);
-    wr64(o + 64, a->lamports);
-    wr64(o + 72, a->data_len);
+    ac_write_key(o, &a->key);
+    ac_write_key(o + 32, &a->owner);
+    ac_write_u64(o + 64, a->lamports);
+    ac_write_u64(o + 72, a->data_len);
     o[80] = a->is_signer; o[81] = a->is_writable; o[82] = a->executable;
   }
   sol_set_return_data(out, n * 83);
@@ -61,7 +55,7 @@ AC_NOINLINE static u64 probe_pda(const ac_input *in) {
   if ((rc = ac_pda_create(seeds, 2, in->program_id, &created)) != AC_OK) return ac_fail(rc);
   if (!ac_key_eq(&found, &created)) return ac_fail(AC_ERR_WRONG_PDA);
   u8 out[33];
-  wrkey(out, &found);
+  ac_write_key(out, &found);
   out[32] = bump;
   sol_set_return_data(out, sizeof(out));
   return AC_OK;
@@ -89,10 +83,10 @@ AC_NOINLINE static u64 probe_create_pda(const ac_input *in) {
       (rc = ac_check_uninitialized(target)) != AC_OK || (rc = ac_check_key(in->accounts[2], &AC_SYSTEM_PROGRAM_ID)) != AC_OK)
     return ac_fail(rc);
   const ac_signer_seeds signer = { seeds, 2 };
-  if ((rc = ac_system_create_pda(payer, target, rd64(in->data + 1), in->program_id, &signer)) != AC_OK) return ac_fail(rc);
+  if ((rc = ac_system_create_pda(payer, target, ac_read_u64(in->data + 1), in->program_id, &signer)) != AC_OK) return ac_fail(rc);
   u8 out[16];
-  wr64(out, target->lamports);
-  wr64(out + 8, target->data_len);
+  ac_write_u64(out, target->lamports);
+  ac_write_u64(out + 8, target->data_len);
   sol_set_return_data(out, sizeof(out));
   return AC_OK;
 }
@@ -108,30 +102,30 @@ u64 entrypoint(u8 *input) {
     case PROBE_MUL: {
       NEED_ARGS(&in, 2);
       ac_u128 p;
-  ac_mul_64x64(rd64(args), rd64(args + 8), &p);
-      wr64(out, p.lo); wr64(out + 8, p.hi);
+  ac_mul_64x64(ac_read_u64(args), ac_read_u64(args + 8), &p);
+      ac_write_u64(out, p.lo); ac_write_u64(out + 8, p.hi);
       sol_set_return_data(out, 16);
       return AC_OK;
     }
     case PROBE_MUL_DIV: {
       NEED_ARGS(&in, 3);
       u64 q;
-      if (!ac_mul_div(rd64(args), rd64(args + 8), rd64(args + 16), &q)) return ac_fail(AC_ERR_ARITHMETIC_OVERFLOW);
-      wr64(out, q);
+      if (!ac_mul_div(ac_read_u64(args), ac_read_u64(args + 8), ac_read_u64(args + 16), &q)) return ac_fail(AC_ERR_ARITHMETIC_OVERFLOW);
+      ac_write_u64(out, q);
       sol_set_return_data(out, 8);
       return AC_OK;
     }
     case PROBE_EXP2: {
       NEED_ARGS(&in, 1);
-      wr64(out, ac_exp2_neg_q32(rd64(args)));
+      ac_write_u64(out, ac_exp2_neg_q32(ac_read_u64(args)));
       sol_set_return_data(out, 8);
       return AC_OK;
     }
     case PROBE_DECAY: {
       NEED_ARGS(&in, 3);
       u64 v;
-      if (!ac_decay(rd64(args), rd64(args + 8), rd64(args + 16), &v)) return ac_fail(AC_ERR_ARITHMETIC_OVERFLOW);
-      wr64(out, v);
+      if (!ac_decay(ac_read_u64(args), ac_read_u64(args + 8), ac_read_u64(args + 16), &v)) return ac_fail(AC_ERR_ARITHMETIC_OVERFLOW);
+      ac_write_u64(out, v);
       sol_set_return_data(out, 8);
       return AC_OK;
     }
@@ -147,8 +141,8 @@ u64 entrypoint(u8 *input) {
     case PROBE_RENT: {
       NEED_ARGS(&in, 1);
       u64 lamports;
-      if ((rc = ac_rent_exempt_minimum(rd64(args), &lamports)) != AC_OK) return ac_fail(rc);
-      wr64(out, lamports);
+      if ((rc = ac_rent_exempt_minimum(ac_read_u64(args), &lamports)) != AC_OK) return ac_fail(rc);
+      ac_write_u64(out, lamports);
       sol_set_return_data(out, 8);
       return AC_OK;
     }

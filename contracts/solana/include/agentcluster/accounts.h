@@ -2,6 +2,7 @@
 #ifndef AGENTCLUSTER_ACCOUNTS_H
 #define AGENTCLUSTER_ACCOUNTS_H
 #include "ac/account.h"
+#include "ac/bytes.h"
 #include "agentcluster/state.h"
 
 /* The config: owned by the program, its size, discriminator and version, at PDA("config", bump). */
@@ -13,6 +14,5 @@ u64 ac_agent_load(ac_account *account, const ac_pubkey *program_id, ac_agent **a
 u64 ac_acc_account_check(const ac_account *account, const ac_config *config, const ac_pubkey *holder);
 /* The cluster's Unix time (Clock sysvar). */
 i64 ac_now(void);
-u64 ac_read_u64(const u8 *p);
 
 #endif

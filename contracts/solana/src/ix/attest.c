@@ -19,8 +19,6 @@ enum { A_AGENT, A_ATTESTOR, A_CONFIG, A_INSTRUCTIONS, A_COUNT };
 static const u8 SEED_ATTESTOR[] = AC_SEED_ATTESTOR;
 static const u8 DOMAIN[] = AC_ATTESTATION_DOMAIN;
 
-static u16 read_u16(const u8 *p) { return (u16)(p[0] | p[1] << 8); }
-static u32 read_u32(const u8 *p) { return (u32)p[0] | (u32)p[1] << 8 | (u32)p[2] << 16 | (u32)p[3] << 24; }
 static bool bytes_eq(const u8 *a, const u8 *b, u64 n) {
   for (u64 i = 0; i < n; i++) if (a[i] != b[i]) return false;
   return true;
@@ -37,22 +35,22 @@ static bool ed25519_verified_before(const ac_account *sysvar, const ac_pubkey *k
   const u8 *d = sysvar->data;
   u64 len = sysvar->data_len;
   if (len < 4) return false;
-  u16 count = read_u16(d), current = read_u16(d + len - 2);
+  u16 count = ac_read_u16(d), current = ac_read_u16(d + len - 2);
   if (current == 0 || current >= count || 2 + 2 * (u64)count > len) return false;
-  u64 at = read_u16(d + 2 + 2 * (current - 1));
+  u64 at = ac_read_u16(d + 2 + 2 * (current - 1));
   if (at + 2 > len) return false;
-  u64 accounts = read_u16(d + at);
+  u64 accounts = ac_read_u16(d + at);
   at += 2 + accounts * 33;                    /* each account meta: flags byte + key */
   if (at + 32 + 2 > len) return false;
   if (!ac_key_eq((const ac_pubkey *)(d + at), &AC_ED25519_PROGRAM_ID)) return false;
   at += 32;
-  u64 data_len = read_u16(d + at);
+  u64 data_len = ac_read_u16(d + at);
   const u8 *ix = d + at + 2;
   if (at + 2 + data_len > len || data_len < ED25519_HEADER + ED25519_OFFSETS || ix[0] != 1) return false;
   const u8 *o = ix + ED25519_HEADER;
-  u64 signature_offset = read_u16(o), public_key_offset = read_u16(o + 4), message_offset = read_u16(o + 8),
-      message_size = read_u16(o + 10);
-  if (read_u16(o + 2) != THIS_INSTRUCTION || read_u16(o + 6) != THIS_INSTRUCTION || read_u16(o + 12) != THIS_INSTRUCTION) return false;
+  u64 signature_offset = ac_read_u16(o), public_key_offset = ac_read_u16(o + 4), message_offset = ac_read_u16(o + 8),
+      message_size = ac_read_u16(o + 10);
+  if (ac_read_u16(o + 2) != THIS_INSTRUCTION || ac_read_u16(o + 6) != THIS_INSTRUCTION || ac_read_u16(o + 12) != THIS_INSTRUCTION) return false;
   if (signature_offset + 64 > data_len || public_key_offset + 32 > data_len || message_offset + message_size > data_len) return false;
   if (!ac_key_eq((const ac_pubkey *)(ix + public_key_offset), key)) return false;
   return message_size == message_len && bytes_eq(ix + message_offset, message, message_len);
@@ -88,9 +86,9 @@ u64 ac_ix_attest(ac_input *in) {
   message.program_id = *in->program_id;
   message.agent_key = agent->agent_key;
   for (int i = 0; i < 32; i++) message.measurement_hash[i] = d[i];
-  message.cpu_cores = read_u32(d + 32);
-  message.gpu_memory_mb = read_u32(d + 36);
-  message.tokens_per_second = read_u32(d + 40);
+  message.cpu_cores = ac_read_u32(d + 32);
+  message.gpu_memory_mb = ac_read_u32(d + 36);
+  message.tokens_per_second = ac_read_u32(d + 40);
   message.reserved = 0;
   message.expires_at = (i64)ac_read_u64(d + 44);
   message.nonce = ac_read_u64(d + 52);

@@ -5,6 +5,7 @@
  * Accounts: 0 authority (signer, writable: pays), 1 config, 2 mint, 3..10 vaults 0..7 (all writable, uncreated PDAs),
  *           11 the program account, 12 its program data account, 13 System program, 14 SPL Token program.
  * Data: the tag only. */
+#include "ac/bytes.h"
 #include "ac/checks.h"
 #include "ac/cpi.h"
 #include "ac/ids.h"
@@ -27,7 +28,6 @@ static const u64 GENESIS_BPS[AC_GENESIS_VAULTS - 1] = { 3000, 2500, 1500, 1000, 
 #define LOADER_PROGRAM_DATA_TAG 3
 #define PROGRAM_DATA_HEADER 45
 
-static u32 read_u32(const u8 *p) { return (u32)p[0] | (u32)p[1] << 8 | (u32)p[2] << 16 | (u32)p[3] << 24; }
 
 /* The fresh PDA at `account` for the seeds: writable, the canonical address, not created yet. */
 static u64 check_new_pda(const ac_account *account, const ac_seed *seeds, u64 seeds_len, const ac_pubkey *program_id, u8 *bump) {
@@ -44,9 +44,9 @@ static u64 check_upgrade_authority(const ac_account *program, const ac_account *
   if (!ac_key_eq(&program->key, program_id)) return AC_ERR_WRONG_ACCOUNT;
   if (!ac_key_eq(&program->owner, &AC_UPGRADEABLE_LOADER_ID) || !ac_key_eq(&program_data->owner, &AC_UPGRADEABLE_LOADER_ID))
     return AC_ERR_WRONG_OWNER;
-  if (program->data_len < 36 || read_u32(program->data) != LOADER_PROGRAM_TAG) return AC_ERR_INVALID_ACCOUNT_DATA;
+  if (program->data_len < 36 || ac_read_u32(program->data) != LOADER_PROGRAM_TAG) return AC_ERR_INVALID_ACCOUNT_DATA;
   if (!ac_key_eq(&program_data->key, (const ac_pubkey *)(program->data + 4))) return AC_ERR_WRONG_ACCOUNT;
-  if (program_data->data_len < PROGRAM_DATA_HEADER || read_u32(program_data->data) != LOADER_PROGRAM_DATA_TAG)
+  if (program_data->data_len < PROGRAM_DATA_HEADER || ac_read_u32(program_data->data) != LOADER_PROGRAM_DATA_TAG)
     return AC_ERR_INVALID_ACCOUNT_DATA;
   const u8 *upgrade_authority = program_data->data + 13;
   if (program_data->data[12] != 1 || !ac_key_eq(&authority->key, (const ac_pubkey *)upgrade_authority))

@@ -52,9 +52,3 @@ i64 ac_now(void) {
   sol_get_clock_sysvar(&clock);
   return clock.unix_timestamp;
 }
-
-u64 ac_read_u64(const u8 *p) {
-  u64 v = 0;
-  for (int i = 7; i >= 0; i--) v = (v << 8) | p[i];
-  return v;
-}

@@ -1,17 +1,9 @@
 #include "ac/cpi.h"
+#include "ac/bytes.h"
 #include "ac/error.h"
 #include "ac/ids.h"
 #include "ac/math.h"
 
-/* Little-endian writers for instruction data (the target is little-endian; byte stores avoid alignment questions). */
-static void put_u32(u8 *p, u32 v) { for (int i = 0; i < 4; i++) p[i] = (u8)(v >> (8 * i)); }
-static void put_u64(u8 *p, u64 v) { for (int i = 0; i < 8; i++) p[i] = (u8)(v >> (8 * i)); }
-static void put_key(u8 *p, const ac_pubkey *k) { for (int i = 0; i < 32; i++) p[i] = k->bytes[i]; }
-static u64 get_u64(const u8 *p) {
-  u64 v = 0;
-  for (int i = 7; i >= 0; i--) v = (v << 8) | p[i];
-  return v;
-}
 
 /* SBF calls take at most five arguments: the instruction travels as one struct. */
 static u64 invoke(const ac_instruction *ix, const ac_account_info *infos, u64 info_count, const ac_signer_seeds *signer) {
@@ -43,8 +35,8 @@ u64 ac_rent_exempt_minimum(u64 space, u64 *lamports) {
 
 u64 ac_system_transfer(ac_account *from, ac_account *to, u64 lamports) {
   u8 data[12];
-  put_u32(data, 2); /* SystemInstruction::Transfer */
-  put_u64(data + 4, lamports);
+  ac_write_u32(data, 2); /* SystemInstruction::Transfer */
+  ac_write_u64(data + 4, lamports);
   ac_account_meta metas[2] = { { &from->key, true, true }, { &to->key, true, false } };
   ac_account_info infos[2] = { ac_account_info_of(from), ac_account_info_of(to) };
   const ac_instruction ix = { &AC_SYSTEM_PROGRAM_ID, metas, 2, data, sizeof(data) };
@@ -53,7 +45,7 @@ u64 ac_system_transfer(ac_account *from, ac_account *to, u64 lamports) {
 
 static u64 system_with_account(u32 tag, const u8 *arg, u64 arg_len, ac_account *account, const ac_signer_seeds *seeds) {
   u8 data[4 + 32];
-  put_u32(data, tag);
+  ac_write_u32(data, tag);
   for (u64 i = 0; i < arg_len && i < 32; i++) data[4 + i] = arg[i];
   ac_account_meta metas[1] = { { &account->key, true, true } };
   ac_account_info infos[1] = { ac_account_info_of(account) };
@@ -67,10 +59,10 @@ u64 ac_system_create_pda(ac_account *payer, ac_account *account, u64 space, cons
   if ((rc = ac_rent_exempt_minimum(space, &needed)) != AC_OK) return rc;
   if (account->lamports == 0) {
     u8 data[52];
-    put_u32(data, 0); /* SystemInstruction::CreateAccount */
-    put_u64(data + 4, needed);
-    put_u64(data + 12, space);
-    put_key(data + 20, owner);
+    ac_write_u32(data, 0); /* SystemInstruction::CreateAccount */
+    ac_write_u64(data + 4, needed);
+    ac_write_u64(data + 12, space);
+    ac_write_key(data + 20, owner);
     ac_account_meta metas[2] = { { &payer->key, true, true }, { &account->key, true, true } };
     ac_account_info infos[2] = { ac_account_info_of(payer), ac_account_info_of(account) };
     const ac_instruction ix = { &AC_SYSTEM_PROGRAM_ID, metas, 2, data, sizeof(data) };
@@ -78,7 +70,7 @@ u64 ac_system_create_pda(ac_account *payer, ac_account *account, u64 space, cons
   }
   if (account->lamports < needed && (rc = ac_system_transfer(payer, account, needed - account->lamports)) != AC_OK) return rc;
   u8 space_le[8];
-  put_u64(space_le, space);
+  ac_write_u64(space_le, space);
   if ((rc = system_with_account(8 /* Allocate */, space_le, 8, account, account_seeds)) != AC_OK) return rc;
   return system_with_account(1 /* Assign */, owner->bytes, 32, account, account_seeds);
 }
@@ -87,7 +79,7 @@ u64 ac_token_initialize_mint2(ac_account *mint, u8 decimals, const ac_pubkey *mi
   u8 data[35];
   data[0] = 20; /* TokenInstruction::InitializeMint2 */
   data[1] = decimals;
-  put_key(data + 2, mint_authority);
+  ac_write_key(data + 2, mint_authority);
   data[34] = 0; /* no freeze authority */
   ac_account_meta metas[1] = { { &mint->key, true, false } };
   ac_account_info infos[1] = { ac_account_info_of(mint) };
@@ -98,7 +90,7 @@ u64 ac_token_initialize_mint2(ac_account *mint, u8 decimals, const ac_pubkey *mi
 u64 ac_token_initialize_account3(ac_account *account, ac_account *mint, const ac_pubkey *owner) {
   u8 data[33];
   data[0] = 18; /* TokenInstruction::InitializeAccount3 */
-  put_key(data + 1, owner);
+  ac_write_key(data + 1, owner);
   ac_account_meta metas[2] = { { &account->key, true, false }, { &mint->key, false, false } };
   ac_account_info infos[2] = { ac_account_info_of(account), ac_account_info_of(mint) };
   const ac_instruction ix = { &AC_TOKEN_PROGRAM_ID, metas, 2, data, sizeof(data) };
@@ -109,7 +101,7 @@ u64 ac_token_initialize_account3(ac_account *account, ac_account *mint, const ac
 static u64 token_amount_ix(u8 tag, ac_account *const accounts[3], u64 amount, const ac_signer_seeds *seeds) {
   u8 data[9];
   data[0] = tag;
-  put_u64(data + 1, amount);
+  ac_write_u64(data + 1, amount);
   ac_account_meta metas[3] = { { &accounts[0]->key, true, false }, { &accounts[1]->key, true, false }, { &accounts[2]->key, false, true } };
   ac_account_info infos[3] = { ac_account_info_of(accounts[0]), ac_account_info_of(accounts[1]), ac_account_info_of(accounts[2]) };
   const ac_instruction ix = { &AC_TOKEN_PROGRAM_ID, metas, 3, data, sizeof(data) };
@@ -139,5 +131,5 @@ u64 ac_token_remove_mint_authority(ac_account *mint, ac_account *authority, cons
   return invoke(&ix, infos, 2, seeds);
 }
 
-u64 ac_token_account_amount(const ac_account *a) { return get_u64(a->data + 64); }
-u64 ac_mint_supply(const ac_account *mint) { return get_u64(mint->data + 36); }
+u64 ac_token_account_amount(const ac_account *a) { return ac_read_u64(a->data + 64); }
+u64 ac_mint_supply(const ac_account *mint) { return ac_read_u64(mint->data + 36); }
