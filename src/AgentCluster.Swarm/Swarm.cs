@@ -22,7 +22,7 @@ namespace AgentCluster.Swarm;
 /// reveal. Tasks run in rounds; between stages the swarm moves the chain's clock past the market's windows (hours long) with
 /// <c>evm_increaseTime</c>. Every wait is bounded and cancellable; every key and choice comes from <see cref="SwarmOptions.Seed"/>.
 /// </summary>
-public sealed class SwarmRunner : IAsyncDisposable
+public sealed partial class SwarmRunner : IAsyncDisposable
 {
     private static readonly BigInteger Acc = BigInteger.Pow(10, 18);
     private static readonly BigInteger StakeAmount = 5_000 * Acc;
@@ -172,18 +172,27 @@ public sealed class SwarmRunner : IAsyncDisposable
 
     /// <summary>
     /// Runs rounds of tasks until <see cref="SwarmOptions.Tasks"/> are submitted and settled, <see cref="SwarmOptions.UntilSettled"/>
-    /// are settled, or <paramref name="cancellationToken"/> is cancelled (then it returns without throwing).
+    /// are settled, or <paramref name="cancellationToken"/> is cancelled (then it returns without throwing). With
+    /// <see cref="SwarmOptions.Governance"/>: the voters delegate before the first round, the governance round runs after the round in
+    /// which the run's appeal is filed (the fee proposal and the appeal's decision), or at the end (the fee proposal alone) when no
+    /// slash was appealed; never after a cancellation.
     /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken = default)
     {
         try
         {
+            SwarmGovernanceOptions? governance = _options.Governance;
+            if (governance is not null)
+            {
+                await PrepareGovernanceAsync(governance, cancellationToken).ConfigureAwait(false);
+            }
+
             while (!cancellationToken.IsCancellationRequested)
             {
                 int remaining = _options.Tasks is { } total ? total - Submitted : int.MaxValue;
                 if (remaining <= 0 || (_options.UntilSettled is { } n && Settled >= n))
                 {
-                    return;
+                    break;
                 }
 
                 int size = Math.Min(remaining, Math.Max(1, _agents.Count / 5));
@@ -194,6 +203,15 @@ public sealed class SwarmRunner : IAsyncDisposable
 
                 Interlocked.Increment(ref _round);
                 await RunRoundAsync(size, cancellationToken).ConfigureAwait(false);
+                if (governance is not null && GovernanceOutcome is null && _appealed is not null)
+                {
+                    await RunGovernanceRoundAsync(governance, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            if (governance is not null && GovernanceOutcome is null && !cancellationToken.IsCancellationRequested)
+            {
+                await RunGovernanceRoundAsync(governance, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -392,7 +410,8 @@ public sealed class SwarmRunner : IAsyncDisposable
 
     /// <summary>
     /// The first slash of the run is appealed by the slashed agent's owner (within its appeal window): the appeal then waits for
-    /// governance's decision or its deadline before the slash can be finalized. One appeal per run keeps the report readable.
+    /// governance's decision (the swarm's governance round, SwarmGovernance.cs) or its deadline before the slash can be finalized. One
+    /// appeal per run keeps the report readable.
     /// </summary>
     private async Task AppealFirstSlashAsync(CancellationToken ct)
     {
@@ -412,6 +431,7 @@ public sealed class SwarmRunner : IAsyncDisposable
             }
 
             var appeal = await agent.Owner.Client.Staking.AppealSlashAsync(id, ct).ConfigureAwait(false);
+            _appealed = (id, agent);
             Interlocked.Increment(ref _appeals);
             _progress.Report($"round {Round}: agent {agent.Id} ({agent.Behaviour}) appealed slash {id}; governance decides by {appeal.DecisionDeadline:u}");
             return;

@@ -1,0 +1,210 @@
+using System.Globalization;
+using System.Numerics;
+using AgentCluster.Evm.Bindings;
+using AgentCluster.Evm.Bindings.Staking.ContractDefinition;
+using AgentCluster.Evm.Bindings.TaskMarket.ContractDefinition;
+using AgentCluster.Sdk;
+using AgentCluster.Sdk.Governance;
+using Nethereum.Contracts;
+using Nethereum.RPC.Eth.DTOs;
+
+namespace AgentCluster.Swarm;
+
+/// <summary>What governance is asked to decide on an appeal.</summary>
+public enum AppealDecision
+{
+    /// <summary><c>Staking.dismissAppeal</c>: the slashed agent really misbehaved, the slash stands (and is finalized).</summary>
+    DismissAppeal,
+
+    /// <summary><c>Staking.reverseSlash</c>: the slashed agent was honest, its stake is returned.</summary>
+    ReverseSlash,
+}
+
+/// <summary>The appeal the swarm filed, and the decision it proposed to governance with the reason (from the agent's behaviour).</summary>
+/// <param name="SlashId">The slash appealed.</param>
+/// <param name="AgentId">The slashed agent.</param>
+/// <param name="Behaviour">How the agent behaves (the swarm knows: it drives it).</param>
+/// <param name="Proposed">The decision proposed.</param>
+/// <param name="Why">Why, in words.</param>
+public sealed record SwarmAppeal(BigInteger SlashId, BigInteger AgentId, Behaviour Behaviour, AppealDecision Proposed, string Why);
+
+/// <summary>What the swarm's governance round did (the figures of the closing report are read from the chain, not from here).</summary>
+/// <param name="FeeBpsBefore">The market fee before (basis points, read from the chain).</param>
+/// <param name="FeeBpsAfter">The market fee after execution (read from the chain).</param>
+/// <param name="FeeProposalId">The fee proposal.</param>
+/// <param name="Appeal">The appeal decided in the same round; null when no slash was appealed before the round.</param>
+/// <param name="AppealProposalId">The appeal's proposal; null without an appeal.</param>
+/// <param name="AppealEvent">The event the executed decision emitted (<c>AppealDismissed</c> or <c>SlashReversed</c>, from its receipt).</param>
+public sealed record SwarmGovernanceOutcome(int FeeBpsBefore, int FeeBpsAfter, BigInteger FeeProposalId, SwarmAppeal? Appeal, BigInteger? AppealProposalId,
+    string? AppealEvent);
+
+/// <summary>
+/// The swarm's governance round (docs/localnet.md, "As built: governance and appeals"). Before the first round the deployer gets the
+/// emissions that put its votes above the quorum floor, and it and every owner and requester of the swarm delegate to themselves.
+/// After the round in which the run's appeal is filed, one governance round carries two proposals voted in the same period: the
+/// market fee one point higher, and the appeal's decision (<c>dismissAppeal</c> when the slashed agent really misbehaved,
+/// <c>reverseSlash</c> otherwise). The swarm's accounts vote by behaviour, with a reason: honest owners for, dishonest owners against,
+/// lazy owners not at all, requesters against the fee (they pay it) and abstaining on the appeal (not a party to the review). Both are
+/// queued and executed after the timelock (1 + 5 + 7 days, within the appeal's 30-day decision period). Without an appeal by the end
+/// of the run, the fee proposal runs alone.
+/// </summary>
+public sealed partial class SwarmRunner
+{
+    private const int FeeStepBps = 100;
+    private (BigInteger SlashId, SimAgent Agent)? _appealed;
+    private bool _governancePrepared;
+
+    /// <summary>The governance round's outcome; null until it ran (or when <see cref="SwarmOptions.Governance"/> is null).</summary>
+    public SwarmGovernanceOutcome? GovernanceOutcome { get; private set; }
+
+    /// <summary>Addresses of the swarm's own accounts that vote (agents' owners and requesters), for telling their votes in the report.</summary>
+    public IReadOnlyList<string> VoterAccounts => [.. _agents.Select(a => a.Owner.Address).Concat(_requesters.Select(r => r.Address))];
+
+    /// <summary>What governance should decide on an appeal of <paramref name="agent"/>'s slash: the swarm knows how the agent behaves.</summary>
+    private static SwarmAppeal Judge(BigInteger slashId, SimAgent agent) => agent.Behaviour switch
+    {
+        Behaviour.Honest => new(slashId, agent.Id, agent.Behaviour, AppealDecision.ReverseSlash,
+            $"the agent is honest (correct results, true votes): the slash was a mistake, reverse it"),
+        Behaviour.Dishonest => new(slashId, agent.Id, agent.Behaviour, AppealDecision.DismissAppeal,
+            $"the agent is dishonest (wrong results, votes against the truth): the slash stands, dismiss the appeal"),
+        Behaviour.Silent => new(slashId, agent.Id, agent.Behaviour, AppealDecision.DismissAppeal,
+            $"the agent is lazy (never commits its review votes): the slash stands, dismiss the appeal"),
+        _ => new(slashId, agent.Id, agent.Behaviour, AppealDecision.DismissAppeal,
+            $"the agent is lazy (commits review votes and never reveals them): the slash stands, dismiss the appeal"),
+    };
+
+    /// <summary>How a swarm account votes on a proposal, and why; null: it does not vote (lazy).</summary>
+    private static (VoteType Vote, string Reason)? VoteOf(Behaviour? owner, bool isAppeal, SwarmAppeal? appeal) => owner switch
+    {
+        null when isAppeal => (VoteType.Abstain, "requester: not a party to the review"),
+        null => (VoteType.Against, "requester: the fee raises the cost of every task"),
+        Behaviour.Honest when isAppeal => (VoteType.For, $"honest agent: {appeal!.Why}"),
+        Behaviour.Honest => (VoteType.For, "honest agent: the fee funds the protocol that pays for its work"),
+        Behaviour.Dishonest => (VoteType.Against, "dishonest agent: against whatever holds agents to account"),
+        _ => null,
+    };
+
+    /// <summary>Before the first round: the deployer's emissions (votes above the quorum floor), and every voter delegates to itself.</summary>
+    private async Task PrepareGovernanceAsync(SwarmGovernanceOptions g, CancellationToken ct)
+    {
+        if (_governancePrepared)
+        {
+            return;
+        }
+
+        _progress.Report($"governance: releasing {g.EmissionDays} days of emissions to the deployer (votes above the quorum floor; anvil's clock moved {g.EmissionDays} days)");
+        await g.ReleaseEmissionsAsync(TimeSpan.FromDays(g.EmissionDays), ct).ConfigureAwait(false);
+        await g.Deployer.Governance.DelegateAsync(g.Deployer.Address!, ct).ConfigureAwait(false);
+        List<Actor> voters = [.. _agents.Select(a => a.Owner).Concat(_requesters)];
+        await Parallel.ForEachAsync(voters, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (a, token) =>
+            Require(await a.Client.Governance.DelegateAsync(a.Address, token).ConfigureAwait(false), "delegate")).ConfigureAwait(false);
+        _progress.Report($"governance: the deployer and the swarm's {_agents.Count} owners and {_requesters.Count} requesters delegated their votes to themselves");
+        _governancePrepared = true;
+    }
+
+    /// <summary>
+    /// One governance round: the fee proposal, and the appeal's decision when an appeal was filed; proposed by the deployer, voted by it
+    /// and the swarm's accounts in the same period, queued and executed after the timelock (anvil's clock moved, said on screen).
+    /// </summary>
+    private async Task RunGovernanceRoundAsync(SwarmGovernanceOptions g, CancellationToken ct)
+    {
+        AgentClusterClient d = g.Deployer;
+        GovernanceClient gov = d.Governance;
+        MarketParams p = (await d.Contracts.TaskMarket.ParamsQueryAsync().ConfigureAwait(false)).ReturnValue1;
+        int before = p.FeeBps;
+        p.FeeBps = (ushort)(before + FeeStepBps);
+        var feeDraft = new ProposalDraft([ProposalCall.Of(d.Manifest.AddressOf("TaskMarket"), new SetParamsFunction { Params = p })],
+            $"swarm {_options.Seed}: raise the task market's fee from {before} to {p.FeeBps} basis points");
+
+        SwarmAppeal? appeal = _appealed is { } filed ? Judge(filed.SlashId, filed.Agent) : null;
+        ProposalDraft? appealDraft = null;
+        if (appeal is not null)
+        {
+            string staking = d.Manifest.AddressOf("Staking");
+            ProposalCall call = appeal.Proposed == AppealDecision.DismissAppeal
+                ? ProposalCall.Of(staking, new DismissAppealFunction { SlashId = appeal.SlashId })
+                : ProposalCall.Of(staking, new ReverseSlashFunction { SlashId = appeal.SlashId });
+            string what = appeal.Proposed == AppealDecision.DismissAppeal ? "dismiss the appeal of" : "reverse";
+            appealDraft = new ProposalDraft([call], $"swarm {_options.Seed}: {what} slash {appeal.SlashId} of agent {Short(appeal.AgentId)}: {appeal.Why}");
+            _progress.Report($"governance: slash {appeal.SlashId} (agent {Short(appeal.AgentId)}, {appeal.Behaviour}) was appealed; proposing "
+                + $"{(appeal.Proposed == AppealDecision.DismissAppeal ? "Staking.dismissAppeal" : "Staking.reverseSlash")}({appeal.SlashId}): {appeal.Why}");
+        }
+        else
+        {
+            _progress.Report("governance: no slash was appealed in this run; the fee proposal runs alone");
+        }
+
+        List<(ProposalDraft Draft, BigInteger Id, bool IsAppeal)> proposals = [];
+        foreach ((ProposalDraft draft, bool isAppeal) in new[] { (feeDraft, false), (appealDraft, true) }.Where(x => x.Item1 is not null).Select(x => (x.Item1!, x.Item2)))
+        {
+            ProposalSubmission sent = await gov.ProposeAsync(draft, ct).ConfigureAwait(false);
+            proposals.Add((draft, sent.Id, isAppeal));
+            _progress.Report($"governance: proposal {Short(sent.Id)} sent{(sent.Critical ? " (critical: 2/3 needed)" : "")}: {draft.Description}");
+        }
+
+        BigInteger snapshot = BigInteger.Zero, deadline = BigInteger.Zero;
+        foreach (var x in proposals)
+        {
+            snapshot = BigInteger.Max(snapshot, await d.Contracts.Governor.ProposalSnapshotQueryAsync(x.Id).ConfigureAwait(false));
+            deadline = BigInteger.Max(deadline, await d.Contracts.Governor.ProposalDeadlineQueryAsync(x.Id).ConfigureAwait(false));
+        }
+
+        await WarpToAsync(DateTimeOffset.FromUnixTimeSeconds((long)snapshot), "governance voting delay", ct).ConfigureAwait(false);
+        List<(Actor Voter, Behaviour? Behaviour)> voters = [.. _agents.Select(a => (a.Owner, (Behaviour?)a.Behaviour)).Concat(_requesters.Select(r => (r, (Behaviour?)null)))];
+        foreach (var x in proposals)
+        {
+            Require(await gov.VoteAsync(x.Id, VoteType.For, "localnet deployer: for, on the merits", ct).ConfigureAwait(false), "deployer's vote");
+            int[] cast = new int[3];
+            int silent = 0;
+            await Parallel.ForEachAsync(voters, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (v, token) =>
+            {
+                if (VoteOf(v.Behaviour, x.IsAppeal, appeal) is not { } vote)
+                {
+                    Interlocked.Increment(ref silent);
+                    return;
+                }
+
+                Require(await v.Voter.Client.Governance.VoteAsync(x.Id, vote.Vote, vote.Reason, token).ConfigureAwait(false), "vote");
+                Interlocked.Increment(ref cast[(int)vote.Vote]);
+            }).ConfigureAwait(false);
+            _progress.Report($"governance: proposal {Short(x.Id)}: the deployer voted for; the swarm's accounts {cast[(int)VoteType.For]} for, "
+                + $"{cast[(int)VoteType.Against]} against, {cast[(int)VoteType.Abstain]} abstaining; {silent} lazy owners did not vote");
+        }
+
+        await WarpToAsync(DateTimeOffset.FromUnixTimeSeconds((long)deadline), "governance voting period", ct).ConfigureAwait(false);
+        BigInteger eta = BigInteger.Zero;
+        foreach (var x in proposals)
+        {
+            Require(await gov.QueueAsync(x.Draft, ct).ConfigureAwait(false), "queue");
+            eta = BigInteger.Max(eta, await d.Contracts.Governor.ProposalEtaQueryAsync(x.Id).ConfigureAwait(false));
+        }
+
+        _progress.Report($"governance: {proposals.Count} proposal(s) succeeded and queued in the timelock");
+        await WarpToAsync(DateTimeOffset.FromUnixTimeSeconds((long)eta), "timelock", ct).ConfigureAwait(false);
+        string? appealEvent = null;
+        BigInteger? appealId = null;
+        foreach (var x in proposals)
+        {
+            TransactionReceipt executed = await gov.ExecuteAsync(x.Draft, ct).ConfigureAwait(false);
+            Require(executed, "execute");
+            if (x.IsAppeal)
+            {
+                appealId = x.Id;
+                appealEvent = executed.DecodeAllEvents<AppealDismissedEventDTO>().Count > 0 ? "AppealDismissed"
+                    : executed.DecodeAllEvents<SlashReversedEventDTO>().Count > 0 ? "SlashReversed" : null;
+                _progress.Report($"governance: executed; slash {appeal!.SlashId}: {appealEvent ?? "no decision event"} on chain");
+            }
+        }
+
+        int after = (await d.Contracts.TaskMarket.ParamsQueryAsync().ConfigureAwait(false)).ReturnValue1.FeeBps;
+        _progress.Report($"governance: executed; the market fee is now {after} basis points (was {before})");
+        GovernanceOutcome = new SwarmGovernanceOutcome(before, after, proposals[0].Id, appeal, appealId, appealEvent);
+    }
+
+    /// <summary>A long id (proposal ids are hashes, agent ids are addresses) shortened for the screen.</summary>
+    internal static string Short(BigInteger id)
+    {
+        string s = id.ToString(CultureInfo.InvariantCulture);
+        return s.Length > 12 ? s[..6] + "…" + s[^4..] : s;
+    }
+}
