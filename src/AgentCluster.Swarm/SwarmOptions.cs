@@ -89,9 +89,9 @@ public sealed record SwarmOptions
 
         if (Governance is { } g)
         {
-            if (g.Deployer is null || g.Deployer.Address is null)
+            if (g.EmissionDays is < 0 or > 365)
             {
-                throw new ArgumentException("Governance.Deployer must be a client that signs (the deployer: it proposes, votes, queues and executes).", nameof(Governance));
+                throw new ArgumentException($"Governance.EmissionDays must be 0..365; got {g.EmissionDays}.", nameof(Governance));
             }
 
             if (g.ReleaseEmissionsAsync is null)
@@ -99,9 +99,9 @@ public sealed record SwarmOptions
                 throw new ArgumentException("Governance.ReleaseEmissionsAsync is required (the deployer's votes above the quorum floor).", nameof(Governance));
             }
 
-            if (g.EmissionDays is < 0 or > 365)
+            if (g.Deployer is null || g.Deployer.Address is null)
             {
-                throw new ArgumentException($"Governance.EmissionDays must be 0..365; got {g.EmissionDays}.", nameof(Governance));
+                throw new ArgumentException("Governance.Deployer must be a client that signs (the deployer: it proposes, votes, queues and executes).", nameof(Governance));
             }
         }
     }
