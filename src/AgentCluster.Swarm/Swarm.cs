@@ -405,7 +405,49 @@ public sealed partial class SwarmRunner : IAsyncDisposable
         }
 
         _progress.Report($"round {Round}: settled, {Settled} tasks settled in all");
+        if (Appeals == 0)
+        {
+            // Members are slashed when the keepers settle them (after the task): wait for that, so that this round's slashes can be appealed.
+            await WaitForMembersSettledAsync(live.Where(t => t.Members.Count > 0).ToList(), ct).ConfigureAwait(false);
+        }
+
         await AppealFirstSlashAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Waits (bounded by <see cref="SwarmOptions.KeeperWait"/>) until the keepers settled every member of <paramref name="tasks"/> (MemberSettled events).</summary>
+    private async Task WaitForMembersSettledAsync(List<SimTask> tasks, CancellationToken ct)
+    {
+        if (tasks.Count == 0)
+        {
+            return;
+        }
+
+        var settledEvent = _bank.Web3.Eth.GetEvent<Verification.MemberSettledEventDTO>(_options.Manifest.AddressOf("TaskMarket"));
+        var from = new BlockParameter(new Nethereum.Hex.HexTypes.HexBigInteger(StartBlock));
+        int expected = tasks.Sum(t => t.Members.Count);
+        DateTime until = DateTime.UtcNow + _options.KeeperWait;
+        while (true)
+        {
+            int settled = 0;
+            foreach (SimTask t in tasks)
+            {
+                var logs = await settledEvent.GetAllChangesAsync(settledEvent.CreateFilterInput(t.TaskId, from, BlockParameter.CreateLatest())).ConfigureAwait(false);
+                settled += logs.Select(l => l.Event.AgentId).Distinct().Count(t.Members.Contains);
+            }
+
+            if (settled >= expected)
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > until)
+            {
+                _progress.Report($"round {Round}: the keepers settled {settled} of {expected} members within {_options.KeeperWait.TotalSeconds:F0} s");
+                return;
+            }
+
+            await Task.Delay(200, ct).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
