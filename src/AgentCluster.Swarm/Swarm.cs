@@ -463,11 +463,13 @@ public sealed partial class SwarmRunner : IAsyncDisposable
         }
 
         BigInteger count = await _bank.Client.Contracts.Staking.SlashCountQueryAsync().ConfigureAwait(false);
+        DateTimeOffset now = await _bank.Client.Tasks.ChainTimeAsync(ct).ConfigureAwait(false);
         for (BigInteger id = 1; id <= count; id++)
         {
             var slash = await _bank.Client.Staking.GetSlashAsync(id, ct).ConfigureAwait(false);
             SimAgent? agent = _agents.FirstOrDefault(a => a.Id == slash.AgentId);
-            if (agent is null || slash.Resolved)
+            // Only a pending slash within its appeal window can be appealed (an earlier run's may be appealed already, or too old).
+            if (agent is null || slash.Resolved || slash.Status != Sdk.Staking.SlashStatus.Pending || slash.AppealDeadline < now)
             {
                 continue;
             }

@@ -113,8 +113,10 @@ public sealed partial class SwarmRunner
         MarketParams p = (await d.Contracts.TaskMarket.ParamsQueryAsync().ConfigureAwait(false)).ReturnValue1;
         int before = p.FeeBps;
         p.FeeBps = (ushort)(before + FeeStepBps);
+        // The chain's date makes the proposal's id unique on a chain that saw an earlier run (same calls, same seed).
+        string today = (await d.Tasks.ChainTimeAsync(ct).ConfigureAwait(false)).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
         var feeDraft = new ProposalDraft([ProposalCall.Of(d.Manifest.AddressOf("TaskMarket"), new SetParamsFunction { Params = p })],
-            $"swarm {_options.Seed}: raise the task market's fee from {before} to {p.FeeBps} basis points");
+            $"swarm {_options.Seed}, {today}: raise the task market's fee from {before} to {p.FeeBps} basis points");
 
         SwarmAppeal? appeal = _appealed is { } filed ? Judge(filed.SlashId, filed.Agent) : null;
         ProposalDraft? appealDraft = null;
@@ -125,7 +127,7 @@ public sealed partial class SwarmRunner
                 ? ProposalCall.Of(staking, new DismissAppealFunction { SlashId = appeal.SlashId })
                 : ProposalCall.Of(staking, new ReverseSlashFunction { SlashId = appeal.SlashId });
             string what = appeal.Proposed == AppealDecision.DismissAppeal ? "dismiss the appeal of" : "reverse";
-            appealDraft = new ProposalDraft([call], $"swarm {_options.Seed}: {what} slash {appeal.SlashId} of agent {Short(appeal.AgentId)}: {appeal.Why}");
+            appealDraft = new ProposalDraft([call], $"swarm {_options.Seed}, {today}: {what} slash {appeal.SlashId} of agent {Short(appeal.AgentId)}: {appeal.Why}");
             _progress.Report($"governance: slash {appeal.SlashId} (agent {Short(appeal.AgentId)}, {appeal.Behaviour}) was appealed; proposing "
                 + $"{(appeal.Proposed == AppealDecision.DismissAppeal ? "Staking.dismissAppeal" : "Staking.reverseSlash")}({appeal.SlashId}): {appeal.Why}");
         }

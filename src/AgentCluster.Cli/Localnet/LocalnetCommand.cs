@@ -365,7 +365,7 @@ internal static class LocalnetCommand
                 + (gv?.Appeal is { } ap && ap.SlashId == a.SlashId ? $" (proposed {ap.Proposed}: {ap.Why})" : ""));
         }
 
-        output.WriteLine($"governance         {(gv is { } g0 ? $"market fee {g0.FeeBpsBefore} -> {g0.FeeBpsAfter} bps, proposed, voted, queued, executed after the timelock" : governanceOn ? "not run (stopped before it)" : "skipped (--no-governance)")}");
+        output.WriteLine($"governance         {(gv is { } g0 ? $"market fee {g0.FeeBpsBefore} -> {g0.FeeBpsAfter} bps, proposed, voted, queued, executed after the timelock" : governanceOn ? "not finished (stopped before it ended)" : "skipped (--no-governance)")}");
         foreach (ProposalOutcome p in r.Proposals)
         {
             int bySwarm = p.Votes.Count(v => swarmAccounts.Contains(v.Voter));
