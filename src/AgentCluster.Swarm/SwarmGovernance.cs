@@ -38,6 +38,41 @@ public sealed record SwarmAppeal(BigInteger SlashId, BigInteger AgentId, Behavio
 public sealed record SwarmGovernanceOutcome(int FeeBpsBefore, int FeeBpsAfter, BigInteger FeeProposalId, SwarmAppeal? Appeal, BigInteger? AppealProposalId,
     string? AppealEvent);
 
+/// <summary>The swarm's governance rules: what an appeal should be decided from the slashed agent's behaviour, and how each voter votes.</summary>
+public static class SwarmVoting
+{
+    /// <summary>
+    /// The decision governance should take on an appeal of a slash of an agent that behaves as <paramref name="slashed"/>, and why:
+    /// an honest agent's slash was a mistake (reverse it); a dishonest or lazy agent's stands (dismiss the appeal).
+    /// </summary>
+    public static (AppealDecision Decision, string Why) Judge(Behaviour slashed) => slashed switch
+    {
+        Behaviour.Honest => (AppealDecision.ReverseSlash, "the agent is honest (correct results, true votes): the slash was a mistake, reverse it"),
+        Behaviour.Dishonest => (AppealDecision.DismissAppeal, "the agent is dishonest (wrong results, votes against the truth): the slash stands, dismiss the appeal"),
+        Behaviour.Silent => (AppealDecision.DismissAppeal, "the agent is lazy (never commits its review votes): the slash stands, dismiss the appeal"),
+        Behaviour.Unrevealed => (AppealDecision.DismissAppeal, "the agent is lazy (commits review votes and never reveals them): the slash stands, dismiss the appeal"),
+        _ => throw new ArgumentOutOfRangeException(nameof(slashed), slashed, "Not a behaviour."),
+    };
+
+    /// <summary>
+    /// How one of the swarm's accounts votes, and why; null: it does not vote. <paramref name="owner"/> is the behaviour of the agent
+    /// the account owns, null for a requester. Honest owners vote for (on the appeal, for the decision <see cref="Judge"/> gave),
+    /// dishonest owners against, lazy owners not at all; requesters vote against the fee (they pay it) and abstain on an appeal.
+    /// </summary>
+    /// <param name="owner">The owned agent's behaviour; null for a requester.</param>
+    /// <param name="onAppeal">True for the appeal's decision, false for the fee proposal.</param>
+    /// <param name="appealWhy">The decision's reason (<see cref="Judge"/>), quoted by honest owners on the appeal.</param>
+    public static (VoteType Vote, string Reason)? VoteOf(Behaviour? owner, bool onAppeal, string? appealWhy) => owner switch
+    {
+        null when onAppeal => (VoteType.Abstain, "requester: not a party to the review"),
+        null => (VoteType.Against, "requester: the fee raises the cost of every task"),
+        Behaviour.Honest when onAppeal => (VoteType.For, $"honest agent: {appealWhy}"),
+        Behaviour.Honest => (VoteType.For, "honest agent: the fee funds the protocol that pays for its work"),
+        Behaviour.Dishonest => (VoteType.Against, "dishonest agent: against whatever holds agents to account"),
+        _ => null,
+    };
+}
+
 /// <summary>
 /// The swarm's governance round (docs/localnet.md, "As built: governance and appeals"). Before the first round the deployer gets the
 /// emissions that put its votes above the quorum floor, and it and every owner and requester of the swarm delegate to themselves.
@@ -60,29 +95,11 @@ public sealed partial class SwarmRunner
     /// <summary>Addresses of the swarm's own accounts that vote (agents' owners and requesters), for telling their votes in the report.</summary>
     public IReadOnlyList<string> VoterAccounts => [.. _agents.Select(a => a.Owner.Address).Concat(_requesters.Select(r => r.Address))];
 
-    /// <summary>What governance should decide on an appeal of <paramref name="agent"/>'s slash: the swarm knows how the agent behaves.</summary>
-    private static SwarmAppeal Judge(BigInteger slashId, SimAgent agent) => agent.Behaviour switch
+    private static SwarmAppeal Judge(BigInteger slashId, SimAgent agent)
     {
-        Behaviour.Honest => new(slashId, agent.Id, agent.Behaviour, AppealDecision.ReverseSlash,
-            $"the agent is honest (correct results, true votes): the slash was a mistake, reverse it"),
-        Behaviour.Dishonest => new(slashId, agent.Id, agent.Behaviour, AppealDecision.DismissAppeal,
-            $"the agent is dishonest (wrong results, votes against the truth): the slash stands, dismiss the appeal"),
-        Behaviour.Silent => new(slashId, agent.Id, agent.Behaviour, AppealDecision.DismissAppeal,
-            $"the agent is lazy (never commits its review votes): the slash stands, dismiss the appeal"),
-        _ => new(slashId, agent.Id, agent.Behaviour, AppealDecision.DismissAppeal,
-            $"the agent is lazy (commits review votes and never reveals them): the slash stands, dismiss the appeal"),
-    };
-
-    /// <summary>How a swarm account votes on a proposal, and why; null: it does not vote (lazy).</summary>
-    private static (VoteType Vote, string Reason)? VoteOf(Behaviour? owner, bool isAppeal, SwarmAppeal? appeal) => owner switch
-    {
-        null when isAppeal => (VoteType.Abstain, "requester: not a party to the review"),
-        null => (VoteType.Against, "requester: the fee raises the cost of every task"),
-        Behaviour.Honest when isAppeal => (VoteType.For, $"honest agent: {appeal!.Why}"),
-        Behaviour.Honest => (VoteType.For, "honest agent: the fee funds the protocol that pays for its work"),
-        Behaviour.Dishonest => (VoteType.Against, "dishonest agent: against whatever holds agents to account"),
-        _ => null,
-    };
+        (AppealDecision decision, string why) = SwarmVoting.Judge(agent.Behaviour);
+        return new SwarmAppeal(slashId, agent.Id, agent.Behaviour, decision, why);
+    }
 
     /// <summary>Before the first round: the deployer's emissions (votes above the quorum floor), and every voter delegates to itself.</summary>
     private async Task PrepareGovernanceAsync(SwarmGovernanceOptions g, CancellationToken ct)
@@ -160,7 +177,7 @@ public sealed partial class SwarmRunner
             int silent = 0;
             await Parallel.ForEachAsync(voters, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (v, token) =>
             {
-                if (VoteOf(v.Behaviour, x.IsAppeal, appeal) is not { } vote)
+                if (SwarmVoting.VoteOf(v.Behaviour, x.IsAppeal, appeal?.Why) is not { } vote)
                 {
                     Interlocked.Increment(ref silent);
                     return;

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Text.Json;
 using AgentCluster.Sdk;
+using AgentCluster.Sdk.Governance;
 using AgentCluster.Swarm;
 
 namespace AgentCluster.Cli.Tests.Localnet;
@@ -55,6 +56,46 @@ internal static class LocalnetGovernanceAssertions
         Assert.That(BigInteger.Parse(fee.GetProperty("swarmAgainstWei").GetString()!), Is.GreaterThan(BigInteger.Zero), "the requesters voted against the fee");
         Assert.That(BigInteger.Parse(decision.GetProperty("swarmAbstainWei").GetString()!), Is.GreaterThan(BigInteger.Zero), "the requesters abstained on the appeal");
         Assert.That(BigInteger.Parse(decision.GetProperty("swarmAgainstWei").GetString()!), Is.GreaterThan(BigInteger.Zero), "the dishonest owner voted against the decision");
+    }
+}
+
+/// <summary>
+/// The swarm's governance rules (the end-to-end run sees a lazy or dishonest appellant; an honest agent is never slashed with the shares
+/// the swarm allows, so the reverse path is covered here).
+/// </summary>
+public sealed class SwarmVotingTests
+{
+    [TestCase(Behaviour.Honest, AppealDecision.ReverseSlash)]
+    [TestCase(Behaviour.Dishonest, AppealDecision.DismissAppeal)]
+    [TestCase(Behaviour.Silent, AppealDecision.DismissAppeal)]
+    [TestCase(Behaviour.Unrevealed, AppealDecision.DismissAppeal)]
+    public void Judge_DecidesByTheSlashedAgentsBehaviour_SayingWhy(Behaviour slashed, AppealDecision expected)
+    {
+        (AppealDecision decision, string why) = SwarmVoting.Judge(slashed);
+        Assert.That(decision, Is.EqualTo(expected));
+        Assert.That(why, Does.Contain(slashed == Behaviour.Honest ? "reverse" : "dismiss the appeal"));
+    }
+
+    [TestCase(Behaviour.Honest, false, VoteType.For)]
+    [TestCase(Behaviour.Honest, true, VoteType.For)]
+    [TestCase(Behaviour.Dishonest, false, VoteType.Against)]
+    [TestCase(Behaviour.Dishonest, true, VoteType.Against)]
+    [TestCase(null, false, VoteType.Against)]
+    [TestCase(null, true, VoteType.Abstain)]
+    public void VoteOf_VotesByBehaviour_WithAReason(Behaviour? owner, bool onAppeal, VoteType expected)
+    {
+        (VoteType Vote, string Reason)? vote = SwarmVoting.VoteOf(owner, onAppeal, "the slash was a mistake, reverse it");
+        Assert.That(vote, Is.Not.Null);
+        Assert.That(vote!.Value.Vote, Is.EqualTo(expected));
+        Assert.That(vote.Value.Reason, Is.Not.Empty);
+    }
+
+    [TestCase(Behaviour.Silent)]
+    [TestCase(Behaviour.Unrevealed)]
+    public void VoteOf_LazyOwners_DoNotVote(Behaviour owner)
+    {
+        Assert.That(SwarmVoting.VoteOf(owner, onAppeal: false, null), Is.Null);
+        Assert.That(SwarmVoting.VoteOf(owner, onAppeal: true, "x"), Is.Null);
     }
 }
 
