@@ -111,6 +111,36 @@ public sealed partial class SwarmRunner
 
         _progress.Report($"governance: releasing {g.EmissionDays} days of emissions to the deployer (votes above the quorum floor; anvil's clock moved {g.EmissionDays} days)");
         await g.ReleaseEmissionsAsync(TimeSpan.FromDays(g.EmissionDays), ct).ConfigureAwait(false);
+
+        // The fee proposal is critical (2/3 of for and against): the deployer's votes must also outweigh the requesters' against three
+        // to one, which a large swarm's requesters (200,000 ACC each) can exceed. Top up a few days at a time (bounded).
+        var token = g.Deployer.Contracts.Token;
+        BigInteger requestersHold = BigInteger.Zero;
+        foreach (Actor r in _requesters)
+        {
+            requestersHold += await token.BalanceOfQueryAsync(r.Address).ConfigureAwait(false);
+        }
+
+        BigInteger need = 3 * requestersHold;
+        int extraDays = 0;
+        for (int i = 0; i < 20; i++)
+        {
+            BigInteger has = await token.BalanceOfQueryAsync(g.Deployer.Address!).ConfigureAwait(false);
+            if (has >= need)
+            {
+                break;
+            }
+
+            int days = (int)BigInteger.Min(100, BigInteger.Max(1, (need - has) / (400_000 * Acc) + 1)); // ~565,000 ACC a day early on
+            await g.ReleaseEmissionsAsync(TimeSpan.FromDays(days), ct).ConfigureAwait(false);
+            extraDays += days;
+        }
+
+        if (extraDays > 0)
+        {
+            _progress.Report($"governance: {extraDays} more days of emissions released to the deployer (its votes three times the requesters' {requestersHold / Acc:N0} ACC; anvil's clock moved)");
+        }
+
         await g.Deployer.Governance.DelegateAsync(g.Deployer.Address!, ct).ConfigureAwait(false);
         List<Actor> voters = [.. _agents.Select(a => a.Owner).Concat(_requesters)];
         await Parallel.ForEachAsync(voters, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (a, token) =>
@@ -191,24 +221,39 @@ public sealed partial class SwarmRunner
         }
 
         await WarpToAsync(DateTimeOffset.FromUnixTimeSeconds((long)deadline), "governance voting period", ct).ConfigureAwait(false);
+        // A proposal may be defeated (e.g. the requesters' votes against the fee outweigh the deployer's in a large swarm): it is said
+        // on screen and left; the others run through the timelock.
         BigInteger eta = BigInteger.Zero;
+        List<(ProposalDraft Draft, BigInteger Id, bool IsAppeal)> queued = [];
         foreach (var x in proposals)
         {
+            ProposalStatus status = await gov.GetAsync(x.Id, ct).ConfigureAwait(false);
+            if (status.State != ProposalState.Succeeded)
+            {
+                _progress.Report($"governance: proposal {Short(x.Id)} {status.State}: for {Whole(status.ForVotes)}, against {Whole(status.AgainstVotes)}, "
+                    + $"abstain {Whole(status.AbstainVotes)} ACC (quorum {Whole(status.Quorum ?? 0)}{(status.Critical ? ", 2/3 of for and against needed" : ", a majority needed")})");
+                continue;
+            }
+
             Require(await gov.QueueAsync(x.Draft, ct).ConfigureAwait(false), "queue");
             eta = BigInteger.Max(eta, await d.Contracts.Governor.ProposalEtaQueryAsync(x.Id).ConfigureAwait(false));
+            queued.Add(x);
         }
 
-        _progress.Report($"governance: {proposals.Count} proposal(s) succeeded and queued in the timelock");
-        await WarpToAsync(DateTimeOffset.FromUnixTimeSeconds((long)eta), "timelock", ct).ConfigureAwait(false);
         string? appealEvent = null;
-        BigInteger? appealId = null;
-        foreach (var x in proposals)
+        BigInteger? appealId = proposals.Where(x => x.IsAppeal).Select(x => (BigInteger?)x.Id).FirstOrDefault();
+        if (queued.Count > 0)
+        {
+            _progress.Report($"governance: {queued.Count} proposal(s) succeeded and queued in the timelock");
+            await WarpToAsync(DateTimeOffset.FromUnixTimeSeconds((long)eta), "timelock", ct).ConfigureAwait(false);
+        }
+
+        foreach (var x in queued)
         {
             TransactionReceipt executed = await gov.ExecuteAsync(x.Draft, ct).ConfigureAwait(false);
             Require(executed, "execute");
             if (x.IsAppeal)
             {
-                appealId = x.Id;
                 appealEvent = executed.DecodeAllEvents<AppealDismissedEventDTO>().Count > 0 ? "AppealDismissed"
                     : executed.DecodeAllEvents<SlashReversedEventDTO>().Count > 0 ? "SlashReversed" : null;
                 _progress.Report($"governance: executed; slash {appeal!.SlashId}: {appealEvent ?? "no decision event"} on chain");
@@ -216,9 +261,11 @@ public sealed partial class SwarmRunner
         }
 
         int after = (await d.Contracts.TaskMarket.ParamsQueryAsync().ConfigureAwait(false)).ReturnValue1.FeeBps;
-        _progress.Report($"governance: executed; the market fee is now {after} basis points (was {before})");
+        _progress.Report($"governance: the market fee is now {after} basis points (was {before})");
         GovernanceOutcome = new SwarmGovernanceOutcome(before, after, proposals[0].Id, appeal, appealId, appealEvent);
     }
+
+    private static string Whole(BigInteger wei) => (wei / BigInteger.Pow(10, 18)).ToString("N0", CultureInfo.InvariantCulture);
 
     /// <summary>A long id (proposal ids are hashes, agent ids are addresses) shortened for the screen.</summary>
     internal static string Short(BigInteger id)

@@ -323,7 +323,7 @@ internal static class LocalnetCommand
                     proposed = gv?.Appeal is { } ap && ap.SlashId == a.SlashId ? ap.Proposed.ToString() : null,
                     why = gv?.Appeal is { } why && why.SlashId == a.SlashId ? why.Why : null,
                 }),
-                governance = gv is { } f ? new { executed = true, feeBpsBefore = f.FeeBpsBefore, feeBpsAfter = f.FeeBpsAfter } : null,
+                governance = gv is { } f ? new { executed = f.FeeBpsAfter != f.FeeBpsBefore, feeBpsBefore = f.FeeBpsBefore, feeBpsAfter = f.FeeBpsAfter } : null,
                 proposals = r.Proposals.Select(p => new
                 {
                     id = Wei(p.Id),
@@ -365,7 +365,7 @@ internal static class LocalnetCommand
                 + (gv?.Appeal is { } ap && ap.SlashId == a.SlashId ? $" (proposed {ap.Proposed}: {ap.Why})" : ""));
         }
 
-        output.WriteLine($"governance         {(gv is { } g0 ? $"market fee {g0.FeeBpsBefore} -> {g0.FeeBpsAfter} bps, proposed, voted, queued, executed after the timelock" : governanceOn ? "not finished (stopped before it ended)" : "skipped (--no-governance)")}");
+        output.WriteLine($"governance         {(gv is { } g0 ? $"market fee {g0.FeeBpsBefore} -> {g0.FeeBpsAfter} bps, " + (g0.FeeBpsAfter != g0.FeeBpsBefore ? "proposed, voted, queued, executed after the timelock" : "the proposal did not pass") : governanceOn ? "not finished (stopped before it ended)" : "skipped (--no-governance)")}");
         foreach (ProposalOutcome p in r.Proposals)
         {
             int bySwarm = p.Votes.Count(v => swarmAccounts.Contains(v.Voter));
