@@ -109,38 +109,39 @@ public sealed partial class SwarmRunner
             return;
         }
 
-        _progress.Report($"governance: releasing {g.EmissionDays} days of emissions to the deployer (votes above the quorum floor; anvil's clock moved {g.EmissionDays} days)");
-        await g.ReleaseEmissionsAsync(TimeSpan.FromDays(g.EmissionDays), ct).ConfigureAwait(false);
-
-        // The fee proposal is critical (2/3 of for and against): the deployer's votes must also outweigh the requesters' against three
-        // to one, which a large swarm's requesters (200,000 ACC each) can exceed. Top up a few days at a time (bounded).
+        // The deployer's votes must pass the quorum (10M ACC floor) with room, and outweigh the requesters' three to one: the fee
+        // proposal is critical (2/3 of for and against) and the requesters (200,000 ACC each) vote against it. Emissions are released a
+        // few weeks at a time until they do (bounded), anvil's clock moved as far.
         var token = g.Deployer.Contracts.Token;
+        var governor = g.Deployer.Contracts.Governor;
         BigInteger requestersHold = BigInteger.Zero;
         foreach (Actor r in _requesters)
         {
             requestersHold += await token.BalanceOfQueryAsync(r.Address).ConfigureAwait(false);
         }
 
-        BigInteger need = 3 * requestersHold;
-        int extraDays = 0;
+        int days = 0;
+        BigInteger has = BigInteger.Zero, need = BigInteger.Zero;
         for (int i = 0; i < 20; i++)
         {
-            BigInteger has = await token.BalanceOfQueryAsync(g.Deployer.Address!).ConfigureAwait(false);
+            long now = (await _bank.Client.Tasks.ChainTimeAsync(ct).ConfigureAwait(false)).ToUnixTimeSeconds();
+            BigInteger quorum = BigInteger.Max(await governor.QuorumFloorQueryAsync().ConfigureAwait(false), await governor.QuorumQueryAsync(now - 1).ConfigureAwait(false));
+            need = BigInteger.Max(quorum * 6 / 5, 3 * requestersHold);
+            has = await token.BalanceOfQueryAsync(g.Deployer.Address!).ConfigureAwait(false);
             if (has >= need)
             {
                 break;
             }
 
-            int days = (int)BigInteger.Min(100, BigInteger.Max(1, (need - has) / (400_000 * Acc) + 1)); // ~565,000 ACC a day early on
-            await g.ReleaseEmissionsAsync(TimeSpan.FromDays(days), ct).ConfigureAwait(false);
-            extraDays += days;
+            int step = (int)BigInteger.Min(100, (need - has) / (400_000 * Acc) + 1); // ~565,000 ACC a day early in the schedule
+            await g.ReleaseEmissionsAsync(TimeSpan.FromDays(step), ct).ConfigureAwait(false);
+            days += step;
         }
 
-        if (extraDays > 0)
-        {
-            _progress.Report($"governance: {extraDays} more days of emissions released to the deployer (its votes three times the requesters' {requestersHold / Acc:N0} ACC; anvil's clock moved)");
-        }
+        has = await token.BalanceOfQueryAsync(g.Deployer.Address!).ConfigureAwait(false);
 
+        _progress.Report($"governance: {days} days of emissions released to the deployer (anvil's clock moved {days} days): it holds {has / Acc:N0} ACC, "
+            + $"{(has >= need ? "above" : "still below")} the {need / Acc:N0} needed (1.2 x the quorum, 3 x the requesters' {requestersHold / Acc:N0} ACC)");
         await g.Deployer.Governance.DelegateAsync(g.Deployer.Address!, ct).ConfigureAwait(false);
         List<Actor> voters = [.. _agents.Select(a => a.Owner).Concat(_requesters)];
         await Parallel.ForEachAsync(voters, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (a, token) =>

@@ -89,11 +89,6 @@ public sealed record SwarmOptions
 
         if (Governance is { } g)
         {
-            if (g.EmissionDays is < 0 or > 365)
-            {
-                throw new ArgumentException($"Governance.EmissionDays must be 0..365; got {g.EmissionDays}.", nameof(Governance));
-            }
-
             if (g.ReleaseEmissionsAsync is null)
             {
                 throw new ArgumentException("Governance.ReleaseEmissionsAsync is required (the deployer's votes above the quorum floor).", nameof(Governance));
@@ -108,8 +103,9 @@ public sealed record SwarmOptions
 }
 
 /// <summary>
-/// What the swarm's governance round needs from the network it runs on. The deployer holds the votes above the governor's quorum
-/// floor (10M ACC) once <see cref="EmissionDays"/> of emissions are released to it; the swarm's own accounts vote beside it.
+/// What the swarm's governance round needs from the network it runs on. Before the first round, emissions are released to the deployer
+/// until its votes pass the governor's quorum (10M ACC floor) with room and outweigh the requesters' three to one; the swarm's own
+/// accounts vote beside it.
 /// </summary>
 public sealed record SwarmGovernanceOptions
 {
@@ -121,9 +117,6 @@ public sealed record SwarmGovernanceOptions
 
     /// <summary>Moves the chain's clock forward by the given time and releases the emission pools' vested ACC to the deployer.</summary>
     public required Func<TimeSpan, CancellationToken, Task<BigInteger>> ReleaseEmissionsAsync { get; init; }
-
-    /// <summary>Days of emissions released to the deployer before the first round (its votes above the quorum floor). Default 26.</summary>
-    public int EmissionDays { get; init; } = 26;
 }
 
 /// <summary>How a simulated agent behaves.</summary>
