@@ -26,6 +26,9 @@ u64 entrypoint(u8 *input) {
     case AC_IX_DISMISS_APPEAL: return ac_ix_dismiss_appeal(&in);
     case AC_IX_FINALIZE_SLASH: return ac_ix_finalize_slash(&in);
     case AC_IX_OPEN_REPUTATION: return ac_ix_open_reputation(&in);
+    case AC_IX_RECORD_REPUTATION: return ac_ix_record_reputation(&in);
+    case AC_IX_STAKE_AT: return ac_ix_stake_at(&in);
+    case AC_IX_REPUTATION_OF: return ac_ix_reputation_of(&in);
     default: return ac_fail(AC_ERR_INVALID_INSTRUCTION);
   }
 }

@@ -21,6 +21,9 @@ enum ac_instruction_tag {
   AC_IX_DISMISS_APPEAL = 13,
   AC_IX_FINALIZE_SLASH = 14,
   AC_IX_OPEN_REPUTATION = 15,
+  AC_IX_RECORD_REPUTATION = 16,
+  AC_IX_STAKE_AT = 17,        /* a read: return data */
+  AC_IX_REPUTATION_OF = 18,   /* a read: return data */
 };
 
 u64 ac_ix_initialize(ac_input *in);
@@ -40,5 +43,8 @@ u64 ac_ix_reverse_slash(ac_input *in);
 u64 ac_ix_dismiss_appeal(ac_input *in);
 u64 ac_ix_finalize_slash(ac_input *in);
 u64 ac_ix_open_reputation(ac_input *in);
+u64 ac_ix_record_reputation(ac_input *in);
+u64 ac_ix_stake_at(ac_input *in);
+u64 ac_ix_reputation_of(ac_input *in);
 
 #endif
