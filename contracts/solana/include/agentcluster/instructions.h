@@ -24,6 +24,7 @@ enum ac_instruction_tag {
   AC_IX_RECORD_REPUTATION = 16,
   AC_IX_STAKE_AT = 17,        /* a read: return data */
   AC_IX_REPUTATION_OF = 18,   /* a read: return data */
+  AC_IX_GOVERNANCE = 19,      /* the range 9..19 is full: the second byte says which (enum ac_governance_op) */
 };
 
 u64 ac_ix_initialize(ac_input *in);
@@ -46,5 +47,9 @@ u64 ac_ix_open_reputation(ac_input *in);
 u64 ac_ix_record_reputation(ac_input *in);
 u64 ac_ix_stake_at(ac_input *in);
 u64 ac_ix_reputation_of(ac_input *in);
+enum ac_governance_op { AC_GOV_OP_PROPOSE = 0, AC_GOV_OP_VOTE = 1, AC_GOV_OP_EXECUTE = 2 };
+u64 ac_ix_propose(ac_input *in);
+u64 ac_ix_vote(ac_input *in);
+u64 ac_ix_execute_proposal(ac_input *in);
 
 #endif
