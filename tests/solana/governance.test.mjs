@@ -236,6 +236,8 @@ test('Governance_DecidesAnAppeal_ReverseAndDismissThroughProposals', async () =>
   const second = await slashAndAppeal(1), third = await slashAndAppeal(2);
   const dismiss = await passed(GOV_ACTION.DISMISS_APPEAL, { target: second });
   const dismissAccounts = (record) => [writable(record), writable(chain.pdas.vaults[VAULT.STAKES]), writable(chain.pdas.mint), writable(harmedAcc), readOnly(TOKEN_PROGRAM)];
+  expectCode(await execute(dismiss, dismissAccounts(second).slice(0, 4)), 'NOT_ENOUGH_ACCOUNTS');
+  expectCode(await execute(dismiss, [...dismissAccounts(second).slice(0, 3), writable(victim.ownerAcc), readOnly(TOKEN_PROGRAM)]), 'WRONG_HARMED_PARTY');
   expectCode(await execute(dismiss, dismissAccounts(third)), 'INVALID_ACTION'); // not the proposal's target
   expectSuccess(await execute(dismiss, dismissAccounts(second)));
   assert.equal(readSlash(chain.svm, second).status, SLASH_STATUS.FINALIZED);
