@@ -33,6 +33,30 @@ const char *ac_error_name(u64 error) {
     case AC_ERR_ATTESTATION_TOO_LONG: return "AttestationTooLong";
     case AC_ERR_STALE_ATTESTATION: return "StaleAttestation";
     case AC_ERR_BOND_LOCKED: return "BondLocked";
+    /* sol-stake (40..69) */
+    case AC_ERR_NOT_SLASHER: return "NotSlasher";
+    case AC_ERR_INVALID_SEVERITY: return "InvalidSeverity";
+    case AC_ERR_SLASH_NOT_OPEN: return "SlashNotOpen";
+    case AC_ERR_ALREADY_APPEALED: return "AlreadyAppealed";
+    case AC_ERR_APPEAL_WINDOW_CLOSED: return "AppealWindowClosed";
+    case AC_ERR_APPEAL_WINDOW_OPEN: return "AppealWindowOpen";
+    case AC_ERR_APPEAL_PENDING: return "AppealPending";
+    case AC_ERR_NOT_APPEALED: return "NotAppealed";
+    case AC_ERR_DECISION_PERIOD_OVER: return "DecisionPeriodOver";
+    case AC_ERR_FUTURE_LOOKUP: return "FutureLookup";
+    case AC_ERR_STAKE_HISTORY_GONE: return "StakeHistoryGone";
+    case AC_ERR_INVALID_DIMENSION: return "InvalidDimension";
+    case AC_ERR_WRONG_HARMED_PARTY: return "WrongHarmedParty";
+    case AC_ERR_BELOW_PROPOSAL_THRESHOLD: return "BelowProposalThreshold";
+    case AC_ERR_NO_VOTING_POWER: return "NoVotingPower";
+    case AC_ERR_VOTING_CLOSED: return "VotingClosed";
+    case AC_ERR_VOTING_OPEN: return "VotingOpen";
+    case AC_ERR_TIMELOCKED: return "Timelocked";
+    case AC_ERR_PROPOSAL_DEFEATED: return "ProposalDefeated";
+    case AC_ERR_PROPOSAL_EXECUTED: return "ProposalExecuted";
+    case AC_ERR_INVALID_ACTION: return "InvalidAction";
+    case AC_ERR_PARAMETER_OUT_OF_RANGE: return "ParameterOutOfRange";
+    case AC_ERR_INVALID_SUPPORT: return "InvalidSupport";
     default: return "Unknown";
   }
 }
