@@ -13,6 +13,20 @@ enum ac_instruction_tag {
   AC_IX_ATTEST = 6,
   AC_IX_REQUEST_EXIT = 7,
   AC_IX_WITHDRAW_BOND = 8,
+  /* task market (sol-market): 20..39 */
+  AC_IX_SUBMIT_TASK = 20,
+  AC_IX_BID = 21,
+  AC_IX_ASSIGN_TASK = 22,
+  AC_IX_POST_RESULT = 23,
+  AC_IX_REPORT_MISSED_DEADLINE = 24,
+  AC_IX_FIX_SEED = 25,
+  AC_IX_DRAW_SEAT = 26,
+  AC_IX_CLAIM_SEAT = 27,
+  AC_IX_COMMIT_VOTE = 28,
+  AC_IX_REVEAL_VOTE = 29,
+  AC_IX_SETTLE_TASK = 30,
+  AC_IX_SETTLE_MEMBER = 31,
+  AC_IX_CLAIM_PAYOUT = 32,
 };
 
 u64 ac_ix_initialize(ac_input *in);
@@ -24,5 +38,20 @@ u64 ac_ix_set_attestor(ac_input *in);
 u64 ac_ix_attest(ac_input *in);
 u64 ac_ix_request_exit(ac_input *in);
 u64 ac_ix_withdraw_bond(ac_input *in);
+
+/* task market (sol-market) */
+u64 ac_ix_submit_task(ac_input *in);
+u64 ac_ix_bid(ac_input *in);
+u64 ac_ix_assign_task(ac_input *in);
+u64 ac_ix_post_result(ac_input *in);
+u64 ac_ix_report_missed_deadline(ac_input *in);
+u64 ac_ix_fix_seed(ac_input *in);
+u64 ac_ix_draw_seat(ac_input *in);
+u64 ac_ix_claim_seat(ac_input *in);
+u64 ac_ix_commit_vote(ac_input *in);
+u64 ac_ix_reveal_vote(ac_input *in);
+u64 ac_ix_settle_task(ac_input *in);
+u64 ac_ix_settle_member(ac_input *in);
+u64 ac_ix_claim_payout(ac_input *in);
 
 #endif
