@@ -266,6 +266,58 @@ export function attestInstruction({ program, pdas, agent, attestor, fields, over
   ], overrides) };
 }
 
+// ---------------------------------------------------------------------------------------------------------------------
+// sol-stake: stake checkpoints, slashing with appeals, reputation (instructions 9..19, events 40..69, errors 40..69).
+export const STAKE_IX = { SET_SLASHER: 9, SLASH: 10, APPEAL_SLASH: 11, REVERSE_SLASH: 12, DISMISS_APPEAL: 13, FINALIZE_SLASH: 14,
+  OPEN_REPUTATION: 15, RECORD_REPUTATION: 16, STAKE_AT: 17, REPUTATION_OF: 18 };
+export const STAKE_EVENT = { SLASHER_SET: 40, SLASHED: 41, SLASH_APPEALED: 42, SLASH_REVERSED: 43, APPEAL_DISMISSED: 44, SLASH_FINALIZED: 45,
+  REPUTATION_OPENED: 46, REPUTATION_CHANGED: 47 };
+export const SLASH_STATUS = { PENDING: 0, APPEALED: 1, REVERSED: 2, FINALIZED: 3 };
+export const DIMENSION = { TASK: 0, VALIDATOR: 1, COMPUTE: 2, SOCIAL: 3 };
+const u16le = (n) => new Uint8Array([n & 0xff, (n >> 8) & 0xff]);
+const u32le = (n) => { const b = new Uint8Array(4); new DataView(b.buffer).setUint32(0, n, true); return b; };
+const i64le = (n) => { const b = new Uint8Array(8); new DataView(b.buffer).setBigInt64(0, BigInt(n), true); return b; };
+
+export const slasherPda = async (program, key) =>
+  (await getProgramDerivedAddress({ programAddress: program, seeds: ['slasher', addressBytes(key)] }))[0];
+export const slashPda = async (program, agentKey, index) =>
+  (await getProgramDerivedAddress({ programAddress: program, seeds: ['slash', addressBytes(agentKey), u32le(index)] }))[0];
+export const reputationPda = async (program, agentKey) =>
+  (await getProgramDerivedAddress({ programAddress: program, seeds: ['reputation', addressBytes(agentKey)] }))[0];
+
+/** The agent's stake history and slash counter (ac_agent_history in the agent's reserved words, offset 144). */
+export function readAgentHistory(svm, agent) {
+  const d = svm.getAccount(agent).data, v = new DataView(d.buffer, d.byteOffset + 144);
+  const checkpoints = [];
+  for (let i = 0; i < 4; i++) checkpoints.push({ time: v.getUint32(8 + 12 * i, true), stake: v.getBigUint64(12 + 12 * i, true) });
+  return { slashCount: v.getUint32(0, true), head: d[148], count: d[149], checkpoints };
+}
+
+/** A slash record, decoded (ac_slash_record). */
+export function readSlash(svm, record) {
+  const account = svm.getAccount(record);
+  if (!account.exists) return null;
+  const d = account.data, v = new DataView(d.buffer, d.byteOffset);
+  const key = (o) => getAddressDecoder().decode(d.subarray(o, o + 32));
+  return {
+    owner: account.programAddress, size: d.length, discriminator: d[0], version: d[1], bump: d[2], status: d[3], index: v.getUint32(4, true),
+    agentKey: key(8), slasher: key(40), harmedParty: key(72), reason: d.subarray(104, 136), amount: readU64(d, 136), fromActive: readU64(d, 144),
+    fromUnbonding: readU64(d, 152), createdAt: v.getBigInt64(160, true), appealDeadline: v.getBigInt64(168, true),
+    decisionDeadline: v.getBigInt64(176, true), severityBps: v.getUint16(184, true), harmedShareBps: v.getUint16(186, true),
+  };
+}
+
+/** A reputation account, decoded (ac_reputation): the stored value and time per dimension. */
+export function readReputation(svm, reputation) {
+  const account = svm.getAccount(reputation);
+  if (!account.exists) return null;
+  const d = account.data, v = new DataView(d.buffer, d.byteOffset);
+  return { owner: account.programAddress, size: d.length, discriminator: d[0], version: d[1], bump: d[2], agentKey: getAddressDecoder().decode(d.subarray(8, 40)),
+    dimensions: [0, 1, 2, 3].map((k) => ({ value: readU64(d, 40 + 16 * k), updatedAt: v.getBigInt64(48 + 16 * k, true) })) };
+}
+
+/** sol-stake's events in a transaction's logs, decoded (the others are left to eventsOf). */
+export function stakeEventsOf(result) {
 // ---- task market (sol-market): instructions 20..32, the task layout (include/agentcluster/market.h), events 70..83 ----
 export const MARKET_IX = { SUBMIT_TASK: 20, BID: 21, ASSIGN_TASK: 22, POST_RESULT: 23, REPORT_MISSED_DEADLINE: 24, FIX_SEED: 25, DRAW_SEAT: 26,
   CLAIM_SEAT: 27, COMMIT_VOTE: 28, REVEAL_VOTE: 29, SETTLE_TASK: 30, SETTLE_MEMBER: 31, CLAIM_PAYOUT: 32 };
@@ -392,6 +444,19 @@ export function marketEventsOf(result) {
   for (const line of result.logs()) {
     if (!line.startsWith('Program data: ')) continue;
     const [code, p] = line.slice('Program data: '.length).split(' ').map((b) => new Uint8Array(Buffer.from(b, 'base64')));
+    const v = new DataView(p.buffer, p.byteOffset);
+    const key = (o) => getAddressDecoder().decode(p.subarray(o, o + 32));
+    const u64 = (o) => v.getBigUint64(o, true), i64 = (o) => v.getBigInt64(o, true), u32 = (o) => v.getUint32(o, true);
+    switch (code[0]) {
+      case STAKE_EVENT.SLASHER_SET: events.push({ name: 'SlasherSet', slasher: key(0), approved: p[32], size: p.length }); break;
+      case STAKE_EVENT.SLASHED: events.push({ name: 'Slashed', agentKey: key(0), index: u32(32), slasher: key(36), severityBps: v.getUint16(68, true),
+        amount: u64(70), harmedParty: key(78), reason: p.subarray(110, 142), appealDeadline: i64(142), size: p.length }); break;
+      case STAKE_EVENT.SLASH_APPEALED: events.push({ name: 'SlashAppealed', agentKey: key(0), index: u32(32), by: key(36), decisionDeadline: i64(68), size: p.length }); break;
+      case STAKE_EVENT.SLASH_REVERSED: events.push({ name: 'SlashReversed', agentKey: key(0), index: u32(32), amount: u64(36), activeStake: u64(44), size: p.length }); break;
+      case STAKE_EVENT.APPEAL_DISMISSED: events.push({ name: 'AppealDismissed', agentKey: key(0), index: u32(32), size: p.length }); break;
+      case STAKE_EVENT.SLASH_FINALIZED: events.push({ name: 'SlashFinalized', agentKey: key(0), index: u32(32), harmedParty: key(36), paid: u64(68), burned: u64(76), size: p.length }); break;
+      case STAKE_EVENT.REPUTATION_OPENED: events.push({ name: 'ReputationOpened', agentKey: key(0), size: p.length }); break;
+      case STAKE_EVENT.REPUTATION_CHANGED: events.push({ name: 'ReputationChanged', agentKey: key(0), dimension: p[32], delta: i64(33), value: u64(41), size: p.length }); break;
     const key = (o) => getAddressDecoder().decode(p.subarray(o, o + 32));
     const u64 = (o) => readU64(p, o);
     const i64 = (o) => new DataView(p.buffer, p.byteOffset).getBigInt64(o, true);
@@ -415,3 +480,99 @@ export function marketEventsOf(result) {
   }
   return events;
 }
+
+export const SET_SLASHER_ACCOUNT = { AUTHORITY: 0, CONFIG: 1, SLASHER: 2, SYSTEM: 3 };
+export function setSlasherInstruction({ program, pdas, authority, slasherKey, slasher, approved = true, overrides = {} }) {
+  return { programAddress: program, data: concat(new Uint8Array([STAKE_IX.SET_SLASHER]), addressBytes(slasherKey), new Uint8Array([approved ? 1 : 0])),
+    accounts: withOverrides([
+      { address: authority.address, role: AccountRole.WRITABLE_SIGNER, signer: authority },
+      { address: pdas.config, role: AccountRole.READONLY },
+      { address: slasher, role: AccountRole.WRITABLE },
+      { address: SYSTEM_PROGRAM, role: AccountRole.READONLY },
+    ], overrides) };
+}
+
+export const SLASH_ACCOUNT = { SLASHER: 0, SLASHER_PDA: 1, AGENT: 2, RECORD: 3, CONFIG: 4, SYSTEM: 5 };
+export function slashInstruction({ program, pdas, slasher, slasherPdaAddress, agent, record, severityBps, harmedParty, reason = new Uint8Array(32).fill(7), overrides = {}, data }) {
+  return { programAddress: program,
+    data: data ?? concat(new Uint8Array([STAKE_IX.SLASH]), u16le(severityBps), harmedParty ? addressBytes(harmedParty) : new Uint8Array(32), reason),
+    accounts: withOverrides([
+      { address: slasher.address, role: AccountRole.WRITABLE_SIGNER, signer: slasher },
+      { address: slasherPdaAddress, role: AccountRole.READONLY },
+      { address: agent, role: AccountRole.WRITABLE },
+      { address: record, role: AccountRole.WRITABLE },
+      { address: pdas.config, role: AccountRole.READONLY },
+      { address: SYSTEM_PROGRAM, role: AccountRole.READONLY },
+    ], overrides) };
+}
+
+export const APPEAL_ACCOUNT = { OWNER: 0, AGENT: 1, RECORD: 2, CONFIG: 3 };
+export function appealSlashInstruction({ program, pdas, owner, agent, record, overrides = {} }) {
+  return { programAddress: program, data: new Uint8Array([STAKE_IX.APPEAL_SLASH]), accounts: withOverrides([
+    { address: owner.address, role: AccountRole.READONLY_SIGNER, signer: owner },
+    { address: agent, role: AccountRole.READONLY },
+    { address: record, role: AccountRole.WRITABLE },
+    { address: pdas.config, role: AccountRole.READONLY },
+  ], overrides) };
+}
+
+export const REVERSE_ACCOUNT = { AUTHORITY: 0, CONFIG: 1, RECORD: 2, AGENT: 3 };
+export function reverseSlashInstruction({ program, pdas, authority, record, agent, overrides = {} }) {
+  return { programAddress: program, data: new Uint8Array([STAKE_IX.REVERSE_SLASH]), accounts: withOverrides([
+    { address: authority.address, role: AccountRole.READONLY_SIGNER, signer: authority },
+    { address: pdas.config, role: AccountRole.READONLY },
+    { address: record, role: AccountRole.WRITABLE },
+    { address: agent, role: AccountRole.WRITABLE },
+  ], overrides) };
+}
+
+export const DISMISS_ACCOUNT = { AUTHORITY: 0, CONFIG: 1, RECORD: 2, STAKES: 3, MINT: 4, HARMED_ACC: 5, TOKEN: 6 };
+export function dismissAppealInstruction({ program, pdas, authority, record, harmedAcc, overrides = {} }) {
+  return { programAddress: program, data: new Uint8Array([STAKE_IX.DISMISS_APPEAL]), accounts: withOverrides([
+    { address: authority.address, role: AccountRole.READONLY_SIGNER, signer: authority },
+    { address: pdas.config, role: AccountRole.READONLY },
+    { address: record, role: AccountRole.WRITABLE },
+    { address: pdas.vaults[VAULT.STAKES], role: AccountRole.WRITABLE },
+    { address: pdas.mint, role: AccountRole.WRITABLE },
+    { address: harmedAcc ?? pdas.vaults[VAULT.STAKES], role: AccountRole.WRITABLE },
+    { address: TOKEN_PROGRAM, role: AccountRole.READONLY },
+  ], overrides) };
+}
+
+export const FINALIZE_ACCOUNT = { RECORD: 0, STAKES: 1, MINT: 2, HARMED_ACC: 3, CONFIG: 4, TOKEN: 5 };
+export function finalizeSlashInstruction({ program, pdas, record, harmedAcc, overrides = {} }) {
+  return { programAddress: program, data: new Uint8Array([STAKE_IX.FINALIZE_SLASH]), accounts: withOverrides([
+    { address: record, role: AccountRole.WRITABLE },
+    { address: pdas.vaults[VAULT.STAKES], role: AccountRole.WRITABLE },
+    { address: pdas.mint, role: AccountRole.WRITABLE },
+    { address: harmedAcc ?? pdas.vaults[VAULT.STAKES], role: AccountRole.WRITABLE },
+    { address: pdas.config, role: AccountRole.READONLY },
+    { address: TOKEN_PROGRAM, role: AccountRole.READONLY },
+  ], overrides) };
+}
+
+export const OPEN_REPUTATION_ACCOUNT = { PAYER: 0, AGENT: 1, REPUTATION: 2, SYSTEM: 3 };
+export function openReputationInstruction({ program, payer, agent, reputation, overrides = {} }) {
+  return { programAddress: program, data: new Uint8Array([STAKE_IX.OPEN_REPUTATION]), accounts: withOverrides([
+    { address: payer.address, role: AccountRole.WRITABLE_SIGNER, signer: payer },
+    { address: agent, role: AccountRole.READONLY },
+    { address: reputation, role: AccountRole.WRITABLE },
+    { address: SYSTEM_PROGRAM, role: AccountRole.READONLY },
+  ], overrides) };
+}
+
+export const RECORD_REPUTATION_ACCOUNT = { AUTHORITY: 0, CONFIG: 1, REPUTATION: 2 };
+export function recordReputationInstruction({ program, pdas, authority, reputation, dimension, delta, overrides = {}, data }) {
+  return { programAddress: program, data: data ?? concat(new Uint8Array([STAKE_IX.RECORD_REPUTATION, dimension]), i64le(delta)), accounts: withOverrides([
+    { address: authority.address, role: AccountRole.READONLY_SIGNER, signer: authority },
+    { address: pdas.config, role: AccountRole.READONLY },
+    { address: reputation, role: AccountRole.WRITABLE },
+  ], overrides) };
+}
+/** stake_at and reputation_of: reads whose answer is the return data (u64). */
+export const stakeAtInstruction = ({ program, agent, time }) => ({ programAddress: program, data: concat(new Uint8Array([STAKE_IX.STAKE_AT]), i64le(time)),
+  accounts: [{ address: agent, role: AccountRole.READONLY }] });
+export const reputationOfInstruction = ({ program, reputation, dimension }) => ({ programAddress: program,
+  data: new Uint8Array([STAKE_IX.REPUTATION_OF, dimension]), accounts: [{ address: reputation, role: AccountRole.READONLY }] });
+export const returnedU64 = (result) => readU64(result.returnData().data());
+// --- end of sol-stake's block ---

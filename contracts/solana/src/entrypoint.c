@@ -18,6 +18,17 @@ u64 entrypoint(u8 *input) {
     case AC_IX_ATTEST: return ac_ix_attest(&in);
     case AC_IX_REQUEST_EXIT: return ac_ix_request_exit(&in);
     case AC_IX_WITHDRAW_BOND: return ac_ix_withdraw_bond(&in);
+    /* sol-stake */
+    case AC_IX_SET_SLASHER: return ac_ix_set_slasher(&in);
+    case AC_IX_SLASH: return ac_ix_slash(&in);
+    case AC_IX_APPEAL_SLASH: return ac_ix_appeal_slash(&in);
+    case AC_IX_REVERSE_SLASH: return ac_ix_reverse_slash(&in);
+    case AC_IX_DISMISS_APPEAL: return ac_ix_dismiss_appeal(&in);
+    case AC_IX_FINALIZE_SLASH: return ac_ix_finalize_slash(&in);
+    case AC_IX_OPEN_REPUTATION: return ac_ix_open_reputation(&in);
+    case AC_IX_RECORD_REPUTATION: return ac_ix_record_reputation(&in);
+    case AC_IX_STAKE_AT: return ac_ix_stake_at(&in);
+    case AC_IX_REPUTATION_OF: return ac_ix_reputation_of(&in);
     /* task market (sol-market) */
     case AC_IX_SUBMIT_TASK: return ac_ix_submit_task(&in);
     case AC_IX_BID: return ac_ix_bid(&in);

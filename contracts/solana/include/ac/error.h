@@ -37,6 +37,20 @@ enum ac_error {
   AC_ERR_ATTESTATION_TOO_LONG = 29,   /* expires later than the longest validity allows */
   AC_ERR_STALE_ATTESTATION = 30,      /* the nonce is not above the agent's last one (a replay) */
   AC_ERR_BOND_LOCKED = 31,            /* no exit requested, or the exit delay has not passed */
+  /* sol-stake: checkpoints, slashing, appeals, reputation, governance (40..69) */
+  AC_ERR_NOT_SLASHER = 40,            /* the signer is not an approved slasher */
+  AC_ERR_INVALID_SEVERITY = 41,       /* severity outside 100..10,000 basis points (1%..100%) */
+  AC_ERR_SLASH_NOT_OPEN = 42,         /* the slash was already reversed or finalized */
+  AC_ERR_ALREADY_APPEALED = 43,
+  AC_ERR_APPEAL_WINDOW_CLOSED = 44,   /* after the appeal deadline (appeal, or reversal without an appeal) */
+  AC_ERR_APPEAL_WINDOW_OPEN = 45,     /* finalize before the appeal deadline */
+  AC_ERR_APPEAL_PENDING = 46,         /* finalize an appealed slash before its decision deadline */
+  AC_ERR_NOT_APPEALED = 47,           /* dismiss a slash nobody appealed */
+  AC_ERR_DECISION_PERIOD_OVER = 48,   /* reverse or dismiss an appeal after its decision deadline */
+  AC_ERR_FUTURE_LOOKUP = 49,          /* stake at a time not strictly before now */
+  AC_ERR_STAKE_HISTORY_GONE = 50,     /* the time is older than the checkpoints the agent keeps */
+  AC_ERR_INVALID_DIMENSION = 51,      /* reputation dimension outside 0..3 */
+  AC_ERR_WRONG_HARMED_PARTY = 52,     /* the payout account is not an ACC account of the slash's harmed party */
   /* task market (sol-market): 70..99 */
   AC_ERR_TASK_WRONG_STATUS = 70, /* the task is not at the stage this needs */
   AC_ERR_BIDDING_CLOSED = 71,

@@ -15,6 +15,15 @@ enum ac_event_code {
   AC_EVENT_ATTESTED = 7,
   AC_EVENT_EXIT_REQUESTED = 8,
   AC_EVENT_BOND_WITHDRAWN = 9,
+  /* sol-stake (40..69) */
+  AC_EVENT_SLASHER_SET = 40,
+  AC_EVENT_SLASHED = 41,
+  AC_EVENT_SLASH_APPEALED = 42,
+  AC_EVENT_SLASH_REVERSED = 43,
+  AC_EVENT_APPEAL_DISMISSED = 44,
+  AC_EVENT_SLASH_FINALIZED = 45,
+  AC_EVENT_REPUTATION_OPENED = 46,
+  AC_EVENT_REPUTATION_CHANGED = 47,
   /* task market (sol-market): 70..99 */
   AC_EVENT_TASK_SUBMITTED = 70,
   AC_EVENT_BID_PLACED = 71,
@@ -42,6 +51,18 @@ typedef struct { ac_pubkey agent_key; ac_pubkey attestor; i64 expires_at; u64 no
 typedef struct { ac_pubkey agent_key; i64 unlocks_at; } ac_event_exit_requested;
 typedef struct { ac_pubkey agent_key; ac_pubkey owner; u64 amount; } ac_event_bond_withdrawn;
 
+/* sol-stake */
+typedef struct { ac_pubkey slasher; u8 approved; } __attribute__((packed)) ac_event_slasher_set;
+typedef struct {
+  ac_pubkey agent_key; u32 index; ac_pubkey slasher; u16 severity_bps; u64 amount; ac_pubkey harmed_party; u8 reason[32];
+  i64 appeal_deadline;
+} __attribute__((packed)) ac_event_slashed;
+typedef struct { ac_pubkey agent_key; u32 index; ac_pubkey by; i64 decision_deadline; } __attribute__((packed)) ac_event_slash_appealed;
+typedef struct { ac_pubkey agent_key; u32 index; u64 amount; u64 active_stake; } __attribute__((packed)) ac_event_slash_reversed;
+typedef struct { ac_pubkey agent_key; u32 index; } __attribute__((packed)) ac_event_appeal_dismissed;
+typedef struct { ac_pubkey agent_key; u32 index; ac_pubkey harmed_party; u64 paid; u64 burned; } __attribute__((packed)) ac_event_slash_finalized;
+typedef struct { ac_pubkey agent_key; } ac_event_reputation_opened;
+typedef struct { ac_pubkey agent_key; u8 dimension; i64 delta; u64 value; } __attribute__((packed)) ac_event_reputation_changed;
 /* task market (sol-market); `task` is the task account's address */
 typedef struct { ac_pubkey task; ac_pubkey requester; u64 id; u64 bounty; u64 fee; u64 capabilities; i64 deadline; u8 committee_size; } __attribute__((packed)) ac_event_task_submitted;
 typedef struct { ac_pubkey task; ac_pubkey agent_key; u64 price; } ac_event_bid_placed;

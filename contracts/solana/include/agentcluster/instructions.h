@@ -13,6 +13,17 @@ enum ac_instruction_tag {
   AC_IX_ATTEST = 6,
   AC_IX_REQUEST_EXIT = 7,
   AC_IX_WITHDRAW_BOND = 8,
+  /* sol-stake (9..19) */
+  AC_IX_SET_SLASHER = 9,
+  AC_IX_SLASH = 10,
+  AC_IX_APPEAL_SLASH = 11,
+  AC_IX_REVERSE_SLASH = 12,
+  AC_IX_DISMISS_APPEAL = 13,
+  AC_IX_FINALIZE_SLASH = 14,
+  AC_IX_OPEN_REPUTATION = 15,
+  AC_IX_RECORD_REPUTATION = 16,
+  AC_IX_STAKE_AT = 17,        /* a read: return data */
+  AC_IX_REPUTATION_OF = 18,   /* a read: return data */
   /* task market (sol-market): 20..39 */
   AC_IX_SUBMIT_TASK = 20,
   AC_IX_BID = 21,
@@ -38,6 +49,17 @@ u64 ac_ix_set_attestor(ac_input *in);
 u64 ac_ix_attest(ac_input *in);
 u64 ac_ix_request_exit(ac_input *in);
 u64 ac_ix_withdraw_bond(ac_input *in);
+/* sol-stake */
+u64 ac_ix_set_slasher(ac_input *in);
+u64 ac_ix_slash(ac_input *in);
+u64 ac_ix_appeal_slash(ac_input *in);
+u64 ac_ix_reverse_slash(ac_input *in);
+u64 ac_ix_dismiss_appeal(ac_input *in);
+u64 ac_ix_finalize_slash(ac_input *in);
+u64 ac_ix_open_reputation(ac_input *in);
+u64 ac_ix_record_reputation(ac_input *in);
+u64 ac_ix_stake_at(ac_input *in);
+u64 ac_ix_reputation_of(ac_input *in);
 
 /* task market (sol-market) */
 u64 ac_ix_submit_task(ac_input *in);

@@ -117,4 +117,92 @@ typedef struct {
 } __attribute__((packed)) ac_attestation_message;
 AC_STATIC_ASSERT(sizeof(ac_attestation_message) == 136, "the signed message is part of the attestors' contract");
 
+/* ---------------------------------------------------------------------------------------------------------------------
+ * sol-stake: stake checkpoints, slashing with appeals, reputation (discriminators 40..69).
+ * ------------------------------------------------------------------------------------------------------------------- */
+enum ac_stake_discriminator { AC_DISC_SLASHER = 40, AC_DISC_SLASH = 41, AC_DISC_REPUTATION = 42 };
+
+/* The agent's 56 reserved bytes hold its stake history and its slash counter (ac_agent_history_of), so the existing
+ * instructions keep their accounts. A checkpoint (t, s) says: from second t on, active stake was s. Four are kept, a
+ * ring; a write in the same second replaces the latest. Times are u32 Unix seconds (until 2106). */
+#define AC_STAKE_CHECKPOINTS 4
+typedef struct { u32 time; u64 stake; } __attribute__((packed)) ac_checkpoint;
+typedef struct {
+  u32 slash_count;                  /* the next slash's index: PDA("slash", agent key, u32 LE index) */
+  u8 checkpoint_head;               /* the latest checkpoint's index in the ring */
+  u8 checkpoint_count;              /* checkpoints ever written, saturating at AC_STAKE_CHECKPOINTS */
+  u8 reserved[2];
+  ac_checkpoint checkpoints[AC_STAKE_CHECKPOINTS];
+} __attribute__((packed)) ac_agent_history;
+AC_STATIC_ASSERT(sizeof(ac_agent_history) == 7 * 8, "the history fills the agent's reserved words exactly");
+AC_INLINE ac_agent_history *ac_agent_history_of(ac_agent *agent) { return (ac_agent_history *)agent->reserved; }
+AC_INLINE const ac_agent_history *ac_agent_history_of_const(const ac_agent *agent) {
+  return (const ac_agent_history *)agent->reserved;
+}
+
+/* Seeds: PDA("slasher", key). Made by set_slasher (the config's authority: governance); approval can be withdrawn. */
+#define AC_SEED_SLASHER "slasher"
+#define AC_SLASHER_VERSION 1
+typedef struct {
+  u8 discriminator;                 /* AC_DISC_SLASHER */
+  u8 version;
+  u8 bump;
+  u8 approved;
+  u8 reserved0[4];
+  ac_pubkey key;
+  i64 changed_at;
+} ac_slasher;
+AC_STATIC_ASSERT(sizeof(ac_slasher) == 48, "slasher layout is part of the client's contract");
+
+/* Seeds: PDA("slash", agent key, u32 LE index). One per slash; never closed. The slashed amount stays in the stakes
+ * vault, out of the agent's stake, until it is reversed (back to active stake) or finalized (harmed share paid to the
+ * harmed party's ACC account, the rest burned). */
+#define AC_SEED_SLASH "slash"
+#define AC_SLASH_VERSION 1
+#define AC_MIN_SEVERITY_BPS 100                         /* 1% */
+#define AC_DEFAULT_APPEAL_DECISION_PERIOD (30ll * 86400) /* as on Base; a governance parameter later */
+#define AC_DEFAULT_HARMED_SHARE_BPS 5000ull              /* Base starts at 0 and lets governance set it; see the docs */
+enum ac_slash_status { AC_SLASH_PENDING = 0, AC_SLASH_APPEALED = 1, AC_SLASH_REVERSED = 2, AC_SLASH_FINALIZED = 3 };
+typedef struct {
+  u8 discriminator;                 /* AC_DISC_SLASH */
+  u8 version;
+  u8 bump;
+  u8 status;                        /* enum ac_slash_status */
+  u32 index;
+  ac_pubkey agent_key;
+  ac_pubkey slasher;                /* the slasher's key; the program id when the market's settlement slashed */
+  ac_pubkey harmed_party;           /* all zero: nobody, the whole amount is burned */
+  u8 reason[32];
+  u64 amount;                       /* from_active + from_unbonding */
+  u64 from_active;
+  u64 from_unbonding;
+  i64 created_at;
+  i64 appeal_deadline;              /* created_at + the config's appeal window */
+  i64 decision_deadline;            /* 0 until appealed; then the appeal's time + the decision period */
+  u16 severity_bps;
+  u16 harmed_share_bps;             /* fixed when the slash is made */
+  u8 reserved1[4];
+  u64 reserved[2];
+} ac_slash_record;
+AC_STATIC_ASSERT(sizeof(ac_slash_record) == 208, "slash layout is part of the client's contract");
+
+/* Seeds: PDA("reputation", agent key). Four dimensions as Reputation.sol, each decaying with a 90-day half-life,
+ * computed lazily (ac_decay) when read or written. Made by open_reputation (anyone pays). */
+#define AC_SEED_REPUTATION "reputation"
+#define AC_REPUTATION_VERSION 1
+#define AC_REPUTATION_HALF_LIFE (90ull * 86400)
+enum ac_reputation_dimension { AC_REP_TASK = 0, AC_REP_VALIDATOR = 1, AC_REP_COMPUTE = 2, AC_REP_SOCIAL = 3, AC_REP_DIMENSIONS = 4 };
+typedef struct { u64 value; i64 updated_at; } ac_reputation_entry; /* value as of updated_at */
+typedef struct {
+  u8 discriminator;                 /* AC_DISC_REPUTATION */
+  u8 version;
+  u8 bump;
+  u8 reserved0[5];
+  ac_pubkey agent_key;
+  ac_reputation_entry dimensions[AC_REP_DIMENSIONS];
+  u64 reserved[4];
+} ac_reputation;
+AC_STATIC_ASSERT(sizeof(ac_reputation) == 136, "reputation layout is part of the client's contract");
+/* --- end of sol-stake's block --- */
+
 #endif

@@ -7,6 +7,7 @@
 #include "agentcluster/accounts.h"
 #include "agentcluster/events.h"
 #include "agentcluster/instructions.h"
+#include "agentcluster/slash.h"
 
 enum { A_OWNER, A_AGENT, A_CONFIG, A_COUNT };
 #define DATA_LEN (1 + 8)
@@ -32,7 +33,9 @@ u64 ac_ix_request_unstake(ac_input *in) {
   /* --- act --- */
   agent->active_stake -= amount;
   agent->unbonding_stake += amount; /* cannot overflow: the sum of both is at most the supply */
-  agent->unbonding_unlocks_at = ac_now() + (i64)config->unbonding_period;
+  i64 now = ac_now();
+  agent->unbonding_unlocks_at = now + (i64)config->unbonding_period;
+  ac_stake_checkpoint(agent, now); /* sol-stake: the stake history */
   ac_event_unstake_requested event = { agent->agent_key, amount, agent->unbonding_stake, agent->unbonding_unlocks_at };
   ac_emit(AC_EVENT_UNSTAKE_REQUESTED, &event, sizeof(event));
   return AC_OK;

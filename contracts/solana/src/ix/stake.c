@@ -9,6 +9,7 @@
 #include "agentcluster/accounts.h"
 #include "agentcluster/events.h"
 #include "agentcluster/instructions.h"
+#include "agentcluster/slash.h"
 
 enum { A_OWNER, A_AGENT, A_OWNER_ACC, A_STAKES, A_CONFIG, A_TOKEN, A_COUNT };
 #define DATA_LEN (1 + 8)
@@ -40,6 +41,7 @@ u64 ac_ix_stake(ac_input *in) {
   /* --- act --- */
   if ((rc = ac_token_transfer(a[A_OWNER_ACC], a[A_STAKES], a[A_OWNER], amount, NULL)) != AC_OK) return ac_fail(rc);
   agent->active_stake += amount;
+  ac_stake_checkpoint(agent, ac_now()); /* sol-stake: the stake history */
   ac_event_staked event = { agent->agent_key, amount, agent->active_stake };
   ac_emit(AC_EVENT_STAKED, &event, sizeof(event));
   return AC_OK;

@@ -33,6 +33,20 @@ const char *ac_error_name(u64 error) {
     case AC_ERR_ATTESTATION_TOO_LONG: return "AttestationTooLong";
     case AC_ERR_STALE_ATTESTATION: return "StaleAttestation";
     case AC_ERR_BOND_LOCKED: return "BondLocked";
+    /* sol-stake (40..69) */
+    case AC_ERR_NOT_SLASHER: return "NotSlasher";
+    case AC_ERR_INVALID_SEVERITY: return "InvalidSeverity";
+    case AC_ERR_SLASH_NOT_OPEN: return "SlashNotOpen";
+    case AC_ERR_ALREADY_APPEALED: return "AlreadyAppealed";
+    case AC_ERR_APPEAL_WINDOW_CLOSED: return "AppealWindowClosed";
+    case AC_ERR_APPEAL_WINDOW_OPEN: return "AppealWindowOpen";
+    case AC_ERR_APPEAL_PENDING: return "AppealPending";
+    case AC_ERR_NOT_APPEALED: return "NotAppealed";
+    case AC_ERR_DECISION_PERIOD_OVER: return "DecisionPeriodOver";
+    case AC_ERR_FUTURE_LOOKUP: return "FutureLookup";
+    case AC_ERR_STAKE_HISTORY_GONE: return "StakeHistoryGone";
+    case AC_ERR_INVALID_DIMENSION: return "InvalidDimension";
+    case AC_ERR_WRONG_HARMED_PARTY: return "WrongHarmedParty";
     /* task market (sol-market) */
     case AC_ERR_TASK_WRONG_STATUS: return "TaskWrongStatus";
     case AC_ERR_BIDDING_CLOSED: return "BiddingClosed";
