@@ -318,6 +318,125 @@ export function readReputation(svm, reputation) {
 
 /** sol-stake's events in a transaction's logs, decoded (the others are left to eventsOf). */
 export function stakeEventsOf(result) {
+  const events = [];
+  for (const line of result.logs()) {
+    if (!line.startsWith('Program data: ')) continue;
+    const [code, p] = line.slice('Program data: '.length).split(' ').map((b) => new Uint8Array(Buffer.from(b, 'base64')));
+    const v = new DataView(p.buffer, p.byteOffset);
+    const key = (o) => getAddressDecoder().decode(p.subarray(o, o + 32));
+    const u64 = (o) => v.getBigUint64(o, true), i64 = (o) => v.getBigInt64(o, true), u32 = (o) => v.getUint32(o, true);
+    switch (code[0]) {
+      case STAKE_EVENT.SLASHER_SET: events.push({ name: 'SlasherSet', slasher: key(0), approved: p[32], size: p.length }); break;
+      case STAKE_EVENT.SLASHED: events.push({ name: 'Slashed', agentKey: key(0), index: u32(32), slasher: key(36), severityBps: v.getUint16(68, true),
+        amount: u64(70), harmedParty: key(78), reason: p.subarray(110, 142), appealDeadline: i64(142), size: p.length }); break;
+      case STAKE_EVENT.SLASH_APPEALED: events.push({ name: 'SlashAppealed', agentKey: key(0), index: u32(32), by: key(36), decisionDeadline: i64(68), size: p.length }); break;
+      case STAKE_EVENT.SLASH_REVERSED: events.push({ name: 'SlashReversed', agentKey: key(0), index: u32(32), amount: u64(36), activeStake: u64(44), size: p.length }); break;
+      case STAKE_EVENT.APPEAL_DISMISSED: events.push({ name: 'AppealDismissed', agentKey: key(0), index: u32(32), size: p.length }); break;
+      case STAKE_EVENT.SLASH_FINALIZED: events.push({ name: 'SlashFinalized', agentKey: key(0), index: u32(32), harmedParty: key(36), paid: u64(68), burned: u64(76), size: p.length }); break;
+      case STAKE_EVENT.REPUTATION_OPENED: events.push({ name: 'ReputationOpened', agentKey: key(0), size: p.length }); break;
+      case STAKE_EVENT.REPUTATION_CHANGED: events.push({ name: 'ReputationChanged', agentKey: key(0), dimension: p[32], delta: i64(33), value: u64(41), size: p.length }); break;
+      default: break;
+    }
+  }
+  return events;
+}
+
+export const SET_SLASHER_ACCOUNT = { AUTHORITY: 0, CONFIG: 1, SLASHER: 2, SYSTEM: 3 };
+export function setSlasherInstruction({ program, pdas, authority, slasherKey, slasher, approved = true, overrides = {} }) {
+  return { programAddress: program, data: concat(new Uint8Array([STAKE_IX.SET_SLASHER]), addressBytes(slasherKey), new Uint8Array([approved ? 1 : 0])),
+    accounts: withOverrides([
+      { address: authority.address, role: AccountRole.WRITABLE_SIGNER, signer: authority },
+      { address: pdas.config, role: AccountRole.READONLY },
+      { address: slasher, role: AccountRole.WRITABLE },
+      { address: SYSTEM_PROGRAM, role: AccountRole.READONLY },
+    ], overrides) };
+}
+
+export const SLASH_ACCOUNT = { SLASHER: 0, SLASHER_PDA: 1, AGENT: 2, RECORD: 3, CONFIG: 4, SYSTEM: 5 };
+export function slashInstruction({ program, pdas, slasher, slasherPdaAddress, agent, record, severityBps, harmedParty, reason = new Uint8Array(32).fill(7), overrides = {}, data }) {
+  return { programAddress: program,
+    data: data ?? concat(new Uint8Array([STAKE_IX.SLASH]), u16le(severityBps), harmedParty ? addressBytes(harmedParty) : new Uint8Array(32), reason),
+    accounts: withOverrides([
+      { address: slasher.address, role: AccountRole.WRITABLE_SIGNER, signer: slasher },
+      { address: slasherPdaAddress, role: AccountRole.READONLY },
+      { address: agent, role: AccountRole.WRITABLE },
+      { address: record, role: AccountRole.WRITABLE },
+      { address: pdas.config, role: AccountRole.READONLY },
+      { address: SYSTEM_PROGRAM, role: AccountRole.READONLY },
+    ], overrides) };
+}
+
+export const APPEAL_ACCOUNT = { OWNER: 0, AGENT: 1, RECORD: 2, CONFIG: 3 };
+export function appealSlashInstruction({ program, pdas, owner, agent, record, overrides = {} }) {
+  return { programAddress: program, data: new Uint8Array([STAKE_IX.APPEAL_SLASH]), accounts: withOverrides([
+    { address: owner.address, role: AccountRole.READONLY_SIGNER, signer: owner },
+    { address: agent, role: AccountRole.READONLY },
+    { address: record, role: AccountRole.WRITABLE },
+    { address: pdas.config, role: AccountRole.READONLY },
+  ], overrides) };
+}
+
+export const REVERSE_ACCOUNT = { AUTHORITY: 0, CONFIG: 1, RECORD: 2, AGENT: 3 };
+export function reverseSlashInstruction({ program, pdas, authority, record, agent, overrides = {} }) {
+  return { programAddress: program, data: new Uint8Array([STAKE_IX.REVERSE_SLASH]), accounts: withOverrides([
+    { address: authority.address, role: AccountRole.READONLY_SIGNER, signer: authority },
+    { address: pdas.config, role: AccountRole.READONLY },
+    { address: record, role: AccountRole.WRITABLE },
+    { address: agent, role: AccountRole.WRITABLE },
+  ], overrides) };
+}
+
+export const DISMISS_ACCOUNT = { AUTHORITY: 0, CONFIG: 1, RECORD: 2, STAKES: 3, MINT: 4, HARMED_ACC: 5, TOKEN: 6 };
+export function dismissAppealInstruction({ program, pdas, authority, record, harmedAcc, overrides = {} }) {
+  return { programAddress: program, data: new Uint8Array([STAKE_IX.DISMISS_APPEAL]), accounts: withOverrides([
+    { address: authority.address, role: AccountRole.READONLY_SIGNER, signer: authority },
+    { address: pdas.config, role: AccountRole.READONLY },
+    { address: record, role: AccountRole.WRITABLE },
+    { address: pdas.vaults[VAULT.STAKES], role: AccountRole.WRITABLE },
+    { address: pdas.mint, role: AccountRole.WRITABLE },
+    { address: harmedAcc ?? pdas.vaults[VAULT.STAKES], role: AccountRole.WRITABLE },
+    { address: TOKEN_PROGRAM, role: AccountRole.READONLY },
+  ], overrides) };
+}
+
+export const FINALIZE_ACCOUNT = { RECORD: 0, STAKES: 1, MINT: 2, HARMED_ACC: 3, CONFIG: 4, TOKEN: 5 };
+export function finalizeSlashInstruction({ program, pdas, record, harmedAcc, overrides = {} }) {
+  return { programAddress: program, data: new Uint8Array([STAKE_IX.FINALIZE_SLASH]), accounts: withOverrides([
+    { address: record, role: AccountRole.WRITABLE },
+    { address: pdas.vaults[VAULT.STAKES], role: AccountRole.WRITABLE },
+    { address: pdas.mint, role: AccountRole.WRITABLE },
+    { address: harmedAcc ?? pdas.vaults[VAULT.STAKES], role: AccountRole.WRITABLE },
+    { address: pdas.config, role: AccountRole.READONLY },
+    { address: TOKEN_PROGRAM, role: AccountRole.READONLY },
+  ], overrides) };
+}
+
+export const OPEN_REPUTATION_ACCOUNT = { PAYER: 0, AGENT: 1, REPUTATION: 2, SYSTEM: 3 };
+export function openReputationInstruction({ program, payer, agent, reputation, overrides = {} }) {
+  return { programAddress: program, data: new Uint8Array([STAKE_IX.OPEN_REPUTATION]), accounts: withOverrides([
+    { address: payer.address, role: AccountRole.WRITABLE_SIGNER, signer: payer },
+    { address: agent, role: AccountRole.READONLY },
+    { address: reputation, role: AccountRole.WRITABLE },
+    { address: SYSTEM_PROGRAM, role: AccountRole.READONLY },
+  ], overrides) };
+}
+
+export const RECORD_REPUTATION_ACCOUNT = { AUTHORITY: 0, CONFIG: 1, REPUTATION: 2 };
+export function recordReputationInstruction({ program, pdas, authority, reputation, dimension, delta, overrides = {}, data }) {
+  return { programAddress: program, data: data ?? concat(new Uint8Array([STAKE_IX.RECORD_REPUTATION, dimension]), i64le(delta)), accounts: withOverrides([
+    { address: authority.address, role: AccountRole.READONLY_SIGNER, signer: authority },
+    { address: pdas.config, role: AccountRole.READONLY },
+    { address: reputation, role: AccountRole.WRITABLE },
+  ], overrides) };
+}
+/** stake_at and reputation_of: reads whose answer is the return data (u64). */
+export const stakeAtInstruction = ({ program, agent, time }) => ({ programAddress: program, data: concat(new Uint8Array([STAKE_IX.STAKE_AT]), i64le(time)),
+  accounts: [{ address: agent, role: AccountRole.READONLY }] });
+export const reputationOfInstruction = ({ program, reputation, dimension }) => ({ programAddress: program,
+  data: new Uint8Array([STAKE_IX.REPUTATION_OF, dimension]), accounts: [{ address: reputation, role: AccountRole.READONLY }] });
+export const returnedU64 = (result) => readU64(result.returnData().data());
+// --- end of sol-stake's block ---
+
 // ---- task market (sol-market): instructions 20..32, the task layout (include/agentcluster/market.h), events 70..83 ----
 export const MARKET_IX = { SUBMIT_TASK: 20, BID: 21, ASSIGN_TASK: 22, POST_RESULT: 23, REPORT_MISSED_DEADLINE: 24, FIX_SEED: 25, DRAW_SEAT: 26,
   CLAIM_SEAT: 27, COMMIT_VOTE: 28, REVEAL_VOTE: 29, SETTLE_TASK: 30, SETTLE_MEMBER: 31, CLAIM_PAYOUT: 32 };
@@ -444,19 +563,6 @@ export function marketEventsOf(result) {
   for (const line of result.logs()) {
     if (!line.startsWith('Program data: ')) continue;
     const [code, p] = line.slice('Program data: '.length).split(' ').map((b) => new Uint8Array(Buffer.from(b, 'base64')));
-    const v = new DataView(p.buffer, p.byteOffset);
-    const key = (o) => getAddressDecoder().decode(p.subarray(o, o + 32));
-    const u64 = (o) => v.getBigUint64(o, true), i64 = (o) => v.getBigInt64(o, true), u32 = (o) => v.getUint32(o, true);
-    switch (code[0]) {
-      case STAKE_EVENT.SLASHER_SET: events.push({ name: 'SlasherSet', slasher: key(0), approved: p[32], size: p.length }); break;
-      case STAKE_EVENT.SLASHED: events.push({ name: 'Slashed', agentKey: key(0), index: u32(32), slasher: key(36), severityBps: v.getUint16(68, true),
-        amount: u64(70), harmedParty: key(78), reason: p.subarray(110, 142), appealDeadline: i64(142), size: p.length }); break;
-      case STAKE_EVENT.SLASH_APPEALED: events.push({ name: 'SlashAppealed', agentKey: key(0), index: u32(32), by: key(36), decisionDeadline: i64(68), size: p.length }); break;
-      case STAKE_EVENT.SLASH_REVERSED: events.push({ name: 'SlashReversed', agentKey: key(0), index: u32(32), amount: u64(36), activeStake: u64(44), size: p.length }); break;
-      case STAKE_EVENT.APPEAL_DISMISSED: events.push({ name: 'AppealDismissed', agentKey: key(0), index: u32(32), size: p.length }); break;
-      case STAKE_EVENT.SLASH_FINALIZED: events.push({ name: 'SlashFinalized', agentKey: key(0), index: u32(32), harmedParty: key(36), paid: u64(68), burned: u64(76), size: p.length }); break;
-      case STAKE_EVENT.REPUTATION_OPENED: events.push({ name: 'ReputationOpened', agentKey: key(0), size: p.length }); break;
-      case STAKE_EVENT.REPUTATION_CHANGED: events.push({ name: 'ReputationChanged', agentKey: key(0), dimension: p[32], delta: i64(33), value: u64(41), size: p.length }); break;
     const key = (o) => getAddressDecoder().decode(p.subarray(o, o + 32));
     const u64 = (o) => readU64(p, o);
     const i64 = (o) => new DataView(p.buffer, p.byteOffset).getBigInt64(o, true);
@@ -480,99 +586,3 @@ export function marketEventsOf(result) {
   }
   return events;
 }
-
-export const SET_SLASHER_ACCOUNT = { AUTHORITY: 0, CONFIG: 1, SLASHER: 2, SYSTEM: 3 };
-export function setSlasherInstruction({ program, pdas, authority, slasherKey, slasher, approved = true, overrides = {} }) {
-  return { programAddress: program, data: concat(new Uint8Array([STAKE_IX.SET_SLASHER]), addressBytes(slasherKey), new Uint8Array([approved ? 1 : 0])),
-    accounts: withOverrides([
-      { address: authority.address, role: AccountRole.WRITABLE_SIGNER, signer: authority },
-      { address: pdas.config, role: AccountRole.READONLY },
-      { address: slasher, role: AccountRole.WRITABLE },
-      { address: SYSTEM_PROGRAM, role: AccountRole.READONLY },
-    ], overrides) };
-}
-
-export const SLASH_ACCOUNT = { SLASHER: 0, SLASHER_PDA: 1, AGENT: 2, RECORD: 3, CONFIG: 4, SYSTEM: 5 };
-export function slashInstruction({ program, pdas, slasher, slasherPdaAddress, agent, record, severityBps, harmedParty, reason = new Uint8Array(32).fill(7), overrides = {}, data }) {
-  return { programAddress: program,
-    data: data ?? concat(new Uint8Array([STAKE_IX.SLASH]), u16le(severityBps), harmedParty ? addressBytes(harmedParty) : new Uint8Array(32), reason),
-    accounts: withOverrides([
-      { address: slasher.address, role: AccountRole.WRITABLE_SIGNER, signer: slasher },
-      { address: slasherPdaAddress, role: AccountRole.READONLY },
-      { address: agent, role: AccountRole.WRITABLE },
-      { address: record, role: AccountRole.WRITABLE },
-      { address: pdas.config, role: AccountRole.READONLY },
-      { address: SYSTEM_PROGRAM, role: AccountRole.READONLY },
-    ], overrides) };
-}
-
-export const APPEAL_ACCOUNT = { OWNER: 0, AGENT: 1, RECORD: 2, CONFIG: 3 };
-export function appealSlashInstruction({ program, pdas, owner, agent, record, overrides = {} }) {
-  return { programAddress: program, data: new Uint8Array([STAKE_IX.APPEAL_SLASH]), accounts: withOverrides([
-    { address: owner.address, role: AccountRole.READONLY_SIGNER, signer: owner },
-    { address: agent, role: AccountRole.READONLY },
-    { address: record, role: AccountRole.WRITABLE },
-    { address: pdas.config, role: AccountRole.READONLY },
-  ], overrides) };
-}
-
-export const REVERSE_ACCOUNT = { AUTHORITY: 0, CONFIG: 1, RECORD: 2, AGENT: 3 };
-export function reverseSlashInstruction({ program, pdas, authority, record, agent, overrides = {} }) {
-  return { programAddress: program, data: new Uint8Array([STAKE_IX.REVERSE_SLASH]), accounts: withOverrides([
-    { address: authority.address, role: AccountRole.READONLY_SIGNER, signer: authority },
-    { address: pdas.config, role: AccountRole.READONLY },
-    { address: record, role: AccountRole.WRITABLE },
-    { address: agent, role: AccountRole.WRITABLE },
-  ], overrides) };
-}
-
-export const DISMISS_ACCOUNT = { AUTHORITY: 0, CONFIG: 1, RECORD: 2, STAKES: 3, MINT: 4, HARMED_ACC: 5, TOKEN: 6 };
-export function dismissAppealInstruction({ program, pdas, authority, record, harmedAcc, overrides = {} }) {
-  return { programAddress: program, data: new Uint8Array([STAKE_IX.DISMISS_APPEAL]), accounts: withOverrides([
-    { address: authority.address, role: AccountRole.READONLY_SIGNER, signer: authority },
-    { address: pdas.config, role: AccountRole.READONLY },
-    { address: record, role: AccountRole.WRITABLE },
-    { address: pdas.vaults[VAULT.STAKES], role: AccountRole.WRITABLE },
-    { address: pdas.mint, role: AccountRole.WRITABLE },
-    { address: harmedAcc ?? pdas.vaults[VAULT.STAKES], role: AccountRole.WRITABLE },
-    { address: TOKEN_PROGRAM, role: AccountRole.READONLY },
-  ], overrides) };
-}
-
-export const FINALIZE_ACCOUNT = { RECORD: 0, STAKES: 1, MINT: 2, HARMED_ACC: 3, CONFIG: 4, TOKEN: 5 };
-export function finalizeSlashInstruction({ program, pdas, record, harmedAcc, overrides = {} }) {
-  return { programAddress: program, data: new Uint8Array([STAKE_IX.FINALIZE_SLASH]), accounts: withOverrides([
-    { address: record, role: AccountRole.WRITABLE },
-    { address: pdas.vaults[VAULT.STAKES], role: AccountRole.WRITABLE },
-    { address: pdas.mint, role: AccountRole.WRITABLE },
-    { address: harmedAcc ?? pdas.vaults[VAULT.STAKES], role: AccountRole.WRITABLE },
-    { address: pdas.config, role: AccountRole.READONLY },
-    { address: TOKEN_PROGRAM, role: AccountRole.READONLY },
-  ], overrides) };
-}
-
-export const OPEN_REPUTATION_ACCOUNT = { PAYER: 0, AGENT: 1, REPUTATION: 2, SYSTEM: 3 };
-export function openReputationInstruction({ program, payer, agent, reputation, overrides = {} }) {
-  return { programAddress: program, data: new Uint8Array([STAKE_IX.OPEN_REPUTATION]), accounts: withOverrides([
-    { address: payer.address, role: AccountRole.WRITABLE_SIGNER, signer: payer },
-    { address: agent, role: AccountRole.READONLY },
-    { address: reputation, role: AccountRole.WRITABLE },
-    { address: SYSTEM_PROGRAM, role: AccountRole.READONLY },
-  ], overrides) };
-}
-
-export const RECORD_REPUTATION_ACCOUNT = { AUTHORITY: 0, CONFIG: 1, REPUTATION: 2 };
-export function recordReputationInstruction({ program, pdas, authority, reputation, dimension, delta, overrides = {}, data }) {
-  return { programAddress: program, data: data ?? concat(new Uint8Array([STAKE_IX.RECORD_REPUTATION, dimension]), i64le(delta)), accounts: withOverrides([
-    { address: authority.address, role: AccountRole.READONLY_SIGNER, signer: authority },
-    { address: pdas.config, role: AccountRole.READONLY },
-    { address: reputation, role: AccountRole.WRITABLE },
-  ], overrides) };
-}
-/** stake_at and reputation_of: reads whose answer is the return data (u64). */
-export const stakeAtInstruction = ({ program, agent, time }) => ({ programAddress: program, data: concat(new Uint8Array([STAKE_IX.STAKE_AT]), i64le(time)),
-  accounts: [{ address: agent, role: AccountRole.READONLY }] });
-export const reputationOfInstruction = ({ program, reputation, dimension }) => ({ programAddress: program,
-  data: new Uint8Array([STAKE_IX.REPUTATION_OF, dimension]), accounts: [{ address: reputation, role: AccountRole.READONLY }] });
-export const returnedU64 = (result) => readU64(result.returnData().data());
-// --- end of sol-stake's block ---
