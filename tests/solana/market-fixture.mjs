@@ -80,9 +80,9 @@ export async function submit(m, requester, { bounty = BOUNTY, committeeSize = 3,
 export const keep = (m, k, t, tag, { extra = [], args = [], overrides = {}, data } = {}) =>
   send(m.svm, k.signer, [keeperInstruction({ ...m, tag, keeper: k.signer, keeperAcc: k.acc, task: t.task, vault: t.vault, extra, args, overrides, data })]);
 export const bid = (m, who, t, price, { signer = who.agentKey, overrides = {} } = {}) =>
-  send(m.svm, signer, [bidInstruction({ ...m, signer, agent: who.agent, task: t.task, price, overrides })]);
+  send(m.svm, m.payer, [bidInstruction({ ...m, signer, agent: who.agent, task: t.task, price, overrides })]);
 export const postResult = (m, who, t, { overrides = {} } = {}) =>
-  send(m.svm, who.agentKey, [postResultInstruction({ ...m, executorKey: who.agentKey, task: t.task, overrides })]);
+  send(m.svm, m.payer, [postResultInstruction({ ...m, executorKey: who.agentKey, task: t.task, overrides })]);
 
 /** Makes the seed slot's hash known (SlotHashes: the seed slot and the one before, newest first); returns the hash. */
 export function publishSeedSlot(m, t, hash = new Uint8Array(crypto.randomBytes(32))) {
@@ -103,7 +103,7 @@ export function voteOf(m, t, who, vote) {
   return { vote, salt, commitment: voteCommitment({ task: t.task, agentKey: who.agentKey.address, vote, salt }) };
 }
 export const commitVote = (m, t, who, seat, commitment) =>
-  send(m.svm, who.agentKey, [commitVoteInstruction({ ...m, memberKey: who.agentKey, task: t.task, seat, commitment })]);
+  send(m.svm, m.payer, [commitVoteInstruction({ ...m, memberKey: who.agentKey, task: t.task, seat, commitment })]);
 export const revealVote = (m, t, seat, vote, salt) => send(m.svm, m.payer, [revealVoteInstruction({ ...m, task: t.task, seat, vote, salt })]);
 
 /** Drives a new task to Verifying (seed fixed): submit, one bid by `executor`, assign, post result, seed. */
