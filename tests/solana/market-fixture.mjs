@@ -121,8 +121,6 @@ export async function taskToVerifying(m, { requester, executor, keeper, committe
   return t;
 }
 
-/** The sortition key of a candidate, as an exact fraction [-log2(u) in Q32.32, weight]; compare with keyLess. */
-export const keyLess = ([na, wa], [nb, wb]) => na * wb < nb * wa;
 /** -log2(u) for u = the first 8 bytes (LE) of sha256(seed, agent key) / 2^64, in Q32.32, by floating point (a reference). */
 export function negLog2Reference(seed, agentKeyBytes) {
   const digest = crypto.createHash('sha256').update(seed).update(agentKeyBytes).digest();
