@@ -8,9 +8,9 @@ import {
   ACC, MARKET, MARKET_IX, SLOT_HASHES, agentPda, attestationData, attestationMessage, attestInstruction, attestorPda, bidInstruction,
   commitVoteInstruction, ed25519Instruction, fundedAccAccount, initializedAgentCluster, keeperInstruction, newAttestor, postResultInstruction,
   readTask, readTokenAccount, registerAgentInstruction, revealVoteInstruction, setAttestorInstruction, setSlotHashes, stakeInstruction,
-  submitTaskInstruction, taskPda, taskVaultPda, voteCommitment,
+  submitTaskInstruction, taskPda, taskVaultPda, voteCommitment, readAgentHistory, slashPda,
 } from './program.mjs';
-import { AccountRole } from './helpers.mjs';
+import { AccountRole, SYSTEM_PROGRAM } from './helpers.mjs';
 
 export const DAY = 86400n;
 export const BOUNTY = 1_000n * ACC;
@@ -90,10 +90,18 @@ export function publishSeedSlot(m, t, hash = new Uint8Array(crypto.randomBytes(3
   setSlotHashes(m.svm, [{ slot: seedSlot, hash }, { slot: seedSlot - 1n, hash: new Uint8Array(32).fill(1) }]);
   return hash;
 }
-export const fixSeed = (m, k, t) => keep(m, k, t, MARKET_IX.FIX_SEED, { extra: [readOnly(SLOT_HASHES)] });
+/** The executor's penalty accounts (its agent, its next slash record, the System program) for fix_seed, settle_task and
+ * report_missed_deadline. */
+export async function penaltyAccounts(m, t) {
+  const agent = await agentPda(m.program, m.task(t.task).executor);
+  const record = await slashPda(m.program, m.task(t.task).executor, readAgentHistory(m.svm, agent).slashCount);
+  return [writable(agent), writable(record), readOnly(SYSTEM_PROGRAM)];
+}
+export const fixSeed = async (m, k, t) => keep(m, k, t, MARKET_IX.FIX_SEED, { extra: [readOnly(SLOT_HASHES), ...await penaltyAccounts(m, t)] });
+export const reportMissed = async (m, k, t) => keep(m, k, t, MARKET_IX.REPORT_MISSED_DEADLINE, { extra: await penaltyAccounts(m, t) });
 export const drawSeat = (m, k, t, who) => keep(m, k, t, MARKET_IX.DRAW_SEAT, { extra: [readOnly(who.agent)] });
 export const claimSeat = (m, k, t, who, seat) => keep(m, k, t, MARKET_IX.CLAIM_SEAT, { extra: [readOnly(who.agent)], args: [seat] });
-export const settleTask = (m, k, t) => keep(m, k, t, MARKET_IX.SETTLE_TASK, { extra: [writable(m.pdas.mint)] });
+export const settleTask = async (m, k, t) => keep(m, k, t, MARKET_IX.SETTLE_TASK, { extra: [writable(m.pdas.mint), ...await penaltyAccounts(m, t)] });
 export const settleMember = (m, k, t, seat, memberAcc) => keep(m, k, t, MARKET_IX.SETTLE_MEMBER, { extra: [writable(memberAcc)], args: [seat] });
 export const claimPayout = (m, party, t) => keep(m, party, t, MARKET_IX.CLAIM_PAYOUT);
 

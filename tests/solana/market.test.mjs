@@ -4,10 +4,13 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { expectSuccess } from './helpers.mjs';
-import { ACC, MARKET, MARKET_IX, SEAT_STATE, TASK_STATUS, marketEventsOf, readMint, readTokenAccount, taskSeed } from './program.mjs';
+import {
+  ACC, MARKET, MARKET_IX, SEAT_STATE, TASK_STATUS, marketEventsOf, readAgent, readAgentHistory, readMint, readSlash, readTokenAccount, slashPda,
+  taskSeed,
+} from './program.mjs';
 import {
   BOUNTY, DAY, bid, claimPayout, commitVote, drawSeat, expectCode, fixSeed, keep, minimumFee, newAgent, newMarket, newParty, postResult,
-  publishSeedSlot, revealVote, settleMember, settleTask, submit, taskToVerifying, voteOf,
+  publishSeedSlot, reportMissed, revealVote, settleMember, settleTask, submit, taskToVerifying, voteOf,
 } from './market-fixture.mjs';
 
 let m, requester, keeper, executor, reviewers;
@@ -122,11 +125,13 @@ test('MissedDeadline_RefundsTheRequesterLessTwoKeeperRewards', async () => {
   expectSuccess(await bid(m, executor, t, 800n * ACC));
   m.later(MARKET.BIDDING_WINDOW);
   expectSuccess(await keep(m, keeper, t, MARKET_IX.ASSIGN_TASK));
-  expectCode(await keep(m, keeper, t, MARKET_IX.REPORT_MISSED_DEADLINE), 'DEADLINE_NOT_PASSED');
+  expectCode(await reportMissed(m, keeper, t), 'DEADLINE_NOT_PASSED');
   m.later(DAY);
   expectCode(await postResult(m, executor, t), 'DEADLINE_PASSED');
-  const result = expectSuccess(await keep(m, keeper, t, MARKET_IX.REPORT_MISSED_DEADLINE));
+  const stakeBefore = readAgent(m.svm, executor.agent).activeStake;
+  const result = expectSuccess(await reportMissed(m, keeper, t));
   assert.equal(marketEventsOf(result)[0].name, 'DeadlineMissed');
+  await expectExecutorSlashed(t, stakeBefore, 1000n);
   const task = m.task(t.task);
   assert.equal(task.status, TASK_STATUS.MISSED);
   assert.equal(task.requesterCredit, BOUNTY + task.fee - 2n * ACC);
@@ -189,14 +194,28 @@ test('FixSeed_ASeedSlotThatLeftSlotHashesLapsesAndRefunds', async () => {
   const { seedSlot } = m.task(t.task);
   const { setSlotHashes } = await import('./program.mjs');
   setSlotHashes(m.svm, [{ slot: seedSlot + 600n, hash: new Uint8Array(32).fill(4) }, { slot: seedSlot + 89n, hash: new Uint8Array(32).fill(5) }]);
+  const stakeBefore = readAgent(m.svm, executor.agent).activeStake;
   const result = expectSuccess(await fixSeed(m, keeper, t));
   assert.equal(marketEventsOf(result)[0].lapsed, 1);
+  await expectExecutorSlashed(t, stakeBefore, 1000n);
   const task = m.task(t.task);
   assert.deepEqual([task.status, task.seedLapsed], [TASK_STATUS.REFUNDED, 1]);
   assert.equal(task.requesterCredit, BOUNTY + task.fee - 2n * ACC);
   expectSuccess(await claimPayout(m, requester, t));
   assert.equal(m.balance(t.vault), 0n);
 });
+
+/** Expects the executor to have been slashed severity_bps of its active stake by the market, for the requester. */
+async function expectExecutorSlashed(t, stakeBefore, severityBps) {
+  const agent = readAgent(m.svm, executor.agent);
+  assert.equal(agent.activeStake, stakeBefore - stakeBefore * severityBps / 10_000n);
+  const index = readAgentHistory(m.svm, executor.agent).slashCount - 1;
+  const record = readSlash(m.svm, await slashPda(m.program, executor.agentKey.address, index));
+  assert.equal(record.slasher, m.program);
+  assert.equal(record.harmedParty, requester.signer.address);
+  assert.equal(record.amount, stakeBefore * severityBps / 10_000n);
+  assert.equal(record.severityBps, Number(severityBps));
+}
 
 /** Seats `members` (fill phase), commits `votes` (1/0, null: silent), reveals them, settles; returns what happened. */
 async function verify(t, members, votes) {
@@ -217,6 +236,7 @@ async function verify(t, members, votes) {
 test('Lifecycle_AcceptedPaysTheExecutorItsPriceAndTheAlignedReviewersAndBurnsTheRest', async () => {
   const t = await taskToVerifying(m, { requester, executor, keeper });
   const members = reviewers.slice(0, 3);
+  const slashesBefore = readAgentHistory(m.svm, executor.agent).slashCount;
   const paidBefore = await Promise.all(members.map((w) => m.balance(w.ownerAcc)));
   const { seatOf, settled, burned } = await verify(t, members, [1, 1, 0]);
   let task = m.task(t.task);
@@ -229,6 +249,7 @@ test('Lifecycle_AcceptedPaysTheExecutorItsPriceAndTheAlignedReviewersAndBurnsThe
   assert.deepEqual([event.outcome, event.approvals, event.reveals, event.aligned, event.burned], [TASK_STATUS.ACCEPTED, 2, 3, 2, burned]);
   assert.deepEqual([task.executorCredit, task.requesterCredit], [800n * ACC, BOUNTY - 800n * ACC]);
   expectCode(await settleTask(m, keeper, t), 'TASK_WRONG_STATUS');
+  assert.equal(readAgentHistory(m.svm, executor.agent).slashCount, slashesBefore, 'an accepted executor is not slashed');
 
   for (const who of members) expectSuccess(await settleMember(m, keeper, t, seatOf(who), who.ownerAcc));
   expectCode(await settleMember(m, keeper, t, seatOf(members[0]), members[0].ownerAcc), 'MEMBER_SETTLED');
@@ -247,7 +268,9 @@ test('Lifecycle_AcceptedPaysTheExecutorItsPriceAndTheAlignedReviewersAndBurnsThe
 test('Lifecycle_RejectedRefundsTheBountyAndPaysTheRejectingReviewers', async () => {
   const t = await taskToVerifying(m, { requester, executor, keeper });
   const members = reviewers.slice(1, 4);
+  const stakeBefore = readAgent(m.svm, executor.agent).activeStake;
   const { seatOf } = await verify(t, members, [0, 0, 0]);
+  await expectExecutorSlashed(t, stakeBefore, 2000n);
   const task = m.task(t.task);
   assert.equal(task.status, TASK_STATUS.REJECTED);
   assert.deepEqual([task.executorCredit, task.requesterCredit, task.aligned], [0n, BOUNTY, 3]);

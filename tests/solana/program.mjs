@@ -482,7 +482,7 @@ export function bidInstruction({ program, pdas, signer, agent, task, price, over
 export const KEEPER_ACCOUNT = { KEEPER: 0, TASK: 1, VAULT: 2, KEEPER_ACC: 3, CONFIG: 4, TOKEN: 5, EXTRA: 6 };
 export function keeperInstruction({ program, pdas, tag, keeper, keeperAcc, task, vault, extra = [], args = [], overrides = {}, data }) {
   return { programAddress: program, data: data ?? new Uint8Array([tag, ...args]), accounts: withOverrides([
-    { address: keeper.address, role: AccountRole.READONLY_SIGNER, signer: keeper },
+    { address: keeper.address, role: AccountRole.WRITABLE_SIGNER, signer: keeper },
     { address: task, role: AccountRole.WRITABLE },
     { address: vault, role: AccountRole.WRITABLE },
     { address: keeperAcc, role: AccountRole.WRITABLE },

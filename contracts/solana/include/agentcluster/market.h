@@ -9,6 +9,7 @@
 #define AGENTCLUSTER_MARKET_H
 #include "ac/account.h"
 #include "agentcluster/state.h"
+#include "agentcluster/slash.h"
 
 #define AC_SEED_TASK "task"
 #define AC_SEED_TASK_VAULT "task_vault"
@@ -156,5 +157,17 @@ u64 ac_market_pay_caller(ac_input *in, ac_keeper_accounts *k);
 u64 ac_market_slot(void);
 /* A settled task (no more stage changes). */
 AC_INLINE bool ac_task_is_final(const ac_task *t) { return t->status >= AC_TASK_ACCEPTED; }
+
+/* Penalising the executor (missed deadline, lapsed seed, rejected result) through sol-stake's ac_slash: three accounts
+ * from `first` on: the executor's agent (writable), the slash record PDA("slash", agent key, slash count) (writable,
+ * uncreated), the System program; the keeper (signer, writable) pays the record's rent. The requester is the harmed
+ * party, the task's address the reason, the program the slasher. */
+typedef struct {
+  ac_agent *agent;
+  ac_slash_request request;
+} ac_market_penalty;
+u64 ac_market_penalty_check(ac_input *in, u64 first, const ac_task *task, ac_market_penalty *out);
+/* Slashes severity_bps (0: nothing) of the executor's stake. */
+u64 ac_market_penalise(ac_input *in, const ac_config *config, ac_market_penalty *penalty, u64 severity_bps);
 
 #endif

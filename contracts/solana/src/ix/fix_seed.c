@@ -4,14 +4,15 @@
  * seed slot has left SlotHashes (512 slots) unfixed, it is never re-rolled: the task ends Refunded with the seed lapsed
  * (the executor, who could have fixed it, is the party a lapse would otherwise let escape a rejection).
  *
- * Accounts: the keeper block (ac_market_keeper_accounts), 6 SlotHashes sysvar. Data: the tag only. */
+ * Accounts: the keeper block (ac_market_keeper_accounts; the keeper writable), 6 SlotHashes sysvar, 7 the executor's agent
+ *           (writable), 8 its next slash record (writable), 9 System program. Data: the tag only. */
 #include "ac/checks.h"
 #include "agentcluster/accounts.h"
 #include "agentcluster/events.h"
 #include "agentcluster/instructions.h"
 #include "agentcluster/market.h"
 
-enum { A_SLOT_HASHES = AC_K_COUNT, A_COUNT };
+enum { A_SLOT_HASHES = AC_K_COUNT, A_EXECUTOR, A_COUNT = A_EXECUTOR + 3 };
 #define ENTRY 40 /* u64 slot, 32-byte hash; newest first */
 
 /* SysvarS1otHashes111111111111111111111111111 */
@@ -30,6 +31,8 @@ u64 ac_ix_fix_seed(ac_input *in) {
   if ((rc = ac_check_key(hashes, &SLOT_HASHES_ID)) != AC_OK) return ac_fail(rc);
   ac_task *t = k.task;
   if (t->status != AC_TASK_RESULT_POSTED) return ac_fail(AC_ERR_TASK_WRONG_STATUS);
+  ac_market_penalty penalty;
+  if ((rc = ac_market_penalty_check(in, A_EXECUTOR, t, &penalty)) != AC_OK) return ac_fail(rc);
   if (hashes->data_len < 8) return ac_fail(AC_ERR_INVALID_ACCOUNT_DATA);
   u64 count = ac_read_u64(hashes->data);
   if (count == 0 || count > 512 || hashes->data_len < 8 + count * ENTRY) return ac_fail(AC_ERR_INVALID_ACCOUNT_DATA);
@@ -68,6 +71,7 @@ u64 ac_ix_fix_seed(ac_input *in) {
     event.lapsed = 0;
   }
   ac_emit(AC_EVENT_SEED_FIXED, &event, sizeof(event));
+  if (t->seed_lapsed && (rc = ac_market_penalise(in, k.config, &penalty, t->missed_severity_bps)) != AC_OK) return ac_fail(rc);
   if ((rc = ac_market_pay_caller(in, &k)) != AC_OK) return ac_fail(rc);
   return AC_OK;
 }

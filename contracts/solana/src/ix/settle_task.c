@@ -7,7 +7,10 @@
  * What the fee leaves after keeper work (assign, fix_seed, this, and per seat a fill, a member settlement, plus the
  * claims paid): reviewer_share_bps of it to the aligned members (paid at their settlement), the rest burned now.
  *
- * Accounts: the keeper block (ac_market_keeper_accounts), 6 ACC mint (writable). Data: the tag only. */
+ * A rejected executor is slashed rejected_severity_bps (appealable, through sol-stake's slashing).
+ *
+ * Accounts: the keeper block (ac_market_keeper_accounts; the keeper writable), 6 ACC mint (writable), 7 the executor's
+ *           agent (writable), 8 its next slash record (writable), 9 System program. Data: the tag only. */
 #include "ac/checks.h"
 #include "ac/math.h"
 #include "agentcluster/accounts.h"
@@ -15,7 +18,7 @@
 #include "agentcluster/instructions.h"
 #include "agentcluster/market.h"
 
-enum { A_MINT = AC_K_COUNT, A_COUNT };
+enum { A_MINT = AC_K_COUNT, A_EXECUTOR, A_COUNT = A_EXECUTOR + 3 };
 
 u64 ac_ix_settle_task(ac_input *in) {
   if (in->data_len != 1) return ac_fail(AC_ERR_INVALID_INSTRUCTION);
@@ -30,6 +33,8 @@ u64 ac_ix_settle_task(ac_input *in) {
   ac_task *t = k.task;
   i64 now = ac_now();
   if (t->status != AC_TASK_VERIFYING) return ac_fail(AC_ERR_TASK_WRONG_STATUS);
+  ac_market_penalty penalty;
+  if ((rc = ac_market_penalty_check(in, A_EXECUTOR, t, &penalty)) != AC_OK) return ac_fail(rc);
   bool formed = t->seats == t->committee_size;
   if (!formed && now <= t->fill_closes_at) return ac_fail(AC_ERR_REVEAL_NOT_OVER);
   if (formed && now <= t->reveal_ends_at && t->reveals < t->seats) return ac_fail(AC_ERR_REVEAL_NOT_OVER);
@@ -72,6 +77,8 @@ u64 ac_ix_settle_task(ac_input *in) {
   t->reward_per_reviewer = per_reviewer;
   ac_event_task_settled event = { in->accounts[AC_K_TASK]->key, outcome, t->approvals, t->reveals, aligned, { 0 }, burned, per_reviewer };
   ac_emit(AC_EVENT_TASK_SETTLED, &event, sizeof(event));
+  if (outcome == AC_TASK_REJECTED && (rc = ac_market_penalise(in, k.config, &penalty, t->rejected_severity_bps)) != AC_OK)
+    return ac_fail(rc);
   if ((rc = ac_task_burn(&k.payer, mint, burned)) != AC_OK) return ac_fail(rc);
   if ((rc = ac_market_pay_caller(in, &k)) != AC_OK) return ac_fail(rc);
   return AC_OK;
