@@ -58,5 +58,42 @@ clock.unixTimestamp += 30n * 86400n;
 chain.svm.setClock(clock);
 measure('withdraw_bond', await send(chain.svm, owner, [withdrawBondInstruction({ ...chain, ...who })]));
 
+// --- sol-stake: slashing, appeals, reputation, the stake history ---
+{
+  const { setSlasherInstruction, slasherPda, slashInstruction, slashPda, appealSlashInstruction, reverseSlashInstruction, dismissAppealInstruction,
+    finalizeSlashInstruction, openReputationInstruction, recordReputationInstruction, reputationPda, stakeAtInstruction, reputationOfInstruction } =
+    await import('./program.mjs');
+  const owner2 = await keys(11), agentKey2 = await keys(12), slasher = await keys(13), harmed = await keys(14);
+  chain.svm.airdrop(owner2.address, lamports(10_000_000_000n));
+  chain.svm.airdrop(slasher.address, lamports(10_000_000_000n));
+  const who2 = { owner: owner2, agentKey: agentKey2, agent: await agentPda(chain.program, agentKey2.address),
+    ownerAcc: await fundedAccAccount(chain.svm, chain.pdas.mint, owner2.address, 20_000n * ACC) };
+  const harmedAcc = await fundedAccAccount(chain.svm, chain.pdas.mint, harmed.address, 0n);
+  expectSuccess(await send(chain.svm, owner2, [registerAgentInstruction({ ...chain, ...who2 })]));
+  expectSuccess(await send(chain.svm, owner2, [stakeInstruction({ ...chain, ...who2, amount: 5_000n * ACC })]));
+  const slasherAccount = await slasherPda(chain.program, slasher.address);
+  measure('set_slasher', await send(chain.svm, chain.payer, [setSlasherInstruction({ ...chain, authority: chain.payer, slasherKey: slasher.address, slasher: slasherAccount })]));
+  const records = [0, 1, 2].map((i) => slashPda(chain.program, agentKey2.address, i));
+  const slash = async (i) => send(chain.svm, slasher, [slashInstruction({ ...chain, slasher, slasherPdaAddress: slasherAccount, agent: who2.agent,
+    record: await records[i], severityBps: 1_000, harmedParty: harmed.address })]);
+  measure('slash', await slash(0));
+  expectSuccess(await slash(1));
+  expectSuccess(await slash(2));
+  measure('appeal_slash', await send(chain.svm, owner2, [appealSlashInstruction({ ...chain, ...who2, record: await records[0] })]));
+  measure('dismiss_appeal', await send(chain.svm, chain.payer, [dismissAppealInstruction({ ...chain, authority: chain.payer, record: await records[0], harmedAcc })]));
+  measure('reverse_slash', await send(chain.svm, chain.payer, [reverseSlashInstruction({ ...chain, authority: chain.payer, record: await records[1], agent: who2.agent })]));
+  clock.unixTimestamp += 8n * 86400n;
+  chain.svm.setClock(clock);
+  measure('finalize_slash', await send(chain.svm, chain.payer, [finalizeSlashInstruction({ ...chain, record: await records[2], harmedAcc })]));
+  const reputation = await reputationPda(chain.program, agentKey2.address);
+  measure('open_reputation', await send(chain.svm, chain.payer, [openReputationInstruction({ ...chain, payer: chain.payer, agent: who2.agent, reputation })]));
+  measure('record_reputation', await send(chain.svm, chain.payer, [recordReputationInstruction({ ...chain, authority: chain.payer, reputation, dimension: 0, delta: 1_000n })]));
+  clock.unixTimestamp += 45n * 86400n;
+  chain.svm.setClock(clock);
+  measure('reputation_of', await send(chain.svm, chain.payer, [reputationOfInstruction({ ...chain, reputation, dimension: 0 })]));
+  measure('stake_at', await send(chain.svm, chain.payer, [stakeAtInstruction({ ...chain, agent: who2.agent, time: clock.unixTimestamp - 1n })]));
+}
+// --- end of sol-stake's block ---
+
 for (const [name, total] of figures) console.log(`${name} ${total}`);
 for (const [name, , own] of figures) console.log(`${name}.without_cpi ${own}`);

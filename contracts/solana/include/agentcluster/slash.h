@@ -63,4 +63,11 @@ u64 ac_slash_payout_check(const ac_config *config, const ac_slash_record *record
 /* Marks the record finalized, then pays and burns (state before the CPIs), and emits SlashFinalized. */
 u64 ac_slash_finalize(const ac_config *config, ac_slash_record *record, const ac_slash_payout *payout);
 
+/* Governance's decisions (reverse_slash, dismiss_appeal, and proposals that carry them), checks included: reversal
+ * within the appeal window, or within the decision period once appealed; the whole amount back to active stake
+ * (checkpointed), SlashReversed. */
+u64 ac_slash_reverse(ac_slash_record *record, ac_agent *agent, i64 now);
+/* Dismissal of an appeal within its decision period: AppealDismissed, then ac_slash_finalize. */
+u64 ac_slash_dismiss(const ac_config *config, ac_slash_record *record, const ac_slash_payout *payout, i64 now);
+
 #endif

@@ -6,7 +6,6 @@
  * Data: the tag only. */
 #include "ac/checks.h"
 #include "agentcluster/accounts.h"
-#include "agentcluster/events.h"
 #include "agentcluster/instructions.h"
 #include "agentcluster/slash.h"
 
@@ -29,13 +28,7 @@ u64 ac_ix_dismiss_appeal(ac_input *in) {
     return ac_fail(rc);
   if ((rc = ac_slash_payout_check(config, record, &payout)) != AC_OK) return ac_fail(rc);
 
-  if (record->status == AC_SLASH_PENDING) return ac_fail(AC_ERR_NOT_APPEALED);
-  if (record->status != AC_SLASH_APPEALED) return ac_fail(AC_ERR_SLASH_NOT_OPEN);
-  if (ac_now() > record->decision_deadline) return ac_fail(AC_ERR_DECISION_PERIOD_OVER);
-
-  /* --- act --- */
-  ac_event_appeal_dismissed event = { record->agent_key, record->index };
-  ac_emit(AC_EVENT_APPEAL_DISMISSED, &event, sizeof(event));
-  if ((rc = ac_slash_finalize(config, record, &payout)) != AC_OK) return ac_fail(rc);
+  /* --- the rule's checks, then the act (ac_slash_dismiss: the record first, then the transfer and the burn) --- */
+  if ((rc = ac_slash_dismiss(config, record, &payout, ac_now())) != AC_OK) return ac_fail(rc);
   return AC_OK;
 }

@@ -26,7 +26,9 @@ u64 ac_ix_record_reputation(ac_input *in) {
   if ((rc = ac_check_signer(a[A_AUTHORITY])) != AC_OK) return ac_fail(rc);
   if ((rc = ac_config_load(a[A_CONFIG], in->program_id, &config)) != AC_OK) return ac_fail(rc);
   if (!ac_key_eq(&a[A_AUTHORITY]->key, &config->authority)) return ac_fail(AC_ERR_NOT_AUTHORITY);
-  ac_reputation *unchecked = (ac_reputation *)a[A_REPUTATION]->data;
+  /* the agent key the PDA is checked against is the account's own: the seeds bind it to its address */
+  const ac_reputation *unchecked = (const ac_reputation *)a[A_REPUTATION]->data;
+  if ((rc = ac_check_owner(a[A_REPUTATION], in->program_id)) != AC_OK) return ac_fail(rc);
   if (a[A_REPUTATION]->data_len < sizeof(ac_reputation)) return ac_fail(AC_ERR_INVALID_ACCOUNT_DATA);
   if ((rc = ac_reputation_load(a[A_REPUTATION], in->program_id, &unchecked->agent_key, true, &reputation)) != AC_OK)
     return ac_fail(rc);

@@ -17,6 +17,7 @@ u64 ac_ix_reputation_of(ac_input *in) {
   ac_account *account = in->accounts[A_REPUTATION];
   ac_reputation *reputation;
   u64 rc, value;
+  if ((rc = ac_check_owner(account, in->program_id)) != AC_OK) return ac_fail(rc);
   if (account->data_len < sizeof(ac_reputation)) return ac_fail(AC_ERR_INVALID_ACCOUNT_DATA);
   const ac_pubkey *agent_key = &((const ac_reputation *)account->data)->agent_key; /* the PDA check below binds it */
   if ((rc = ac_reputation_load(account, in->program_id, agent_key, false, &reputation)) != AC_OK) return ac_fail(rc);

@@ -6,7 +6,6 @@
  * Data: the tag only. */
 #include "ac/checks.h"
 #include "agentcluster/accounts.h"
-#include "agentcluster/events.h"
 #include "agentcluster/instructions.h"
 #include "agentcluster/slash.h"
 
@@ -31,21 +30,7 @@ u64 ac_ix_reverse_slash(ac_input *in) {
     return ac_fail(rc);
   if (!ac_key_eq(&record->agent_key, &agent->agent_key)) return ac_fail(AC_ERR_WRONG_ACCOUNT);
 
-  i64 now = ac_now();
-  if (record->status == AC_SLASH_APPEALED) {
-    if (now > record->decision_deadline) return ac_fail(AC_ERR_DECISION_PERIOD_OVER);
-  } else if (record->status == AC_SLASH_PENDING) {
-    if (now > record->appeal_deadline) return ac_fail(AC_ERR_APPEAL_WINDOW_CLOSED);
-  } else {
-    return ac_fail(AC_ERR_SLASH_NOT_OPEN);
-  }
-  if (agent->active_stake + record->amount < record->amount) return ac_fail(AC_ERR_ARITHMETIC_OVERFLOW);
-
-  /* --- act --- */
-  record->status = AC_SLASH_REVERSED;
-  agent->active_stake += record->amount;
-  ac_stake_checkpoint(agent, now);
-  ac_event_slash_reversed event = { record->agent_key, record->index, record->amount, agent->active_stake };
-  ac_emit(AC_EVENT_SLASH_REVERSED, &event, sizeof(event));
+  /* --- the rule's checks, then the act (ac_slash_reverse) --- */
+  if ((rc = ac_slash_reverse(record, agent, ac_now())) != AC_OK) return ac_fail(rc);
   return AC_OK;
 }

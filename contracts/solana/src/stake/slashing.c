@@ -139,3 +139,30 @@ u64 ac_slash_finalize(const ac_config *config, ac_slash_record *record, const ac
   ac_emit(AC_EVENT_SLASH_FINALIZED, &event, sizeof(event));
   return AC_OK;
 }
+
+u64 ac_slash_reverse(ac_slash_record *record, ac_agent *agent, i64 now) {
+  if (!ac_key_eq(&record->agent_key, &agent->agent_key)) return AC_ERR_WRONG_ACCOUNT;
+  if (record->status == AC_SLASH_APPEALED) {
+    if (now > record->decision_deadline) return AC_ERR_DECISION_PERIOD_OVER;
+  } else if (record->status == AC_SLASH_PENDING) {
+    if (now > record->appeal_deadline) return AC_ERR_APPEAL_WINDOW_CLOSED;
+  } else {
+    return AC_ERR_SLASH_NOT_OPEN;
+  }
+  if (agent->active_stake + record->amount < record->amount) return AC_ERR_ARITHMETIC_OVERFLOW;
+  record->status = AC_SLASH_REVERSED;
+  agent->active_stake += record->amount;
+  ac_stake_checkpoint(agent, now);
+  ac_event_slash_reversed event = { record->agent_key, record->index, record->amount, agent->active_stake };
+  ac_emit(AC_EVENT_SLASH_REVERSED, &event, sizeof(event));
+  return AC_OK;
+}
+
+u64 ac_slash_dismiss(const ac_config *config, ac_slash_record *record, const ac_slash_payout *payout, i64 now) {
+  if (record->status == AC_SLASH_PENDING) return AC_ERR_NOT_APPEALED;
+  if (record->status != AC_SLASH_APPEALED) return AC_ERR_SLASH_NOT_OPEN;
+  if (now > record->decision_deadline) return AC_ERR_DECISION_PERIOD_OVER;
+  ac_event_appeal_dismissed event = { record->agent_key, record->index };
+  ac_emit(AC_EVENT_APPEAL_DISMISSED, &event, sizeof(event));
+  return ac_slash_finalize(config, record, payout);
+}
