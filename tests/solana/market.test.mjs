@@ -33,6 +33,7 @@ test('SubmitTask_EscrowsBountyAndFeeInItsVaultAndFixesTheTerms', async () => {
   assert.equal(task.size, MARKET.TASK_SIZE);
   assert.deepEqual([task.discriminator, task.version, task.status, task.committeeSize, task.seats], [20, 1, TASK_STATUS.BIDDING, 5, 0]);
   assert.equal(task.requester, requester.signer.address);
+  assert.equal(task.vault, t.vault);
   assert.deepEqual([task.id, task.bounty, task.fee, task.capabilities], [t.id, BOUNTY, fee, 0b101n]);
   assert.deepEqual([task.keeperReward, task.reviewerShareBps, task.missedSeverityBps, task.rejectedSeverityBps], [ACC, 5000n, 1000n, 2000n]);
   assert.equal(task.biddingEndsAt, m.now() + MARKET.BIDDING_WINDOW);

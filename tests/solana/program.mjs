@@ -443,7 +443,7 @@ export const MARKET_IX = { SUBMIT_TASK: 20, BID: 21, ASSIGN_TASK: 22, POST_RESUL
 export const TASK_STATUS = { BIDDING: 0, ASSIGNED: 1, RESULT_POSTED: 2, VERIFYING: 3, ACCEPTED: 4, REJECTED: 5, INCONCLUSIVE: 6, REFUNDED: 7, MISSED: 8 };
 export const SEAT_STATE = { EMPTY: 0, SEATED: 1, COMMITTED: 2, REVEALED: 3 };
 export const MARKET = { BIDDING_WINDOW: 3600n, DRAW_WINDOW: 3600n, COMMIT_WINDOW: 3600n, REVEAL_WINDOW: 3600n, KEEPER_REWARD: ACC, FEE_BPS: 200n,
-  REVIEWER_SHARE_BPS: 5000n, MIN_COMMITTEE: 3, MAX_COMMITTEE: 64, TASK_SIZE: 384 + 120 * 64 };
+  REVIEWER_SHARE_BPS: 5000n, MIN_COMMITTEE: 3, MAX_COMMITTEE: 64, TASK_SIZE: 416 + 120 * 64 };
 export const SLOT_HASHES = address('SysvarS1otHashes111111111111111111111111111');
 
 export const taskPda = async (program, requester, id) =>
@@ -540,18 +540,18 @@ export function readTask(svm, task) {
   const key = (o) => getAddressDecoder().decode(d.subarray(o, o + 32));
   const members = [];
   for (let i = 0; i < d[5]; i++) {
-    const o = 384 + 120 * i;
+    const o = 416 + 120 * i;
     members.push({ agentKey: key(o), owner: key(o + 32), negLog2U: u64(o + 64), weight: u64(o + 72), commitment: d.slice(o + 80, o + 112),
       state: d[o + 112], vote: d[o + 113], settled: d[o + 114] });
   }
   return {
     owner: account.programAddress, size: d.length, discriminator: d[0], version: d[1], bump: d[2], vaultBump: d[3], status: d[4],
     committeeSize: d[5], seats: d[6], commits: d[7], reveals: d[8], approvals: d[9], claims: d[10], aligned: d[11], membersSettled: d[12],
-    seedLapsed: d[13], requester: key(16), executor: key(48), executorOwner: key(80), requirements: d.slice(112, 144), result: d.slice(144, 176),
-    seed: d.slice(176, 208), id: u64(208), bounty: u64(216), fee: u64(224), price: u64(232), capabilities: u64(240), keeperReward: u64(248),
-    reviewerShareBps: u64(256), missedSeverityBps: u64(264), rejectedSeverityBps: u64(272), submittedAt: i64(280), biddingEndsAt: i64(288),
-    deadline: i64(296), resultPostedAt: i64(304), seedSlot: u64(312), fillClosesAt: i64(320), drawClosesAt: i64(328), commitEndsAt: i64(336),
-    revealEndsAt: i64(344), requesterCredit: u64(352), executorCredit: u64(360), rewardPerReviewer: u64(368), members,
+    seedLapsed: d[13], requester: key(16), executor: key(48), executorOwner: key(80), vault: key(112), requirements: d.slice(144, 176), result: d.slice(176, 208),
+    seed: d.slice(208, 240), id: u64(240), bounty: u64(248), fee: u64(256), price: u64(264), capabilities: u64(272), keeperReward: u64(280),
+    reviewerShareBps: u64(288), missedSeverityBps: u64(296), rejectedSeverityBps: u64(304), submittedAt: i64(312), biddingEndsAt: i64(320),
+    deadline: i64(328), resultPostedAt: i64(336), seedSlot: u64(344), fillClosesAt: i64(352), drawClosesAt: i64(360), commitEndsAt: i64(368),
+    revealEndsAt: i64(376), requesterCredit: u64(384), executorCredit: u64(392), rewardPerReviewer: u64(400), members,
   };
 }
 

@@ -78,6 +78,7 @@ typedef struct {
   ac_pubkey requester;
   ac_pubkey executor;               /* agent key of the best bid, then of the executor */
   ac_pubkey executor_owner;
+  ac_pubkey vault;                  /* PDA("task_vault", task): kept so instructions check it by key, not by hashing */
   u8 requirements[32];
   u8 result[32];
   u8 seed[32];
@@ -105,14 +106,14 @@ typedef struct {
   u64 reserved[1];
   ac_seat members[AC_MARKET_MAX_COMMITTEE];
 } ac_task;
-AC_STATIC_ASSERT(sizeof(ac_task) == 384 + 120 * AC_MARKET_MAX_COMMITTEE, "task layout is part of the client's contract");
+AC_STATIC_ASSERT(sizeof(ac_task) == 416 + 120 * AC_MARKET_MAX_COMMITTEE, "task layout is part of the client's contract");
 
 /* sha256 through the runtime (never by hand). Declared here so the shared syscalls header stays untouched. */
 extern u64 sol_sha256(const ac_bytes *fields, u64 fields_len, u8 *result);
 
 /* A task: owned by the program, its size, discriminator and version, at PDA("task", requester, id, bump). */
 u64 ac_task_load(ac_account *account, const ac_pubkey *program_id, ac_task **task);
-/* The task's vault: the key PDA("task_vault", task, bump) gives, writable. */
+/* The task's vault: writable, the key the task stored at submission (PDA("task_vault", task)). */
 u64 ac_task_vault_check(const ac_account *vault, const ac_account *task_account, const ac_task *task, const ac_pubkey *program_id);
 /* What paying from a task vault needs (SBF calls take at most five arguments). */
 typedef struct {

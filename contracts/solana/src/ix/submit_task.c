@@ -98,6 +98,7 @@ static AC_NOINLINE u64 record(ac_input *in, u8 task_bump, u8 vault_bump, i64 now
   t->status = AC_TASK_BIDDING;
   t->committee_size = committee_size;
   t->requester = a[A_REQUESTER]->key;
+  t->vault = a[A_VAULT]->key;
   sol_memcpy_(t->requirements, d + 24, 32);
   t->id = id;
   t->bounty = bounty;

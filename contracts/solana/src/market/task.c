@@ -9,7 +9,6 @@
 #include "agentcluster/market.h"
 
 static const u8 SEED_TASK[] = AC_SEED_TASK;
-static const u8 SEED_TASK_VAULT[] = AC_SEED_TASK_VAULT;
 static const u8 SEED_CONFIG[] = AC_SEED_CONFIG;
 
 u64 ac_task_load(ac_account *account, const ac_pubkey *program_id, ac_task **task) {
@@ -28,9 +27,10 @@ u64 ac_task_load(ac_account *account, const ac_pubkey *program_id, ac_task **tas
 
 u64 ac_task_vault_check(const ac_account *vault, const ac_account *task_account, const ac_task *task, const ac_pubkey *program_id) {
   u64 rc;
+  (void)task_account;
+  (void)program_id;
   if ((rc = ac_check_writable(vault)) != AC_OK) return rc;
-  const ac_seed seeds[2] = { { SEED_TASK_VAULT, sizeof(SEED_TASK_VAULT) - 1 }, { task_account->key.bytes, 32 } };
-  return ac_pda_verify(vault, seeds, 2, task->vault_bump, program_id);
+  return ac_key_eq(&vault->key, &task->vault) ? AC_OK : AC_ERR_WRONG_PDA;
 }
 
 u64 ac_task_pay(const ac_task_payer *payer, ac_account *to, u64 amount) {
