@@ -94,7 +94,8 @@ export function publishSeedSlot(m, t, hash = new Uint8Array(crypto.randomBytes(3
  * report_missed_deadline. */
 export async function penaltyAccounts(m, t) {
   const agent = await agentPda(m.program, m.task(t.task).executor);
-  const record = await slashPda(m.program, m.task(t.task).executor, readAgentHistory(m.svm, agent).slashCount);
+  const count = m.svm.getAccount(agent).exists ? readAgentHistory(m.svm, agent).slashCount : 0; // no executor yet: any address
+  const record = await slashPda(m.program, m.task(t.task).executor, count);
   return [writable(agent), writable(record), readOnly(SYSTEM_PROGRAM)];
 }
 export const fixSeed = async (m, k, t) => keep(m, k, t, MARKET_IX.FIX_SEED, { extra: [readOnly(SLOT_HASHES), ...await penaltyAccounts(m, t)] });
