@@ -92,6 +92,23 @@ measure('withdraw_bond', await send(chain.svm, owner, [withdrawBondInstruction({
   chain.svm.setClock(clock);
   measure('reputation_of', await send(chain.svm, chain.payer, [reputationOfInstruction({ ...chain, reputation, dimension: 0 })]));
   measure('stake_at', await send(chain.svm, chain.payer, [stakeAtInstruction({ ...chain, agent: who2.agent, time: clock.unixTimestamp - 1n })]));
+
+  // governance: one agent with 12M ACC staked (threshold 1M, quorum 10M floors) proposes, votes and executes
+  const { proposalPda, proposeInstruction, voteInstruction, votePda, executeProposalInstruction } = await import('./program.mjs');
+  const owner3 = await keys(15), agentKey3 = await keys(16);
+  chain.svm.airdrop(owner3.address, lamports(10_000_000_000n));
+  const who3 = { owner: owner3, agentKey: agentKey3, agent: await agentPda(chain.program, agentKey3.address),
+    ownerAcc: await fundedAccAccount(chain.svm, chain.pdas.mint, owner3.address, 12_020_000n * ACC) };
+  expectSuccess(await send(chain.svm, owner3, [registerAgentInstruction({ ...chain, ...who3 })]));
+  expectSuccess(await send(chain.svm, owner3, [stakeInstruction({ ...chain, ...who3, amount: 12_000_000n * ACC })]));
+  clock.unixTimestamp += 1n;
+  chain.svm.setClock(clock);
+  const id = new Uint8Array(32).fill(17), proposal = await proposalPda(chain.program, id);
+  measure('propose', await send(chain.svm, owner3, [proposeInstruction({ ...chain, ...who3, proposal, id, action: 4, value: 20n * 86400n })]));
+  measure('vote', await send(chain.svm, owner3, [voteInstruction({ ...chain, ...who3, proposal, vote: await votePda(chain.program, proposal, agentKey3.address), support: 1 })]));
+  clock.unixTimestamp += 12n * 86400n + 1n;
+  chain.svm.setClock(clock);
+  measure('execute_proposal', await send(chain.svm, chain.payer, [executeProposalInstruction({ ...chain, executor: chain.payer, proposal })]));
 }
 // --- end of sol-stake's block ---
 

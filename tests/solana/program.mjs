@@ -435,6 +435,80 @@ export const stakeAtInstruction = ({ program, agent, time }) => ({ programAddres
 export const reputationOfInstruction = ({ program, reputation, dimension }) => ({ programAddress: program,
   data: new Uint8Array([STAKE_IX.REPUTATION_OF, dimension]), accounts: [{ address: reputation, role: AccountRole.READONLY }] });
 export const returnedU64 = (result) => readU64(result.returnData().data());
+
+/** Governance: tag 19, the second byte says propose (0), vote (1), execute (2). */
+export const GOV_OP = { PROPOSE: 0, VOTE: 1, EXECUTE: 2 };
+export const GOV_ACTION = { SET_REGISTRATION_BOND: 0, SET_REGISTRATION_FEE: 1, SET_UNBONDING_PERIOD: 2, SET_APPEAL_WINDOW: 3, SET_EXIT_DELAY: 4,
+  REVERSE_SLASH: 5, DISMISS_APPEAL: 6, SET_AUTHORITY: 7 };
+export const SUPPORT = { AGAINST: 0, FOR: 1, ABSTAIN: 2 };
+export const GOV_EVENT = { PROPOSAL_CREATED: 48, VOTE_CAST: 49, PROPOSAL_EXECUTED: 50 };
+export const proposalPda = async (program, id) => (await getProgramDerivedAddress({ programAddress: program, seeds: ['proposal', id] }))[0];
+export const votePda = async (program, proposal, agentKey) =>
+  (await getProgramDerivedAddress({ programAddress: program, seeds: ['vote', addressBytes(proposal), addressBytes(agentKey)] }))[0];
+
+export const PROPOSE_ACCOUNT = { OWNER: 0, AGENT: 1, PROPOSAL: 2, STAKES: 3, CONFIG: 4, SYSTEM: 5 };
+export function proposeInstruction({ program, pdas, owner, agent, proposal, id, action, target, value = 0n, overrides = {}, data }) {
+  return { programAddress: program,
+    data: data ?? concat(new Uint8Array([19, GOV_OP.PROPOSE]), id, new Uint8Array([action]), target ? addressBytes(target) : new Uint8Array(32), u64le(value)),
+    accounts: withOverrides([
+      { address: owner.address, role: AccountRole.WRITABLE_SIGNER, signer: owner },
+      { address: agent, role: AccountRole.READONLY },
+      { address: proposal, role: AccountRole.WRITABLE },
+      { address: pdas.vaults[VAULT.STAKES], role: AccountRole.READONLY },
+      { address: pdas.config, role: AccountRole.READONLY },
+      { address: SYSTEM_PROGRAM, role: AccountRole.READONLY },
+    ], overrides) };
+}
+
+export const VOTE_ACCOUNT = { OWNER: 0, AGENT: 1, PROPOSAL: 2, VOTE: 3, SYSTEM: 4 };
+export function voteInstruction({ program, owner, agent, proposal, vote, support, overrides = {} }) {
+  return { programAddress: program, data: new Uint8Array([19, GOV_OP.VOTE, support]), accounts: withOverrides([
+    { address: owner.address, role: AccountRole.WRITABLE_SIGNER, signer: owner },
+    { address: agent, role: AccountRole.READONLY },
+    { address: proposal, role: AccountRole.WRITABLE },
+    { address: vote, role: AccountRole.WRITABLE },
+    { address: SYSTEM_PROGRAM, role: AccountRole.READONLY },
+  ], overrides) };
+}
+
+export const EXECUTE_ACCOUNT = { EXECUTOR: 0, CONFIG: 1, PROPOSAL: 2, RECORD: 3 };
+/** `extra`: the action's own accounts (reverse: record, agent; dismiss: record, stakes vault, mint, harmed ACC account, Token). */
+export function executeProposalInstruction({ program, pdas, executor, proposal, extra = [], overrides = {} }) {
+  return { programAddress: program, data: new Uint8Array([19, GOV_OP.EXECUTE]), accounts: withOverrides([
+    { address: executor.address, role: AccountRole.READONLY_SIGNER, signer: executor },
+    { address: pdas.config, role: AccountRole.WRITABLE },
+    { address: proposal, role: AccountRole.WRITABLE },
+    ...extra,
+  ], overrides) };
+}
+
+/** A proposal, decoded (ac_proposal). */
+export function readProposal(svm, proposal) {
+  const account = svm.getAccount(proposal);
+  if (!account.exists) return null;
+  const d = account.data, v = new DataView(d.buffer, d.byteOffset);
+  const key = (o) => getAddressDecoder().decode(d.subarray(o, o + 32));
+  return { owner: account.programAddress, size: d.length, discriminator: d[0], version: d[1], status: d[3], action: d[4], critical: d[5],
+    id: d.subarray(8, 40), proposer: key(40), target: key(72), value: readU64(d, 104), snapshot: v.getBigInt64(112, true),
+    votingEnds: v.getBigInt64(120, true), executableAt: v.getBigInt64(128, true), quorum: readU64(d, 136), votesFor: readU64(d, 144),
+    votesAgainst: readU64(d, 152), votesAbstain: readU64(d, 160) };
+}
+
+/** Governance's events in a transaction's logs, decoded. */
+export function governanceEventsOf(result) {
+  const events = [];
+  for (const line of result.logs()) {
+    if (!line.startsWith('Program data: ')) continue;
+    const [code, p] = line.slice('Program data: '.length).split(' ').map((b) => new Uint8Array(Buffer.from(b, 'base64')));
+    const v = new DataView(p.buffer, p.byteOffset), key = (o) => getAddressDecoder().decode(p.subarray(o, o + 32));
+    if (code[0] === GOV_EVENT.PROPOSAL_CREATED) events.push({ name: 'ProposalCreated', id: p.subarray(0, 32), proposer: key(32), action: p[64], critical: p[65],
+      target: key(66), value: v.getBigUint64(98, true), snapshot: v.getBigInt64(106, true), votingEnds: v.getBigInt64(114, true),
+      executableAt: v.getBigInt64(122, true), threshold: v.getBigUint64(130, true), quorum: v.getBigUint64(138, true), size: p.length });
+    if (code[0] === GOV_EVENT.VOTE_CAST) events.push({ name: 'VoteCast', id: p.subarray(0, 32), agentKey: key(32), support: p[64], weight: v.getBigUint64(65, true), size: p.length });
+    if (code[0] === GOV_EVENT.PROPOSAL_EXECUTED) events.push({ name: 'ProposalExecuted', id: p.subarray(0, 32), action: p[32], target: key(33), value: v.getBigUint64(65, true), size: p.length });
+  }
+  return events;
+}
 // --- end of sol-stake's block ---
 
 // ---- task market (sol-market): instructions 20..32, the task layout (include/agentcluster/market.h), events 70..83 ----

@@ -29,6 +29,14 @@ u64 entrypoint(u8 *input) {
     case AC_IX_RECORD_REPUTATION: return ac_ix_record_reputation(&in);
     case AC_IX_STAKE_AT: return ac_ix_stake_at(&in);
     case AC_IX_REPUTATION_OF: return ac_ix_reputation_of(&in);
+    case AC_IX_GOVERNANCE:
+      if (in.data_len < 2) return ac_fail(AC_ERR_INVALID_INSTRUCTION);
+      switch (in.data[1]) {
+        case AC_GOV_OP_PROPOSE: return ac_ix_propose(&in);
+        case AC_GOV_OP_VOTE: return ac_ix_vote(&in);
+        case AC_GOV_OP_EXECUTE: return ac_ix_execute_proposal(&in);
+        default: return ac_fail(AC_ERR_INVALID_INSTRUCTION);
+      }
     /* task market (sol-market) */
     case AC_IX_SUBMIT_TASK: return ac_ix_submit_task(&in);
     case AC_IX_BID: return ac_ix_bid(&in);

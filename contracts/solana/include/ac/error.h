@@ -51,6 +51,16 @@ enum ac_error {
   AC_ERR_STAKE_HISTORY_GONE = 50,     /* the time is older than the checkpoints the agent keeps */
   AC_ERR_INVALID_DIMENSION = 51,      /* reputation dimension outside 0..3 */
   AC_ERR_WRONG_HARMED_PARTY = 52,     /* the payout account is not an ACC account of the slash's harmed party */
+  AC_ERR_BELOW_PROPOSAL_THRESHOLD = 53, /* the proposing agent's stake at the snapshot is under the threshold */
+  AC_ERR_NO_VOTING_POWER = 54,        /* the agent had no active stake at the proposal's snapshot */
+  AC_ERR_VOTING_CLOSED = 55,
+  AC_ERR_VOTING_OPEN = 56,            /* execute before the vote has ended */
+  AC_ERR_TIMELOCKED = 57,             /* execute before the timelock has passed */
+  AC_ERR_PROPOSAL_DEFEATED = 58,      /* quorum not reached, or not the majority its kind needs */
+  AC_ERR_PROPOSAL_EXECUTED = 59,      /* already executed */
+  AC_ERR_INVALID_ACTION = 60,         /* unknown action, or an account that is not the action's target */
+  AC_ERR_PARAMETER_OUT_OF_RANGE = 61,
+  AC_ERR_INVALID_SUPPORT = 62,        /* a vote other than against (0), for (1), abstain (2) */
   /* task market (sol-market): 70..99 */
   AC_ERR_TASK_WRONG_STATUS = 70, /* the task is not at the stage this needs */
   AC_ERR_BIDDING_CLOSED = 71,

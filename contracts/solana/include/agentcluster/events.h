@@ -24,6 +24,9 @@ enum ac_event_code {
   AC_EVENT_SLASH_FINALIZED = 45,
   AC_EVENT_REPUTATION_OPENED = 46,
   AC_EVENT_REPUTATION_CHANGED = 47,
+  AC_EVENT_PROPOSAL_CREATED = 48,
+  AC_EVENT_VOTE_CAST = 49,
+  AC_EVENT_PROPOSAL_EXECUTED = 50,
   /* task market (sol-market): 70..99 */
   AC_EVENT_TASK_SUBMITTED = 70,
   AC_EVENT_BID_PLACED = 71,
@@ -63,6 +66,12 @@ typedef struct { ac_pubkey agent_key; u32 index; } __attribute__((packed)) ac_ev
 typedef struct { ac_pubkey agent_key; u32 index; ac_pubkey harmed_party; u64 paid; u64 burned; } __attribute__((packed)) ac_event_slash_finalized;
 typedef struct { ac_pubkey agent_key; } ac_event_reputation_opened;
 typedef struct { ac_pubkey agent_key; u8 dimension; i64 delta; u64 value; } __attribute__((packed)) ac_event_reputation_changed;
+typedef struct {
+  u8 id[32]; ac_pubkey proposer; u8 action; u8 critical; ac_pubkey target; u64 value; i64 snapshot; i64 voting_ends;
+  i64 executable_at; u64 threshold; u64 quorum;
+} __attribute__((packed)) ac_event_proposal_created;
+typedef struct { u8 id[32]; ac_pubkey agent_key; u8 support; u64 weight; } __attribute__((packed)) ac_event_vote_cast;
+typedef struct { u8 id[32]; u8 action; ac_pubkey target; u64 value; } __attribute__((packed)) ac_event_proposal_executed;
 /* task market (sol-market); `task` is the task account's address */
 typedef struct { ac_pubkey task; ac_pubkey requester; u64 id; u64 bounty; u64 fee; u64 capabilities; i64 deadline; u8 committee_size; } __attribute__((packed)) ac_event_task_submitted;
 typedef struct { ac_pubkey task; ac_pubkey agent_key; u64 price; } ac_event_bid_placed;

@@ -24,6 +24,7 @@ enum ac_instruction_tag {
   AC_IX_RECORD_REPUTATION = 16,
   AC_IX_STAKE_AT = 17,        /* a read: return data */
   AC_IX_REPUTATION_OF = 18,   /* a read: return data */
+  AC_IX_GOVERNANCE = 19,      /* the range 9..19 is full: the second byte says which (enum ac_governance_op) */
   /* task market (sol-market): 20..39 */
   AC_IX_SUBMIT_TASK = 20,
   AC_IX_BID = 21,
@@ -60,6 +61,10 @@ u64 ac_ix_open_reputation(ac_input *in);
 u64 ac_ix_record_reputation(ac_input *in);
 u64 ac_ix_stake_at(ac_input *in);
 u64 ac_ix_reputation_of(ac_input *in);
+enum ac_governance_op { AC_GOV_OP_PROPOSE = 0, AC_GOV_OP_VOTE = 1, AC_GOV_OP_EXECUTE = 2 };
+u64 ac_ix_propose(ac_input *in);
+u64 ac_ix_vote(ac_input *in);
+u64 ac_ix_execute_proposal(ac_input *in);
 
 /* task market (sol-market) */
 u64 ac_ix_submit_task(ac_input *in);

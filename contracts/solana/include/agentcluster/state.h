@@ -203,6 +203,74 @@ typedef struct {
   u64 reserved[4];
 } ac_reputation;
 AC_STATIC_ASSERT(sizeof(ac_reputation) == 136, "reputation layout is part of the client's contract");
+/* Governance over the program's parameters. Voting power is an agent's active stake at the proposal's snapshot (the
+ * second before it was made), read from the stake history: each unit of ACC was in exactly one agent's active stake at
+ * that second, and each agent votes once per proposal (PDA("vote", proposal, agent key)), so no unit votes twice.
+ * Liquid ACC does not vote: an SPL balance has no history, so the same tokens could vote from wallet after wallet.
+ * Threshold and quorum are fractions of the stakes vault's balance when the proposal is made (all stake, also
+ * unbonding and pending slashes: an upper bound of the stake that can vote), never below the floors. */
+#define AC_SEED_PROPOSAL "proposal"                       /* PDA("proposal", 32-byte id the proposer picks) */
+#define AC_SEED_VOTE "vote"                               /* PDA("vote", proposal address, agent key) */
+#define AC_PROPOSAL_VERSION 1
+#define AC_VOTE_VERSION 1
+enum ac_governance_discriminator { AC_DISC_PROPOSAL = 43, AC_DISC_VOTE = 44 };
+#define AC_GOV_THRESHOLD_BPS 100ull                        /* 1% */
+#define AC_GOV_THRESHOLD_FLOOR (1000000ull * AC_ACC_UNIT)  /* as on Base: 0.1% of the supply */
+#define AC_GOV_QUORUM_BPS 1000ull                          /* 10% participation (for + against + abstain) */
+#define AC_GOV_QUORUM_FLOOR (10000000ull * AC_ACC_UNIT)    /* as on Base: 1% of the supply */
+#define AC_GOV_VOTING_PERIOD (5ll * 86400)
+#define AC_GOV_TIMELOCK (7ll * 86400)                      /* after the vote, before execution */
+/* The longest a slasher may take to slash after the act (the market's settlement deadlines stay under it): the
+ * unbonding period must outlast it plus the appeal window, or stake could leave before its slash (slash-then-exit). */
+#define AC_MAX_SLASH_DELAY (7ll * 86400)
+AC_STATIC_ASSERT(AC_DEFAULT_APPEAL_DECISION_PERIOD > AC_GOV_VOTING_PERIOD + AC_GOV_TIMELOCK,
+                 "an appeal must be reachable: governance's fastest path is shorter than the decision period");
+enum ac_gov_action {
+  AC_GOV_SET_REGISTRATION_BOND = 0, /* value: 1 ACC .. 1,000,000 ACC; new agents only */
+  AC_GOV_SET_REGISTRATION_FEE = 1,  /* value: 0 .. 100,000 ACC */
+  AC_GOV_SET_UNBONDING_PERIOD = 2,  /* critical; value: seconds, above appeal window + max slash delay, at most 365 days */
+  AC_GOV_SET_APPEAL_WINDOW = 3,     /* critical; value: seconds, at least 1 day, under unbonding period - max slash delay */
+  AC_GOV_SET_EXIT_DELAY = 4,        /* value: seconds, 1 .. 365 days */
+  AC_GOV_REVERSE_SLASH = 5,         /* target: the slash record */
+  AC_GOV_DISMISS_APPEAL = 6,        /* target: the slash record */
+  AC_GOV_SET_AUTHORITY = 7,         /* critical; target: the config's new authority (not zero) */
+  AC_GOV_ACTIONS = 8,
+};
+enum ac_proposal_status { AC_PROPOSAL_ACTIVE = 0, AC_PROPOSAL_EXECUTED = 1 };
+typedef struct {
+  u8 discriminator;                 /* AC_DISC_PROPOSAL */
+  u8 version;
+  u8 bump;
+  u8 status;                        /* enum ac_proposal_status */
+  u8 action;                        /* enum ac_gov_action */
+  u8 critical;                      /* decided by the action, not by the proposer: needs 2/3 of for + against */
+  u8 reserved0[2];
+  u8 id[32];
+  ac_pubkey proposer;               /* the proposing agent's key */
+  ac_pubkey target;
+  u64 value;
+  i64 snapshot;                     /* voting power: active stake at this second (the one before the proposal) */
+  i64 voting_ends;                  /* votes until this second (inclusive) */
+  i64 executable_at;                /* voting_ends + the timelock */
+  u64 quorum;                       /* max(10% of the stakes vault, floor) */
+  u64 votes_for;
+  u64 votes_against;
+  u64 votes_abstain;
+  u64 reserved[2];
+} ac_proposal;
+AC_STATIC_ASSERT(sizeof(ac_proposal) == 184, "proposal layout is part of the client's contract");
+enum ac_vote_support { AC_VOTE_AGAINST = 0, AC_VOTE_FOR = 1, AC_VOTE_ABSTAIN = 2 };
+typedef struct {
+  u8 discriminator;                 /* AC_DISC_VOTE */
+  u8 version;
+  u8 bump;
+  u8 support;
+  u8 reserved0[4];
+  ac_pubkey proposal;
+  ac_pubkey agent_key;
+  u64 weight;
+} ac_vote;
+AC_STATIC_ASSERT(sizeof(ac_vote) == 80, "vote layout is part of the client's contract");
 /* --- end of sol-stake's block --- */
 
 #endif

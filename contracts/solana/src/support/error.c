@@ -47,6 +47,16 @@ const char *ac_error_name(u64 error) {
     case AC_ERR_STAKE_HISTORY_GONE: return "StakeHistoryGone";
     case AC_ERR_INVALID_DIMENSION: return "InvalidDimension";
     case AC_ERR_WRONG_HARMED_PARTY: return "WrongHarmedParty";
+    case AC_ERR_BELOW_PROPOSAL_THRESHOLD: return "BelowProposalThreshold";
+    case AC_ERR_NO_VOTING_POWER: return "NoVotingPower";
+    case AC_ERR_VOTING_CLOSED: return "VotingClosed";
+    case AC_ERR_VOTING_OPEN: return "VotingOpen";
+    case AC_ERR_TIMELOCKED: return "Timelocked";
+    case AC_ERR_PROPOSAL_DEFEATED: return "ProposalDefeated";
+    case AC_ERR_PROPOSAL_EXECUTED: return "ProposalExecuted";
+    case AC_ERR_INVALID_ACTION: return "InvalidAction";
+    case AC_ERR_PARAMETER_OUT_OF_RANGE: return "ParameterOutOfRange";
+    case AC_ERR_INVALID_SUPPORT: return "InvalidSupport";
     /* task market (sol-market) */
     case AC_ERR_TASK_WRONG_STATUS: return "TaskWrongStatus";
     case AC_ERR_BIDDING_CLOSED: return "BiddingClosed";

@@ -1,0 +1,14 @@
+/* Governance over the program's parameters (sol-stake): proposals voted with stake at a snapshot, a timelock. */
+#ifndef AGENTCLUSTER_GOVERNANCE_H
+#define AGENTCLUSTER_GOVERNANCE_H
+#include "ac/account.h"
+#include "agentcluster/state.h"
+
+/* Whether the action needs 2/3 of for + against (decided by the action alone). */
+bool ac_gov_is_critical(u8 action);
+/* The action's bounds against the config as it is now (checked at propose and again at execute). */
+u64 ac_gov_check_action(const ac_config *config, u8 action, u64 value, const ac_pubkey *target);
+/* Loads a proposal (owner, size, discriminator, version, PDA("proposal", id, stored bump)). */
+u64 ac_proposal_load(ac_account *account, const ac_pubkey *program_id, ac_proposal **proposal);
+
+#endif
