@@ -197,6 +197,42 @@ measure('withdraw_bond', await send(chain.svm, owner, [withdrawBondInstruction({
     measure('report_missed_deadline', await keep3(MARKET_IX.REPORT_MISSED_DEADLINE, [w(executor.agent), w(await slashPda(chain.program,
       executor.agentKey.address, readAgentHistory(chain.svm, executor.agent).slashCount)), r(SYSTEM_PROGRAM)]));
   }
+  // The bounded loop's worst case: the 64th seat of a 64-member committee (the already-seated scan covers 63 seats).
+  {
+    const many = [];
+    for (let i = 0; i < 64; i++) {
+      const owner = await keys(100 + (i % 100)), agentKey = await createKeyPairSignerFromPrivateKeyBytes(new Uint8Array(32).fill(0).map((_, j) => (j === 0 ? 200 : j === 1 ? i : 1)));
+      chain.svm.airdrop(owner.address, lamports(10_000_000_000n));
+      const who = { owner, agentKey, agent: await agentPda(chain.program, agentKey.address),
+        ownerAcc: await fundedAccAccount(chain.svm, chain.pdas.mint, owner.address, 12_000n * ACC) };
+      expectSuccess(await send(chain.svm, owner, [registerAgentInstruction({ ...chain, ...who })]));
+      const f = attestationData({ expiresAt: now() + 20n * 86400n, nonce: 1n });
+      const msg = attestationMessage({ program: chain.program, agentKey: agentKey.address, fields: f });
+      expectSuccess(await send(chain.svm, chain.payer, [ed25519Instruction({ publicKey: attestor.publicKey, signature: attestor.sign(msg), message: msg }),
+        attestInstruction({ ...chain, agent: who.agent, attestor: attestorAccount, fields: f })]));
+      expectSuccess(await send(chain.svm, owner, [stakeInstruction({ ...chain, ...who, amount: 1_000n * ACC })]));
+      many.push(who);
+    }
+    later(60);
+    const task = await taskPda(chain.program, requester.address, 4n), vault = await taskVaultPda(chain.program, task);
+    expectSuccess(await send(chain.svm, requester, [submitTaskInstruction({ ...chain, requester, task, vault, requesterAcc, id: 4n,
+      bounty: 1_000n * ACC, fee: 200n * ACC, deadline: now() + 86400n, committeeSize: 64 })]));
+    expectSuccess(await send(chain.svm, chain.payer, [bidInstruction({ ...chain, signer: executor.agentKey, agent: executor.agent, task, price: 900n * ACC })]));
+    later(3600);
+    const keep4 = (tag, extra = [], args = []) => send(chain.svm, keeper, [keeperInstruction({ ...chain, tag, keeper, keeperAcc, task, vault, extra, args })]);
+    const w = (address) => ({ address, role: AccountRole.WRITABLE }), r = (address) => ({ address, role: AccountRole.READONLY });
+    expectSuccess(await keep4(MARKET_IX.ASSIGN_TASK));
+    expectSuccess(await send(chain.svm, chain.payer, [postResultInstruction({ ...chain, executorKey: executor.agentKey, task })]));
+    setSlotHashes(chain.svm, [{ slot: readTask(chain.svm, task).seedSlot, hash: new Uint8Array(32).fill(0x64) }]);
+    later(5);
+    expectSuccess(await keep4(MARKET_IX.FIX_SEED, [r(SLOT_HASHES), w(executor.agent), w(await slashPda(chain.program, executor.agentKey.address,
+      readAgentHistory(chain.svm, executor.agent).slashCount)), r(SYSTEM_PROGRAM)]));
+    for (let i = 0; i < 63; i++) expectSuccess(await keep4(MARKET_IX.DRAW_SEAT, [r(many[i].agent)]));
+    measure('draw_seat.64th', await keep4(MARKET_IX.DRAW_SEAT, [r(many[63].agent)]));
+    later(1801);
+    const worst = readTask(chain.svm, task).members.map((seat, i) => ({ i, key: Number(seat.negLog2U) / Number(seat.weight) })).sort((a, b) => b.key - a.key)[0].i;
+    measure('claim_seat.64', await keep4(MARKET_IX.CLAIM_SEAT, [r(spare.agent)], [worst]));
+  }
 }
 // --- end of sol-market's block ---
 
