@@ -115,7 +115,7 @@ measure('withdraw_bond', await send(chain.svm, owner, [withdrawBondInstruction({
 // --- sol-market: the task market, one task through its whole life (committee of 3) ---
 {
   const { MARKET_IX, taskPda, taskVaultPda, submitTaskInstruction, bidInstruction, keeperInstruction, postResultInstruction, commitVoteInstruction,
-    revealVoteInstruction, setSlotHashes, voteCommitment, readTask, slashPda, readAgentHistory, SLOT_HASHES } = await import('./program.mjs');
+    revealVoteInstruction, setSlotHashes, voteCommitment, readTask, slashPda, readAgentHistory, SLOT_HASHES, reputationPda, openReputationInstruction } = await import('./program.mjs');
   const { AccountRole, SYSTEM_PROGRAM } = await import('./helpers.mjs');
   const later = (seconds) => { const c = chain.svm.getClock(); c.unixTimestamp += BigInt(seconds); chain.svm.setClock(c); };
   const now = () => chain.svm.getClock().unixTimestamp;
@@ -131,6 +131,8 @@ measure('withdraw_bond', await send(chain.svm, owner, [withdrawBondInstruction({
     expectSuccess(await send(chain.svm, chain.payer, [ed25519Instruction({ publicKey: attestor.publicKey, signature: attestor.sign(msg), message: msg }),
       attestInstruction({ ...chain, agent: who.agent, attestor: attestorAccount, fields: f })]));
     expectSuccess(await send(chain.svm, owner, [stakeInstruction({ ...chain, ...who, amount: (i === 4 ? 15_000n : BigInt(1_000 * (i + 1))) * ACC })]));
+    who.reputation = await reputationPda(chain.program, agentKey.address);
+    expectSuccess(await send(chain.svm, chain.payer, [openReputationInstruction({ ...chain, payer: chain.payer, agent: who.agent, reputation: who.reputation })]));
     agents.push(who);
   }
   later(60);
@@ -148,7 +150,7 @@ measure('withdraw_bond', await send(chain.svm, owner, [withdrawBondInstruction({
     const penalty = async () => [w(executor.agent), w(await slashPda(chain.program, executor.agentKey.address,
       readAgentHistory(chain.svm, executor.agent).slashCount)), r(SYSTEM_PROGRAM)];
     note('submit_task', await send(chain.svm, requester, [submitTaskInstruction({ ...chain, requester, task, vault, requesterAcc, id,
-      bounty: 1_000n * ACC, fee: 20n * ACC, deadline: now() + 86400n, committeeSize: 3 })]));
+      bounty: 1_000n * ACC, fee: 25n * ACC, deadline: now() + 86400n, committeeSize: 3 })]));
     note('bid', await send(chain.svm, chain.payer, [bidInstruction({ ...chain, signer: executor.agentKey, agent: executor.agent, task, price: 900n * ACC })]));
     later(3600);
     note('assign_task', await keep(MARKET_IX.ASSIGN_TASK));
@@ -156,7 +158,7 @@ measure('withdraw_bond', await send(chain.svm, owner, [withdrawBondInstruction({
     const { seedSlot } = readTask(chain.svm, task);
     setSlotHashes(chain.svm, [{ slot: seedSlot, hash: new Uint8Array(32).fill(0x5e) }]);
     later(5);
-    note('fix_seed', await keep(MARKET_IX.FIX_SEED, [r(SLOT_HASHES), ...await penalty()]));
+    note('fix_seed', await keep(MARKET_IX.FIX_SEED, [r(SLOT_HASHES)]));
     note('draw_seat', await keep(MARKET_IX.DRAW_SEAT, [r(members[0].agent)]));
     expectSuccess(await keep(MARKET_IX.DRAW_SEAT, [r(members[1].agent)]));
     expectSuccess(await keep(MARKET_IX.DRAW_SEAT, [r(members[2].agent)]));
@@ -176,26 +178,29 @@ measure('withdraw_bond', await send(chain.svm, owner, [withdrawBondInstruction({
       const result = await send(chain.svm, chain.payer, [revealVoteInstruction({ ...chain, task, seat: i, vote, salt })]);
       if (i === 0) note('reveal_vote', result); else expectSuccess(result);
     }
-    note('settle_task', await keep(MARKET_IX.SETTLE_TASK, [w(chain.pdas.mint), ...await penalty()]));
-    note('settle_member', await keep(MARKET_IX.SETTLE_MEMBER, [w(agents.find((a) => a.agentKey.address === seats[0].agentKey).ownerAcc)], [0]));
+    note('settle_task', await keep(MARKET_IX.SETTLE_TASK, [w(chain.pdas.mint)]));
+    note('settle_executor', await keep(MARKET_IX.SETTLE_EXECUTOR, [...await penalty(), w(executor.reputation)]));
+    const member0 = agents.find((a) => a.agentKey.address === seats[0].agentKey);
+    note('settle_member', await keep(MARKET_IX.SETTLE_MEMBER, [w(member0.ownerAcc), w(member0.reputation)], [0]));
     note('claim_payout', await send(chain.svm, requester, [keeperInstruction({ ...chain, tag: MARKET_IX.CLAIM_PAYOUT, keeper: requester, keeperAcc: requesterAcc, task, vault })]));
   };
   await life(1n, 1, measure);
   // A rejected result: the settlement slashes the executor (the slash record's creation included).
-  await life(2n, 0, (name, result) => (name === 'settle_task' ? measure('settle_task.rejected', result) : expectSuccess(result)));
+  await life(2n, 0, (name, result) => (['settle_task', 'settle_executor'].includes(name) ? measure(`${name}.rejected`, result) : expectSuccess(result)));
   // A missed deadline: the report slashes the executor.
   {
     const task = await taskPda(chain.program, requester.address, 3n), vault = await taskVaultPda(chain.program, task);
     expectSuccess(await send(chain.svm, requester, [submitTaskInstruction({ ...chain, requester, task, vault, requesterAcc, id: 3n,
-      bounty: 1_000n * ACC, fee: 20n * ACC, deadline: now() + 86400n, committeeSize: 3 })]));
+      bounty: 1_000n * ACC, fee: 25n * ACC, deadline: now() + 86400n, committeeSize: 3 })]));
     expectSuccess(await send(chain.svm, chain.payer, [bidInstruction({ ...chain, signer: executor.agentKey, agent: executor.agent, task, price: 900n * ACC })]));
     later(3600);
     const keep3 = (tag, extra = []) => send(chain.svm, keeper, [keeperInstruction({ ...chain, tag, keeper, keeperAcc, task, vault, extra })]);
     expectSuccess(await keep3(MARKET_IX.ASSIGN_TASK));
     later(86400);
     const w = (address) => ({ address, role: AccountRole.WRITABLE }), r = (address) => ({ address, role: AccountRole.READONLY });
-    measure('report_missed_deadline', await keep3(MARKET_IX.REPORT_MISSED_DEADLINE, [w(executor.agent), w(await slashPda(chain.program,
-      executor.agentKey.address, readAgentHistory(chain.svm, executor.agent).slashCount)), r(SYSTEM_PROGRAM)]));
+    measure('report_missed_deadline', await keep3(MARKET_IX.REPORT_MISSED_DEADLINE));
+    measure('settle_executor.missed', await keep3(MARKET_IX.SETTLE_EXECUTOR, [w(executor.agent), w(await slashPda(chain.program,
+      executor.agentKey.address, readAgentHistory(chain.svm, executor.agent).slashCount)), r(SYSTEM_PROGRAM), w(executor.reputation)]));
   }
   // The bounded loop's worst case: the 64th seat of a 64-member committee (the already-seated scan covers 63 seats).
   {
@@ -225,8 +230,7 @@ measure('withdraw_bond', await send(chain.svm, owner, [withdrawBondInstruction({
     expectSuccess(await send(chain.svm, chain.payer, [postResultInstruction({ ...chain, executorKey: executor.agentKey, task })]));
     setSlotHashes(chain.svm, [{ slot: readTask(chain.svm, task).seedSlot, hash: new Uint8Array(32).fill(0x64) }]);
     later(5);
-    expectSuccess(await keep4(MARKET_IX.FIX_SEED, [r(SLOT_HASHES), w(executor.agent), w(await slashPda(chain.program, executor.agentKey.address,
-      readAgentHistory(chain.svm, executor.agent).slashCount)), r(SYSTEM_PROGRAM)]));
+    expectSuccess(await keep4(MARKET_IX.FIX_SEED, [r(SLOT_HASHES)]));
     for (let i = 0; i < 63; i++) expectSuccess(await keep4(MARKET_IX.DRAW_SEAT, [r(many[i].agent)]));
     measure('draw_seat.64th', await keep4(MARKET_IX.DRAW_SEAT, [r(many[63].agent)]));
     later(1801);

@@ -123,7 +123,7 @@ test('KeeperBlock_EachAccountCheckFailsWithItsNamedError', async () => {
   expectSuccess(await keeperIx(t, MARKET_IX.ASSIGN_TASK));
 });
 
-test('FixSeed_DrawSettle_ExtraAccountsFailWithTheirNamedErrors', async () => {
+test('FixSeed_Draw_Settle_SettleExecutor_ExtraAccountsFailWithTheirNamedErrors', async () => {
   const t = await submit(m, requester, {});
   expectSuccess(t.result);
   expectSuccess(await bid(m, executor, t, 800n * ACC));
@@ -131,27 +131,37 @@ test('FixSeed_DrawSettle_ExtraAccountsFailWithTheirNamedErrors', async () => {
   expectSuccess(await keep(m, keeper, t, MARKET_IX.ASSIGN_TASK));
   expectSuccess(await sendIx(postResultInstruction({ ...m, executorKey: executor.agentKey, task: t.task })));
   publishSeedSlot(m, t);
+  expectCode(await keeperIx(t, MARKET_IX.FIX_SEED, { extra: [readOnly(m.pdas.mint)] }), 'WRONG_ACCOUNT'); // not SlotHashes
+  expectCode(await keeperIx(t, MARKET_IX.FIX_SEED), 'NOT_ENOUGH_ACCOUNTS');
   const [agent, record, system] = await penaltyAccounts(m, t);
-  const fix = (extra) => keeperIx(t, MARKET_IX.FIX_SEED, { extra });
-  expectCode(await fix([readOnly(m.pdas.mint), agent, record, system]), 'WRONG_ACCOUNT'); // not SlotHashes
-  expectCode(await fix([readOnly(SLOT_HASHES), writable(other.agent), record, system]), 'NOT_EXECUTOR');
-  expectCode(await fix([readOnly(SLOT_HASHES), readOnly(agent.address), record, system]), 'NOT_WRITABLE');
-  expectCode(await fix([readOnly(SLOT_HASHES), agent, readOnly(record.address), system]), 'NOT_WRITABLE');
-  expectCode(await fix([readOnly(SLOT_HASHES), agent, writable(other.agent), system]), 'WRONG_PDA');
-  expectCode(await fix([readOnly(SLOT_HASHES), agent, record, readOnly(m.pdas.mint)]), 'WRONG_ACCOUNT');
-  expectCode(await fix([readOnly(SLOT_HASHES), agent, record]), 'NOT_ENOUGH_ACCOUNTS');
-  expectSuccess(await fix([readOnly(SLOT_HASHES), agent, record, system]));
+  const reputation = writable(executor.reputation);
+  expectCode(await keeperIx(t, MARKET_IX.SETTLE_EXECUTOR, { extra: [agent, record, system, reputation] }), 'TASK_NOT_SETTLED');
+  expectSuccess(await keeperIx(t, MARKET_IX.FIX_SEED, { extra: [readOnly(SLOT_HASHES)] }));
 
   expectCode(await keeperIx(t, MARKET_IX.DRAW_SEAT, { extra: [readOnly(requester.acc)] }), 'WRONG_OWNER');
   expectCode(await keeperIx(t, MARKET_IX.DRAW_SEAT, { extra: [readOnly(t.task)] }), 'INVALID_ACCOUNT_DATA');
   expectCode(await keeperIx(t, MARKET_IX.DRAW_SEAT), 'NOT_ENOUGH_ACCOUNTS');
   m.later(MARKET.DRAW_WINDOW);
   const settle = (extra) => keeperIx(t, MARKET_IX.SETTLE_TASK, { extra });
-  expectCode(await settle([readOnly(m.pdas.mint), agent, record, system]), 'NOT_WRITABLE');
-  expectCode(await settle([writable(m.pdas.vaults[0]), agent, record, system]), 'WRONG_MINT');
-  expectCode(await settle([writable(m.pdas.mint), writable(other.agent), record, system]), 'NOT_EXECUTOR');
-  expectSuccess(await settle([writable(m.pdas.mint), agent, record, system])); // no committee formed: refunded
-  expectCode(await keeperIx(t, MARKET_IX.SETTLE_MEMBER, { extra: [writable(stranger.acc)], args: [0] }), 'NOT_MEMBER');
+  expectCode(await settle([readOnly(m.pdas.mint)]), 'NOT_WRITABLE');
+  expectCode(await settle([writable(m.pdas.vaults[0])]), 'WRONG_MINT');
+  expectCode(await settle([]), 'NOT_ENOUGH_ACCOUNTS');
+  expectSuccess(await settle([writable(m.pdas.mint)])); // no committee formed: refunded
+  expectCode(await keeperIx(t, MARKET_IX.SETTLE_MEMBER, { extra: [writable(stranger.acc), writable(other.reputation)], args: [0] }), 'NOT_MEMBER');
+
+  const settleExecutorIx = (extra) => keeperIx(t, MARKET_IX.SETTLE_EXECUTOR, { extra });
+  expectCode(await settleExecutorIx([writable(other.agent), record, system, reputation]), 'NOT_EXECUTOR');
+  expectCode(await settleExecutorIx([readOnly(agent.address), record, system, reputation]), 'NOT_WRITABLE');
+  expectCode(await settleExecutorIx([agent, readOnly(record.address), system, reputation]), 'NOT_WRITABLE');
+  expectCode(await settleExecutorIx([agent, writable(other.agent), system, reputation]), 'WRONG_PDA');
+  expectCode(await settleExecutorIx([agent, record, readOnly(m.pdas.mint), reputation]), 'WRONG_ACCOUNT');
+  expectCode(await settleExecutorIx([agent, record, system, readOnly(executor.reputation)]), 'NOT_WRITABLE');
+  expectCode(await settleExecutorIx([agent, record, system, writable(other.reputation)]), 'WRONG_ACCOUNT'); // another agent's reputation
+  expectCode(await settleExecutorIx([agent, record, system, writable(executor.agent)]), 'INVALID_ACCOUNT_DATA');
+  expectCode(await settleExecutorIx([agent, record, system]), 'NOT_ENOUGH_ACCOUNTS');
+  expectCode(await sendIx(keeperInstruction({ ...m, tag: MARKET_IX.SETTLE_EXECUTOR, keeper: keeper.signer, keeperAcc: keeper.acc, task: t.task, vault: t.vault,
+    extra: [agent, record, system, reputation], overrides: { [K.KEEPER]: readOnlySigner(keeper.signer) } })), 'NOT_WRITABLE'); // it pays a record's rent
+  expectSuccess(await settleExecutorIx([agent, record, system, reputation]));
 });
 
 test('SettleMember_PaysOnlyTheMembersOwnAccount', async () => {
@@ -162,11 +172,15 @@ test('SettleMember_PaysOnlyTheMembersOwnAccount', async () => {
   m.later(MARKET.DRAW_WINDOW);
   const { settleTask } = await import('./market-fixture.mjs');
   expectSuccess(await settleTask(m, keeper, t));
-  expectCode(await keeperIx(t, MARKET_IX.SETTLE_MEMBER, { extra: [writable(stranger.acc)], args: [0] }), 'NOT_TOKEN_OWNER');
-  expectCode(await keeperIx(t, MARKET_IX.SETTLE_MEMBER, { extra: [writable(t.vault)], args: [0] }), 'NOT_TOKEN_OWNER');
-  expectCode(await keeperIx(t, MARKET_IX.SETTLE_MEMBER, { extra: [readOnly(other.ownerAcc)], args: [0] }), 'NOT_WRITABLE');
-  expectCode(await keeperIx(t, MARKET_IX.SETTLE_MEMBER, { extra: [writable(other.ownerAcc)], args: [64] }), 'NOT_MEMBER');
-  expectSuccess(await keeperIx(t, MARKET_IX.SETTLE_MEMBER, { extra: [writable(other.ownerAcc)], args: [0] }));
+  const rep = writable(other.reputation);
+  expectCode(await keeperIx(t, MARKET_IX.SETTLE_MEMBER, { extra: [writable(stranger.acc), rep], args: [0] }), 'NOT_TOKEN_OWNER');
+  expectCode(await keeperIx(t, MARKET_IX.SETTLE_MEMBER, { extra: [writable(t.vault), rep], args: [0] }), 'NOT_TOKEN_OWNER');
+  expectCode(await keeperIx(t, MARKET_IX.SETTLE_MEMBER, { extra: [readOnly(other.ownerAcc), rep], args: [0] }), 'NOT_WRITABLE');
+  expectCode(await keeperIx(t, MARKET_IX.SETTLE_MEMBER, { extra: [writable(other.ownerAcc), rep], args: [64] }), 'NOT_MEMBER');
+  expectCode(await keeperIx(t, MARKET_IX.SETTLE_MEMBER, { extra: [writable(other.ownerAcc), readOnly(other.reputation)], args: [0] }), 'NOT_WRITABLE');
+  expectCode(await keeperIx(t, MARKET_IX.SETTLE_MEMBER, { extra: [writable(other.ownerAcc), writable(executor.reputation)], args: [0] }), 'WRONG_ACCOUNT');
+  expectCode(await keeperIx(t, MARKET_IX.SETTLE_MEMBER, { extra: [writable(other.ownerAcc)], args: [0] }), 'NOT_ENOUGH_ACCOUNTS');
+  expectSuccess(await keeperIx(t, MARKET_IX.SETTLE_MEMBER, { extra: [writable(other.ownerAcc), rep], args: [0] }));
   const payout = (overrides) => sendIx(keeperInstruction({ ...m, tag: MARKET_IX.CLAIM_PAYOUT, keeper: requester.signer, keeperAcc: requester.acc, task: t.task, vault: t.vault, overrides }));
   expectCode(await payout({ [K.KEEPER]: notSigner(requester.signer.address) }), 'MISSING_SIGNER');
   expectCode(await payout({ [K.KEEPER_ACC]: writable(stranger.acc) }), 'NOT_TOKEN_OWNER');

@@ -85,7 +85,7 @@ test('Attack_APartialCommitteeNeverVotesAndSettlesRefundedWithoutAVerdict', asyn
   expectSuccess(await settleTask(m, keeper, t));
   const task = m.task(t.task);
   assert.equal(task.status, TASK_STATUS.REFUNDED);
-  assert.equal(task.requesterCredit, BOUNTY + task.fee - (3n + 2n * 2n) * ACC, 'all but the keeper work done and owed');
+  assert.equal(task.requesterCredit, BOUNTY + task.fee - (4n + 2n * 2n) * ACC, 'all but the keeper work done and owed');
   assert.equal(task.executorCredit, 0n);
   const before = m.balance(candidates[0].ownerAcc);
   expectSuccess(await settleMember(m, keeper, t, 0, candidates[0].ownerAcc));

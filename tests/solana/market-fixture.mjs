@@ -8,14 +8,14 @@ import {
   ACC, MARKET, MARKET_IX, SLOT_HASHES, agentPda, attestationData, attestationMessage, attestInstruction, attestorPda, bidInstruction,
   commitVoteInstruction, ed25519Instruction, fundedAccAccount, initializedAgentCluster, keeperInstruction, newAttestor, postResultInstruction,
   readTask, readTokenAccount, registerAgentInstruction, revealVoteInstruction, setAttestorInstruction, setSlotHashes, stakeInstruction,
-  submitTaskInstruction, taskPda, taskVaultPda, voteCommitment, readAgentHistory, slashPda,
+  submitTaskInstruction, taskPda, taskVaultPda, voteCommitment, readAgentHistory, slashPda, reputationPda, openReputationInstruction,
 } from './program.mjs';
 import { AccountRole, SYSTEM_PROGRAM } from './helpers.mjs';
 
 export const DAY = 86400n;
 export const BOUNTY = 1_000n * ACC;
 export const minimumFee = (size, bounty = BOUNTY) => {
-  const budget = (3n * BigInt(size) + 3n) * MARKET.KEEPER_REWARD + 1n, byBps = bounty * MARKET.FEE_BPS / 10_000n;
+  const budget = (3n * BigInt(size) + 4n) * MARKET.KEEPER_REWARD + 1n, byBps = bounty * MARKET.FEE_BPS / 10_000n;
   return budget > byBps ? budget : byBps;
 };
 
@@ -56,6 +56,8 @@ export async function newAgent(m, { stake = 1_000n * ACC, capabilities = 0n, att
       attestInstruction({ ...m, agent: who.agent, attestor: m.attestorAccount, fields })]));
   }
   if (stake > 0n) expectSuccess(await addStake(m, who, stake));
+  who.reputation = await reputationPda(m.program, agentKey.address);
+  expectSuccess(await send(m.svm, m.payer, [openReputationInstruction({ ...m, payer: m.payer, agent: who.agent, reputation: who.reputation })]));
   return who;
 }
 export const addStake = (m, who, amount) => send(m.svm, who.owner, [stakeInstruction({ ...m, ...who, amount })]);
@@ -98,12 +100,17 @@ export async function penaltyAccounts(m, t) {
   const record = await slashPda(m.program, m.task(t.task).executor, count);
   return [writable(agent), writable(record), readOnly(SYSTEM_PROGRAM)];
 }
-export const fixSeed = async (m, k, t) => keep(m, k, t, MARKET_IX.FIX_SEED, { extra: [readOnly(SLOT_HASHES), ...await penaltyAccounts(m, t)] });
-export const reportMissed = async (m, k, t) => keep(m, k, t, MARKET_IX.REPORT_MISSED_DEADLINE, { extra: await penaltyAccounts(m, t) });
+export const fixSeed = async (m, k, t) => keep(m, k, t, MARKET_IX.FIX_SEED, { extra: [readOnly(SLOT_HASHES)] });
+export const reportMissed = async (m, k, t) => keep(m, k, t, MARKET_IX.REPORT_MISSED_DEADLINE);
+/** settle_executor: the penalty accounts and the executor's reputation. */
+export const settleExecutor = async (m, k, t, { extra } = {}) => keep(m, k, t, MARKET_IX.SETTLE_EXECUTOR,
+  { extra: extra ?? [...await penaltyAccounts(m, t), writable(await reputationPda(m.program, m.task(t.task).executor))] });
 export const drawSeat = (m, k, t, who) => keep(m, k, t, MARKET_IX.DRAW_SEAT, { extra: [readOnly(who.agent)] });
 export const claimSeat = (m, k, t, who, seat) => keep(m, k, t, MARKET_IX.CLAIM_SEAT, { extra: [readOnly(who.agent)], args: [seat] });
-export const settleTask = async (m, k, t) => keep(m, k, t, MARKET_IX.SETTLE_TASK, { extra: [writable(m.pdas.mint), ...await penaltyAccounts(m, t)] });
-export const settleMember = (m, k, t, seat, memberAcc) => keep(m, k, t, MARKET_IX.SETTLE_MEMBER, { extra: [writable(memberAcc)], args: [seat] });
+export const settleTask = (m, k, t) => keep(m, k, t, MARKET_IX.SETTLE_TASK, { extra: [writable(m.pdas.mint)] });
+/** settle_member: the member owner's ACC account and the member's reputation (from the seat). */
+export const settleMember = async (m, k, t, seat, memberAcc) => keep(m, k, t, MARKET_IX.SETTLE_MEMBER,
+  { extra: [writable(memberAcc), writable(await reputationPda(m.program, m.task(t.task).members[seat]?.agentKey ?? m.task(t.task).executor))], args: [seat] });
 export const claimPayout = (m, party, t) => keep(m, party, t, MARKET_IX.CLAIM_PAYOUT);
 
 /** A member's vote: commit (signed by its agent key) and the opening to reveal later. */

@@ -5,12 +5,12 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { expectSuccess } from './helpers.mjs';
 import {
-  ACC, MARKET, MARKET_IX, SEAT_STATE, TASK_STATUS, marketEventsOf, readAgent, readAgentHistory, readMint, readSlash, readTokenAccount, slashPda,
-  taskSeed,
+  ACC, DIMENSION, MARKET, MARKET_IX, SEAT_STATE, TASK_STATUS, marketEventsOf, readAgent, readAgentHistory, readMint, readReputation, readSlash,
+  readTokenAccount, slashPda, taskSeed,
 } from './program.mjs';
 import {
   BOUNTY, DAY, bid, claimPayout, commitVote, drawSeat, expectCode, fixSeed, keep, minimumFee, newAgent, newMarket, newParty, postResult,
-  publishSeedSlot, reportMissed, revealVote, settleMember, settleTask, submit, taskToVerifying, voteOf,
+  publishSeedSlot, reportMissed, revealVote, settleExecutor, settleMember, settleTask, submit, taskToVerifying, voteOf,
 } from './market-fixture.mjs';
 
 let m, requester, keeper, executor, reviewers;
@@ -77,7 +77,7 @@ test('Bid_KeepsOnlyTheBestBidAndAssignPaysTheKeeper', async () => {
   expectCode(await bid(m, a, t, 100n * ACC), 'NOT_ELIGIBLE'); // lacks a required capability
   expectCode(await bid(m, executor, t, 600n * ACC, { signer: b.agentKey }), 'NOT_AGENT_OWNER');
   let task = m.task(t.task);
-  assert.deepEqual([task.executor, task.executorOwner, task.price], [cheap.agentKey.address, cheap.owner.address, 700n * ACC]);
+  assert.deepEqual([task.executor, task.executorOwner, task.executorAgent, task.price], [cheap.agentKey.address, cheap.owner.address, cheap.agent, 700n * ACC]);
   expectCode(await keep(m, keeper, t, MARKET_IX.ASSIGN_TASK), 'BIDDING_OPEN');
   m.later(MARKET.BIDDING_WINDOW);
   expectCode(await bid(m, executor, t, 500n * ACC), 'BIDDING_CLOSED');
@@ -120,7 +120,7 @@ test('Assign_WithoutABidRefundsAllButTheKeeperRewardByPull', async () => {
   expectCode(await claimPayout(m, requester, t), 'NOTHING_OWED');
 });
 
-test('MissedDeadline_RefundsTheRequesterLessTwoKeeperRewards', async () => {
+test('MissedDeadline_RefundsTheRequesterLessThreeKeeperRewardsAndSettleExecutorSlashes', async () => {
   const t = await submit(m, requester, { deadline: m.now() + DAY });
   expectSuccess(t.result);
   expectSuccess(await bid(m, executor, t, 800n * ACC));
@@ -132,10 +132,11 @@ test('MissedDeadline_RefundsTheRequesterLessTwoKeeperRewards', async () => {
   const stakeBefore = readAgent(m.svm, executor.agent).activeStake;
   const result = expectSuccess(await reportMissed(m, keeper, t));
   assert.equal(marketEventsOf(result)[0].name, 'DeadlineMissed');
-  await expectExecutorSlashed(t, stakeBefore, 1000n);
   const task = m.task(t.task);
   assert.equal(task.status, TASK_STATUS.MISSED);
-  assert.equal(task.requesterCredit, BOUNTY + task.fee - 2n * ACC);
+  assert.equal(task.requesterCredit, BOUNTY + task.fee - 3n * ACC, 'assign, the report and settle_executor are keeper work');
+  const repBefore = reputationOf(executor, DIMENSION.TASK);
+  await settleExecutorExpecting(t, { severityBps: 1000n, delta: -1_000_000_000n, stakeBefore, repBefore });
   expectSuccess(await claimPayout(m, requester, t));
   assert.equal(m.balance(t.vault), 0n);
 });
@@ -198,10 +199,10 @@ test('FixSeed_ASeedSlotThatLeftSlotHashesLapsesAndRefunds', async () => {
   const stakeBefore = readAgent(m.svm, executor.agent).activeStake;
   const result = expectSuccess(await fixSeed(m, keeper, t));
   assert.equal(marketEventsOf(result)[0].lapsed, 1);
-  await expectExecutorSlashed(t, stakeBefore, 1000n);
   const task = m.task(t.task);
   assert.deepEqual([task.status, task.seedLapsed], [TASK_STATUS.REFUNDED, 1]);
-  assert.equal(task.requesterCredit, BOUNTY + task.fee - 2n * ACC);
+  assert.equal(task.requesterCredit, BOUNTY + task.fee - 3n * ACC);
+  await settleExecutorExpecting(t, { severityBps: 1000n, delta: -1_000_000_000n, stakeBefore, repBefore: reputationOf(executor, DIMENSION.TASK) });
   expectSuccess(await claimPayout(m, requester, t));
   assert.equal(m.balance(t.vault), 0n);
 });
@@ -216,6 +217,23 @@ async function expectExecutorSlashed(t, stakeBefore, severityBps) {
   assert.equal(record.harmedParty, requester.signer.address);
   assert.equal(record.amount, stakeBefore * severityBps / 10_000n);
   assert.equal(record.severityBps, Number(severityBps));
+}
+
+const reputationOf = (who, dimension) => readReputation(m.svm, who.reputation).dimensions[dimension].value;
+
+/** settle_executor once (paid), its slash (0 bps: none) and the executor's task reputation change; a second time refused. */
+async function settleExecutorExpecting(t, { severityBps, delta, stakeBefore, repBefore }) {
+  const slashes = readAgentHistory(m.svm, executor.agent).slashCount;
+  const paid = m.balance(keeper.acc);
+  const result = expectSuccess(await settleExecutor(m, keeper, t));
+  const event = marketEventsOf(result).find((e) => e.name === 'ExecutorSettled');
+  assert.deepEqual([event.executor, event.reputationDelta, BigInt(event.severityBps)], [executor.agentKey.address, delta, severityBps]);
+  assert.equal(m.balance(keeper.acc) - paid, ACC, 'settle_executor is paid keeper work');
+  if (severityBps > 0n) await expectExecutorSlashed(t, stakeBefore, severityBps);
+  else assert.equal(readAgentHistory(m.svm, executor.agent).slashCount, slashes, 'not slashed');
+  const after = reputationOf(executor, DIMENSION.TASK);
+  assert.equal(after, repBefore + delta < 0n ? 0n : repBefore + delta);
+  expectCode(await settleExecutor(m, keeper, t), 'EXECUTOR_SETTLED');
 }
 
 /** Seats `members` (fill phase), commits `votes` (1/0, null: silent), reveals them, settles; returns what happened. */
@@ -243,19 +261,26 @@ test('Lifecycle_AcceptedPaysTheExecutorItsPriceAndTheAlignedReviewersAndBurnsThe
   let task = m.task(t.task);
   assert.equal(task.status, TASK_STATUS.ACCEPTED);
   assert.deepEqual([task.reveals, task.approvals, task.aligned], [3, 2, 2]);
-  const rest = task.fee - (3n + 2n * 3n) * ACC; // assign, fix_seed, settle + per seat a fill and a member settlement
+  const rest = task.fee - (4n + 2n * 3n) * ACC; // assign, fix_seed, settle, settle_executor + per seat a fill and a member settlement
   assert.equal(task.rewardPerReviewer, rest / 2n / 2n);
   assert.equal(burned, rest - 2n * task.rewardPerReviewer, 'what reviewers do not get is burned');
   const event = marketEventsOf(settled).find((e) => e.name === 'TaskSettled');
   assert.deepEqual([event.outcome, event.approvals, event.reveals, event.aligned, event.burned], [TASK_STATUS.ACCEPTED, 2, 3, 2, burned]);
   assert.deepEqual([task.executorCredit, task.requesterCredit], [800n * ACC, BOUNTY - 800n * ACC]);
   expectCode(await settleTask(m, keeper, t), 'TASK_WRONG_STATUS');
+  assert.equal(task.executorGain, burned / 50n < 1_000_000_000n ? burned / 50n : 1_000_000_000n, '0.02 point per burned ACC, at most 1');
+  assert.equal(task.reviewerGain, burned / 50n / 2n < 100_000_000n ? burned / 50n / 2n : 100_000_000n);
+  await settleExecutorExpecting(t, { severityBps: 0n, delta: task.executorGain, repBefore: reputationOf(executor, DIMENSION.TASK) });
   assert.equal(readAgentHistory(m.svm, executor.agent).slashCount, slashesBefore, 'an accepted executor is not slashed');
+  const validatorBefore = members.map((who) => reputationOf(who, DIMENSION.VALIDATOR));
 
   for (const who of members) expectSuccess(await settleMember(m, keeper, t, seatOf(who), who.ownerAcc));
   expectCode(await settleMember(m, keeper, t, seatOf(members[0]), members[0].ownerAcc), 'MEMBER_SETTLED');
   const gains = await Promise.all(members.map(async (w, i) => m.balance(w.ownerAcc) - paidBefore[i]));
   assert.deepEqual(gains, [task.rewardPerReviewer, task.rewardPerReviewer, 0n], 'the minority voter is paid nothing');
+  const validatorAfter = members.map((who) => reputationOf(who, DIMENSION.VALIDATOR));
+  assert.deepEqual(validatorAfter, [validatorBefore[0] + task.reviewerGain, validatorBefore[1] + task.reviewerGain,
+    validatorBefore[2] > 200_000_000n ? validatorBefore[2] - 200_000_000n : 0n], 'aligned members gain, the outvoted one loses 0.2 point');
   const executorBefore = m.balance(executor.ownerAcc);
   const executorParty = { signer: executor.owner, acc: executor.ownerAcc };
   expectSuccess(await claimPayout(m, executorParty, t));
@@ -271,7 +296,7 @@ test('Lifecycle_RejectedRefundsTheBountyAndPaysTheRejectingReviewers', async () 
   const members = reviewers.slice(1, 4);
   const stakeBefore = readAgent(m.svm, executor.agent).activeStake;
   const { seatOf } = await verify(t, members, [0, 0, 0]);
-  await expectExecutorSlashed(t, stakeBefore, 2000n);
+  await settleExecutorExpecting(t, { severityBps: 2000n, delta: -2_000_000_000n, stakeBefore, repBefore: reputationOf(executor, DIMENSION.TASK) });
   const task = m.task(t.task);
   assert.equal(task.status, TASK_STATUS.REJECTED);
   assert.deepEqual([task.executorCredit, task.requesterCredit, task.aligned], [0n, BOUNTY, 3]);
@@ -291,8 +316,14 @@ test('Lifecycle_NeitherSideAtTwoThirdsIsInconclusiveAndSilentMembersAreNotPaid',
   const task = m.task(t2.task);
   assert.equal(task.status, TASK_STATUS.INCONCLUSIVE);
   assert.deepEqual([task.requesterCredit, task.executorCredit, task.aligned], [BOUNTY, 0n, 4]);
+  const silentBefore = reputationOf(members[3], DIMENSION.VALIDATOR);
   for (const who of members) expectSuccess(await settleMember(m, keeper, t2, r2.seatOf(who), who.ownerAcc));
   for (const who of members) expectSuccess(await settleMember(m, keeper, t, seatOf(who), who.ownerAcc));
+  // members[3] revealed in t2 (inconclusive: aligned) and was silent in t (-0.5 point).
+  const gainT2 = m.task(t2.task).reviewerGain;
+  assert.equal(reputationOf(members[3], DIMENSION.VALIDATOR), silentBefore + gainT2 > 500_000_000n ? silentBefore + gainT2 - 500_000_000n : 0n);
+  await settleExecutorExpecting(t2, { severityBps: 0n, delta: 0n, repBefore: reputationOf(executor, DIMENSION.TASK) });
+  expectSuccess(await settleExecutor(m, keeper, t));
   assert.deepEqual(m.task(t.task).members.map((s) => s.state), [SEAT_STATE.REVEALED, SEAT_STATE.REVEALED, SEAT_STATE.REVEALED, SEAT_STATE.SEATED]);
   expectSuccess(await claimPayout(m, requester, t2));
   expectSuccess(await claimPayout(m, requester, t));
@@ -307,8 +338,9 @@ test('Lifecycle_NoRevealedVoteRefunds', async () => {
   const { seatOf, burned } = await verify(t, members, [null, null, null]);
   const task = m.task(t.task);
   assert.deepEqual([task.status, task.requesterCredit, task.aligned], [TASK_STATUS.REFUNDED, BOUNTY, 0]);
-  assert.equal(burned, task.fee - 9n * ACC);
+  assert.equal(burned, task.fee - 10n * ACC);
   for (const who of members) expectSuccess(await settleMember(m, keeper, t, seatOf(who), who.ownerAcc));
+  await settleExecutorExpecting(t, { severityBps: 0n, delta: 0n, repBefore: reputationOf(executor, DIMENSION.TASK) });
   expectSuccess(await claimPayout(m, requester, t));
   assert.equal(m.balance(t.vault), 0n);
 });

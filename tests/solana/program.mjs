@@ -513,11 +513,11 @@ export function governanceEventsOf(result) {
 
 // ---- task market (sol-market): instructions 20..32, the task layout (include/agentcluster/market.h), events 70..83 ----
 export const MARKET_IX = { SUBMIT_TASK: 20, BID: 21, ASSIGN_TASK: 22, POST_RESULT: 23, REPORT_MISSED_DEADLINE: 24, FIX_SEED: 25, DRAW_SEAT: 26,
-  CLAIM_SEAT: 27, COMMIT_VOTE: 28, REVEAL_VOTE: 29, SETTLE_TASK: 30, SETTLE_MEMBER: 31, CLAIM_PAYOUT: 32 };
+  CLAIM_SEAT: 27, COMMIT_VOTE: 28, REVEAL_VOTE: 29, SETTLE_TASK: 30, SETTLE_MEMBER: 31, CLAIM_PAYOUT: 32, SETTLE_EXECUTOR: 33 };
 export const TASK_STATUS = { BIDDING: 0, ASSIGNED: 1, RESULT_POSTED: 2, VERIFYING: 3, ACCEPTED: 4, REJECTED: 5, INCONCLUSIVE: 6, REFUNDED: 7, MISSED: 8 };
 export const SEAT_STATE = { EMPTY: 0, SEATED: 1, COMMITTED: 2, REVEALED: 3 };
 export const MARKET = { BIDDING_WINDOW: 3600n, DRAW_WINDOW: 3600n, COMMIT_WINDOW: 3600n, REVEAL_WINDOW: 3600n, KEEPER_REWARD: ACC, FEE_BPS: 200n,
-  REVIEWER_SHARE_BPS: 5000n, MIN_COMMITTEE: 3, MAX_COMMITTEE: 64, TASK_SIZE: 416 + 120 * 64 };
+  REVIEWER_SHARE_BPS: 5000n, MIN_COMMITTEE: 3, MAX_COMMITTEE: 64, TASK_SIZE: 456 + 120 * 64 };
 export const SLOT_HASHES = address('SysvarS1otHashes111111111111111111111111111');
 
 export const taskPda = async (program, requester, id) =>
@@ -614,23 +614,23 @@ export function readTask(svm, task) {
   const key = (o) => getAddressDecoder().decode(d.subarray(o, o + 32));
   const members = [];
   for (let i = 0; i < d[5]; i++) {
-    const o = 416 + 120 * i;
+    const o = 456 + 120 * i;
     members.push({ agentKey: key(o), owner: key(o + 32), negLog2U: u64(o + 64), weight: u64(o + 72), commitment: d.slice(o + 80, o + 112),
       state: d[o + 112], vote: d[o + 113], settled: d[o + 114] });
   }
   return {
     owner: account.programAddress, size: d.length, discriminator: d[0], version: d[1], bump: d[2], vaultBump: d[3], status: d[4],
     committeeSize: d[5], seats: d[6], commits: d[7], reveals: d[8], approvals: d[9], claims: d[10], aligned: d[11], membersSettled: d[12],
-    seedLapsed: d[13], requester: key(16), executor: key(48), executorOwner: key(80), vault: key(112), requirements: d.slice(144, 176), result: d.slice(176, 208),
+    seedLapsed: d[13], executorSettled: d[14], requester: key(16), executor: key(48), executorOwner: key(80), vault: key(112), requirements: d.slice(144, 176), result: d.slice(176, 208),
     seed: d.slice(208, 240), id: u64(240), bounty: u64(248), fee: u64(256), price: u64(264), capabilities: u64(272), keeperReward: u64(280),
     reviewerShareBps: u64(288), missedSeverityBps: u64(296), rejectedSeverityBps: u64(304), submittedAt: i64(312), biddingEndsAt: i64(320),
     deadline: i64(328), resultPostedAt: i64(336), seedSlot: u64(344), fillClosesAt: i64(352), drawClosesAt: i64(360), commitEndsAt: i64(368),
-    revealEndsAt: i64(376), requesterCredit: u64(384), executorCredit: u64(392), rewardPerReviewer: u64(400), members,
+    revealEndsAt: i64(376), requesterCredit: u64(384), executorCredit: u64(392), rewardPerReviewer: u64(400), executorGain: u64(408), reviewerGain: u64(416), executorAgent: key(424), members,
   };
 }
 
 export const MARKET_EVENT = { TASK_SUBMITTED: 70, BID_PLACED: 71, TASK_ASSIGNED: 72, RESULT_POSTED: 73, DEADLINE_MISSED: 74, SEED_FIXED: 75, SEAT_FILLED: 76,
-  SEAT_CLAIMED: 77, VOTE_COMMITTED: 78, VOTE_REVEALED: 79, TASK_SETTLED: 80, MEMBER_SETTLED: 81, PAYOUT_CLAIMED: 82, KEEPER_PAID: 83 };
+  SEAT_CLAIMED: 77, VOTE_COMMITTED: 78, VOTE_REVEALED: 79, TASK_SETTLED: 80, MEMBER_SETTLED: 81, PAYOUT_CLAIMED: 82, KEEPER_PAID: 83, EXECUTOR_SETTLED: 84 };
 /** The market's events in a transaction's logs, decoded (others are skipped). */
 export function marketEventsOf(result) {
   const events = [];
@@ -654,6 +654,7 @@ export function marketEventsOf(result) {
       case E.TASK_SETTLED: events.push({ name: 'TaskSettled', task: key(0), outcome: p[32], approvals: p[33], reveals: p[34], aligned: p[35], burned: u64(40), rewardPerReviewer: u64(48), size: p.length }); break;
       case E.MEMBER_SETTLED: events.push({ name: 'MemberSettled', task: key(0), agentKey: key(32), paid: u64(64), seat: p[72], aligned: p[73], size: p.length }); break;
       case E.PAYOUT_CLAIMED: events.push({ name: 'PayoutClaimed', task: key(0), payee: key(32), amount: u64(64), size: p.length }); break;
+      case E.EXECUTOR_SETTLED: events.push({ name: 'ExecutorSettled', task: key(0), executor: key(32), reputationDelta: i64(64), severityBps: p[72] | (p[73] << 8), size: p.length }); break;
       case E.KEEPER_PAID: events.push({ name: 'KeeperPaid', task: key(0), keeper: key(32), amount: u64(64), size: p.length }); break;
       default: break;
     }

@@ -51,6 +51,7 @@ u64 entrypoint(u8 *input) {
     case AC_IX_SETTLE_TASK: return ac_ix_settle_task(&in);
     case AC_IX_SETTLE_MEMBER: return ac_ix_settle_member(&in);
     case AC_IX_CLAIM_PAYOUT: return ac_ix_claim_payout(&in);
+    case AC_IX_SETTLE_EXECUTOR: return ac_ix_settle_executor(&in);
     default: return ac_fail(AC_ERR_INVALID_INSTRUCTION);
   }
 }

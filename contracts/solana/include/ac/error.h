@@ -88,6 +88,7 @@ enum ac_error {
   AC_ERR_CONFLICT_OF_INTEREST = 93, /* the requester's or the executor's own agent */
   AC_ERR_NO_STAKE_AT_SNAPSHOT = 94,
   AC_ERR_TASK_NOT_SETTLED = 95,
+  AC_ERR_EXECUTOR_SETTLED = 96,
 };
 
 /* The error's name, for the log line that precedes every failure. */

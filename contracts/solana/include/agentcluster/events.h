@@ -42,6 +42,7 @@ enum ac_event_code {
   AC_EVENT_MEMBER_SETTLED = 81,
   AC_EVENT_PAYOUT_CLAIMED = 82,
   AC_EVENT_KEEPER_PAID = 83,
+  AC_EVENT_EXECUTOR_SETTLED = 84,
 };
 
 typedef struct { ac_pubkey authority; ac_pubkey mint; u64 supply; } ac_event_initialized;
@@ -86,6 +87,7 @@ typedef struct { ac_pubkey task; u8 outcome; u8 approvals; u8 reveals; u8 aligne
 typedef struct { ac_pubkey task; ac_pubkey agent_key; u64 paid; u8 seat; u8 aligned; } __attribute__((packed)) ac_event_member_settled;
 typedef struct { ac_pubkey task; ac_pubkey payee; u64 amount; } ac_event_payout_claimed;
 typedef struct { ac_pubkey task; ac_pubkey keeper; u64 amount; } ac_event_keeper_paid;
+typedef struct { ac_pubkey task; ac_pubkey executor; i64 reputation_delta; u16 severity_bps; } __attribute__((packed)) ac_event_executor_settled;
 
 AC_INLINE void ac_emit(u8 code, const void *payload, u64 len) {
   const ac_bytes fields[2] = { { &code, 1 }, { (const u8 *)payload, len } };

@@ -39,6 +39,7 @@ enum ac_instruction_tag {
   AC_IX_SETTLE_TASK = 30,
   AC_IX_SETTLE_MEMBER = 31,
   AC_IX_CLAIM_PAYOUT = 32,
+  AC_IX_SETTLE_EXECUTOR = 33,
 };
 
 u64 ac_ix_initialize(ac_input *in);
@@ -80,5 +81,6 @@ u64 ac_ix_reveal_vote(ac_input *in);
 u64 ac_ix_settle_task(ac_input *in);
 u64 ac_ix_settle_member(ac_input *in);
 u64 ac_ix_claim_payout(ac_input *in);
+u64 ac_ix_settle_executor(ac_input *in);
 
 #endif

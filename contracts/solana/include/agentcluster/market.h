@@ -10,6 +10,7 @@
 #include "ac/account.h"
 #include "agentcluster/state.h"
 #include "agentcluster/slash.h"
+#include "agentcluster/reputation.h"
 
 #define AC_SEED_TASK "task"
 #define AC_SEED_TASK_VAULT "task_vault"
@@ -29,7 +30,17 @@
 #define AC_MARKET_REVIEWER_SHARE_BPS 5000    /* of what the fee leaves after keeper work; the rest is burned */
 #define AC_MARKET_MISSED_SEVERITY_BPS 1000
 #define AC_MARKET_REJECTED_SEVERITY_BPS 2000
-#define AC_MARKET_SEED_DELAY_SLOTS 1         /* the seed is the hash of the first slot at least this far after the result */
+#define AC_MARKET_SEED_DELAY_SLOTS 1
+/* Reputation effects, in units of 10^-9 point (as Base's, whose point is 10^18): reputation is bought only with fee
+ * that reaches the protocol (the burned part), 0.02 point per ACC, capped per task. */
+#define AC_REP_POINT 1000000000ll
+#define AC_MARKET_GAIN_DIVISOR 50ull                 /* burned base units / 50 = 0.02 point per ACC */
+#define AC_MARKET_EXECUTOR_MAX_GAIN (1 * AC_REP_POINT)
+#define AC_MARKET_EXECUTOR_REJECTED_LOSS (2 * AC_REP_POINT)
+#define AC_MARKET_EXECUTOR_MISSED_LOSS (1 * AC_REP_POINT)
+#define AC_MARKET_REVIEWER_ALIGNED_GAIN (AC_REP_POINT / 10)
+#define AC_MARKET_REVIEWER_MISALIGNED_LOSS (AC_REP_POINT / 5)
+#define AC_MARKET_REVIEWER_SILENT_LOSS (AC_REP_POINT / 2)         /* the seed is the hash of the first slot at least this far after the result */
 
 enum ac_task_status {
   AC_TASK_BIDDING = 0,
@@ -74,7 +85,8 @@ typedef struct {
   u8 aligned;                       /* members paid at settlement */
   u8 members_settled;
   u8 seed_lapsed;
-  u8 reserved0[2];
+  u8 executor_settled;              /* settle_executor done */
+  u8 reserved0[1];
   ac_pubkey requester;
   ac_pubkey executor;               /* agent key of the best bid, then of the executor */
   ac_pubkey executor_owner;
@@ -103,10 +115,12 @@ typedef struct {
   u64 requester_credit;             /* pull payouts still owed from the task vault */
   u64 executor_credit;
   u64 reward_per_reviewer;
-  u64 reserved[1];
+  u64 executor_gain;                /* task reputation an accepted executor gains (fixed at settlement) */
+  u64 reviewer_gain;                /* validator reputation each aligned member gains (fixed at settlement) */
+  ac_pubkey executor_agent;         /* the executor's agent account (PDA("agent", executor), checked when it bid) */
   ac_seat members[AC_MARKET_MAX_COMMITTEE];
 } ac_task;
-AC_STATIC_ASSERT(sizeof(ac_task) == 416 + 120 * AC_MARKET_MAX_COMMITTEE, "task layout is part of the client's contract");
+AC_STATIC_ASSERT(sizeof(ac_task) == 456 + 120 * AC_MARKET_MAX_COMMITTEE, "task layout is part of the client's contract");
 
 /* sha256 through the runtime (never by hand). Declared here so the shared syscalls header stays untouched. */
 extern u64 sol_sha256(const ac_bytes *fields, u64 fields_len, u8 *result);
@@ -159,8 +173,8 @@ u64 ac_market_slot(void);
 /* A settled task (no more stage changes). */
 AC_INLINE bool ac_task_is_final(const ac_task *t) { return t->status >= AC_TASK_ACCEPTED; }
 
-/* Penalising the executor (missed deadline, lapsed seed, rejected result) through sol-stake's ac_slash: three accounts
- * from `first` on: the executor's agent (writable), the slash record PDA("slash", agent key, slash count) (writable,
+/* Penalising the executor (missed deadline, lapsed seed, rejected result) through sol-stake's ac_slash (settle_executor):
+ * three accounts from `first` on: the executor's agent (writable), the slash record PDA("slash", agent key, slash count) (writable,
  * uncreated), the System program; the keeper (signer, writable) pays the record's rent. The requester is the harmed
  * party, the task's address the reason, the program the slasher. */
 typedef struct {

@@ -44,6 +44,7 @@ u64 ac_ix_bid(ac_input *in) {
   /* --- act --- */
   task->executor = agent->agent_key;
   task->executor_owner = agent->owner;
+  task->executor_agent = a[A_AGENT]->key;
   task->price = price;
   ac_event_bid_placed event = { a[A_TASK]->key, agent->agent_key, price };
   ac_emit(AC_EVENT_BID_PLACED, &event, sizeof(event));

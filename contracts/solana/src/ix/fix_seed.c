@@ -2,17 +2,16 @@
  * slot at or after the seed slot in the SlotHashes sysvar, the task). The slot was unknown when the result was posted,
  * and the seed does not depend on who calls or when, so nobody can choose it; the windows of the draw start now. If the
  * seed slot has left SlotHashes (512 slots) unfixed, it is never re-rolled: the task ends Refunded with the seed lapsed
- * (the executor, who could have fixed it, is the party a lapse would otherwise let escape a rejection).
+ * (settle_executor penalises the executor, who could have fixed it: a lapse must not let it escape a rejection).
  *
- * Accounts: the keeper block (ac_market_keeper_accounts; the keeper writable), 6 SlotHashes sysvar, 7 the executor's agent
- *           (writable), 8 its next slash record (writable), 9 System program. Data: the tag only. */
+ * Accounts: the keeper block (ac_market_keeper_accounts), 6 SlotHashes sysvar. Data: the tag only. */
 #include "ac/checks.h"
 #include "agentcluster/accounts.h"
 #include "agentcluster/events.h"
 #include "agentcluster/instructions.h"
 #include "agentcluster/market.h"
 
-enum { A_SLOT_HASHES = AC_K_COUNT, A_EXECUTOR, A_COUNT = A_EXECUTOR + 3 };
+enum { A_SLOT_HASHES = AC_K_COUNT, A_COUNT };
 #define ENTRY 40 /* u64 slot, 32-byte hash; newest first */
 
 /* SysvarS1otHashes111111111111111111111111111 */
@@ -31,8 +30,6 @@ u64 ac_ix_fix_seed(ac_input *in) {
   if ((rc = ac_check_key(hashes, &SLOT_HASHES_ID)) != AC_OK) return ac_fail(rc);
   ac_task *t = k.task;
   if (t->status != AC_TASK_RESULT_POSTED) return ac_fail(AC_ERR_TASK_WRONG_STATUS);
-  ac_market_penalty penalty;
-  if ((rc = ac_market_penalty_check(in, A_EXECUTOR, t, &penalty)) != AC_OK) return ac_fail(rc);
   if (hashes->data_len < 8) return ac_fail(AC_ERR_INVALID_ACCOUNT_DATA);
   u64 count = ac_read_u64(hashes->data);
   if (count == 0 || count > 512 || hashes->data_len < 8 + count * ENTRY) return ac_fail(AC_ERR_INVALID_ACCOUNT_DATA);
@@ -46,7 +43,7 @@ u64 ac_ix_fix_seed(ac_input *in) {
     /* --- act: lapsed --- */
     t->status = AC_TASK_REFUNDED;
     t->seed_lapsed = 1;
-    t->requester_credit = t->bounty + t->fee - 2 * t->keeper_reward;
+    t->requester_credit = t->bounty + t->fee - 3 * t->keeper_reward; /* assign, this, settle_executor */
     sol_memset_(event.seed, 0, 32);
     event.slot = t->seed_slot;
     event.lapsed = 1;
@@ -71,7 +68,6 @@ u64 ac_ix_fix_seed(ac_input *in) {
     event.lapsed = 0;
   }
   ac_emit(AC_EVENT_SEED_FIXED, &event, sizeof(event));
-  if (t->seed_lapsed && (rc = ac_market_penalise(in, k.config, &penalty, t->missed_severity_bps)) != AC_OK) return ac_fail(rc);
   if ((rc = ac_market_pay_caller(in, &k)) != AC_OK) return ac_fail(rc);
   return AC_OK;
 }

@@ -7,10 +7,10 @@
  * What the fee leaves after keeper work (assign, fix_seed, this, and per seat a fill, a member settlement, plus the
  * claims paid): reviewer_share_bps of it to the aligned members (paid at their settlement), the rest burned now.
  *
- * A rejected executor is slashed rejected_severity_bps (appealable, through sol-stake's slashing).
+ * The executor's consequences (reputation, a rejected executor's slash) are settle_executor's; the members' are
+ * settle_member's; both gains are fixed here, from the burned part of the fee (0.02 point per ACC, capped).
  *
- * Accounts: the keeper block (ac_market_keeper_accounts; the keeper writable), 6 ACC mint (writable), 7 the executor's
- *           agent (writable), 8 its next slash record (writable), 9 System program. Data: the tag only. */
+ * Accounts: the keeper block (ac_market_keeper_accounts), 6 ACC mint (writable). Data: the tag only. */
 #include "ac/checks.h"
 #include "ac/math.h"
 #include "agentcluster/accounts.h"
@@ -18,7 +18,7 @@
 #include "agentcluster/instructions.h"
 #include "agentcluster/market.h"
 
-enum { A_MINT = AC_K_COUNT, A_EXECUTOR, A_COUNT = A_EXECUTOR + 3 };
+enum { A_MINT = AC_K_COUNT, A_COUNT };
 
 u64 ac_ix_settle_task(ac_input *in) {
   if (in->data_len != 1) return ac_fail(AC_ERR_INVALID_INSTRUCTION);
@@ -33,14 +33,12 @@ u64 ac_ix_settle_task(ac_input *in) {
   ac_task *t = k.task;
   i64 now = ac_now();
   if (t->status != AC_TASK_VERIFYING) return ac_fail(AC_ERR_TASK_WRONG_STATUS);
-  ac_market_penalty penalty;
-  if ((rc = ac_market_penalty_check(in, A_EXECUTOR, t, &penalty)) != AC_OK) return ac_fail(rc);
   bool formed = t->seats == t->committee_size;
   if (!formed && now <= t->fill_closes_at) return ac_fail(AC_ERR_REVEAL_NOT_OVER);
   if (formed && now <= t->reveal_ends_at && t->reveals < t->seats) return ac_fail(AC_ERR_REVEAL_NOT_OVER);
 
   u64 reward = t->keeper_reward;
-  u64 rest = t->fee - (3ull + 2ull * t->seats + t->claims) * reward; /* the fee covered every unit at submission */
+  u64 rest = t->fee - (4ull + 2ull * t->seats + t->claims) * reward; /* the fee covered every unit at submission */
   u8 outcome, aligned = 0;
   u64 revealed = t->reveals, approvals = t->approvals;
   if (!formed || revealed == 0) {
@@ -71,14 +69,24 @@ u64 ac_ix_settle_task(ac_input *in) {
     }
   }
 
+  u64 executor_gain = 0, reviewer_gain = 0;
+  if (formed && outcome == AC_TASK_ACCEPTED) {
+    executor_gain = burned / AC_MARKET_GAIN_DIVISOR;
+    if (executor_gain > (u64)AC_MARKET_EXECUTOR_MAX_GAIN) executor_gain = (u64)AC_MARKET_EXECUTOR_MAX_GAIN;
+  }
+  if (formed && aligned != 0) {
+    reviewer_gain = burned / AC_MARKET_GAIN_DIVISOR / aligned;
+    if (reviewer_gain > (u64)AC_MARKET_REVIEWER_ALIGNED_GAIN) reviewer_gain = (u64)AC_MARKET_REVIEWER_ALIGNED_GAIN;
+  }
+
   /* --- act: state first, then the burn and the keeper's pay --- */
   t->status = outcome;
+  t->executor_gain = executor_gain;
+  t->reviewer_gain = reviewer_gain;
   t->aligned = aligned;
   t->reward_per_reviewer = per_reviewer;
   ac_event_task_settled event = { in->accounts[AC_K_TASK]->key, outcome, t->approvals, t->reveals, aligned, { 0 }, burned, per_reviewer };
   ac_emit(AC_EVENT_TASK_SETTLED, &event, sizeof(event));
-  if (outcome == AC_TASK_REJECTED && (rc = ac_market_penalise(in, k.config, &penalty, t->rejected_severity_bps)) != AC_OK)
-    return ac_fail(rc);
   if ((rc = ac_task_burn(&k.payer, mint, burned)) != AC_OK) return ac_fail(rc);
   if ((rc = ac_market_pay_caller(in, &k)) != AC_OK) return ac_fail(rc);
   return AC_OK;

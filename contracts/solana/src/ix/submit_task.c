@@ -61,9 +61,9 @@ u64 ac_ix_submit_task(ac_input *in) {
   if (bounty == 0 || committee_size < AC_MARKET_MIN_COMMITTEE || committee_size > AC_MARKET_MAX_COMMITTEE ||
       deadline <= bidding_ends_at || deadline > now + AC_MARKET_MAX_TASK_DURATION)
     return ac_fail(AC_ERR_INVALID_TASK);
-  /* Every unit of keeper work is paid from the fee: assign, fix_seed, settle_task, and per seat a fill, a claim and a
-   * member settlement; at least 1 base unit is left. */
-  u64 keeper_budget = (3ull * committee_size + 3) * AC_MARKET_KEEPER_REWARD + 1, by_bps;
+  /* Every unit of keeper work is paid from the fee: assign, fix_seed, settle_task, settle_executor, and per seat a fill,
+   * a claim and a member settlement; at least 1 base unit is left. */
+  u64 keeper_budget = (3ull * committee_size + 4) * AC_MARKET_KEEPER_REWARD + 1, by_bps;
   if (!ac_mul_div(bounty, AC_MARKET_FEE_BPS, AC_BPS, &by_bps)) return ac_fail(AC_ERR_ARITHMETIC_OVERFLOW);
   if (fee < keeper_budget || fee < by_bps) return ac_fail(AC_ERR_FEE_TOO_LOW);
   if (bounty + fee < bounty) return ac_fail(AC_ERR_ARITHMETIC_OVERFLOW);

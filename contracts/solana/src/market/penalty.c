@@ -7,8 +7,13 @@ u64 ac_market_penalty_check(ac_input *in, u64 first, const ac_task *task, ac_mar
   if (in->account_count < first + 3) return AC_ERR_NOT_ENOUGH_ACCOUNTS;
   ac_account **a = in->accounts;
   u64 rc;
-  if ((rc = ac_check_writable(a[first])) != AC_OK || (rc = ac_agent_load(a[first], in->program_id, &out->agent)) != AC_OK) return rc;
-  if (!ac_key_eq(&out->agent->agent_key, &task->executor)) return AC_ERR_NOT_EXECUTOR;
+  if ((rc = ac_check_writable(a[first])) != AC_OK) return rc;
+  /* The executor's agent account was loaded with every check (its PDA among them) when it bid, and its address kept:
+   * comparing the address replaces re-deriving it. */
+  if (!ac_key_eq(&a[first]->key, &task->executor_agent)) return AC_ERR_NOT_EXECUTOR;
+  if ((rc = ac_check_owner(a[first], in->program_id)) != AC_OK) return rc;
+  out->agent = (ac_agent *)a[first]->data;
+  if (a[first]->data_len != sizeof(ac_agent) || out->agent->discriminator != AC_DISC_AGENT) return AC_ERR_INVALID_ACCOUNT_DATA;
   out->request.payer = a[AC_K_KEEPER];
   out->request.record = a[first + 1];
   out->request.system_program = a[first + 2];

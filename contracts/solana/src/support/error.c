@@ -84,6 +84,7 @@ const char *ac_error_name(u64 error) {
     case AC_ERR_CONFLICT_OF_INTEREST: return "ConflictOfInterest";
     case AC_ERR_NO_STAKE_AT_SNAPSHOT: return "NoStakeAtSnapshot";
     case AC_ERR_TASK_NOT_SETTLED: return "TaskNotSettled";
+    case AC_ERR_EXECUTOR_SETTLED: return "ExecutorSettled";
     default: return "Unknown";
   }
 }
