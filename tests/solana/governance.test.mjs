@@ -1,17 +1,18 @@
 // sol-stake: governance over the program's parameters. Voting power is an agent's active stake at the proposal's
 // snapshot (so no ACC votes twice: each unit was in one agent's stake at that second, each agent votes once);
 // threshold 1% and quorum 10% of the stakes vault with floors (1M and 10M ACC), 2/3 for critical actions, 5 days of
-// voting and a 7-day timelock; actions: parameters (with the slash-then-exit bound), appeal decisions, the authority.
+// voting and a 7-day timelock; actions: parameters (with the slash-then-exit bound), appeal decisions, the authority,
+// slashers and attestors.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { getAddressDecoder, lamports } from '@solana/kit';
-import { AccountRole, ERRORS, TOKEN_PROGRAM, customError, expectSuccess, generateKeyPairSigner, send } from './helpers.mjs';
+import { AccountRole, ERRORS, SYSTEM_PROGRAM, TOKEN_PROGRAM, customError, expectSuccess, generateKeyPairSigner, send } from './helpers.mjs';
 import {
   ACC, VAULT, agentPda, fundedAccAccount, initializedAgentCluster, readAgent, readConfig, readTokenAccount, registerAgentInstruction, stakeInstruction,
   GOV_ACTION, SUPPORT, PROPOSE_ACCOUNT as P, VOTE_ACCOUNT as V, EXECUTE_ACCOUNT as E, executeProposalInstruction, governanceEventsOf,
   proposalPda, proposeInstruction, readProposal, voteInstruction, votePda, SLASH_STATUS, appealSlashInstruction, readSlash,
-  setSlasherInstruction, slashInstruction, slashPda, slasherPda,
+  setSlasherInstruction, slashInstruction, slashPda, slasherPda, attestorPda,
 } from './program.mjs';
 
 const DAY = 86400n, VOTING = 5n * DAY, TIMELOCK = 7n * DAY, M = 1_000_000n * ACC;
@@ -95,7 +96,7 @@ test('Propose_NeedsTheThresholdAtTheSnapshotNotStakeAddedNow', async () => {
 });
 
 test('Propose_RefusesBadActionsAndBrokenAccounts', async () => {
-  expectCode((await propose(big, 8)).result, 'INVALID_ACTION');
+  expectCode((await propose(big, 10)).result, 'INVALID_ACTION');
   expectCode((await propose(big, GOV_ACTION.SET_UNBONDING_PERIOD, { value: 14n * DAY })).result, 'PARAMETER_OUT_OF_RANGE'); // not above 7 + 7 days
   expectCode((await propose(big, GOV_ACTION.SET_APPEAL_WINDOW, { value: 23n * DAY })).result, 'PARAMETER_OUT_OF_RANGE'); // 23 + 7 >= 30
   expectCode((await propose(big, GOV_ACTION.SET_APPEAL_WINDOW, { value: DAY - 1n })).result, 'PARAMETER_OUT_OF_RANGE');
@@ -236,6 +237,8 @@ test('Governance_DecidesAnAppeal_ReverseAndDismissThroughProposals', async () =>
   const second = await slashAndAppeal(1), third = await slashAndAppeal(2);
   const dismiss = await passed(GOV_ACTION.DISMISS_APPEAL, { target: second });
   const dismissAccounts = (record) => [writable(record), writable(chain.pdas.vaults[VAULT.STAKES]), writable(chain.pdas.mint), writable(harmedAcc), readOnly(TOKEN_PROGRAM)];
+  expectCode(await execute(dismiss, dismissAccounts(second).slice(0, 4)), 'NOT_ENOUGH_ACCOUNTS');
+  expectCode(await execute(dismiss, [...dismissAccounts(second).slice(0, 3), writable(victim.ownerAcc), readOnly(TOKEN_PROGRAM)]), 'WRONG_HARMED_PARTY');
   expectCode(await execute(dismiss, dismissAccounts(third)), 'INVALID_ACTION'); // not the proposal's target
   expectSuccess(await execute(dismiss, dismissAccounts(second)));
   assert.equal(readSlash(chain.svm, second).status, SLASH_STATUS.FINALIZED);
@@ -253,4 +256,40 @@ test('Governance_HandsTheAuthorityOverByACriticalProposal', async () => {
   expectCode(await send(chain.svm, chain.payer, [setSlasherInstruction({ ...chain, authority: chain.payer, slasherKey: key, slasher: slasherAccount })]), 'NOT_AUTHORITY');
   chain.svm.airdrop(next.address, lamports(1_000_000_000n));
   expectSuccess(await send(chain.svm, next, [setSlasherInstruction({ ...chain, authority: next, slasherKey: key, slasher: slasherAccount })]));
+});
+
+test('Governance_ApprovesSlashersAndAttestorsByProposal', async () => {
+  const slasherKey = await generateKeyPairSigner(), slasherAccount = await slasherPda(chain.program, slasherKey.address);
+  expectCode((await propose(big, GOV_ACTION.SET_SLASHER, { target: slasherKey.address, value: 2n })).result, 'PARAMETER_OUT_OF_RANGE');
+  const approve = await passed(GOV_ACTION.SET_SLASHER, { target: slasherKey.address, value: 1n });
+  assert.equal(readProposal(chain.svm, approve).critical, 1, 'a slasher takes stake: critical');
+  const keyAccounts = (pda) => [writable(pda), readOnly(SYSTEM_PROGRAM)];
+  expectCode(await execute(approve, keyAccounts(slasherAccount).slice(0, 1)), 'NOT_ENOUGH_ACCOUNTS');
+  expectCode(await execute(approve, keyAccounts(await slasherPda(chain.program, big.owner.address))), 'WRONG_PDA');
+  expectCode(await execute(approve, [readOnly(slasherAccount), readOnly(SYSTEM_PROGRAM)]), 'NOT_WRITABLE');
+  expectCode(await execute(approve, [writable(slasherAccount), readOnly(chain.pdas.mint)]), 'WRONG_ACCOUNT');
+  // an executor that signs read-only cannot pay for the new account
+  const executor = await generateKeyPairSigner();
+  chain.svm.airdrop(executor.address, lamports(1_000_000_000n));
+  expectCode(await send(chain.svm, relayer, [executeProposalInstruction({ ...chain, executor, proposal: approve, extra: keyAccounts(slasherAccount) })]), 'NOT_WRITABLE');
+  expectSuccess(await execute(approve, keyAccounts(slasherAccount)));
+  const slasher = chain.svm.getAccount(slasherAccount).data;
+  assert.deepEqual([slasher[0], slasher[3]], [40, 1]);
+  // the new slasher slashes
+  const target = await newAgent(1_000n * ACC);
+  chain.svm.airdrop(slasherKey.address, lamports(1_000_000_000n));
+  const record = await slashPda(chain.program, target.agentKey.address, 0);
+  expectSuccess(await send(chain.svm, slasherKey, [slashInstruction({ ...chain, slasher: slasherKey, slasherPdaAddress: slasherAccount, agent: target.agent, record, severityBps: 100 })]));
+  // and is withdrawn again
+  const withdraw = await passed(GOV_ACTION.SET_SLASHER, { target: slasherKey.address, value: 0n });
+  expectSuccess(await execute(withdraw, keyAccounts(slasherAccount)));
+  assert.equal(chain.svm.getAccount(slasherAccount).data[3], 0);
+
+  const attestorKey = (await generateKeyPairSigner()).address, attestorAccount = await attestorPda(chain.program, attestorKey);
+  const attest = await passed(GOV_ACTION.SET_ATTESTOR, { target: attestorKey, value: 1n });
+  assert.equal(readProposal(chain.svm, attest).critical, 0);
+  expectCode(await execute(attest, keyAccounts(slasherAccount)), 'WRONG_PDA');
+  expectSuccess(await execute(attest, keyAccounts(attestorAccount)));
+  const attestor = chain.svm.getAccount(attestorAccount).data;
+  assert.deepEqual([attestor[0], attestor[3]], [3, 1]);
 });

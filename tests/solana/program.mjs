@@ -439,7 +439,7 @@ export const returnedU64 = (result) => readU64(result.returnData().data());
 /** Governance: tag 19, the second byte says propose (0), vote (1), execute (2). */
 export const GOV_OP = { PROPOSE: 0, VOTE: 1, EXECUTE: 2 };
 export const GOV_ACTION = { SET_REGISTRATION_BOND: 0, SET_REGISTRATION_FEE: 1, SET_UNBONDING_PERIOD: 2, SET_APPEAL_WINDOW: 3, SET_EXIT_DELAY: 4,
-  REVERSE_SLASH: 5, DISMISS_APPEAL: 6, SET_AUTHORITY: 7 };
+  REVERSE_SLASH: 5, DISMISS_APPEAL: 6, SET_AUTHORITY: 7, SET_SLASHER: 8, SET_ATTESTOR: 9 };
 export const SUPPORT = { AGAINST: 0, FOR: 1, ABSTAIN: 2 };
 export const GOV_EVENT = { PROPOSAL_CREATED: 48, VOTE_CAST: 49, PROPOSAL_EXECUTED: 50 };
 export const proposalPda = async (program, id) => (await getProgramDerivedAddress({ programAddress: program, seeds: ['proposal', id] }))[0];

@@ -103,6 +103,19 @@ test('StakeAt_RefusesTheCurrentSecondAndTheFuture', async () => {
   expectCode(await stakeAt(who, now() + 100n), 'FUTURE_LOOKUP');
 });
 
+test('StakeAt_ReadsOnlyAnAgentAccount', async () => {
+  const who = await newAgent();
+  later(1);
+  const read = (agent, data) => send(chain.svm, chain.payer, [{ ...stakeAtInstruction({ ...chain, agent, time: now() - 1n }), ...(data ? { data } : {}) }]);
+  expectCode(await read(who.ownerAcc), 'WRONG_OWNER');
+  expectCode(await read(slasherAccount), 'INVALID_ACCOUNT_DATA');
+  const forged = (await generateKeyPairSigner()).address, real = chain.svm.getAccount(who.agent);
+  chain.svm.setAccount({ address: forged, data: real.data, executable: false, lamports: real.lamports, programAddress: chain.program, space: BigInt(real.data.length) });
+  expectCode(await read(forged), 'WRONG_PDA');
+  expectCode(await read(who.agent, new Uint8Array([17, 1, 2])), 'INVALID_INSTRUCTION');
+  assert.equal(returnedU64(expectSuccess(await read(who.agent))), 1_000n * ACC);
+});
+
 test('StakeAt_TwoChangesInOneSecondKeepOneCheckpoint', async () => {
   const who = await newAgent(0n);
   later(5);

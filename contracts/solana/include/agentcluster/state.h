@@ -234,7 +234,9 @@ enum ac_gov_action {
   AC_GOV_REVERSE_SLASH = 5,         /* target: the slash record */
   AC_GOV_DISMISS_APPEAL = 6,        /* target: the slash record */
   AC_GOV_SET_AUTHORITY = 7,         /* critical; target: the config's new authority (not zero) */
-  AC_GOV_ACTIONS = 8,
+  AC_GOV_SET_SLASHER = 8,           /* critical (a slasher takes stake); target: the key; value: 1 approve, 0 withdraw */
+  AC_GOV_SET_ATTESTOR = 9,          /* target: the key; value: 1 approve, 0 withdraw */
+  AC_GOV_ACTIONS = 10,
 };
 enum ac_proposal_status { AC_PROPOSAL_ACTIVE = 0, AC_PROPOSAL_EXECUTED = 1 };
 typedef struct {

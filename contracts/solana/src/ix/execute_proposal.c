@@ -4,7 +4,9 @@
  * Accounts: 0 executor (signer), 1 config (writable), 2 proposal (writable), then the action's own:
  *           reverse_slash: 3 slash record (writable, the target), 4 agent (writable);
  *           dismiss_appeal: 3 slash record (writable, the target), 4 stakes vault (writable), 5 mint (writable),
- *           6 harmed party's ACC account (writable), 7 SPL Token program.
+ *           6 harmed party's ACC account (writable), 7 SPL Token program;
+ *           set_slasher / set_attestor: 3 the key's PDA (writable), 4 System program (the executor pays a new PDA's
+ *           rent: then it signs writable). 
  * Data: tag, op. */
 #include "ac/checks.h"
 #include "agentcluster/accounts.h"
@@ -16,6 +18,7 @@
 enum { A_EXECUTOR, A_CONFIG, A_PROPOSAL, A_COUNT };
 enum { A_RECORD = 3, A_REVERSE_AGENT = 4, A_REVERSE_COUNT = 5 };
 enum { A_STAKES = 4, A_MINT = 5, A_HARMED_ACC = 6, A_TOKEN = 7, A_DISMISS_COUNT = 8 };
+enum { A_KEY_PDA = 3, A_KEY_SYSTEM = 4, A_KEY_COUNT = 5 };
 
 u64 ac_ix_execute_proposal(ac_input *in) {
   if (in->data_len != 2) return ac_fail(AC_ERR_INVALID_INSTRUCTION);
@@ -25,6 +28,7 @@ u64 ac_ix_execute_proposal(ac_input *in) {
   ac_proposal *proposal;
   ac_slash_record *record = NULL;
   ac_agent *agent = NULL;
+  ac_key_approval approval = { 0 };
   u64 rc;
 
   /* --- every account checked before anything happens --- */
@@ -51,6 +55,17 @@ u64 ac_ix_execute_proposal(ac_input *in) {
     } else if ((rc = ac_slash_payout_check(config, record, &payout)) != AC_OK) {
       return ac_fail(rc);
     }
+  }
+
+  if (action == AC_GOV_SET_SLASHER || action == AC_GOV_SET_ATTESTOR) {
+    if (in->account_count < A_KEY_COUNT) return ac_fail(AC_ERR_NOT_ENOUGH_ACCOUNTS);
+    approval.payer = a[A_EXECUTOR];
+    approval.pda = a[A_KEY_PDA];
+    approval.system_program = a[A_KEY_SYSTEM];
+    approval.key = &proposal->target;
+    approval.is_slasher = action == AC_GOV_SET_SLASHER;
+    approval.approved = (u8)proposal->value;
+    if ((rc = ac_gov_key_approval_check(in->program_id, &approval)) != AC_OK) return ac_fail(rc);
   }
 
   if (proposal->status == AC_PROPOSAL_EXECUTED) return ac_fail(AC_ERR_PROPOSAL_EXECUTED);
@@ -83,6 +98,10 @@ u64 ac_ix_execute_proposal(ac_input *in) {
       break;
     case AC_GOV_DISMISS_APPEAL:
       if ((rc = ac_slash_dismiss(config, record, &payout, now)) != AC_OK) return ac_fail(rc);
+      break;
+    case AC_GOV_SET_SLASHER:
+    case AC_GOV_SET_ATTESTOR:
+      if ((rc = ac_gov_key_approval_apply(in->program_id, &approval)) != AC_OK) return ac_fail(rc);
       break;
     default: return ac_fail(AC_ERR_INVALID_ACTION);
   }
