@@ -13,7 +13,7 @@ import {
 } from './market-fixture.mjs';
 
 const DEEP = process.env.AGENTCLUSTER_DEEP === '1';
-const STEPS = Number(process.env.AGENTCLUSTER_SOLANA_MARKET_STEPS ?? (DEEP ? 1000 : 200));
+const STEPS = Number(process.env.AGENTCLUSTER_SOLANA_MARKET_STEPS ?? (DEEP ? 600 : 200));
 const SEEDS = (process.env.AGENTCLUSTER_SOLANA_SEEDS ?? (DEEP ? '1,2,3,4,5,6,7,8' : '1,2')).split(',').map(Number);
 
 function rng(seed) { // xorshift64*: reproducible from the seed printed on failure
