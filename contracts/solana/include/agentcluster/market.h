@@ -128,7 +128,7 @@ extern u64 sol_sha256(const ac_bytes *fields, u64 fields_len, u8 *result);
 /* A task: owned by the program, its size, discriminator and version, at PDA("task", requester, id, bump). */
 u64 ac_task_load(ac_account *account, const ac_pubkey *program_id, ac_task **task);
 /* The task's vault: writable, the key the task stored at submission (PDA("task_vault", task)). */
-u64 ac_task_vault_check(const ac_account *vault, const ac_account *task_account, const ac_task *task, const ac_pubkey *program_id);
+u64 ac_task_vault_check(const ac_account *vault, const ac_task *task);
 /* What paying from a task vault needs (SBF calls take at most five arguments). */
 typedef struct {
   ac_account *vault;

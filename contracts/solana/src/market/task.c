@@ -25,10 +25,8 @@ u64 ac_task_load(ac_account *account, const ac_pubkey *program_id, ac_task **tas
   return AC_OK;
 }
 
-u64 ac_task_vault_check(const ac_account *vault, const ac_account *task_account, const ac_task *task, const ac_pubkey *program_id) {
+u64 ac_task_vault_check(const ac_account *vault, const ac_task *task) {
   u64 rc;
-  (void)task_account;
-  (void)program_id;
   if ((rc = ac_check_writable(vault)) != AC_OK) return rc;
   return ac_key_eq(&vault->key, &task->vault) ? AC_OK : AC_ERR_WRONG_PDA;
 }
@@ -120,7 +118,7 @@ u64 ac_market_keeper_accounts(ac_input *in, ac_keeper_accounts *out) {
   if ((rc = ac_config_load(a[AC_K_CONFIG], in->program_id, &out->config)) != AC_OK) return rc;
   if ((rc = ac_check_writable(a[AC_K_TASK])) != AC_OK || (rc = ac_task_load(a[AC_K_TASK], in->program_id, &out->task)) != AC_OK)
     return rc;
-  if ((rc = ac_task_vault_check(a[AC_K_VAULT], a[AC_K_TASK], out->task, in->program_id)) != AC_OK) return rc;
+  if ((rc = ac_task_vault_check(a[AC_K_VAULT], out->task)) != AC_OK) return rc;
   if ((rc = ac_acc_account_check(a[AC_K_KEEPER_ACC], out->config, &a[AC_K_KEEPER]->key)) != AC_OK) return rc;
   if ((rc = ac_check_key(a[AC_K_TOKEN], &AC_TOKEN_PROGRAM_ID)) != AC_OK) return rc;
   out->payer.vault = a[AC_K_VAULT];
