@@ -112,5 +112,133 @@ measure('withdraw_bond', await send(chain.svm, owner, [withdrawBondInstruction({
 }
 // --- end of sol-stake's block ---
 
+// --- sol-market: the task market, one task through its whole life (committee of 3) ---
+{
+  const { MARKET_IX, taskPda, taskVaultPda, submitTaskInstruction, bidInstruction, keeperInstruction, postResultInstruction, commitVoteInstruction,
+    revealVoteInstruction, setSlotHashes, voteCommitment, readTask, slashPda, readAgentHistory, SLOT_HASHES, reputationPda, openReputationInstruction } = await import('./program.mjs');
+  const { AccountRole, SYSTEM_PROGRAM } = await import('./helpers.mjs');
+  const later = (seconds) => { const c = chain.svm.getClock(); c.unixTimestamp += BigInt(seconds); chain.svm.setClock(c); };
+  const now = () => chain.svm.getClock().unixTimestamp;
+  const agents = [];
+  for (let i = 0; i < 5; i++) {
+    const owner = await keys(40 + 2 * i), agentKey = await keys(41 + 2 * i);
+    chain.svm.airdrop(owner.address, lamports(10_000_000_000n));
+    const who = { owner, agentKey, agent: await agentPda(chain.program, agentKey.address),
+      ownerAcc: await fundedAccAccount(chain.svm, chain.pdas.mint, owner.address, 30_000n * ACC) };
+    expectSuccess(await send(chain.svm, owner, [registerAgentInstruction({ ...chain, ...who })]));
+    const f = attestationData({ expiresAt: now() + 20n * 86400n, nonce: 1n });
+    const msg = attestationMessage({ program: chain.program, agentKey: agentKey.address, fields: f });
+    expectSuccess(await send(chain.svm, chain.payer, [ed25519Instruction({ publicKey: attestor.publicKey, signature: attestor.sign(msg), message: msg }),
+      attestInstruction({ ...chain, agent: who.agent, attestor: attestorAccount, fields: f })]));
+    expectSuccess(await send(chain.svm, owner, [stakeInstruction({ ...chain, ...who, amount: (i === 4 ? 15_000n : BigInt(1_000 * (i + 1))) * ACC })]));
+    who.reputation = await reputationPda(chain.program, agentKey.address);
+    expectSuccess(await send(chain.svm, chain.payer, [openReputationInstruction({ ...chain, payer: chain.payer, agent: who.agent, reputation: who.reputation })]));
+    agents.push(who);
+  }
+  later(60);
+  const [executor, ...members] = agents.slice(0, 4), spare = agents[4];
+  const requester = await keys(60), keeper = await keys(61);
+  chain.svm.airdrop(requester.address, lamports(10_000_000_000n));
+  chain.svm.airdrop(keeper.address, lamports(10_000_000_000n));
+  const requesterAcc = await fundedAccAccount(chain.svm, chain.pdas.mint, requester.address, 10_000n * ACC);
+  const keeperAcc = await fundedAccAccount(chain.svm, chain.pdas.mint, keeper.address, 0n);
+  /** One task's life; `note` measures under the instruction's name (first task) or not at all. */
+  const life = async (id, vote, note) => {
+    const task = await taskPda(chain.program, requester.address, id), vault = await taskVaultPda(chain.program, task);
+    const keep = (tag, extra = [], args = []) => send(chain.svm, keeper, [keeperInstruction({ ...chain, tag, keeper, keeperAcc, task, vault, extra, args })]);
+    const w = (address) => ({ address, role: AccountRole.WRITABLE }), r = (address) => ({ address, role: AccountRole.READONLY });
+    const penalty = async () => [w(executor.agent), w(await slashPda(chain.program, executor.agentKey.address,
+      readAgentHistory(chain.svm, executor.agent).slashCount)), r(SYSTEM_PROGRAM)];
+    note('submit_task', await send(chain.svm, requester, [submitTaskInstruction({ ...chain, requester, task, vault, requesterAcc, id,
+      bounty: 1_000n * ACC, fee: 25n * ACC, deadline: now() + 86400n, committeeSize: 3 })]));
+    note('bid', await send(chain.svm, chain.payer, [bidInstruction({ ...chain, signer: executor.agentKey, agent: executor.agent, task, price: 900n * ACC })]));
+    later(3600);
+    note('assign_task', await keep(MARKET_IX.ASSIGN_TASK));
+    note('post_result', await send(chain.svm, chain.payer, [postResultInstruction({ ...chain, executorKey: executor.agentKey, task })]));
+    const { seedSlot } = readTask(chain.svm, task);
+    setSlotHashes(chain.svm, [{ slot: seedSlot, hash: new Uint8Array(32).fill(0x5e) }]);
+    later(5);
+    note('fix_seed', await keep(MARKET_IX.FIX_SEED, [r(SLOT_HASHES)]));
+    note('draw_seat', await keep(MARKET_IX.DRAW_SEAT, [r(members[0].agent)]));
+    expectSuccess(await keep(MARKET_IX.DRAW_SEAT, [r(members[1].agent)]));
+    expectSuccess(await keep(MARKET_IX.DRAW_SEAT, [r(members[2].agent)]));
+    later(1801); // the claim phase: the spare agent (the largest stake) takes the seat with the largest key
+    const worst = readTask(chain.svm, task).members.map((seat, i) => ({ i, key: Number(seat.negLog2U) / Number(seat.weight) })).sort((a, b) => b.key - a.key)[0].i;
+    note('claim_seat', await keep(MARKET_IX.CLAIM_SEAT, [r(spare.agent)], [worst]));
+    later(1800);
+    const salt = new Uint8Array(32).fill(0x11);
+    const seats = readTask(chain.svm, task).members;
+    for (const [i, seat] of seats.entries()) {
+      const who = agents.find((a) => a.agentKey.address === seat.agentKey);
+      const ix = commitVoteInstruction({ ...chain, memberKey: who.agentKey, task, seat: i, commitment: voteCommitment({ task, agentKey: who.agentKey.address, vote, salt }) });
+      const result = await send(chain.svm, chain.payer, [ix]);
+      if (i === 0) note('commit_vote', result); else expectSuccess(result);
+    }
+    for (let i = 0; i < seats.length; i++) {
+      const result = await send(chain.svm, chain.payer, [revealVoteInstruction({ ...chain, task, seat: i, vote, salt })]);
+      if (i === 0) note('reveal_vote', result); else expectSuccess(result);
+    }
+    note('settle_task', await keep(MARKET_IX.SETTLE_TASK, [w(chain.pdas.mint)]));
+    note('settle_executor', await keep(MARKET_IX.SETTLE_EXECUTOR, [...await penalty(), w(executor.reputation)]));
+    const member0 = agents.find((a) => a.agentKey.address === seats[0].agentKey);
+    note('settle_member', await keep(MARKET_IX.SETTLE_MEMBER, [w(member0.ownerAcc), w(member0.reputation)], [0]));
+    note('claim_payout', await send(chain.svm, requester, [keeperInstruction({ ...chain, tag: MARKET_IX.CLAIM_PAYOUT, keeper: requester, keeperAcc: requesterAcc, task, vault })]));
+  };
+  await life(1n, 1, measure);
+  // A rejected result: the settlement slashes the executor (the slash record's creation included).
+  await life(2n, 0, (name, result) => (['settle_task', 'settle_executor'].includes(name) ? measure(`${name}.rejected`, result) : expectSuccess(result)));
+  // A missed deadline: the report slashes the executor.
+  {
+    const task = await taskPda(chain.program, requester.address, 3n), vault = await taskVaultPda(chain.program, task);
+    expectSuccess(await send(chain.svm, requester, [submitTaskInstruction({ ...chain, requester, task, vault, requesterAcc, id: 3n,
+      bounty: 1_000n * ACC, fee: 25n * ACC, deadline: now() + 86400n, committeeSize: 3 })]));
+    expectSuccess(await send(chain.svm, chain.payer, [bidInstruction({ ...chain, signer: executor.agentKey, agent: executor.agent, task, price: 900n * ACC })]));
+    later(3600);
+    const keep3 = (tag, extra = []) => send(chain.svm, keeper, [keeperInstruction({ ...chain, tag, keeper, keeperAcc, task, vault, extra })]);
+    expectSuccess(await keep3(MARKET_IX.ASSIGN_TASK));
+    later(86400);
+    const w = (address) => ({ address, role: AccountRole.WRITABLE }), r = (address) => ({ address, role: AccountRole.READONLY });
+    measure('report_missed_deadline', await keep3(MARKET_IX.REPORT_MISSED_DEADLINE));
+    measure('settle_executor.missed', await keep3(MARKET_IX.SETTLE_EXECUTOR, [w(executor.agent), w(await slashPda(chain.program,
+      executor.agentKey.address, readAgentHistory(chain.svm, executor.agent).slashCount)), r(SYSTEM_PROGRAM), w(executor.reputation)]));
+  }
+  // The bounded loop's worst case: the 64th seat of a 64-member committee (the already-seated scan covers 63 seats).
+  {
+    const many = [];
+    for (let i = 0; i < 64; i++) {
+      const owner = await keys(100 + (i % 100)), agentKey = await createKeyPairSignerFromPrivateKeyBytes(new Uint8Array(32).fill(0).map((_, j) => (j === 0 ? 200 : j === 1 ? i : 1)));
+      chain.svm.airdrop(owner.address, lamports(10_000_000_000n));
+      const who = { owner, agentKey, agent: await agentPda(chain.program, agentKey.address),
+        ownerAcc: await fundedAccAccount(chain.svm, chain.pdas.mint, owner.address, 12_000n * ACC) };
+      expectSuccess(await send(chain.svm, owner, [registerAgentInstruction({ ...chain, ...who })]));
+      const f = attestationData({ expiresAt: now() + 20n * 86400n, nonce: 1n });
+      const msg = attestationMessage({ program: chain.program, agentKey: agentKey.address, fields: f });
+      expectSuccess(await send(chain.svm, chain.payer, [ed25519Instruction({ publicKey: attestor.publicKey, signature: attestor.sign(msg), message: msg }),
+        attestInstruction({ ...chain, agent: who.agent, attestor: attestorAccount, fields: f })]));
+      expectSuccess(await send(chain.svm, owner, [stakeInstruction({ ...chain, ...who, amount: 1_000n * ACC })]));
+      many.push(who);
+    }
+    later(60);
+    const task = await taskPda(chain.program, requester.address, 4n), vault = await taskVaultPda(chain.program, task);
+    expectSuccess(await send(chain.svm, requester, [submitTaskInstruction({ ...chain, requester, task, vault, requesterAcc, id: 4n,
+      bounty: 1_000n * ACC, fee: 200n * ACC, deadline: now() + 86400n, committeeSize: 64 })]));
+    expectSuccess(await send(chain.svm, chain.payer, [bidInstruction({ ...chain, signer: executor.agentKey, agent: executor.agent, task, price: 900n * ACC })]));
+    later(3600);
+    const keep4 = (tag, extra = [], args = []) => send(chain.svm, keeper, [keeperInstruction({ ...chain, tag, keeper, keeperAcc, task, vault, extra, args })]);
+    const w = (address) => ({ address, role: AccountRole.WRITABLE }), r = (address) => ({ address, role: AccountRole.READONLY });
+    expectSuccess(await keep4(MARKET_IX.ASSIGN_TASK));
+    expectSuccess(await send(chain.svm, chain.payer, [postResultInstruction({ ...chain, executorKey: executor.agentKey, task })]));
+    setSlotHashes(chain.svm, [{ slot: readTask(chain.svm, task).seedSlot, hash: new Uint8Array(32).fill(0x64) }]);
+    later(5);
+    expectSuccess(await keep4(MARKET_IX.FIX_SEED, [r(SLOT_HASHES)]));
+    for (let i = 0; i < 63; i++) expectSuccess(await keep4(MARKET_IX.DRAW_SEAT, [r(many[i].agent)]));
+    measure('draw_seat.64th', await keep4(MARKET_IX.DRAW_SEAT, [r(many[63].agent)]));
+    later(1801);
+    const worst = readTask(chain.svm, task).members.map((seat, i) => ({ i, key: Number(seat.negLog2U) / Number(seat.weight) })).sort((a, b) => b.key - a.key)[0].i;
+    measure('claim_seat.64', await keep4(MARKET_IX.CLAIM_SEAT, [r(spare.agent)], [worst]));
+  }
+}
+// --- end of sol-market's block ---
+
 for (const [name, total] of figures) console.log(`${name} ${total}`);
 for (const [name, , own] of figures) console.log(`${name}.without_cpi ${own}`);

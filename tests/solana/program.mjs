@@ -510,3 +510,154 @@ export function governanceEventsOf(result) {
   return events;
 }
 // --- end of sol-stake's block ---
+
+// ---- task market (sol-market): instructions 20..32, the task layout (include/agentcluster/market.h), events 70..83 ----
+export const MARKET_IX = { SUBMIT_TASK: 20, BID: 21, ASSIGN_TASK: 22, POST_RESULT: 23, REPORT_MISSED_DEADLINE: 24, FIX_SEED: 25, DRAW_SEAT: 26,
+  CLAIM_SEAT: 27, COMMIT_VOTE: 28, REVEAL_VOTE: 29, SETTLE_TASK: 30, SETTLE_MEMBER: 31, CLAIM_PAYOUT: 32, SETTLE_EXECUTOR: 33 };
+export const TASK_STATUS = { BIDDING: 0, ASSIGNED: 1, RESULT_POSTED: 2, VERIFYING: 3, ACCEPTED: 4, REJECTED: 5, INCONCLUSIVE: 6, REFUNDED: 7, MISSED: 8 };
+export const SEAT_STATE = { EMPTY: 0, SEATED: 1, COMMITTED: 2, REVEALED: 3 };
+export const MARKET = { BIDDING_WINDOW: 3600n, DRAW_WINDOW: 3600n, COMMIT_WINDOW: 3600n, REVEAL_WINDOW: 3600n, KEEPER_REWARD: ACC, FEE_BPS: 200n,
+  REVIEWER_SHARE_BPS: 5000n, MIN_COMMITTEE: 3, MAX_COMMITTEE: 64, TASK_SIZE: 456 + 120 * 64 };
+export const SLOT_HASHES = address('SysvarS1otHashes111111111111111111111111111');
+
+export const taskPda = async (program, requester, id) =>
+  (await getProgramDerivedAddress({ programAddress: program, seeds: ['task', addressBytes(requester), u64le(id)] }))[0];
+export const taskVaultPda = async (program, task) =>
+  (await getProgramDerivedAddress({ programAddress: program, seeds: ['task_vault', addressBytes(task)] }))[0];
+
+export const SUBMIT_ACCOUNT = { REQUESTER: 0, TASK: 1, VAULT: 2, REQUESTER_ACC: 3, MINT: 4, CONFIG: 5, SYSTEM: 6, TOKEN: 7 };
+export function submitTaskInstruction({ program, pdas, requester, task, vault, requesterAcc, id, bounty, fee, requirements = new Uint8Array(32).fill(0x42),
+  capabilities = 0n, deadline, committeeSize, overrides = {}, data }) {
+  const i64 = new Uint8Array(8); new DataView(i64.buffer).setBigInt64(0, BigInt(deadline), true);
+  return { programAddress: program, data: data ?? concat(new Uint8Array([MARKET_IX.SUBMIT_TASK]), u64le(id), u64le(bounty), u64le(fee), requirements, u64le(capabilities),
+    i64, new Uint8Array([committeeSize])), accounts: withOverrides([
+    { address: requester.address, role: AccountRole.WRITABLE_SIGNER, signer: requester },
+    { address: task, role: AccountRole.WRITABLE },
+    { address: vault, role: AccountRole.WRITABLE },
+    { address: requesterAcc, role: AccountRole.WRITABLE },
+    { address: pdas.mint, role: AccountRole.READONLY },
+    { address: pdas.config, role: AccountRole.READONLY },
+    { address: SYSTEM_PROGRAM, role: AccountRole.READONLY },
+    { address: TOKEN_PROGRAM, role: AccountRole.READONLY },
+  ], overrides) };
+}
+
+export const BID_ACCOUNT = { SIGNER: 0, AGENT: 1, TASK: 2, CONFIG: 3 };
+export function bidInstruction({ program, pdas, signer, agent, task, price, overrides = {}, data }) {
+  return { programAddress: program, data: data ?? tagged(MARKET_IX.BID, price), accounts: withOverrides([
+    { address: signer.address, role: AccountRole.READONLY_SIGNER, signer },
+    { address: agent, role: AccountRole.READONLY },
+    { address: task, role: AccountRole.WRITABLE },
+    { address: pdas.config, role: AccountRole.READONLY },
+  ], overrides) };
+}
+
+/** The accounts every paid keeper action starts with (ac_market_keeper_accounts), then `extra`. */
+export const KEEPER_ACCOUNT = { KEEPER: 0, TASK: 1, VAULT: 2, KEEPER_ACC: 3, CONFIG: 4, TOKEN: 5, EXTRA: 6 };
+export function keeperInstruction({ program, pdas, tag, keeper, keeperAcc, task, vault, extra = [], args = [], overrides = {}, data }) {
+  return { programAddress: program, data: data ?? new Uint8Array([tag, ...args]), accounts: withOverrides([
+    { address: keeper.address, role: AccountRole.WRITABLE_SIGNER, signer: keeper },
+    { address: task, role: AccountRole.WRITABLE },
+    { address: vault, role: AccountRole.WRITABLE },
+    { address: keeperAcc, role: AccountRole.WRITABLE },
+    { address: pdas.config, role: AccountRole.READONLY },
+    { address: TOKEN_PROGRAM, role: AccountRole.READONLY },
+    ...extra,
+  ], overrides) };
+}
+
+export const POST_RESULT_ACCOUNT = { EXECUTOR: 0, TASK: 1, CONFIG: 2 };
+export function postResultInstruction({ program, pdas, executorKey, task, result = new Uint8Array(32).fill(0x77), overrides = {}, data }) {
+  return { programAddress: program, data: data ?? concat(new Uint8Array([MARKET_IX.POST_RESULT]), result), accounts: withOverrides([
+    { address: executorKey.address, role: AccountRole.READONLY_SIGNER, signer: executorKey },
+    { address: task, role: AccountRole.WRITABLE },
+    { address: pdas.config, role: AccountRole.READONLY },
+  ], overrides) };
+}
+
+export const COMMIT_ACCOUNT = { MEMBER: 0, TASK: 1 };
+export function commitVoteInstruction({ program, memberKey, task, seat, commitment, overrides = {}, data }) {
+  return { programAddress: program, data: data ?? concat(new Uint8Array([MARKET_IX.COMMIT_VOTE, seat]), commitment), accounts: withOverrides([
+    { address: memberKey.address, role: AccountRole.READONLY_SIGNER, signer: memberKey },
+    { address: task, role: AccountRole.WRITABLE },
+  ], overrides) };
+}
+export function revealVoteInstruction({ program, task, seat, vote, salt, overrides = {}, data }) {
+  return { programAddress: program, data: data ?? concat(new Uint8Array([MARKET_IX.REVEAL_VOTE, seat, vote]), salt), accounts: withOverrides([
+    { address: task, role: AccountRole.WRITABLE },
+  ], overrides) };
+}
+/** sha256("ACVOTE", task, agent key, vote, salt): what a member commits. */
+export const voteCommitment = ({ task, agentKey, vote, salt }) => new Uint8Array(crypto.createHash('sha256')
+  .update(Buffer.from('ACVOTE')).update(addressBytes(task)).update(addressBytes(agentKey)).update(Buffer.from([vote])).update(salt).digest());
+/** The seed fix_seed derives: sha256("ACSEED", slot hash, task). */
+export const taskSeed = ({ slotHash, task }) => new Uint8Array(crypto.createHash('sha256')
+  .update(Buffer.from('ACSEED')).update(slotHash).update(addressBytes(task)).digest());
+
+/** Writes the SlotHashes sysvar: entries [{ slot, hash (32 bytes) }], newest first, as the runtime lays it out. */
+export function setSlotHashes(svm, entries) {
+  const data = new Uint8Array(20488);
+  const view = new DataView(data.buffer);
+  view.setBigUint64(0, BigInt(entries.length), true);
+  entries.forEach(({ slot, hash }, i) => { view.setBigUint64(8 + 40 * i, BigInt(slot), true); data.set(hash, 16 + 40 * i); });
+  const current = svm.getAccount(SLOT_HASHES);
+  svm.setAccount({ address: SLOT_HASHES, data, executable: false, lamports: current.lamports, programAddress: current.programAddress, space: 20488n });
+}
+
+/** A task account, decoded (ac_task). */
+export function readTask(svm, task) {
+  const account = svm.getAccount(task);
+  if (!account.exists) return null;
+  const d = account.data;
+  const u64 = (o) => readU64(d, o);
+  const i64 = (o) => new DataView(d.buffer, d.byteOffset).getBigInt64(o, true);
+  const key = (o) => getAddressDecoder().decode(d.subarray(o, o + 32));
+  const members = [];
+  for (let i = 0; i < d[5]; i++) {
+    const o = 456 + 120 * i;
+    members.push({ agentKey: key(o), owner: key(o + 32), negLog2U: u64(o + 64), weight: u64(o + 72), commitment: d.slice(o + 80, o + 112),
+      state: d[o + 112], vote: d[o + 113], settled: d[o + 114] });
+  }
+  return {
+    owner: account.programAddress, size: d.length, discriminator: d[0], version: d[1], bump: d[2], vaultBump: d[3], status: d[4],
+    committeeSize: d[5], seats: d[6], commits: d[7], reveals: d[8], approvals: d[9], claims: d[10], aligned: d[11], membersSettled: d[12],
+    seedLapsed: d[13], executorSettled: d[14], requester: key(16), executor: key(48), executorOwner: key(80), vault: key(112), requirements: d.slice(144, 176), result: d.slice(176, 208),
+    seed: d.slice(208, 240), id: u64(240), bounty: u64(248), fee: u64(256), price: u64(264), capabilities: u64(272), keeperReward: u64(280),
+    reviewerShareBps: u64(288), missedSeverityBps: u64(296), rejectedSeverityBps: u64(304), submittedAt: i64(312), biddingEndsAt: i64(320),
+    deadline: i64(328), resultPostedAt: i64(336), seedSlot: u64(344), fillClosesAt: i64(352), drawClosesAt: i64(360), commitEndsAt: i64(368),
+    revealEndsAt: i64(376), requesterCredit: u64(384), executorCredit: u64(392), rewardPerReviewer: u64(400), executorGain: u64(408), reviewerGain: u64(416), executorAgent: key(424), members,
+  };
+}
+
+export const MARKET_EVENT = { TASK_SUBMITTED: 70, BID_PLACED: 71, TASK_ASSIGNED: 72, RESULT_POSTED: 73, DEADLINE_MISSED: 74, SEED_FIXED: 75, SEAT_FILLED: 76,
+  SEAT_CLAIMED: 77, VOTE_COMMITTED: 78, VOTE_REVEALED: 79, TASK_SETTLED: 80, MEMBER_SETTLED: 81, PAYOUT_CLAIMED: 82, KEEPER_PAID: 83, EXECUTOR_SETTLED: 84 };
+/** The market's events in a transaction's logs, decoded (others are skipped). */
+export function marketEventsOf(result) {
+  const events = [];
+  for (const line of result.logs()) {
+    if (!line.startsWith('Program data: ')) continue;
+    const [code, p] = line.slice('Program data: '.length).split(' ').map((b) => new Uint8Array(Buffer.from(b, 'base64')));
+    const key = (o) => getAddressDecoder().decode(p.subarray(o, o + 32));
+    const u64 = (o) => readU64(p, o);
+    const i64 = (o) => new DataView(p.buffer, p.byteOffset).getBigInt64(o, true);
+    const E = MARKET_EVENT;
+    switch (code[0]) {
+      case E.TASK_SUBMITTED: events.push({ name: 'TaskSubmitted', task: key(0), requester: key(32), id: u64(64), bounty: u64(72), fee: u64(80), capabilities: u64(88), deadline: i64(96), committeeSize: p[104], size: p.length }); break;
+      case E.BID_PLACED: events.push({ name: 'BidPlaced', task: key(0), agentKey: key(32), price: u64(64), size: p.length }); break;
+      case E.TASK_ASSIGNED: events.push({ name: 'TaskAssigned', task: key(0), executor: key(32), price: u64(64), size: p.length }); break;
+      case E.RESULT_POSTED: events.push({ name: 'ResultPosted', task: key(0), executor: key(32), result: p.slice(64, 96), seedSlot: u64(96), size: p.length }); break;
+      case E.DEADLINE_MISSED: events.push({ name: 'DeadlineMissed', task: key(0), executor: key(32), size: p.length }); break;
+      case E.SEED_FIXED: events.push({ name: 'SeedFixed', task: key(0), seed: p.slice(32, 64), slot: u64(64), lapsed: p[72], size: p.length }); break;
+      case E.SEAT_FILLED: case E.SEAT_CLAIMED: events.push({ name: code[0] === E.SEAT_FILLED ? 'SeatFilled' : 'SeatClaimed', task: key(0), agentKey: key(32), negLog2U: u64(64), weight: u64(72), seat: p[80], size: p.length }); break;
+      case E.VOTE_COMMITTED: events.push({ name: 'VoteCommitted', task: key(0), agentKey: key(32), seat: p[64], size: p.length }); break;
+      case E.VOTE_REVEALED: events.push({ name: 'VoteRevealed', task: key(0), agentKey: key(32), seat: p[64], vote: p[65], size: p.length }); break;
+      case E.TASK_SETTLED: events.push({ name: 'TaskSettled', task: key(0), outcome: p[32], approvals: p[33], reveals: p[34], aligned: p[35], burned: u64(40), rewardPerReviewer: u64(48), size: p.length }); break;
+      case E.MEMBER_SETTLED: events.push({ name: 'MemberSettled', task: key(0), agentKey: key(32), paid: u64(64), seat: p[72], aligned: p[73], size: p.length }); break;
+      case E.PAYOUT_CLAIMED: events.push({ name: 'PayoutClaimed', task: key(0), payee: key(32), amount: u64(64), size: p.length }); break;
+      case E.EXECUTOR_SETTLED: events.push({ name: 'ExecutorSettled', task: key(0), executor: key(32), reputationDelta: i64(64), severityBps: p[72] | (p[73] << 8), size: p.length }); break;
+      case E.KEEPER_PAID: events.push({ name: 'KeeperPaid', task: key(0), keeper: key(32), amount: u64(64), size: p.length }); break;
+      default: break;
+    }
+  }
+  return events;
+}

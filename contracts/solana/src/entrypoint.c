@@ -37,6 +37,21 @@ u64 entrypoint(u8 *input) {
         case AC_GOV_OP_EXECUTE: return ac_ix_execute_proposal(&in);
         default: return ac_fail(AC_ERR_INVALID_INSTRUCTION);
       }
+    /* task market (sol-market) */
+    case AC_IX_SUBMIT_TASK: return ac_ix_submit_task(&in);
+    case AC_IX_BID: return ac_ix_bid(&in);
+    case AC_IX_ASSIGN_TASK: return ac_ix_assign_task(&in);
+    case AC_IX_POST_RESULT: return ac_ix_post_result(&in);
+    case AC_IX_REPORT_MISSED_DEADLINE: return ac_ix_report_missed_deadline(&in);
+    case AC_IX_FIX_SEED: return ac_ix_fix_seed(&in);
+    case AC_IX_DRAW_SEAT: return ac_ix_draw_seat(&in);
+    case AC_IX_CLAIM_SEAT: return ac_ix_claim_seat(&in);
+    case AC_IX_COMMIT_VOTE: return ac_ix_commit_vote(&in);
+    case AC_IX_REVEAL_VOTE: return ac_ix_reveal_vote(&in);
+    case AC_IX_SETTLE_TASK: return ac_ix_settle_task(&in);
+    case AC_IX_SETTLE_MEMBER: return ac_ix_settle_member(&in);
+    case AC_IX_CLAIM_PAYOUT: return ac_ix_claim_payout(&in);
+    case AC_IX_SETTLE_EXECUTOR: return ac_ix_settle_executor(&in);
     default: return ac_fail(AC_ERR_INVALID_INSTRUCTION);
   }
 }

@@ -61,6 +61,34 @@ enum ac_error {
   AC_ERR_INVALID_ACTION = 60,         /* unknown action, or an account that is not the action's target */
   AC_ERR_PARAMETER_OUT_OF_RANGE = 61,
   AC_ERR_INVALID_SUPPORT = 62,        /* a vote other than against (0), for (1), abstain (2) */
+  /* task market (sol-market): 70..99 */
+  AC_ERR_TASK_WRONG_STATUS = 70, /* the task is not at the stage this needs */
+  AC_ERR_BIDDING_CLOSED = 71,
+  AC_ERR_BIDDING_OPEN = 72,
+  AC_ERR_INVALID_TASK = 73, /* zero bounty, committee size out of bounds, deadline outside the allowed range */
+  AC_ERR_FEE_TOO_LOW = 74, /* below max(fee bps of the bounty, every unit of keeper work + 1) */
+  AC_ERR_NOT_ELIGIBLE = 75, /* not Active, not attested now, missing a required capability, or no stake */
+  AC_ERR_BID_ABOVE_BOUNTY = 76,
+  AC_ERR_BID_NOT_BETTER = 77, /* not below the best bid */
+  AC_ERR_NOT_EXECUTOR = 78,
+  AC_ERR_DEADLINE_PASSED = 79,
+  AC_ERR_DEADLINE_NOT_PASSED = 80,
+  AC_ERR_SEED_NOT_READY = 81, /* the seed slot has not been passed yet */
+  AC_ERR_WINDOW_CLOSED = 82, /* outside the phase's window (fill, claims, commit, reveal) */
+  AC_ERR_COMMITTEE_NOT_FULL = 83,
+  AC_ERR_ALREADY_SEATED = 84,
+  AC_ERR_KEY_NOT_BETTER = 85, /* the candidate's sortition key does not beat the seat's */
+  AC_ERR_NOT_MEMBER = 86, /* the seat is empty or not the signer's */
+  AC_ERR_ALREADY_COMMITTED = 87,
+  AC_ERR_COMMITMENT_MISMATCH = 88,
+  AC_ERR_NOT_COMMITTED = 89, /* no commitment to reveal, or revealed already */
+  AC_ERR_REVEAL_NOT_OVER = 90,
+  AC_ERR_MEMBER_SETTLED = 91,
+  AC_ERR_NOTHING_OWED = 92, /* nothing is owed to the signer by this task */
+  AC_ERR_CONFLICT_OF_INTEREST = 93, /* the requester's or the executor's own agent */
+  AC_ERR_NO_STAKE_AT_SNAPSHOT = 94,
+  AC_ERR_TASK_NOT_SETTLED = 95,
+  AC_ERR_EXECUTOR_SETTLED = 96,
 };
 
 /* The error's name, for the log line that precedes every failure. */

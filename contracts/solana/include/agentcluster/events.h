@@ -27,6 +27,22 @@ enum ac_event_code {
   AC_EVENT_PROPOSAL_CREATED = 48,
   AC_EVENT_VOTE_CAST = 49,
   AC_EVENT_PROPOSAL_EXECUTED = 50,
+  /* task market (sol-market): 70..99 */
+  AC_EVENT_TASK_SUBMITTED = 70,
+  AC_EVENT_BID_PLACED = 71,
+  AC_EVENT_TASK_ASSIGNED = 72,
+  AC_EVENT_RESULT_POSTED = 73,
+  AC_EVENT_DEADLINE_MISSED = 74,
+  AC_EVENT_SEED_FIXED = 75,
+  AC_EVENT_SEAT_FILLED = 76,
+  AC_EVENT_SEAT_CLAIMED = 77,
+  AC_EVENT_VOTE_COMMITTED = 78,
+  AC_EVENT_VOTE_REVEALED = 79,
+  AC_EVENT_TASK_SETTLED = 80,
+  AC_EVENT_MEMBER_SETTLED = 81,
+  AC_EVENT_PAYOUT_CLAIMED = 82,
+  AC_EVENT_KEEPER_PAID = 83,
+  AC_EVENT_EXECUTOR_SETTLED = 84,
 };
 
 typedef struct { ac_pubkey authority; ac_pubkey mint; u64 supply; } ac_event_initialized;
@@ -57,6 +73,21 @@ typedef struct {
 } __attribute__((packed)) ac_event_proposal_created;
 typedef struct { u8 id[32]; ac_pubkey agent_key; u8 support; u64 weight; } __attribute__((packed)) ac_event_vote_cast;
 typedef struct { u8 id[32]; u8 action; ac_pubkey target; u64 value; } __attribute__((packed)) ac_event_proposal_executed;
+/* task market (sol-market); `task` is the task account's address */
+typedef struct { ac_pubkey task; ac_pubkey requester; u64 id; u64 bounty; u64 fee; u64 capabilities; i64 deadline; u8 committee_size; } __attribute__((packed)) ac_event_task_submitted;
+typedef struct { ac_pubkey task; ac_pubkey agent_key; u64 price; } ac_event_bid_placed;
+typedef struct { ac_pubkey task; ac_pubkey executor; u64 price; } ac_event_task_assigned; /* executor zero: no bid, refunded */
+typedef struct { ac_pubkey task; ac_pubkey executor; u8 result[32]; u64 seed_slot; } ac_event_result_posted;
+typedef struct { ac_pubkey task; ac_pubkey executor; } ac_event_deadline_missed;
+typedef struct { ac_pubkey task; u8 seed[32]; u64 slot; u8 lapsed; } __attribute__((packed)) ac_event_seed_fixed;
+typedef struct { ac_pubkey task; ac_pubkey agent_key; u64 neg_log2_u; u64 weight; u8 seat; } __attribute__((packed)) ac_event_seat;
+typedef struct { ac_pubkey task; ac_pubkey agent_key; u8 seat; } __attribute__((packed)) ac_event_vote_committed;
+typedef struct { ac_pubkey task; ac_pubkey agent_key; u8 seat; u8 approve; } __attribute__((packed)) ac_event_vote_revealed;
+typedef struct { ac_pubkey task; u8 outcome; u8 approvals; u8 reveals; u8 aligned; u8 pad[4]; u64 burned; u64 reward_per_reviewer; } ac_event_task_settled;
+typedef struct { ac_pubkey task; ac_pubkey agent_key; u64 paid; u8 seat; u8 aligned; } __attribute__((packed)) ac_event_member_settled;
+typedef struct { ac_pubkey task; ac_pubkey payee; u64 amount; } ac_event_payout_claimed;
+typedef struct { ac_pubkey task; ac_pubkey keeper; u64 amount; } ac_event_keeper_paid;
+typedef struct { ac_pubkey task; ac_pubkey executor; i64 reputation_delta; u16 severity_bps; } __attribute__((packed)) ac_event_executor_settled;
 
 AC_INLINE void ac_emit(u8 code, const void *payload, u64 len) {
   const ac_bytes fields[2] = { { &code, 1 }, { (const u8 *)payload, len } };

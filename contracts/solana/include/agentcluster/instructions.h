@@ -25,6 +25,21 @@ enum ac_instruction_tag {
   AC_IX_STAKE_AT = 17,        /* a read: return data */
   AC_IX_REPUTATION_OF = 18,   /* a read: return data */
   AC_IX_GOVERNANCE = 19,      /* the range 9..19 is full: the second byte says which (enum ac_governance_op) */
+  /* task market (sol-market): 20..39 */
+  AC_IX_SUBMIT_TASK = 20,
+  AC_IX_BID = 21,
+  AC_IX_ASSIGN_TASK = 22,
+  AC_IX_POST_RESULT = 23,
+  AC_IX_REPORT_MISSED_DEADLINE = 24,
+  AC_IX_FIX_SEED = 25,
+  AC_IX_DRAW_SEAT = 26,
+  AC_IX_CLAIM_SEAT = 27,
+  AC_IX_COMMIT_VOTE = 28,
+  AC_IX_REVEAL_VOTE = 29,
+  AC_IX_SETTLE_TASK = 30,
+  AC_IX_SETTLE_MEMBER = 31,
+  AC_IX_CLAIM_PAYOUT = 32,
+  AC_IX_SETTLE_EXECUTOR = 33,
 };
 
 u64 ac_ix_initialize(ac_input *in);
@@ -51,5 +66,21 @@ enum ac_governance_op { AC_GOV_OP_PROPOSE = 0, AC_GOV_OP_VOTE = 1, AC_GOV_OP_EXE
 u64 ac_ix_propose(ac_input *in);
 u64 ac_ix_vote(ac_input *in);
 u64 ac_ix_execute_proposal(ac_input *in);
+
+/* task market (sol-market) */
+u64 ac_ix_submit_task(ac_input *in);
+u64 ac_ix_bid(ac_input *in);
+u64 ac_ix_assign_task(ac_input *in);
+u64 ac_ix_post_result(ac_input *in);
+u64 ac_ix_report_missed_deadline(ac_input *in);
+u64 ac_ix_fix_seed(ac_input *in);
+u64 ac_ix_draw_seat(ac_input *in);
+u64 ac_ix_claim_seat(ac_input *in);
+u64 ac_ix_commit_vote(ac_input *in);
+u64 ac_ix_reveal_vote(ac_input *in);
+u64 ac_ix_settle_task(ac_input *in);
+u64 ac_ix_settle_member(ac_input *in);
+u64 ac_ix_claim_payout(ac_input *in);
+u64 ac_ix_settle_executor(ac_input *in);
 
 #endif

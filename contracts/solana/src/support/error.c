@@ -57,6 +57,34 @@ const char *ac_error_name(u64 error) {
     case AC_ERR_INVALID_ACTION: return "InvalidAction";
     case AC_ERR_PARAMETER_OUT_OF_RANGE: return "ParameterOutOfRange";
     case AC_ERR_INVALID_SUPPORT: return "InvalidSupport";
+    /* task market (sol-market) */
+    case AC_ERR_TASK_WRONG_STATUS: return "TaskWrongStatus";
+    case AC_ERR_BIDDING_CLOSED: return "BiddingClosed";
+    case AC_ERR_BIDDING_OPEN: return "BiddingOpen";
+    case AC_ERR_INVALID_TASK: return "InvalidTask";
+    case AC_ERR_FEE_TOO_LOW: return "FeeTooLow";
+    case AC_ERR_NOT_ELIGIBLE: return "NotEligible";
+    case AC_ERR_BID_ABOVE_BOUNTY: return "BidAboveBounty";
+    case AC_ERR_BID_NOT_BETTER: return "BidNotBetter";
+    case AC_ERR_NOT_EXECUTOR: return "NotExecutor";
+    case AC_ERR_DEADLINE_PASSED: return "DeadlinePassed";
+    case AC_ERR_DEADLINE_NOT_PASSED: return "DeadlineNotPassed";
+    case AC_ERR_SEED_NOT_READY: return "SeedNotReady";
+    case AC_ERR_WINDOW_CLOSED: return "WindowClosed";
+    case AC_ERR_COMMITTEE_NOT_FULL: return "CommitteeNotFull";
+    case AC_ERR_ALREADY_SEATED: return "AlreadySeated";
+    case AC_ERR_KEY_NOT_BETTER: return "KeyNotBetter";
+    case AC_ERR_NOT_MEMBER: return "NotMember";
+    case AC_ERR_ALREADY_COMMITTED: return "AlreadyCommitted";
+    case AC_ERR_COMMITMENT_MISMATCH: return "CommitmentMismatch";
+    case AC_ERR_NOT_COMMITTED: return "NotCommitted";
+    case AC_ERR_REVEAL_NOT_OVER: return "RevealNotOver";
+    case AC_ERR_MEMBER_SETTLED: return "MemberSettled";
+    case AC_ERR_NOTHING_OWED: return "NothingOwed";
+    case AC_ERR_CONFLICT_OF_INTEREST: return "ConflictOfInterest";
+    case AC_ERR_NO_STAKE_AT_SNAPSHOT: return "NoStakeAtSnapshot";
+    case AC_ERR_TASK_NOT_SETTLED: return "TaskNotSettled";
+    case AC_ERR_EXECUTOR_SETTLED: return "ExecutorSettled";
     default: return "Unknown";
   }
 }
