@@ -20,6 +20,14 @@ public sealed record AnvilOptions
     /// <summary>Further anvil arguments, appended as given (e.g. <c>["--hardfork", "prague"]</c>).</summary>
     public IReadOnlyList<string> ExtraArguments { get; init; } = [];
 
+    /// <summary>
+    /// A file where a <b>process</b> node keeps its chain (anvil <c>--state</c>): loaded at start when it exists, written when the node
+    /// stops (<see cref="IAnvilNode.StopAsync"/>: SIGTERM) and kept when the node is disposed (dispose kills without writing: stop first),
+    /// so that a later node continues the same chain (blocks, logs and receipts included). Null (default): a temporary file of the node's
+    /// own, deleted on dispose. A container node refuses it.
+    /// </summary>
+    public string? StateFile { get; init; }
+
     /// <summary>How long a start (or restart) may take until the node answers <c>eth_chainId</c>. Default 30 s.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -49,6 +57,11 @@ public sealed record AnvilOptions
         if (StartTimeout <= TimeSpan.Zero || StartTimeout > TimeSpan.FromMinutes(10))
         {
             throw new ArgumentOutOfRangeException(nameof(StartTimeout), StartTimeout, "AnvilOptions.StartTimeout must be positive and at most 10 minutes.");
+        }
+
+        if (StateFile is not null && string.IsNullOrWhiteSpace(StateFile))
+        {
+            throw new ArgumentException("AnvilOptions.StateFile must be a file path (or null for a temporary one).", nameof(StateFile));
         }
 
         if (ExtraArguments is null)

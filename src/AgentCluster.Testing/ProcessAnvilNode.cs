@@ -39,7 +39,7 @@ internal sealed class ProcessAnvilNode : AnvilNodeBase
         return StartNewAsync(() => new ProcessAnvilNode(executable, options.Port ?? Net.FreePort(), options), options, ct);
     }
 
-    private string StateFile => Path.Combine(StateDirectory, "state.json");
+    private string StateFile => Options.StateFile is { } file ? Path.GetFullPath(file) : Path.Combine(StateDirectory, "state.json");
 
     protected override async Task StartCoreAsync(CancellationToken ct)
     {
