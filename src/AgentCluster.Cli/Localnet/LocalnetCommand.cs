@@ -45,10 +45,12 @@ internal static class LocalnetCommand
         var json = new Option<bool>("--json") { Description = "Print the closing report as JSON." };
         var manifest = new Option<string>("--manifest") { Description = "Also write the deployment manifest here (default: <dir>/manifest.json only)." };
         var noGovernance = new Option<bool>("--no-governance") { Description = "Skip the governance round (a market fee proposal voted and executed after the timelock)." };
+        var fresh = new Option<bool>("--fresh") { Description = "Start over: delete the saved network in --dir (chain, manifest, index, journals) and deploy anew." };
+        var resume = new Option<bool>("--resume") { Description = "Continue the saved network in --dir (same chain, no deploy; refused when there is none)." };
         var fund = new Option<int>("--fund-accounts") { Description = "ACC sent to each of anvil's accounts #1..#9 for trying the CLI by hand (default 0: none).", DefaultValueFactory = _ => 0 };
         var up = new Command("up", "Start anvil, deploy, run the keepers, the dashboard and a simulated swarm; Ctrl-C stops it and prints the report.")
         {
-            agents, tasks, seed, untilSettled, dashboardPort, port, chain, dir, json, manifest, fund, noGovernance,
+            agents, tasks, seed, untilSettled, dashboardPort, port, chain, dir, json, manifest, fund, noGovernance, fresh, resume,
         };
         up.SetAction(async (parse, ct) =>
         {
@@ -66,6 +68,11 @@ internal static class LocalnetCommand
                 Manifest = parse.GetValue(manifest),
                 FundAccounts = parse.GetValue(fund),
                 Governance = !parse.GetValue(noGovernance),
+                Fresh = parse.GetValue(fresh),
+                Resume = parse.GetValue(resume),
+                SeedGiven = parse.GetResult(seed) is { Implicit: false },
+                AgentsGiven = parse.GetResult(agents) is { Implicit: false },
+                Interactive = !Console.IsInputRedirected,
             };
             settings.Validate();
             return await RunAsync(settings, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, ct).ConfigureAwait(false);
@@ -98,22 +105,46 @@ internal static class LocalnetCommand
         void Say(string line) => error.WriteLine($"localnet: {line}");
         string root = Path.GetFullPath(s.Directory);
         Directory.CreateDirectory(root);
-        string keeperKey = Sha3Key($"agentcluster-localnet/{s.Seed}/keeper");
+        var state = new LocalnetState(root);
         var clock = Stopwatch.StartNew();
+
+        // An anvil an earlier `up` left running (its command was killed: kill -9): stopped first; SIGTERM makes it write its chain.
+        IReadOnlyList<int> orphans = await state.StopOrphansAsync(ct).ConfigureAwait(false);
+        if (orphans.Count > 0)
+        {
+            Say($"stopped an anvil left running by an earlier up on {root} (pid {string.Join(",", orphans)}; its chain saved)");
+        }
+
+        // Resume the saved network or start fresh (docs/localnet.md, "As built: lifecycle").
+        SavedRun? saved = state.Saved();
+        bool resuming = Resuming(s, saved, state, error, Say);
+        if (resuming)
+        {
+            s = s with { Seed = saved!.Seed, Agents = saved.Agents };
+        }
+        else
+        {
+            state.Clear();
+        }
+
+        string keeperKey = Sha3Key($"agentcluster-localnet/{s.Seed}/keeper");
 
         // anvil as a child process (never a container: it must die with this command), the suite deployed by scripts/deploy.
         // AGENTCLUSTER_ANVIL=process for this start only (restored at once: in a test host other suites keep their own choice).
         string? kind = Environment.GetEnvironmentVariable(Testing.Anvil.KindVariable);
         Environment.SetEnvironmentVariable(Testing.Anvil.KindVariable, AnvilKinds.Process);
-        Say($"starting anvil on 127.0.0.1:{(s.Port == 0 ? "any" : s.Port)} and deploying the suite (scripts/deploy)");
+        Say(resuming
+            ? $"starting anvil on 127.0.0.1:{(s.Port == 0 ? "any" : s.Port)} from the saved chain {state.AnvilStateFile} (no deploy)"
+            : $"starting anvil on 127.0.0.1:{(s.Port == 0 ? "any" : s.Port)} and deploying the suite (scripts/deploy)");
         AgentClusterSuite suite;
         try
         {
             suite = await AgentClusterSuite.StartAsync(new AgentClusterSuiteOptions
             {
-                Anvil = new AnvilOptions { Port = s.Port == 0 ? null : s.Port },
+                Anvil = new AnvilOptions { Port = s.Port == 0 ? null : s.Port, StateFile = state.AnvilStateFile },
                 DeployEnvironment = new Dictionary<string, string> { ["AC_ATTESTORS"] = AnvilAccounts.Addresses[AttestorIndex] },
                 ReuseDeployment = false,
+                ExistingDeployment = resuming ? state.Manifest() : null,
             }, ct).ConfigureAwait(false);
         }
         finally
@@ -122,6 +153,7 @@ internal static class LocalnetCommand
         }
 
         IReadOnlyList<int> anvilPids = ChildAnvils();
+        state.WritePids(anvilPids);
         IHost? keepers = null;
         DashboardServer? dashboard = null;
         SwarmRunner? swarm = null;
@@ -130,10 +162,25 @@ internal static class LocalnetCommand
         int code;
         try
         {
-            Say($"anvil {suite.Node.RpcUrl} (pid {string.Join(",", anvilPids)}), suite deployed in {clock.Elapsed.TotalSeconds:F0} s");
-            string manifestPath = Path.Combine(root, "manifest.json");
+            string manifestPath = state.ManifestFile;
             DeploymentManifest m = suite.Manifest;
-            await File.WriteAllTextAsync(manifestPath, JsonSerializer.Serialize(new { chainId = m.ChainId, block = m.Block, deployer = m.Deployer, contracts = m.Contracts }), ct).ConfigureAwait(false);
+            if (resuming)
+            {
+                // anvil restarts its clock from the wall clock, which may be behind the saved chain's (its clock was moved): the chain's
+                // clock continues from its last block instead.
+                var last = await suite.Web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(Nethereum.RPC.Eth.DTOs.BlockParameter.CreateLatest()).ConfigureAwait(false);
+                await suite.Web3.Client.SendRequestAsync(new RpcRequest(1, "evm_setNextBlockTimestamp", (ulong)last.Timestamp.Value + 1)).ConfigureAwait(false);
+                await suite.MineAsync(1, ct).ConfigureAwait(false);
+                Say($"anvil {suite.Node.RpcUrl} (pid {string.Join(",", anvilPids)}), resumed the saved chain at block {last.Number.Value} "
+                    + $"(chain time {DateTimeOffset.FromUnixTimeSeconds((long)last.Timestamp.Value):u}, continued from there) in {clock.Elapsed.TotalSeconds:F0} s");
+            }
+            else
+            {
+                Say($"anvil {suite.Node.RpcUrl} (pid {string.Join(",", anvilPids)}), suite deployed in {clock.Elapsed.TotalSeconds:F0} s");
+                await File.WriteAllTextAsync(manifestPath, JsonSerializer.Serialize(new { chainId = m.ChainId, block = m.Block, deployer = m.Deployer, contracts = m.Contracts }), ct).ConfigureAwait(false);
+                state.Save(new SavedRun(s.Seed, s.Agents, m.ChainId, DateTimeOffset.UtcNow));
+            }
+
             if (s.Manifest is { } extra)
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(extra))!);
@@ -151,18 +198,7 @@ internal static class LocalnetCommand
                 Say($"anvil's accounts #1..#9 hold {s.FundAccounts} ACC each (keys: anvil's default mnemonic); #{AttestorIndex} is the attestor");
             }
 
-            string indexPath = Path.Combine(root, "index.db");
-            // A fresh chain: old journals, salts and the index belong to the previous one.
-            foreach (string stale in Directory.EnumerateFiles(root, "*.db*"))
-            {
-                File.Delete(stale);
-            }
-
-            if (Directory.Exists(Path.Combine(root, "swarm")))
-            {
-                Directory.Delete(Path.Combine(root, "swarm"), recursive: true);
-            }
-
+            string indexPath = Path.Combine(root, "index.db"); // a fresh chain cleared the old one; a resumed chain continues it
             await suite.Web3.Client.SendRequestAsync(new RpcRequest(1, "anvil_setBalance", new Nethereum.Signer.EthECKey(keeperKey).GetPublicAddress(), "0x3635c9adc5dea00000")).ConfigureAwait(false);
             await using var firstClient = await AgentClusterClient.ConnectAsync(new AgentClusterClientOptions { Web3 = suite.Web3, Manifest = m }, cancellationToken: ct).ConfigureAwait(false);
             BigInteger startBlock = (await suite.Web3.Eth.Blocks.GetBlockNumber.SendRequestAsync().ConfigureAwait(false)).Value;
@@ -252,7 +288,8 @@ internal static class LocalnetCommand
             Say(ct.IsCancellationRequested ? "stopping (Ctrl-C): reading the closing report" : "done: reading the closing report");
 
             NetworkReport report = await NetworkReport.ReadAsync(suite.Web3, firstClient, startBlock, supplyBefore, slashesBefore, swarm.TaskIds, CancellationToken.None).ConfigureAwait(false);
-            Write(report, fee, s.Json, output);
+            IReadOnlyList<BigInteger> ids = swarm.TaskIds;
+            Write(report, fee, new RunInfo(resuming, swarm.AlreadyRegistered, swarm.RegisteredNow, ids.Count > 0 ? ids.Min() : null, ids.Count > 0 ? ids.Max() : null), s.Json, output);
             code = report.Conserved ? ExitCodes.Success : ConservationFailed;
             if (!report.Conserved)
             {
@@ -291,7 +328,19 @@ internal static class LocalnetCommand
                 await dashboard.DisposeAsync().ConfigureAwait(false);
             }
 
+            // SIGTERM: anvil writes its chain to the state file (bounded: the node kills it after 15 s and says so).
+            try
+            {
+                await suite.Node.StopAsync(CancellationToken.None).ConfigureAwait(false);
+                Say($"chain saved to {state.AnvilStateFile} (a later `up` resumes it; --fresh starts over)");
+            }
+            catch (AnvilException e)
+            {
+                Say($"warning: anvil's chain may not be saved: {e.Message.Split('\n')[0]}");
+            }
+
             await suite.DisposeAsync().ConfigureAwait(false);
+            state.ForgetPids();
             bool anvilGone = anvilPids.All(pid => !IsRunning(pid));
             Say(anvilGone ? "stopped: swarm, keepers, dashboard, anvil" : $"warning: anvil (pid {string.Join(",", anvilPids)}) is still running");
         }
@@ -299,7 +348,74 @@ internal static class LocalnetCommand
         return code;
     }
 
-    private static void Write(NetworkReport r, (int Before, int After)? fee, bool json, TextWriter output)
+    /// <summary>
+    /// Whether this <c>up</c> resumes the saved network: <c>--resume</c> (refused when there is none), <c>--fresh</c> (never), neither: ask
+    /// on an interactive terminal, else resume and say so. A different <c>--seed</c> or <c>--agents</c> than the saved run's is refused.
+    /// </summary>
+    private static bool Resuming(LocalnetSettings s, SavedRun? saved, LocalnetState state, TextWriter error, Action<string> say)
+    {
+        if (saved is null)
+        {
+            if (s.Resume)
+            {
+                throw new CliInputException("--resume",
+                    $"there is nothing to resume in {state.Root}: no saved network (anvil-state.json, localnet.json and manifest.json); run without --resume to deploy a fresh one.");
+            }
+
+            return false;
+        }
+
+        string what = $"the saved network in {state.Root} (seed {saved.Seed}, {saved.Agents} agents, deployed {saved.Created:u})";
+        if (s.Fresh)
+        {
+            say($"--fresh: {what} is deleted; deploying anew");
+            return false;
+        }
+
+        if (s.SeedGiven && s.Seed != saved.Seed)
+        {
+            throw new CliInputException("--seed",
+                $"{what} was started with --seed {saved.Seed}, not {s.Seed}: resume it with --seed {saved.Seed} (or no --seed), or start over with --fresh.");
+        }
+
+        if (s.AgentsGiven && s.Agents != saved.Agents)
+        {
+            throw new CliInputException("--agents",
+                $"{what} has {saved.Agents} agents, not {s.Agents}: resume it with --agents {saved.Agents} (or no --agents), or start over with --fresh.");
+        }
+
+        if (s.Resume)
+        {
+            say($"--resume: continuing {what}");
+            return true;
+        }
+
+        if (s.Interactive)
+        {
+            for (int attempt = 0; attempt < 5; attempt++)
+            {
+                error.Write($"localnet: {what} exists. Resume it, or start fresh (deletes it)? [R/f] ");
+                error.Flush();
+                string answer = (Console.In.ReadLine() ?? "").Trim().ToLowerInvariant();
+                if (answer is "" or "r" or "resume")
+                {
+                    say($"resuming {what}");
+                    return true;
+                }
+
+                if (answer is "f" or "fresh")
+                {
+                    say($"starting fresh: {what} is deleted");
+                    return false;
+                }
+            }
+        }
+
+        say($"resuming {what} ({(s.Interactive ? "no clear answer" : "stdin is not a terminal")}; --fresh starts over)");
+        return true;
+    }
+
+    private static void Write(NetworkReport r, (int Before, int After)? fee, RunInfo run, bool json, TextWriter output)
     {
         static string Acc(BigInteger wei) => (wei / BigInteger.Pow(10, 18)).ToString("N0", CultureInfo.InvariantCulture) + " ACC";
         if (json)
@@ -311,6 +427,14 @@ internal static class LocalnetCommand
                 approvalRate = r.ApprovalRate,
                 slashes = r.Slashes.ToString(CultureInfo.InvariantCulture),
                 appeals = r.Appeals,
+                network = new
+                {
+                    mode = run.Resumed ? "resumed" : "fresh",
+                    agentsRegisteredBefore = run.AgentsRegisteredBefore,
+                    agentsRegisteredNow = run.AgentsRegisteredNow,
+                    firstTask = run.FirstTask?.ToString(CultureInfo.InvariantCulture),
+                    lastTask = run.LastTask?.ToString(CultureInfo.InvariantCulture),
+                },
                 governance = fee is { } f ? new { executed = true, feeBpsBefore = f.Before, feeBpsAfter = f.After } : null,
                 burnedWei = r.Burned.ToString(CultureInfo.InvariantCulture),
                 emissionsReleasedWei = r.EmissionsReleased.ToString(CultureInfo.InvariantCulture),
@@ -329,6 +453,8 @@ internal static class LocalnetCommand
             return;
         }
 
+        output.WriteLine($"network            {(run.Resumed ? $"resumed ({run.AgentsRegisteredBefore} agents registered before, {run.AgentsRegisteredNow} now)" : $"fresh ({run.AgentsRegisteredNow} agents registered)")}, "
+                         + $"tasks {run.FirstTask?.ToString(CultureInfo.InvariantCulture) ?? "-"}..{run.LastTask?.ToString(CultureInfo.InvariantCulture) ?? "-"}");
         output.WriteLine($"tasks settled      {r.Settled} ({string.Join(", ", r.Tasks.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {kv.Value}"))})");
         output.WriteLine($"approval rate      {r.ApprovalRate:P1}");
         output.WriteLine($"slashes            {r.Slashes} ({r.Appeals} appealed)");
@@ -409,6 +535,9 @@ internal static class LocalnetCommand
     }
 }
 
+/// <summary>What the closing report says of the network itself: fresh or resumed, agents registered before and now, this run's tasks.</summary>
+internal sealed record RunInfo(bool Resumed, int AgentsRegisteredBefore, int AgentsRegisteredNow, BigInteger? FirstTask, BigInteger? LastTask);
+
 /// <summary>The options of <c>localnet up</c>, checked before anything starts.</summary>
 internal sealed record LocalnetSettings
 {
@@ -436,6 +565,21 @@ internal sealed record LocalnetSettings
 
     public bool Governance { get; init; } = true;
 
+    /// <summary><c>--fresh</c>: delete the saved network and deploy anew.</summary>
+    public bool Fresh { get; init; }
+
+    /// <summary><c>--resume</c>: continue the saved network (refused when there is none).</summary>
+    public bool Resume { get; init; }
+
+    /// <summary>Whether <c>--seed</c> was given (else a resume takes the saved run's).</summary>
+    public bool SeedGiven { get; init; } = true;
+
+    /// <summary>Whether <c>--agents</c> was given (else a resume takes the saved run's).</summary>
+    public bool AgentsGiven { get; init; } = true;
+
+    /// <summary>stdin is a terminal: with a saved network and neither --fresh nor --resume, ask.</summary>
+    public bool Interactive { get; init; }
+
     public void Validate()
     {
         if (Chain is "solana" or "both")
@@ -446,6 +590,11 @@ internal sealed record LocalnetSettings
         if (Chain != "evm")
         {
             throw new CliInputException("--chain", $"must be evm (solana and both come later); got '{Chain}'.");
+        }
+
+        if (Fresh && Resume)
+        {
+            throw new CliInputException("--resume", "--fresh and --resume cannot be given together (--fresh deletes what --resume continues).");
         }
 
         if (Agents is < 11 or > 1_000)
