@@ -20,7 +20,7 @@ namespace AgentCluster.Swarm;
 /// A simulated swarm on a local chain: agents register, are attested, stake; requesters submit tasks with permits; agents whose
 /// capabilities match bid; the keepers (run beside it) assign, draw committees and settle; executors post results; members commit and
 /// reveal. Tasks run in rounds; between stages the swarm moves the chain's clock past the market's windows (hours long) with
-/// <c>evm_increaseTime</c>. Every wait is bounded and cancellable; every key and choice comes from <see cref="SwarmOptions.Seed"/>.
+/// <c>evm_setNextBlockTimestamp</c>. Every wait is bounded and cancellable; every key and choice comes from <see cref="SwarmOptions.Seed"/>.
 /// </summary>
 public sealed class SwarmRunner : IAsyncDisposable
 {
@@ -522,7 +522,8 @@ public sealed class SwarmRunner : IAsyncDisposable
         if (seconds > 0)
         {
             _progress.Report($"round {Round}: anvil's clock moved {TimeSpan.FromSeconds(seconds)} past the {window}");
-            await RpcAsync("evm_increaseTime", seconds).ConfigureAwait(false);
+            // evm_setNextBlockTimestamp, not evm_increaseTime: it also works when anvil fixes the block timestamp interval (a reproducible run).
+            await RpcAsync("evm_setNextBlockTimestamp", now.ToUnixTimeSeconds() + seconds).ConfigureAwait(false);
             await MineAsync(1).ConfigureAwait(false);
         }
     }

@@ -28,6 +28,15 @@ public sealed record AnvilOptions
     /// </summary>
     public string? StateFile { get; init; }
 
+    /// <summary>
+    /// Every block's timestamp is the previous one's plus this interval (whole seconds; anvil <c>anvil_setBlockTimestampInterval</c>,
+    /// applied as soon as the node answers, at every start), whatever the wall clock: with a genesis <c>--timestamp</c> in
+    /// <see cref="ExtraArguments"/> the chain's clock is reproducible. anvil then ignores <c>evm_increaseTime</c>: move the clock with
+    /// <c>evm_setNextBlockTimestamp</c> (<see cref="AgentClusterSuite.IncreaseTimeAsync"/> does). Null (default): the wall clock.
+    /// Not part of a reused deployment's key.
+    /// </summary>
+    public TimeSpan? BlockTimestampInterval { get; init; }
+
     /// <summary>How long a start (or restart) may take until the node answers <c>eth_chainId</c>. Default 30 s.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -52,6 +61,11 @@ public sealed record AnvilOptions
         if (BlockTime is not null && NoMining)
         {
             throw new ArgumentException("AnvilOptions.NoMining and AnvilOptions.BlockTime cannot be combined.", nameof(NoMining));
+        }
+
+        if (BlockTimestampInterval is { } interval && (interval < TimeSpan.FromSeconds(1) || interval.Ticks % TimeSpan.TicksPerSecond != 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(BlockTimestampInterval), interval, "AnvilOptions.BlockTimestampInterval must be whole seconds, at least 1 (or null for the wall clock).");
         }
 
         if (StartTimeout <= TimeSpan.Zero || StartTimeout > TimeSpan.FromMinutes(10))

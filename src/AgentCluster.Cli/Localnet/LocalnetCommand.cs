@@ -32,6 +32,9 @@ internal static class LocalnetCommand
     /// <summary>anvil account #6 is the approved attestor, as scripts/localnet always had it (AC_ATTESTORS); the swarm signs with its key.</summary>
     private const int AttestorIndex = 6;
 
+    /// <summary>The genesis timestamp of every fresh localnet (2026-01-01T00:00:00Z): with one second per block, a reproducible clock.</summary>
+    internal const long GenesisTimestamp = 1_767_225_600;
+
     public static Command Build()
     {
         var agents = new Option<int>("--agents") { Description = "Simulated agents (11..1000).", DefaultValueFactory = _ => 50 };
@@ -102,7 +105,15 @@ internal static class LocalnetCommand
 
     private static async Task<int> RunCoreAsync(LocalnetSettings s, TextWriter output, TextWriter error, CancellationToken ct)
     {
-        void Say(string line) => error.WriteLine($"localnet: {line}");
+        LocalnetSummary? live = null;
+        void Say(string line)
+        {
+            if (live?.TryPost(line) != true)
+            {
+                error.WriteLine($"localnet: {line}");
+            }
+        }
+
         string root = Path.GetFullPath(s.Directory);
         Directory.CreateDirectory(root);
         var state = new LocalnetState(root);
@@ -141,7 +152,15 @@ internal static class LocalnetCommand
         {
             suite = await AgentClusterSuite.StartAsync(new AgentClusterSuiteOptions
             {
-                Anvil = new AnvilOptions { Port = s.Port == 0 ? null : s.Port, StateFile = state.AnvilStateFile },
+                // A reproducible clock: a fixed genesis and one second per block, whatever the wall clock (the swarm and the governance
+                // round move it past the market's windows with evm_setNextBlockTimestamp). A resumed chain keeps its own genesis.
+                Anvil = new AnvilOptions
+                {
+                    Port = s.Port == 0 ? null : s.Port,
+                    StateFile = state.AnvilStateFile,
+                    BlockTimestampInterval = TimeSpan.FromSeconds(1),
+                    ExtraArguments = resuming ? [] : ["--timestamp", GenesisTimestamp.ToString(CultureInfo.InvariantCulture)],
+                },
                 DeployEnvironment = new Dictionary<string, string> { ["AC_ATTESTORS"] = AnvilAccounts.Addresses[AttestorIndex] },
                 ReuseDeployment = false,
                 ExistingDeployment = resuming ? state.Manifest() : null,
@@ -166,10 +185,11 @@ internal static class LocalnetCommand
             DeploymentManifest m = suite.Manifest;
             if (resuming)
             {
-                // anvil restarts its clock from the wall clock, which may be behind the saved chain's (its clock was moved): the chain's
-                // clock continues from its last block instead.
+                // anvil restarts its clock from the wall clock, which is not the saved chain's (moved past windows, or a fixed genesis in the
+                // past): evm_setTime puts it back to the last block's time (evm_setNextBlockTimestamp cannot go below the wall clock after
+                // a load), so the chain's clock continues where it stopped, a second per block.
                 var last = await suite.Web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(Nethereum.RPC.Eth.DTOs.BlockParameter.CreateLatest()).ConfigureAwait(false);
-                await suite.Web3.Client.SendRequestAsync(new RpcRequest(1, "evm_setNextBlockTimestamp", (ulong)last.Timestamp.Value + 1)).ConfigureAwait(false);
+                await suite.Web3.Client.SendRequestAsync(new RpcRequest(1, "evm_setTime", (ulong)last.Timestamp.Value)).ConfigureAwait(false);
                 await suite.MineAsync(1, ct).ConfigureAwait(false);
                 Say($"anvil {suite.Node.RpcUrl} (pid {string.Join(",", anvilPids)}), resumed the saved chain at block {last.Number.Value} "
                     + $"(chain time {DateTimeOffset.FromUnixTimeSeconds((long)last.Timestamp.Value):u}, continued from there) in {clock.Elapsed.TotalSeconds:F0} s");
@@ -256,30 +276,26 @@ internal static class LocalnetCommand
 
             SwarmRunner running = swarm;
             DashboardServer shown = dashboard;
-            summary = Task.Run(async () =>
+            var sinceStart = Stopwatch.StartNew();
+            async Task<SummaryFigures> ReadFiguresAsync()
             {
-                while (!stopSummary.IsCancellationRequested)
-                {
-                    try
-                    {
-                        await Task.Delay(2_000, stopSummary.Token).ConfigureAwait(false);
-                        BigInteger block = (await suite.Web3.Eth.Blocks.GetBlockNumber.SendRequestAsync().ConfigureAwait(false)).Value;
-                        BigInteger onChainTasks = await firstClient.Contracts.TaskMarket.TaskCountQueryAsync().ConfigureAwait(false);
-                        BigInteger slashes = await firstClient.Contracts.Staking.SlashCountQueryAsync().ConfigureAwait(false) - slashesBefore;
-                        Say($"[live] block {block} | round {running.Round} | tasks on chain {onChainTasks} (swarm: submitted {running.Submitted}, settled {running.Settled}) "
-                            + $"| slashes {slashes}, appeals {running.Appeals} | dashboard {shown.Url}");
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        return;
-                    }
-                    catch (Exception e) when (e is not OperationCanceledException)
-                    {
-                        Say($"[live] summary stopped: {e.Message}"); // the summary is a view: its failure never stops the network
-                        return;
-                    }
-                }
-            }, CancellationToken.None);
+                BigInteger block = (await suite.Web3.Eth.Blocks.GetBlockNumber.SendRequestAsync().ConfigureAwait(false)).Value;
+                BigInteger onChainTasks = await firstClient.Contracts.TaskMarket.TaskCountQueryAsync().ConfigureAwait(false);
+                BigInteger slashes = await firstClient.Contracts.Staking.SlashCountQueryAsync().ConfigureAwait(false) - slashesBefore;
+                AgentCluster.Keepers.Indexing.NetworkSnapshot? snapshot = shown.Feed.Snapshot;
+                IReadOnlyList<AgentCluster.Keepers.Indexing.NetworkTask> indexed = snapshot?.Tasks ?? [];
+                TaskStageCounts stages = TaskStageCounts.Of(indexed);
+                int settledThisRun = indexed.Count(t => t.Outcome is not null && t.SubmittedBlock > startBlock);
+                IReadOnlyList<HealthAlert> alerts = shown.Feed.Alerts;
+                return new SummaryFigures(block, snapshot?.Head.Cursor, running.Round, onChainTasks, stages, settledThisRun,
+                    settledThisRun / Math.Max(sinceStart.Elapsed.TotalMinutes, 1.0 / 60), stages.Settled == 0 ? null : (double)stages.Accepted / stages.Settled,
+                    slashes, running.Appeals, alerts.Count,
+                    alerts.Count == 0 ? null : $"{alerts[^1].Level} {alerts[^1].Series} {alerts[^1].Value.ToString("G4", CultureInfo.InvariantCulture)} (expected {alerts[^1].Expected.ToString("G4", CultureInfo.InvariantCulture)})",
+                    running.Submitted, running.Settled, shown.Url);
+            }
+
+            live = new LocalnetSummary(ReadFiguresAsync, error, LocalnetSummary.TerminalOrNull(error));
+            summary = live.RunAsync(stopSummary.Token);
 
             Say($"swarm of {s.Agents} agents running{(s.UntilSettled is { } n ? $" until {n} tasks are settled" : "")}; Ctrl-C stops");
             await swarm.RunAsync(ct).ConfigureAwait(false);
@@ -289,7 +305,9 @@ internal static class LocalnetCommand
 
             NetworkReport report = await NetworkReport.ReadAsync(suite.Web3, firstClient, startBlock, supplyBefore, slashesBefore, swarm.TaskIds, CancellationToken.None).ConfigureAwait(false);
             IReadOnlyList<BigInteger> ids = swarm.TaskIds;
-            Write(report, fee, new RunInfo(resuming, swarm.AlreadyRegistered, swarm.RegisteredNow, ids.Count > 0 ? ids.Min() : null, ids.Count > 0 ? ids.Max() : null), s.Json, output);
+            LocalnetReproducible same = await LocalnetReproducible.ReadAsync(suite.Web3, firstClient, swarm, startBlock, CancellationToken.None).ConfigureAwait(false);
+            Write(report, fee, new RunInfo(resuming, swarm.AlreadyRegistered, swarm.RegisteredNow, ids.Count > 0 ? ids.Min() : null, ids.Count > 0 ? ids.Max() : null, same),
+                s.Json, output);
             code = report.Conserved ? ExitCodes.Success : ConservationFailed;
             if (!report.Conserved)
             {
@@ -435,6 +453,14 @@ internal static class LocalnetCommand
                     firstTask = run.FirstTask?.ToString(CultureInfo.InvariantCulture),
                     lastTask = run.LastTask?.ToString(CultureInfo.InvariantCulture),
                 },
+                reproducible = new
+                {
+                    genesisTimestamp = run.Seed.GenesisTimestamp,
+                    firstAgent = run.Seed.FirstAgent,
+                    agents = run.Seed.Agents,
+                    tasks = run.Seed.Tasks,
+                    committees = run.Seed.Committees,
+                },
                 governance = fee is { } f ? new { executed = true, feeBpsBefore = f.Before, feeBpsAfter = f.After } : null,
                 burnedWei = r.Burned.ToString(CultureInfo.InvariantCulture),
                 emissionsReleasedWei = r.EmissionsReleased.ToString(CultureInfo.InvariantCulture),
@@ -455,6 +481,7 @@ internal static class LocalnetCommand
 
         output.WriteLine($"network            {(run.Resumed ? $"resumed ({run.AgentsRegisteredBefore} agents registered before, {run.AgentsRegisteredNow} now)" : $"fresh ({run.AgentsRegisteredNow} agents registered)")}, "
                          + $"tasks {run.FirstTask?.ToString(CultureInfo.InvariantCulture) ?? "-"}..{run.LastTask?.ToString(CultureInfo.InvariantCulture) ?? "-"}");
+        output.WriteLine($"seed fingerprints  agents {run.Seed.Agents}, tasks {run.Seed.Tasks}, committees {run.Seed.Committees} (genesis {run.Seed.GenesisTimestamp})");
         output.WriteLine($"tasks settled      {r.Settled} ({string.Join(", ", r.Tasks.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {kv.Value}"))})");
         output.WriteLine($"approval rate      {r.ApprovalRate:P1}");
         output.WriteLine($"slashes            {r.Slashes} ({r.Appeals} appealed)");
@@ -536,7 +563,7 @@ internal static class LocalnetCommand
 }
 
 /// <summary>What the closing report says of the network itself: fresh or resumed, agents registered before and now, this run's tasks.</summary>
-internal sealed record RunInfo(bool Resumed, int AgentsRegisteredBefore, int AgentsRegisteredNow, BigInteger? FirstTask, BigInteger? LastTask);
+internal sealed record RunInfo(bool Resumed, int AgentsRegisteredBefore, int AgentsRegisteredNow, BigInteger? FirstTask, BigInteger? LastTask, LocalnetReproducible Seed);
 
 /// <summary>The options of <c>localnet up</c>, checked before anything starts.</summary>
 internal sealed record LocalnetSettings

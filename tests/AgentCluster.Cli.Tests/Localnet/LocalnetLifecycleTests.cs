@@ -47,7 +47,7 @@ public sealed class LocalnetLifecycleTests
         Assert.That(second.GetProperty("settled").GetInt32(), Is.GreaterThanOrEqualTo(2), "the resumed network settles tasks");
         AssertConserved(second);
 
-        (int code3, JsonElement third, string log3) = await UpAsync([.. common, "--until-settled", "1", "--fresh"]);
+        (int code3, JsonElement third, string log3) = await UpAsync([.. common, "--until-settled", "2", "--fresh"]);
         Assert.That(code3, Is.EqualTo(0), log3);
         Assert.That(log3, Does.Contain("--fresh: the saved network").And.Contain("deploying the suite"));
         Assert.That(Mode(third), Is.EqualTo("fresh"));
@@ -55,6 +55,19 @@ public sealed class LocalnetLifecycleTests
         Assert.That(Block(third, "from"), Is.LessThan(Block(second, "to")), "a fresh chain starts over");
         Assert.That(third.GetProperty("network").GetProperty("agentsRegisteredNow").GetInt32(), Is.EqualTo(11));
         AssertConserved(third);
+
+        // Two fresh runs of one seed: the same clock at genesis, agents (keys, behaviours, clusters, vectors) and tasks.
+        JsonElement a = first.GetProperty("reproducible"), c = third.GetProperty("reproducible");
+        Assert.That(a.GetProperty("genesisTimestamp").GetInt64(), Is.EqualTo(LocalnetCommand.GenesisTimestamp).And.EqualTo(c.GetProperty("genesisTimestamp").GetInt64()));
+        Assert.That(c.GetProperty("agents").GetString(), Is.EqualTo(a.GetProperty("agents").GetString()), "the same agents");
+        Assert.That(c.GetProperty("tasks").GetString(), Is.EqualTo(a.GetProperty("tasks").GetString()), "the same tasks");
+        string key = Nethereum.Hex.HexConvertors.Extensions.HexByteConvertorExtensions.ToHex(
+            Nethereum.Util.Sha3Keccack.Current.CalculateHash(Encoding.UTF8.GetBytes("agentcluster-swarm/3/agent/0")));
+        Assert.That(a.GetProperty("firstAgent").GetString(),
+            Is.EqualTo(AgentCluster.Sdk.Agents.AgentsClient.AgentIdOf(new Nethereum.Signer.EthECKey(key).GetPublicAddress()).ToString(CultureInfo.InvariantCulture)),
+            "agent 0's key derives from the seed");
+        Assert.That(second.GetProperty("reproducible").GetProperty("agents").GetString(), Is.EqualTo(a.GetProperty("agents").GetString()),
+            "the resumed run has the same agents");
     }
 
     [Test]
