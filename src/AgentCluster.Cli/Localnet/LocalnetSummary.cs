@@ -188,7 +188,7 @@ internal sealed class LocalnetSummary
         Row("keepers", f.KeeperLag is { } lag ? (lag <= 2 ? $"[green]lag {lag} blocks[/]" : $"[yellow]lag {lag} blocks[/]") : "[grey]index not read yet[/]");
         Row("alerts", f.Alerts == 0 ? "[green]none[/]" : $"[red]{f.Alerts}[/] {Markup.Escape(f.LastAlert ?? "")}");
         Row("swarm", Markup.Escape($"submitted {f.SwarmSubmitted}, settled {f.SwarmSettled} (its own counters, a cross-check)"));
-        Row("dashboard", $"[link]{Markup.Escape(f.Dashboard.ToString())}[/]");
+        Row("dashboard", $"[bold]{Markup.Escape(f.Dashboard.ToString())}[/]");
         string[] recent;
         lock (_recent)
         {

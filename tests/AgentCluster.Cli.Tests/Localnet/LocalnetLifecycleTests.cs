@@ -34,6 +34,8 @@ public sealed class LocalnetLifecycleTests
         Assert.That(log1, Does.Contain("chain saved to " + Path.Combine(_dir, "anvil-state.json")));
         Assert.That(File.Exists(Path.Combine(_dir, "anvil-state.json")), Is.True, "anvil wrote its chain at stop");
         Assert.That(File.Exists(Path.Combine(_dir, "anvil.pid")), Is.False, "a clean stop forgets the pid");
+        Assert.That(Regex.IsMatch(log1, @"localnet: \[live\] block [0-9]+ \| round [0-9]+ \| tasks on chain [0-9]+ .* \| stages bidding [0-9]+, executing [0-9]+, verifying [0-9]+, settled [0-9]+ .* \| keeper lag ([0-9]+ blocks|-) \| alerts [0-9]+"),
+            Is.True, "stderr is not a terminal: the live summary is plain lines with the stages, keeper lag and alerts");
 
         (int code2, JsonElement second, string log2) = await UpAsync([.. common, "--until-settled", "2", "--resume"]);
         Assert.That(code2, Is.EqualTo(0), log2);
