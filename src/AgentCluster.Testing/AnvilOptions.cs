@@ -37,6 +37,10 @@ public sealed record AnvilOptions
     /// </summary>
     public TimeSpan? BlockTimestampInterval { get; init; }
 
+    /// <summary>How long a process node may take to exit after SIGTERM (it writes its state file meanwhile) before it is killed. Default
+    /// 15 s; a large saved chain needs more (anvil writes about 20 MB/s).</summary>
+    public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
     /// <summary>How long a start (or restart) may take until the node answers <c>eth_chainId</c>. Default 30 s.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -76,6 +80,11 @@ public sealed record AnvilOptions
         if (StateFile is not null && string.IsNullOrWhiteSpace(StateFile))
         {
             throw new ArgumentException("AnvilOptions.StateFile must be a file path (or null for a temporary one).", nameof(StateFile));
+        }
+
+        if (StopTimeout <= TimeSpan.Zero || StopTimeout > TimeSpan.FromMinutes(10))
+        {
+            throw new ArgumentOutOfRangeException(nameof(StopTimeout), StopTimeout, "AnvilOptions.StopTimeout must be positive and at most 10 minutes.");
         }
 
         if (ExtraArguments is null)

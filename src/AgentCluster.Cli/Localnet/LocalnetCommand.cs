@@ -120,7 +120,17 @@ internal static class LocalnetCommand
         var clock = Stopwatch.StartNew();
 
         // An anvil an earlier `up` left running (its command was killed: kill -9): stopped first; SIGTERM makes it write its chain.
-        IReadOnlyList<int> orphans = await state.StopOrphansAsync(ct).ConfigureAwait(false);
+        IReadOnlyList<int> orphans;
+        try
+        {
+            orphans = await state.StopOrphansAsync(ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            Say("stopped by Ctrl-C while stopping an earlier anvil: nothing started");
+            return ExitCodes.Success;
+        }
+
         if (orphans.Count > 0)
         {
             Say($"stopped an anvil left running by an earlier up on {root} (pid {string.Join(",", orphans)}; its chain saved)");
@@ -159,6 +169,9 @@ internal static class LocalnetCommand
                     Port = s.Port == 0 ? null : s.Port,
                     StateFile = state.AnvilStateFile,
                     BlockTimestampInterval = TimeSpan.FromSeconds(1),
+                    // anvil loads and writes about 10-20 MB of saved chain per second (~12 KB per block): room for long runs.
+                    StartTimeout = TimeSpan.FromSeconds(Math.Min(600, 30 + state.SavedChainBytes() / 5_000_000)),
+                    StopTimeout = TimeSpan.FromMinutes(3),
                     ExtraArguments = resuming ? [] : ["--timestamp", GenesisTimestamp.ToString(CultureInfo.InvariantCulture)],
                 },
                 DeployEnvironment = new Dictionary<string, string> { ["AC_ATTESTORS"] = AnvilAccounts.Addresses[AttestorIndex] },
@@ -346,7 +359,7 @@ internal static class LocalnetCommand
                 await dashboard.DisposeAsync().ConfigureAwait(false);
             }
 
-            // SIGTERM: anvil writes its chain to the state file (bounded: the node kills it after 15 s and says so).
+            // SIGTERM: anvil writes its chain to the state file (bounded: the node kills it after StopTimeout and says so).
             try
             {
                 await suite.Node.StopAsync(CancellationToken.None).ConfigureAwait(false);

@@ -26,6 +26,9 @@ internal sealed class LocalnetState(string root)
     /// <summary>The pid of the anvil of the <c>up</c> running now (deleted at a clean stop).</summary>
     public string PidFile => Path.Combine(Root, "anvil.pid");
 
+    /// <summary>The size of the saved chain (0: none).</summary>
+    public long SavedChainBytes() => File.Exists(AnvilStateFile) ? new FileInfo(AnvilStateFile).Length : 0;
+
     /// <summary>The saved run, or null when there is nothing to resume (no saved chain, run or manifest).</summary>
     public SavedRun? Saved()
     {
@@ -75,7 +78,8 @@ internal sealed class LocalnetState(string root)
     /// <summary>
     /// An anvil an earlier <c>up</c> on this directory left running (its command was killed, e.g. <c>kill -9</c>): every pid of
     /// <c>anvil.pid</c> whose process is named anvil and whose command line names this directory's state file. It is sent SIGTERM (so it
-    /// writes its chain) and killed if it has not exited within 15 s. Returns the pids stopped. A pid reused by another process is left.
+    /// writes its chain) and killed if it has not exited within 3 minutes (a large chain takes a while to write). Returns the pids
+    /// stopped. A pid reused by another process is left.
     /// </summary>
     public async Task<IReadOnlyList<int>> StopOrphansAsync(CancellationToken ct)
     {
@@ -99,7 +103,7 @@ internal sealed class LocalnetState(string root)
             }
 
             using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            bound.CancelAfter(TimeSpan.FromSeconds(15));
+            bound.CancelAfter(TimeSpan.FromMinutes(3));
             try
             {
                 // Not our child: WaitForExitAsync works for any process on Linux (it polls the pid).
