@@ -183,6 +183,58 @@ public sealed class LocalnetLifecycleTests
         }
     }
 
+    /// <summary>
+    /// On a terminal (util-linux <c>script</c> gives the command a pseudo-terminal) a second <c>up</c> with neither --fresh nor --resume
+    /// asks, asks again after an unclear answer, and resumes on Enter; the live summary is then Spectre's panel, not plain lines.
+    /// </summary>
+    [Test]
+    public async Task Up_OnATerminal_AsksWhetherToResume_EnterResumes_AndTheLiveScreenIsDrawn()
+    {
+        string? script = Environment.GetEnvironmentVariable("PATH")?.Split(':').Select(d => Path.Combine(d, "script")).FirstOrDefault(File.Exists);
+        if (script is null)
+        {
+            Assert.Ignore("util-linux `script` is not installed: no pseudo-terminal to run the command on");
+        }
+
+        (int code1, _, string log1) = await UpAsync(["--agents", "11", "--seed", "6", "--until-settled", "1", "--dashboard-port", "0", "--port", "0", "--dir", _dir, "--no-governance", "--json"]);
+        Assert.That(code1, Is.EqualTo(0), log1);
+
+        string dll = Path.Combine(AppContext.BaseDirectory, "agentcluster.dll");
+        string typescript = Path.Combine(_dir, "typescript.log");
+        string command = $"stty cols 120 rows 40; exec dotnet '{dll}' localnet up --until-settled 1 --dashboard-port 0 --port 0 --dir '{_dir}' --no-governance --json";
+        var info = new ProcessStartInfo(script!) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string a in new[] { "-qefc", command, typescript })
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(info)!;
+        Task<string> drain = process.StandardOutput.ReadToEndAsync();
+        await process.StandardInput.WriteAsync("maybe\n\n"); // an unclear answer, then Enter
+        process.StandardInput.Close();
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+
+        await drain;
+        string screen = Regex.Replace(File.ReadAllText(typescript), @"\x1b\[[0-9;?]*[A-Za-z]", "");
+        TestContext.Out.WriteLine(screen);
+        Assert.That(process.ExitCode, Is.EqualTo(0), screen);
+        Assert.That(Regex.Matches(screen, @"exists\. Resume it, or start fresh \(deletes it\)\? \[R/f\]").Count, Is.EqualTo(2), "asked, and asked again after 'maybe'");
+        Assert.That(screen, Does.Contain("localnet: resuming the saved network in " + _dir + " (seed 6, 11 agents"), "Enter resumes the saved run's seed and size");
+        Assert.That(screen, Does.Contain("AgentCluster localnet - Ctrl-C stops"), "the live summary is the redrawn panel on a terminal");
+        Assert.That(screen, Does.Not.Contain("localnet: [live]"), "no plain lines on a terminal");
+        Assert.That(screen, Does.Contain("\"mode\":\"resumed\"").And.Contain("localnet: stopped: swarm, keepers, dashboard, anvil"));
+    }
+
     private static async Task<(int Code, JsonElement Report, string Log)> UpAsync(string[] options)
     {
         var stdout = new StringWriter { NewLine = "\n" };
