@@ -96,7 +96,17 @@ internal sealed class LocalnetState(string root)
                 continue;
             }
 
-            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            System.Diagnostics.Process process;
+            try
+            {
+                process = System.Diagnostics.Process.GetProcessById(pid);
+            }
+            catch (ArgumentException)
+            {
+                continue; // exited meanwhile
+            }
+
+            using var owned = process;
             if (Posix.Kill(pid, Posix.SigTerm) != 0)
             {
                 continue;
