@@ -169,7 +169,7 @@ internal static class LocalnetCommand
                     Port = s.Port == 0 ? null : s.Port,
                     StateFile = state.AnvilStateFile,
                     BlockTimestampInterval = TimeSpan.FromSeconds(1),
-                    // anvil loads and writes about 10-20 MB of saved chain per second (~12 KB per block): room for long runs.
+                    // anvil loads ~8 MB and writes ~20 MB of saved chain per second (~12 KB per block): room for long runs.
                     StartTimeout = TimeSpan.FromSeconds(Math.Min(600, 30 + state.SavedChainBytes() / 5_000_000)),
                     StopTimeout = TimeSpan.FromMinutes(3),
                     ExtraArguments = resuming ? [] : ["--timestamp", GenesisTimestamp.ToString(CultureInfo.InvariantCulture)],
