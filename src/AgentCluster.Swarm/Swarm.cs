@@ -22,7 +22,7 @@ namespace AgentCluster.Swarm;
 /// reveal. Tasks run in rounds; between stages the swarm moves the chain's clock past the market's windows (hours long) with
 /// <c>evm_setNextBlockTimestamp</c>. Every wait is bounded and cancellable; every key and choice comes from <see cref="SwarmOptions.Seed"/>.
 /// </summary>
-public sealed class SwarmRunner : IAsyncDisposable
+public sealed partial class SwarmRunner : IAsyncDisposable
 {
     private static readonly BigInteger Acc = BigInteger.Pow(10, 18);
     private static readonly BigInteger StakeAmount = 5_000 * Acc;
@@ -232,18 +232,27 @@ public sealed class SwarmRunner : IAsyncDisposable
 
     /// <summary>
     /// Runs rounds of tasks until <see cref="SwarmOptions.Tasks"/> are submitted and settled, <see cref="SwarmOptions.UntilSettled"/>
-    /// are settled, or <paramref name="cancellationToken"/> is cancelled (then it returns without throwing).
+    /// are settled, or <paramref name="cancellationToken"/> is cancelled (then it returns without throwing). With
+    /// <see cref="SwarmOptions.Governance"/>: the voters delegate before the first round, the governance round runs after the round in
+    /// which the run's appeal is filed (the fee proposal and the appeal's decision), or at the end (the fee proposal alone) when no
+    /// slash was appealed; never after a cancellation.
     /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken = default)
     {
         try
         {
+            SwarmGovernanceOptions? governance = _options.Governance;
+            if (governance is not null)
+            {
+                await PrepareGovernanceAsync(governance, cancellationToken).ConfigureAwait(false);
+            }
+
             while (!cancellationToken.IsCancellationRequested)
             {
                 int remaining = _options.Tasks is { } total ? total - Submitted : int.MaxValue;
                 if (remaining <= 0 || (_options.UntilSettled is { } n && Settled >= n))
                 {
-                    return;
+                    break;
                 }
 
                 int size = Math.Min(remaining, Math.Max(1, _agents.Count / 5));
@@ -254,6 +263,15 @@ public sealed class SwarmRunner : IAsyncDisposable
 
                 Interlocked.Increment(ref _round);
                 await RunRoundAsync(size, cancellationToken).ConfigureAwait(false);
+                if (governance is not null && GovernanceOutcome is null && _appealed is not null)
+                {
+                    await RunGovernanceRoundAsync(governance, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            if (governance is not null && GovernanceOutcome is null && !cancellationToken.IsCancellationRequested)
+            {
+                await RunGovernanceRoundAsync(governance, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -447,12 +465,55 @@ public sealed class SwarmRunner : IAsyncDisposable
         }
 
         _progress.Report($"round {Round}: settled, {Settled} tasks settled in all");
+        if (Appeals == 0)
+        {
+            // Members are slashed when the keepers settle them (after the task): wait for that, so that this round's slashes can be appealed.
+            await WaitForMembersSettledAsync(live.Where(t => t.Members.Count > 0).ToList(), ct).ConfigureAwait(false);
+        }
+
         await AppealFirstSlashAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Waits (bounded by <see cref="SwarmOptions.KeeperWait"/>) until the keepers settled every member of <paramref name="tasks"/> (MemberSettled events).</summary>
+    private async Task WaitForMembersSettledAsync(List<SimTask> tasks, CancellationToken ct)
+    {
+        if (tasks.Count == 0)
+        {
+            return;
+        }
+
+        var settledEvent = _bank.Web3.Eth.GetEvent<Verification.MemberSettledEventDTO>(_options.Manifest.AddressOf("TaskMarket"));
+        var from = new BlockParameter(new Nethereum.Hex.HexTypes.HexBigInteger(StartBlock));
+        int expected = tasks.Sum(t => t.Members.Count);
+        DateTime until = DateTime.UtcNow + _options.KeeperWait;
+        while (true)
+        {
+            int settled = 0;
+            foreach (SimTask t in tasks)
+            {
+                var logs = await settledEvent.GetAllChangesAsync(settledEvent.CreateFilterInput(t.TaskId, from, BlockParameter.CreateLatest())).ConfigureAwait(false);
+                settled += logs.Select(l => l.Event.AgentId).Distinct().Count(t.Members.Contains);
+            }
+
+            if (settled >= expected)
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > until)
+            {
+                _progress.Report($"round {Round}: the keepers settled {settled} of {expected} members within {_options.KeeperWait.TotalSeconds:F0} s");
+                return;
+            }
+
+            await Task.Delay(200, ct).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
     /// The first slash of the run is appealed by the slashed agent's owner (within its appeal window): the appeal then waits for
-    /// governance's decision or its deadline before the slash can be finalized. One appeal per run keeps the report readable.
+    /// governance's decision (the swarm's governance round, SwarmGovernance.cs) or its deadline before the slash can be finalized. One
+    /// appeal per run keeps the report readable.
     /// </summary>
     private async Task AppealFirstSlashAsync(CancellationToken ct)
     {
@@ -462,16 +523,19 @@ public sealed class SwarmRunner : IAsyncDisposable
         }
 
         BigInteger count = await _bank.Client.Contracts.Staking.SlashCountQueryAsync().ConfigureAwait(false);
+        DateTimeOffset now = await _bank.Client.Tasks.ChainTimeAsync(ct).ConfigureAwait(false);
         for (BigInteger id = 1; id <= count; id++)
         {
             var slash = await _bank.Client.Staking.GetSlashAsync(id, ct).ConfigureAwait(false);
             SimAgent? agent = _agents.FirstOrDefault(a => a.Id == slash.AgentId);
-            if (agent is null || slash.Resolved)
+            // Only a pending slash within its appeal window can be appealed (an earlier run's may be appealed already, or too old).
+            if (agent is null || slash.Resolved || slash.Status != Sdk.Staking.SlashStatus.Pending || slash.AppealDeadline < now)
             {
                 continue;
             }
 
             var appeal = await agent.Owner.Client.Staking.AppealSlashAsync(id, ct).ConfigureAwait(false);
+            _appealed = (id, agent);
             Interlocked.Increment(ref _appeals);
             _progress.Report($"round {Round}: agent {agent.Id} ({agent.Behaviour}) appealed slash {id}; governance decides by {appeal.DecisionDeadline:u}");
             return;

@@ -47,7 +47,7 @@ internal static class LocalnetCommand
         var dir = new Option<string>("--dir") { Description = "State directory (manifest, index, journals).", DefaultValueFactory = _ => ".localnet" };
         var json = new Option<bool>("--json") { Description = "Print the closing report as JSON." };
         var manifest = new Option<string>("--manifest") { Description = "Also write the deployment manifest here (default: <dir>/manifest.json only)." };
-        var noGovernance = new Option<bool>("--no-governance") { Description = "Skip the governance round (a market fee proposal voted and executed after the timelock)." };
+        var noGovernance = new Option<bool>("--no-governance") { Description = "Skip the governance round (the swarm votes a market fee proposal and the decision of its appeal; executed after the timelock)." };
         var fresh = new Option<bool>("--fresh") { Description = "Start over: delete the saved network in --dir (chain, manifest, index, journals) and deploy anew." };
         var resume = new Option<bool>("--resume") { Description = "Continue the saved network in --dir (same chain, no deploy; refused when there is none)." };
         var fund = new Option<int>("--fund-accounts") { Description = "ACC sent to each of anvil's accounts #1..#9 for trying the CLI by hand (default 0: none).", DefaultValueFactory = _ => 0 };
@@ -279,13 +279,9 @@ internal static class LocalnetCommand
                 Tasks = s.Tasks,
                 UntilSettled = s.UntilSettled,
                 Seed = s.Seed,
+                // The governance round runs inside the swarm (SwarmGovernance.cs): the deployer's emissions and votes, the swarm's votes.
+                Governance = s.Governance ? new SwarmGovernanceOptions { Deployer = firstClient, ReleaseEmissionsAsync = suite.ReleaseEmissionsAsync } : null,
             }, progress, ct).ConfigureAwait(false);
-
-            (int Before, int After)? fee = null;
-            if (s.Governance)
-            {
-                fee = await LocalnetGovernance.RunAsync(suite, firstClient, Say, ct).ConfigureAwait(false);
-            }
 
             SwarmRunner running = swarm;
             DashboardServer shown = dashboard;
@@ -319,8 +315,8 @@ internal static class LocalnetCommand
             NetworkReport report = await NetworkReport.ReadAsync(suite.Web3, firstClient, startBlock, supplyBefore, slashesBefore, swarm.TaskIds, CancellationToken.None).ConfigureAwait(false);
             IReadOnlyList<BigInteger> ids = swarm.TaskIds;
             LocalnetReproducible same = await LocalnetReproducible.ReadAsync(suite.Web3, firstClient, swarm, startBlock, CancellationToken.None).ConfigureAwait(false);
-            Write(report, fee, new RunInfo(resuming, swarm.AlreadyRegistered, swarm.RegisteredNow, ids.Count > 0 ? ids.Min() : null, ids.Count > 0 ? ids.Max() : null, same),
-                s.Json, output);
+            Write(report, swarm, s.Governance,
+                new RunInfo(resuming, swarm.AlreadyRegistered, swarm.RegisteredNow, ids.Count > 0 ? ids.Min() : null, ids.Count > 0 ? ids.Max() : null, same), s.Json, output);
             code = report.Conserved ? ExitCodes.Success : ConservationFailed;
             if (!report.Conserved)
             {
@@ -446,9 +442,16 @@ internal static class LocalnetCommand
         return true;
     }
 
-    private static void Write(NetworkReport r, (int Before, int After)? fee, RunInfo run, bool json, TextWriter output)
+    private static void Write(NetworkReport r, SwarmRunner swarm, bool governanceOn, RunInfo run, bool json, TextWriter output)
     {
         static string Acc(BigInteger wei) => (wei / BigInteger.Pow(10, 18)).ToString("N0", CultureInfo.InvariantCulture) + " ACC";
+        static string Wei(BigInteger wei) => wei.ToString(CultureInfo.InvariantCulture);
+        SwarmGovernanceOutcome? gv = swarm.GovernanceOutcome;
+        HashSet<string> swarmAccounts = new(swarm.VoterAccounts, StringComparer.OrdinalIgnoreCase);
+        var behaviours = swarm.Agents.ToDictionary(a => a.AgentId, a => a.Behaviour);
+        string BehaviourOf(BigInteger agent) => behaviours.TryGetValue(agent, out Behaviour b) ? b.ToString() : "unknown";
+        BigInteger SwarmWeight(ProposalOutcome p, string support) =>
+            p.Votes.Where(v => v.Support == support && swarmAccounts.Contains(v.Voter)).Aggregate(BigInteger.Zero, (sum, v) => sum + v.Weight);
         if (json)
         {
             output.WriteLine(JsonSerializer.Serialize(new
@@ -474,7 +477,31 @@ internal static class LocalnetCommand
                     tasks = run.Seed.Tasks,
                     committees = run.Seed.Committees,
                 },
-                governance = fee is { } f ? new { executed = true, feeBpsBefore = f.Before, feeBpsAfter = f.After } : null,
+                appealDecisions = r.AppealOutcomes.Select(a => new
+                {
+                    slashId = Wei(a.SlashId),
+                    agentId = Wei(a.AgentId),
+                    behaviour = BehaviourOf(a.AgentId),
+                    decision = a.Decision,
+                    proposed = gv?.Appeal is { } ap && ap.SlashId == a.SlashId ? ap.Proposed.ToString() : null,
+                    why = gv?.Appeal is { } why && why.SlashId == a.SlashId ? why.Why : null,
+                }),
+                governance = gv is { } f ? new { executed = f.FeeBpsAfter != f.FeeBpsBefore, feeBpsBefore = f.FeeBpsBefore, feeBpsAfter = f.FeeBpsAfter } : null,
+                proposals = r.Proposals.Select(p => new
+                {
+                    id = Wei(p.Id),
+                    description = p.Description,
+                    state = p.State,
+                    forVotesWei = Wei(p.For),
+                    againstVotesWei = Wei(p.Against),
+                    abstainVotesWei = Wei(p.Abstain),
+                    votes = p.Votes.Count,
+                    swarmVotes = p.Votes.Count(v => swarmAccounts.Contains(v.Voter)),
+                    swarmForWei = Wei(SwarmWeight(p, "For")),
+                    swarmAgainstWei = Wei(SwarmWeight(p, "Against")),
+                    swarmAbstainWei = Wei(SwarmWeight(p, "Abstain")),
+                    votesCast = p.Votes.Select(v => new { voter = v.Voter, swarm = swarmAccounts.Contains(v.Voter), support = v.Support, weightWei = Wei(v.Weight), reason = v.Reason }),
+                }),
                 burnedWei = r.Burned.ToString(CultureInfo.InvariantCulture),
                 emissionsReleasedWei = r.EmissionsReleased.ToString(CultureInfo.InvariantCulture),
                 conservation = new
@@ -498,7 +525,21 @@ internal static class LocalnetCommand
         output.WriteLine($"tasks settled      {r.Settled} ({string.Join(", ", r.Tasks.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {kv.Value}"))})");
         output.WriteLine($"approval rate      {r.ApprovalRate:P1}");
         output.WriteLine($"slashes            {r.Slashes} ({r.Appeals} appealed)");
-        output.WriteLine($"governance         {(fee is { } gv ? $"market fee {gv.Before} -> {gv.After} bps, proposed, voted, queued, executed after the timelock" : "skipped (--no-governance)")}");
+        foreach (AppealOutcome a in r.AppealOutcomes)
+        {
+            output.WriteLine($"  appeal           slash {a.SlashId} of agent {a.AgentId} ({BehaviourOf(a.AgentId)}): {a.Decision}"
+                + (gv?.Appeal is { } ap && ap.SlashId == a.SlashId ? $" (proposed {ap.Proposed}: {ap.Why})" : ""));
+        }
+
+        output.WriteLine($"governance         {(gv is { } g0 ? $"market fee {g0.FeeBpsBefore} -> {g0.FeeBpsAfter} bps, " + (g0.FeeBpsAfter != g0.FeeBpsBefore ? "proposed, voted, queued, executed after the timelock" : "the proposal did not pass") : governanceOn ? "not finished (stopped before it ended)" : "skipped (--no-governance)")}");
+        foreach (ProposalOutcome p in r.Proposals)
+        {
+            int bySwarm = p.Votes.Count(v => swarmAccounts.Contains(v.Voter));
+            output.WriteLine($"  proposal         {p.State}: {p.Description}");
+            output.WriteLine($"                   for {Acc(p.For)}, against {Acc(p.Against)}, abstain {Acc(p.Abstain)} (governor's tallies); {p.Votes.Count} votes, {bySwarm} by the swarm's accounts "
+                + $"(for {Acc(SwarmWeight(p, "For"))}, against {Acc(SwarmWeight(p, "Against"))}, abstain {Acc(SwarmWeight(p, "Abstain"))})");
+        }
+
         output.WriteLine($"fees burned        {Acc(r.Burned)} ({r.Burned} wei)");
         output.WriteLine($"emissions released {Acc(r.EmissionsReleased)}");
         output.WriteLine($"ACC conservation   {(r.Conserved ? "OK" : "FAILED")}: {r.Holders} holders hold {r.SumOfHolders} wei, total supply {r.SupplyAfter} wei "
