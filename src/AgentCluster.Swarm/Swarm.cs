@@ -20,7 +20,7 @@ namespace AgentCluster.Swarm;
 /// A simulated swarm on a local chain: agents register, are attested, stake; requesters submit tasks with permits; agents whose
 /// capabilities match bid; the keepers (run beside it) assign, draw committees and settle; executors post results; members commit and
 /// reveal. Tasks run in rounds; between stages the swarm moves the chain's clock past the market's windows (hours long) with
-/// <c>evm_increaseTime</c>. Every wait is bounded and cancellable; every key and choice comes from <see cref="SwarmOptions.Seed"/>.
+/// <c>evm_setNextBlockTimestamp</c>. Every wait is bounded and cancellable; every key and choice comes from <see cref="SwarmOptions.Seed"/>.
 /// </summary>
 public sealed partial class SwarmRunner : IAsyncDisposable
 {
@@ -76,6 +76,12 @@ public sealed partial class SwarmRunner : IAsyncDisposable
     /// <summary>Slashes the swarm appealed.</summary>
     public int Appeals => Volatile.Read(ref _appeals);
 
+    /// <summary>Agents that were registered already when the swarm started (a resumed network): not registered, funded or staked again.</summary>
+    public int AlreadyRegistered { get; private set; }
+
+    /// <summary>Agents the swarm registered, attested and staked when it started.</summary>
+    public int RegisteredNow { get; private set; }
+
     /// <summary>The current round (tasks run in rounds of up to a fifth of the agents).</summary>
     public int Round => Volatile.Read(ref _round);
 
@@ -84,7 +90,9 @@ public sealed partial class SwarmRunner : IAsyncDisposable
         [.. _agents.Select(a => (a.Id, a.Owner.Address, a.Behaviour, a.Cluster))];
 
     /// <summary>Creates the swarm's accounts (keys from the seed), gives them ETH (anvil_setBalance) and ACC (through a bank funded once
-    /// by <see cref="SwarmOptions.FundAsync"/>), then registers, attests and stakes every agent.</summary>
+    /// by <see cref="SwarmOptions.FundAsync"/>), then registers, attests and stakes every agent. Idempotent on a resumed network: agents
+    /// already registered (read from the chain) are not funded, registered or staked again, their expired attestations are renewed with
+    /// the next nonce, requesters are topped up, and the salt stores and journals in <see cref="SwarmOptions.WorkDirectory"/> are reopened.</summary>
     /// <exception cref="ArgumentException">An option is out of range (the message names it).</exception>
     public static async Task<SwarmRunner> StartAsync(SwarmOptions options, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -141,33 +149,85 @@ public sealed partial class SwarmRunner : IAsyncDisposable
             a.Client = await AgentClusterClient.ConnectAsync(new AgentClusterClientOptions { Web3 = a.Web3, Manifest = _options.Manifest }, cancellationToken: ct).ConfigureAwait(false);
         }
 
+        // A resumed network: what is done already is read from the chain (an agent's id is its key's address), not done again.
         SuiteContracts c = _bank.Client.Contracts;
+        await Parallel.ForEachAsync(_agents, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (a, token) =>
+        {
+            a.Id = AgentsClient.AgentIdOf(a.Key.Address);
+            if (await _bank.Client.Agents.GetStatusAsync(a.Id, token).ConfigureAwait(false) != AgentStatus.None)
+            {
+                AgentAttestation last = await _bank.Client.Agents.GetAttestationAsync(a.Id, token).ConfigureAwait(false);
+                a.AttestationNonce = last.Nonce;
+                a.AttestedUntil = last.Expires ?? DateTimeOffset.MinValue;
+                a.Registered = true;
+            }
+        }).ConfigureAwait(false);
+        List<SimAgent> unregistered = [.. _agents.Where(a => !a.Registered)];
+        AlreadyRegistered = _agents.Count - unregistered.Count;
+        if (AlreadyRegistered > 0)
+        {
+            _progress.Report($"{AlreadyRegistered} of {_agents.Count} agents are registered already (a resumed network): not registered again");
+        }
+
         BigInteger bond = await c.Registry.BondQueryAsync().ConfigureAwait(false);
         BigInteger fee = await c.Registry.RegistrationFeeQueryAsync().ConfigureAwait(false);
         BigInteger perOwner = bond + fee + StakeAmount + 100 * Acc;
         BigInteger perRequester = 200_000 * Acc;
-        _progress.Report($"funding {_agents.Count} owners and {_requesters.Count} requesters with ACC");
-        await _options.FundAsync(_bank.Address, _agents.Count * perOwner + _requesters.Count * perRequester, ct).ConfigureAwait(false);
-        foreach ((string to, BigInteger amount) in _agents.Select(a => (a.Owner.Address, perOwner)).Concat(_requesters.Select(r => (r.Address, perRequester))))
+        var payments = unregistered.Select(a => (To: a.Owner.Address, Amount: perOwner)).ToList();
+        foreach (Actor r in _requesters)
+        {
+            BigInteger has = await c.Token.BalanceOfQueryAsync(r.Address).ConfigureAwait(false);
+            if (has < perRequester)
+            {
+                payments.Add((r.Address, perRequester - has)); // topped up to the same balance on a resumed network
+            }
+        }
+
+        BigInteger needed = payments.Aggregate(BigInteger.Zero, (sum, p) => sum + p.Amount) - await c.Token.BalanceOfQueryAsync(_bank.Address).ConfigureAwait(false);
+        if (payments.Count > 0)
+        {
+            _progress.Report($"funding {unregistered.Count} owners and {payments.Count - unregistered.Count} requesters with ACC");
+            if (needed > 0)
+            {
+                await _options.FundAsync(_bank.Address, needed, ct).ConfigureAwait(false);
+            }
+        }
+
+        foreach ((string to, BigInteger amount) in payments)
         {
             Require(await c.Token.TransferRequestAndWaitForReceiptAsync(to, amount, ct).ConfigureAwait(false), "ACC transfer");
         }
 
         int registered = 0;
-        await Parallel.ForEachAsync(_agents, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (a, token) =>
+        await Parallel.ForEachAsync(unregistered, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (a, token) =>
         {
             AgentRegistration reg = await a.Owner.Client.Agents.RegisterAsync(a.Key, $"ipfs://swarm/agent-{a.Index}.json", CapabilityOf(a.Cluster),
                 a.Vector.ComputeHash(), token).ConfigureAwait(false);
             a.Id = reg.AgentId;
             await AttestAsync(a, token).ConfigureAwait(false);
             await a.Owner.Client.Staking.StakeAsync(a.Id, StakeAmount, token).ConfigureAwait(false);
-            a.Reviews = a.Owner.Client.OpenReviews(Path.Combine(_options.WorkDirectory, $"salts-{a.Index}.db"));
             int k = Interlocked.Increment(ref registered);
-            if (k % 10 == 0 || k == _agents.Count)
+            if (k % 10 == 0 || k == unregistered.Count)
             {
-                _progress.Report($"agents registered, attested and staked {k}/{_agents.Count}");
+                _progress.Report($"agents registered, attested and staked {k}/{unregistered.Count}");
             }
         }).ConfigureAwait(false);
+        RegisteredNow = registered;
+
+        // Already registered agents: an attestation that expired (or expires within 5 days) while the network was stopped is renewed.
+        DateTimeOffset now = await _bank.Client.Tasks.ChainTimeAsync(ct).ConfigureAwait(false);
+        List<SimAgent> due = [.. _agents.Where(a => a.Registered && a.AttestedUntil < now + TimeSpan.FromDays(5))];
+        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (a, token) =>
+            await AttestAsync(a, token).ConfigureAwait(false)).ConfigureAwait(false);
+        if (due.Count > 0)
+        {
+            _progress.Report($"{due.Count} attestations renewed (expired or due within 5 days)");
+        }
+
+        foreach (SimAgent a in _agents)
+        {
+            a.Reviews = a.Owner.Client.OpenReviews(Path.Combine(_options.WorkDirectory, $"salts-{a.Index}.db")); // the salts survive a stop
+        }
     }
 
     /// <summary>
@@ -526,7 +586,8 @@ public sealed partial class SwarmRunner : IAsyncDisposable
         if (seconds > 0)
         {
             _progress.Report($"round {Round}: anvil's clock moved {TimeSpan.FromSeconds(seconds)} past the {window}");
-            await RpcAsync("evm_increaseTime", seconds).ConfigureAwait(false);
+            // evm_setNextBlockTimestamp, not evm_increaseTime: it also works when anvil fixes the block timestamp interval (a reproducible run).
+            await RpcAsync("evm_setNextBlockTimestamp", now.ToUnixTimeSeconds() + seconds).ConfigureAwait(false);
             await MineAsync(1).ConfigureAwait(false);
         }
     }
@@ -617,6 +678,9 @@ public sealed partial class SwarmRunner : IAsyncDisposable
         public DateTimeOffset AttestedUntil { get; set; }
 
         public ulong AttestationNonce { get; set; }
+
+        /// <summary>Registered before this run (a resumed network).</summary>
+        public bool Registered { get; set; }
     }
 
     private sealed class SimTask

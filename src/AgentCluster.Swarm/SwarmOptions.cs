@@ -6,7 +6,7 @@ namespace AgentCluster.Swarm;
 /// <summary>What a swarm runs against and how big it is. Checked by <see cref="Validate"/> before anything is sent.</summary>
 public sealed record SwarmOptions
 {
-    /// <summary>The chain's JSON-RPC URL (a local anvil: the swarm moves its clock with <c>evm_increaseTime</c>).</summary>
+    /// <summary>The chain's JSON-RPC URL (a local anvil: the swarm moves its clock with <c>evm_setNextBlockTimestamp</c>).</summary>
     public required Uri RpcUrl { get; init; }
 
     /// <summary>The chain id the node must answer.</summary>
