@@ -39,6 +39,15 @@ const who = { owner, agentKey, agent: await agentPda(chain.program, agentKey.add
 measure('register_agent', await send(chain.svm, owner, [registerAgentInstruction({ ...chain, ...who })]));
 measure('stake', await send(chain.svm, owner, [stakeInstruction({ ...chain, ...who, amount: 1_000n * ACC })]));
 measure('request_unstake', await send(chain.svm, owner, [requestUnstakeInstruction({ ...chain, ...who, amount: 400n * ACC })]));
+{ // the stake history's growth (sol-gaps): an agent registers with room for four points; the fifth change grows it
+  const tick = () => { const c = chain.svm.getClock(); c.unixTimestamp += 1n; chain.svm.setClock(c); };
+  for (let i = 0; i < 3; i++) { tick(); expectSuccess(await send(chain.svm, owner, [stakeInstruction({ ...chain, ...who, amount: ACC })])); }
+  tick();
+  const before = (await import('./program.mjs')).readAgentHistory(chain.svm, who.agent); // four points, full
+  measure('stake.grow', await send(chain.svm, owner, [stakeInstruction({ ...chain, ...who, amount: ACC })]));
+  const after = (await import('./program.mjs')).readAgentHistory(chain.svm, who.agent);
+  if (after.capacity <= before.capacity) throw new Error(`stake.grow did not grow: ${JSON.stringify([before.count, before.capacity, after.count, after.capacity])}`);
+}
 const clock = chain.svm.getClock();
 clock.unixTimestamp += 30n * 86400n;
 chain.svm.setClock(clock);

@@ -153,3 +153,16 @@ test('Vote_CommitRevealRules', async () => {
   expectSuccess(await settleTask(m, keeper, t));
   assert.equal(m.task(t.task).status, TASK_STATUS.ACCEPTED);
 });
+
+test('Attack_StakeChurnedManyTimesAfterTheResultKeepsTheSnapshotWeight', async () => {
+  // sol-gaps: with the whole history kept, an agent that moves its stake many times after the seed is known neither
+  // gains weight nor loses its seat (the old ring of four changes lost the snapshot's value after four changes).
+  const churner = await newAgent(m, { stake: 300n * ACC });
+  m.later(5);
+  const t = await taskToVerifying(m, { requester, executor, keeper });
+  for (let i = 0; i < 8; i++) { m.later(1); expectSuccess(await addStake(m, churner, BigInt(1_000 * (i + 1)) * ACC)); }
+  expectSuccess(await drawSeat(m, keeper, t, churner));
+  const seat = m.task(t.task).members.find((s) => s.agentKey === churner.agentKey.address);
+  assert.ok(seat, 'seated');
+  assert.equal(seat.weight, 300n * ACC, 'the stake at the snapshot, eight changes later');
+});

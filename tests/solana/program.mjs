@@ -144,24 +144,26 @@ export function registerAgentInstruction({ program, pdas, owner, agentKey, agent
   ], overrides) };
 }
 
-export const STAKE_ACCOUNT = { OWNER: 0, AGENT: 1, OWNER_ACC: 2, STAKES: 3, CONFIG: 4, TOKEN: 5 };
+export const STAKE_ACCOUNT = { OWNER: 0, AGENT: 1, OWNER_ACC: 2, STAKES: 3, CONFIG: 4, TOKEN: 5, SYSTEM: 6 };
 export function stakeInstruction({ program, pdas, owner, agent, ownerAcc, amount, overrides = {}, data }) {
   return { programAddress: program, data: data ?? tagged(IX.STAKE, amount), accounts: withOverrides([
-    { address: owner.address, role: AccountRole.READONLY_SIGNER, signer: owner },
+    { address: owner.address, role: AccountRole.WRITABLE_SIGNER, signer: owner },
     { address: agent, role: AccountRole.WRITABLE },
     { address: ownerAcc, role: AccountRole.WRITABLE },
     { address: pdas.vaults[VAULT.STAKES], role: AccountRole.WRITABLE },
     { address: pdas.config, role: AccountRole.READONLY },
     { address: TOKEN_PROGRAM, role: AccountRole.READONLY },
+    { address: SYSTEM_PROGRAM, role: AccountRole.READONLY },
   ], overrides) };
 }
 
-export const UNSTAKE_ACCOUNT = { OWNER: 0, AGENT: 1, CONFIG: 2 };
+export const UNSTAKE_ACCOUNT = { OWNER: 0, AGENT: 1, CONFIG: 2, SYSTEM: 3 };
 export function requestUnstakeInstruction({ program, pdas, owner, agent, amount, overrides = {}, data }) {
   return { programAddress: program, data: data ?? tagged(IX.REQUEST_UNSTAKE, amount), accounts: withOverrides([
-    { address: owner.address, role: AccountRole.READONLY_SIGNER, signer: owner },
+    { address: owner.address, role: AccountRole.WRITABLE_SIGNER, signer: owner },
     { address: agent, role: AccountRole.WRITABLE },
     { address: pdas.config, role: AccountRole.READONLY },
+    { address: SYSTEM_PROGRAM, role: AccountRole.READONLY },
   ], overrides) };
 }
 
@@ -285,12 +287,13 @@ export const slashPda = async (program, agentKey, index) =>
 export const reputationPda = async (program, agentKey) =>
   (await getProgramDerivedAddress({ programAddress: program, seeds: ['reputation', addressBytes(agentKey)] }))[0];
 
-/** The agent's stake history and slash counter (ac_agent_history in the agent's reserved words, offset 144). */
+/** The agent's slash counter and stake history: the counters in its reserved words (offset 144), the points in the
+ *  account's tail after its 200 bytes (ac_stake_point: i64 time, u64 stake), `capacity` points of room in all. */
 export function readAgentHistory(svm, agent) {
-  const d = svm.getAccount(agent).data, v = new DataView(d.buffer, d.byteOffset + 144);
-  const checkpoints = [];
-  for (let i = 0; i < 4; i++) checkpoints.push({ time: v.getUint32(8 + 12 * i, true), stake: v.getBigUint64(12 + 12 * i, true) });
-  return { slashCount: v.getUint32(0, true), head: d[148], count: d[149], checkpoints };
+  const d = svm.getAccount(agent).data, v = new DataView(d.buffer, d.byteOffset);
+  const count = v.getUint32(148, true), checkpoints = [];
+  for (let i = 0; i < count; i++) checkpoints.push({ time: v.getBigInt64(200 + 16 * i, true), stake: v.getBigUint64(208 + 16 * i, true) });
+  return { slashCount: v.getUint32(144, true), count, reserved: v.getUint32(152, true), capacity: (d.length - 200) / 16, checkpoints };
 }
 
 /** A slash record, decoded (ac_slash_record). */

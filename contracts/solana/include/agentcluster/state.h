@@ -122,19 +122,30 @@ AC_STATIC_ASSERT(sizeof(ac_attestation_message) == 136, "the signed message is p
  * ------------------------------------------------------------------------------------------------------------------- */
 enum ac_stake_discriminator { AC_DISC_SLASHER = 40, AC_DISC_SLASH = 41, AC_DISC_REPUTATION = 42 };
 
-/* The agent's 56 reserved bytes hold its stake history and its slash counter (ac_agent_history_of), so the existing
- * instructions keep their accounts. A checkpoint (t, s) says: from second t on, active stake was s. Four are kept, a
- * ring; a write in the same second replaces the latest. Times are u32 Unix seconds (until 2106). */
-#define AC_STAKE_CHECKPOINTS 4
-typedef struct { u32 time; u64 stake; } __attribute__((packed)) ac_checkpoint;
+/* The agent's 56 reserved bytes hold its slash counter and the stake history's counters (ac_agent_history_of); the
+ * history itself is the agent account's tail, after the 200-byte ac_agent: every change of active stake ever made, in
+ * time order, one ac_stake_point each (a change in the same second replaces the latest). The tail grows by realloc
+ * (sol-gaps), its rent paid by whoever makes the change: the owner (stake, request_unstake), the slasher or the keeper
+ * (a slash, which also keeps one point free for its possible reversal, so reverse_slash never needs to grow it). The
+ * capacity is (data length - 200) / 16 and always at least checkpoint_count + reserved_points. Times are Unix seconds. */
+typedef struct { i64 time; u64 stake; } ac_stake_point;
+AC_STATIC_ASSERT(sizeof(ac_stake_point) == 16, "a stake point's layout is part of the client's contract");
 typedef struct {
   u32 slash_count;                  /* the next slash's index: PDA("slash", agent key, u32 LE index) */
-  u8 checkpoint_head;               /* the latest checkpoint's index in the ring */
-  u8 checkpoint_count;              /* checkpoints ever written, saturating at AC_STAKE_CHECKPOINTS */
-  u8 reserved[2];
-  ac_checkpoint checkpoints[AC_STAKE_CHECKPOINTS];
+  u32 checkpoint_count;             /* points in the tail */
+  u32 reserved_points;              /* free points kept for reversals of slash records made (never released) */
+  u8 reserved[44];
 } __attribute__((packed)) ac_agent_history;
-AC_STATIC_ASSERT(sizeof(ac_agent_history) == 7 * 8, "the history fills the agent's reserved words exactly");
+AC_STATIC_ASSERT(sizeof(ac_agent_history) == 7 * 8, "the history's counters fill the agent's reserved words exactly");
+/* The tail's points (checkpoint_count of them are written). */
+AC_INLINE ac_stake_point *ac_stake_points_of(ac_agent *agent) { return (ac_stake_point *)(agent + 1); }
+AC_INLINE const ac_stake_point *ac_stake_points_of_const(const ac_agent *agent) {
+  return (const ac_stake_point *)(agent + 1);
+}
+/* An agent account's data length: the agent and a whole number of stake points. */
+AC_INLINE bool ac_agent_size_ok(u64 data_len) {
+  return data_len >= sizeof(ac_agent) && (data_len - sizeof(ac_agent)) % sizeof(ac_stake_point) == 0;
+}
 AC_INLINE ac_agent_history *ac_agent_history_of(ac_agent *agent) { return (ac_agent_history *)agent->reserved; }
 AC_INLINE const ac_agent_history *ac_agent_history_of_const(const ac_agent *agent) {
   return (const ac_agent_history *)agent->reserved;

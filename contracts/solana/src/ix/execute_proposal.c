@@ -94,7 +94,7 @@ u64 ac_ix_execute_proposal(ac_input *in) {
     case AC_GOV_SET_EXIT_DELAY: writable_config->exit_delay = proposal->value; break;
     case AC_GOV_SET_AUTHORITY: writable_config->authority = proposal->target; break;
     case AC_GOV_REVERSE_SLASH:
-      if ((rc = ac_slash_reverse(record, agent, now)) != AC_OK) return ac_fail(rc);
+      if ((rc = ac_slash_reverse(record, a[A_REVERSE_AGENT], agent, now)) != AC_OK) return ac_fail(rc);
       break;
     case AC_GOV_DISMISS_APPEAL:
       if ((rc = ac_slash_dismiss(config, record, &payout, now)) != AC_OK) return ac_fail(rc);

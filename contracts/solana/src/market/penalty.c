@@ -13,7 +13,8 @@ u64 ac_market_penalty_check(ac_input *in, u64 first, const ac_task *task, ac_mar
   if (!ac_key_eq(&a[first]->key, &task->executor_agent)) return AC_ERR_NOT_EXECUTOR;
   if ((rc = ac_check_owner(a[first], in->program_id)) != AC_OK) return rc;
   out->agent = (ac_agent *)a[first]->data;
-  if (a[first]->data_len != sizeof(ac_agent) || out->agent->discriminator != AC_DISC_AGENT) return AC_ERR_INVALID_ACCOUNT_DATA;
+  if (!ac_agent_size_ok(a[first]->data_len) || out->agent->discriminator != AC_DISC_AGENT) return AC_ERR_INVALID_ACCOUNT_DATA;
+  out->request.agent_account = a[first];
   out->request.payer = a[AC_K_KEEPER];
   out->request.record = a[first + 1];
   out->request.system_program = a[first + 2];
