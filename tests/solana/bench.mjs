@@ -190,7 +190,8 @@ measure('withdraw_bond', await send(chain.svm, owner, [withdrawBondInstruction({
     note('settle_task', await keep(MARKET_IX.SETTLE_TASK, [w(chain.pdas.mint)]));
     note('settle_executor', await keep(MARKET_IX.SETTLE_EXECUTOR, [...await penalty(), w(executor.reputation)]));
     const member0 = agents.find((a) => a.agentKey.address === seats[0].agentKey);
-    note('settle_member', await keep(MARKET_IX.SETTLE_MEMBER, [w(member0.ownerAcc), w(member0.reputation)], [0]));
+    note('settle_member', await keep(MARKET_IX.SETTLE_MEMBER, [w(member0.ownerAcc), w(member0.reputation), w(member0.agent),
+      w(await slashPda(chain.program, member0.agentKey.address, readAgentHistory(chain.svm, member0.agent).slashCount)), r(SYSTEM_PROGRAM)], [0]));
     note('claim_payout', await send(chain.svm, requester, [keeperInstruction({ ...chain, tag: MARKET_IX.CLAIM_PAYOUT, keeper: requester, keeperAcc: requesterAcc, task, vault })]));
   };
   await life(1n, 1, measure);

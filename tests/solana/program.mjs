@@ -520,7 +520,7 @@ export const MARKET_IX = { SUBMIT_TASK: 20, BID: 21, ASSIGN_TASK: 22, POST_RESUL
 export const TASK_STATUS = { BIDDING: 0, ASSIGNED: 1, RESULT_POSTED: 2, VERIFYING: 3, ACCEPTED: 4, REJECTED: 5, INCONCLUSIVE: 6, REFUNDED: 7, MISSED: 8 };
 export const SEAT_STATE = { EMPTY: 0, SEATED: 1, COMMITTED: 2, REVEALED: 3 };
 export const MARKET = { BIDDING_WINDOW: 3600n, DRAW_WINDOW: 3600n, COMMIT_WINDOW: 3600n, REVEAL_WINDOW: 3600n, KEEPER_REWARD: ACC, FEE_BPS: 200n,
-  REVIEWER_SHARE_BPS: 5000n, MIN_COMMITTEE: 3, MAX_COMMITTEE: 64, TASK_SIZE: 456 + 120 * 64 };
+  REVIEWER_SHARE_BPS: 5000n, MIN_COMMITTEE: 3, MAX_COMMITTEE: 64, TASK_SIZE: 456 + 120 * 64 + 16, NON_REVEAL_SEVERITY_BPS: 200n, MINORITY_SEVERITY_BPS: 100n };
 export const SLOT_HASHES = address('SysvarS1otHashes111111111111111111111111111');
 
 export const taskPda = async (program, requester, id) =>
@@ -629,6 +629,7 @@ export function readTask(svm, task) {
     reviewerShareBps: u64(288), missedSeverityBps: u64(296), rejectedSeverityBps: u64(304), submittedAt: i64(312), biddingEndsAt: i64(320),
     deadline: i64(328), resultPostedAt: i64(336), seedSlot: u64(344), fillClosesAt: i64(352), drawClosesAt: i64(360), commitEndsAt: i64(368),
     revealEndsAt: i64(376), requesterCredit: u64(384), executorCredit: u64(392), rewardPerReviewer: u64(400), executorGain: u64(408), reviewerGain: u64(416), executorAgent: key(424), members,
+    nonRevealSeverityBps: u64(456 + 120 * 64), minoritySeverityBps: u64(464 + 120 * 64), // sol-gaps
   };
 }
 

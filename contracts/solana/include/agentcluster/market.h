@@ -30,6 +30,9 @@
 #define AC_MARKET_REVIEWER_SHARE_BPS 5000    /* of what the fee leaves after keeper work; the rest is burned */
 #define AC_MARKET_MISSED_SEVERITY_BPS 1000
 #define AC_MARKET_REJECTED_SEVERITY_BPS 2000
+#define AC_MARKET_NON_REVEAL_SEVERITY_BPS 200  /* sol-gaps: a member who committed nothing or did not reveal (Base's default) */
+#define AC_MARKET_MINORITY_SEVERITY_BPS 100    /* sol-gaps: a member outvoted by a conclusive outcome, the light slash */
+#define AC_MARKET_COUNTERPARTY_COOLDOWN_DAYS 7 /* sol-gaps: one executor gain per requester a week, as Base */
 #define AC_MARKET_SEED_DELAY_SLOTS 1
 /* Reputation effects, in units of 10^-9 point (as Base's, whose point is 10^18): reputation is bought only with fee
  * that reaches the protocol (the burned part), 0.02 point per ACC, capped per task. */
@@ -119,8 +122,11 @@ typedef struct {
   u64 reviewer_gain;                /* validator reputation each aligned member gains (fixed at settlement) */
   ac_pubkey executor_agent;         /* the executor's agent account (PDA("agent", executor), checked when it bid) */
   ac_seat members[AC_MARKET_MAX_COMMITTEE];
+  /* sol-gaps: the members' slashes, fixed at submission like the other terms */
+  u64 non_reveal_severity_bps;      /* 0: none */
+  u64 minority_severity_bps;        /* 0: none */
 } ac_task;
-AC_STATIC_ASSERT(sizeof(ac_task) == 456 + 120 * AC_MARKET_MAX_COMMITTEE, "task layout is part of the client's contract");
+AC_STATIC_ASSERT(sizeof(ac_task) == 456 + 120 * AC_MARKET_MAX_COMMITTEE + 16, "task layout is part of the client's contract");
 
 /* sha256 through the runtime (never by hand). Declared here so the shared syscalls header stays untouched. */
 extern u64 sol_sha256(const ac_bytes *fields, u64 fields_len, u8 *result);
@@ -184,5 +190,16 @@ typedef struct {
 u64 ac_market_penalty_check(ac_input *in, u64 first, const ac_task *task, ac_market_penalty *out);
 /* Slashes severity_bps (0: nothing) of the executor's stake. */
 u64 ac_market_penalise(ac_input *in, const ac_config *config, ac_market_penalty *penalty, u64 severity_bps);
+
+/* sol-gaps: a member's slash (no reveal, or outvoted by a conclusive outcome) through the same ac_slash: three accounts
+ * from `first` on: the member's agent (writable; its PDA verified and its key the seat's), its next slash record
+ * (writable, uncreated), the System program; the keeper (signer, writable) pays. Nobody is harmed (all burned at
+ * finalization, as Base's address(0)), the task's address is the reason. `slash` false: only the agent is checked. */
+u64 ac_market_member_penalty_check(ac_input *in, u64 first, const ac_seat *seat, bool slash, ac_market_penalty *out);
+
+/* sol-gaps: the executor's recent counterparties (Base's one gain per requester a week): true when `requester` gave no
+ * gain within AC_MARKET_COUNTERPARTY_COOLDOWN_DAYS, and then it is recorded today in place of the oldest of three
+ * entries (in the agent's reserved words); false changes nothing. */
+bool ac_market_note_counterparty(ac_agent *executor, const ac_pubkey *requester, i64 now);
 
 #endif

@@ -134,7 +134,10 @@ typedef struct {
   u32 slash_count;                  /* the next slash's index: PDA("slash", agent key, u32 LE index) */
   u32 checkpoint_count;             /* points in the tail */
   u32 reserved_points;              /* free points kept for reversals of slash records made (never released) */
-  u8 reserved[44];
+  /* sol-gaps: the market's recent counterparties of this agent as executor (the first 8 bytes of a requester's key and
+   * the day, Unix days, of the gain it gave); the oldest makes room */
+  struct { u8 requester[8]; u32 day; } __attribute__((packed)) recent_counterparties[3];
+  u8 reserved[8];
 } __attribute__((packed)) ac_agent_history;
 AC_STATIC_ASSERT(sizeof(ac_agent_history) == 7 * 8, "the history's counters fill the agent's reserved words exactly");
 /* The tail's points (checkpoint_count of them are written). */

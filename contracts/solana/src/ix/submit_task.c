@@ -108,6 +108,8 @@ static AC_NOINLINE u64 record(ac_input *in, u8 task_bump, u8 vault_bump, i64 now
   t->reviewer_share_bps = AC_MARKET_REVIEWER_SHARE_BPS;
   t->missed_severity_bps = AC_MARKET_MISSED_SEVERITY_BPS;
   t->rejected_severity_bps = AC_MARKET_REJECTED_SEVERITY_BPS;
+  t->non_reveal_severity_bps = AC_MARKET_NON_REVEAL_SEVERITY_BPS;
+  t->minority_severity_bps = AC_MARKET_MINORITY_SEVERITY_BPS;
   t->submitted_at = now;
   t->bidding_ends_at = now + AC_MARKET_BIDDING_WINDOW;
   t->deadline = deadline;

@@ -31,3 +31,39 @@ u64 ac_market_penalise(ac_input *in, const ac_config *config, ac_market_penalty 
   u64 amount;
   return ac_slash(in->program_id, config, penalty->agent, &penalty->request, &amount);
 }
+
+u64 ac_market_member_penalty_check(ac_input *in, u64 first, const ac_seat *seat, bool slash, ac_market_penalty *out) {
+  if (in->account_count < first + 3) return AC_ERR_NOT_ENOUGH_ACCOUNTS;
+  ac_account **a = in->accounts;
+  u64 rc;
+  if ((rc = ac_check_writable(a[first])) != AC_OK || (rc = ac_agent_load(a[first], in->program_id, &out->agent)) != AC_OK)
+    return rc;
+  if (!ac_key_eq(&out->agent->agent_key, &seat->agent_key)) return AC_ERR_NOT_MEMBER;
+  if (!slash) return AC_OK;
+  static const ac_pubkey nobody = { { 0 } };
+  out->request.agent_account = a[first];
+  out->request.payer = a[AC_K_KEEPER];
+  out->request.record = a[first + 1];
+  out->request.system_program = a[first + 2];
+  out->request.slasher = in->program_id;
+  out->request.harmed_party = &nobody;
+  out->request.reason = a[AC_K_TASK]->key.bytes;
+  out->request.severity_bps = 0;
+  return ac_slash_check(in->program_id, out->agent, &out->request);
+}
+
+bool ac_market_note_counterparty(ac_agent *executor, const ac_pubkey *requester, i64 now) {
+  ac_agent_history *h = ac_agent_history_of(executor);
+  u32 today = (u32)((u64)now / 86400); /* now > 0: unsigned division (SBF has no signed one) */
+  u64 oldest = 0;
+  for (u64 i = 0; i < 3; i++) { /* a fixed three */
+    bool same = true;
+    for (u64 j = 0; j < 8; j++) same = same && h->recent_counterparties[i].requester[j] == requester->bytes[j];
+    u32 day = h->recent_counterparties[i].day;
+    if (same && day != 0 && today < day + AC_MARKET_COUNTERPARTY_COOLDOWN_DAYS) return false;
+    if (day < h->recent_counterparties[oldest].day) oldest = i;
+  }
+  for (u64 j = 0; j < 8; j++) h->recent_counterparties[oldest].requester[j] = requester->bytes[j];
+  h->recent_counterparties[oldest].day = today;
+  return true;
+}
