@@ -17,7 +17,8 @@
 #define AC_DISC_TASK 20
 #define AC_TASK_VERSION 1
 
-/* Parameters (as on Base's defaults; constants until governance exposes them, then copied from the config). */
+/* Parameters: the defaults of the config's market parameters (as on Base's; governance sets them, sol-gaps), and the
+ * constants that stay. */
 #define AC_MARKET_MIN_COMMITTEE 3
 #define AC_MARKET_MAX_COMMITTEE 64           /* bounds every loop over a committee and the task's size (< 10 KiB) */
 #define AC_MARKET_BIDDING_WINDOW (3600)
@@ -125,8 +126,12 @@ typedef struct {
   /* sol-gaps: the members' slashes, fixed at submission like the other terms */
   u64 non_reveal_severity_bps;      /* 0: none */
   u64 minority_severity_bps;        /* 0: none */
+  u32 draw_window;                  /* the windows fix_seed opens, fixed at submission too */
+  u32 commit_window;
+  u32 reveal_window;
+  u32 reserved1;
 } ac_task;
-AC_STATIC_ASSERT(sizeof(ac_task) == 456 + 120 * AC_MARKET_MAX_COMMITTEE + 16, "task layout is part of the client's contract");
+AC_STATIC_ASSERT(sizeof(ac_task) == 456 + 120 * AC_MARKET_MAX_COMMITTEE + 32, "task layout is part of the client's contract");
 
 /* sha256 through the runtime (never by hand). Declared here so the shared syscalls header stays untouched. */
 extern u64 sol_sha256(const ac_bytes *fields, u64 fields_len, u8 *result);
@@ -201,5 +206,14 @@ u64 ac_market_member_penalty_check(ac_input *in, u64 first, const ac_seat *seat,
  * gain within AC_MARKET_COUNTERPARTY_COOLDOWN_DAYS, and then it is recorded today in place of the oldest of three
  * entries (in the agent's reserved words); false changes nothing. */
 bool ac_market_note_counterparty(ac_agent *executor, const ac_pubkey *requester, i64 now);
+
+/* sol-gaps: the market parameters' bounds, checked at propose and again at execution, in the order of Base's
+ * TaskMarket._setParams (each failure logs the parameter's name, then ParameterOutOfRange): bidding window 10 min..30
+ * days, max task duration 1 s..365 days and longer than the bidding window, draw 10 min..1 day, commit and reveal
+ * 10 min..7 days, fee and reviewer share at most 100%, keeper reward at most 1,000 ACC, each severity 0 or 1..100%,
+ * and draw + commit + reveal + 1 day (the seed and the settlement) within AC_MAX_SLASH_DELAY (no slash-then-exit). */
+u64 ac_market_params_check(const ac_market_terms *terms, u64 keeper_reward);
+/* The defaults (initialize). */
+void ac_market_params_default(ac_market_params *params);
 
 #endif

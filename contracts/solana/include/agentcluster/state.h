@@ -38,6 +38,27 @@ enum ac_discriminator { AC_DISC_CONFIG = 1, AC_DISC_AGENT = 2, AC_DISC_ATTESTOR 
 #define AC_DEFAULT_APPEAL_WINDOW (7ull * 86400)
 #define AC_DEFAULT_EXIT_DELAY (30ull * 86400)
 
+/* sol-gaps: the task market's parameters, governance's to set (AC_GOV_SET_MARKET_PARAMS: the terms are the proposal's
+ * 32-byte target, the keeper reward its value), copied into each task at submission. Seconds and basis points. */
+typedef struct {
+  u32 bidding_window;
+  u32 max_task_duration;            /* the latest deadline, from submission */
+  u32 draw_window;                  /* fill phase: its first half; claims: the second */
+  u32 commit_window;
+  u32 reveal_window;
+  u16 fee_bps;                      /* the fee is at least this share of the bounty (and the keeper budget) */
+  u16 reviewer_share_bps;           /* of what the fee leaves after keeper work; the rest is burned */
+  u16 missed_severity_bps;          /* the executor's slashes (0: none) */
+  u16 rejected_severity_bps;
+  u16 non_reveal_severity_bps;      /* the members' slashes (0: none) */
+  u16 minority_severity_bps;
+} __attribute__((packed)) ac_market_terms;
+AC_STATIC_ASSERT(sizeof(ac_market_terms) == 32, "the terms are a proposal's target");
+typedef struct {
+  ac_market_terms terms;
+  u64 keeper_reward;                /* per unit of keeper work */
+} ac_market_params;
+
 typedef struct {
   u8 discriminator;                 /* AC_DISC_CONFIG */
   u8 version;                       /* AC_CONFIG_VERSION */
@@ -53,7 +74,8 @@ typedef struct {
   u64 unbonding_period;
   u64 appeal_window;
   u64 exit_delay;                   /* from request_exit until the bond can be withdrawn */
-  u64 reserved[7];                  /* room for parameters without a migration */
+  ac_market_params market;          /* sol-gaps: in five of the seven reserved words */
+  u64 reserved[2];                  /* room for parameters without a migration */
 } ac_config;
 AC_STATIC_ASSERT(sizeof(ac_config) == 432, "config layout is part of the client's contract");
 
@@ -250,7 +272,9 @@ enum ac_gov_action {
   AC_GOV_SET_AUTHORITY = 7,         /* critical; target: the config's new authority (not zero) */
   AC_GOV_SET_SLASHER = 8,           /* critical (a slasher takes stake); target: the key; value: 1 approve, 0 withdraw */
   AC_GOV_SET_ATTESTOR = 9,          /* target: the key; value: 1 approve, 0 withdraw */
-  AC_GOV_ACTIONS = 10,
+  AC_GOV_SET_MARKET_PARAMS = 10,    /* sol-gaps; critical (as Base's TaskMarket.setParams); target: ac_market_terms;
+                                       value: the keeper reward; new tasks only */
+  AC_GOV_ACTIONS = 11,
 };
 enum ac_proposal_status { AC_PROPOSAL_ACTIVE = 0, AC_PROPOSAL_EXECUTED = 1 };
 typedef struct {
