@@ -65,6 +65,9 @@ test('Attack_HandPickedCommitteeIsReplacedByTheSortitionsBestKeysThroughPaidClai
   const seated = m.task(t.task).members.map((s) => s.agentKey).sort();
   assert.deepEqual(seated, best.map(({ who }) => who.agentKey.address).sort(), 'the committee is the sortition result');
   assert.equal(m.task(t.task).claims, 3);
+  // sol-gaps: each claimed seat keeps its new agent's account, which settle_member compares
+  const task = m.task(t.task);
+  assert.deepEqual(task.memberAgents, task.members.map((s) => best.find(({ who }) => who.agentKey.address === s.agentKey).who.agent));
   // The fourth-best key beats none of them.
   for (let seat = 0; seat < 3; seat++) expectCode(await claimSeat(m, honestKeeper, t, ranked[3].who, seat), 'KEY_NOT_BETTER');
   m.later(MARKET.DRAW_WINDOW / 2n);

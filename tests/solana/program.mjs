@@ -538,7 +538,7 @@ export const MARKET_IX = { SUBMIT_TASK: 20, BID: 21, ASSIGN_TASK: 22, POST_RESUL
 export const TASK_STATUS = { BIDDING: 0, ASSIGNED: 1, RESULT_POSTED: 2, VERIFYING: 3, ACCEPTED: 4, REJECTED: 5, INCONCLUSIVE: 6, REFUNDED: 7, MISSED: 8 };
 export const SEAT_STATE = { EMPTY: 0, SEATED: 1, COMMITTED: 2, REVEALED: 3 };
 export const MARKET = { BIDDING_WINDOW: 3600n, DRAW_WINDOW: 3600n, COMMIT_WINDOW: 3600n, REVEAL_WINDOW: 3600n, KEEPER_REWARD: ACC, FEE_BPS: 200n,
-  REVIEWER_SHARE_BPS: 5000n, MIN_COMMITTEE: 3, MAX_COMMITTEE: 64, TASK_SIZE: 456 + 120 * 64 + 32, NON_REVEAL_SEVERITY_BPS: 200n, MINORITY_SEVERITY_BPS: 100n };
+  REVIEWER_SHARE_BPS: 5000n, MIN_COMMITTEE: 3, MAX_COMMITTEE: 64, TASK_SIZE: 456 + 120 * 64 + 32 + 32 * 64, NON_REVEAL_SEVERITY_BPS: 200n, MINORITY_SEVERITY_BPS: 100n };
 export const SLOT_HASHES = address('SysvarS1otHashes111111111111111111111111111');
 
 export const taskPda = async (program, requester, id) =>
@@ -651,6 +651,7 @@ export function readTask(svm, task) {
     drawWindow: BigInt(new DataView(d.buffer, d.byteOffset).getUint32(472 + 120 * 64, true)),
     commitWindow: BigInt(new DataView(d.buffer, d.byteOffset).getUint32(476 + 120 * 64, true)),
     revealWindow: BigInt(new DataView(d.buffer, d.byteOffset).getUint32(480 + 120 * 64, true)),
+    memberAgents: Array.from({ length: d[5] }, (_, i) => key(488 + 120 * 64 + 32 * i)),
   };
 }
 

@@ -130,8 +130,13 @@ typedef struct {
   u32 commit_window;
   u32 reveal_window;
   u32 reserved1;
+  /* Each seat's agent account (PDA("agent", its key)), kept when draw_seat or claim_seat loaded it with every check, so
+   * settle_member compares the address instead of hashing the seeds again (as the executor's, sol-gaps). */
+  ac_pubkey member_agents[AC_MARKET_MAX_COMMITTEE];
 } ac_task;
-AC_STATIC_ASSERT(sizeof(ac_task) == 456 + 120 * AC_MARKET_MAX_COMMITTEE + 32, "task layout is part of the client's contract");
+AC_STATIC_ASSERT(sizeof(ac_task) == 456 + 120 * AC_MARKET_MAX_COMMITTEE + 32 + 32 * AC_MARKET_MAX_COMMITTEE,
+                 "task layout is part of the client's contract");
+AC_STATIC_ASSERT(sizeof(ac_task) <= AC_MAX_PERMITTED_DATA_INCREASE, "a CPI creates the task: at most 10 KiB");
 
 /* sha256 through the runtime (never by hand). Declared here so the shared syscalls header stays untouched. */
 extern u64 sol_sha256(const ac_bytes *fields, u64 fields_len, u8 *result);
@@ -197,10 +202,11 @@ u64 ac_market_penalty_check(ac_input *in, u64 first, const ac_task *task, ac_mar
 u64 ac_market_penalise(ac_input *in, const ac_config *config, ac_market_penalty *penalty, u64 severity_bps);
 
 /* sol-gaps: a member's slash (no reveal, or outvoted by a conclusive outcome) through the same ac_slash: three accounts
- * from `first` on: the member's agent (writable; its PDA verified and its key the seat's), its next slash record
+ * from `first` on: the member's agent (writable; the address the seat kept, owner, size), its next slash record
  * (writable, uncreated), the System program; the keeper (signer, writable) pays. Nobody is harmed (all burned at
- * finalization, as Base's address(0)), the task's address is the reason. `slash` false: only the agent is checked. */
-u64 ac_market_member_penalty_check(ac_input *in, u64 first, const ac_seat *seat, bool slash, ac_market_penalty *out);
+ * finalization, as Base's address(0)), the task's address is the reason. The caller sets out->request.severity_bps to
+ * the severity due: 0 checks only the agent (SBF calls take at most five arguments). */
+u64 ac_market_member_penalty_check(ac_input *in, u64 first, const ac_task *task, u64 index, ac_market_penalty *out);
 
 /* sol-gaps: the executor's recent counterparties (Base's one gain per requester a week): true when `requester` gave no
  * gain within AC_MARKET_COUNTERPARTY_COOLDOWN_DAYS, and then it is recorded today in place of the oldest of three

@@ -44,7 +44,8 @@ u64 ac_ix_settle_member(ac_input *in) {
   i64 delta = !formed ? 0 : aligned ? (i64)t->reviewer_gain : revealed ? -(AC_MARKET_REVIEWER_MISALIGNED_LOSS) : -(AC_MARKET_REVIEWER_SILENT_LOSS);
   u64 severity = !formed || aligned ? 0 : revealed ? t->minority_severity_bps : t->non_reveal_severity_bps;
   ac_market_penalty penalty;
-  if ((rc = ac_market_member_penalty_check(in, A_AGENT, seat, severity != 0, &penalty)) != AC_OK) return ac_fail(rc);
+  penalty.request.severity_bps = (u16)severity;
+  if ((rc = ac_market_member_penalty_check(in, A_AGENT, t, index, &penalty)) != AC_OK) return ac_fail(rc);
 
   /* --- act: state first, then the slash (its record's creation is a CPI) and the payments --- */
   seat->settled = 1;

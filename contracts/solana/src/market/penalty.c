@@ -32,13 +32,18 @@ u64 ac_market_penalise(ac_input *in, const ac_config *config, ac_market_penalty 
   return ac_slash(in->program_id, config, penalty->agent, &penalty->request, &amount);
 }
 
-u64 ac_market_member_penalty_check(ac_input *in, u64 first, const ac_seat *seat, bool slash, ac_market_penalty *out) {
+u64 ac_market_member_penalty_check(ac_input *in, u64 first, const ac_task *task, u64 index, ac_market_penalty *out) {
+  bool slash = out->request.severity_bps != 0;
   if (in->account_count < first + 3) return AC_ERR_NOT_ENOUGH_ACCOUNTS;
   ac_account **a = in->accounts;
   u64 rc;
-  if ((rc = ac_check_writable(a[first])) != AC_OK || (rc = ac_agent_load(a[first], in->program_id, &out->agent)) != AC_OK)
-    return rc;
-  if (!ac_key_eq(&out->agent->agent_key, &seat->agent_key)) return AC_ERR_NOT_MEMBER;
+  if ((rc = ac_check_writable(a[first])) != AC_OK) return rc;
+  /* The member's agent account was loaded with every check (its PDA among them) when it took the seat, and its address
+   * kept: comparing the address replaces re-deriving it. */
+  if (!ac_key_eq(&a[first]->key, &task->member_agents[index])) return AC_ERR_NOT_MEMBER;
+  if ((rc = ac_check_owner(a[first], in->program_id)) != AC_OK) return rc;
+  out->agent = (ac_agent *)a[first]->data;
+  if (!ac_agent_size_ok(a[first]->data_len) || out->agent->discriminator != AC_DISC_AGENT) return AC_ERR_INVALID_ACCOUNT_DATA;
   if (!slash) return AC_OK;
   static const ac_pubkey nobody = { { 0 } };
   out->request.agent_account = a[first];
