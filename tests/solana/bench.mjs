@@ -39,6 +39,15 @@ const who = { owner, agentKey, agent: await agentPda(chain.program, agentKey.add
 measure('register_agent', await send(chain.svm, owner, [registerAgentInstruction({ ...chain, ...who })]));
 measure('stake', await send(chain.svm, owner, [stakeInstruction({ ...chain, ...who, amount: 1_000n * ACC })]));
 measure('request_unstake', await send(chain.svm, owner, [requestUnstakeInstruction({ ...chain, ...who, amount: 400n * ACC })]));
+{ // the stake history's growth (sol-gaps): an agent registers with room for four points; the fifth change grows it
+  const tick = () => { const c = chain.svm.getClock(); c.unixTimestamp += 1n; chain.svm.setClock(c); };
+  for (let i = 0; i < 3; i++) { tick(); expectSuccess(await send(chain.svm, owner, [stakeInstruction({ ...chain, ...who, amount: ACC })])); }
+  tick();
+  const before = (await import('./program.mjs')).readAgentHistory(chain.svm, who.agent); // four points, full
+  measure('stake.grow', await send(chain.svm, owner, [stakeInstruction({ ...chain, ...who, amount: ACC })]));
+  const after = (await import('./program.mjs')).readAgentHistory(chain.svm, who.agent);
+  if (after.capacity <= before.capacity) throw new Error(`stake.grow did not grow: ${JSON.stringify([before.count, before.capacity, after.count, after.capacity])}`);
+}
 const clock = chain.svm.getClock();
 clock.unixTimestamp += 30n * 86400n;
 chain.svm.setClock(clock);
@@ -113,6 +122,7 @@ measure('withdraw_bond', await send(chain.svm, owner, [withdrawBondInstruction({
 // --- end of sol-stake's block ---
 
 // --- sol-market: the task market, one task through its whole life (committee of 3) ---
+let taskLife = null; // sol-gaps: set by the task_life block below
 {
   const { MARKET_IX, taskPda, taskVaultPda, submitTaskInstruction, bidInstruction, keeperInstruction, postResultInstruction, commitVoteInstruction,
     revealVoteInstruction, setSlotHashes, voteCommitment, readTask, slashPda, readAgentHistory, SLOT_HASHES, reputationPda, openReputationInstruction } = await import('./program.mjs');
@@ -181,7 +191,8 @@ measure('withdraw_bond', await send(chain.svm, owner, [withdrawBondInstruction({
     note('settle_task', await keep(MARKET_IX.SETTLE_TASK, [w(chain.pdas.mint)]));
     note('settle_executor', await keep(MARKET_IX.SETTLE_EXECUTOR, [...await penalty(), w(executor.reputation)]));
     const member0 = agents.find((a) => a.agentKey.address === seats[0].agentKey);
-    note('settle_member', await keep(MARKET_IX.SETTLE_MEMBER, [w(member0.ownerAcc), w(member0.reputation)], [0]));
+    note('settle_member', await keep(MARKET_IX.SETTLE_MEMBER, [w(member0.ownerAcc), w(member0.reputation), w(member0.agent),
+      w(await slashPda(chain.program, member0.agentKey.address, readAgentHistory(chain.svm, member0.agent).slashCount)), r(SYSTEM_PROGRAM)], [0]));
     note('claim_payout', await send(chain.svm, requester, [keeperInstruction({ ...chain, tag: MARKET_IX.CLAIM_PAYOUT, keeper: requester, keeperAcc: requesterAcc, task, vault })]));
   };
   await life(1n, 1, measure);
@@ -236,9 +247,70 @@ measure('withdraw_bond', await send(chain.svm, owner, [withdrawBondInstruction({
     later(1801);
     const worst = readTask(chain.svm, task).members.map((seat, i) => ({ i, key: Number(seat.negLog2U) / Number(seat.weight) })).sort((a, b) => b.key - a.key)[0].i;
     measure('claim_seat.64', await keep4(MARKET_IX.CLAIM_SEAT, [r(spare.agent)], [worst]));
+
+    // --- sol-gaps: one task's whole life with a 10-member committee, every instruction summed (CPIs included) ---
+    // task_life = submit_task + bid + assign_task + post_result + fix_seed + 10 draw_seat + 9 commit_vote + 9 reveal_vote
+    //   + settle_task + settle_executor + 10 settle_member + 2 claim_payout (requester, executor's owner): 8 members
+    //   approve, one rejects (the light minority slash), one stays silent (the non-reveal slash); no seat claim (the
+    //   fill phase seats the members; a claim happens only when a better key appears).
+    let life = 0n;
+    const add = (name, result) => { life += expectSuccess(result).computeUnitsConsumed(); if (name) measure(name, result); };
+    const id = 5n, lifeTask = await taskPda(chain.program, requester.address, id), lifeVault = await taskVaultPda(chain.program, lifeTask);
+    const keep5 = (tag, extra = [], args = []) => send(chain.svm, keeper, [keeperInstruction({ ...chain, tag, keeper, keeperAcc, task: lifeTask, vault: lifeVault, extra, args })]);
+    add(null, await send(chain.svm, requester, [submitTaskInstruction({ ...chain, requester, task: lifeTask, vault: lifeVault, requesterAcc, id,
+      bounty: 1_000n * ACC, fee: 50n * ACC, deadline: now() + 86400n, committeeSize: 10 })]));
+    add(null, await send(chain.svm, chain.payer, [bidInstruction({ ...chain, signer: executor.agentKey, agent: executor.agent, task: lifeTask, price: 900n * ACC })]));
+    later(3600);
+    add(null, await keep5(MARKET_IX.ASSIGN_TASK));
+    add(null, await send(chain.svm, chain.payer, [postResultInstruction({ ...chain, executorKey: executor.agentKey, task: lifeTask })]));
+    setSlotHashes(chain.svm, [{ slot: readTask(chain.svm, lifeTask).seedSlot, hash: new Uint8Array(32).fill(0x10) }]);
+    later(5);
+    add(null, await keep5(MARKET_IX.FIX_SEED, [r(SLOT_HASHES)]));
+    const committee = many.slice(0, 10);
+    for (const who of committee) add(null, await keep5(MARKET_IX.DRAW_SEAT, [r(who.agent)]));
+    later(3601);
+    const lifeSeats = readTask(chain.svm, lifeTask).members;
+    const memberOf = (seat) => committee.find((who) => who.agentKey.address === seat.agentKey);
+    const voteOfSeat = (i) => (i === 9 ? null : i === 8 ? 0 : 1);
+    const lifeSalt = new Uint8Array(32).fill(0x22);
+    for (const [i, seat] of lifeSeats.entries()) {
+      if (voteOfSeat(i) === null) continue;
+      add(null, await send(chain.svm, chain.payer, [commitVoteInstruction({ ...chain, memberKey: memberOf(seat).agentKey, task: lifeTask, seat: i,
+        commitment: voteCommitment({ task: lifeTask, agentKey: seat.agentKey, vote: voteOfSeat(i), salt: lifeSalt }) })]));
+    }
+    later(3600);
+    for (let i = 0; i < lifeSeats.length; i++) {
+      if (voteOfSeat(i) !== null) add(null, await send(chain.svm, chain.payer, [revealVoteInstruction({ ...chain, task: lifeTask, seat: i, vote: voteOfSeat(i), salt: lifeSalt })]));
+    }
+    later(3600);
+    add(null, await keep5(MARKET_IX.SETTLE_TASK, [w(chain.pdas.mint)]));
+    add(null, await keep5(MARKET_IX.SETTLE_EXECUTOR, [w(executor.agent), w(await slashPda(chain.program, executor.agentKey.address,
+      readAgentHistory(chain.svm, executor.agent).slashCount)), r(SYSTEM_PROGRAM), w(executor.reputation)]));
+    { // the silent member's stake history is full (three more changes after the result), so its slash grows it: the worst case
+      const silent = memberOf(lifeSeats[9]);
+      for (let k = 0; k < 3; k++) { later(1); expectSuccess(await send(chain.svm, silent.owner, [stakeInstruction({ ...chain, ...silent, amount: ACC })])); }
+      const h = readAgentHistory(chain.svm, silent.agent);
+      if (h.count + h.reserved + 2 <= h.capacity) throw new Error('settle_member.silent: the history would not grow');
+    }
+    for (const [i, seat] of lifeSeats.entries()) {
+      const who = memberOf(seat);
+      const reputation = await reputationPda(chain.program, who.agentKey.address);
+      if (!chain.svm.getAccount(reputation).exists) {
+        expectSuccess(await send(chain.svm, chain.payer, [openReputationInstruction({ ...chain, payer: chain.payer, agent: who.agent, reputation })]));
+      }
+      add(i === 8 ? 'settle_member.minority' : i === 9 ? 'settle_member.silent_grow' : null, await keep5(MARKET_IX.SETTLE_MEMBER, [w(who.ownerAcc), w(reputation),
+        w(who.agent), w(await slashPda(chain.program, who.agentKey.address, readAgentHistory(chain.svm, who.agent).slashCount)), r(SYSTEM_PROGRAM)], [i]));
+    }
+    add(null, await send(chain.svm, requester, [keeperInstruction({ ...chain, tag: MARKET_IX.CLAIM_PAYOUT, keeper: requester, keeperAcc: requesterAcc, task: lifeTask, vault: lifeVault })]));
+    add(null, await send(chain.svm, executor.owner, [keeperInstruction({ ...chain, tag: MARKET_IX.CLAIM_PAYOUT, keeper: executor.owner, keeperAcc: executor.ownerAcc, task: lifeTask, vault: lifeVault })]));
+    if ((await import('./program.mjs')).readTokenAccount(chain.svm, lifeVault).amount !== 0n) throw new Error('task_life: the task vault is not empty after the last payout');
+    taskLife = life;
   }
 }
 // --- end of sol-market's block ---
 
 for (const [name, total] of figures) console.log(`${name} ${total}`);
 for (const [name, , own] of figures) console.log(`${name}.without_cpi ${own}`);
+// sol-gaps: one task from submit to the last payout, committee of 10 (which instructions: the comment in the block)
+console.log('# task_life: submit_task, bid, assign_task, post_result, fix_seed, 10 draw_seat, 9 commit_vote, 9 reveal_vote, settle_task, settle_executor, 10 settle_member, 2 claim_payout (committee of 10, CPIs included)');
+console.log(`task_life ${taskLife}`);

@@ -96,7 +96,7 @@ test('Propose_NeedsTheThresholdAtTheSnapshotNotStakeAddedNow', async () => {
 });
 
 test('Propose_RefusesBadActionsAndBrokenAccounts', async () => {
-  expectCode((await propose(big, 10)).result, 'INVALID_ACTION');
+  expectCode((await propose(big, 11)).result, 'INVALID_ACTION');
   expectCode((await propose(big, GOV_ACTION.SET_UNBONDING_PERIOD, { value: 14n * DAY })).result, 'PARAMETER_OUT_OF_RANGE'); // not above 7 + 7 days
   expectCode((await propose(big, GOV_ACTION.SET_APPEAL_WINDOW, { value: 23n * DAY })).result, 'PARAMETER_OUT_OF_RANGE'); // 23 + 7 >= 30
   expectCode((await propose(big, GOV_ACTION.SET_APPEAL_WINDOW, { value: DAY - 1n })).result, 'PARAMETER_OUT_OF_RANGE');

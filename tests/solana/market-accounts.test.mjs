@@ -10,7 +10,7 @@ import {
   taskVaultPda,
 } from './program.mjs';
 import {
-  BOUNTY, bid, drawSeat, expectCode, keep, minimumFee, newAgent, newMarket, newParty, penaltyAccounts, publishSeedSlot, readOnly, submit,
+  BOUNTY, bid, drawSeat, expectCode, keep, memberPenaltyAccounts, minimumFee, newAgent, newMarket, newParty, penaltyAccounts, publishSeedSlot, readOnly, submit,
   taskToVerifying, writable,
 } from './market-fixture.mjs';
 
@@ -147,7 +147,7 @@ test('FixSeed_Draw_Settle_SettleExecutor_ExtraAccountsFailWithTheirNamedErrors',
   expectCode(await settle([writable(m.pdas.vaults[0])]), 'WRONG_MINT');
   expectCode(await settle([]), 'NOT_ENOUGH_ACCOUNTS');
   expectSuccess(await settle([writable(m.pdas.mint)])); // no committee formed: refunded
-  expectCode(await keeperIx(t, MARKET_IX.SETTLE_MEMBER, { extra: [writable(stranger.acc), writable(other.reputation)], args: [0] }), 'NOT_MEMBER');
+  expectCode(await keeperIx(t, MARKET_IX.SETTLE_MEMBER, { extra: [writable(stranger.acc), writable(other.reputation), ...await memberPenaltyAccounts(m, t, 0)], args: [0] }), 'NOT_MEMBER');
 
   const settleExecutorIx = (extra) => keeperIx(t, MARKET_IX.SETTLE_EXECUTOR, { extra });
   expectCode(await settleExecutorIx([writable(other.agent), record, system, reputation]), 'NOT_EXECUTOR');
@@ -172,15 +172,21 @@ test('SettleMember_PaysOnlyTheMembersOwnAccount', async () => {
   m.later(MARKET.DRAW_WINDOW);
   const { settleTask } = await import('./market-fixture.mjs');
   expectSuccess(await settleTask(m, keeper, t));
-  const rep = writable(other.reputation);
-  expectCode(await keeperIx(t, MARKET_IX.SETTLE_MEMBER, { extra: [writable(stranger.acc), rep], args: [0] }), 'NOT_TOKEN_OWNER');
-  expectCode(await keeperIx(t, MARKET_IX.SETTLE_MEMBER, { extra: [writable(t.vault), rep], args: [0] }), 'NOT_TOKEN_OWNER');
-  expectCode(await keeperIx(t, MARKET_IX.SETTLE_MEMBER, { extra: [readOnly(other.ownerAcc), rep], args: [0] }), 'NOT_WRITABLE');
-  expectCode(await keeperIx(t, MARKET_IX.SETTLE_MEMBER, { extra: [writable(other.ownerAcc), rep], args: [64] }), 'NOT_MEMBER');
-  expectCode(await keeperIx(t, MARKET_IX.SETTLE_MEMBER, { extra: [writable(other.ownerAcc), readOnly(other.reputation)], args: [0] }), 'NOT_WRITABLE');
-  expectCode(await keeperIx(t, MARKET_IX.SETTLE_MEMBER, { extra: [writable(other.ownerAcc), writable(executor.reputation)], args: [0] }), 'WRONG_ACCOUNT');
-  expectCode(await keeperIx(t, MARKET_IX.SETTLE_MEMBER, { extra: [writable(other.ownerAcc)], args: [0] }), 'NOT_ENOUGH_ACCOUNTS');
-  expectSuccess(await keeperIx(t, MARKET_IX.SETTLE_MEMBER, { extra: [writable(other.ownerAcc), rep], args: [0] }));
+  const rep = writable(other.reputation), slash = await memberPenaltyAccounts(m, t, 0);
+  expectCode(await keeperIx(t, MARKET_IX.SETTLE_MEMBER, { extra: [writable(stranger.acc), rep, ...slash], args: [0] }), 'NOT_TOKEN_OWNER');
+  expectCode(await keeperIx(t, MARKET_IX.SETTLE_MEMBER, { extra: [writable(t.vault), rep, ...slash], args: [0] }), 'NOT_TOKEN_OWNER');
+  expectCode(await keeperIx(t, MARKET_IX.SETTLE_MEMBER, { extra: [readOnly(other.ownerAcc), rep, ...slash], args: [0] }), 'NOT_WRITABLE');
+  expectCode(await keeperIx(t, MARKET_IX.SETTLE_MEMBER, { extra: [writable(other.ownerAcc), rep, ...slash], args: [64] }), 'NOT_MEMBER');
+  expectCode(await keeperIx(t, MARKET_IX.SETTLE_MEMBER, { extra: [writable(other.ownerAcc), readOnly(other.reputation), ...slash], args: [0] }), 'NOT_WRITABLE');
+  expectCode(await keeperIx(t, MARKET_IX.SETTLE_MEMBER, { extra: [writable(other.ownerAcc), writable(executor.reputation), ...slash], args: [0] }), 'WRONG_ACCOUNT');
+  expectCode(await keeperIx(t, MARKET_IX.SETTLE_MEMBER, { extra: [writable(other.ownerAcc), rep, ...slash.slice(0, 2)], args: [0] }), 'NOT_ENOUGH_ACCOUNTS');
+  // sol-gaps: the member's agent (writable, at its PDA, the seat's own)
+  expectCode(await keeperIx(t, MARKET_IX.SETTLE_MEMBER, { extra: [writable(other.ownerAcc), rep, readOnly(other.agent), ...slash.slice(1)], args: [0] }), 'NOT_WRITABLE');
+  expectCode(await keeperIx(t, MARKET_IX.SETTLE_MEMBER, { extra: [writable(other.ownerAcc), rep, writable(late.agent), ...slash.slice(1)], args: [0] }), 'NOT_MEMBER');
+  // the address the seat kept when draw_seat loaded the agent with every check: anything else is not the member's
+  expectCode(await keeperIx(t, MARKET_IX.SETTLE_MEMBER, { extra: [writable(other.ownerAcc), rep, writable(other.ownerAcc), ...slash.slice(1)], args: [0] }), 'NOT_MEMBER');
+  assert.equal(m.task(t.task).memberAgents[0], other.agent, 'draw_seat kept the seat\'s agent account');
+  expectSuccess(await keeperIx(t, MARKET_IX.SETTLE_MEMBER, { extra: [writable(other.ownerAcc), rep, ...slash], args: [0] }));
   const payout = (overrides) => sendIx(keeperInstruction({ ...m, tag: MARKET_IX.CLAIM_PAYOUT, keeper: requester.signer, keeperAcc: requester.acc, task: t.task, vault: t.vault, overrides }));
   expectCode(await payout({ [K.KEEPER]: notSigner(requester.signer.address) }), 'MISSING_SIGNER');
   expectCode(await payout({ [K.KEEPER_ACC]: writable(stranger.acc) }), 'NOT_TOKEN_OWNER');

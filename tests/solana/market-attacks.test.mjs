@@ -65,6 +65,9 @@ test('Attack_HandPickedCommitteeIsReplacedByTheSortitionsBestKeysThroughPaidClai
   const seated = m.task(t.task).members.map((s) => s.agentKey).sort();
   assert.deepEqual(seated, best.map(({ who }) => who.agentKey.address).sort(), 'the committee is the sortition result');
   assert.equal(m.task(t.task).claims, 3);
+  // sol-gaps: each claimed seat keeps its new agent's account, which settle_member compares
+  const task = m.task(t.task);
+  assert.deepEqual(task.memberAgents, task.members.map((s) => best.find(({ who }) => who.agentKey.address === s.agentKey).who.agent));
   // The fourth-best key beats none of them.
   for (let seat = 0; seat < 3; seat++) expectCode(await claimSeat(m, honestKeeper, t, ranked[3].who, seat), 'KEY_NOT_BETTER');
   m.later(MARKET.DRAW_WINDOW / 2n);
@@ -152,4 +155,17 @@ test('Vote_CommitRevealRules', async () => {
   expectCode(await revealVote(m, t, 1, 1, votes[1].salt), 'WINDOW_CLOSED');
   expectSuccess(await settleTask(m, keeper, t));
   assert.equal(m.task(t.task).status, TASK_STATUS.ACCEPTED);
+});
+
+test('Attack_StakeChurnedManyTimesAfterTheResultKeepsTheSnapshotWeight', async () => {
+  // sol-gaps: with the whole history kept, an agent that moves its stake many times after the seed is known neither
+  // gains weight nor loses its seat (the old ring of four changes lost the snapshot's value after four changes).
+  const churner = await newAgent(m, { stake: 300n * ACC });
+  m.later(5);
+  const t = await taskToVerifying(m, { requester, executor, keeper });
+  for (let i = 0; i < 8; i++) { m.later(1); expectSuccess(await addStake(m, churner, BigInt(1_000 * (i + 1)) * ACC)); }
+  expectSuccess(await drawSeat(m, keeper, t, churner));
+  const seat = m.task(t.task).members.find((s) => s.agentKey === churner.agentKey.address);
+  assert.ok(seat, 'seated');
+  assert.equal(seat.weight, 300n * ACC, 'the stake at the snapshot, eight changes later');
 });

@@ -108,9 +108,17 @@ export const settleExecutor = async (m, k, t, { extra } = {}) => keep(m, k, t, M
 export const drawSeat = (m, k, t, who) => keep(m, k, t, MARKET_IX.DRAW_SEAT, { extra: [readOnly(who.agent)] });
 export const claimSeat = (m, k, t, who, seat) => keep(m, k, t, MARKET_IX.CLAIM_SEAT, { extra: [readOnly(who.agent)], args: [seat] });
 export const settleTask = (m, k, t) => keep(m, k, t, MARKET_IX.SETTLE_TASK, { extra: [writable(m.pdas.mint)] });
-/** settle_member: the member owner's ACC account and the member's reputation (from the seat). */
+/** The member's slash accounts (sol-gaps): its agent, its next slash record, the System program (from the seat). */
+export async function memberPenaltyAccounts(m, t, seat) {
+  const agentKey = m.task(t.task).members[seat]?.agentKey ?? m.task(t.task).executor;
+  const agent = await agentPda(m.program, agentKey);
+  const count = m.svm.getAccount(agent).exists ? readAgentHistory(m.svm, agent).slashCount : 0;
+  return [writable(agent), writable(await slashPda(m.program, agentKey, count)), readOnly(SYSTEM_PROGRAM)];
+}
+/** settle_member: the member owner's ACC account, the member's reputation and its slash accounts (from the seat). */
 export const settleMember = async (m, k, t, seat, memberAcc) => keep(m, k, t, MARKET_IX.SETTLE_MEMBER,
-  { extra: [writable(memberAcc), writable(await reputationPda(m.program, m.task(t.task).members[seat]?.agentKey ?? m.task(t.task).executor))], args: [seat] });
+  { extra: [writable(memberAcc), writable(await reputationPda(m.program, m.task(t.task).members[seat]?.agentKey ?? m.task(t.task).executor)),
+    ...await memberPenaltyAccounts(m, t, seat)], args: [seat] });
 export const claimPayout = (m, party, t) => keep(m, party, t, MARKET_IX.CLAIM_PAYOUT);
 
 /** A member's vote: commit (signed by its agent key) and the opening to reveal later. */

@@ -36,6 +36,7 @@ test('SubmitTask_EscrowsBountyAndFeeInItsVaultAndFixesTheTerms', async () => {
   assert.equal(task.vault, t.vault);
   assert.deepEqual([task.id, task.bounty, task.fee, task.capabilities], [t.id, BOUNTY, fee, 0b101n]);
   assert.deepEqual([task.keeperReward, task.reviewerShareBps, task.missedSeverityBps, task.rejectedSeverityBps], [ACC, 5000n, 1000n, 2000n]);
+  assert.deepEqual([task.nonRevealSeverityBps, task.minoritySeverityBps], [200n, 100n], 'the members\' slashes, as Base');
   assert.equal(task.biddingEndsAt, m.now() + MARKET.BIDDING_WINDOW);
   assert.equal(m.balance(t.vault), BOUNTY + fee, 'bounty and fee are in the task vault');
   assert.equal(before - m.balance(requester.acc), BOUNTY + fee);
@@ -343,4 +344,59 @@ test('Lifecycle_NoRevealedVoteRefunds', async () => {
   await settleExecutorExpecting(t, { severityBps: 0n, delta: 0n, repBefore: reputationOf(executor, DIMENSION.TASK) });
   expectSuccess(await claimPayout(m, requester, t));
   assert.equal(m.balance(t.vault), 0n);
+});
+
+// ------------------------------------------------------------------ sol-gaps: the members' slashes, the executor's cooldown
+
+test('SettleMember_SlashesTheSilentAndTheLightMinorityAsBaseThroughTheStakeSlashing', async () => {
+  const t = await taskToVerifying(m, { requester, executor, keeper, committeeSize: 4 });
+  const members = reviewers.slice(0, 4);
+  const { seatOf } = await verify(t, members, [1, 1, 0, null]); // accepted by 2 of 3 revealed; one outvoted, one silent
+  assert.equal(m.task(t.task).status, TASK_STATUS.ACCEPTED);
+  const { memberPenaltyAccounts } = await import('./market-fixture.mjs');
+  const stakes = members.map((who) => readAgent(m.svm, who.agent).activeStake);
+  const slashes = members.map((who) => readAgentHistory(m.svm, who.agent).slashCount);
+  // the silent member's record must be its next slash record at its PDA
+  const silentSeat = seatOf(members[3]);
+  const [agentMeta, , system] = await memberPenaltyAccounts(m, t, silentSeat);
+  const wrongRecord = { address: await slashPda(m.program, members[3].agentKey.address, slashes[3] + 1), role: 1 };
+  expectCode(await keep(m, keeper, t, MARKET_IX.SETTLE_MEMBER, { extra: [{ address: members[3].ownerAcc, role: 1 }, { address: members[3].reputation, role: 1 },
+    agentMeta, wrongRecord, system], args: [silentSeat] }), 'WRONG_PDA');
+  for (const who of members) expectSuccess(await settleMember(m, keeper, t, seatOf(who), who.ownerAcc));
+  const severities = [0n, 0n, MARKET.MINORITY_SEVERITY_BPS, MARKET.NON_REVEAL_SEVERITY_BPS];
+  for (const [i, who] of members.entries()) {
+    const expectedCut = stakes[i] * severities[i] / 10_000n;
+    assert.equal(readAgent(m.svm, who.agent).activeStake, stakes[i] - expectedCut, `member ${i}: stake less ${severities[i]} bps`);
+    assert.equal(readAgentHistory(m.svm, who.agent).slashCount, slashes[i] + (severities[i] ? 1 : 0), `member ${i}: slash records`);
+    if (!severities[i]) continue;
+    const record = readSlash(m.svm, await slashPda(m.program, who.agentKey.address, slashes[i]));
+    assert.deepEqual([record.slasher, record.amount, BigInt(record.severityBps)], [m.program, expectedCut, severities[i]]);
+    assert.equal(record.harmedParty, '11111111111111111111111111111111', 'nobody harmed: burned at finalization, as Base');
+    assert.deepEqual([...record.reason], [...(await import('./helpers.mjs')).addressBytes(t.task)], 'the task is the reason');
+  }
+});
+
+test('SettleExecutor_GainsFromOneRequesterAtMostOnceAWeek', async () => {
+  // Base's counterparty cooldown: a second accepted task from the same requester within 7 days gives no gain; another
+  // requester's does; the first requester's again after the week.
+  const other = await newParty(m, 100_000n * ACC);
+  const accepted = async (from) => {
+    const t = await taskToVerifying(m, { requester: from, executor, keeper });
+    await verify(t, reviewers.slice(0, 3), [1, 1, 1]);
+    assert.equal(m.task(t.task).status, TASK_STATUS.ACCEPTED);
+    assert.ok(m.task(t.task).executorGain > 0n);
+    const before = reputationOf(executor, DIMENSION.TASK);
+    const result = expectSuccess(await settleExecutor(m, keeper, t));
+    return { delta: marketEventsOf(result).find((e) => e.name === 'ExecutorSettled').reputationDelta, gained: reputationOf(executor, DIMENSION.TASK) - before, gain: m.task(t.task).executorGain };
+  };
+  m.later(8 * Number(DAY)); // past any gain an earlier test recorded
+  const first = await accepted(requester);
+  assert.equal(first.delta, first.gain, 'the first gain from this requester');
+  const second = await accepted(requester);
+  assert.deepEqual([second.delta, second.gained], [0n, 0n], 'no second gain from the same requester within a week');
+  const third = await accepted(other);
+  assert.equal(third.delta, third.gain, 'another requester gives a gain');
+  m.later(7 * Number(DAY));
+  const fourth = await accepted(requester);
+  assert.equal(fourth.delta, fourth.gain, 'the first requester again after the week');
 });

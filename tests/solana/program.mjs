@@ -61,7 +61,24 @@ export function readConfig(svm, config) {
     vaults: [0, 1, 2, 3, 4, 5, 6, 7].map((k) => d.subarray(80 + 32 * k, 112 + 32 * k)),
     registrationBond: readU64(d, 336), registrationFee: readU64(d, 344), unbondingPeriod: readU64(d, 352), appealWindow: readU64(d, 360),
     exitDelay: readU64(d, 368),
+    market: { ...decodeMarketTerms(d.subarray(376, 408)), keeperReward: readU64(d, 408) }, // sol-gaps
   };
+}
+
+/** sol-gaps: the market's terms (ac_market_terms, 32 bytes: a SET_MARKET_PARAMS proposal's target), both ways. */
+const MARKET_TERMS = [['biddingWindow', 4], ['maxTaskDuration', 4], ['drawWindow', 4], ['commitWindow', 4], ['revealWindow', 4], ['feeBps', 2],
+  ['reviewerShareBps', 2], ['missedSeverityBps', 2], ['rejectedSeverityBps', 2], ['nonRevealSeverityBps', 2], ['minoritySeverityBps', 2]];
+export function encodeMarketTerms(terms) {
+  const out = new Uint8Array(32), v = new DataView(out.buffer);
+  let o = 0;
+  for (const [name, size] of MARKET_TERMS) { if (size === 4) v.setUint32(o, Number(terms[name]), true); else v.setUint16(o, Number(terms[name]), true); o += size; }
+  return out;
+}
+export function decodeMarketTerms(bytes) {
+  const v = new DataView(bytes.buffer, bytes.byteOffset), terms = {};
+  let o = 0;
+  for (const [name, size] of MARKET_TERMS) { terms[name] = BigInt(size === 4 ? v.getUint32(o, true) : v.getUint16(o, true)); o += size; }
+  return terms;
 }
 
 export const readMint = (svm, mint) => getMintDecoder().decode(svm.getAccount(mint).data);
@@ -144,24 +161,26 @@ export function registerAgentInstruction({ program, pdas, owner, agentKey, agent
   ], overrides) };
 }
 
-export const STAKE_ACCOUNT = { OWNER: 0, AGENT: 1, OWNER_ACC: 2, STAKES: 3, CONFIG: 4, TOKEN: 5 };
+export const STAKE_ACCOUNT = { OWNER: 0, AGENT: 1, OWNER_ACC: 2, STAKES: 3, CONFIG: 4, TOKEN: 5, SYSTEM: 6 };
 export function stakeInstruction({ program, pdas, owner, agent, ownerAcc, amount, overrides = {}, data }) {
   return { programAddress: program, data: data ?? tagged(IX.STAKE, amount), accounts: withOverrides([
-    { address: owner.address, role: AccountRole.READONLY_SIGNER, signer: owner },
+    { address: owner.address, role: AccountRole.WRITABLE_SIGNER, signer: owner },
     { address: agent, role: AccountRole.WRITABLE },
     { address: ownerAcc, role: AccountRole.WRITABLE },
     { address: pdas.vaults[VAULT.STAKES], role: AccountRole.WRITABLE },
     { address: pdas.config, role: AccountRole.READONLY },
     { address: TOKEN_PROGRAM, role: AccountRole.READONLY },
+    { address: SYSTEM_PROGRAM, role: AccountRole.READONLY },
   ], overrides) };
 }
 
-export const UNSTAKE_ACCOUNT = { OWNER: 0, AGENT: 1, CONFIG: 2 };
+export const UNSTAKE_ACCOUNT = { OWNER: 0, AGENT: 1, CONFIG: 2, SYSTEM: 3 };
 export function requestUnstakeInstruction({ program, pdas, owner, agent, amount, overrides = {}, data }) {
   return { programAddress: program, data: data ?? tagged(IX.REQUEST_UNSTAKE, amount), accounts: withOverrides([
-    { address: owner.address, role: AccountRole.READONLY_SIGNER, signer: owner },
+    { address: owner.address, role: AccountRole.WRITABLE_SIGNER, signer: owner },
     { address: agent, role: AccountRole.WRITABLE },
     { address: pdas.config, role: AccountRole.READONLY },
+    { address: SYSTEM_PROGRAM, role: AccountRole.READONLY },
   ], overrides) };
 }
 
@@ -285,12 +304,13 @@ export const slashPda = async (program, agentKey, index) =>
 export const reputationPda = async (program, agentKey) =>
   (await getProgramDerivedAddress({ programAddress: program, seeds: ['reputation', addressBytes(agentKey)] }))[0];
 
-/** The agent's stake history and slash counter (ac_agent_history in the agent's reserved words, offset 144). */
+/** The agent's slash counter and stake history: the counters in its reserved words (offset 144), the points in the
+ *  account's tail after its 200 bytes (ac_stake_point: i64 time, u64 stake), `capacity` points of room in all. */
 export function readAgentHistory(svm, agent) {
-  const d = svm.getAccount(agent).data, v = new DataView(d.buffer, d.byteOffset + 144);
-  const checkpoints = [];
-  for (let i = 0; i < 4; i++) checkpoints.push({ time: v.getUint32(8 + 12 * i, true), stake: v.getBigUint64(12 + 12 * i, true) });
-  return { slashCount: v.getUint32(0, true), head: d[148], count: d[149], checkpoints };
+  const d = svm.getAccount(agent).data, v = new DataView(d.buffer, d.byteOffset);
+  const count = v.getUint32(148, true), checkpoints = [];
+  for (let i = 0; i < count; i++) checkpoints.push({ time: v.getBigInt64(200 + 16 * i, true), stake: v.getBigUint64(208 + 16 * i, true) });
+  return { slashCount: v.getUint32(144, true), count, reserved: v.getUint32(152, true), capacity: (d.length - 200) / 16, checkpoints };
 }
 
 /** A slash record, decoded (ac_slash_record). */
@@ -439,7 +459,7 @@ export const returnedU64 = (result) => readU64(result.returnData().data());
 /** Governance: tag 19, the second byte says propose (0), vote (1), execute (2). */
 export const GOV_OP = { PROPOSE: 0, VOTE: 1, EXECUTE: 2 };
 export const GOV_ACTION = { SET_REGISTRATION_BOND: 0, SET_REGISTRATION_FEE: 1, SET_UNBONDING_PERIOD: 2, SET_APPEAL_WINDOW: 3, SET_EXIT_DELAY: 4,
-  REVERSE_SLASH: 5, DISMISS_APPEAL: 6, SET_AUTHORITY: 7, SET_SLASHER: 8, SET_ATTESTOR: 9 };
+  REVERSE_SLASH: 5, DISMISS_APPEAL: 6, SET_AUTHORITY: 7, SET_SLASHER: 8, SET_ATTESTOR: 9, SET_MARKET_PARAMS: 10 };
 export const SUPPORT = { AGAINST: 0, FOR: 1, ABSTAIN: 2 };
 export const GOV_EVENT = { PROPOSAL_CREATED: 48, VOTE_CAST: 49, PROPOSAL_EXECUTED: 50 };
 export const proposalPda = async (program, id) => (await getProgramDerivedAddress({ programAddress: program, seeds: ['proposal', id] }))[0];
@@ -449,7 +469,8 @@ export const votePda = async (program, proposal, agentKey) =>
 export const PROPOSE_ACCOUNT = { OWNER: 0, AGENT: 1, PROPOSAL: 2, STAKES: 3, CONFIG: 4, SYSTEM: 5 };
 export function proposeInstruction({ program, pdas, owner, agent, proposal, id, action, target, value = 0n, overrides = {}, data }) {
   return { programAddress: program,
-    data: data ?? concat(new Uint8Array([19, GOV_OP.PROPOSE]), id, new Uint8Array([action]), target ? addressBytes(target) : new Uint8Array(32), u64le(value)),
+    data: data ?? concat(new Uint8Array([19, GOV_OP.PROPOSE]), id, new Uint8Array([action]),
+      target instanceof Uint8Array ? target : target ? addressBytes(target) : new Uint8Array(32), u64le(value)),
     accounts: withOverrides([
       { address: owner.address, role: AccountRole.WRITABLE_SIGNER, signer: owner },
       { address: agent, role: AccountRole.READONLY },
@@ -517,7 +538,7 @@ export const MARKET_IX = { SUBMIT_TASK: 20, BID: 21, ASSIGN_TASK: 22, POST_RESUL
 export const TASK_STATUS = { BIDDING: 0, ASSIGNED: 1, RESULT_POSTED: 2, VERIFYING: 3, ACCEPTED: 4, REJECTED: 5, INCONCLUSIVE: 6, REFUNDED: 7, MISSED: 8 };
 export const SEAT_STATE = { EMPTY: 0, SEATED: 1, COMMITTED: 2, REVEALED: 3 };
 export const MARKET = { BIDDING_WINDOW: 3600n, DRAW_WINDOW: 3600n, COMMIT_WINDOW: 3600n, REVEAL_WINDOW: 3600n, KEEPER_REWARD: ACC, FEE_BPS: 200n,
-  REVIEWER_SHARE_BPS: 5000n, MIN_COMMITTEE: 3, MAX_COMMITTEE: 64, TASK_SIZE: 456 + 120 * 64 };
+  REVIEWER_SHARE_BPS: 5000n, MIN_COMMITTEE: 3, MAX_COMMITTEE: 64, TASK_SIZE: 456 + 120 * 64 + 32 + 32 * 64, NON_REVEAL_SEVERITY_BPS: 200n, MINORITY_SEVERITY_BPS: 100n };
 export const SLOT_HASHES = address('SysvarS1otHashes111111111111111111111111111');
 
 export const taskPda = async (program, requester, id) =>
@@ -626,6 +647,11 @@ export function readTask(svm, task) {
     reviewerShareBps: u64(288), missedSeverityBps: u64(296), rejectedSeverityBps: u64(304), submittedAt: i64(312), biddingEndsAt: i64(320),
     deadline: i64(328), resultPostedAt: i64(336), seedSlot: u64(344), fillClosesAt: i64(352), drawClosesAt: i64(360), commitEndsAt: i64(368),
     revealEndsAt: i64(376), requesterCredit: u64(384), executorCredit: u64(392), rewardPerReviewer: u64(400), executorGain: u64(408), reviewerGain: u64(416), executorAgent: key(424), members,
+    nonRevealSeverityBps: u64(456 + 120 * 64), minoritySeverityBps: u64(464 + 120 * 64), // sol-gaps
+    drawWindow: BigInt(new DataView(d.buffer, d.byteOffset).getUint32(472 + 120 * 64, true)),
+    commitWindow: BigInt(new DataView(d.buffer, d.byteOffset).getUint32(476 + 120 * 64, true)),
+    revealWindow: BigInt(new DataView(d.buffer, d.byteOffset).getUint32(480 + 120 * 64, true)),
+    memberAgents: Array.from({ length: d[5] }, (_, i) => key(488 + 120 * 64 + 32 * i)),
   };
 }
 

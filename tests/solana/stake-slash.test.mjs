@@ -7,7 +7,7 @@ import { lamports } from '@solana/kit';
 import { AccountRole, ERRORS, customError, expectSuccess, generateKeyPairSigner, send } from './helpers.mjs';
 import {
   ACC, VAULT, agentPda, fundedAccAccount, initializedAgentCluster, readAgent, readMint, readTokenAccount, registerAgentInstruction,
-  requestExitInstruction, requestUnstakeInstruction, stakeInstruction, withdrawInstruction,
+  requestExitInstruction, requestUnstakeInstruction, stakeInstruction, withdrawInstruction, STAKE_ACCOUNT, UNSTAKE_ACCOUNT,
   SLASH_STATUS, SET_SLASHER_ACCOUNT as SS, SLASH_ACCOUNT as SL, APPEAL_ACCOUNT as AP, REVERSE_ACCOUNT as RV, DISMISS_ACCOUNT as DI,
   FINALIZE_ACCOUNT as FI, appealSlashInstruction, dismissAppealInstruction, finalizeSlashInstruction, readAgentHistory, readSlash,
   returnedU64, reverseSlashInstruction, setSlasherInstruction, slashInstruction, slashPda, slasherPda, stakeAtInstruction, stakeEventsOf,
@@ -93,8 +93,8 @@ test('StakeAt_ReadsTheStakeInForceAtEachPastSecond', async () => {
   assert.equal(await at(t3), 120n * ACC, 'unstaking lowers it at once');
   assert.equal(readAgent(chain.svm, who.agent).activeStake, 120n * ACC);
   const h = readAgentHistory(chain.svm, who.agent);
-  assert.deepEqual([h.count, h.head], [3, 2]);
-  assert.deepEqual(h.checkpoints.slice(0, 3).map((c) => [BigInt(c.time), c.stake]), [[t1, 100n * ACC], [t2, 150n * ACC], [t3, 120n * ACC]]);
+  assert.equal(h.count, 3);
+  assert.deepEqual(h.checkpoints.map((c) => [c.time, c.stake]), [[t1, 100n * ACC], [t2, 150n * ACC], [t3, 120n * ACC]]);
 });
 
 test('StakeAt_RefusesTheCurrentSecondAndTheFuture', async () => {
@@ -128,16 +128,77 @@ test('StakeAt_TwoChangesInOneSecondKeepOneCheckpoint', async () => {
   assert.equal(returnedU64(expectSuccess(await stakeAt(who, now() - 1n))), 30n * ACC);
 });
 
-test('StakeAt_OlderThanTheRingIsRefusedNotGuessed', async () => {
+test('StakeAt_AReadFarBackAfterManyChangesReturnsTheModelsValue', async () => {
+  // sol-gaps: the whole history is kept (the agent account's tail grows), so no past read fails or guesses.
   const who = await newAgent(0n);
-  const times = [];
-  for (let i = 1n; i <= 5n; i++) { later(10); expectSuccess(await stake(who, i * ACC)); times.push(now()); }
+  const model = []; // [time, stake] of every change, as the chain should keep it
+  let active = 0n, x = 7n;
+  const lamportsBefore = chain.svm.getAccount(who.owner.address).lamports;
+  for (let i = 0; i < 60; i++) {
+    later(Number(1n + (x = (x * 48271n) % 2147483647n) % 500n));
+    if (active > 10n * ACC && x % 3n === 0n) {
+      const amount = 1n + x % (active / 2n); expectSuccess(await unstake(who, amount)); active -= amount;
+    } else {
+      const amount = ACC + x % (5n * ACC); expectSuccess(await stake(who, amount)); active += amount;
+    }
+    model.push([now(), active]);
+  }
   later(1);
   const h = readAgentHistory(chain.svm, who.agent);
-  assert.deepEqual([h.count, h.head], [4, 0], 'four kept, the fifth overwrote the first');
-  expectCode(await stakeAt(who, times[1] - 1n), 'STAKE_HISTORY_GONE');
-  assert.equal(returnedU64(expectSuccess(await stakeAt(who, times[1]))), 3n * ACC);
-  assert.equal(returnedU64(expectSuccess(await stakeAt(who, times[4]))), 15n * ACC);
+  assert.equal(h.count, 60, 'every change kept');
+  assert.deepEqual(h.checkpoints.map((c) => [c.time, c.stake]), model);
+  assert.ok(h.capacity >= 60 && h.capacity < 60 + 4, 'grown in steps of four points');
+  const account = chain.svm.getAccount(who.agent);
+  assert.equal(account.data.length, 200 + 16 * h.capacity);
+  assert.ok(account.lamports >= chain.svm.minimumBalanceForRentExemption(BigInt(account.data.length)), 'the grown account stays rent-exempt');
+  assert.ok(chain.svm.getAccount(who.owner.address).lamports < lamportsBefore, 'the owner paid the growth');
+  const expected = (t) => [...model].reverse().find(([time]) => time <= t)?.[1] ?? 0n;
+  // the first change, the second before it, every change and the second before each, and between changes
+  for (const [i, [time]] of model.entries()) {
+    for (const t of [time - 1n, time, i + 1 < model.length ? (time + model[i + 1][0]) / 2n : now() - 1n])
+      assert.equal(returnedU64(expectSuccess(await stakeAt(who, t))), expected(t), `stake at ${t} (change ${i})`);
+  }
+  assert.equal(returnedU64(expectSuccess(await stakeAt(who, 0n))), 0n, 'before the first change: nothing');
+});
+
+test('StakeHistory_ASlashKeepsRoomForItsReversalAndTheSlasherPaysTheGrowth', async () => {
+  const who = await newAgent(0n);
+  for (let i = 0; i < 4; i++) { later(10); expectSuccess(await stake(who, 100n * ACC)); }
+  const before = readAgentHistory(chain.svm, who.agent);
+  assert.deepEqual([before.count, before.reserved, before.capacity], [4, 0, 4], 'registered with room for four points');
+  later(10);
+  const slasherLamports = chain.svm.getAccount(slasher.address).lamports;
+  const { record, result } = await slash(who, 1_000);
+  expectSuccess(result);
+  const after = readAgentHistory(chain.svm, who.agent);
+  assert.deepEqual([after.count, after.reserved], [5, 1], 'the slash checkpointed and reserved one point');
+  assert.ok(after.capacity >= 6, 'room for the reversal');
+  assert.ok(chain.svm.getAccount(slasher.address).lamports < slasherLamports, 'the slasher paid');
+  later(10);
+  const capacity = after.capacity, length = chain.svm.getAccount(who.agent).data.length;
+  expectSuccess(await reverse(who, record));
+  const reversed = readAgentHistory(chain.svm, who.agent);
+  assert.deepEqual([reversed.count, reversed.reserved, reversed.capacity], [6, 0, capacity], 'the reversal used the reserved point');
+  assert.equal(chain.svm.getAccount(who.agent).data.length, length, 'a reversal never grows the account');
+  later(1);
+  const values = [];
+  for (const c of reversed.checkpoints) values.push(returnedU64(expectSuccess(await stakeAt(who, c.time))));
+  assert.deepEqual(values, [100n, 200n, 300n, 400n, 360n, 400n].map((n) => n * ACC));
+});
+
+test('StakeAndUnstake_NeedTheOwnerWritableAndTheSystemProgram', async () => {
+  const who = await newAgent(0n);
+  const feePayer = await generateKeyPairSigner(); // the owner is not the fee payer, so it can be read-only
+  chain.svm.airdrop(feePayer.address, lamports(10_000_000_000n));
+  expectCode(await send(chain.svm, feePayer, [stakeInstruction({ ...chain, ...who, amount: ACC,
+    overrides: { [STAKE_ACCOUNT.OWNER]: { address: who.owner.address, role: AccountRole.READONLY_SIGNER, signer: who.owner } } })]), 'NOT_WRITABLE');
+  expectCode(await send(chain.svm, who.owner, [stakeInstruction({ ...chain, ...who, amount: ACC,
+    overrides: { [STAKE_ACCOUNT.SYSTEM]: { address: chain.pdas.config, role: AccountRole.READONLY } } })]), 'WRONG_ACCOUNT');
+  expectSuccess(await stake(who, ACC));
+  expectCode(await send(chain.svm, feePayer, [requestUnstakeInstruction({ ...chain, ...who, amount: ACC,
+    overrides: { [UNSTAKE_ACCOUNT.OWNER]: { address: who.owner.address, role: AccountRole.READONLY_SIGNER, signer: who.owner } } })]), 'NOT_WRITABLE');
+  expectCode(await send(chain.svm, who.owner, [requestUnstakeInstruction({ ...chain, ...who, amount: ACC,
+    overrides: { [UNSTAKE_ACCOUNT.SYSTEM]: { address: chain.pdas.config, role: AccountRole.READONLY } } })]), 'WRONG_ACCOUNT');
 });
 
 // ------------------------------------------------------------------ slashers
@@ -185,7 +246,7 @@ test('Slash_TakesTheSeverityOfActiveAndUnbondingStakeIntoAPendingRecord', async 
     amount: 250n * ACC, harmedParty: harmed.key, reason, appealDeadline: now() + APPEAL_WINDOW, size: 150 }]);
   const h = readAgentHistory(chain.svm, who.agent);
   assert.equal(h.slashCount, 1);
-  assert.deepEqual([BigInt(h.checkpoints[h.head].time), h.checkpoints[h.head].stake], [now(), 600n * ACC], 'the slash is checkpointed');
+  assert.deepEqual([h.checkpoints[h.count - 1].time, h.checkpoints[h.count - 1].stake], [now(), 600n * ACC], 'the slash is checkpointed');
   // the next slash takes the next index
   const second = await slash(who, 100);
   expectSuccess(second.result);

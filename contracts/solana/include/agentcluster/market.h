@@ -17,7 +17,8 @@
 #define AC_DISC_TASK 20
 #define AC_TASK_VERSION 1
 
-/* Parameters (as on Base's defaults; constants until governance exposes them, then copied from the config). */
+/* Parameters: the defaults of the config's market parameters (as on Base's; governance sets them, sol-gaps), and the
+ * constants that stay. */
 #define AC_MARKET_MIN_COMMITTEE 3
 #define AC_MARKET_MAX_COMMITTEE 64           /* bounds every loop over a committee and the task's size (< 10 KiB) */
 #define AC_MARKET_BIDDING_WINDOW (3600)
@@ -30,6 +31,9 @@
 #define AC_MARKET_REVIEWER_SHARE_BPS 5000    /* of what the fee leaves after keeper work; the rest is burned */
 #define AC_MARKET_MISSED_SEVERITY_BPS 1000
 #define AC_MARKET_REJECTED_SEVERITY_BPS 2000
+#define AC_MARKET_NON_REVEAL_SEVERITY_BPS 200  /* sol-gaps: a member who committed nothing or did not reveal (Base's default) */
+#define AC_MARKET_MINORITY_SEVERITY_BPS 100    /* sol-gaps: a member outvoted by a conclusive outcome, the light slash */
+#define AC_MARKET_COUNTERPARTY_COOLDOWN_DAYS 7 /* sol-gaps: one executor gain per requester a week, as Base */
 #define AC_MARKET_SEED_DELAY_SLOTS 1
 /* Reputation effects, in units of 10^-9 point (as Base's, whose point is 10^18): reputation is bought only with fee
  * that reaches the protocol (the burned part), 0.02 point per ACC, capped per task. */
@@ -119,8 +123,20 @@ typedef struct {
   u64 reviewer_gain;                /* validator reputation each aligned member gains (fixed at settlement) */
   ac_pubkey executor_agent;         /* the executor's agent account (PDA("agent", executor), checked when it bid) */
   ac_seat members[AC_MARKET_MAX_COMMITTEE];
+  /* sol-gaps: the members' slashes, fixed at submission like the other terms */
+  u64 non_reveal_severity_bps;      /* 0: none */
+  u64 minority_severity_bps;        /* 0: none */
+  u32 draw_window;                  /* the windows fix_seed opens, fixed at submission too */
+  u32 commit_window;
+  u32 reveal_window;
+  u32 reserved1;
+  /* Each seat's agent account (PDA("agent", its key)), kept when draw_seat or claim_seat loaded it with every check, so
+   * settle_member compares the address instead of hashing the seeds again (as the executor's, sol-gaps). */
+  ac_pubkey member_agents[AC_MARKET_MAX_COMMITTEE];
 } ac_task;
-AC_STATIC_ASSERT(sizeof(ac_task) == 456 + 120 * AC_MARKET_MAX_COMMITTEE, "task layout is part of the client's contract");
+AC_STATIC_ASSERT(sizeof(ac_task) == 456 + 120 * AC_MARKET_MAX_COMMITTEE + 32 + 32 * AC_MARKET_MAX_COMMITTEE,
+                 "task layout is part of the client's contract");
+AC_STATIC_ASSERT(sizeof(ac_task) <= AC_MAX_PERMITTED_DATA_INCREASE, "a CPI creates the task: at most 10 KiB");
 
 /* sha256 through the runtime (never by hand). Declared here so the shared syscalls header stays untouched. */
 extern u64 sol_sha256(const ac_bytes *fields, u64 fields_len, u8 *result);
@@ -184,5 +200,26 @@ typedef struct {
 u64 ac_market_penalty_check(ac_input *in, u64 first, const ac_task *task, ac_market_penalty *out);
 /* Slashes severity_bps (0: nothing) of the executor's stake. */
 u64 ac_market_penalise(ac_input *in, const ac_config *config, ac_market_penalty *penalty, u64 severity_bps);
+
+/* sol-gaps: a member's slash (no reveal, or outvoted by a conclusive outcome) through the same ac_slash: three accounts
+ * from `first` on: the member's agent (writable; the address the seat kept, owner, size), its next slash record
+ * (writable, uncreated), the System program; the keeper (signer, writable) pays. Nobody is harmed (all burned at
+ * finalization, as Base's address(0)), the task's address is the reason. The caller sets out->request.severity_bps to
+ * the severity due: 0 checks only the agent (SBF calls take at most five arguments). */
+u64 ac_market_member_penalty_check(ac_input *in, u64 first, const ac_task *task, u64 index, ac_market_penalty *out);
+
+/* sol-gaps: the executor's recent counterparties (Base's one gain per requester a week): true when `requester` gave no
+ * gain within AC_MARKET_COUNTERPARTY_COOLDOWN_DAYS, and then it is recorded today in place of the oldest of three
+ * entries (in the agent's reserved words); false changes nothing. */
+bool ac_market_note_counterparty(ac_agent *executor, const ac_pubkey *requester, i64 now);
+
+/* sol-gaps: the market parameters' bounds, checked at propose and again at execution, in the order of Base's
+ * TaskMarket._setParams (each failure logs the parameter's name, then ParameterOutOfRange): bidding window 10 min..30
+ * days, max task duration 1 s..365 days and longer than the bidding window, draw 10 min..1 day, commit and reveal
+ * 10 min..7 days, fee and reviewer share at most 100%, keeper reward at most 1,000 ACC, each severity 0 or 1..100%,
+ * and draw + commit + reveal + 1 day (the seed and the settlement) within AC_MAX_SLASH_DELAY (no slash-then-exit). */
+u64 ac_market_params_check(const ac_market_terms *terms, u64 keeper_reward);
+/* The defaults (initialize). */
+void ac_market_params_default(ac_market_params *params);
 
 #endif

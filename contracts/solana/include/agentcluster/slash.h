@@ -8,21 +8,30 @@
 
 /* --- stake checkpoints ------------------------------------------------------------------------------------------ */
 
-/* Records the agent's active stake as in force from `now` on. Every change of active_stake calls it (stake,
- * request_unstake, slash, reverse_slash). */
-void ac_stake_checkpoint(ac_agent *agent, i64 now);
+/* Makes room in the agent's stake history (the account's tail) for `extra` more points beyond those written and those
+ * reserved for reversals: when the capacity is short, the account grows (by at least AC_STAKE_GROWTH points at a time,
+ * so most changes need no CPI) and `payer` (signer, writable; System program `system` in the instruction) pays the rent
+ * the new size needs. The caller checked the agent account (writable, loaded). Work: O(1). */
+#define AC_STAKE_GROWTH 4
+u64 ac_stake_make_room(ac_account *agent_account, ac_account *payer, ac_account *system, u64 extra);
 
-/* The agent's active stake at `time` (its value at the end of that second), for sortition weights and votes. `time`
- * must be before `now` (AC_ERR_FUTURE_LOOKUP: stake can still change in this second) and not older than the history
- * kept (AC_ERR_STAKE_HISTORY_GONE once four later changes pushed it out: the market and governance take a time close
- * before their seed or snapshot; an agent that churns its stake only loses its own weight). */
+/* Records the agent's active stake as in force from `now` on (a change in the same second replaces the latest point).
+ * Every change of active_stake calls it (stake, request_unstake, slash, reverse_slash), after ac_stake_make_room (or,
+ * for a reversal, on the point its slash reserved): AC_ERR_INVALID_ACCOUNT_DATA if there were no room. */
+u64 ac_stake_checkpoint(ac_agent *agent, u64 agent_data_len, i64 now);
+
+/* The agent's active stake at `time` (its value at the end of that second), for sortition weights and votes: the
+ * latest point at or before `time` (binary search over the whole history, at most 32 steps), 0 before the first.
+ * `time` must be before `now` (AC_ERR_FUTURE_LOOKUP: stake can still change in this second); a past read never fails
+ * (AC_ERR_STAKE_HISTORY_GONE is no longer returned: the whole history is kept). */
 u64 ac_stake_at(const ac_agent *agent, i64 time, i64 now, u64 *stake);
 
 /* --- slashing ----------------------------------------------------------------------------------------------------- */
 
 /* What ac_slash needs besides the agent: the accounts to create the slash record with, and the slash's terms. */
 typedef struct {
-  ac_account *payer;               /* signer, writable: pays the record's rent */
+  ac_account *agent_account;       /* the agent's account (writable): its stake history may grow */
+  ac_account *payer;               /* signer, writable: pays the record's rent and the history's growth */
   ac_account *record;              /* writable, not yet created: PDA("slash", agent key, u32 LE agent's slash_count) */
   ac_account *system_program;
   const ac_pubkey *slasher;        /* recorded: an approved slasher's key, or the program id for the market */
@@ -66,7 +75,7 @@ u64 ac_slash_finalize(const ac_config *config, ac_slash_record *record, const ac
 /* Governance's decisions (reverse_slash, dismiss_appeal, and proposals that carry them), checks included: reversal
  * within the appeal window, or within the decision period once appealed; the whole amount back to active stake
  * (checkpointed), SlashReversed. */
-u64 ac_slash_reverse(ac_slash_record *record, ac_agent *agent, i64 now);
+u64 ac_slash_reverse(ac_slash_record *record, ac_account *agent_account, ac_agent *agent, i64 now);
 /* Dismissal of an appeal within its decision period: AppealDismissed, then ac_slash_finalize. */
 u64 ac_slash_dismiss(const ac_config *config, ac_slash_record *record, const ac_slash_payout *payout, i64 now);
 

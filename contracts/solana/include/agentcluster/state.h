@@ -38,6 +38,27 @@ enum ac_discriminator { AC_DISC_CONFIG = 1, AC_DISC_AGENT = 2, AC_DISC_ATTESTOR 
 #define AC_DEFAULT_APPEAL_WINDOW (7ull * 86400)
 #define AC_DEFAULT_EXIT_DELAY (30ull * 86400)
 
+/* sol-gaps: the task market's parameters, governance's to set (AC_GOV_SET_MARKET_PARAMS: the terms are the proposal's
+ * 32-byte target, the keeper reward its value), copied into each task at submission. Seconds and basis points. */
+typedef struct {
+  u32 bidding_window;
+  u32 max_task_duration;            /* the latest deadline, from submission */
+  u32 draw_window;                  /* fill phase: its first half; claims: the second */
+  u32 commit_window;
+  u32 reveal_window;
+  u16 fee_bps;                      /* the fee is at least this share of the bounty (and the keeper budget) */
+  u16 reviewer_share_bps;           /* of what the fee leaves after keeper work; the rest is burned */
+  u16 missed_severity_bps;          /* the executor's slashes (0: none) */
+  u16 rejected_severity_bps;
+  u16 non_reveal_severity_bps;      /* the members' slashes (0: none) */
+  u16 minority_severity_bps;
+} __attribute__((packed)) ac_market_terms;
+AC_STATIC_ASSERT(sizeof(ac_market_terms) == 32, "the terms are a proposal's target");
+typedef struct {
+  ac_market_terms terms;
+  u64 keeper_reward;                /* per unit of keeper work */
+} ac_market_params;
+
 typedef struct {
   u8 discriminator;                 /* AC_DISC_CONFIG */
   u8 version;                       /* AC_CONFIG_VERSION */
@@ -53,7 +74,8 @@ typedef struct {
   u64 unbonding_period;
   u64 appeal_window;
   u64 exit_delay;                   /* from request_exit until the bond can be withdrawn */
-  u64 reserved[7];                  /* room for parameters without a migration */
+  ac_market_params market;          /* sol-gaps: in five of the seven reserved words */
+  u64 reserved[2];                  /* room for parameters without a migration */
 } ac_config;
 AC_STATIC_ASSERT(sizeof(ac_config) == 432, "config layout is part of the client's contract");
 
@@ -122,19 +144,33 @@ AC_STATIC_ASSERT(sizeof(ac_attestation_message) == 136, "the signed message is p
  * ------------------------------------------------------------------------------------------------------------------- */
 enum ac_stake_discriminator { AC_DISC_SLASHER = 40, AC_DISC_SLASH = 41, AC_DISC_REPUTATION = 42 };
 
-/* The agent's 56 reserved bytes hold its stake history and its slash counter (ac_agent_history_of), so the existing
- * instructions keep their accounts. A checkpoint (t, s) says: from second t on, active stake was s. Four are kept, a
- * ring; a write in the same second replaces the latest. Times are u32 Unix seconds (until 2106). */
-#define AC_STAKE_CHECKPOINTS 4
-typedef struct { u32 time; u64 stake; } __attribute__((packed)) ac_checkpoint;
+/* The agent's 56 reserved bytes hold its slash counter and the stake history's counters (ac_agent_history_of); the
+ * history itself is the agent account's tail, after the 200-byte ac_agent: every change of active stake ever made, in
+ * time order, one ac_stake_point each (a change in the same second replaces the latest). The tail grows by realloc
+ * (sol-gaps), its rent paid by whoever makes the change: the owner (stake, request_unstake), the slasher or the keeper
+ * (a slash, which also keeps one point free for its possible reversal, so reverse_slash never needs to grow it). The
+ * capacity is (data length - 200) / 16 and always at least checkpoint_count + reserved_points. Times are Unix seconds. */
+typedef struct { i64 time; u64 stake; } ac_stake_point;
+AC_STATIC_ASSERT(sizeof(ac_stake_point) == 16, "a stake point's layout is part of the client's contract");
 typedef struct {
   u32 slash_count;                  /* the next slash's index: PDA("slash", agent key, u32 LE index) */
-  u8 checkpoint_head;               /* the latest checkpoint's index in the ring */
-  u8 checkpoint_count;              /* checkpoints ever written, saturating at AC_STAKE_CHECKPOINTS */
-  u8 reserved[2];
-  ac_checkpoint checkpoints[AC_STAKE_CHECKPOINTS];
+  u32 checkpoint_count;             /* points in the tail */
+  u32 reserved_points;              /* free points kept for reversals of slash records made (never released) */
+  /* sol-gaps: the market's recent counterparties of this agent as executor (the first 8 bytes of a requester's key and
+   * the day, Unix days, of the gain it gave); the oldest makes room */
+  struct { u8 requester[8]; u32 day; } __attribute__((packed)) recent_counterparties[3];
+  u8 reserved[8];
 } __attribute__((packed)) ac_agent_history;
-AC_STATIC_ASSERT(sizeof(ac_agent_history) == 7 * 8, "the history fills the agent's reserved words exactly");
+AC_STATIC_ASSERT(sizeof(ac_agent_history) == 7 * 8, "the history's counters fill the agent's reserved words exactly");
+/* The tail's points (checkpoint_count of them are written). */
+AC_INLINE ac_stake_point *ac_stake_points_of(ac_agent *agent) { return (ac_stake_point *)(agent + 1); }
+AC_INLINE const ac_stake_point *ac_stake_points_of_const(const ac_agent *agent) {
+  return (const ac_stake_point *)(agent + 1);
+}
+/* An agent account's data length: the agent and a whole number of stake points. */
+AC_INLINE bool ac_agent_size_ok(u64 data_len) {
+  return data_len >= sizeof(ac_agent) && (data_len - sizeof(ac_agent)) % sizeof(ac_stake_point) == 0;
+}
 AC_INLINE ac_agent_history *ac_agent_history_of(ac_agent *agent) { return (ac_agent_history *)agent->reserved; }
 AC_INLINE const ac_agent_history *ac_agent_history_of_const(const ac_agent *agent) {
   return (const ac_agent_history *)agent->reserved;
@@ -236,7 +272,9 @@ enum ac_gov_action {
   AC_GOV_SET_AUTHORITY = 7,         /* critical; target: the config's new authority (not zero) */
   AC_GOV_SET_SLASHER = 8,           /* critical (a slasher takes stake); target: the key; value: 1 approve, 0 withdraw */
   AC_GOV_SET_ATTESTOR = 9,          /* target: the key; value: 1 approve, 0 withdraw */
-  AC_GOV_ACTIONS = 10,
+  AC_GOV_SET_MARKET_PARAMS = 10,    /* sol-gaps; critical (as Base's TaskMarket.setParams); target: ac_market_terms;
+                                       value: the keeper reward; new tasks only */
+  AC_GOV_ACTIONS = 11,
 };
 enum ac_proposal_status { AC_PROPOSAL_ACTIVE = 0, AC_PROPOSAL_EXECUTED = 1 };
 typedef struct {

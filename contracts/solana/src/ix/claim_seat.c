@@ -40,6 +40,7 @@ u64 ac_ix_claim_seat(ac_input *in) {
   seat->owner = agent->owner;
   seat->neg_log2_u = neg_log2_u;
   seat->weight = weight;
+  t->member_agents[index] = in->accounts[A_AGENT]->key; /* checked above: settle_member compares it (sol-gaps) */
   bool paid = t->claims < t->committee_size;
   if (paid) t->claims++;
   ac_event_seat event = { in->accounts[AC_K_TASK]->key, agent->agent_key, neg_log2_u, weight, index };

@@ -38,6 +38,7 @@ u64 ac_ix_draw_seat(ac_input *in) {
   seat->neg_log2_u = neg_log2_u;
   seat->weight = weight;
   seat->state = AC_SEAT_SEATED;
+  t->member_agents[index] = in->accounts[A_AGENT]->key; /* checked above: settle_member compares it (sol-gaps) */
   t->seats = index + 1;
   ac_event_seat event = { in->accounts[AC_K_TASK]->key, agent->agent_key, neg_log2_u, weight, index };
   ac_emit(AC_EVENT_SEAT_FILLED, &event, sizeof(event));

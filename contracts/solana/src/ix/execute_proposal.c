@@ -14,6 +14,7 @@
 #include "agentcluster/governance.h"
 #include "agentcluster/instructions.h"
 #include "agentcluster/slash.h"
+#include "agentcluster/market.h"
 
 enum { A_EXECUTOR, A_CONFIG, A_PROPOSAL, A_COUNT };
 enum { A_RECORD = 3, A_REVERSE_AGENT = 4, A_REVERSE_COUNT = 5 };
@@ -93,8 +94,12 @@ u64 ac_ix_execute_proposal(ac_input *in) {
     case AC_GOV_SET_APPEAL_WINDOW: writable_config->appeal_window = proposal->value; break;
     case AC_GOV_SET_EXIT_DELAY: writable_config->exit_delay = proposal->value; break;
     case AC_GOV_SET_AUTHORITY: writable_config->authority = proposal->target; break;
+    case AC_GOV_SET_MARKET_PARAMS: /* sol-gaps: for tasks submitted from now on */
+      sol_memcpy_(&writable_config->market.terms, proposal->target.bytes, sizeof(ac_market_terms));
+      writable_config->market.keeper_reward = proposal->value;
+      break;
     case AC_GOV_REVERSE_SLASH:
-      if ((rc = ac_slash_reverse(record, agent, now)) != AC_OK) return ac_fail(rc);
+      if ((rc = ac_slash_reverse(record, a[A_REVERSE_AGENT], agent, now)) != AC_OK) return ac_fail(rc);
       break;
     case AC_GOV_DISMISS_APPEAL:
       if ((rc = ac_slash_dismiss(config, record, &payout, now)) != AC_OK) return ac_fail(rc);

@@ -59,10 +59,10 @@ u64 ac_ix_fix_seed(ac_input *in) {
     /* --- act --- */
     sol_sha256(fields, 3, t->seed);
     t->status = AC_TASK_VERIFYING;
-    t->fill_closes_at = now + AC_MARKET_DRAW_WINDOW / 2;
-    t->draw_closes_at = now + AC_MARKET_DRAW_WINDOW;
-    t->commit_ends_at = t->draw_closes_at + AC_MARKET_COMMIT_WINDOW;
-    t->reveal_ends_at = t->commit_ends_at + AC_MARKET_REVEAL_WINDOW;
+    t->fill_closes_at = now + (i64)(t->draw_window / 2); /* the task's own windows, fixed at submission (sol-gaps) */
+    t->draw_closes_at = now + (i64)t->draw_window;
+    t->commit_ends_at = t->draw_closes_at + (i64)t->commit_window;
+    t->reveal_ends_at = t->commit_ends_at + (i64)t->reveal_window;
     sol_memcpy_(event.seed, t->seed, 32);
     event.slot = ac_read_u64(entry);
     event.lapsed = 0;

@@ -11,6 +11,7 @@
 #include "ac/ids.h"
 #include "ac/math.h"
 #include "ac/pda.h"
+#include "agentcluster/market.h"
 #include "agentcluster/events.h"
 #include "agentcluster/instructions.h"
 #include "agentcluster/state.h"
@@ -122,6 +123,7 @@ u64 ac_ix_initialize(ac_input *in) {
   state->unbonding_period = AC_DEFAULT_UNBONDING_PERIOD;
   state->appeal_window = AC_DEFAULT_APPEAL_WINDOW;
   state->exit_delay = AC_DEFAULT_EXIT_DELAY;
+  ac_market_params_default(&state->market); /* sol-gaps */
   ac_event_initialized event = { authority->key, mint->key, minted };
   ac_emit(AC_EVENT_INITIALIZED, &event, sizeof(event));
   return AC_OK;

@@ -13,6 +13,7 @@
 #include "agentcluster/accounts.h"
 #include "agentcluster/events.h"
 #include "agentcluster/instructions.h"
+#include "agentcluster/slash.h"
 
 enum { A_OWNER, A_AGENT_KEY, A_AGENT, A_OWNER_ACC, A_BONDS, A_MINT, A_CONFIG, A_SYSTEM, A_TOKEN, A_COUNT };
 #define DATA_LEN (1 + 8)
@@ -54,7 +55,10 @@ u64 ac_ix_register_agent(ac_input *in) {
   /* --- act --- */
   const ac_seed agent_signer_seeds[3] = { agent_seeds[0], agent_seeds[1], { &agent_bump, 1 } };
   const ac_signer_seeds agent_signer = { agent_signer_seeds, 3 };
-  if ((rc = ac_system_create_pda(a[A_OWNER], a[A_AGENT], sizeof(ac_agent), program_id, &agent_signer)) != AC_OK) return ac_fail(rc);
+  /* Created with room for AC_STAKE_GROWTH stake points (sol-gaps), so the first changes need no growth. */
+  if ((rc = ac_system_create_pda(a[A_OWNER], a[A_AGENT], sizeof(ac_agent) + AC_STAKE_GROWTH * sizeof(ac_stake_point), program_id,
+                                 &agent_signer)) != AC_OK)
+    return ac_fail(rc);
   /* The owner signed the transaction, so it authorises both token CPIs itself. */
   if ((rc = ac_token_transfer(a[A_OWNER_ACC], a[A_BONDS], a[A_OWNER], bond, NULL)) != AC_OK) return ac_fail(rc);
   if (fee > 0 && (rc = ac_token_burn(a[A_OWNER_ACC], a[A_MINT], a[A_OWNER], fee, NULL)) != AC_OK) return ac_fail(rc);

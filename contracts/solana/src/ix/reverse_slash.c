@@ -31,6 +31,6 @@ u64 ac_ix_reverse_slash(ac_input *in) {
   if (!ac_key_eq(&record->agent_key, &agent->agent_key)) return ac_fail(AC_ERR_WRONG_ACCOUNT);
 
   /* --- the rule's checks, then the act (ac_slash_reverse) --- */
-  if ((rc = ac_slash_reverse(record, agent, ac_now())) != AC_OK) return ac_fail(rc);
+  if ((rc = ac_slash_reverse(record, a[A_AGENT], agent, ac_now())) != AC_OK) return ac_fail(rc);
   return AC_OK;
 }

@@ -1,5 +1,6 @@
 /* settle_executor: after a task with an executor is final, anyone (paid) applies the executor's consequences, once:
- * accepted: task reputation + the gain fixed at settlement (0.02 point per burned ACC, at most 1 point); rejected:
+ * accepted: task reputation + the gain fixed at settlement (0.02 point per burned ACC, at most 1 point), from one
+ * requester at most once a week (sol-gaps, as Base: no gain, and nothing recorded, within the cooldown); rejected:
  * slashed rejected_severity_bps for the requester (appealable, sol-stake's slashing) and -2 points; missed deadline or
  * lapsed seed: slashed missed_severity_bps and -1 point; inconclusive or refunded: nothing. A step of its own, so that
  * no settlement instruction carries both a slash and the verdict (each stays under 20,000 CU).
@@ -47,6 +48,7 @@ u64 ac_ix_settle_executor(ac_input *in) {
   /* --- act: state first, then the slash (its record's creation is a CPI) and the keeper's pay --- */
   t->executor_settled = 1;
   i64 now = ac_now();
+  if (delta > 0 && !ac_market_note_counterparty(penalty.agent, &t->requester, now)) delta = 0;
   if (delta != 0 && (rc = ac_reputation_record(reputation, AC_REP_TASK, delta, now)) != AC_OK) return ac_fail(rc);
   ac_event_executor_settled event = { in->accounts[AC_K_TASK]->key, t->executor, delta, (u16)severity };
   ac_emit(AC_EVENT_EXECUTOR_SETTLED, &event, sizeof(event));

@@ -24,7 +24,7 @@ u64 ac_ix_slash(ac_input *in) {
   ac_agent *agent;
   u64 rc, amount;
   ac_slash_request request = {
-    .payer = a[A_SLASHER], .record = a[A_RECORD], .system_program = a[A_SYSTEM], .slasher = &a[A_SLASHER]->key,
+    .agent_account = a[A_AGENT], .payer = a[A_SLASHER], .record = a[A_RECORD], .system_program = a[A_SYSTEM], .slasher = &a[A_SLASHER]->key,
     .harmed_party = (const ac_pubkey *)(in->data + 3), .reason = in->data + 35, .severity_bps = ac_read_u16(in->data + 1),
   };
 

@@ -57,14 +57,15 @@ u64 ac_ix_submit_task(ac_input *in) {
   i64 deadline = (i64)ac_read_u64(d + 64);
   u8 committee_size = d[72];
   i64 now = ac_now();
-  i64 bidding_ends_at = now + AC_MARKET_BIDDING_WINDOW;
+  const ac_market_params *params = &config->market; /* sol-gaps: governance's, copied into the task below */
+  i64 bidding_ends_at = now + (i64)params->terms.bidding_window;
   if (bounty == 0 || committee_size < AC_MARKET_MIN_COMMITTEE || committee_size > AC_MARKET_MAX_COMMITTEE ||
-      deadline <= bidding_ends_at || deadline > now + AC_MARKET_MAX_TASK_DURATION)
+      deadline <= bidding_ends_at || deadline > now + (i64)params->terms.max_task_duration)
     return ac_fail(AC_ERR_INVALID_TASK);
   /* Every unit of keeper work is paid from the fee: assign, fix_seed, settle_task, settle_executor, and per seat a fill,
    * a claim and a member settlement; at least 1 base unit is left. */
-  u64 keeper_budget = (3ull * committee_size + 4) * AC_MARKET_KEEPER_REWARD + 1, by_bps;
-  if (!ac_mul_div(bounty, AC_MARKET_FEE_BPS, AC_BPS, &by_bps)) return ac_fail(AC_ERR_ARITHMETIC_OVERFLOW);
+  u64 keeper_budget = (3ull * committee_size + 4) * params->keeper_reward + 1, by_bps; /* reward <= 1,000 ACC: fits */
+  if (!ac_mul_div(bounty, params->terms.fee_bps, AC_BPS, &by_bps)) return ac_fail(AC_ERR_ARITHMETIC_OVERFLOW);
   if (fee < keeper_budget || fee < by_bps) return ac_fail(AC_ERR_FEE_TOO_LOW);
   if (bounty + fee < bounty) return ac_fail(AC_ERR_ARITHMETIC_OVERFLOW);
   if (ac_token_account_amount(a[A_REQUESTER_ACC]) < bounty + fee) return ac_fail(AC_ERR_INSUFFICIENT_FUNDS);
@@ -104,12 +105,19 @@ static AC_NOINLINE u64 record(ac_input *in, u8 task_bump, u8 vault_bump, i64 now
   t->bounty = bounty;
   t->fee = fee;
   t->capabilities = capabilities;
-  t->keeper_reward = AC_MARKET_KEEPER_REWARD;
-  t->reviewer_share_bps = AC_MARKET_REVIEWER_SHARE_BPS;
-  t->missed_severity_bps = AC_MARKET_MISSED_SEVERITY_BPS;
-  t->rejected_severity_bps = AC_MARKET_REJECTED_SEVERITY_BPS;
+  /* Every parameter the task depends on, from the config now (sol-gaps): later changes apply to later tasks only. */
+  const ac_market_params *params = &((const ac_config *)a[A_CONFIG]->data)->market;
+  t->keeper_reward = params->keeper_reward;
+  t->reviewer_share_bps = params->terms.reviewer_share_bps;
+  t->missed_severity_bps = params->terms.missed_severity_bps;
+  t->rejected_severity_bps = params->terms.rejected_severity_bps;
+  t->non_reveal_severity_bps = params->terms.non_reveal_severity_bps;
+  t->minority_severity_bps = params->terms.minority_severity_bps;
+  t->draw_window = params->terms.draw_window;
+  t->commit_window = params->terms.commit_window;
+  t->reveal_window = params->terms.reveal_window;
   t->submitted_at = now;
-  t->bidding_ends_at = now + AC_MARKET_BIDDING_WINDOW;
+  t->bidding_ends_at = now + (i64)params->terms.bidding_window;
   t->deadline = deadline;
   /* The requester signed the transaction: it authorises the escrow transfer itself. */
   if ((rc = ac_token_transfer(a[A_REQUESTER_ACC], a[A_VAULT], a[A_REQUESTER], bounty + fee, NULL)) != AC_OK) return ac_fail(rc);

@@ -7,7 +7,7 @@
 
 u64 ac_market_stake_at(ac_account *agent_account, const ac_agent *agent, i64 time, u64 *stake) {
   (void)agent_account;
-  /* History pushed out by later changes reads as no stake: an agent that churns its stake only loses its own weight. */
+  /* The whole history is kept (sol-gaps): the read fails only for a time not yet past, which the callers never ask. */
   if (ac_stake_at(agent, time, ac_now(), stake) != AC_OK) return AC_ERR_NO_STAKE_AT_SNAPSHOT;
   return AC_OK;
 }

@@ -6,13 +6,14 @@
 #include "agentcluster/accounts.h"
 #include "agentcluster/events.h"
 #include "agentcluster/governance.h"
+#include "agentcluster/market.h"
 
 #define DAY 86400ull
 static const u8 SEED_PROPOSAL[] = AC_SEED_PROPOSAL;
 
 bool ac_gov_is_critical(u8 action) {
   return action == AC_GOV_SET_UNBONDING_PERIOD || action == AC_GOV_SET_APPEAL_WINDOW || action == AC_GOV_SET_AUTHORITY ||
-         action == AC_GOV_SET_SLASHER;
+         action == AC_GOV_SET_SLASHER || action == AC_GOV_SET_MARKET_PARAMS;
 }
 
 u64 ac_gov_check_action(const ac_config *config, u8 action, u64 value, const ac_pubkey *target) {
@@ -35,6 +36,8 @@ u64 ac_gov_check_action(const ac_config *config, u8 action, u64 value, const ac_
     case AC_GOV_SET_SLASHER:
     case AC_GOV_SET_ATTESTOR:
       return ac_key_is_zero(target) || value > 1 ? AC_ERR_PARAMETER_OUT_OF_RANGE : AC_OK;
+    case AC_GOV_SET_MARKET_PARAMS: /* sol-gaps: the target's 32 bytes are the terms */
+      return ac_market_params_check((const ac_market_terms *)target->bytes, value);
     default:
       return AC_ERR_INVALID_ACTION;
   }

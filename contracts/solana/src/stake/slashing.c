@@ -37,13 +37,20 @@ u64 ac_slash(const ac_pubkey *program_id, const ac_config *config, ac_agent *age
   if (total == 0) return AC_OK;
   i64 now = ac_now();
 
+  /* --- room in the stake history (the payer's System transfer when it grows): this change's point and one kept for a
+   * reversal of this record, so reverse_slash never grows the account --- */
+  if ((rc = ac_stake_make_room(request->agent_account, request->payer, request->system_program,
+                               (from_active != 0 ? 1 : 0) + 1)) != AC_OK)
+    return rc;
+
   /* --- effects: the agent first, then the record's creation (a System CPI) and its contents --- */
   ac_agent_history *history = ac_agent_history_of(agent);
   u32 index = history->slash_count;
   history->slash_count = index + 1;
+  history->reserved_points += 1;
   agent->active_stake -= from_active;
   agent->unbonding_stake -= from_unbonding;
-  if (from_active != 0) ac_stake_checkpoint(agent, now);
+  if (from_active != 0 && (rc = ac_stake_checkpoint(agent, request->agent_account->data_len, now)) != AC_OK) return rc;
 
   u8 index_bytes[4];
   ac_write_u32(index_bytes, index);
@@ -140,7 +147,7 @@ u64 ac_slash_finalize(const ac_config *config, ac_slash_record *record, const ac
   return AC_OK;
 }
 
-u64 ac_slash_reverse(ac_slash_record *record, ac_agent *agent, i64 now) {
+u64 ac_slash_reverse(ac_slash_record *record, ac_account *agent_account, ac_agent *agent, i64 now) {
   if (!ac_key_eq(&record->agent_key, &agent->agent_key)) return AC_ERR_WRONG_ACCOUNT;
   if (record->status == AC_SLASH_APPEALED) {
     if (now > record->decision_deadline) return AC_ERR_DECISION_PERIOD_OVER;
@@ -150,9 +157,13 @@ u64 ac_slash_reverse(ac_slash_record *record, ac_agent *agent, i64 now) {
     return AC_ERR_SLASH_NOT_OPEN;
   }
   if (agent->active_stake + record->amount < record->amount) return AC_ERR_ARITHMETIC_OVERFLOW;
+  ac_agent_history *history = ac_agent_history_of(agent);
+  if (history->reserved_points == 0) return AC_ERR_INVALID_ACCOUNT_DATA; /* every record reserved one: never expected */
+  u64 rc;
   record->status = AC_SLASH_REVERSED;
   agent->active_stake += record->amount;
-  ac_stake_checkpoint(agent, now);
+  if ((rc = ac_stake_checkpoint(agent, agent_account->data_len, now)) != AC_OK) return rc; /* on the reserved point */
+  history->reserved_points -= 1;
   ac_event_slash_reversed event = { record->agent_key, record->index, record->amount, agent->active_stake };
   ac_emit(AC_EVENT_SLASH_REVERSED, &event, sizeof(event));
   return AC_OK;

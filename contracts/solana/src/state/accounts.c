@@ -23,7 +23,7 @@ u64 ac_agent_load(ac_account *account, const ac_pubkey *program_id, ac_agent **a
   u64 rc;
   if ((rc = ac_check_owner(account, program_id)) != AC_OK) return rc;
   ac_agent *a = (ac_agent *)account->data;
-  if (account->data_len != sizeof(ac_agent) || a->discriminator != AC_DISC_AGENT || a->version != AC_AGENT_VERSION)
+  if (!ac_agent_size_ok(account->data_len) || a->discriminator != AC_DISC_AGENT || a->version != AC_AGENT_VERSION)
     return AC_ERR_INVALID_ACCOUNT_DATA;
   const ac_seed seeds[2] = { { SEED_AGENT, sizeof(SEED_AGENT) - 1 }, { a->agent_key.bytes, 32 } };
   if ((rc = ac_pda_verify(account, seeds, 2, a->bump, program_id)) != AC_OK) return rc;
