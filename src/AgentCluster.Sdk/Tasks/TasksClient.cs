@@ -510,33 +510,72 @@ public sealed class TasksClient
 
     /// <summary>
     /// Keeper: the sortition keys of <paramref name="agentIds"/> for <paramref name="taskId"/>, read with the market's own
-    /// <c>sortitionKey</c> view (one call each, so the keys are exactly the contract's), best (smallest) first, ties by agent id. Agents
-    /// under the minimum stake at the snapshot have no key and are left out; nothing else is checked (exclusions and eligibility are
-    /// the caller's, see <see cref="DrawCommitteeBySortitionAsync"/>).
-    /// The seed must be fixed.
+    /// <c>sortitionKey</c> view (one <c>eth_call</c> each, so the keys are exactly the contract's; sent as JSON-RPC batches of
+    /// <see cref="SortitionKeyBatchSize"/> calls, all at one block), best (smallest) first, ties by agent id. Agents under the
+    /// minimum stake at the snapshot have no key and are left out; nothing else is checked (exclusions and eligibility are the
+    /// caller's, see <see cref="DrawCommitteeBySortitionAsync"/>). The seed must be fixed.
     /// </summary>
     /// <exception cref="ArgumentException">A non-positive id.</exception>
+    /// <exception cref="AgentCluster.Evm.Errors.ContractRevertException">A call reverted for another reason than too little stake
+    /// (typed by the market's errors, e.g. the seed is not fixed).</exception>
     public async Task<IReadOnlyList<(BigInteger AgentId, BigInteger Key)>> SortitionKeysAsync(BigInteger taskId, IEnumerable<BigInteger> agentIds,
         CancellationToken cancellationToken = default)
     {
         RequireId(taskId, nameof(taskId));
         ArgumentNullException.ThrowIfNull(agentIds);
-        var keyed = new List<(BigInteger AgentId, BigInteger Key)>();
-        foreach (BigInteger id in agentIds.Distinct())
+        BigInteger[] ids = [.. agentIds.Distinct()];
+        foreach (BigInteger id in ids)
         {
             RequireId(id, nameof(agentIds));
-            try
+        }
+
+        var keyed = new List<(BigInteger AgentId, BigInteger Key)>(ids.Length);
+        if (ids.Length == 0)
+        {
+            return keyed;
+        }
+
+        // One block for every batch: the keys of one draw are read from one state.
+        var block = new BlockParameter(await RunAsync(() => _client.Web3.Eth.Blocks.GetBlockNumber.SendRequestAsync(), cancellationToken).ConfigureAwait(false));
+        string market = Market.ContractHandler.ContractAddress;
+        var call = new Nethereum.RPC.Eth.Transactions.EthCall(_client.Web3.Client);
+        foreach (BigInteger[] chunk in ids.Chunk(SortitionKeyBatchSize))
+        {
+            var batch = new Nethereum.JsonRpc.Client.RpcRequestResponseBatch { AcceptPartiallySuccessful = true };
+            var items = chunk.Select((id, i) => new Nethereum.JsonRpc.Client.RpcRequestResponseBatchItem<Nethereum.RPC.Eth.Transactions.EthCall, string>(call,
+                call.BuildRequest(new SortitionKeyFunction { TaskId = taskId, AgentId = id }.CreateCallInput(market), block, i + 1))).ToList();
+            foreach (var item in items)
             {
-                keyed.Add((id, await RunAsync(() => Market.SortitionKeyQueryAsync(taskId, id), cancellationToken).ConfigureAwait(false)));
+                batch.BatchItems.Add(item);
             }
-            catch (AgentCluster.Evm.Errors.ContractCustomErrorException<InsufficientStakeError>)
+
+            await RunAsync(() => _client.Web3.Client.SendBatchRequestAsync(batch), cancellationToken).ConfigureAwait(false);
+            for (int i = 0; i < chunk.Length; i++)
             {
-                // under the minimum stake at the snapshot: not a candidate
+                var item = items[i];
+                if (!item.HasError)
+                {
+                    keyed.Add((chunk[i], UintDecoder.DecodeBigInteger(item.Response.HexToByteArray())));
+                    continue;
+                }
+
+                Exception failure = TaskMarketService.ErrorDecoder.Translate(new Nethereum.JsonRpc.Client.RpcResponseException(item.RpcError));
+                if (failure is AgentCluster.Evm.Errors.ContractCustomErrorException<InsufficientStakeError>)
+                {
+                    continue; // under the minimum stake at the snapshot: not a candidate
+                }
+
+                throw failure;
             }
         }
 
         return [.. keyed.OrderBy(k => k.Key).ThenBy(k => k.AgentId)];
     }
+
+    /// <summary>How many <c>sortitionKey</c> calls <see cref="SortitionKeysAsync"/> sends in one JSON-RPC batch.</summary>
+    public const int SortitionKeyBatchSize = 200;
+
+    private static readonly Nethereum.ABI.Decoders.IntTypeDecoder UintDecoder = new(false);
 
     /// <summary>
     /// Keeper: submits the <paramref name="committeeSize"/> best of <paramref name="keyed"/> (keys from <see cref="SortitionKeysAsync"/>

@@ -114,6 +114,12 @@ public class ReviewLifecycleTests
             keys[id] = await keeper.Contracts.TaskMarket.SortitionKeyQueryAsync(taskId, id);
         }
 
+        // The batched read (JSON-RPC batches of eth_call) gives exactly the contract's key of each candidate; an agent without stake
+        // (an id nobody registered) has no key and is left out, not an error.
+        var batched = await keeper.Tasks.SortitionKeysAsync(taskId, [.. _world.Committee, 10_000], ct);
+        Assert.That(batched.ToDictionary(k => k.AgentId, k => k.Key), Is.EqualTo(keys), "one key per staked candidate, equal to sortitionKey's");
+        Assert.That(batched.Select(k => k.Key), Is.Ordered, "best (smallest) first");
+
         List<BigInteger> leftOut = [.. _world.Committee.Except(members)];
         Assert.Multiple(() =>
         {
