@@ -45,10 +45,11 @@ internal static class LocalnetCommand
         var json = new Option<bool>("--json") { Description = "Print the closing report as JSON." };
         var manifest = new Option<string>("--manifest") { Description = "Also write the deployment manifest here (default: <dir>/manifest.json only)." };
         var noGovernance = new Option<bool>("--no-governance") { Description = "Skip the governance round (a market fee proposal voted and executed after the timelock)." };
+        var blockTime = new Option<int?>("--block-time") { Description = "Once the swarm is set up, mine a block every S seconds (1..60) instead of one per transaction." };
         var fund = new Option<int>("--fund-accounts") { Description = "ACC sent to each of anvil's accounts #1..#9 for trying the CLI by hand (default 0: none).", DefaultValueFactory = _ => 0 };
         var up = new Command("up", "Start anvil, deploy, run the keepers, the dashboard and a simulated swarm; Ctrl-C stops it and prints the report.")
         {
-            agents, tasks, seed, untilSettled, dashboardPort, port, chain, dir, json, manifest, fund, noGovernance,
+            agents, tasks, seed, untilSettled, dashboardPort, port, chain, dir, json, manifest, fund, noGovernance, blockTime,
         };
         up.SetAction(async (parse, ct) =>
         {
@@ -66,6 +67,7 @@ internal static class LocalnetCommand
                 Manifest = parse.GetValue(manifest),
                 FundAccounts = parse.GetValue(fund),
                 Governance = !parse.GetValue(noGovernance),
+                BlockTime = parse.GetValue(blockTime),
             };
             settings.Validate();
             return await RunAsync(settings, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, ct).ConfigureAwait(false);
@@ -244,6 +246,13 @@ internal static class LocalnetCommand
                     }
                 }
             }, CancellationToken.None);
+
+            if (s.BlockTime is { } seconds)
+            {
+                // Interval mining from here on (deploy and set-up stay on automine: 1,000 agents set up a block a second take over 20 min).
+                await suite.Web3.Client.SendRequestAsync(new RpcRequest(1, "evm_setIntervalMining", seconds)).ConfigureAwait(false);
+                Say($"anvil mines a block every {seconds} s from now on (--block-time)");
+            }
 
             Say($"swarm of {s.Agents} agents running{(s.UntilSettled is { } n ? $" until {n} tasks are settled" : "")}; Ctrl-C stops");
             await swarm.RunAsync(ct).ConfigureAwait(false);
@@ -436,6 +445,8 @@ internal sealed record LocalnetSettings
 
     public bool Governance { get; init; } = true;
 
+    public int? BlockTime { get; init; }
+
     public void Validate()
     {
         if (Chain is "solana" or "both")
@@ -471,6 +482,11 @@ internal sealed record LocalnetSettings
         if (FundAccounts is < 0 or > 1_000_000)
         {
             throw new CliInputException("--fund-accounts", $"must be 0..1000000 ACC; got {FundAccounts}.");
+        }
+
+        if (BlockTime is < 1 or > 60)
+        {
+            throw new CliInputException("--block-time", $"must be 1..60 seconds between blocks; got {BlockTime}.");
         }
 
         if (Port is < 0 or > 65_535)
