@@ -285,7 +285,9 @@ internal sealed partial class SwarmRun(int agents, SwarmBenchOptions options)
     {
         try
         {
-            using JsonDocument doc = JsonDocument.Parse(_stdout.ToString());
+            // The report is the line that starts with '{' (the in-process hosts' error logs may share stdout).
+            string json = _stdout.ToString().Split('\n').LastOrDefault(l => l.StartsWith('{')) ?? "";
+            using JsonDocument doc = JsonDocument.Parse(json);
             JsonElement root = doc.RootElement;
             return $"settled {root.GetProperty("settled")}, conservation ok {root.GetProperty("conservation").GetProperty("ok")}";
         }
