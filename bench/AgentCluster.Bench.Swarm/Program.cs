@@ -75,7 +75,7 @@ foreach (int size in o.Sizes)
     catch (Exception e) when (e is TimeoutException or InvalidOperationException or OperationCanceledException or PlaywrightException)
     {
         Console.Error.WriteLine($"# agents={size}: failed: {e.GetType().Name}: {e.Message}");
-        figures.WriteLine($"# agents={size}: no figures ({e.GetType().Name}: {e.Message})");
+        figures.WriteLine($"# agents={size}: no figures ({e.GetType().Name}: {e.Message}); so far: {run.Partial()}");
         figures.Flush();
         continue;
     }
@@ -216,6 +216,12 @@ internal sealed partial class SwarmRun(int agents, SwarmBenchOptions options)
         }
     }
 
+    /// <summary>What was measured before a run ended early: the peaks and the tasks submitted and settled.</summary>
+    public string Partial() => string.Create(CultureInfo.InvariantCulture,
+        $"peak_rss_mb_localnet={Mb("localnet"):0} peak_rss_mb_anvil={Mb("anvil"):0} peak_rss_mb_chromium={Mb("chromium"):0}, tasks submitted {_submitted.Count}, settled {_settled.Count}");
+
+    private double Mb(string role) => _hwmKb.Where(kv => RoleOf(kv.Key) == role).Sum(kv => kv.Value) / 1024.0;
+
     private SizeResult Compute(ulong phaseStart)
     {
         // Tasks per minute over the task phase, wall clock.
@@ -269,10 +275,9 @@ internal sealed partial class SwarmRun(int agents, SwarmBenchOptions options)
             $"{Tag}: {_submitted.Count} tasks submitted, {settledOk.Count} settled ({refunded} refunded, no lag) over {minutes:0.00} min; lags {string.Join(',', lags)}{(unknown > 0 ? $"; {unknown} without a known settleable block" : "")}"));
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{Tag}: {latencies.Count} paints measured (of {_renders.Count}); min {latencies.DefaultIfEmpty(double.NaN).First():0} ms, max {latencies.DefaultIfEmpty(double.NaN).Last():0} ms; report: {ReportSummary()}"));
-        double Mb(Func<string, bool> role) => _hwmKb.Where(kv => role(RoleOf(kv.Key))).Sum(kv => kv.Value) / 1024.0;
         return new SizeResult(perMinute, SettlementLag.Percentile(lags, 50), SettlementLag.Percentile(lags, 95),
             SettlementLag.Percentile(latencies, 50), SettlementLag.Percentile(latencies, 95),
-            Mb(r => r == "localnet"), Mb(r => r == "anvil"), Mb(r => r == "chromium"));
+            Mb("localnet"), Mb("anvil"), Mb("chromium"));
     }
 
     private readonly ConcurrentDictionary<int, string> _roles = new();
