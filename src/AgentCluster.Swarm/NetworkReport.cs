@@ -2,6 +2,8 @@ using System.Numerics;
 using System.Reflection;
 using AgentCluster.Evm.Bindings.AccToken;
 using AgentCluster.Evm.Bindings.AccToken.ContractDefinition;
+using AgentCluster.Evm.Bindings.AgentClusterGovernor.ContractDefinition;
+using AgentCluster.Evm.Bindings.Staking.ContractDefinition;
 using AgentCluster.Sdk;
 using AgentCluster.Sdk.Tasks;
 using Nethereum.ABI.FunctionEncoding.Attributes;
@@ -13,12 +15,37 @@ using Nethereum.Web3;
 
 namespace AgentCluster.Swarm;
 
+/// <summary>One vote cast on a proposal (the governor's VoteCast event).</summary>
+/// <param name="Voter">The voter's address.</param>
+/// <param name="Support">For, Against or Abstain.</param>
+/// <param name="Weight">Its votes (wei of ACC at the proposal's snapshot).</param>
+/// <param name="Reason">The reason it gave.</param>
+public sealed record VoteCast(string Voter, string Support, BigInteger Weight, string Reason);
+
+/// <summary>A proposal created during the run: its state and tallies as the governor holds them at the report's last block.</summary>
+/// <param name="Id">The proposal id.</param>
+/// <param name="Description">Its description.</param>
+/// <param name="State">The governor's state (Executed when it ran through the timelock).</param>
+/// <param name="For">Votes for (the governor's tally).</param>
+/// <param name="Against">Votes against.</param>
+/// <param name="Abstain">Abstentions.</param>
+/// <param name="Votes">Every vote cast on it (VoteCast events).</param>
+public sealed record ProposalOutcome(BigInteger Id, string Description, string State, BigInteger For, BigInteger Against, BigInteger Abstain,
+    IReadOnlyList<VoteCast> Votes);
+
+/// <summary>An appeal filed during the run and how it ended on chain.</summary>
+/// <param name="SlashId">The slash appealed.</param>
+/// <param name="AgentId">The slashed agent.</param>
+/// <param name="Decision"><c>AppealDismissed</c> or <c>SlashReversed</c> (Staking's events, by governance), or <c>Pending</c>.</param>
+public sealed record AppealOutcome(BigInteger SlashId, BigInteger AgentId, string Decision);
+
 /// <summary>Gas of one kind of call (by function name) over a run, from the receipts.</summary>
 public sealed record GasStage(string Function, int Transactions, BigInteger GasUsed);
 
 /// <summary>
-/// The closing report of a run, every figure read from the chain: task outcomes, slashes, fees burned, emissions released, gas per
-/// function from the receipts, and the ACC conservation check (exact, uint256).
+/// The closing report of a run, every figure read from the chain: task outcomes, slashes, appeals and their decisions, governance
+/// proposals with the governor's tallies and every vote cast, fees burned, emissions released, gas per function from the receipts, and
+/// the ACC conservation check (exact, uint256).
 /// </summary>
 public sealed record NetworkReport
 {
@@ -43,6 +70,12 @@ public sealed record NetworkReport
 
     /// <summary>Slash appeals filed since the run began (Staking's SlashAppealed events).</summary>
     public required int Appeals { get; init; }
+
+    /// <summary>Appeals filed since the run began, each with its decision (Staking's AppealDismissed / SlashReversed events).</summary>
+    public IReadOnlyList<AppealOutcome> AppealOutcomes { get; init; } = [];
+
+    /// <summary>Governance proposals created since the run began (ProposalCreated), with the governor's state and tallies and every vote.</summary>
+    public IReadOnlyList<ProposalOutcome> Proposals { get; init; } = [];
 
     /// <summary>ACC burned during the run (wei): transfers to the zero address.</summary>
     public required BigInteger Burned { get; init; }
@@ -106,7 +139,15 @@ public sealed record NetworkReport
             sum += await token.BalanceOfQueryAsync(h, at).ConfigureAwait(false);
         }
 
-        var appealed = web3.Eth.GetEvent<AgentCluster.Evm.Bindings.Staking.ContractDefinition.SlashAppealedEventDTO>(client.Contracts.Staking.ContractAddress);
+        var since = new BlockParameter(new HexBigInteger(fromBlock));
+        var appealed = web3.Eth.GetEvent<SlashAppealedEventDTO>(client.Contracts.Staking.ContractAddress);
+        var appealLogs = await appealed.GetAllChangesAsync(appealed.CreateFilterInput(since, at)).ConfigureAwait(false);
+        var dismissed = web3.Eth.GetEvent<AppealDismissedEventDTO>(client.Contracts.Staking.ContractAddress);
+        HashSet<BigInteger> dismissedIds = [.. (await dismissed.GetAllChangesAsync(dismissed.CreateFilterInput(since, at)).ConfigureAwait(false)).Select(e => e.Event.SlashId)];
+        var reversed = web3.Eth.GetEvent<SlashReversedEventDTO>(client.Contracts.Staking.ContractAddress);
+        HashSet<BigInteger> reversedIds = [.. (await reversed.GetAllChangesAsync(reversed.CreateFilterInput(since, at)).ConfigureAwait(false)).Select(e => e.Event.SlashId)];
+        List<AppealOutcome> appeals = [.. appealLogs.Select(e => new AppealOutcome(e.Event.SlashId, e.Event.AgentId,
+            dismissedIds.Contains(e.Event.SlashId) ? "AppealDismissed" : reversedIds.Contains(e.Event.SlashId) ? "SlashReversed" : "Pending"))];
         HashSet<string> pools = [.. new[] { "ValidatorsPool", "ComputePool", "MarketplacePool", "ReviewPool" }
             .Select(p => client.Manifest.AddressOf(p).ToLowerInvariant())];
         var during = all.Where(l => l.Log.BlockNumber.Value > fromBlock).ToList();
@@ -116,7 +157,9 @@ public sealed record NetworkReport
         {
             Tasks = outcomes,
             Slashes = await client.Contracts.Staking.SlashCountQueryAsync().ConfigureAwait(false) - slashesBefore,
-            Appeals = (await appealed.GetAllChangesAsync(appealed.CreateFilterInput(new BlockParameter(new HexBigInteger(fromBlock)), at)).ConfigureAwait(false)).Count,
+            Appeals = appealLogs.Count,
+            AppealOutcomes = appeals,
+            Proposals = await ProposalsAsync(web3, client, since, at, cancellationToken).ConfigureAwait(false),
             Burned = Total(during.Where(l => l.Event.To.Equals(AddressUtil.ZERO_ADDRESS, StringComparison.OrdinalIgnoreCase))),
             Minted = Total(during.Where(l => l.Event.From.Equals(AddressUtil.ZERO_ADDRESS, StringComparison.OrdinalIgnoreCase))),
             EmissionsReleased = Total(during.Where(l => pools.Contains(l.Event.From.ToLowerInvariant()))),
@@ -128,6 +171,27 @@ public sealed record NetworkReport
             FromBlock = fromBlock,
             ToBlock = to,
         };
+    }
+
+    private static async Task<IReadOnlyList<ProposalOutcome>> ProposalsAsync(IWeb3 web3, AgentClusterClient client, BlockParameter from, BlockParameter to, CancellationToken ct)
+    {
+        var governor = client.Contracts.Governor;
+        var created = web3.Eth.GetEvent<ProposalCreatedEventDTO>(governor.ContractAddress);
+        var cast = web3.Eth.GetEvent<VoteCastEventDTO>(governor.ContractAddress);
+        var proposals = await created.GetAllChangesAsync(created.CreateFilterInput(from, to)).ConfigureAwait(false);
+        var votes = await cast.GetAllChangesAsync(cast.CreateFilterInput(from, to)).ConfigureAwait(false);
+        var outcomes = new List<ProposalOutcome>();
+        foreach (var p in proposals)
+        {
+            ct.ThrowIfCancellationRequested();
+            BigInteger id = p.Event.ProposalId;
+            var state = (Sdk.Governance.ProposalState)await governor.StateQueryAsync(id, to).ConfigureAwait(false);
+            ProposalVotesOutputDTO tally = await governor.ProposalVotesQueryAsync(id, to).ConfigureAwait(false);
+            outcomes.Add(new ProposalOutcome(id, p.Event.Description, state.ToString(), tally.ForVotes, tally.AgainstVotes, tally.AbstainVotes,
+                [.. votes.Where(v => v.Event.ProposalId == id).Select(v => new VoteCast(v.Event.Voter, ((Sdk.Governance.VoteType)v.Event.Support).ToString(), v.Event.Weight, v.Event.Reason))]));
+        }
+
+        return outcomes;
     }
 
     private static readonly Lazy<Dictionary<string, string>> Selectors = new(() =>

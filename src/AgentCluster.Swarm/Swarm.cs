@@ -20,9 +20,9 @@ namespace AgentCluster.Swarm;
 /// A simulated swarm on a local chain: agents register, are attested, stake; requesters submit tasks with permits; agents whose
 /// capabilities match bid; the keepers (run beside it) assign, draw committees and settle; executors post results; members commit and
 /// reveal. Tasks run in rounds; between stages the swarm moves the chain's clock past the market's windows (hours long) with
-/// <c>evm_increaseTime</c>. Every wait is bounded and cancellable; every key and choice comes from <see cref="SwarmOptions.Seed"/>.
+/// <c>evm_setNextBlockTimestamp</c>. Every wait is bounded and cancellable; every key and choice comes from <see cref="SwarmOptions.Seed"/>.
 /// </summary>
-public sealed class SwarmRunner : IAsyncDisposable
+public sealed partial class SwarmRunner : IAsyncDisposable
 {
     private static readonly BigInteger Acc = BigInteger.Pow(10, 18);
     private static readonly BigInteger StakeAmount = 5_000 * Acc;
@@ -76,6 +76,12 @@ public sealed class SwarmRunner : IAsyncDisposable
     /// <summary>Slashes the swarm appealed.</summary>
     public int Appeals => Volatile.Read(ref _appeals);
 
+    /// <summary>Agents that were registered already when the swarm started (a resumed network): not registered, funded or staked again.</summary>
+    public int AlreadyRegistered { get; private set; }
+
+    /// <summary>Agents the swarm registered, attested and staked when it started.</summary>
+    public int RegisteredNow { get; private set; }
+
     /// <summary>The current round (tasks run in rounds of up to a fifth of the agents).</summary>
     public int Round => Volatile.Read(ref _round);
 
@@ -84,7 +90,9 @@ public sealed class SwarmRunner : IAsyncDisposable
         [.. _agents.Select(a => (a.Id, a.Owner.Address, a.Behaviour, a.Cluster))];
 
     /// <summary>Creates the swarm's accounts (keys from the seed), gives them ETH (anvil_setBalance) and ACC (through a bank funded once
-    /// by <see cref="SwarmOptions.FundAsync"/>), then registers, attests and stakes every agent.</summary>
+    /// by <see cref="SwarmOptions.FundAsync"/>), then registers, attests and stakes every agent. Idempotent on a resumed network: agents
+    /// already registered (read from the chain) are not funded, registered or staked again, their expired attestations are renewed with
+    /// the next nonce, requesters are topped up, and the salt stores and journals in <see cref="SwarmOptions.WorkDirectory"/> are reopened.</summary>
     /// <exception cref="ArgumentException">An option is out of range (the message names it).</exception>
     public static async Task<SwarmRunner> StartAsync(SwarmOptions options, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -141,49 +149,110 @@ public sealed class SwarmRunner : IAsyncDisposable
             a.Client = await AgentClusterClient.ConnectAsync(new AgentClusterClientOptions { Web3 = a.Web3, Manifest = _options.Manifest }, cancellationToken: ct).ConfigureAwait(false);
         }
 
+        // A resumed network: what is done already is read from the chain (an agent's id is its key's address), not done again.
         SuiteContracts c = _bank.Client.Contracts;
+        await Parallel.ForEachAsync(_agents, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (a, token) =>
+        {
+            a.Id = AgentsClient.AgentIdOf(a.Key.Address);
+            if (await _bank.Client.Agents.GetStatusAsync(a.Id, token).ConfigureAwait(false) != AgentStatus.None)
+            {
+                AgentAttestation last = await _bank.Client.Agents.GetAttestationAsync(a.Id, token).ConfigureAwait(false);
+                a.AttestationNonce = last.Nonce;
+                a.AttestedUntil = last.Expires ?? DateTimeOffset.MinValue;
+                a.Registered = true;
+            }
+        }).ConfigureAwait(false);
+        List<SimAgent> unregistered = [.. _agents.Where(a => !a.Registered)];
+        AlreadyRegistered = _agents.Count - unregistered.Count;
+        if (AlreadyRegistered > 0)
+        {
+            _progress.Report($"{AlreadyRegistered} of {_agents.Count} agents are registered already (a resumed network): not registered again");
+        }
+
         BigInteger bond = await c.Registry.BondQueryAsync().ConfigureAwait(false);
         BigInteger fee = await c.Registry.RegistrationFeeQueryAsync().ConfigureAwait(false);
         BigInteger perOwner = bond + fee + StakeAmount + 100 * Acc;
         BigInteger perRequester = 200_000 * Acc;
-        _progress.Report($"funding {_agents.Count} owners and {_requesters.Count} requesters with ACC");
-        await _options.FundAsync(_bank.Address, _agents.Count * perOwner + _requesters.Count * perRequester, ct).ConfigureAwait(false);
-        foreach ((string to, BigInteger amount) in _agents.Select(a => (a.Owner.Address, perOwner)).Concat(_requesters.Select(r => (r.Address, perRequester))))
+        var payments = unregistered.Select(a => (To: a.Owner.Address, Amount: perOwner)).ToList();
+        foreach (Actor r in _requesters)
+        {
+            BigInteger has = await c.Token.BalanceOfQueryAsync(r.Address).ConfigureAwait(false);
+            if (has < perRequester)
+            {
+                payments.Add((r.Address, perRequester - has)); // topped up to the same balance on a resumed network
+            }
+        }
+
+        BigInteger needed = payments.Aggregate(BigInteger.Zero, (sum, p) => sum + p.Amount) - await c.Token.BalanceOfQueryAsync(_bank.Address).ConfigureAwait(false);
+        if (payments.Count > 0)
+        {
+            _progress.Report($"funding {unregistered.Count} owners and {payments.Count - unregistered.Count} requesters with ACC");
+            if (needed > 0)
+            {
+                await _options.FundAsync(_bank.Address, needed, ct).ConfigureAwait(false);
+            }
+        }
+
+        foreach ((string to, BigInteger amount) in payments)
         {
             Require(await c.Token.TransferRequestAndWaitForReceiptAsync(to, amount, ct).ConfigureAwait(false), "ACC transfer");
         }
 
         int registered = 0;
-        await Parallel.ForEachAsync(_agents, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (a, token) =>
+        await Parallel.ForEachAsync(unregistered, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (a, token) =>
         {
             AgentRegistration reg = await a.Owner.Client.Agents.RegisterAsync(a.Key, $"ipfs://swarm/agent-{a.Index}.json", CapabilityOf(a.Cluster),
                 a.Vector.ComputeHash(), token).ConfigureAwait(false);
             a.Id = reg.AgentId;
             await AttestAsync(a, token).ConfigureAwait(false);
             await a.Owner.Client.Staking.StakeAsync(a.Id, StakeAmount, token).ConfigureAwait(false);
-            a.Reviews = a.Owner.Client.OpenReviews(Path.Combine(_options.WorkDirectory, $"salts-{a.Index}.db"));
             int k = Interlocked.Increment(ref registered);
-            if (k % 10 == 0 || k == _agents.Count)
+            if (k % 10 == 0 || k == unregistered.Count)
             {
-                _progress.Report($"agents registered, attested and staked {k}/{_agents.Count}");
+                _progress.Report($"agents registered, attested and staked {k}/{unregistered.Count}");
             }
         }).ConfigureAwait(false);
+        RegisteredNow = registered;
+
+        // Already registered agents: an attestation that expired (or expires within 5 days) while the network was stopped is renewed.
+        DateTimeOffset now = await _bank.Client.Tasks.ChainTimeAsync(ct).ConfigureAwait(false);
+        List<SimAgent> due = [.. _agents.Where(a => a.Registered && a.AttestedUntil < now + TimeSpan.FromDays(5))];
+        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (a, token) =>
+            await AttestAsync(a, token).ConfigureAwait(false)).ConfigureAwait(false);
+        if (due.Count > 0)
+        {
+            _progress.Report($"{due.Count} attestations renewed (expired or due within 5 days)");
+        }
+
+        foreach (SimAgent a in _agents)
+        {
+            a.Reviews = a.Owner.Client.OpenReviews(Path.Combine(_options.WorkDirectory, $"salts-{a.Index}.db")); // the salts survive a stop
+        }
     }
 
     /// <summary>
     /// Runs rounds of tasks until <see cref="SwarmOptions.Tasks"/> are submitted and settled, <see cref="SwarmOptions.UntilSettled"/>
-    /// are settled, or <paramref name="cancellationToken"/> is cancelled (then it returns without throwing).
+    /// are settled, or <paramref name="cancellationToken"/> is cancelled (then it returns without throwing). With
+    /// <see cref="SwarmOptions.Governance"/>: the voters delegate before the first round, the governance round runs after the round in
+    /// which the run's appeal is filed (the fee proposal and the appeal's decision), or at the end (the fee proposal alone) when no
+    /// slash was appealed; never after a cancellation.
     /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken = default)
     {
         try
         {
+            SwarmGovernanceOptions? governance = _options.Governance;
+            if (governance is not null)
+            {
+                await PrepareGovernanceAsync(governance, cancellationToken).ConfigureAwait(false);
+            }
+
             while (!cancellationToken.IsCancellationRequested)
             {
                 int remaining = _options.Tasks is { } total ? total - Submitted : int.MaxValue;
                 if (remaining <= 0 || (_options.UntilSettled is { } n && Settled >= n))
                 {
-                    return;
+                    break;
                 }
 
                 int size = Math.Min(remaining, Math.Max(1, _agents.Count / 5));
@@ -194,6 +263,15 @@ public sealed class SwarmRunner : IAsyncDisposable
 
                 Interlocked.Increment(ref _round);
                 await RunRoundAsync(size, cancellationToken).ConfigureAwait(false);
+                if (governance is not null && GovernanceOutcome is null && _appealed is not null)
+                {
+                    await RunGovernanceRoundAsync(governance, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            if (governance is not null && GovernanceOutcome is null && !cancellationToken.IsCancellationRequested)
+            {
+                await RunGovernanceRoundAsync(governance, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -387,12 +465,55 @@ public sealed class SwarmRunner : IAsyncDisposable
         }
 
         _progress.Report($"round {Round}: settled, {Settled} tasks settled in all");
+        if (Appeals == 0)
+        {
+            // Members are slashed when the keepers settle them (after the task): wait for that, so that this round's slashes can be appealed.
+            await WaitForMembersSettledAsync(live.Where(t => t.Members.Count > 0).ToList(), ct).ConfigureAwait(false);
+        }
+
         await AppealFirstSlashAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Waits (bounded by <see cref="SwarmOptions.KeeperWait"/>) until the keepers settled every member of <paramref name="tasks"/> (MemberSettled events).</summary>
+    private async Task WaitForMembersSettledAsync(List<SimTask> tasks, CancellationToken ct)
+    {
+        if (tasks.Count == 0)
+        {
+            return;
+        }
+
+        var settledEvent = _bank.Web3.Eth.GetEvent<Verification.MemberSettledEventDTO>(_options.Manifest.AddressOf("TaskMarket"));
+        var from = new BlockParameter(new Nethereum.Hex.HexTypes.HexBigInteger(StartBlock));
+        int expected = tasks.Sum(t => t.Members.Count);
+        DateTime until = DateTime.UtcNow + _options.KeeperWait;
+        while (true)
+        {
+            int settled = 0;
+            foreach (SimTask t in tasks)
+            {
+                var logs = await settledEvent.GetAllChangesAsync(settledEvent.CreateFilterInput(t.TaskId, from, BlockParameter.CreateLatest())).ConfigureAwait(false);
+                settled += logs.Select(l => l.Event.AgentId).Distinct().Count(t.Members.Contains);
+            }
+
+            if (settled >= expected)
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > until)
+            {
+                _progress.Report($"round {Round}: the keepers settled {settled} of {expected} members within {_options.KeeperWait.TotalSeconds:F0} s");
+                return;
+            }
+
+            await Task.Delay(200, ct).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
     /// The first slash of the run is appealed by the slashed agent's owner (within its appeal window): the appeal then waits for
-    /// governance's decision or its deadline before the slash can be finalized. One appeal per run keeps the report readable.
+    /// governance's decision (the swarm's governance round, SwarmGovernance.cs) or its deadline before the slash can be finalized. One
+    /// appeal per run keeps the report readable.
     /// </summary>
     private async Task AppealFirstSlashAsync(CancellationToken ct)
     {
@@ -402,16 +523,19 @@ public sealed class SwarmRunner : IAsyncDisposable
         }
 
         BigInteger count = await _bank.Client.Contracts.Staking.SlashCountQueryAsync().ConfigureAwait(false);
+        DateTimeOffset now = await _bank.Client.Tasks.ChainTimeAsync(ct).ConfigureAwait(false);
         for (BigInteger id = 1; id <= count; id++)
         {
             var slash = await _bank.Client.Staking.GetSlashAsync(id, ct).ConfigureAwait(false);
             SimAgent? agent = _agents.FirstOrDefault(a => a.Id == slash.AgentId);
-            if (agent is null || slash.Resolved)
+            // Only a pending slash within its appeal window can be appealed (an earlier run's may be appealed already, or too old).
+            if (agent is null || slash.Resolved || slash.Status != Sdk.Staking.SlashStatus.Pending || slash.AppealDeadline < now)
             {
                 continue;
             }
 
             var appeal = await agent.Owner.Client.Staking.AppealSlashAsync(id, ct).ConfigureAwait(false);
+            _appealed = (id, agent);
             Interlocked.Increment(ref _appeals);
             _progress.Report($"round {Round}: agent {agent.Id} ({agent.Behaviour}) appealed slash {id}; governance decides by {appeal.DecisionDeadline:u}");
             return;
@@ -462,7 +586,8 @@ public sealed class SwarmRunner : IAsyncDisposable
         if (seconds > 0)
         {
             _progress.Report($"round {Round}: anvil's clock moved {TimeSpan.FromSeconds(seconds)} past the {window}");
-            await RpcAsync("evm_increaseTime", seconds).ConfigureAwait(false);
+            // evm_setNextBlockTimestamp, not evm_increaseTime: it also works when anvil fixes the block timestamp interval (a reproducible run).
+            await RpcAsync("evm_setNextBlockTimestamp", now.ToUnixTimeSeconds() + seconds).ConfigureAwait(false);
             await MineAsync(1).ConfigureAwait(false);
         }
     }
@@ -553,6 +678,9 @@ public sealed class SwarmRunner : IAsyncDisposable
         public DateTimeOffset AttestedUntil { get; set; }
 
         public ulong AttestationNonce { get; set; }
+
+        /// <summary>Registered before this run (a resumed network).</summary>
+        public bool Registered { get; set; }
     }
 
     private sealed class SimTask

@@ -6,7 +6,7 @@ namespace AgentCluster.Swarm;
 /// <summary>What a swarm runs against and how big it is. Checked by <see cref="Validate"/> before anything is sent.</summary>
 public sealed record SwarmOptions
 {
-    /// <summary>The chain's JSON-RPC URL (a local anvil: the swarm moves its clock with <c>evm_increaseTime</c>).</summary>
+    /// <summary>The chain's JSON-RPC URL (a local anvil: the swarm moves its clock with <c>evm_setNextBlockTimestamp</c>).</summary>
     public required Uri RpcUrl { get; init; }
 
     /// <summary>The chain id the node must answer.</summary>
@@ -45,6 +45,12 @@ public sealed record SwarmOptions
     /// <summary>How long the swarm waits for a keeper to do its part of a task (assign, draw, settle) before it says so and moves on. Default 60 s.</summary>
     public TimeSpan KeeperWait { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// The governance round (see <see cref="SwarmGovernanceOptions"/>): the swarm's accounts and the deployer vote on a market-fee
+    /// proposal and on the decision of the run's appeal. Null: no governance round.
+    /// </summary>
+    public SwarmGovernanceOptions? Governance { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad option.</summary>
     public void Validate()
     {
@@ -80,7 +86,37 @@ public sealed record SwarmOptions
         {
             throw new ArgumentException("AttestorPrivateKey is required.", nameof(AttestorPrivateKey));
         }
+
+        if (Governance is { } g)
+        {
+            if (g.ReleaseEmissionsAsync is null)
+            {
+                throw new ArgumentException("Governance.ReleaseEmissionsAsync is required (the deployer's votes above the quorum floor).", nameof(Governance));
+            }
+
+            if (g.Deployer is null || g.Deployer.Address is null)
+            {
+                throw new ArgumentException("Governance.Deployer must be a client that signs (the deployer: it proposes, votes, queues and executes).", nameof(Governance));
+            }
+        }
     }
+}
+
+/// <summary>
+/// What the swarm's governance round needs from the network it runs on. Before the first round, emissions are released to the deployer
+/// until its votes pass the governor's quorum (10M ACC floor) with room and outweigh the requesters' three to one; the swarm's own
+/// accounts vote beside it.
+/// </summary>
+public sealed record SwarmGovernanceOptions
+{
+    /// <summary>
+    /// A client signing as the deployer (the beneficiary of the emission pools on localnet). Shared with its owner (its transactions
+    /// go through the owner's transaction manager: one manager per signer); the swarm does not dispose it.
+    /// </summary>
+    public required AgentClusterClient Deployer { get; init; }
+
+    /// <summary>Moves the chain's clock forward by the given time and releases the emission pools' vested ACC to the deployer.</summary>
+    public required Func<TimeSpan, CancellationToken, Task<BigInteger>> ReleaseEmissionsAsync { get; init; }
 }
 
 /// <summary>How a simulated agent behaves.</summary>

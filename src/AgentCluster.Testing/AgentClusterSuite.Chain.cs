@@ -17,7 +17,9 @@ public sealed partial class AgentClusterSuite
         }
     }
 
-    /// <summary>Moves the chain's clock forward by <paramref name="by"/> (whole seconds, rounded up; anvil <c>evm_increaseTime</c>) and mines a block at the new time.</summary>
+    /// <summary>Moves the chain's clock forward by <paramref name="by"/> (whole seconds, rounded up; anvil <c>evm_increaseTime</c>) and mines a block at the new time.
+    /// On a node with <see cref="AnvilOptions.BlockTimestampInterval"/> (which ignores evm_increaseTime) the block is mined at the latest
+    /// block's time plus <paramref name="by"/> (<c>evm_setNextBlockTimestamp</c>).</summary>
     public async Task IncreaseTimeAsync(TimeSpan by, CancellationToken ct = default)
     {
         if (by < TimeSpan.Zero)
@@ -25,7 +27,17 @@ public sealed partial class AgentClusterSuite
             throw new ArgumentOutOfRangeException(nameof(by), by, "The clock only moves forward.");
         }
 
-        await Web3.Client.SendRequestAsync<string>("evm_increaseTime", null, new HexBigInteger((long)Math.Ceiling(by.TotalSeconds))).ConfigureAwait(false);
+        long seconds = (long)Math.Ceiling(by.TotalSeconds);
+        if (Node is AnvilNodeBase { FixesTimestamps: true })
+        {
+            long latest = (await ChainTimeAsync(ct).ConfigureAwait(false)).ToUnixTimeSeconds();
+            await Web3.Client.SendRequestAsync(new Nethereum.JsonRpc.Client.RpcRequest(1, "evm_setNextBlockTimestamp", latest + Math.Max(seconds, 1))).ConfigureAwait(false);
+        }
+        else
+        {
+            await Web3.Client.SendRequestAsync<string>("evm_increaseTime", null, new HexBigInteger(seconds)).ConfigureAwait(false);
+        }
+
         await MineAsync(1, ct).ConfigureAwait(false);
     }
 

@@ -133,6 +133,11 @@ public sealed partial class AgentClusterSuite : IAsyncDisposable
         options ??= new AgentClusterSuiteOptions();
         options.Validate();
         var clock = Stopwatch.StartNew();
+        if (options.ExistingDeployment is { } existing)
+        {
+            return await StartExistingAsync(options, existing, clock, ct).ConfigureAwait(false);
+        }
+
         string? root = Locator.SuiteRepositoryRoot();
         if (root is null)
         {
@@ -197,6 +202,34 @@ public sealed partial class AgentClusterSuite : IAsyncDisposable
         catch
         {
             await fresh.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>A node started from a saved chain that already holds <paramref name="manifest"/>'s deployment: checked, not deployed.</summary>
+    private static async Task<AgentClusterSuite> StartExistingAsync(AgentClusterSuiteOptions options, DeploymentManifest manifest, Stopwatch clock, CancellationToken ct)
+    {
+        if (manifest.ChainId != options.Anvil.ChainId)
+        {
+            throw new ArgumentException(
+                $"AgentClusterSuiteOptions.ExistingDeployment is for chain {manifest.ChainId}, but Anvil.ChainId is {options.Anvil.ChainId}.", nameof(options));
+        }
+
+        IAnvilNode node = await Anvil.StartAsync(options.Anvil, ct).ConfigureAwait(false);
+        try
+        {
+            string code = (await Net.CallAsync(node.RpcUrl, "eth_getCode", JsonSerializer.Serialize(new[] { manifest.AddressOf("AccToken"), "latest" }), TimeSpan.FromSeconds(10), ct)
+                .ConfigureAwait(false)).GetString() ?? "0x";
+            if (code.Length <= 2)
+            {
+                throw new AnvilException($"The saved chain {options.Anvil.StateFile} has no AccToken at {manifest.AddressOf("AccToken")}: it does not hold the given deployment.");
+            }
+
+            return await CreateAsync(node, manifest, false, clock, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            await node.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }

@@ -1,3 +1,5 @@
+using AgentCluster.Sdk;
+
 namespace AgentCluster.Testing;
 
 /// <summary>How to start an <see cref="AgentClusterSuite"/>.</summary>
@@ -11,6 +13,13 @@ public sealed record AgentClusterSuiteOptions
 
     /// <summary>Deploy once per process and restore later suites from an anvil_dumpState snapshot of it (default). False deploys every time.</summary>
     public bool ReuseDeployment { get; init; } = true;
+
+    /// <summary>
+    /// The chain the node starts from (<see cref="AnvilOptions.StateFile"/>, which must exist) already holds this deployment: nothing is
+    /// deployed or restored, and the suite checks that the chain id matches and the token has code at its address. For continuing a
+    /// saved chain (<c>agentcluster localnet up --resume</c>). Null (default): deploy (or restore a snapshot of a deployment).
+    /// </summary>
+    public DeploymentManifest? ExistingDeployment { get; init; }
 
     /// <summary>How long scripts/deploy may run (default 5 minutes; the first run in a fresh worktree compiles the contracts).</summary>
     public TimeSpan DeployTimeout { get; init; } = TimeSpan.FromMinutes(5);
@@ -56,6 +65,13 @@ public sealed record AgentClusterSuiteOptions
             {
                 throw new ArgumentException($"AgentClusterSuiteOptions.DeployEnvironment['{name}'] is null.", nameof(DeployEnvironment));
             }
+        }
+
+        if (ExistingDeployment is not null && (Anvil.StateFile is null || !File.Exists(Anvil.StateFile)))
+        {
+            throw new ArgumentException(
+                "AgentClusterSuiteOptions.ExistingDeployment needs Anvil.StateFile naming an existing saved chain: a fresh node holds no deployment.",
+                nameof(ExistingDeployment));
         }
 
         if (DeployTimeout <= TimeSpan.Zero || DeployTimeout > TimeSpan.FromMinutes(30))

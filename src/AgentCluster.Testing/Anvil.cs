@@ -21,13 +21,26 @@ public static class Anvil
     public static string? LastKind { get; private set; }
 
     /// <summary>Starts a node and returns once it answers <c>eth_chainId</c> with <see cref="AnvilOptions.ChainId"/>.</summary>
-    /// <exception cref="ArgumentException">An option is out of range (the message names it).</exception>
+    /// <remarks>With <see cref="AnvilOptions.StateFile"/> the node is always a process (containers forced: refused).</remarks>
+    /// <exception cref="ArgumentException">An option is out of range (the message names it), or a state file with containers forced.</exception>
     /// <exception cref="AnvilException">anvil could not be started, or containers were forced and no engine is reachable.</exception>
     public static async Task<IAnvilNode> StartAsync(AnvilOptions? options = null, CancellationToken ct = default)
     {
         options ??= new AnvilOptions();
         options.Validate();
         string mode = (Environment.GetEnvironmentVariable(KindVariable) ?? "").Trim().ToLowerInvariant();
+        if (options.StateFile is not null)
+        {
+            // A state file on the host is a process node's: auto picks a process; a forced container is refused.
+            mode = mode switch
+            {
+                "" or "auto" => AnvilKinds.Process,
+                AnvilKinds.Container => throw new ArgumentException(
+                    $"AnvilOptions.StateFile needs an anvil process, but {KindVariable}=container.", nameof(options)),
+                _ => mode,
+            };
+        }
+
         IAnvilNode node;
         switch (mode)
         {

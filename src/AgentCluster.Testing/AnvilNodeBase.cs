@@ -33,6 +33,9 @@ internal abstract class AnvilNodeBase : IAnvilNode
 
     protected abstract bool IsRunning { get; }
 
+    /// <summary>True when block timestamps follow <see cref="AnvilOptions.BlockTimestampInterval"/> (evm_increaseTime is ignored then).</summary>
+    internal bool FixesTimestamps => Options.BlockTimestampInterval is not null;
+
     protected abstract Task StartCoreAsync(CancellationToken ct);
 
     /// <summary>Stops anvil so that it writes its state; <paramref name="paused"/> says the node must be continued first.</summary>
@@ -76,6 +79,10 @@ internal abstract class AnvilNodeBase : IAnvilNode
         {
             await StartCoreAsync(ct).ConfigureAwait(false);
             _paused = false;
+            if (Options.BlockTimestampInterval is { } interval)
+            {
+                await Net.CallAsync(RpcUrl, "anvil_setBlockTimestampInterval", $"[{(long)interval.TotalSeconds}]", TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
+            }
         }
     }, ct);
 

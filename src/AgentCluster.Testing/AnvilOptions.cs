@@ -20,6 +20,27 @@ public sealed record AnvilOptions
     /// <summary>Further anvil arguments, appended as given (e.g. <c>["--hardfork", "prague"]</c>).</summary>
     public IReadOnlyList<string> ExtraArguments { get; init; } = [];
 
+    /// <summary>
+    /// A file where a <b>process</b> node keeps its chain (anvil <c>--state</c>): loaded at start when it exists, written when the node
+    /// stops (<see cref="IAnvilNode.StopAsync"/>: SIGTERM) and kept when the node is disposed (dispose kills without writing: stop first),
+    /// so that a later node continues the same chain (blocks, logs and receipts included). Null (default): a temporary file of the node's
+    /// own, deleted on dispose. A container node refuses it.
+    /// </summary>
+    public string? StateFile { get; init; }
+
+    /// <summary>
+    /// Every block's timestamp is the previous one's plus this interval (whole seconds; anvil <c>anvil_setBlockTimestampInterval</c>,
+    /// applied as soon as the node answers, at every start), whatever the wall clock: with a genesis <c>--timestamp</c> in
+    /// <see cref="ExtraArguments"/> the chain's clock is reproducible. anvil then ignores <c>evm_increaseTime</c>: move the clock with
+    /// <c>evm_setNextBlockTimestamp</c> (<see cref="AgentClusterSuite.IncreaseTimeAsync"/> does). Null (default): the wall clock.
+    /// Not part of a reused deployment's key.
+    /// </summary>
+    public TimeSpan? BlockTimestampInterval { get; init; }
+
+    /// <summary>How long a process node may take to exit after SIGTERM (it writes its state file meanwhile) before it is killed. Default
+    /// 15 s; a large saved chain needs more (anvil writes about 20 MB/s, ~12 KB per block).</summary>
+    public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
     /// <summary>How long a start (or restart) may take until the node answers <c>eth_chainId</c>. Default 30 s.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -46,9 +67,24 @@ public sealed record AnvilOptions
             throw new ArgumentException("AnvilOptions.NoMining and AnvilOptions.BlockTime cannot be combined.", nameof(NoMining));
         }
 
+        if (BlockTimestampInterval is { } interval && (interval < TimeSpan.FromSeconds(1) || interval.Ticks % TimeSpan.TicksPerSecond != 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(BlockTimestampInterval), interval, "AnvilOptions.BlockTimestampInterval must be whole seconds, at least 1 (or null for the wall clock).");
+        }
+
         if (StartTimeout <= TimeSpan.Zero || StartTimeout > TimeSpan.FromMinutes(10))
         {
             throw new ArgumentOutOfRangeException(nameof(StartTimeout), StartTimeout, "AnvilOptions.StartTimeout must be positive and at most 10 minutes.");
+        }
+
+        if (StateFile is not null && string.IsNullOrWhiteSpace(StateFile))
+        {
+            throw new ArgumentException("AnvilOptions.StateFile must be a file path (or null for a temporary one).", nameof(StateFile));
+        }
+
+        if (StopTimeout <= TimeSpan.Zero || StopTimeout > TimeSpan.FromMinutes(10))
+        {
+            throw new ArgumentOutOfRangeException(nameof(StopTimeout), StopTimeout, "AnvilOptions.StopTimeout must be positive and at most 10 minutes.");
         }
 
         if (ExtraArguments is null)

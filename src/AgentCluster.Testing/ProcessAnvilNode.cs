@@ -5,7 +5,8 @@ using AgentCluster.Testing.Internal;
 namespace AgentCluster.Testing;
 
 /// <summary>
-/// anvil as a child process on 127.0.0.1. Stop sends SIGTERM (anvil writes <c>--state</c>) and waits at most 15 s before killing;
+/// anvil as a child process on 127.0.0.1. Stop sends SIGTERM (anvil writes <c>--state</c>) and waits at most
+/// <see cref="AnvilOptions.StopTimeout"/> (15 s by default) before killing;
 /// start relaunches on the same port from that state; pause/unpause are SIGSTOP/SIGCONT; dispose kills it.
 /// </summary>
 internal sealed class ProcessAnvilNode : AnvilNodeBase
@@ -39,7 +40,7 @@ internal sealed class ProcessAnvilNode : AnvilNodeBase
         return StartNewAsync(() => new ProcessAnvilNode(executable, options.Port ?? Net.FreePort(), options), options, ct);
     }
 
-    private string StateFile => Path.Combine(StateDirectory, "state.json");
+    private string StateFile => Options.StateFile is { } file ? Path.GetFullPath(file) : Path.Combine(StateDirectory, "state.json");
 
     protected override async Task StartCoreAsync(CancellationToken ct)
     {
@@ -92,7 +93,7 @@ internal sealed class ProcessAnvilNode : AnvilNodeBase
         }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(15));
+        timeout.CancelAfter(Options.StopTimeout);
         try
         {
             await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
@@ -100,7 +101,7 @@ internal sealed class ProcessAnvilNode : AnvilNodeBase
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             KillNow();
-            throw new AnvilException($"anvil did not stop within 15 s of SIGTERM (killed; its state may be lost).\n{Output}".TrimEnd());
+            throw new AnvilException($"anvil did not stop within {Options.StopTimeout.TotalSeconds:0} s of SIGTERM (killed; its state may be lost).\n{Output}".TrimEnd());
         }
 
         process.Dispose();

@@ -32,6 +32,9 @@ internal static class LocalnetCommand
     /// <summary>anvil account #6 is the approved attestor, as scripts/localnet always had it (AC_ATTESTORS); the swarm signs with its key.</summary>
     private const int AttestorIndex = 6;
 
+    /// <summary>The genesis timestamp of every fresh localnet (2026-01-01T00:00:00Z): with one second per block, a reproducible clock.</summary>
+    internal const long GenesisTimestamp = 1_767_225_600;
+
     public static Command Build()
     {
         var agents = new Option<int>("--agents") { Description = "Simulated agents (11..1000).", DefaultValueFactory = _ => 50 };
@@ -44,12 +47,14 @@ internal static class LocalnetCommand
         var dir = new Option<string>("--dir") { Description = "State directory (manifest, index, journals).", DefaultValueFactory = _ => ".localnet" };
         var json = new Option<bool>("--json") { Description = "Print the closing report as JSON." };
         var manifest = new Option<string>("--manifest") { Description = "Also write the deployment manifest here (default: <dir>/manifest.json only)." };
-        var noGovernance = new Option<bool>("--no-governance") { Description = "Skip the governance round (a market fee proposal voted and executed after the timelock)." };
+        var noGovernance = new Option<bool>("--no-governance") { Description = "Skip the governance round (the swarm votes a market fee proposal and the decision of its appeal; executed after the timelock)." };
+        var fresh = new Option<bool>("--fresh") { Description = "Start over: delete the saved network in --dir (chain, manifest, index, journals) and deploy anew." };
+        var resume = new Option<bool>("--resume") { Description = "Continue the saved network in --dir (same chain, no deploy; refused when there is none)." };
         var blockTime = new Option<int?>("--block-time") { Description = "Once the swarm is set up, mine a block every S seconds (1..60) instead of one per transaction." };
         var fund = new Option<int>("--fund-accounts") { Description = "ACC sent to each of anvil's accounts #1..#9 for trying the CLI by hand (default 0: none).", DefaultValueFactory = _ => 0 };
         var up = new Command("up", "Start anvil, deploy, run the keepers, the dashboard and a simulated swarm; Ctrl-C stops it and prints the report.")
         {
-            agents, tasks, seed, untilSettled, dashboardPort, port, chain, dir, json, manifest, fund, noGovernance, blockTime,
+            agents, tasks, seed, untilSettled, dashboardPort, port, chain, dir, json, manifest, fund, noGovernance, fresh, resume, blockTime,
         };
         up.SetAction(async (parse, ct) =>
         {
@@ -68,6 +73,11 @@ internal static class LocalnetCommand
                 FundAccounts = parse.GetValue(fund),
                 Governance = !parse.GetValue(noGovernance),
                 BlockTime = parse.GetValue(blockTime),
+                Fresh = parse.GetValue(fresh),
+                Resume = parse.GetValue(resume),
+                SeedGiven = parse.GetResult(seed) is { Implicit: false },
+                AgentsGiven = parse.GetResult(agents) is { Implicit: false },
+                Interactive = !Console.IsInputRedirected,
             };
             settings.Validate();
             return await RunAsync(settings, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, ct).ConfigureAwait(false);
@@ -97,25 +107,78 @@ internal static class LocalnetCommand
 
     private static async Task<int> RunCoreAsync(LocalnetSettings s, TextWriter output, TextWriter error, CancellationToken ct)
     {
-        void Say(string line) => error.WriteLine($"localnet: {line}");
+        LocalnetSummary? live = null;
+        void Say(string line)
+        {
+            if (live?.TryPost(line) != true)
+            {
+                error.WriteLine($"localnet: {line}");
+            }
+        }
+
         string root = Path.GetFullPath(s.Directory);
         Directory.CreateDirectory(root);
-        string keeperKey = Sha3Key($"agentcluster-localnet/{s.Seed}/keeper");
+        var state = new LocalnetState(root);
         var clock = Stopwatch.StartNew();
+
+        // An anvil an earlier `up` left running (its command was killed: kill -9): stopped first; SIGTERM makes it write its chain.
+        IReadOnlyList<int> orphans;
+        try
+        {
+            orphans = await state.StopOrphansAsync(ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            Say("stopped by Ctrl-C while stopping an earlier anvil: nothing started");
+            return ExitCodes.Success;
+        }
+
+        if (orphans.Count > 0)
+        {
+            Say($"stopped an anvil left running by an earlier up on {root} (pid {string.Join(",", orphans)}; its chain saved)");
+        }
+
+        // Resume the saved network or start fresh (docs/localnet.md, "As built: lifecycle").
+        SavedRun? saved = state.Saved();
+        bool resuming = Resuming(s, saved, state, error, Say);
+        if (resuming)
+        {
+            s = s with { Seed = saved!.Seed, Agents = saved.Agents };
+        }
+        else
+        {
+            state.Clear();
+        }
+
+        string keeperKey = Sha3Key($"agentcluster-localnet/{s.Seed}/keeper");
 
         // anvil as a child process (never a container: it must die with this command), the suite deployed by scripts/deploy.
         // AGENTCLUSTER_ANVIL=process for this start only (restored at once: in a test host other suites keep their own choice).
         string? kind = Environment.GetEnvironmentVariable(Testing.Anvil.KindVariable);
         Environment.SetEnvironmentVariable(Testing.Anvil.KindVariable, AnvilKinds.Process);
-        Say($"starting anvil on 127.0.0.1:{(s.Port == 0 ? "any" : s.Port)} and deploying the suite (scripts/deploy)");
+        Say(resuming
+            ? $"starting anvil on 127.0.0.1:{(s.Port == 0 ? "any" : s.Port)} from the saved chain {state.AnvilStateFile} (no deploy)"
+            : $"starting anvil on 127.0.0.1:{(s.Port == 0 ? "any" : s.Port)} and deploying the suite (scripts/deploy)");
         AgentClusterSuite suite;
         try
         {
             suite = await AgentClusterSuite.StartAsync(new AgentClusterSuiteOptions
             {
-                Anvil = new AnvilOptions { Port = s.Port == 0 ? null : s.Port },
+                // A reproducible clock: a fixed genesis and one second per block, whatever the wall clock (the swarm and the governance
+                // round move it past the market's windows with evm_setNextBlockTimestamp). A resumed chain keeps its own genesis.
+                Anvil = new AnvilOptions
+                {
+                    Port = s.Port == 0 ? null : s.Port,
+                    StateFile = state.AnvilStateFile,
+                    BlockTimestampInterval = TimeSpan.FromSeconds(1),
+                    // anvil loads ~8 MB and writes ~20 MB of saved chain per second (~12 KB per block): room for long runs.
+                    StartTimeout = TimeSpan.FromSeconds(Math.Min(600, 30 + state.SavedChainBytes() / 5_000_000)),
+                    StopTimeout = TimeSpan.FromMinutes(3),
+                    ExtraArguments = resuming ? [] : ["--timestamp", GenesisTimestamp.ToString(CultureInfo.InvariantCulture)],
+                },
                 DeployEnvironment = new Dictionary<string, string> { ["AC_ATTESTORS"] = AnvilAccounts.Addresses[AttestorIndex] },
                 ReuseDeployment = false,
+                ExistingDeployment = resuming ? state.Manifest() : null,
             }, ct).ConfigureAwait(false);
         }
         finally
@@ -124,6 +187,7 @@ internal static class LocalnetCommand
         }
 
         IReadOnlyList<int> anvilPids = ChildAnvils();
+        state.WritePids(anvilPids);
         IHost? keepers = null;
         DashboardServer? dashboard = null;
         SwarmRunner? swarm = null;
@@ -132,10 +196,26 @@ internal static class LocalnetCommand
         int code;
         try
         {
-            Say($"anvil {suite.Node.RpcUrl} (pid {string.Join(",", anvilPids)}), suite deployed in {clock.Elapsed.TotalSeconds:F0} s");
-            string manifestPath = Path.Combine(root, "manifest.json");
+            string manifestPath = state.ManifestFile;
             DeploymentManifest m = suite.Manifest;
-            await File.WriteAllTextAsync(manifestPath, JsonSerializer.Serialize(new { chainId = m.ChainId, block = m.Block, deployer = m.Deployer, contracts = m.Contracts }), ct).ConfigureAwait(false);
+            if (resuming)
+            {
+                // anvil restarts its clock from the wall clock, which is not the saved chain's (moved past windows, or a fixed genesis in the
+                // past): evm_setTime puts it back to the last block's time (evm_setNextBlockTimestamp cannot go below the wall clock after
+                // a load), so the chain's clock continues where it stopped, a second per block.
+                var last = await suite.Web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(Nethereum.RPC.Eth.DTOs.BlockParameter.CreateLatest()).ConfigureAwait(false);
+                await suite.Web3.Client.SendRequestAsync(new RpcRequest(1, "evm_setTime", (ulong)last.Timestamp.Value)).ConfigureAwait(false);
+                await suite.MineAsync(1, ct).ConfigureAwait(false);
+                Say($"anvil {suite.Node.RpcUrl} (pid {string.Join(",", anvilPids)}), resumed the saved chain at block {last.Number.Value} "
+                    + $"(chain time {DateTimeOffset.FromUnixTimeSeconds((long)last.Timestamp.Value):u}, continued from there) in {clock.Elapsed.TotalSeconds:F0} s");
+            }
+            else
+            {
+                Say($"anvil {suite.Node.RpcUrl} (pid {string.Join(",", anvilPids)}), suite deployed in {clock.Elapsed.TotalSeconds:F0} s");
+                await File.WriteAllTextAsync(manifestPath, JsonSerializer.Serialize(new { chainId = m.ChainId, block = m.Block, deployer = m.Deployer, contracts = m.Contracts }), ct).ConfigureAwait(false);
+                state.Save(new SavedRun(s.Seed, s.Agents, m.ChainId, DateTimeOffset.UtcNow));
+            }
+
             if (s.Manifest is { } extra)
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(extra))!);
@@ -153,18 +233,7 @@ internal static class LocalnetCommand
                 Say($"anvil's accounts #1..#9 hold {s.FundAccounts} ACC each (keys: anvil's default mnemonic); #{AttestorIndex} is the attestor");
             }
 
-            string indexPath = Path.Combine(root, "index.db");
-            // A fresh chain: old journals, salts and the index belong to the previous one.
-            foreach (string stale in Directory.EnumerateFiles(root, "*.db*"))
-            {
-                File.Delete(stale);
-            }
-
-            if (Directory.Exists(Path.Combine(root, "swarm")))
-            {
-                Directory.Delete(Path.Combine(root, "swarm"), recursive: true);
-            }
-
+            string indexPath = Path.Combine(root, "index.db"); // a fresh chain cleared the old one; a resumed chain continues it
             await suite.Web3.Client.SendRequestAsync(new RpcRequest(1, "anvil_setBalance", new Nethereum.Signer.EthECKey(keeperKey).GetPublicAddress(), "0x3635c9adc5dea00000")).ConfigureAwait(false);
             await using var firstClient = await AgentClusterClient.ConnectAsync(new AgentClusterClientOptions { Web3 = suite.Web3, Manifest = m }, cancellationToken: ct).ConfigureAwait(false);
             BigInteger startBlock = (await suite.Web3.Eth.Blocks.GetBlockNumber.SendRequestAsync().ConfigureAwait(false)).Value;
@@ -212,40 +281,32 @@ internal static class LocalnetCommand
                 Tasks = s.Tasks,
                 UntilSettled = s.UntilSettled,
                 Seed = s.Seed,
+                // The governance round runs inside the swarm (SwarmGovernance.cs): the deployer's emissions and votes, the swarm's votes.
+                Governance = s.Governance ? new SwarmGovernanceOptions { Deployer = firstClient, ReleaseEmissionsAsync = suite.ReleaseEmissionsAsync } : null,
             }, progress, ct).ConfigureAwait(false);
-
-            (int Before, int After)? fee = null;
-            if (s.Governance)
-            {
-                fee = await LocalnetGovernance.RunAsync(suite, firstClient, Say, ct).ConfigureAwait(false);
-            }
 
             SwarmRunner running = swarm;
             DashboardServer shown = dashboard;
-            summary = Task.Run(async () =>
+            var sinceStart = Stopwatch.StartNew();
+            async Task<SummaryFigures> ReadFiguresAsync()
             {
-                while (!stopSummary.IsCancellationRequested)
-                {
-                    try
-                    {
-                        await Task.Delay(2_000, stopSummary.Token).ConfigureAwait(false);
-                        BigInteger block = (await suite.Web3.Eth.Blocks.GetBlockNumber.SendRequestAsync().ConfigureAwait(false)).Value;
-                        BigInteger onChainTasks = await firstClient.Contracts.TaskMarket.TaskCountQueryAsync().ConfigureAwait(false);
-                        BigInteger slashes = await firstClient.Contracts.Staking.SlashCountQueryAsync().ConfigureAwait(false) - slashesBefore;
-                        Say($"[live] block {block} | round {running.Round} | tasks on chain {onChainTasks} (swarm: submitted {running.Submitted}, settled {running.Settled}) "
-                            + $"| slashes {slashes}, appeals {running.Appeals} | dashboard {shown.Url}");
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        return;
-                    }
-                    catch (Exception e) when (e is not OperationCanceledException)
-                    {
-                        Say($"[live] summary stopped: {e.Message}"); // the summary is a view: its failure never stops the network
-                        return;
-                    }
-                }
-            }, CancellationToken.None);
+                BigInteger block = (await suite.Web3.Eth.Blocks.GetBlockNumber.SendRequestAsync().ConfigureAwait(false)).Value;
+                BigInteger onChainTasks = await firstClient.Contracts.TaskMarket.TaskCountQueryAsync().ConfigureAwait(false);
+                BigInteger slashes = await firstClient.Contracts.Staking.SlashCountQueryAsync().ConfigureAwait(false) - slashesBefore;
+                AgentCluster.Keepers.Indexing.NetworkSnapshot? snapshot = shown.Feed.Snapshot;
+                IReadOnlyList<AgentCluster.Keepers.Indexing.NetworkTask> indexed = snapshot?.Tasks ?? [];
+                TaskStageCounts stages = TaskStageCounts.Of(indexed);
+                int settledThisRun = indexed.Count(t => t.Outcome is not null && t.SubmittedBlock > startBlock);
+                IReadOnlyList<HealthAlert> alerts = shown.Feed.Alerts;
+                return new SummaryFigures(block, snapshot?.Head.Cursor, running.Round, onChainTasks, stages, settledThisRun,
+                    settledThisRun / Math.Max(sinceStart.Elapsed.TotalMinutes, 1.0 / 60), stages.Settled == 0 ? null : (double)stages.Accepted / stages.Settled,
+                    slashes, running.Appeals, alerts.Count,
+                    alerts.Count == 0 ? null : $"{alerts[^1].Level} {alerts[^1].Series} {alerts[^1].Value.ToString("G4", CultureInfo.InvariantCulture)} (expected {alerts[^1].Expected.ToString("G4", CultureInfo.InvariantCulture)})",
+                    running.Submitted, running.Settled, shown.Url);
+            }
+
+            live = new LocalnetSummary(ReadFiguresAsync, error, LocalnetSummary.TerminalOrNull(error));
+            summary = live.RunAsync(stopSummary.Token);
 
             if (s.BlockTime is { } seconds)
             {
@@ -261,7 +322,10 @@ internal static class LocalnetCommand
             Say(ct.IsCancellationRequested ? "stopping (Ctrl-C): reading the closing report" : "done: reading the closing report");
 
             NetworkReport report = await NetworkReport.ReadAsync(suite.Web3, firstClient, startBlock, supplyBefore, slashesBefore, swarm.TaskIds, CancellationToken.None).ConfigureAwait(false);
-            Write(report, fee, s.Json, output);
+            IReadOnlyList<BigInteger> ids = swarm.TaskIds;
+            LocalnetReproducible same = await LocalnetReproducible.ReadAsync(suite.Web3, firstClient, swarm, startBlock, CancellationToken.None).ConfigureAwait(false);
+            Write(report, swarm, s.Governance,
+                new RunInfo(resuming, swarm.AlreadyRegistered, swarm.RegisteredNow, ids.Count > 0 ? ids.Min() : null, ids.Count > 0 ? ids.Max() : null, same), s.Json, output);
             code = report.Conserved ? ExitCodes.Success : ConservationFailed;
             if (!report.Conserved)
             {
@@ -300,7 +364,19 @@ internal static class LocalnetCommand
                 await dashboard.DisposeAsync().ConfigureAwait(false);
             }
 
+            // SIGTERM: anvil writes its chain to the state file (bounded: the node kills it after StopTimeout and says so).
+            try
+            {
+                await suite.Node.StopAsync(CancellationToken.None).ConfigureAwait(false);
+                Say($"chain saved to {state.AnvilStateFile} (a later `up` resumes it; --fresh starts over)");
+            }
+            catch (AnvilException e)
+            {
+                Say($"warning: anvil's chain may not be saved: {e.Message.Split('\n')[0]}");
+            }
+
             await suite.DisposeAsync().ConfigureAwait(false);
+            state.ForgetPids();
             bool anvilGone = anvilPids.All(pid => !IsRunning(pid));
             Say(anvilGone ? "stopped: swarm, keepers, dashboard, anvil" : $"warning: anvil (pid {string.Join(",", anvilPids)}) is still running");
         }
@@ -308,9 +384,83 @@ internal static class LocalnetCommand
         return code;
     }
 
-    private static void Write(NetworkReport r, (int Before, int After)? fee, bool json, TextWriter output)
+    /// <summary>
+    /// Whether this <c>up</c> resumes the saved network: <c>--resume</c> (refused when there is none), <c>--fresh</c> (never), neither: ask
+    /// on an interactive terminal, else resume and say so. A different <c>--seed</c> or <c>--agents</c> than the saved run's is refused.
+    /// </summary>
+    private static bool Resuming(LocalnetSettings s, SavedRun? saved, LocalnetState state, TextWriter error, Action<string> say)
+    {
+        if (saved is null)
+        {
+            if (s.Resume)
+            {
+                throw new CliInputException("--resume",
+                    $"there is nothing to resume in {state.Root}: no saved network (anvil-state.json, localnet.json and manifest.json); run without --resume to deploy a fresh one.");
+            }
+
+            return false;
+        }
+
+        string what = $"the saved network in {state.Root} (seed {saved.Seed}, {saved.Agents} agents, deployed {saved.Created:u})";
+        if (s.Fresh)
+        {
+            say($"--fresh: {what} is deleted; deploying anew");
+            return false;
+        }
+
+        if (s.SeedGiven && s.Seed != saved.Seed)
+        {
+            throw new CliInputException("--seed",
+                $"{what} was started with --seed {saved.Seed}, not {s.Seed}: resume it with --seed {saved.Seed} (or no --seed), or start over with --fresh.");
+        }
+
+        if (s.AgentsGiven && s.Agents != saved.Agents)
+        {
+            throw new CliInputException("--agents",
+                $"{what} has {saved.Agents} agents, not {s.Agents}: resume it with --agents {saved.Agents} (or no --agents), or start over with --fresh.");
+        }
+
+        if (s.Resume)
+        {
+            say($"--resume: continuing {what}");
+            return true;
+        }
+
+        if (s.Interactive)
+        {
+            for (int attempt = 0; attempt < 5; attempt++)
+            {
+                error.Write($"localnet: {what} exists. Resume it, or start fresh (deletes it)? [R/f] ");
+                error.Flush();
+                string answer = (Console.In.ReadLine() ?? "").Trim().ToLowerInvariant();
+                if (answer is "" or "r" or "resume")
+                {
+                    say($"resuming {what}");
+                    return true;
+                }
+
+                if (answer is "f" or "fresh")
+                {
+                    say($"starting fresh: {what} is deleted");
+                    return false;
+                }
+            }
+        }
+
+        say($"resuming {what} ({(s.Interactive ? "no clear answer" : "stdin is not a terminal")}; --fresh starts over)");
+        return true;
+    }
+
+    private static void Write(NetworkReport r, SwarmRunner swarm, bool governanceOn, RunInfo run, bool json, TextWriter output)
     {
         static string Acc(BigInteger wei) => (wei / BigInteger.Pow(10, 18)).ToString("N0", CultureInfo.InvariantCulture) + " ACC";
+        static string Wei(BigInteger wei) => wei.ToString(CultureInfo.InvariantCulture);
+        SwarmGovernanceOutcome? gv = swarm.GovernanceOutcome;
+        HashSet<string> swarmAccounts = new(swarm.VoterAccounts, StringComparer.OrdinalIgnoreCase);
+        var behaviours = swarm.Agents.ToDictionary(a => a.AgentId, a => a.Behaviour);
+        string BehaviourOf(BigInteger agent) => behaviours.TryGetValue(agent, out Behaviour b) ? b.ToString() : "unknown";
+        BigInteger SwarmWeight(ProposalOutcome p, string support) =>
+            p.Votes.Where(v => v.Support == support && swarmAccounts.Contains(v.Voter)).Aggregate(BigInteger.Zero, (sum, v) => sum + v.Weight);
         if (json)
         {
             output.WriteLine(JsonSerializer.Serialize(new
@@ -320,7 +470,47 @@ internal static class LocalnetCommand
                 approvalRate = r.ApprovalRate,
                 slashes = r.Slashes.ToString(CultureInfo.InvariantCulture),
                 appeals = r.Appeals,
-                governance = fee is { } f ? new { executed = true, feeBpsBefore = f.Before, feeBpsAfter = f.After } : null,
+                network = new
+                {
+                    mode = run.Resumed ? "resumed" : "fresh",
+                    agentsRegisteredBefore = run.AgentsRegisteredBefore,
+                    agentsRegisteredNow = run.AgentsRegisteredNow,
+                    firstTask = run.FirstTask?.ToString(CultureInfo.InvariantCulture),
+                    lastTask = run.LastTask?.ToString(CultureInfo.InvariantCulture),
+                },
+                reproducible = new
+                {
+                    genesisTimestamp = run.Seed.GenesisTimestamp,
+                    firstAgent = run.Seed.FirstAgent,
+                    agents = run.Seed.Agents,
+                    tasks = run.Seed.Tasks,
+                    committees = run.Seed.Committees,
+                },
+                appealDecisions = r.AppealOutcomes.Select(a => new
+                {
+                    slashId = Wei(a.SlashId),
+                    agentId = Wei(a.AgentId),
+                    behaviour = BehaviourOf(a.AgentId),
+                    decision = a.Decision,
+                    proposed = gv?.Appeal is { } ap && ap.SlashId == a.SlashId ? ap.Proposed.ToString() : null,
+                    why = gv?.Appeal is { } why && why.SlashId == a.SlashId ? why.Why : null,
+                }),
+                governance = gv is { } f ? new { executed = f.FeeBpsAfter != f.FeeBpsBefore, feeBpsBefore = f.FeeBpsBefore, feeBpsAfter = f.FeeBpsAfter } : null,
+                proposals = r.Proposals.Select(p => new
+                {
+                    id = Wei(p.Id),
+                    description = p.Description,
+                    state = p.State,
+                    forVotesWei = Wei(p.For),
+                    againstVotesWei = Wei(p.Against),
+                    abstainVotesWei = Wei(p.Abstain),
+                    votes = p.Votes.Count,
+                    swarmVotes = p.Votes.Count(v => swarmAccounts.Contains(v.Voter)),
+                    swarmForWei = Wei(SwarmWeight(p, "For")),
+                    swarmAgainstWei = Wei(SwarmWeight(p, "Against")),
+                    swarmAbstainWei = Wei(SwarmWeight(p, "Abstain")),
+                    votesCast = p.Votes.Select(v => new { voter = v.Voter, swarm = swarmAccounts.Contains(v.Voter), support = v.Support, weightWei = Wei(v.Weight), reason = v.Reason }),
+                }),
                 burnedWei = r.Burned.ToString(CultureInfo.InvariantCulture),
                 emissionsReleasedWei = r.EmissionsReleased.ToString(CultureInfo.InvariantCulture),
                 conservation = new
@@ -338,10 +528,27 @@ internal static class LocalnetCommand
             return;
         }
 
+        output.WriteLine($"network            {(run.Resumed ? $"resumed ({run.AgentsRegisteredBefore} agents registered before, {run.AgentsRegisteredNow} now)" : $"fresh ({run.AgentsRegisteredNow} agents registered)")}, "
+                         + $"tasks {run.FirstTask?.ToString(CultureInfo.InvariantCulture) ?? "-"}..{run.LastTask?.ToString(CultureInfo.InvariantCulture) ?? "-"}");
+        output.WriteLine($"seed fingerprints  agents {run.Seed.Agents}, tasks {run.Seed.Tasks}, committees {run.Seed.Committees} (genesis {run.Seed.GenesisTimestamp})");
         output.WriteLine($"tasks settled      {r.Settled} ({string.Join(", ", r.Tasks.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {kv.Value}"))})");
         output.WriteLine($"approval rate      {r.ApprovalRate:P1}");
         output.WriteLine($"slashes            {r.Slashes} ({r.Appeals} appealed)");
-        output.WriteLine($"governance         {(fee is { } gv ? $"market fee {gv.Before} -> {gv.After} bps, proposed, voted, queued, executed after the timelock" : "skipped (--no-governance)")}");
+        foreach (AppealOutcome a in r.AppealOutcomes)
+        {
+            output.WriteLine($"  appeal           slash {a.SlashId} of agent {a.AgentId} ({BehaviourOf(a.AgentId)}): {a.Decision}"
+                + (gv?.Appeal is { } ap && ap.SlashId == a.SlashId ? $" (proposed {ap.Proposed}: {ap.Why})" : ""));
+        }
+
+        output.WriteLine($"governance         {(gv is { } g0 ? $"market fee {g0.FeeBpsBefore} -> {g0.FeeBpsAfter} bps, " + (g0.FeeBpsAfter != g0.FeeBpsBefore ? "proposed, voted, queued, executed after the timelock" : "the proposal did not pass") : governanceOn ? "not finished (stopped before it ended)" : "skipped (--no-governance)")}");
+        foreach (ProposalOutcome p in r.Proposals)
+        {
+            int bySwarm = p.Votes.Count(v => swarmAccounts.Contains(v.Voter));
+            output.WriteLine($"  proposal         {p.State}: {p.Description}");
+            output.WriteLine($"                   for {Acc(p.For)}, against {Acc(p.Against)}, abstain {Acc(p.Abstain)} (governor's tallies); {p.Votes.Count} votes, {bySwarm} by the swarm's accounts "
+                + $"(for {Acc(SwarmWeight(p, "For"))}, against {Acc(SwarmWeight(p, "Against"))}, abstain {Acc(SwarmWeight(p, "Abstain"))})");
+        }
+
         output.WriteLine($"fees burned        {Acc(r.Burned)} ({r.Burned} wei)");
         output.WriteLine($"emissions released {Acc(r.EmissionsReleased)}");
         output.WriteLine($"ACC conservation   {(r.Conserved ? "OK" : "FAILED")}: {r.Holders} holders hold {r.SumOfHolders} wei, total supply {r.SupplyAfter} wei "
@@ -418,6 +625,9 @@ internal static class LocalnetCommand
     }
 }
 
+/// <summary>What the closing report says of the network itself: fresh or resumed, agents registered before and now, this run's tasks.</summary>
+internal sealed record RunInfo(bool Resumed, int AgentsRegisteredBefore, int AgentsRegisteredNow, BigInteger? FirstTask, BigInteger? LastTask, LocalnetReproducible Seed);
+
 /// <summary>The options of <c>localnet up</c>, checked before anything starts.</summary>
 internal sealed record LocalnetSettings
 {
@@ -445,7 +655,23 @@ internal sealed record LocalnetSettings
 
     public bool Governance { get; init; } = true;
 
+    /// <summary><c>--block-time S</c>: interval mining (a block every S seconds) once the swarm is set up; null: automine throughout.</summary>
     public int? BlockTime { get; init; }
+
+    /// <summary><c>--fresh</c>: delete the saved network and deploy anew.</summary>
+    public bool Fresh { get; init; }
+
+    /// <summary><c>--resume</c>: continue the saved network (refused when there is none).</summary>
+    public bool Resume { get; init; }
+
+    /// <summary>Whether <c>--seed</c> was given (else a resume takes the saved run's).</summary>
+    public bool SeedGiven { get; init; } = true;
+
+    /// <summary>Whether <c>--agents</c> was given (else a resume takes the saved run's).</summary>
+    public bool AgentsGiven { get; init; } = true;
+
+    /// <summary>stdin is a terminal: with a saved network and neither --fresh nor --resume, ask.</summary>
+    public bool Interactive { get; init; }
 
     public void Validate()
     {
@@ -457,6 +683,11 @@ internal sealed record LocalnetSettings
         if (Chain != "evm")
         {
             throw new CliInputException("--chain", $"must be evm (solana and both come later); got '{Chain}'.");
+        }
+
+        if (Fresh && Resume)
+        {
+            throw new CliInputException("--resume", "--fresh and --resume cannot be given together (--fresh deletes what --resume continues).");
         }
 
         if (Agents is < 11 or > 1_000)

@@ -74,8 +74,9 @@ public sealed class LocalnetUpTests
             Assert.That(governance.GetProperty("feeBpsAfter").GetInt32(), Is.EqualTo(governance.GetProperty("feeBpsBefore").GetInt32() + 100),
                 "the fee proposal was voted and executed after the timelock, read back from the chain");
             Assert.That(r.GetProperty("appeals").GetInt32(), Is.EqualTo(1), "the first slash of the run was appealed by its agent's owner");
+            LocalnetGovernanceAssertions.AppealDecidedByGovernance_AndSwarmVotesCounted(r);
             string[] functions = [.. r.GetProperty("gas").EnumerateArray().Select(g => g.GetProperty("function").GetString()!)];
-            Assert.That(functions, Is.SupersetOf(new[] { "submitTask", "bid", "assign", "postResult", "drawCommittee", "commitVote", "revealVote", "settle", "appealSlash" }),
+            Assert.That(functions, Is.SupersetOf(new[] { "submitTask", "bid", "assign", "postResult", "drawCommittee", "commitVote", "revealVote", "settle", "appealSlash", "delegate", "castVoteWithReason", "execute" }),
                 "gas is reported for every stage, keepers' included");
 
             Assert.That(anvilPids, Is.Not.Null, "the anvil child process was named");

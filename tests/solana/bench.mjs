@@ -1,0 +1,244 @@
+// scripts/bench solana: one "<instruction> <CU>" line per instruction of the program, as LiteSVM reports the compute
+// units (cross-program invocations included), then "<instruction>.without_cpi <CU>": the total less the units the
+// invoked programs report in the logs (SPL Token's; the System program is a builtin that logs none, so its 150 CU a
+// call stay in, as does the runtime's fixed cost of each invocation). The program is deployed at a fixed address,
+// because PDA bumps, and so the units sol_try_find_program_address spends, depend on it.
+import { createKeyPairSignerFromPrivateKeyBytes, lamports } from '@solana/kit';
+import { expectSuccess, send } from './helpers.mjs';
+import {
+  ACC, agentPda, deployAgentCluster, fundedAccAccount, initializeInstruction, registerAgentInstruction, requestUnstakeInstruction,
+  stakeInstruction, withdrawInstruction, newAttestor, attestorPda, setAttestorInstruction, attestationData, attestationMessage,
+  ed25519Instruction, attestInstruction, requestExitInstruction, withdrawBondInstruction,
+} from './program.mjs';
+
+/** The units the top-level program used itself: its total less what the programs it invoked consumed. */
+function withoutCpi(result) {
+  let depth = 0, inner = 0n;
+  for (const line of result.logs()) {
+    const invoke = line.match(/^Program \w+ invoke \[(\d+)\]$/);
+    if (invoke) depth = Number(invoke[1]);
+    const consumed = line.match(/^Program \w+ consumed (\d+) of \d+ compute units$/);
+    if (consumed && depth === 2) inner += BigInt(consumed[1]);
+    if (/^Program \w+ (success|failed)/.test(line)) depth--; // builtins log no "consumed" line, only this
+  }
+  return result.computeUnitsConsumed() - inner;
+}
+
+const figures = [];
+const measure = (name, result) => figures.push([name, expectSuccess(result).computeUnitsConsumed(), withoutCpi(result)]);
+
+const programKeys = await createKeyPairSignerFromPrivateKeyBytes(new Uint8Array(32).fill(7));
+const chain = await deployAgentCluster({ programKeys });
+measure('initialize', await send(chain.svm, chain.payer, [initializeInstruction({ ...chain, authority: chain.payer })]));
+
+const keys = async (fill) => createKeyPairSignerFromPrivateKeyBytes(new Uint8Array(32).fill(fill));
+const owner = await keys(8), agentKey = await keys(9);
+chain.svm.airdrop(owner.address, lamports(10_000_000_000n));
+const who = { owner, agentKey, agent: await agentPda(chain.program, agentKey.address),
+  ownerAcc: await fundedAccAccount(chain.svm, chain.pdas.mint, owner.address, 20_000n * ACC) };
+measure('register_agent', await send(chain.svm, owner, [registerAgentInstruction({ ...chain, ...who })]));
+measure('stake', await send(chain.svm, owner, [stakeInstruction({ ...chain, ...who, amount: 1_000n * ACC })]));
+measure('request_unstake', await send(chain.svm, owner, [requestUnstakeInstruction({ ...chain, ...who, amount: 400n * ACC })]));
+const clock = chain.svm.getClock();
+clock.unixTimestamp += 30n * 86400n;
+chain.svm.setClock(clock);
+measure('withdraw', await send(chain.svm, owner, [withdrawInstruction({ ...chain, ...who })]));
+
+// Ed25519 signatures are deterministic, so a fixed attestor key keeps the figures fixed.
+const attestor = newAttestor(new Uint8Array(32).fill(10));
+const attestorAccount = await attestorPda(chain.program, attestor.address);
+measure('set_attestor', await send(chain.svm, chain.payer, [setAttestorInstruction({ ...chain, authority: chain.payer, attestorKey: attestor.address,
+  attestor: attestorAccount })]));
+const fields = attestationData({ expiresAt: chain.svm.getClock().unixTimestamp + 86400n, nonce: 1n });
+const message = attestationMessage({ program: chain.program, agentKey: agentKey.address, fields });
+measure('attest', await send(chain.svm, chain.payer, [ed25519Instruction({ publicKey: attestor.publicKey, signature: attestor.sign(message), message }),
+  attestInstruction({ ...chain, agent: who.agent, attestor: attestorAccount, fields })]));
+measure('request_exit', await send(chain.svm, owner, [requestExitInstruction({ ...chain, ...who })]));
+clock.unixTimestamp += 30n * 86400n;
+chain.svm.setClock(clock);
+measure('withdraw_bond', await send(chain.svm, owner, [withdrawBondInstruction({ ...chain, ...who })]));
+
+// --- sol-stake: slashing, appeals, reputation, the stake history ---
+{
+  const { setSlasherInstruction, slasherPda, slashInstruction, slashPda, appealSlashInstruction, reverseSlashInstruction, dismissAppealInstruction,
+    finalizeSlashInstruction, openReputationInstruction, recordReputationInstruction, reputationPda, stakeAtInstruction, reputationOfInstruction } =
+    await import('./program.mjs');
+  const owner2 = await keys(11), agentKey2 = await keys(12), slasher = await keys(13), harmed = await keys(14);
+  chain.svm.airdrop(owner2.address, lamports(10_000_000_000n));
+  chain.svm.airdrop(slasher.address, lamports(10_000_000_000n));
+  const who2 = { owner: owner2, agentKey: agentKey2, agent: await agentPda(chain.program, agentKey2.address),
+    ownerAcc: await fundedAccAccount(chain.svm, chain.pdas.mint, owner2.address, 20_000n * ACC) };
+  const harmedAcc = await fundedAccAccount(chain.svm, chain.pdas.mint, harmed.address, 0n);
+  expectSuccess(await send(chain.svm, owner2, [registerAgentInstruction({ ...chain, ...who2 })]));
+  expectSuccess(await send(chain.svm, owner2, [stakeInstruction({ ...chain, ...who2, amount: 5_000n * ACC })]));
+  const slasherAccount = await slasherPda(chain.program, slasher.address);
+  measure('set_slasher', await send(chain.svm, chain.payer, [setSlasherInstruction({ ...chain, authority: chain.payer, slasherKey: slasher.address, slasher: slasherAccount })]));
+  const records = [0, 1, 2].map((i) => slashPda(chain.program, agentKey2.address, i));
+  const slash = async (i) => send(chain.svm, slasher, [slashInstruction({ ...chain, slasher, slasherPdaAddress: slasherAccount, agent: who2.agent,
+    record: await records[i], severityBps: 1_000, harmedParty: harmed.address })]);
+  measure('slash', await slash(0));
+  expectSuccess(await slash(1));
+  expectSuccess(await slash(2));
+  measure('appeal_slash', await send(chain.svm, owner2, [appealSlashInstruction({ ...chain, ...who2, record: await records[0] })]));
+  measure('dismiss_appeal', await send(chain.svm, chain.payer, [dismissAppealInstruction({ ...chain, authority: chain.payer, record: await records[0], harmedAcc })]));
+  measure('reverse_slash', await send(chain.svm, chain.payer, [reverseSlashInstruction({ ...chain, authority: chain.payer, record: await records[1], agent: who2.agent })]));
+  clock.unixTimestamp += 8n * 86400n;
+  chain.svm.setClock(clock);
+  measure('finalize_slash', await send(chain.svm, chain.payer, [finalizeSlashInstruction({ ...chain, record: await records[2], harmedAcc })]));
+  const reputation = await reputationPda(chain.program, agentKey2.address);
+  measure('open_reputation', await send(chain.svm, chain.payer, [openReputationInstruction({ ...chain, payer: chain.payer, agent: who2.agent, reputation })]));
+  measure('record_reputation', await send(chain.svm, chain.payer, [recordReputationInstruction({ ...chain, authority: chain.payer, reputation, dimension: 0, delta: 1_000n })]));
+  clock.unixTimestamp += 45n * 86400n;
+  chain.svm.setClock(clock);
+  measure('reputation_of', await send(chain.svm, chain.payer, [reputationOfInstruction({ ...chain, reputation, dimension: 0 })]));
+  measure('stake_at', await send(chain.svm, chain.payer, [stakeAtInstruction({ ...chain, agent: who2.agent, time: clock.unixTimestamp - 1n })]));
+
+  // governance: one agent with 12M ACC staked (threshold 1M, quorum 10M floors) proposes, votes and executes
+  const { proposalPda, proposeInstruction, voteInstruction, votePda, executeProposalInstruction } = await import('./program.mjs');
+  const owner3 = await keys(15), agentKey3 = await keys(16);
+  chain.svm.airdrop(owner3.address, lamports(10_000_000_000n));
+  const who3 = { owner: owner3, agentKey: agentKey3, agent: await agentPda(chain.program, agentKey3.address),
+    ownerAcc: await fundedAccAccount(chain.svm, chain.pdas.mint, owner3.address, 12_020_000n * ACC) };
+  expectSuccess(await send(chain.svm, owner3, [registerAgentInstruction({ ...chain, ...who3 })]));
+  expectSuccess(await send(chain.svm, owner3, [stakeInstruction({ ...chain, ...who3, amount: 12_000_000n * ACC })]));
+  clock.unixTimestamp += 1n;
+  chain.svm.setClock(clock);
+  const id = new Uint8Array(32).fill(17), proposal = await proposalPda(chain.program, id);
+  measure('propose', await send(chain.svm, owner3, [proposeInstruction({ ...chain, ...who3, proposal, id, action: 4, value: 20n * 86400n })]));
+  measure('vote', await send(chain.svm, owner3, [voteInstruction({ ...chain, ...who3, proposal, vote: await votePda(chain.program, proposal, agentKey3.address), support: 1 })]));
+  clock.unixTimestamp += 12n * 86400n + 1n;
+  chain.svm.setClock(clock);
+  measure('execute_proposal', await send(chain.svm, chain.payer, [executeProposalInstruction({ ...chain, executor: chain.payer, proposal })]));
+}
+// --- end of sol-stake's block ---
+
+// --- sol-market: the task market, one task through its whole life (committee of 3) ---
+{
+  const { MARKET_IX, taskPda, taskVaultPda, submitTaskInstruction, bidInstruction, keeperInstruction, postResultInstruction, commitVoteInstruction,
+    revealVoteInstruction, setSlotHashes, voteCommitment, readTask, slashPda, readAgentHistory, SLOT_HASHES, reputationPda, openReputationInstruction } = await import('./program.mjs');
+  const { AccountRole, SYSTEM_PROGRAM } = await import('./helpers.mjs');
+  const later = (seconds) => { const c = chain.svm.getClock(); c.unixTimestamp += BigInt(seconds); chain.svm.setClock(c); };
+  const now = () => chain.svm.getClock().unixTimestamp;
+  const agents = [];
+  for (let i = 0; i < 5; i++) {
+    const owner = await keys(40 + 2 * i), agentKey = await keys(41 + 2 * i);
+    chain.svm.airdrop(owner.address, lamports(10_000_000_000n));
+    const who = { owner, agentKey, agent: await agentPda(chain.program, agentKey.address),
+      ownerAcc: await fundedAccAccount(chain.svm, chain.pdas.mint, owner.address, 30_000n * ACC) };
+    expectSuccess(await send(chain.svm, owner, [registerAgentInstruction({ ...chain, ...who })]));
+    const f = attestationData({ expiresAt: now() + 20n * 86400n, nonce: 1n });
+    const msg = attestationMessage({ program: chain.program, agentKey: agentKey.address, fields: f });
+    expectSuccess(await send(chain.svm, chain.payer, [ed25519Instruction({ publicKey: attestor.publicKey, signature: attestor.sign(msg), message: msg }),
+      attestInstruction({ ...chain, agent: who.agent, attestor: attestorAccount, fields: f })]));
+    expectSuccess(await send(chain.svm, owner, [stakeInstruction({ ...chain, ...who, amount: (i === 4 ? 15_000n : BigInt(1_000 * (i + 1))) * ACC })]));
+    who.reputation = await reputationPda(chain.program, agentKey.address);
+    expectSuccess(await send(chain.svm, chain.payer, [openReputationInstruction({ ...chain, payer: chain.payer, agent: who.agent, reputation: who.reputation })]));
+    agents.push(who);
+  }
+  later(60);
+  const [executor, ...members] = agents.slice(0, 4), spare = agents[4];
+  const requester = await keys(60), keeper = await keys(61);
+  chain.svm.airdrop(requester.address, lamports(10_000_000_000n));
+  chain.svm.airdrop(keeper.address, lamports(10_000_000_000n));
+  const requesterAcc = await fundedAccAccount(chain.svm, chain.pdas.mint, requester.address, 10_000n * ACC);
+  const keeperAcc = await fundedAccAccount(chain.svm, chain.pdas.mint, keeper.address, 0n);
+  /** One task's life; `note` measures under the instruction's name (first task) or not at all. */
+  const life = async (id, vote, note) => {
+    const task = await taskPda(chain.program, requester.address, id), vault = await taskVaultPda(chain.program, task);
+    const keep = (tag, extra = [], args = []) => send(chain.svm, keeper, [keeperInstruction({ ...chain, tag, keeper, keeperAcc, task, vault, extra, args })]);
+    const w = (address) => ({ address, role: AccountRole.WRITABLE }), r = (address) => ({ address, role: AccountRole.READONLY });
+    const penalty = async () => [w(executor.agent), w(await slashPda(chain.program, executor.agentKey.address,
+      readAgentHistory(chain.svm, executor.agent).slashCount)), r(SYSTEM_PROGRAM)];
+    note('submit_task', await send(chain.svm, requester, [submitTaskInstruction({ ...chain, requester, task, vault, requesterAcc, id,
+      bounty: 1_000n * ACC, fee: 25n * ACC, deadline: now() + 86400n, committeeSize: 3 })]));
+    note('bid', await send(chain.svm, chain.payer, [bidInstruction({ ...chain, signer: executor.agentKey, agent: executor.agent, task, price: 900n * ACC })]));
+    later(3600);
+    note('assign_task', await keep(MARKET_IX.ASSIGN_TASK));
+    note('post_result', await send(chain.svm, chain.payer, [postResultInstruction({ ...chain, executorKey: executor.agentKey, task })]));
+    const { seedSlot } = readTask(chain.svm, task);
+    setSlotHashes(chain.svm, [{ slot: seedSlot, hash: new Uint8Array(32).fill(0x5e) }]);
+    later(5);
+    note('fix_seed', await keep(MARKET_IX.FIX_SEED, [r(SLOT_HASHES)]));
+    note('draw_seat', await keep(MARKET_IX.DRAW_SEAT, [r(members[0].agent)]));
+    expectSuccess(await keep(MARKET_IX.DRAW_SEAT, [r(members[1].agent)]));
+    expectSuccess(await keep(MARKET_IX.DRAW_SEAT, [r(members[2].agent)]));
+    later(1801); // the claim phase: the spare agent (the largest stake) takes the seat with the largest key
+    const worst = readTask(chain.svm, task).members.map((seat, i) => ({ i, key: Number(seat.negLog2U) / Number(seat.weight) })).sort((a, b) => b.key - a.key)[0].i;
+    note('claim_seat', await keep(MARKET_IX.CLAIM_SEAT, [r(spare.agent)], [worst]));
+    later(1800);
+    const salt = new Uint8Array(32).fill(0x11);
+    const seats = readTask(chain.svm, task).members;
+    for (const [i, seat] of seats.entries()) {
+      const who = agents.find((a) => a.agentKey.address === seat.agentKey);
+      const ix = commitVoteInstruction({ ...chain, memberKey: who.agentKey, task, seat: i, commitment: voteCommitment({ task, agentKey: who.agentKey.address, vote, salt }) });
+      const result = await send(chain.svm, chain.payer, [ix]);
+      if (i === 0) note('commit_vote', result); else expectSuccess(result);
+    }
+    for (let i = 0; i < seats.length; i++) {
+      const result = await send(chain.svm, chain.payer, [revealVoteInstruction({ ...chain, task, seat: i, vote, salt })]);
+      if (i === 0) note('reveal_vote', result); else expectSuccess(result);
+    }
+    note('settle_task', await keep(MARKET_IX.SETTLE_TASK, [w(chain.pdas.mint)]));
+    note('settle_executor', await keep(MARKET_IX.SETTLE_EXECUTOR, [...await penalty(), w(executor.reputation)]));
+    const member0 = agents.find((a) => a.agentKey.address === seats[0].agentKey);
+    note('settle_member', await keep(MARKET_IX.SETTLE_MEMBER, [w(member0.ownerAcc), w(member0.reputation)], [0]));
+    note('claim_payout', await send(chain.svm, requester, [keeperInstruction({ ...chain, tag: MARKET_IX.CLAIM_PAYOUT, keeper: requester, keeperAcc: requesterAcc, task, vault })]));
+  };
+  await life(1n, 1, measure);
+  // A rejected result: the settlement slashes the executor (the slash record's creation included).
+  await life(2n, 0, (name, result) => (['settle_task', 'settle_executor'].includes(name) ? measure(`${name}.rejected`, result) : expectSuccess(result)));
+  // A missed deadline: the report slashes the executor.
+  {
+    const task = await taskPda(chain.program, requester.address, 3n), vault = await taskVaultPda(chain.program, task);
+    expectSuccess(await send(chain.svm, requester, [submitTaskInstruction({ ...chain, requester, task, vault, requesterAcc, id: 3n,
+      bounty: 1_000n * ACC, fee: 25n * ACC, deadline: now() + 86400n, committeeSize: 3 })]));
+    expectSuccess(await send(chain.svm, chain.payer, [bidInstruction({ ...chain, signer: executor.agentKey, agent: executor.agent, task, price: 900n * ACC })]));
+    later(3600);
+    const keep3 = (tag, extra = []) => send(chain.svm, keeper, [keeperInstruction({ ...chain, tag, keeper, keeperAcc, task, vault, extra })]);
+    expectSuccess(await keep3(MARKET_IX.ASSIGN_TASK));
+    later(86400);
+    const w = (address) => ({ address, role: AccountRole.WRITABLE }), r = (address) => ({ address, role: AccountRole.READONLY });
+    measure('report_missed_deadline', await keep3(MARKET_IX.REPORT_MISSED_DEADLINE));
+    measure('settle_executor.missed', await keep3(MARKET_IX.SETTLE_EXECUTOR, [w(executor.agent), w(await slashPda(chain.program,
+      executor.agentKey.address, readAgentHistory(chain.svm, executor.agent).slashCount)), r(SYSTEM_PROGRAM), w(executor.reputation)]));
+  }
+  // The bounded loop's worst case: the 64th seat of a 64-member committee (the already-seated scan covers 63 seats).
+  {
+    const many = [];
+    for (let i = 0; i < 64; i++) {
+      const owner = await keys(100 + (i % 100)), agentKey = await createKeyPairSignerFromPrivateKeyBytes(new Uint8Array(32).fill(0).map((_, j) => (j === 0 ? 200 : j === 1 ? i : 1)));
+      chain.svm.airdrop(owner.address, lamports(10_000_000_000n));
+      const who = { owner, agentKey, agent: await agentPda(chain.program, agentKey.address),
+        ownerAcc: await fundedAccAccount(chain.svm, chain.pdas.mint, owner.address, 12_000n * ACC) };
+      expectSuccess(await send(chain.svm, owner, [registerAgentInstruction({ ...chain, ...who })]));
+      const f = attestationData({ expiresAt: now() + 20n * 86400n, nonce: 1n });
+      const msg = attestationMessage({ program: chain.program, agentKey: agentKey.address, fields: f });
+      expectSuccess(await send(chain.svm, chain.payer, [ed25519Instruction({ publicKey: attestor.publicKey, signature: attestor.sign(msg), message: msg }),
+        attestInstruction({ ...chain, agent: who.agent, attestor: attestorAccount, fields: f })]));
+      expectSuccess(await send(chain.svm, owner, [stakeInstruction({ ...chain, ...who, amount: 1_000n * ACC })]));
+      many.push(who);
+    }
+    later(60);
+    const task = await taskPda(chain.program, requester.address, 4n), vault = await taskVaultPda(chain.program, task);
+    expectSuccess(await send(chain.svm, requester, [submitTaskInstruction({ ...chain, requester, task, vault, requesterAcc, id: 4n,
+      bounty: 1_000n * ACC, fee: 200n * ACC, deadline: now() + 86400n, committeeSize: 64 })]));
+    expectSuccess(await send(chain.svm, chain.payer, [bidInstruction({ ...chain, signer: executor.agentKey, agent: executor.agent, task, price: 900n * ACC })]));
+    later(3600);
+    const keep4 = (tag, extra = [], args = []) => send(chain.svm, keeper, [keeperInstruction({ ...chain, tag, keeper, keeperAcc, task, vault, extra, args })]);
+    const w = (address) => ({ address, role: AccountRole.WRITABLE }), r = (address) => ({ address, role: AccountRole.READONLY });
+    expectSuccess(await keep4(MARKET_IX.ASSIGN_TASK));
+    expectSuccess(await send(chain.svm, chain.payer, [postResultInstruction({ ...chain, executorKey: executor.agentKey, task })]));
+    setSlotHashes(chain.svm, [{ slot: readTask(chain.svm, task).seedSlot, hash: new Uint8Array(32).fill(0x64) }]);
+    later(5);
+    expectSuccess(await keep4(MARKET_IX.FIX_SEED, [r(SLOT_HASHES)]));
+    for (let i = 0; i < 63; i++) expectSuccess(await keep4(MARKET_IX.DRAW_SEAT, [r(many[i].agent)]));
+    measure('draw_seat.64th', await keep4(MARKET_IX.DRAW_SEAT, [r(many[63].agent)]));
+    later(1801);
+    const worst = readTask(chain.svm, task).members.map((seat, i) => ({ i, key: Number(seat.negLog2U) / Number(seat.weight) })).sort((a, b) => b.key - a.key)[0].i;
+    measure('claim_seat.64', await keep4(MARKET_IX.CLAIM_SEAT, [r(spare.agent)], [worst]));
+  }
+}
+// --- end of sol-market's block ---
+
+for (const [name, total] of figures) console.log(`${name} ${total}`);
+for (const [name, , own] of figures) console.log(`${name}.without_cpi ${own}`);
