@@ -15,6 +15,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
 using System.Security.Cryptography;
+using AgentCluster.Bench;
 using AgentCluster.Evm.Signing;
 using AgentCluster.Sdk;
 using AgentCluster.Sdk.Agents;
@@ -294,7 +295,7 @@ static async Task<Result> MeasureAsync(AgentClusterSuite suite, string[] keepers
     lags.Sort();
     double minutes = Math.Max(1, lastAssigned - firstDue) / 60.0;
     Console.Error.WriteLine($"# {lags.Count}/{tasks.Count} tasks assigned by keepers; lags {string.Join(',', lags)}; {keeperTxs} keeper tx, {wasted} reverted");
-    return new Result(lags.Count / minutes, Percentile(lags, 50), Percentile(lags, 95), keeperTxs == 0 ? 0 : 100.0 * wasted / keeperTxs);
+    return new Result(lags.Count / minutes, SettlementLag.Percentile(lags, 50), SettlementLag.Percentile(lags, 95), keeperTxs == 0 ? 0 : 100.0 * wasted / keeperTxs);
 }
 
 static async Task<Result> MeasureSettlementAsync(AgentClusterSuite suite, string[] keepers, List<(BigInteger Id, DateTimeOffset Settleable)> tasks, ulong from,
@@ -328,14 +329,14 @@ static async Task<Result> MeasureSettlementAsync(AgentClusterSuite suite, string
     long first = long.MaxValue, last = 0;
     foreach ((BigInteger id, DateTimeOffset end) in tasks)
     {
-        ulong due = blockTimes.Where(b => b.Key >= settleFrom && b.Value >= end.ToUnixTimeSeconds()).Select(b => b.Key).DefaultIfEmpty(0UL).Min();
+        ulong due = SettlementLag.FirstBlockAtOrAfter(blockTimes, end.ToUnixTimeSeconds(), settleFrom) ?? 0UL;
         if (!settled.TryGetValue(id, out ulong at) || due == 0)
         {
             Console.Error.WriteLine($"# task {id}: not settled (or never settleable) in blocks {settleFrom}..{head}");
             continue;
         }
 
-        lags.Add((long)at - (long)due);
+        lags.Add(SettlementLag.Lag(due, at));
         first = Math.Min(first, blockTimes[due]);
         last = Math.Max(last, blockTimes[at]);
     }
@@ -343,7 +344,7 @@ static async Task<Result> MeasureSettlementAsync(AgentClusterSuite suite, string
     lags.Sort();
     double minutes = Math.Max(1, last - first) / 60.0;
     Console.Error.WriteLine($"# {lags.Count}/{tasks.Count} tasks settled; settlement lags {string.Join(',', lags)}; {keeperTxs} keeper tx over the run, {wasted} wasted");
-    return new Result(lags.Count / minutes, Percentile(lags, 50), Percentile(lags, 95), keeperTxs == 0 ? 0 : 100.0 * wasted / keeperTxs, Settlement: true);
+    return new Result(lags.Count / minutes, SettlementLag.Percentile(lags, 50), SettlementLag.Percentile(lags, 95), keeperTxs == 0 ? 0 : 100.0 * wasted / keeperTxs, Settlement: true);
 }
 
 static async Task<List<BigInteger>> MembersAsync(AgentClusterSuite suite, BigInteger taskId)
@@ -377,8 +378,6 @@ static async Task WaitAsync(Func<Task<bool>> condition, string what, TimeSpan li
         }
     }
 }
-
-static long Percentile(List<long> sorted, int p) => sorted.Count == 0 ? -1 : sorted[Math.Clamp((int)Math.Ceiling(p / 100.0 * sorted.Count) - 1, 0, sorted.Count - 1)];
 
 static async Task<BigInteger> RegisterExecutorAsync(AgentClusterSuite suite, AgentClusterClient owner, BigInteger acc, CancellationToken ct, int stake = 1_000)
 {

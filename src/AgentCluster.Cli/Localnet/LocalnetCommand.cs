@@ -50,10 +50,11 @@ internal static class LocalnetCommand
         var noGovernance = new Option<bool>("--no-governance") { Description = "Skip the governance round (the swarm votes a market fee proposal and the decision of its appeal; executed after the timelock)." };
         var fresh = new Option<bool>("--fresh") { Description = "Start over: delete the saved network in --dir (chain, manifest, index, journals) and deploy anew." };
         var resume = new Option<bool>("--resume") { Description = "Continue the saved network in --dir (same chain, no deploy; refused when there is none)." };
+        var blockTime = new Option<int?>("--block-time") { Description = "Once the swarm is set up, mine a block every S seconds (1..60) instead of one per transaction." };
         var fund = new Option<int>("--fund-accounts") { Description = "ACC sent to each of anvil's accounts #1..#9 for trying the CLI by hand (default 0: none).", DefaultValueFactory = _ => 0 };
         var up = new Command("up", "Start anvil, deploy, run the keepers, the dashboard and a simulated swarm; Ctrl-C stops it and prints the report.")
         {
-            agents, tasks, seed, untilSettled, dashboardPort, port, chain, dir, json, manifest, fund, noGovernance, fresh, resume,
+            agents, tasks, seed, untilSettled, dashboardPort, port, chain, dir, json, manifest, fund, noGovernance, fresh, resume, blockTime,
         };
         up.SetAction(async (parse, ct) =>
         {
@@ -71,6 +72,7 @@ internal static class LocalnetCommand
                 Manifest = parse.GetValue(manifest),
                 FundAccounts = parse.GetValue(fund),
                 Governance = !parse.GetValue(noGovernance),
+                BlockTime = parse.GetValue(blockTime),
                 Fresh = parse.GetValue(fresh),
                 Resume = parse.GetValue(resume),
                 SeedGiven = parse.GetResult(seed) is { Implicit: false },
@@ -305,6 +307,13 @@ internal static class LocalnetCommand
 
             live = new LocalnetSummary(ReadFiguresAsync, error, LocalnetSummary.TerminalOrNull(error));
             summary = live.RunAsync(stopSummary.Token);
+
+            if (s.BlockTime is { } seconds)
+            {
+                // Interval mining from here on (deploy and set-up stay on automine: 1,000 agents set up a block a second take over 20 min).
+                await suite.Web3.Client.SendRequestAsync(new RpcRequest(1, "evm_setIntervalMining", seconds)).ConfigureAwait(false);
+                Say($"anvil mines a block every {seconds} s from now on (--block-time)");
+            }
 
             Say($"swarm of {s.Agents} agents running{(s.UntilSettled is { } n ? $" until {n} tasks are settled" : "")}; Ctrl-C stops");
             await swarm.RunAsync(ct).ConfigureAwait(false);
@@ -646,6 +655,9 @@ internal sealed record LocalnetSettings
 
     public bool Governance { get; init; } = true;
 
+    /// <summary><c>--block-time S</c>: interval mining (a block every S seconds) once the swarm is set up; null: automine throughout.</summary>
+    public int? BlockTime { get; init; }
+
     /// <summary><c>--fresh</c>: delete the saved network and deploy anew.</summary>
     public bool Fresh { get; init; }
 
@@ -701,6 +713,11 @@ internal sealed record LocalnetSettings
         if (FundAccounts is < 0 or > 1_000_000)
         {
             throw new CliInputException("--fund-accounts", $"must be 0..1000000 ACC; got {FundAccounts}.");
+        }
+
+        if (BlockTime is < 1 or > 60)
+        {
+            throw new CliInputException("--block-time", $"must be 1..60 seconds between blocks; got {BlockTime}.");
         }
 
         if (Port is < 0 or > 65_535)
