@@ -253,7 +253,9 @@ internal static class LocalnetCommand
                 ["AgentCluster:Keepers:HealthPort"] = healthPort.ToString(CultureInfo.InvariantCulture),
                 ["AgentCluster:Keepers:FlushProtocolFeesEvery"] = "00:00:05",
             });
+            // Logs go to stderr with the progress lines: stdout holds only the report (`--json` is parsed by scripts).
             builder.Logging.ClearProviders().AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Error);
+            builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
             builder.Services.AddAgentClusterKeepers(builder.Configuration, o => o.Key = AgentKeySource.FromPrivateKey(keeperKey));
             keepers = builder.Build();
             await keepers.StartAsync(ct).ConfigureAwait(false);
