@@ -6,7 +6,7 @@
 import { createKeyPairSignerFromPrivateKeyBytes, lamports } from '@solana/kit';
 import { expectSuccess, send } from './helpers.mjs';
 import {
-  ACC, agentPda, deployAgentCluster, fundedAccAccount, initializeInstruction, registerAgentInstruction, requestUnstakeInstruction,
+  ACC, agentPda, deployAgentCluster, fundedAccAccount, genesisInstruction, initializeInstruction, registerAgentInstruction, requestUnstakeInstruction,
   stakeInstruction, withdrawInstruction, newAttestor, attestorPda, setAttestorInstruction, attestationData, attestationMessage,
   ed25519Instruction, attestInstruction, requestExitInstruction, withdrawBondInstruction,
 } from './program.mjs';
@@ -30,6 +30,12 @@ const measure = (name, result) => figures.push([name, expectSuccess(result).comp
 const programKeys = await createKeyPairSignerFromPrivateKeyBytes(new Uint8Array(32).fill(7));
 const chain = await deployAgentCluster({ programKeys });
 measure('initialize', await send(chain.svm, chain.payer, [initializeInstruction({ ...chain, authority: chain.payer })]));
+// sol-final: genesis in steps, one line each (the mint; two vaults a step, the genesis ones minted their shares; the last
+// also removes the mint authority)
+for (const [step, name] of [[1, 'genesis.mint'], [2, 'genesis.vaults_0_1'], [3, 'genesis.vaults_2_3'], [4, 'genesis.vaults_4_5'],
+  [5, 'genesis.vaults_6_7']]) {
+  measure(name, await send(chain.svm, chain.payer, [genesisInstruction({ ...chain, authority: chain.payer, step })]));
+}
 
 const keys = async (fill) => createKeyPairSignerFromPrivateKeyBytes(new Uint8Array(32).fill(fill));
 const owner = await keys(8), agentKey = await keys(9);
