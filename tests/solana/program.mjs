@@ -560,7 +560,8 @@ export const MARKET_IX = { SUBMIT_TASK: 20, BID: 21, ASSIGN_TASK: 22, POST_RESUL
 export const TASK_STATUS = { BIDDING: 0, ASSIGNED: 1, RESULT_POSTED: 2, VERIFYING: 3, ACCEPTED: 4, REJECTED: 5, INCONCLUSIVE: 6, REFUNDED: 7, MISSED: 8 };
 export const SEAT_STATE = { EMPTY: 0, SEATED: 1, COMMITTED: 2, REVEALED: 3 };
 export const MARKET = { BIDDING_WINDOW: 3600n, DRAW_WINDOW: 3600n, COMMIT_WINDOW: 3600n, REVEAL_WINDOW: 3600n, KEEPER_REWARD: ACC, FEE_BPS: 200n,
-  REVIEWER_SHARE_BPS: 5000n, MIN_COMMITTEE: 3, MAX_COMMITTEE: 64, TASK_SIZE: 456 + 120 * 64 + 32 + 32 * 64, NON_REVEAL_SEVERITY_BPS: 200n, MINORITY_SEVERITY_BPS: 100n };
+  REVIEWER_SHARE_BPS: 5000n, MIN_COMMITTEE: 3, MAX_COMMITTEE: 100, TASK_SIZE: 456 + 120 * 64 + 32 + 32 * 64, NON_REVEAL_SEVERITY_BPS: 200n, MINORITY_SEVERITY_BPS: 100n,
+  INLINE_SEATS: 64, RESERVED_SIZE: 152 * 36, TASK_FULL_SIZE: 456 + 120 * 64 + 32 + 32 * 64 + 152 * 36 }; // sol-final: committees up to 100
 export const SLOT_HASHES = address('SysvarS1otHashes111111111111111111111111111');
 
 export const taskPda = async (program, requester, id) =>
@@ -582,6 +583,17 @@ export function submitTaskInstruction({ program, pdas, requester, task, vault, r
     { address: pdas.config, role: AccountRole.READONLY },
     { address: SYSTEM_PROGRAM, role: AccountRole.READONLY },
     { address: TOKEN_PROGRAM, role: AccountRole.READONLY },
+  ], overrides) };
+}
+
+/** sol-final: reserve_task (tag 41): the address of a task whose committee has more than 64 seats, before submit_task. */
+export const RESERVE_TASK_IX = 41;
+export const RESERVE_ACCOUNT = { REQUESTER: 0, TASK: 1, SYSTEM: 2 };
+export function reserveTaskInstruction({ program, requester, task, id, overrides = {}, data }) {
+  return { programAddress: program, data: data ?? concat(new Uint8Array([RESERVE_TASK_IX]), u64le(id)), accounts: withOverrides([
+    { address: requester.address, role: AccountRole.WRITABLE_SIGNER, signer: requester },
+    { address: task, role: AccountRole.WRITABLE },
+    { address: SYSTEM_PROGRAM, role: AccountRole.READONLY },
   ], overrides) };
 }
 
@@ -656,8 +668,10 @@ export function readTask(svm, task) {
   const i64 = (o) => new DataView(d.buffer, d.byteOffset).getBigInt64(o, true);
   const key = (o) => getAddressDecoder().decode(d.subarray(o, o + 32));
   const members = [];
+  const seatAt = (i) => (i < 64 ? 456 + 120 * i : 10_216 + 120 * (i - 64)); // sol-final: seats 64..99 in the extension
+  const agentAt = (i) => (i < 64 ? 488 + 120 * 64 + 32 * i : 10_216 + 120 * 36 + 32 * (i - 64));
   for (let i = 0; i < d[5]; i++) {
-    const o = 456 + 120 * i;
+    const o = seatAt(i);
     members.push({ agentKey: key(o), owner: key(o + 32), negLog2U: u64(o + 64), weight: u64(o + 72), commitment: d.slice(o + 80, o + 112),
       state: d[o + 112], vote: d[o + 113], settled: d[o + 114] });
   }
@@ -673,7 +687,7 @@ export function readTask(svm, task) {
     drawWindow: BigInt(new DataView(d.buffer, d.byteOffset).getUint32(472 + 120 * 64, true)),
     commitWindow: BigInt(new DataView(d.buffer, d.byteOffset).getUint32(476 + 120 * 64, true)),
     revealWindow: BigInt(new DataView(d.buffer, d.byteOffset).getUint32(480 + 120 * 64, true)),
-    memberAgents: Array.from({ length: d[5] }, (_, i) => key(488 + 120 * 64 + 32 * i)),
+    memberAgents: Array.from({ length: d[5] }, (_, i) => key(agentAt(i))),
   };
 }
 

@@ -54,6 +54,7 @@ u64 entrypoint(u8 *input) {
     case AC_IX_SETTLE_EXECUTOR: return ac_ix_settle_executor(&in);
     /* sol-final */
     case AC_IX_GENESIS: return ac_ix_genesis(&in);
+    case AC_IX_RESERVE_TASK: return ac_ix_reserve_task(&in);
     default: return ac_fail(AC_ERR_INVALID_INSTRUCTION);
   }
 }

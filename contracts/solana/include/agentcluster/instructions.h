@@ -42,6 +42,7 @@ enum ac_instruction_tag {
   AC_IX_SETTLE_EXECUTOR = 33,
   /* sol-final: 40.. */
   AC_IX_GENESIS = 40,         /* genesis step (second byte: the step, enum ac_genesis_stage) */
+  AC_IX_RESERVE_TASK = 41,    /* a task's address for a committee over 64 seats (market.h, ac_task_ext) */
 };
 
 u64 ac_ix_initialize(ac_input *in);
@@ -87,5 +88,6 @@ u64 ac_ix_settle_executor(ac_input *in);
 
 /* sol-final */
 u64 ac_ix_genesis(ac_input *in);
+u64 ac_ix_reserve_task(ac_input *in);
 
 #endif

@@ -90,6 +90,7 @@ const char *ac_error_name(u64 error) {
     case AC_ERR_GENESIS_OUT_OF_ORDER: return "GenesisOutOfOrder";
     case AC_ERR_GENESIS_STEP_DONE: return "GenesisStepDone";
     case AC_ERR_GENESIS_SUPPLY_MISMATCH: return "GenesisSupplyMismatch";
+    case AC_ERR_TASK_NOT_RESERVED: return "TaskNotReserved";
     default: return "Unknown";
   }
 }
