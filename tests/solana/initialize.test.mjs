@@ -95,7 +95,7 @@ test('Initialize_CreatesTheConfigAtStageOneEvenWhenItsAddressWasFunded', async (
   const config = readConfig(svm, pdas.config);
   assert.equal(config.owner, program);
   assert.equal(config.size, 432);
-  assert.deepEqual([config.discriminator, config.version, config.bump, config.genesisStage], [1, 1, pdas.bumps.config, 1]);
+  assert.deepEqual([config.discriminator, config.version, config.bump, config.genesisStage], [130, 1, pdas.bumps.config, 1], 'the config under genesis');
   assert.deepEqual(config.authority, addressBytes(payer.address));
   assert.deepEqual(config.mint, new Uint8Array(32), 'the mint: genesis step 1');
   for (const vault of config.vaults) assert.deepEqual(vault, new Uint8Array(32), 'the vaults: genesis steps 2..5');

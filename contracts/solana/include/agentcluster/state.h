@@ -320,7 +320,7 @@ AC_STATIC_ASSERT(sizeof(ac_vote) == 80, "vote layout is part of the client's con
  * that initialised), once, and moves the stage to s + 1:
  *   step 1: the ACC mint; steps 2..4: genesis vaults (0,1), (2,3), (4,5), each minted its share; step 5: the bonds and
  *   stakes vaults, the supply checked, the mint authority removed (AC_GENESIS_DONE). Every other instruction refuses a
- *   config before AC_GENESIS_DONE (GenesisIncomplete).
+ *   config before AC_GENESIS_DONE (GenesisIncomplete: its discriminator is AC_DISC_CONFIG_GENESIS until then).
  * ------------------------------------------------------------------------------------------------------------------- */
 enum ac_genesis_stage {
   AC_GENESIS_CONFIG = 1,            /* initialize done: the config exists */
@@ -329,6 +329,9 @@ enum ac_genesis_stage {
   AC_GENESIS_STEP_LAST = 5,
   AC_GENESIS_DONE = 6,
 };
+/* The config's discriminator until the last step, which sets AC_DISC_CONFIG: ac_config_load's discriminator check
+ * refuses an unfinished config at no extra cost, and names it GenesisIncomplete. */
+#define AC_DISC_CONFIG_GENESIS 130
 AC_STATIC_ASSERT(2 * (AC_GENESIS_STEP_LAST - AC_GENESIS_STEP_FIRST_VAULTS + 1) == AC_VAULT_COUNT, "two vaults a step");
 #define AC_GENESIS_VAULTS_PER_STEP 2
 /* --- end of sol-final's block --- */

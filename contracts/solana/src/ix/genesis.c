@@ -116,6 +116,7 @@ u64 ac_ix_genesis(ac_input *in) {
     state->vaults[first + i] = a[A_VAULT_FIRST + i]->key;
   }
   state->genesis_stage = step + 1;
+  if (last) state->discriminator = AC_DISC_CONFIG; /* genesis ends: every instruction accepts the config */
   for (u8 i = 0; i < AC_GENESIS_VAULTS_PER_STEP; i++) {
     const u8 kind = first + i;
     ac_account *vault = a[A_VAULT_FIRST + i];

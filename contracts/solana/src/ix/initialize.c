@@ -77,7 +77,7 @@ u64 ac_ix_initialize(ac_input *in) {
   if ((rc = ac_system_create_pda(authority, config, sizeof(ac_config), program_id, &config_signer)) != AC_OK) return ac_fail(rc);
 
   ac_config *state = (ac_config *)config->data;
-  state->discriminator = AC_DISC_CONFIG;
+  state->discriminator = AC_DISC_CONFIG_GENESIS; /* AC_DISC_CONFIG once the last genesis step has run (sol-final) */
   state->version = AC_CONFIG_VERSION;
   state->bump = config_bump;
   state->genesis_stage = AC_GENESIS_CONFIG; /* the mint and the vaults: the genesis steps */
