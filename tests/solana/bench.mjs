@@ -6,7 +6,7 @@
 import { createKeyPairSignerFromPrivateKeyBytes, lamports } from '@solana/kit';
 import { expectSuccess, send } from './helpers.mjs';
 import {
-  ACC, agentPda, deployAgentCluster, fundedAccAccount, initializeInstruction, registerAgentInstruction, requestUnstakeInstruction,
+  ACC, agentPda, deployAgentCluster, fundedAccAccount, genesisInstruction, initializeInstruction, registerAgentInstruction, requestUnstakeInstruction,
   stakeInstruction, withdrawInstruction, newAttestor, attestorPda, setAttestorInstruction, attestationData, attestationMessage,
   ed25519Instruction, attestInstruction, requestExitInstruction, withdrawBondInstruction,
 } from './program.mjs';
@@ -30,6 +30,12 @@ const measure = (name, result) => figures.push([name, expectSuccess(result).comp
 const programKeys = await createKeyPairSignerFromPrivateKeyBytes(new Uint8Array(32).fill(7));
 const chain = await deployAgentCluster({ programKeys });
 measure('initialize', await send(chain.svm, chain.payer, [initializeInstruction({ ...chain, authority: chain.payer })]));
+// sol-final: genesis in steps, one line each (the mint; two vaults a step, the genesis ones minted their shares; the last
+// also removes the mint authority)
+for (const [step, name] of [[1, 'genesis.mint'], [2, 'genesis.vaults_0_1'], [3, 'genesis.vaults_2_3'], [4, 'genesis.vaults_4_5'],
+  [5, 'genesis.vaults_6_7']]) {
+  measure(name, await send(chain.svm, chain.payer, [genesisInstruction({ ...chain, authority: chain.payer, step })]));
+}
 
 const keys = async (fill) => createKeyPairSignerFromPrivateKeyBytes(new Uint8Array(32).fill(fill));
 const owner = await keys(8), agentKey = await keys(9);
@@ -216,7 +222,7 @@ let taskLife = null; // sol-gaps: set by the task_life block below
   // The bounded loop's worst case: the 64th seat of a 64-member committee (the already-seated scan covers 63 seats).
   {
     const many = [];
-    for (let i = 0; i < 64; i++) {
+    for (let i = 0; i < 100; i++) { // 64 for the 64-member committee, 100 for sol-final's committee of 100
       const owner = await keys(100 + (i % 100)), agentKey = await createKeyPairSignerFromPrivateKeyBytes(new Uint8Array(32).fill(0).map((_, j) => (j === 0 ? 200 : j === 1 ? i : 1)));
       chain.svm.airdrop(owner.address, lamports(10_000_000_000n));
       const who = { owner, agentKey, agent: await agentPda(chain.program, agentKey.address),
@@ -305,6 +311,29 @@ let taskLife = null; // sol-gaps: set by the task_life block below
     add(null, await send(chain.svm, executor.owner, [keeperInstruction({ ...chain, tag: MARKET_IX.CLAIM_PAYOUT, keeper: executor.owner, keeperAcc: executor.ownerAcc, task: lifeTask, vault: lifeVault })]));
     if ((await import('./program.mjs')).readTokenAccount(chain.svm, lifeVault).amount !== 0n) throw new Error('task_life: the task vault is not empty after the last payout');
     taskLife = life;
+
+    // sol-final: a committee of 100, as Base: the task reserved (reserve_task) and grown by submit_task, the 100th seat
+    // (the already-seated scan covers 99 seats, 36 of them in the task's extension), a claim over 100 seats.
+    {
+      const { reserveTaskInstruction } = await import('./program.mjs');
+      const id = 6n, task = await taskPda(chain.program, requester.address, id), vault = await taskVaultPda(chain.program, task);
+      measure('reserve_task', await send(chain.svm, requester, [reserveTaskInstruction({ ...chain, requester, task, id })]));
+      measure('submit_task.grow', await send(chain.svm, requester, [submitTaskInstruction({ ...chain, requester, task, vault, requesterAcc, id,
+        bounty: 1_000n * ACC, fee: 400n * ACC, deadline: now() + 86400n, committeeSize: 100 })]));
+      expectSuccess(await send(chain.svm, chain.payer, [bidInstruction({ ...chain, signer: executor.agentKey, agent: executor.agent, task, price: 900n * ACC })]));
+      later(3600);
+      const keep6 = (tag, extra = [], args = []) => send(chain.svm, keeper, [keeperInstruction({ ...chain, tag, keeper, keeperAcc, task, vault, extra, args })]);
+      expectSuccess(await keep6(MARKET_IX.ASSIGN_TASK));
+      expectSuccess(await send(chain.svm, chain.payer, [postResultInstruction({ ...chain, executorKey: executor.agentKey, task })]));
+      setSlotHashes(chain.svm, [{ slot: readTask(chain.svm, task).seedSlot, hash: new Uint8Array(32).fill(0x65) }]);
+      later(5);
+      expectSuccess(await keep6(MARKET_IX.FIX_SEED, [r(SLOT_HASHES)]));
+      for (let i = 0; i < 99; i++) expectSuccess(await keep6(MARKET_IX.DRAW_SEAT, [r(many[i].agent)]));
+      measure('draw_seat.100th', await keep6(MARKET_IX.DRAW_SEAT, [r(many[99].agent)]));
+      later(1801);
+      const worst = readTask(chain.svm, task).members.map((seat, i) => ({ i, key: Number(seat.negLog2U) / Number(seat.weight) })).sort((a, b) => b.key - a.key)[0].i;
+      measure('claim_seat.100', await keep6(MARKET_IX.CLAIM_SEAT, [r(spare.agent)], [worst]));
+    }
   }
 }
 // --- end of sol-market's block ---

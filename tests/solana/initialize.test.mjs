@@ -1,15 +1,13 @@
-// initialize: the config, the ACC mint with the whole supply in the six genesis vaults, the mint authority gone; only
-// the upgrade authority may call it, once; every account check broken on purpose fails with its named error.
+// initialize: genesis' first step (sol-final): the config at its canonical address, its parameters, the caller as its
+// authority, genesis stage 1; only the upgrade authority may call it, once; every account check broken on purpose fails
+// with its named error. The mint, the vaults and the whole supply: the later steps (genesis.test.mjs).
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { lamports } from '@solana/kit';
 import {
   AccountRole, ERRORS, LOADER, SYSTEM_PROGRAM, addressBytes, customError, expectSuccess, generateKeyPairSigner, send,
 } from './helpers.mjs';
-import {
-  GENESIS, INITIALIZE_ACCOUNT as A, VAULT, eventsOf, TOTAL_SUPPLY, ACC, deployAgentCluster, initializeInstruction, readConfig, readMint,
-  readTokenAccount,
-} from './program.mjs';
+import { INITIALIZE_ACCOUNT as A, eventsOf, ACC, deployAgentCluster, initializeInstruction, readConfig } from './program.mjs';
 
 let chain; // one deployment: every broken call fails atomically, so the good one at the end still finds nothing made
 
@@ -43,14 +41,11 @@ test('Initialize_RefusesAnyoneButTheUpgradeAuthority', async () => {
   await expectError('NOT_UPGRADE_AUTHORITY', {}, { authority: stranger, feePayer: stranger });
 });
 
-test('Initialize_RefusesReadOnlyOrWrongConfigMintAndVaults', async () => {
-  const { config, mint, vaults } = chain.pdas;
+test('Initialize_RefusesAReadOnlyOrWrongConfig', async () => {
+  const { config, mint } = chain.pdas;
   await expectError('NOT_WRITABLE', { [A.CONFIG]: readOnly(config) });
   await expectError('WRONG_PDA', { [A.CONFIG]: writable(mint) });
-  await expectError('NOT_WRITABLE', { [A.MINT]: readOnly(mint) });
-  await expectError('WRONG_PDA', { [A.MINT]: writable((await generateKeyPairSigner()).address) });
-  await expectError('NOT_WRITABLE', { [A.VAULT0 + 4]: readOnly(vaults[4]) });
-  await expectError('WRONG_PDA', { [A.VAULT0]: writable(vaults[1]), [A.VAULT0 + 1]: writable(vaults[0]) });
+  await expectError('WRONG_PDA', { [A.CONFIG]: writable((await generateKeyPairSigner()).address) });
 });
 
 test('Initialize_RefusesAConfigThatAlreadyHoldsData', async () => {
@@ -80,60 +75,40 @@ test('Initialize_RefusesTheWrongProgramAccounts', async () => {
   assert.equal(svm.getAccount(programData).programAddress, LOADER);
 });
 
-test('Initialize_RefusesWrongSystemOrTokenPrograms', async () => {
+test('Initialize_RefusesAWrongSystemProgram', async () => {
   const impostor = (await generateKeyPairSigner()).address;
   await expectError('WRONG_ACCOUNT', { [A.SYSTEM]: readOnly(impostor) });
-  await expectError('WRONG_ACCOUNT', { [A.TOKEN]: readOnly(impostor) });
 });
 
 test('Initialize_RefusesMissingAccountsAndExtraData', async () => {
-  await expectError('NOT_ENOUGH_ACCOUNTS', { [A.TOKEN]: null });
+  await expectError('NOT_ENOUGH_ACCOUNTS', { [A.SYSTEM]: null });
   await expectError('INVALID_INSTRUCTION', {}, { data: new Uint8Array([0, 1]) });
 });
 
-test('Initialize_MintsTheWholeSupplyIntoTheGenesisVaultsAndRemovesTheMintAuthority', async () => {
+test('Initialize_CreatesTheConfigAtStageOneEvenWhenItsAddressWasFunded', async () => {
   const { svm, pdas, payer, program } = chain;
   svm.airdrop(pdas.config, lamports(5_000n)); // a griefer's deposit at the config's address does not block it
   const result = expectSuccess(await attempt());
-  assert.deepEqual(eventsOf(result), [{ name: 'Initialized', authority: payer.address, mint: pdas.mint, supply: TOTAL_SUPPLY, size: 72 }]);
+  assert.deepEqual(eventsOf(result), [], 'Initialized is emitted by the last genesis step');
+  assert.ok(result.computeUnitsConsumed() < 20_000n, `initialize under 20,000 CU: ${result.computeUnitsConsumed()}`);
 
   const config = readConfig(svm, pdas.config);
   assert.equal(config.owner, program);
   assert.equal(config.size, 432);
-  assert.deepEqual([config.discriminator, config.version], [1, 1]);
+  assert.deepEqual([config.discriminator, config.version, config.bump, config.genesisStage], [130, 1, pdas.bumps.config, 1], 'the config under genesis');
   assert.deepEqual(config.authority, addressBytes(payer.address));
-  assert.deepEqual(config.mint, addressBytes(pdas.mint));
+  assert.deepEqual(config.mint, new Uint8Array(32), 'the mint: genesis step 1');
+  for (const vault of config.vaults) assert.deepEqual(vault, new Uint8Array(32), 'the vaults: genesis steps 2..5');
   assert.equal(config.registrationBond, 10_000n * ACC);
   assert.equal(config.registrationFee, 100n * ACC);
   assert.equal(config.unbondingPeriod, 30n * 86400n);
   assert.equal(config.appealWindow, 7n * 86400n);
   assert.equal(config.exitDelay, 30n * 86400n);
-
-  const mint = readMint(svm, pdas.mint);
-  assert.equal(svm.getAccount(pdas.mint).programAddress, 'TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA');
-  assert.equal(mint.supply, TOTAL_SUPPLY);
-  assert.equal(mint.decimals, 9);
-  assert.equal(mint.mintAuthority.__option, 'None', 'nobody can mint ACC again');
-  assert.equal(mint.freezeAuthority.__option, 'None', 'nobody can freeze ACC');
-
-  for (const [k, vault] of pdas.vaults.entries()) assert.deepEqual(config.vaults[k], addressBytes(vault), `config names vault ${k}`);
-  for (const k of [VAULT.BONDS, VAULT.STAKES]) {
-    const account = readTokenAccount(svm, pdas.vaults[k]);
-    assert.deepEqual([account.mint, account.owner, account.amount], [pdas.mint, pdas.config, 0n], `vault ${k} starts empty`);
-  }
-  let sum = 0n;
-  for (const [k, vault] of pdas.vaults.slice(0, GENESIS.length).entries()) {
-    const account = readTokenAccount(svm, vault);
-    assert.equal(account.mint, pdas.mint);
-    assert.equal(account.owner, pdas.config, `${GENESIS[k].name}: the config PDA holds the vault`);
-    assert.equal(account.amount, TOTAL_SUPPLY * GENESIS[k].bps / 10_000n, `${GENESIS[k].name} share`);
-    sum += account.amount;
-  }
-  assert.equal(sum, TOTAL_SUPPLY, 'the six vaults hold the whole supply');
+  assert.equal(svm.getAccount(pdas.mint).exists, false, 'no mint yet');
 });
 
 test('Initialize_RunsOnlyOnce', async () => {
   const result = customError(await attempt());
   assert.equal(result.code, ERRORS.ALREADY_INITIALIZED);
-  assert.equal(readMint(chain.svm, chain.pdas.mint).supply, TOTAL_SUPPLY);
+  assert.equal(readConfig(chain.svm, chain.pdas.config).genesisStage, 1);
 });

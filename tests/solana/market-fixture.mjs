@@ -8,7 +8,7 @@ import {
   ACC, MARKET, MARKET_IX, SLOT_HASHES, agentPda, attestationData, attestationMessage, attestInstruction, attestorPda, bidInstruction,
   commitVoteInstruction, ed25519Instruction, fundedAccAccount, initializedAgentCluster, keeperInstruction, newAttestor, postResultInstruction,
   readTask, readTokenAccount, registerAgentInstruction, revealVoteInstruction, setAttestorInstruction, setSlotHashes, stakeInstruction,
-  submitTaskInstruction, taskPda, taskVaultPda, voteCommitment, readAgentHistory, slashPda, reputationPda, openReputationInstruction,
+  submitTaskInstruction, reserveTaskInstruction, taskPda, taskVaultPda, voteCommitment, readAgentHistory, slashPda, reputationPda, openReputationInstruction,
 } from './program.mjs';
 import { AccountRole, SYSTEM_PROGRAM } from './helpers.mjs';
 
@@ -69,11 +69,13 @@ export async function newParty(m, acc = 0n) {
   return { signer, acc: await fundedAccAccount(m.svm, m.pdas.mint, signer.address, acc) };
 }
 
-/** Submits a task; returns { task, vault, id, requester }. */
-export async function submit(m, requester, { bounty = BOUNTY, committeeSize = 3, fee, deadline, capabilities = 0n, id } = {}) {
+/** Submits a task; returns { task, vault, id, requester }. A committee over 64 seats reserves the task first, in the same
+ * transaction (sol-final), unless `reserve` says otherwise. */
+export async function submit(m, requester, { bounty = BOUNTY, committeeSize = 3, fee, deadline, capabilities = 0n, id, reserve = committeeSize > 64 } = {}) {
   id ??= ++m.ids;
   const task = await taskPda(m.program, requester.signer.address, id), vault = await taskVaultPda(m.program, task);
-  const result = await send(m.svm, requester.signer, [submitTaskInstruction({ ...m, requester: requester.signer, task, vault, requesterAcc: requester.acc,
+  const result = await send(m.svm, requester.signer, [
+    ...(reserve ? [reserveTaskInstruction({ ...m, requester: requester.signer, task, id })] : []), submitTaskInstruction({ ...m, requester: requester.signer, task, vault, requesterAcc: requester.acc,
     id, bounty, fee: fee ?? minimumFee(committeeSize, bounty), deadline: deadline ?? m.now() + 2n * DAY, committeeSize, capabilities })]);
   return { result, task, vault, id, requester };
 }

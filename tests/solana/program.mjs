@@ -8,7 +8,7 @@ import {
   programPath, readU64, send, u64le,
 } from './helpers.mjs';
 
-export const IX = { INITIALIZE: 0, REGISTER_AGENT: 1, STAKE: 2, REQUEST_UNSTAKE: 3, WITHDRAW: 4, SET_ATTESTOR: 5, ATTEST: 6, REQUEST_EXIT: 7, WITHDRAW_BOND: 8 };
+export const IX = { INITIALIZE: 0, REGISTER_AGENT: 1, STAKE: 2, REQUEST_UNSTAKE: 3, WITHDRAW: 4, SET_ATTESTOR: 5, ATTEST: 6, REQUEST_EXIT: 7, WITHDRAW_BOND: 8, GENESIS: 40 };
 export const ACC = 10n ** 9n; // 9 decimals
 export const TOTAL_SUPPLY = 10n ** 9n * ACC;
 /** The genesis vaults and their shares, as AccGenesis.sol (basis points; the team takes the remainder). */
@@ -27,28 +27,50 @@ export async function deployAgentCluster({ programKeys } = {}) {
 }
 
 export async function pdasOf(program) {
-  const pda = async (...seeds) => (await getProgramDerivedAddress({ programAddress: program, seeds }))[0];
-  const vaults = [];
-  for (let k = 0; k < VAULT.COUNT; k++) vaults.push(await pda('vault', new Uint8Array([k])));
-  return { config: await pda('config'), mint: await pda('mint'), vaults };
+  const pda = async (...seeds) => getProgramDerivedAddress({ programAddress: program, seeds });
+  const vaults = [], vaultBumps = [];
+  for (let k = 0; k < VAULT.COUNT; k++) {
+    const [vault, bump] = await pda('vault', new Uint8Array([k]));
+    vaults.push(vault); vaultBumps.push(bump);
+  }
+  const [config, configBump] = await pda('config'), [mint, mintBump] = await pda('mint');
+  return { config, mint, vaults, bumps: { config: configBump, mint: mintBump, vaults: vaultBumps } };
 }
 
-/** initialize's accounts, in order; `overrides` replaces entries by index (to break one check at a time). */
+/** initialize's accounts, in order (sol-final: genesis' first step, the config only); `overrides` replaces entries by
+ * index (to break one check at a time). */
 export function initializeInstruction({ program, programData, pdas, authority, overrides = {}, data = new Uint8Array([IX.INITIALIZE]) }) {
   const accounts = [
     { address: authority.address, role: AccountRole.WRITABLE_SIGNER, signer: authority },
     { address: pdas.config, role: AccountRole.WRITABLE },
-    { address: pdas.mint, role: AccountRole.WRITABLE },
-    ...pdas.vaults.map((v) => ({ address: v, role: AccountRole.WRITABLE })),
     { address: program, role: AccountRole.READONLY },
     { address: programData, role: AccountRole.READONLY },
     { address: SYSTEM_PROGRAM, role: AccountRole.READONLY },
-    { address: TOKEN_PROGRAM, role: AccountRole.READONLY },
   ];
   for (const [i, meta] of Object.entries(overrides)) accounts[Number(i)] = meta;
   return { programAddress: program, accounts: accounts.filter(Boolean), data };
 }
-export const INITIALIZE_ACCOUNT = { AUTHORITY: 0, CONFIG: 1, MINT: 2, VAULT0: 3, PROGRAM: 11, PROGRAM_DATA: 12, SYSTEM: 13, TOKEN: 14 };
+export const INITIALIZE_ACCOUNT = { AUTHORITY: 0, CONFIG: 1, PROGRAM: 2, PROGRAM_DATA: 3, SYSTEM: 4 };
+
+/** sol-final: genesis step `step` (1: the mint; 2..5: vaults 2(step-2) and 2(step-2)+1, minted their shares; 5 also
+ * removes the mint authority), with the canonical bumps unless `bumps` says otherwise; `overrides` as above. */
+export const GENESIS_STEP = { MINT: 1, VAULTS_0_1: 2, VAULTS_2_3: 3, VAULTS_4_5: 4, VAULTS_6_7: 5, LAST: 5 };
+export const GENESIS_ACCOUNT = { AUTHORITY: 0, CONFIG: 1, MINT: 2, VAULT_A: 3, VAULT_B: 4, SYSTEM: 5, TOKEN: 6, MINT_STEP_SYSTEM: 3, MINT_STEP_TOKEN: 4 };
+export function genesisInstruction({ program, pdas, authority, step, bumps, overrides = {}, data }) {
+  const w = (address) => ({ address, role: AccountRole.WRITABLE });
+  const first = 2 * (step - 2);
+  const accounts = [
+    { address: authority.address, role: AccountRole.WRITABLE_SIGNER, signer: authority }, w(pdas.config), w(pdas.mint),
+    ...(step === GENESIS_STEP.MINT ? [] : [w(pdas.vaults[first]), w(pdas.vaults[first + 1])]),
+    { address: SYSTEM_PROGRAM, role: AccountRole.READONLY }, { address: TOKEN_PROGRAM, role: AccountRole.READONLY },
+  ];
+  bumps ??= step === GENESIS_STEP.MINT ? [pdas.bumps.mint, 0] : [pdas.bumps.vaults[first], pdas.bumps.vaults[first + 1]];
+  for (const [i, meta] of Object.entries(overrides)) accounts[Number(i)] = meta;
+  return { programAddress: program, accounts: accounts.filter(Boolean), data: data ?? new Uint8Array([IX.GENESIS, step, ...bumps]) };
+}
+/** The whole genesis: initialize, then every step in order. */
+export const genesisInstructions = (chain, authority = chain.payer) => [initializeInstruction({ ...chain, authority }),
+  ...[1, 2, 3, 4, 5].map((step) => genesisInstruction({ ...chain, authority, step }))];
 
 /** The config account, decoded (ac_config). */
 export function readConfig(svm, config) {
@@ -57,7 +79,7 @@ export function readConfig(svm, config) {
   const d = account.data;
   return {
     owner: account.programAddress, size: d.length, discriminator: d[0], version: d[1], bump: d[2], mintBump: d[3],
-    vaultBumps: [...d.subarray(4, 12)], authority: d.subarray(16, 48), mint: d.subarray(48, 80),
+    vaultBumps: [...d.subarray(4, 12)], genesisStage: d[12], authority: d.subarray(16, 48), mint: d.subarray(48, 80),
     vaults: [0, 1, 2, 3, 4, 5, 6, 7].map((k) => d.subarray(80 + 32 * k, 112 + 32 * k)),
     registrationBond: readU64(d, 336), registrationFee: readU64(d, 344), unbondingPeriod: readU64(d, 352), appealWindow: readU64(d, 360),
     exitDelay: readU64(d, 368),
@@ -219,7 +241,7 @@ export function withdrawBondInstruction({ program, pdas, agent, ownerAcc, overri
 /** A deployed and initialised program. */
 export async function initializedAgentCluster(options) {
   const chain = await deployAgentCluster(options);
-  expectSuccess(await send(chain.svm, chain.payer, [initializeInstruction({ ...chain, authority: chain.payer })]));
+  expectSuccess(await send(chain.svm, chain.payer, genesisInstructions(chain))); // sol-final: every step, in one transaction
   return chain;
 }
 
@@ -538,7 +560,8 @@ export const MARKET_IX = { SUBMIT_TASK: 20, BID: 21, ASSIGN_TASK: 22, POST_RESUL
 export const TASK_STATUS = { BIDDING: 0, ASSIGNED: 1, RESULT_POSTED: 2, VERIFYING: 3, ACCEPTED: 4, REJECTED: 5, INCONCLUSIVE: 6, REFUNDED: 7, MISSED: 8 };
 export const SEAT_STATE = { EMPTY: 0, SEATED: 1, COMMITTED: 2, REVEALED: 3 };
 export const MARKET = { BIDDING_WINDOW: 3600n, DRAW_WINDOW: 3600n, COMMIT_WINDOW: 3600n, REVEAL_WINDOW: 3600n, KEEPER_REWARD: ACC, FEE_BPS: 200n,
-  REVIEWER_SHARE_BPS: 5000n, MIN_COMMITTEE: 3, MAX_COMMITTEE: 64, TASK_SIZE: 456 + 120 * 64 + 32 + 32 * 64, NON_REVEAL_SEVERITY_BPS: 200n, MINORITY_SEVERITY_BPS: 100n };
+  REVIEWER_SHARE_BPS: 5000n, MIN_COMMITTEE: 3, MAX_COMMITTEE: 100, TASK_SIZE: 456 + 120 * 64 + 32 + 32 * 64, NON_REVEAL_SEVERITY_BPS: 200n, MINORITY_SEVERITY_BPS: 100n,
+  INLINE_SEATS: 64, RESERVED_SIZE: 152 * 36, TASK_FULL_SIZE: 456 + 120 * 64 + 32 + 32 * 64 + 152 * 36 }; // sol-final: committees up to 100
 export const SLOT_HASHES = address('SysvarS1otHashes111111111111111111111111111');
 
 export const taskPda = async (program, requester, id) =>
@@ -560,6 +583,17 @@ export function submitTaskInstruction({ program, pdas, requester, task, vault, r
     { address: pdas.config, role: AccountRole.READONLY },
     { address: SYSTEM_PROGRAM, role: AccountRole.READONLY },
     { address: TOKEN_PROGRAM, role: AccountRole.READONLY },
+  ], overrides) };
+}
+
+/** sol-final: reserve_task (tag 41): the address of a task whose committee has more than 64 seats, before submit_task. */
+export const RESERVE_TASK_IX = 41;
+export const RESERVE_ACCOUNT = { REQUESTER: 0, TASK: 1, SYSTEM: 2 };
+export function reserveTaskInstruction({ program, requester, task, id, overrides = {}, data }) {
+  return { programAddress: program, data: data ?? concat(new Uint8Array([RESERVE_TASK_IX]), u64le(id)), accounts: withOverrides([
+    { address: requester.address, role: AccountRole.WRITABLE_SIGNER, signer: requester },
+    { address: task, role: AccountRole.WRITABLE },
+    { address: SYSTEM_PROGRAM, role: AccountRole.READONLY },
   ], overrides) };
 }
 
@@ -634,8 +668,10 @@ export function readTask(svm, task) {
   const i64 = (o) => new DataView(d.buffer, d.byteOffset).getBigInt64(o, true);
   const key = (o) => getAddressDecoder().decode(d.subarray(o, o + 32));
   const members = [];
+  const seatAt = (i) => (i < 64 ? 456 + 120 * i : 10_216 + 120 * (i - 64)); // sol-final: seats 64..99 in the extension
+  const agentAt = (i) => (i < 64 ? 488 + 120 * 64 + 32 * i : 10_216 + 120 * 36 + 32 * (i - 64));
   for (let i = 0; i < d[5]; i++) {
-    const o = 456 + 120 * i;
+    const o = seatAt(i);
     members.push({ agentKey: key(o), owner: key(o + 32), negLog2U: u64(o + 64), weight: u64(o + 72), commitment: d.slice(o + 80, o + 112),
       state: d[o + 112], vote: d[o + 113], settled: d[o + 114] });
   }
@@ -651,7 +687,7 @@ export function readTask(svm, task) {
     drawWindow: BigInt(new DataView(d.buffer, d.byteOffset).getUint32(472 + 120 * 64, true)),
     commitWindow: BigInt(new DataView(d.buffer, d.byteOffset).getUint32(476 + 120 * 64, true)),
     revealWindow: BigInt(new DataView(d.buffer, d.byteOffset).getUint32(480 + 120 * 64, true)),
-    memberAgents: Array.from({ length: d[5] }, (_, i) => key(488 + 120 * 64 + 32 * i)),
+    memberAgents: Array.from({ length: d[5] }, (_, i) => key(agentAt(i))),
   };
 }
 

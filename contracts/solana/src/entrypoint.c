@@ -52,6 +52,9 @@ u64 entrypoint(u8 *input) {
     case AC_IX_SETTLE_MEMBER: return ac_ix_settle_member(&in);
     case AC_IX_CLAIM_PAYOUT: return ac_ix_claim_payout(&in);
     case AC_IX_SETTLE_EXECUTOR: return ac_ix_settle_executor(&in);
+    /* sol-final */
+    case AC_IX_GENESIS: return ac_ix_genesis(&in);
+    case AC_IX_RESERVE_TASK: return ac_ix_reserve_task(&in);
     default: return ac_fail(AC_ERR_INVALID_INSTRUCTION);
   }
 }

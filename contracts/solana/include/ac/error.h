@@ -89,6 +89,12 @@ enum ac_error {
   AC_ERR_NO_STAKE_AT_SNAPSHOT = 94,
   AC_ERR_TASK_NOT_SETTLED = 95,
   AC_ERR_EXECUTOR_SETTLED = 96,
+  /* sol-final: genesis in steps (130..149) */
+  AC_ERR_GENESIS_INCOMPLETE = 130,    /* the config's genesis steps have not all run yet */
+  AC_ERR_GENESIS_OUT_OF_ORDER = 131,  /* a genesis step before the steps it follows */
+  AC_ERR_GENESIS_STEP_DONE = 132,     /* a genesis step that already ran */
+  AC_ERR_GENESIS_SUPPLY_MISMATCH = 133, /* the mint does not hold exactly the genesis supply when its authority goes */
+  AC_ERR_TASK_NOT_RESERVED = 134,     /* a committee over 64 seats needs its task reserved first (reserve_task) */
 };
 
 /* The error's name, for the log line that precedes every failure. */

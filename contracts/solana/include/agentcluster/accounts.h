@@ -5,7 +5,8 @@
 #include "ac/bytes.h"
 #include "agentcluster/state.h"
 
-/* The config: owned by the program, its size, discriminator and version, at PDA("config", bump). */
+/* The config: owned by the program, its size, discriminator and version, at PDA("config", bump), its genesis done
+ * (GenesisIncomplete otherwise, sol-final). */
 u64 ac_config_load(const ac_account *account, const ac_pubkey *program_id, const ac_config **config);
 /* An agent: owned by the program, its size, discriminator and version, at PDA("agent", agent key, bump). */
 u64 ac_agent_load(ac_account *account, const ac_pubkey *program_id, ac_agent **agent);
@@ -14,5 +15,9 @@ u64 ac_agent_load(ac_account *account, const ac_pubkey *program_id, ac_agent **a
 u64 ac_acc_account_check(const ac_account *account, const ac_config *config, const ac_pubkey *holder);
 /* The cluster's Unix time (Clock sysvar). */
 i64 ac_now(void);
+
+/* sol-final: the config at any genesis stage (for the genesis steps only), writable view; every check of ac_config_load
+ * but the stage. */
+u64 ac_config_load_genesis(ac_account *account, const ac_pubkey *program_id, ac_config **config);
 
 #endif

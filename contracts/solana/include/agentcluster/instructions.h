@@ -40,6 +40,9 @@ enum ac_instruction_tag {
   AC_IX_SETTLE_MEMBER = 31,
   AC_IX_CLAIM_PAYOUT = 32,
   AC_IX_SETTLE_EXECUTOR = 33,
+  /* sol-final: 40.. */
+  AC_IX_GENESIS = 40,         /* genesis step (second byte: the step, enum ac_genesis_stage) */
+  AC_IX_RESERVE_TASK = 41,    /* a task's address for a committee over 64 seats (market.h, ac_task_ext) */
 };
 
 u64 ac_ix_initialize(ac_input *in);
@@ -82,5 +85,9 @@ u64 ac_ix_settle_task(ac_input *in);
 u64 ac_ix_settle_member(ac_input *in);
 u64 ac_ix_claim_payout(ac_input *in);
 u64 ac_ix_settle_executor(ac_input *in);
+
+/* sol-final */
+u64 ac_ix_genesis(ac_input *in);
+u64 ac_ix_reserve_task(ac_input *in);
 
 #endif

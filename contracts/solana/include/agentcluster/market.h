@@ -20,7 +20,8 @@
 /* Parameters: the defaults of the config's market parameters (as on Base's; governance sets them, sol-gaps), and the
  * constants that stay. */
 #define AC_MARKET_MIN_COMMITTEE 3
-#define AC_MARKET_MAX_COMMITTEE 64           /* bounds every loop over a committee and the task's size (< 10 KiB) */
+#define AC_MARKET_INLINE_SEATS 64            /* seats inline in ac_task (a CPI creates at most 10 KiB) */
+#define AC_MARKET_MAX_COMMITTEE 100          /* sol-final: as Base; seats 64..99 in the task's extension (ac_task_ext) */
 #define AC_MARKET_BIDDING_WINDOW (3600)
 #define AC_MARKET_MAX_TASK_DURATION (30 * 86400)
 #define AC_MARKET_DRAW_WINDOW (3600)         /* fill phase: first half (inclusive of its last second); claims: second */
@@ -122,7 +123,7 @@ typedef struct {
   u64 executor_gain;                /* task reputation an accepted executor gains (fixed at settlement) */
   u64 reviewer_gain;                /* validator reputation each aligned member gains (fixed at settlement) */
   ac_pubkey executor_agent;         /* the executor's agent account (PDA("agent", executor), checked when it bid) */
-  ac_seat members[AC_MARKET_MAX_COMMITTEE];
+  ac_seat members[AC_MARKET_INLINE_SEATS]; /* seats 64..99: ac_task_seat (sol-final) */
   /* sol-gaps: the members' slashes, fixed at submission like the other terms */
   u64 non_reveal_severity_bps;      /* 0: none */
   u64 minority_severity_bps;        /* 0: none */
@@ -132,11 +133,37 @@ typedef struct {
   u32 reserved1;
   /* Each seat's agent account (PDA("agent", its key)), kept when draw_seat or claim_seat loaded it with every check, so
    * settle_member compares the address instead of hashing the seeds again (as the executor's, sol-gaps). */
-  ac_pubkey member_agents[AC_MARKET_MAX_COMMITTEE];
+  ac_pubkey member_agents[AC_MARKET_INLINE_SEATS];
 } ac_task;
-AC_STATIC_ASSERT(sizeof(ac_task) == 456 + 120 * AC_MARKET_MAX_COMMITTEE + 32 + 32 * AC_MARKET_MAX_COMMITTEE,
+AC_STATIC_ASSERT(sizeof(ac_task) == 456 + 120 * AC_MARKET_INLINE_SEATS + 32 + 32 * AC_MARKET_INLINE_SEATS,
                  "task layout is part of the client's contract");
 AC_STATIC_ASSERT(sizeof(ac_task) <= AC_MAX_PERMITTED_DATA_INCREASE, "a CPI creates the task: at most 10 KiB");
+
+/* sol-final: committees of 65..100 seats. Their task is sizeof(ac_task) + sizeof(ac_task_ext) (15,688 bytes), more than
+ * one instruction may add to an account (10 KiB): the requester first reserves the task's address (reserve_task, tag 41:
+ * the program creates it with AC_TASK_RESERVED_SIZE zero bytes, its discriminator 0), then submit_task grows it to the
+ * full size (+10,216 bytes) and writes it, in the same transaction or later. Seat i >= 64 is the extension's i - 64. */
+#define AC_MARKET_EXT_SEATS (AC_MARKET_MAX_COMMITTEE - AC_MARKET_INLINE_SEATS)
+typedef struct {
+  ac_seat members[AC_MARKET_EXT_SEATS];
+  ac_pubkey member_agents[AC_MARKET_EXT_SEATS];
+} ac_task_ext;
+#define AC_TASK_FULL_SIZE (sizeof(ac_task) + sizeof(ac_task_ext))
+#define AC_TASK_RESERVED_SIZE sizeof(ac_task_ext)
+AC_STATIC_ASSERT(sizeof(ac_task) % 8 == 0, "the extension is aligned");
+AC_STATIC_ASSERT(AC_TASK_FULL_SIZE - AC_TASK_RESERVED_SIZE <= AC_MAX_PERMITTED_DATA_INCREASE, "one growth of at most 10 KiB");
+AC_INLINE ac_seat *ac_task_seat(ac_task *t, u64 i) {
+  return i < AC_MARKET_INLINE_SEATS ? &t->members[i] : &((ac_task_ext *)(t + 1))->members[i - AC_MARKET_INLINE_SEATS];
+}
+AC_INLINE const ac_seat *ac_task_seat_const(const ac_task *t, u64 i) {
+  return i < AC_MARKET_INLINE_SEATS ? &t->members[i] : &((const ac_task_ext *)(t + 1))->members[i - AC_MARKET_INLINE_SEATS];
+}
+AC_INLINE const ac_pubkey *ac_task_member_agent_const(const ac_task *t, u64 i) {
+  return i < AC_MARKET_INLINE_SEATS ? &t->member_agents[i] : &((const ac_task_ext *)(t + 1))->member_agents[i - AC_MARKET_INLINE_SEATS];
+}
+AC_INLINE ac_pubkey *ac_task_member_agent(ac_task *t, u64 i) {
+  return i < AC_MARKET_INLINE_SEATS ? &t->member_agents[i] : &((ac_task_ext *)(t + 1))->member_agents[i - AC_MARKET_INLINE_SEATS];
+}
 
 /* sha256 through the runtime (never by hand). Declared here so the shared syscalls header stays untouched. */
 extern u64 sol_sha256(const ac_bytes *fields, u64 fields_len, u8 *result);

@@ -65,7 +65,8 @@ typedef struct {
   u8 bump;
   u8 mint_bump;
   u8 vault_bumps[AC_VAULT_COUNT];
-  u8 reserved0[4];
+  u8 genesis_stage;                 /* sol-final: genesis steps done (AC_GENESIS_*); AC_GENESIS_DONE before any other use */
+  u8 reserved0[3];
   ac_pubkey authority;              /* the upgrade authority at initialisation; governance later */
   ac_pubkey mint;
   ac_pubkey vaults[AC_VAULT_COUNT]; /* the vault PDAs, kept so instructions check them by key, not by hashing */
@@ -312,5 +313,27 @@ typedef struct {
 } ac_vote;
 AC_STATIC_ASSERT(sizeof(ac_vote) == 80, "vote layout is part of the client's contract");
 /* --- end of sol-stake's block --- */
+
+/* ---------------------------------------------------------------------------------------------------------------------
+ * sol-final: genesis in steps, each under 20,000 CU (instruction AC_IX_GENESIS, errors 130..149). `initialize` creates
+ * the config (stage 1); then `genesis` step s runs only at stage s, by the config's authority (the upgrade authority
+ * that initialised), once, and moves the stage to s + 1:
+ *   step 1: the ACC mint; steps 2..4: genesis vaults (0,1), (2,3), (4,5), each minted its share; step 5: the bonds and
+ *   stakes vaults, the supply checked, the mint authority removed (AC_GENESIS_DONE). Every other instruction refuses a
+ *   config before AC_GENESIS_DONE (GenesisIncomplete: its discriminator is AC_DISC_CONFIG_GENESIS until then).
+ * ------------------------------------------------------------------------------------------------------------------- */
+enum ac_genesis_stage {
+  AC_GENESIS_CONFIG = 1,            /* initialize done: the config exists */
+  AC_GENESIS_STEP_MINT = 1,         /* the step that runs at stage 1 */
+  AC_GENESIS_STEP_FIRST_VAULTS = 2, /* steps 2..5: vaults 2 x (s - 2) and 2 x (s - 2) + 1 */
+  AC_GENESIS_STEP_LAST = 5,
+  AC_GENESIS_DONE = 6,
+};
+/* The config's discriminator until the last step, which sets AC_DISC_CONFIG: ac_config_load's discriminator check
+ * refuses an unfinished config at no extra cost, and names it GenesisIncomplete. */
+#define AC_DISC_CONFIG_GENESIS 130
+AC_STATIC_ASSERT(2 * (AC_GENESIS_STEP_LAST - AC_GENESIS_STEP_FIRST_VAULTS + 1) == AC_VAULT_COUNT, "two vaults a step");
+#define AC_GENESIS_VAULTS_PER_STEP 2
+/* --- end of sol-final's block --- */
 
 #endif

@@ -32,7 +32,7 @@ u64 ac_ix_claim_seat(ac_input *in) {
   if ((rc = ac_market_check_reviewer(agent, t, now)) != AC_OK) return ac_fail(rc);
   u64 neg_log2_u, weight;
   if ((rc = ac_market_sortition(t, agent, in->accounts[A_AGENT], &neg_log2_u, &weight)) != AC_OK) return ac_fail(rc);
-  ac_seat *seat = &t->members[index];
+  ac_seat *seat = ac_task_seat(t, index);
   if (!ac_market_key_less(neg_log2_u, weight, seat->neg_log2_u, seat->weight)) return ac_fail(AC_ERR_KEY_NOT_BETTER);
 
   /* --- act --- */
@@ -40,7 +40,7 @@ u64 ac_ix_claim_seat(ac_input *in) {
   seat->owner = agent->owner;
   seat->neg_log2_u = neg_log2_u;
   seat->weight = weight;
-  t->member_agents[index] = in->accounts[A_AGENT]->key; /* checked above: settle_member compares it (sol-gaps) */
+  *ac_task_member_agent(t, index) = in->accounts[A_AGENT]->key; /* checked above: settle_member compares it (sol-gaps) */
   bool paid = t->claims < t->committee_size;
   if (paid) t->claims++;
   ac_event_seat event = { in->accounts[AC_K_TASK]->key, agent->agent_key, neg_log2_u, weight, index };

@@ -25,8 +25,8 @@ u64 ac_ix_commit_vote(ac_input *in) {
   if (t->status != AC_TASK_VERIFYING) return ac_fail(AC_ERR_TASK_WRONG_STATUS);
   if (t->seats < t->committee_size) return ac_fail(AC_ERR_COMMITTEE_NOT_FULL);
   if (now <= t->draw_closes_at || now > t->commit_ends_at) return ac_fail(AC_ERR_WINDOW_CLOSED);
-  if (index >= t->committee_size || !ac_key_eq(&t->members[index].agent_key, &a[A_MEMBER]->key)) return ac_fail(AC_ERR_NOT_MEMBER);
-  ac_seat *seat = &t->members[index];
+  if (index >= t->committee_size || !ac_key_eq(&ac_task_seat(t, index)->agent_key, &a[A_MEMBER]->key)) return ac_fail(AC_ERR_NOT_MEMBER);
+  ac_seat *seat = ac_task_seat(t, index);
   if (seat->state != AC_SEAT_SEATED) return ac_fail(AC_ERR_ALREADY_COMMITTED);
 
   /* --- act --- */

@@ -32,13 +32,13 @@ u64 ac_ix_draw_seat(ac_input *in) {
 
   /* --- act --- */
   u8 index = t->seats;
-  ac_seat *seat = &t->members[index];
+  ac_seat *seat = ac_task_seat(t, index);
   seat->agent_key = agent->agent_key;
   seat->owner = agent->owner;
   seat->neg_log2_u = neg_log2_u;
   seat->weight = weight;
   seat->state = AC_SEAT_SEATED;
-  t->member_agents[index] = in->accounts[A_AGENT]->key; /* checked above: settle_member compares it (sol-gaps) */
+  *ac_task_member_agent(t, index) = in->accounts[A_AGENT]->key; /* checked above: settle_member compares it (sol-gaps) */
   t->seats = index + 1;
   ac_event_seat event = { in->accounts[AC_K_TASK]->key, agent->agent_key, neg_log2_u, weight, index };
   ac_emit(AC_EVENT_SEAT_FILLED, &event, sizeof(event));

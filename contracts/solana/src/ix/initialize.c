@@ -1,9 +1,12 @@
-/* initialize: creates the config, the ACC mint and the vaults (six genesis vaults, bonds, stakes), mints the whole
- * supply into the genesis vaults by the distribution and removes the mint authority for good. Only the program's upgrade authority may call it, so
- * nobody can initialise a freshly deployed program before its deployer.
+/* initialize: the first step of genesis (sol-final: genesis runs in steps, each under 20,000 CU; see ix/genesis.c). Creates
+ * the config with its parameters at the canonical PDA("config") and records the caller as its authority. Only the
+ * program's upgrade authority may call it, so nobody can initialise a freshly deployed program before its deployer;
+ * once, since the config then exists. The config stays unusable (GenesisIncomplete) until the genesis steps have run.
+ * The config's bump is searched (the only search of genesis): the canonical address is what makes the config, and so
+ * the mint and the whole supply, unique; the mint's and vaults' addresses are recorded in it by the later steps.
  *
- * Accounts: 0 authority (signer, writable: pays), 1 config, 2 mint, 3..10 vaults 0..7 (all writable, uncreated PDAs),
- *           11 the program account, 12 its program data account, 13 System program, 14 SPL Token program.
+ * Accounts: 0 authority (signer, writable: pays), 1 config (writable, uncreated PDA), 2 the program account, 3 its
+ *           program data account, 4 System program.
  * Data: the tag only. */
 #include "ac/bytes.h"
 #include "ac/checks.h"
@@ -16,12 +19,9 @@
 #include "agentcluster/instructions.h"
 #include "agentcluster/state.h"
 
-enum { A_AUTHORITY, A_CONFIG, A_MINT, A_VAULT0, A_PROGRAM = A_VAULT0 + AC_VAULT_COUNT, A_PROGRAM_DATA, A_SYSTEM, A_TOKEN, A_COUNT };
+enum { A_AUTHORITY, A_CONFIG, A_PROGRAM, A_PROGRAM_DATA, A_SYSTEM, A_COUNT };
 
 static const u8 SEED_CONFIG[] = AC_SEED_CONFIG;
-static const u8 SEED_MINT[] = AC_SEED_MINT;
-static const u8 SEED_VAULT[] = AC_SEED_VAULT;
-static const u64 GENESIS_BPS[AC_GENESIS_VAULTS - 1] = { 3000, 2500, 1500, 1000, 800 };
 
 /* UpgradeableLoaderState (bincode): Program { u32 tag 2, programdata address }; ProgramData { u32 tag 3, u64 slot,
  * Option<Pubkey> upgrade authority }. */
@@ -60,71 +60,33 @@ u64 ac_ix_initialize(ac_input *in) {
   if (in->account_count < A_COUNT) return ac_fail(AC_ERR_NOT_ENOUGH_ACCOUNTS);
   ac_account **a = in->accounts;
   const ac_pubkey *program_id = in->program_id;
-  u8 config_bump, mint_bump, vault_bumps[AC_VAULT_COUNT], kinds[AC_VAULT_COUNT];
+  u8 config_bump;
   u64 rc;
 
   /* --- every account checked before anything happens --- */
   if ((rc = ac_check_signer(a[A_AUTHORITY])) != AC_OK || (rc = ac_check_writable(a[A_AUTHORITY])) != AC_OK) return ac_fail(rc);
   const ac_seed config_seeds[1] = { { SEED_CONFIG, sizeof(SEED_CONFIG) - 1 } };
   if ((rc = check_new_pda(a[A_CONFIG], config_seeds, 1, program_id, &config_bump)) != AC_OK) return ac_fail(rc);
-  const ac_seed mint_seeds[1] = { { SEED_MINT, sizeof(SEED_MINT) - 1 } };
-  if ((rc = check_new_pda(a[A_MINT], mint_seeds, 1, program_id, &mint_bump)) != AC_OK) return ac_fail(rc);
-  for (u8 k = 0; k < AC_VAULT_COUNT; k++) {
-    kinds[k] = k;
-    const ac_seed vault_seeds[2] = { { SEED_VAULT, sizeof(SEED_VAULT) - 1 }, { &kinds[k], 1 } };
-    if ((rc = check_new_pda(a[A_VAULT0 + k], vault_seeds, 2, program_id, &vault_bumps[k])) != AC_OK) return ac_fail(rc);
-  }
   if ((rc = check_upgrade_authority(a[A_PROGRAM], a[A_PROGRAM_DATA], a[A_AUTHORITY], program_id)) != AC_OK) return ac_fail(rc);
-  if ((rc = ac_check_key(a[A_SYSTEM], &AC_SYSTEM_PROGRAM_ID)) != AC_OK || (rc = ac_check_key(a[A_TOKEN], &AC_TOKEN_PROGRAM_ID)) != AC_OK)
-    return ac_fail(rc);
+  if ((rc = ac_check_key(a[A_SYSTEM], &AC_SYSTEM_PROGRAM_ID)) != AC_OK) return ac_fail(rc);
 
   /* --- act --- */
-  ac_account *authority = a[A_AUTHORITY], *config = a[A_CONFIG], *mint = a[A_MINT];
+  ac_account *authority = a[A_AUTHORITY], *config = a[A_CONFIG];
   const ac_seed config_signer_seeds[2] = { config_seeds[0], { &config_bump, 1 } };
   const ac_signer_seeds config_signer = { config_signer_seeds, 2 };
   if ((rc = ac_system_create_pda(authority, config, sizeof(ac_config), program_id, &config_signer)) != AC_OK) return ac_fail(rc);
 
-  const ac_seed mint_signer_seeds[2] = { mint_seeds[0], { &mint_bump, 1 } };
-  const ac_signer_seeds mint_signer = { mint_signer_seeds, 2 };
-  if ((rc = ac_system_create_pda(authority, mint, AC_MINT_SIZE, &AC_TOKEN_PROGRAM_ID, &mint_signer)) != AC_OK ||
-      (rc = ac_token_initialize_mint2(mint, AC_ACC_DECIMALS, &config->key)) != AC_OK)
-    return ac_fail(rc);
-
-  u64 minted = 0;
-  for (u8 k = 0; k < AC_VAULT_COUNT; k++) {
-    ac_account *vault = a[A_VAULT0 + k];
-    const ac_seed vault_signer_seeds[3] = { { SEED_VAULT, sizeof(SEED_VAULT) - 1 }, { &kinds[k], 1 }, { &vault_bumps[k], 1 } };
-    const ac_signer_seeds vault_signer = { vault_signer_seeds, 3 };
-    if ((rc = ac_system_create_pda(authority, vault, AC_TOKEN_ACCOUNT_SIZE, &AC_TOKEN_PROGRAM_ID, &vault_signer)) != AC_OK ||
-        (rc = ac_token_initialize_account3(vault, mint, &config->key)) != AC_OK)
-      return ac_fail(rc);
-    if (k >= AC_GENESIS_VAULTS) continue; /* bonds and stakes start empty */
-    u64 share;
-    if (k == AC_VAULT_TEAM) share = AC_ACC_TOTAL_SUPPLY - minted;
-    else if (!ac_mul_div(AC_ACC_TOTAL_SUPPLY, GENESIS_BPS[k], AC_BPS, &share)) return ac_fail(AC_ERR_ARITHMETIC_OVERFLOW);
-    if ((rc = ac_token_mint_to(mint, vault, config, share, &config_signer)) != AC_OK) return ac_fail(rc);
-    minted += share;
-  }
-  if ((rc = ac_token_remove_mint_authority(mint, config, &config_signer)) != AC_OK) return ac_fail(rc);
-
   ac_config *state = (ac_config *)config->data;
-  state->discriminator = AC_DISC_CONFIG;
+  state->discriminator = AC_DISC_CONFIG_GENESIS; /* AC_DISC_CONFIG once the last genesis step has run (sol-final) */
   state->version = AC_CONFIG_VERSION;
   state->bump = config_bump;
-  state->mint_bump = mint_bump;
-  for (int k = 0; k < AC_VAULT_COUNT; k++) {
-    state->vault_bumps[k] = vault_bumps[k];
-    state->vaults[k] = a[A_VAULT0 + k]->key;
-  }
+  state->genesis_stage = AC_GENESIS_CONFIG; /* the mint and the vaults: the genesis steps */
   state->authority = authority->key;
-  state->mint = mint->key;
   state->registration_bond = AC_DEFAULT_REGISTRATION_BOND;
   state->registration_fee = AC_DEFAULT_REGISTRATION_FEE;
   state->unbonding_period = AC_DEFAULT_UNBONDING_PERIOD;
   state->appeal_window = AC_DEFAULT_APPEAL_WINDOW;
   state->exit_delay = AC_DEFAULT_EXIT_DELAY;
   ac_market_params_default(&state->market); /* sol-gaps */
-  ac_event_initialized event = { authority->key, mint->key, minted };
-  ac_emit(AC_EVENT_INITIALIZED, &event, sizeof(event));
   return AC_OK;
 }

@@ -27,7 +27,7 @@ u64 ac_ix_reveal_vote(ac_input *in) {
   if (now <= t->draw_closes_at || (now <= t->commit_ends_at && t->commits < t->committee_size) || now > t->reveal_ends_at)
     return ac_fail(AC_ERR_WINDOW_CLOSED);
   if (index >= t->committee_size) return ac_fail(AC_ERR_NOT_MEMBER);
-  ac_seat *seat = &t->members[index];
+  ac_seat *seat = ac_task_seat(t, index);
   if (seat->state != AC_SEAT_COMMITTED) return ac_fail(AC_ERR_NOT_COMMITTED);
   u8 digest[32];
   const ac_bytes fields[5] = { { VOTE_DOMAIN, sizeof(VOTE_DOMAIN) - 1 }, { a[A_TASK]->key.bytes, 32 }, { seat->agent_key.bytes, 32 },

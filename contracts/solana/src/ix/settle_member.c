@@ -27,8 +27,8 @@ u64 ac_ix_settle_member(ac_input *in) {
   ac_task *t = k.task;
   u8 index = in->data[1];
   if (!ac_task_is_final(t)) return ac_fail(AC_ERR_TASK_NOT_SETTLED);
-  if (index >= t->committee_size || t->members[index].state == AC_SEAT_EMPTY) return ac_fail(AC_ERR_NOT_MEMBER);
-  ac_seat *seat = &t->members[index];
+  if (index >= t->committee_size || ac_task_seat(t, index)->state == AC_SEAT_EMPTY) return ac_fail(AC_ERR_NOT_MEMBER);
+  ac_seat *seat = ac_task_seat(t, index);
   if ((rc = ac_acc_account_check(in->accounts[A_MEMBER_ACC], k.config, &seat->owner)) != AC_OK) return ac_fail(rc);
   ac_reputation *reputation;
   if ((rc = ac_reputation_load(in->accounts[A_REPUTATION], in->program_id, &seat->agent_key, true, &reputation)) != AC_OK)

@@ -1,6 +1,9 @@
 /* submit_task: a requester escrows bounty + fee in the task's own vault and opens the bidding. Every parameter the task
  * depends on is copied into it now (later changes apply to later tasks only).
  *
+ * A committee over 64 seats (sol-final) needs the task reserved first (reserve_task: the program's, AC_TASK_RESERVED_SIZE
+ * zero bytes); it is grown here to AC_TASK_FULL_SIZE, the requester paying the rent (TaskNotReserved otherwise).
+ *
  * Accounts: 0 requester (signer, writable: pays rent), 1 task PDA("task", requester, id) (writable, uncreated),
  *           2 task vault PDA("task_vault", task) (writable, uncreated), 3 requester's ACC account (writable),
  *           4 ACC mint, 5 config, 6 System program, 7 SPL Token program.
@@ -41,7 +44,13 @@ u64 ac_ix_submit_task(ac_input *in) {
   if ((rc = ac_check_writable(a[A_TASK])) != AC_OK) return ac_fail(rc);
   if ((rc = ac_pda_find(task_seeds, 3, program_id, &expected, &task_bump)) != AC_OK) return ac_fail(rc);
   if (!ac_key_eq(&a[A_TASK]->key, &expected)) return ac_fail(AC_ERR_WRONG_PDA);
-  if ((rc = ac_check_uninitialized(a[A_TASK])) != AC_OK) return ac_fail(rc);
+  const bool large = in->data[DATA_LEN - 1] > AC_MARKET_INLINE_SEATS; /* sol-final: the committee size */
+  if (!large && (rc = ac_check_uninitialized(a[A_TASK])) != AC_OK) return ac_fail(rc);
+  if (large) {
+    const ac_account *task = a[A_TASK];
+    if (!ac_key_eq(&task->owner, program_id) || task->data_len != AC_TASK_RESERVED_SIZE || task->data[0] != 0)
+      return ac_fail(AC_ERR_TASK_NOT_RESERVED);
+  }
   const ac_seed vault_seeds[2] = { { SEED_TASK_VAULT, sizeof(SEED_TASK_VAULT) - 1 }, { a[A_TASK]->key.bytes, 32 } };
   if ((rc = ac_check_writable(a[A_VAULT])) != AC_OK) return ac_fail(rc);
   if ((rc = ac_pda_find(vault_seeds, 2, program_id, &expected, &vault_bump)) != AC_OK) return ac_fail(rc);
@@ -73,7 +82,15 @@ u64 ac_ix_submit_task(ac_input *in) {
   /* --- act --- */
   const ac_seed task_signer_seeds[4] = { task_seeds[0], task_seeds[1], task_seeds[2], { &task_bump, 1 } };
   const ac_signer_seeds task_signer = { task_signer_seeds, 4 };
-  if ((rc = ac_system_create_pda(a[A_REQUESTER], a[A_TASK], sizeof(ac_task), program_id, &task_signer)) != AC_OK) return ac_fail(rc);
+  if (!large && (rc = ac_system_create_pda(a[A_REQUESTER], a[A_TASK], sizeof(ac_task), program_id, &task_signer)) != AC_OK)
+    return ac_fail(rc);
+  if (large) { /* sol-final: grow the reserved task to its full size (+10,216 bytes, zero), the requester paying the rent */
+    u64 minimum;
+    if ((rc = ac_rent_exempt_minimum(AC_TASK_FULL_SIZE, &minimum)) != AC_OK) return ac_fail(rc);
+    if (minimum > a[A_TASK]->lamports && (rc = ac_system_transfer(a[A_REQUESTER], a[A_TASK], minimum - a[A_TASK]->lamports)) != AC_OK)
+      return ac_fail(rc);
+    a[A_TASK]->data_len = AC_TASK_FULL_SIZE;
+  }
   const ac_seed vault_signer_seeds[3] = { vault_seeds[0], vault_seeds[1], { &vault_bump, 1 } };
   const ac_signer_seeds vault_signer = { vault_signer_seeds, 3 };
   if ((rc = ac_system_create_pda(a[A_REQUESTER], a[A_VAULT], AC_TOKEN_ACCOUNT_SIZE, &AC_TOKEN_PROGRAM_ID, &vault_signer)) != AC_OK)

@@ -40,7 +40,7 @@ u64 ac_market_member_penalty_check(ac_input *in, u64 first, const ac_task *task,
   if ((rc = ac_check_writable(a[first])) != AC_OK) return rc;
   /* The member's agent account was loaded with every check (its PDA among them) when it took the seat, and its address
    * kept: comparing the address replaces re-deriving it. */
-  if (!ac_key_eq(&a[first]->key, &task->member_agents[index])) return AC_ERR_NOT_MEMBER;
+  if (!ac_key_eq(&a[first]->key, ac_task_member_agent_const(task, index))) return AC_ERR_NOT_MEMBER;
   if ((rc = ac_check_owner(a[first], in->program_id)) != AC_OK) return rc;
   out->agent = (ac_agent *)a[first]->data;
   if (!ac_agent_size_ok(a[first]->data_len) || out->agent->discriminator != AC_DISC_AGENT) return AC_ERR_INVALID_ACCOUNT_DATA;

@@ -15,7 +15,9 @@ u64 ac_task_load(ac_account *account, const ac_pubkey *program_id, ac_task **tas
   u64 rc;
   if ((rc = ac_check_owner(account, program_id)) != AC_OK) return rc;
   ac_task *t = (ac_task *)account->data;
-  if (account->data_len != sizeof(ac_task) || t->discriminator != AC_DISC_TASK || t->version != AC_TASK_VERSION)
+  if (t->discriminator != AC_DISC_TASK || t->version != AC_TASK_VERSION ||
+      !(account->data_len == AC_TASK_FULL_SIZE ||
+        (account->data_len == sizeof(ac_task) && t->committee_size <= AC_MARKET_INLINE_SEATS))) /* sol-final */
     return AC_ERR_INVALID_ACCOUNT_DATA;
   u8 id[8];
   ac_write_u64(id, t->id);
@@ -85,7 +87,8 @@ bool ac_market_key_less(u64 nl_a, u64 w_a, u64 nl_b, u64 w_b) {
 
 i64 ac_market_seat_of(const ac_task *task, const ac_pubkey *agent_key) {
   for (u64 i = 0; i < task->committee_size; i++) { /* at most AC_MARKET_MAX_COMMITTEE */
-    if (task->members[i].state != AC_SEAT_EMPTY && ac_key_eq(&task->members[i].agent_key, agent_key)) return (i64)i;
+    const ac_seat *seat = ac_task_seat_const(task, i);
+    if (seat->state != AC_SEAT_EMPTY && ac_key_eq(&seat->agent_key, agent_key)) return (i64)i;
   }
   return -1;
 }

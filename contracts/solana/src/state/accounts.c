@@ -12,7 +12,9 @@ u64 ac_config_load(const ac_account *account, const ac_pubkey *program_id, const
   if ((rc = ac_check_owner(account, program_id)) != AC_OK) return rc;
   const ac_config *c = (const ac_config *)account->data;
   if (account->data_len != sizeof(ac_config) || c->discriminator != AC_DISC_CONFIG || c->version != AC_CONFIG_VERSION)
-    return AC_ERR_INVALID_ACCOUNT_DATA;
+    /* sol-final: a config whose genesis has not ended has its own discriminator, named here at no cost to the success path */
+    return account->data_len == sizeof(ac_config) && c->discriminator == AC_DISC_CONFIG_GENESIS ? AC_ERR_GENESIS_INCOMPLETE
+                                                                                               : AC_ERR_INVALID_ACCOUNT_DATA;
   const ac_seed seeds[1] = { { SEED_CONFIG, sizeof(SEED_CONFIG) - 1 } };
   if ((rc = ac_pda_verify(account, seeds, 1, c->bump, program_id)) != AC_OK) return rc;
   *config = c;
@@ -51,4 +53,18 @@ i64 ac_now(void) {
   clock_sysvar clock;
   sol_get_clock_sysvar(&clock);
   return clock.unix_timestamp;
+}
+
+/* sol-final */
+u64 ac_config_load_genesis(ac_account *account, const ac_pubkey *program_id, ac_config **config) {
+  u64 rc;
+  if ((rc = ac_check_owner(account, program_id)) != AC_OK) return rc;
+  ac_config *c = (ac_config *)account->data;
+  if (account->data_len != sizeof(ac_config) || (c->discriminator != AC_DISC_CONFIG_GENESIS && c->discriminator != AC_DISC_CONFIG) ||
+      c->version != AC_CONFIG_VERSION)
+    return AC_ERR_INVALID_ACCOUNT_DATA;
+  const ac_seed seeds[1] = { { SEED_CONFIG, sizeof(SEED_CONFIG) - 1 } };
+  if ((rc = ac_pda_verify(account, seeds, 1, c->bump, program_id)) != AC_OK) return rc;
+  *config = c;
+  return AC_OK;
 }

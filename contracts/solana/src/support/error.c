@@ -85,6 +85,12 @@ const char *ac_error_name(u64 error) {
     case AC_ERR_NO_STAKE_AT_SNAPSHOT: return "NoStakeAtSnapshot";
     case AC_ERR_TASK_NOT_SETTLED: return "TaskNotSettled";
     case AC_ERR_EXECUTOR_SETTLED: return "ExecutorSettled";
+    /* sol-final */
+    case AC_ERR_GENESIS_INCOMPLETE: return "GenesisIncomplete";
+    case AC_ERR_GENESIS_OUT_OF_ORDER: return "GenesisOutOfOrder";
+    case AC_ERR_GENESIS_STEP_DONE: return "GenesisStepDone";
+    case AC_ERR_GENESIS_SUPPLY_MISMATCH: return "GenesisSupplyMismatch";
+    case AC_ERR_TASK_NOT_RESERVED: return "TaskNotReserved";
     default: return "Unknown";
   }
 }
