@@ -27,6 +27,7 @@ public sealed class AnvilStateFileTests
     [Test]
     public async Task A_state_file_outlives_its_node_and_a_new_node_continues_the_chain()
     {
+        using var env = EnvScope.Kind(AnvilKinds.Process); // a state file needs a process node, whatever the run forces (CI: containers)
         string file = Path.Combine(_dir, "chain.json");
         await using (IAnvilNode first = await Anvil.StartAsync(new AnvilOptions { StateFile = file }))
         {
@@ -73,6 +74,7 @@ public sealed class AnvilStateFileTests
     [Test]
     public async Task A_suite_starts_from_a_saved_chain_without_deploying()
     {
+        using var env = EnvScope.Kind(AnvilKinds.Process); // a state file needs a process node, whatever the run forces (CI: containers)
         string file = Path.Combine(_dir, "suite.json");
         DeploymentManifest manifest;
         string holder = AnvilAccounts.Addresses[3];
