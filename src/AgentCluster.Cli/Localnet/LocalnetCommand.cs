@@ -10,6 +10,7 @@ using AgentCluster.Dashboard;
 using AgentCluster.Sdk;
 using AgentCluster.Sdk.Identity;
 using AgentCluster.Swarm;
+using AgentCluster.Swarm.Networks;
 using AgentCluster.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -43,7 +44,8 @@ internal static class LocalnetCommand
         var untilSettled = new Option<int?>("--until-settled") { Description = "Stop by itself after N settled tasks (scripts, CI)." };
         var dashboardPort = new Option<int>("--dashboard-port") { Description = "Dashboard port on 127.0.0.1 (0: any free port).", DefaultValueFactory = _ => 8080 };
         var port = new Option<int>("--port") { Description = "anvil's port on 127.0.0.1 (0: any free port).", DefaultValueFactory = _ => 8545 };
-        var chain = new Option<string>("--chain") { Description = "The chain: evm (solana joins later).", DefaultValueFactory = _ => "evm" };
+        var chain = new Option<string>("--chain") { Description = "The chain: evm, solana or both (side by side).", DefaultValueFactory = _ => "evm" };
+        var solanaPort = new Option<int>("--solana-port") { Description = "The Solana localnet server's port on 127.0.0.1 (--chain solana|both; 0: any free port).", DefaultValueFactory = _ => 8899 };
         var dir = new Option<string>("--dir") { Description = "State directory (manifest, index, journals).", DefaultValueFactory = _ => ".localnet" };
         var json = new Option<bool>("--json") { Description = "Print the closing report as JSON." };
         var manifest = new Option<string>("--manifest") { Description = "Also write the deployment manifest here (default: <dir>/manifest.json only)." };
@@ -54,7 +56,7 @@ internal static class LocalnetCommand
         var fund = new Option<int>("--fund-accounts") { Description = "ACC sent to each of anvil's accounts #1..#9 for trying the CLI by hand (default 0: none).", DefaultValueFactory = _ => 0 };
         var up = new Command("up", "Start anvil, deploy, run the keepers, the dashboard and a simulated swarm; Ctrl-C stops it and prints the report.")
         {
-            agents, tasks, seed, untilSettled, dashboardPort, port, chain, dir, json, manifest, fund, noGovernance, fresh, resume, blockTime,
+            agents, tasks, seed, untilSettled, dashboardPort, port, chain, dir, json, manifest, fund, noGovernance, fresh, resume, blockTime, solanaPort,
         };
         up.SetAction(async (parse, ct) =>
         {
@@ -78,6 +80,10 @@ internal static class LocalnetCommand
                 SeedGiven = parse.GetResult(seed) is { Implicit: false },
                 AgentsGiven = parse.GetResult(agents) is { Implicit: false },
                 Interactive = !Console.IsInputRedirected,
+                SolanaPort = parse.GetValue(solanaPort),
+                SolanaPortGiven = parse.GetResult(solanaPort) is { Implicit: false },
+                EvmOnlyGiven = [.. new Option[] { port, manifest, fund, noGovernance, resume, blockTime, dashboardPort }
+                    .Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name)],
             };
             settings.Validate();
             return await RunAsync(settings, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, ct).ConfigureAwait(false);
@@ -118,6 +124,11 @@ internal static class LocalnetCommand
 
         string root = Path.GetFullPath(s.Directory);
         Directory.CreateDirectory(root);
+        if (s.Chain == "solana")
+        {
+            return await LocalnetSolanaRun.RunAsync(s, root, output, error, ct).ConfigureAwait(false);
+        }
+
         var state = new LocalnetState(root);
         var clock = Stopwatch.StartNew();
 
@@ -188,6 +199,8 @@ internal static class LocalnetCommand
 
         IReadOnlyList<int> anvilPids = ChildAnvils();
         state.WritePids(anvilPids);
+        LocalnetSolanaSide? solana = null;
+        Task solanaRun = Task.CompletedTask;
         IHost? keepers = null;
         DashboardServer? dashboard = null;
         SwarmRunner? swarm = null;
@@ -317,8 +330,17 @@ internal static class LocalnetCommand
                 Say($"anvil mines a block every {seconds} s from now on (--block-time)");
             }
 
+            if (s.Chain == "both")
+            {
+                // The Solana side beside it: its own server, swarm and report; both swarms run at once, each to its own end.
+                solana = await LocalnetSolanaSide.StartAsync(root, s.SolanaPort, Say, ct).ConfigureAwait(false);
+                LocalnetSolanaSide side = solana;
+                solanaRun = Task.Run(() => side.RunSwarmAsync(s.Agents, s.Tasks, s.UntilSettled, s.Seed, progress, ct), CancellationToken.None);
+            }
+
             Say($"swarm of {s.Agents} agents running{(s.UntilSettled is { } n ? $" until {n} tasks are settled" : "")}; Ctrl-C stops");
             await swarm.RunAsync(ct).ConfigureAwait(false);
+            await solanaRun.ConfigureAwait(false);
             await stopSummary.CancelAsync().ConfigureAwait(false);
             await summary.ConfigureAwait(false);
             Say(ct.IsCancellationRequested ? "stopping (Ctrl-C): reading the closing report" : "done: reading the closing report");
@@ -326,9 +348,16 @@ internal static class LocalnetCommand
             NetworkReport report = await NetworkReport.ReadAsync(suite.Web3, firstClient, startBlock, supplyBefore, slashesBefore, swarm.TaskIds, CancellationToken.None).ConfigureAwait(false);
             IReadOnlyList<BigInteger> ids = swarm.TaskIds;
             LocalnetReproducible same = await LocalnetReproducible.ReadAsync(suite.Web3, firstClient, swarm, startBlock, CancellationToken.None).ConfigureAwait(false);
+            SolanaNetworkReport? solanaReport = solana is null ? null : await solana.ReadReportAsync().ConfigureAwait(false);
             Write(report, swarm, s.Governance,
-                new RunInfo(resuming, swarm.AlreadyRegistered, swarm.RegisteredNow, ids.Count > 0 ? ids.Min() : null, ids.Count > 0 ? ids.Max() : null, same), s.Json, output);
-            code = report.Conserved ? ExitCodes.Success : ConservationFailed;
+                new RunInfo(resuming, swarm.AlreadyRegistered, swarm.RegisteredNow, ids.Count > 0 ? ids.Min() : null, ids.Count > 0 ? ids.Max() : null, same), s.Json, output,
+                solanaReport is null ? null : (solanaReport, solana!));
+            code = report.Conserved && solanaReport?.Conserved != false ? ExitCodes.Success : ConservationFailed;
+            if (solanaReport?.Conserved == false)
+            {
+                error.WriteLine("localnet: error: ACC is not conserved on Solana (see the report)");
+            }
+
             if (!report.Conserved)
             {
                 error.WriteLine("localnet: error: ACC is not conserved (see the report)");
@@ -349,9 +378,23 @@ internal static class LocalnetCommand
         {
             await stopSummary.CancelAsync().ConfigureAwait(false);
             await summary.ConfigureAwait(false);
+            try
+            {
+                await solanaRun.ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                error.WriteLine($"localnet: error: the Solana side: {e.GetType().Name}: {e.Message}");
+            }
+
             if (swarm is not null)
             {
                 await swarm.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (solana is not null)
+            {
+                await solana.DisposeAsync().ConfigureAwait(false);
             }
 
             if (keepers is not null)
@@ -453,7 +496,8 @@ internal static class LocalnetCommand
         return true;
     }
 
-    private static void Write(NetworkReport r, SwarmRunner swarm, bool governanceOn, RunInfo run, bool json, TextWriter output)
+    private static void Write(NetworkReport r, SwarmRunner swarm, bool governanceOn, RunInfo run, bool json, TextWriter output,
+        (SolanaNetworkReport Report, LocalnetSolanaSide Side)? solana = null)
     {
         static string Acc(BigInteger wei) => (wei / BigInteger.Pow(10, 18)).ToString("N0", CultureInfo.InvariantCulture) + " ACC";
         static string Wei(BigInteger wei) => wei.ToString(CultureInfo.InvariantCulture);
@@ -526,6 +570,7 @@ internal static class LocalnetCommand
                 },
                 gas = r.Gas.Select(g => new { function = g.Function, transactions = g.Transactions, gasUsed = g.GasUsed.ToString(CultureInfo.InvariantCulture) }),
                 blocks = new { from = r.FromBlock.ToString(CultureInfo.InvariantCulture), to = r.ToBlock.ToString(CultureInfo.InvariantCulture) },
+                solana = solana is { } sj ? LocalnetSolanaSide.Json(sj.Report, sj.Side.Swarm, sj.Side.Node) : null,
             }));
             return;
         }
@@ -559,6 +604,11 @@ internal static class LocalnetCommand
         foreach (GasStage g in r.Gas)
         {
             output.WriteLine($"  {g.Function,-24} {g.Transactions,6} tx {g.GasUsed,14:N0} gas");
+        }
+
+        if (solana is { } st)
+        {
+            LocalnetSolanaSide.WriteText(st.Report, st.Side.Swarm, output);
         }
     }
 
@@ -675,16 +725,46 @@ internal sealed record LocalnetSettings
     /// <summary>stdin is a terminal: with a saved network and neither --fresh nor --resume, ask.</summary>
     public bool Interactive { get; init; }
 
+    /// <summary><c>--solana-port</c>: the Solana localnet server's port (0: any free port).</summary>
+    public int SolanaPort { get; init; } = 8899;
+
+    /// <summary>Whether <c>--solana-port</c> was given.</summary>
+    public bool SolanaPortGiven { get; init; }
+
+    /// <summary>The options given that only the EVM side takes (refused with <c>--chain solana</c>).</summary>
+    public IReadOnlyList<string> EvmOnlyGiven { get; init; } = [];
+
     public void Validate()
     {
-        if (Chain is "solana" or "both")
+        if (Chain is not ("evm" or "solana" or "both"))
         {
-            throw new CliInputException("--chain", $"'{Chain}' is not available yet: the Solana programs have no localnet path; only 'evm' runs today.");
+            throw new CliInputException("--chain", $"must be evm, solana or both; got '{Chain}'.");
         }
 
-        if (Chain != "evm")
+        if (Chain == "solana" && EvmOnlyGiven.Count > 0)
         {
-            throw new CliInputException("--chain", $"must be evm (solana and both come later); got '{Chain}'.");
+            string option = EvmOnlyGiven[0];
+            throw new CliInputException(option, option switch
+            {
+                "--resume" => "--chain solana cannot resume: the Solana localnet server keeps no chain between runs (every up starts it fresh); drop --resume.",
+                "--dashboard-port" => "--chain solana has no dashboard yet (it reads the EVM keepers' index); drop --dashboard-port, or use --chain both.",
+                _ => $"{option} is an EVM option (anvil, its deployment and governance) and --chain solana runs no EVM chain; drop it, or use --chain evm or both.",
+            });
+        }
+
+        if (Chain == "evm" && SolanaPortGiven)
+        {
+            throw new CliInputException("--solana-port", "is for --chain solana or both; --chain evm runs no Solana server.");
+        }
+
+        if (SolanaPort is < 0 or > 65_535)
+        {
+            throw new CliInputException("--solana-port", $"must be 0..65535; got {SolanaPort}.");
+        }
+
+        if (Chain == "both" && SolanaPort != 0 && SolanaPort == Port)
+        {
+            throw new CliInputException("--solana-port", $"must differ from --port ({Port}): anvil and the Solana server both listen on 127.0.0.1.");
         }
 
         if (Fresh && Resume)

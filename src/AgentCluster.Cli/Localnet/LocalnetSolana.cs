@@ -1,0 +1,217 @@
+using System.Globalization;
+using System.Numerics;
+using AgentCluster.Swarm.Networks;
+
+namespace AgentCluster.Cli.Localnet;
+
+/// <summary>
+/// The Solana side of <c>localnet up --chain solana|both</c> (docs/localnet.md, "As built: Solana"): the localnet server as a child
+/// process on <c>--solana-port</c> with <c>&lt;dir&gt;/solana</c>, the chain-neutral <see cref="NetworkSwarm"/> over the SDK's Solana network
+/// (<see cref="SolanaSwarmHost"/>: SOL by airdrop, ACC by localnet_fundAcc, the clock by localnet_warpTime), and the closing report
+/// read from the chain (<see cref="SolanaNetworkReport"/>). The server keeps no state between runs: every <c>up</c> starts it fresh.
+/// </summary>
+internal sealed class LocalnetSolanaSide : IAsyncDisposable
+{
+    private readonly Action<string> _say;
+    private NetworkSwarm? _swarm;
+
+    private LocalnetSolanaSide(SolanaLocalnetNode node, SolanaLocalnetRpc rpc, BigInteger supplyBefore, string directory, Action<string> say)
+    {
+        Node = node;
+        Rpc = rpc;
+        SupplyBefore = supplyBefore;
+        Directory = directory;
+        _say = say;
+    }
+
+    /// <summary>The server.</summary>
+    public SolanaLocalnetNode Node { get; }
+
+    /// <summary>Its JSON-RPC (localnet methods and the report's reads).</summary>
+    public SolanaLocalnetRpc Rpc { get; }
+
+    /// <summary>The ACC supply when the side started.</summary>
+    public BigInteger SupplyBefore { get; }
+
+    /// <summary><c>&lt;dir&gt;/solana</c>.</summary>
+    public string Directory { get; }
+
+    /// <summary>The swarm once set up (null: not started, or not available).</summary>
+    public NetworkSwarm? Swarm => _swarm;
+
+    /// <summary>Stops a server an earlier <c>up</c> left running on the directory, starts a fresh one and waits for <c>ready</c>.</summary>
+    public static async Task<LocalnetSolanaSide> StartAsync(string root, int port, Action<string> say, CancellationToken ct)
+    {
+        string directory = Path.Combine(root, "solana");
+        IReadOnlyList<int> orphans = await SolanaLocalnetNode.StopOrphansAsync(directory, ct).ConfigureAwait(false);
+        if (orphans.Count > 0)
+        {
+            say($"stopped a Solana localnet server left running by an earlier up on {root} (pid {string.Join(",", orphans)})");
+        }
+
+        if (System.IO.Directory.Exists(directory))
+        {
+            System.IO.Directory.Delete(directory, recursive: true); // the server keeps no chain between runs: its files and the swarm's go with it
+        }
+
+        string repository = SolanaLocalnetNode.RepositoryRoot();
+        say($"starting the Solana localnet server on 127.0.0.1:{(port == 0 ? "any" : port)} (scripts/solana-localnet: LiteSVM, the program deployed and through genesis)");
+        SolanaLocalnetNode node = await SolanaLocalnetNode.StartAsync(repository, directory, port, ct).ConfigureAwait(false);
+        var rpc = new SolanaLocalnetRpc(node.RpcUrl);
+        try
+        {
+            BigInteger supply = await SolanaNetworkReport.ReadSupplyAsync(rpc, node.Info.Mint, ct).ConfigureAwait(false);
+            say($"solana {node.RpcUrl} (pid {node.Pid}), program {node.Info.ProgramId}, mint {node.Info.Mint}; deployment {node.InfoPath}");
+            return new LocalnetSolanaSide(node, rpc, supply, directory, say);
+        }
+        catch
+        {
+            rpc.Dispose();
+            await node.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Sets the swarm up and runs it until its tasks, <paramref name="untilSettled"/> or cancellation end it.</summary>
+    public async Task RunSwarmAsync(int agents, int? tasks, int? untilSettled, int seed, IProgress<string> progress, CancellationToken ct)
+    {
+        if (!LocalnetSolanaSdk.Available)
+        {
+            _say($"solana swarm: not run: {LocalnetSolanaSdk.Missing}");
+            return;
+        }
+
+        var host = new SolanaSwarmHost(Rpc, seed, Path.Combine(Directory, "swarm"),
+            (files, token) => LocalnetSolanaSdk.ConnectAsync(Node, files, token),
+            (net, token) => LocalnetSolanaSdk.ApprovedAttestorAsync(Node, net, token));
+        _swarm = await NetworkSwarm.StartAsync(host, new NetworkSwarmOptions { Agents = agents, Tasks = tasks, UntilSettled = untilSettled, Seed = seed }, progress, ct)
+            .ConfigureAwait(false);
+        await _swarm.RunAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The closing report, read from the chain.</summary>
+    public Task<SolanaNetworkReport> ReadReportAsync() =>
+        SolanaNetworkReport.ReadAsync(Rpc, Node.Info.ProgramId, Node.Info.Mint, SupplyBefore, CancellationToken.None);
+
+    /// <summary>The report's <c>"solana"</c> object of <c>--json</c>.</summary>
+    public static object Json(SolanaNetworkReport r, NetworkSwarm? swarm, SolanaLocalnetNode node) => new
+    {
+        rpc = node.RpcUrl.ToString(),
+        programId = r.ProgramId,
+        deployment = node.InfoPath,
+        tasks = r.Tasks,
+        settled = r.Settled,
+        approvalRate = r.ApprovalRate,
+        slashes = r.Slashes,
+        appeals = r.Appeals,
+        agents = r.Agents,
+        activeAgents = r.ActiveAgents,
+        swarm = swarm is null ? null : new { agents = swarm.Agents.Count, submitted = swarm.Submitted, settled = swarm.Settled, rounds = swarm.Round },
+        burnedBaseUnits = r.Burned.ToString(CultureInfo.InvariantCulture),
+        conservation = new
+        {
+            ok = r.Conserved,
+            supplyBeforeBaseUnits = r.SupplyBefore.ToString(CultureInfo.InvariantCulture),
+            supplyAfterBaseUnits = r.SupplyAfter.ToString(CultureInfo.InvariantCulture),
+            sumOfHoldersBaseUnits = r.SumOfHolders.ToString(CultureInfo.InvariantCulture),
+            holders = r.Holders,
+        },
+        computeUnits = r.ComputeUnits.Select(c => new { instruction = c.Instruction, transactions = c.Transactions, units = c.Units, meanUnits = c.MeanUnits, maxUnits = c.MaxUnits }),
+        failedTransactions = r.FailedTransactions,
+    };
+
+    /// <summary>The report's Solana lines (text).</summary>
+    public static void WriteText(SolanaNetworkReport r, NetworkSwarm? swarm, TextWriter output)
+    {
+        static string Acc(BigInteger units) => (units / 1_000_000_000).ToString("N0", CultureInfo.InvariantCulture) + " ACC";
+        output.WriteLine($"solana             program {r.ProgramId}: {r.Agents} agents ({r.ActiveAgents} active)"
+            + (swarm is null ? ", no swarm" : $", swarm submitted {swarm.Submitted} tasks in {swarm.Round} rounds"));
+        output.WriteLine($"  tasks settled    {r.Settled} ({string.Join(", ", r.Tasks.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {kv.Value}"))})");
+        output.WriteLine($"  approval rate    {r.ApprovalRate:P1}");
+        output.WriteLine($"  slashes          {r.Slashes} ({r.Appeals} appealed)");
+        output.WriteLine($"  ACC burned       {Acc(r.Burned)} ({r.Burned} base units)");
+        output.WriteLine($"  ACC conservation {(r.Conserved ? "OK" : "FAILED")}: {r.Holders} token accounts hold {r.SumOfHolders} base units, the mint's supply {r.SupplyAfter} "
+            + $"(before {r.SupplyBefore} - burned {r.Burned})");
+        output.WriteLine($"  compute units by instruction (computeUnitsConsumed of every transaction that named the program{(r.FailedTransactions > 0 ? $"; {r.FailedTransactions} failed" : "")})");
+        foreach (ComputeStage c in r.ComputeUnits)
+        {
+            output.WriteLine($"    {c.Instruction,-24} {c.Transactions,6} tx {c.Units,14:N0} CU (mean {c.MeanUnits:N0}, max {c.MaxUnits:N0})");
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        if (_swarm is not null)
+        {
+            await _swarm.DisposeAsync().ConfigureAwait(false);
+        }
+
+        Rpc.Dispose();
+        int pid = Node.Pid;
+        bool gone = await Node.StopAsync().ConfigureAwait(false);
+        await Node.DisposeAsync().ConfigureAwait(false);
+        _say(gone ? $"solana: the localnet server (pid {pid}) stopped" : $"warning: the Solana localnet server (pid {pid}) is still running");
+    }
+}
+
+/// <summary><c>localnet up --chain solana</c>: the Solana side alone (no anvil, keepers' index or dashboard).</summary>
+internal static class LocalnetSolanaRun
+{
+    public static async Task<int> RunAsync(LocalnetSettings s, string root, TextWriter output, TextWriter error, CancellationToken ct)
+    {
+        void Say(string line) => error.WriteLine($"localnet: {line}");
+        LocalnetSolanaSide? side = null;
+        int code;
+        try
+        {
+            side = await LocalnetSolanaSide.StartAsync(root, s.SolanaPort, Say, ct).ConfigureAwait(false);
+            Say($"solana swarm of {s.Agents} agents{(s.UntilSettled is { } n ? $" until {n} tasks are settled" : "")}; Ctrl-C stops");
+            await side.RunSwarmAsync(s.Agents, s.Tasks, s.UntilSettled, s.Seed, new LineProgress(Say), ct).ConfigureAwait(false);
+            Say(ct.IsCancellationRequested ? "stopping (Ctrl-C): reading the closing report" : "done: reading the closing report");
+            SolanaNetworkReport report = await side.ReadReportAsync().ConfigureAwait(false);
+            if (s.Json)
+            {
+                output.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { chain = "solana", solana = LocalnetSolanaSide.Json(report, side.Swarm, side.Node) }));
+            }
+            else
+            {
+                LocalnetSolanaSide.WriteText(report, side.Swarm, output);
+            }
+
+            code = report.Conserved ? ExitCodes.Success : LocalnetCommand.ConservationFailed;
+            if (!report.Conserved)
+            {
+                error.WriteLine("localnet: error: ACC is not conserved on Solana (see the report)");
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            Say("stopped by Ctrl-C while starting: no report");
+            code = ExitCodes.Success;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            error.WriteLine($"localnet: error: {e.GetType().Name}: {e.Message}");
+            error.WriteLine(e.StackTrace);
+            code = ExitCodes.BadInput;
+        }
+        finally
+        {
+            if (side is not null)
+            {
+                await side.DisposeAsync().ConfigureAwait(false);
+            }
+
+            Say("stopped: solana swarm, solana localnet server");
+        }
+
+        return code;
+    }
+
+    /// <summary>Reports on the calling thread, in order.</summary>
+    private sealed class LineProgress(Action<string> report) : IProgress<string>
+    {
+        public void Report(string value) => report(value);
+    }
+}

@@ -1,0 +1,94 @@
+using System.Numerics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using AgentCluster.Sdk.Networks;
+using Org.BouncyCastle.Crypto.Parameters;
+
+namespace AgentCluster.Swarm.Networks;
+
+/// <summary>
+/// <see cref="INetworkSwarmHost"/> on the Solana localnet server (scripts/solana-localnet): each participant's keypair is written as a
+/// Solana CLI keypair file (the Ed25519 seed sha256(<c>agentcluster-network-swarm/solana/&lt;seed&gt;/&lt;role&gt;</c>), BouncyCastle derives the
+/// public key) and the network is connected by the given delegate (the SDK's <c>SolanaNetwork</c>); SOL by <c>requestAirdrop</c>, ACC by
+/// <c>localnet_fundAcc</c> (from the team vault), the clock by <c>localnet_warpTime</c>; the attestor is a new key approved by the given
+/// delegate (the authority's <c>set_attestor</c>).
+/// </summary>
+public sealed class SolanaSwarmHost : INetworkSwarmHost
+{
+    /// <summary>SOL given to each participant for fees and rent (10 SOL).</summary>
+    public const ulong Lamports = 10_000_000_000;
+
+    private readonly SolanaLocalnetRpc _rpc;
+    private readonly int _seed;
+    private readonly string _workDirectory;
+    private readonly Func<SolanaParticipantFiles, CancellationToken, Task<IAgentClusterNetwork>> _connectAsync;
+    private readonly Func<IAgentClusterNetwork, CancellationToken, Task<NetworkKey>> _attestorAsync;
+
+    /// <summary>A host over <paramref name="rpc"/>.</summary>
+    /// <param name="rpc">The localnet server.</param>
+    /// <param name="seed">The seed of the participants' keys.</param>
+    /// <param name="workDirectory">Where the keypair files and salt stores are written.</param>
+    /// <param name="connectAsync">Connects a network whose signer is the keypair file given (the SDK's SolanaNetwork).</param>
+    /// <param name="attestorAsync">Makes an attestor key and has the authority approve it (set_attestor).</param>
+    /// <param name="windows">The verification windows (1 h each by default: the program's market parameters at genesis).</param>
+    public SolanaSwarmHost(SolanaLocalnetRpc rpc, int seed, string workDirectory,
+        Func<SolanaParticipantFiles, CancellationToken, Task<IAgentClusterNetwork>> connectAsync,
+        Func<IAgentClusterNetwork, CancellationToken, Task<NetworkKey>> attestorAsync, NetworkSwarmWindows? windows = null)
+    {
+        _rpc = rpc ?? throw new ArgumentNullException(nameof(rpc));
+        _seed = seed;
+        _workDirectory = workDirectory ?? throw new ArgumentNullException(nameof(workDirectory));
+        _connectAsync = connectAsync ?? throw new ArgumentNullException(nameof(connectAsync));
+        _attestorAsync = attestorAsync ?? throw new ArgumentNullException(nameof(attestorAsync));
+        Windows = windows ?? new NetworkSwarmWindows(TimeSpan.FromHours(1), TimeSpan.FromHours(1), TimeSpan.FromHours(1));
+    }
+
+    /// <inheritdoc/>
+    public NetworkKind Kind => NetworkKind.Solana;
+
+    /// <inheritdoc/>
+    public NetworkSwarmWindows Windows { get; }
+
+    /// <summary>Writes the role's keypair file (Solana CLI format: a JSON array of the 32-byte seed then the 32-byte public key); its address.</summary>
+    public SolanaParticipantFiles Files(string role)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(role);
+        Directory.CreateDirectory(_workDirectory);
+        byte[] seed = SHA256.HashData(Encoding.UTF8.GetBytes($"agentcluster-network-swarm/solana/{_seed}/{role}"));
+        byte[] publicKey = new Ed25519PrivateKeyParameters(seed).GeneratePublicKey().GetEncoded();
+        string path = Path.Combine(_workDirectory, $"{role}.json");
+        File.WriteAllText(path, JsonSerializer.Serialize(seed.Concat(publicKey).Select(b => (int)b).ToArray()));
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        return new SolanaParticipantFiles(role, path, Path.Combine(_workDirectory, $"salts-{role}.db"), Solana.Base58.Encode(publicKey));
+    }
+
+    /// <inheritdoc/>
+    public Task<IAgentClusterNetwork> ConnectAsync(string role, CancellationToken cancellationToken) => _connectAsync(Files(role), cancellationToken);
+
+    /// <inheritdoc/>
+    public async Task FundAsync(IAgentClusterNetwork participant, BigInteger acc, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(participant);
+        await _rpc.RequestAirdropAsync(participant.Account, Lamports, cancellationToken).ConfigureAwait(false);
+        await _rpc.FundAccAsync(participant.Account, acc, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public Task<NetworkKey> AttestorAsync(IAgentClusterNetwork network, CancellationToken cancellationToken) => _attestorAsync(network, cancellationToken);
+
+    /// <inheritdoc/>
+    public Task AdvanceClockAsync(TimeSpan by, CancellationToken cancellationToken) =>
+        _rpc.WarpTimeAsync((long)Math.Ceiling(by.TotalSeconds), cancellationToken);
+}
+
+/// <summary>A Solana participant's files.</summary>
+/// <param name="Role">The role (e.g. <c>owner-3</c>).</param>
+/// <param name="KeypairPath">Its keypair file (Solana CLI format).</param>
+/// <param name="ReviewStorePath">Its salt store.</param>
+/// <param name="Address">Its address (base58).</param>
+public sealed record SolanaParticipantFiles(string Role, string KeypairPath, string ReviewStorePath, string Address);
