@@ -187,13 +187,4 @@ public sealed class LocalnetUpTests
         Assert.That(r.Stdout, Is.Empty);
         Assert.That(LocalnetCommand.ChildAnvils(), Is.Empty, "nothing was started");
     }
-
-    [TestCase("solana")]
-    [TestCase("both")]
-    public void Up_RefusesSolana_SayingWhy(string chain)
-    {
-        CliResult r = Cli.Run("localnet", "up", "--chain", chain);
-        Assert.That(r.ExitCode, Is.EqualTo(ExitCodes.BadInput));
-        Assert.That(r.Stderr, Does.Contain("--chain").And.Contain("only 'evm' runs today"));
-    }
 }

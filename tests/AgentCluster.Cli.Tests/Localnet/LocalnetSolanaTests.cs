@@ -1,0 +1,224 @@
+using System.Numerics;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using AgentCluster.Cli.Localnet;
+using AgentCluster.Cli.Tests.Solana;
+using AgentCluster.Sdk.Networks;
+using AgentCluster.Swarm.Networks;
+
+namespace AgentCluster.Cli.Tests.Localnet;
+
+/// <summary>
+/// <c>localnet up --chain solana|both</c>'s Solana side (docs/localnet.md, "As built: Solana") against the real localnet server
+/// process (scripts/solana-localnet): the options refused before anything starts, the server started and stopped with the command
+/// (and one left running by a killed command stopped by the next), the closing report read from the chain (compared with @solana/kit's
+/// reads), and the swarm host's funding, clock and keypair files.
+/// </summary>
+[TestFixture, Category("Solana"), NonParallelizable]
+public sealed class LocalnetSolanaTests
+{
+    private string _dir = "";
+
+    [SetUp]
+    public void SetUp() => _dir = Directory.CreateTempSubdirectory("agentcluster-localnet-solana-").FullName;
+
+    [TearDown]
+    public void TearDown() => Directory.Delete(_dir, recursive: true);
+
+    [TestCase("--port", "9000")]
+    [TestCase("--manifest", "m.json")]
+    [TestCase("--fund-accounts", "10")]
+    [TestCase("--block-time", "2")]
+    [TestCase("--dashboard-port", "0")]
+    public void Up_ChainSolana_RefusesAnEvmOption_NamingIt_BeforeStartingAnything(string option, string value)
+    {
+        CliResult r = Cli.Run("localnet", "up", "--chain", "solana", option, value, "--dir", _dir);
+        Assert.That(r.ExitCode, Is.EqualTo(ExitCodes.BadInput));
+        Assert.That(r.Stderr, Does.Contain(option));
+        Assert.That(r.Stdout, Is.Empty);
+        Assert.That(Directory.Exists(Path.Combine(_dir, "solana")), Is.False, "no server was started");
+    }
+
+    [TestCase(new[] { "--chain", "solana", "--no-governance" }, "--no-governance", "EVM option")]
+    [TestCase(new[] { "--chain", "solana", "--resume" }, "--resume", "keeps no chain between runs")]
+    [TestCase(new[] { "--chain", "evm", "--solana-port", "9000" }, "--solana-port", "runs no Solana server")]
+    [TestCase(new[] { "--chain", "solana", "--solana-port", "70000" }, "--solana-port", "0..65535")]
+    [TestCase(new[] { "--chain", "both", "--port", "9100", "--solana-port", "9100" }, "--solana-port", "must differ from --port")]
+    [TestCase(new[] { "--chain", "cosmos" }, "--chain", "evm, solana or both")]
+    public void Up_RefusesABadChainCombination_SayingWhy(string[] options, string named, string why)
+    {
+        CliResult r = Cli.Run(["localnet", "up", .. options, "--dir", _dir]);
+        Assert.That(r.ExitCode, Is.EqualTo(ExitCodes.BadInput));
+        Assert.That(r.Stderr, Does.Contain(named).And.Contain(why));
+        Assert.That(Directory.Exists(Path.Combine(_dir, "solana")), Is.False, "no server was started");
+    }
+
+    [Test]
+    public async Task Up_ChainSolana_StartsTheServer_ReportsFromTheChain_AndLeavesNoServer()
+    {
+        var stdout = new StringWriter { NewLine = "\n" };
+        var stderr = new StringWriter { NewLine = "\n" };
+        Task<int> run = Task.Run(() => Program.Run(["localnet", "up", "--chain", "solana", "--solana-port", "0", "--agents", "11", "--tasks", "2", "--dir", _dir, "--json"],
+            stdout, stderr, new StringReader("")));
+        Task finished = await Task.WhenAny(run, Task.Delay(TimeSpan.FromMinutes(5)));
+        Assert.That(finished, Is.SameAs(run), "localnet up --chain solana ended by itself within 5 minutes");
+        int code = await run;
+        string log = stderr.ToString();
+        TestContext.Out.WriteLine(log);
+        Assert.That(code, Is.EqualTo(0), log);
+
+        Match started = Regex.Match(log, @"localnet: solana (http://127\.0\.0\.1:[0-9]+/) \(pid ([0-9]+)\)");
+        Assert.That(started.Success, Is.True, "the server's URL and pid are printed");
+        int pid = int.Parse(started.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.That(LocalnetCommand.IsRunning(pid), Is.False, "the server the command started is gone");
+        Assert.That(log, Does.Contain($"solana: the localnet server (pid {pid}) stopped"));
+        Assert.That(File.Exists(SolanaLocalnetNode.PidFileOf(Path.Combine(_dir, "solana"))), Is.False, "the pid file is removed at a clean stop");
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        Assert.That(async () => await http.GetAsync(new Uri(new Uri(started.Groups[1].Value), "health")), Throws.InstanceOf<HttpRequestException>(),
+            "nothing listens on the server's port any more");
+
+        using JsonDocument report = JsonDocument.Parse(stdout.ToString());
+        JsonElement solana = report.RootElement.GetProperty("solana");
+        JsonElement conservation = solana.GetProperty("conservation");
+        Assert.That(conservation.GetProperty("ok").GetBoolean(), Is.True);
+        Assert.That(conservation.GetProperty("sumOfHoldersBaseUnits").GetString(), Is.EqualTo(conservation.GetProperty("supplyAfterBaseUnits").GetString()));
+        Assert.That(BigInteger.Parse(conservation.GetProperty("supplyBeforeBaseUnits").GetString()!) - BigInteger.Parse(solana.GetProperty("burnedBaseUnits").GetString()!),
+            Is.EqualTo(BigInteger.Parse(conservation.GetProperty("supplyAfterBaseUnits").GetString()!)), "the supply fell by exactly the burns");
+        Assert.That(conservation.GetProperty("holders").GetInt32(), Is.GreaterThanOrEqualTo(8), "the eight genesis vaults at least");
+        Assert.That(solana.GetProperty("programId").GetString(), Is.EqualTo(SolanaLocalnetInfo.Load(solana.GetProperty("deployment").GetString()!).ProgramId));
+    }
+
+    [Test]
+    public async Task Up_ChainSolana_StopsAServerAKilledCommandLeftRunning()
+    {
+        string solanaDir = Path.Combine(_dir, "solana");
+        // What a kill -9 of `up` leaves: the server running and its pid file.
+        SolanaLocalnetNode orphan = await SolanaLocalnetNode.StartAsync(SolanaOracle.Root, solanaDir, 0, CancellationToken.None);
+        int pid = orphan.Pid;
+        try
+        {
+            Assert.That(SolanaLocalnetNode.IsOurServer(pid, solanaDir), Is.True, "the pid is recognised as this directory's server");
+            Assert.That(SolanaLocalnetNode.IsOurServer(pid, Path.Combine(_dir, "other")), Is.False, "not another directory's");
+            Assert.That(SolanaLocalnetNode.IsOurServer(Environment.ProcessId, solanaDir), Is.False, "nor another process");
+
+            CliResult r = Cli.Run("localnet", "up", "--chain", "solana", "--solana-port", "0", "--agents", "11", "--tasks", "1", "--dir", _dir);
+            Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+            Assert.That(r.Stderr, Does.Contain($"stopped a Solana localnet server left running by an earlier up on {_dir} (pid {pid})"));
+            Assert.That(LocalnetCommand.IsRunning(pid), Is.False, "the orphan is gone");
+            Assert.That(r.Stdout, Does.Contain("ACC conservation OK"), "the text report");
+        }
+        finally
+        {
+            await orphan.DisposeAsync();
+        }
+    }
+
+    [Test]
+    public async Task Report_ReadsComputeUnitsAndConservation_AsSolanaKitSeesThem()
+    {
+        await using SolanaLocalnetNode node = await SolanaLocalnetNode.StartAsync(SolanaOracle.Root, Path.Combine(_dir, "solana"), 0, CancellationToken.None);
+        using var rpc = new SolanaLocalnetRpc(node.RpcUrl);
+        BigInteger before = await SolanaNetworkReport.ReadSupplyAsync(rpc, node.Info.Mint);
+        Assert.That(before, Is.EqualTo(BigInteger.Pow(10, 18)), "the genesis supply: 10^9 ACC of 9 decimals");
+
+        (string _, long units1) = await SolanaOracle.SetAttestorAsync(node);
+        (string _, long units2) = await SolanaOracle.SetAttestorAsync(node);
+        string owner = new SolanaSwarmHost(rpc, 7, Path.Combine(_dir, "keys"), (_, _) => throw new NotSupportedException(), (_, _) => throw new NotSupportedException())
+            .Files("someone").Address;
+        await rpc.FundAccAsync(owner, 5_000_000_000);
+
+        SolanaNetworkReport r = await SolanaNetworkReport.ReadAsync(rpc, node.Info.ProgramId, node.Info.Mint, before);
+        ComputeStage stage = r.ComputeUnits.Single(c => c.Instruction == "set_attestor");
+        Assert.That(stage.Transactions, Is.EqualTo(2), "both set_attestor transactions are found through getSignaturesForAddress");
+        Assert.That(stage.Units, Is.EqualTo(units1 + units2), "their computeUnitsConsumed, as @solana/kit read them");
+        Assert.That(stage.MaxUnits, Is.EqualTo(Math.Max(units1, units2)));
+        Assert.That(r.ComputeUnits.Select(c => c.Instruction), Is.EquivalentTo(new[] { "set_attestor" }), "nothing else named the program");
+        Assert.That(r.FailedTransactions, Is.Zero);
+        Assert.That(r.Conserved, Is.True);
+        Assert.That(r.Holders, Is.EqualTo(9), "the eight vaults and the owner's new associated token account");
+        Assert.That(r.SumOfHolders, Is.EqualTo(r.SupplyAfter));
+        Assert.That(r.Burned, Is.EqualTo(BigInteger.Zero), "set_attestor and localnet_fundAcc burn nothing");
+        Assert.That(r.Tasks, Is.Empty);
+        Assert.That(r.Slashes, Is.Zero);
+        (ulong _, ulong acc) = await SolanaOracle.BalancesAsync(node, owner);
+        Assert.That(acc, Is.EqualTo(5_000_000_000UL), "localnet_fundAcc's ACC, read by @solana/kit");
+    }
+
+    [Test]
+    public void Report_Conserved_IsFalse_WhenHoldersDoNotAddUpToTheSupply_OrTheSupplyGrew()
+    {
+        SolanaNetworkReport ok = Report(supplyBefore: 100, supplyAfter: 90, sum: 90);
+        Assert.That(ok.Conserved, Is.True);
+        Assert.That(ok.Burned, Is.EqualTo(new BigInteger(10)));
+        Assert.That(Report(100, 90, 89).Conserved, Is.False, "a holder's unit missing");
+        Assert.That(Report(100, 101, 101).Conserved, Is.False, "a supply that grew (the mint has no authority after genesis)");
+
+        static SolanaNetworkReport Report(BigInteger supplyBefore, BigInteger supplyAfter, BigInteger sum) => new()
+        {
+            ProgramId = "p", Tasks = new Dictionary<string, int> { ["Accepted"] = 3, ["Rejected"] = 1, ["Bidding"] = 2 }, Agents = 0, ActiveAgents = 0, Slashes = 0,
+            Appeals = 0, ComputeUnits = [], FailedTransactions = 0, SupplyBefore = supplyBefore, SupplyAfter = supplyAfter, SumOfHolders = sum, Holders = 1,
+        };
+    }
+
+    [TestCase(new byte[] { 21, 1, 2 }, "bid")]
+    [TestCase(new byte[] { 19, 1 }, "vote")]
+    [TestCase(new byte[] { 19, 2 }, "execute_proposal")]
+    [TestCase(new byte[] { 41, 0 }, "reserve_task")]
+    [TestCase(new byte[] { 200 }, "tag200")]
+    public void InstructionName_FollowsTheProgramsTags(byte[] data, string name) =>
+        Assert.That(SolanaNetworkReport.InstructionName(data), Is.EqualTo(name));
+
+    [Test]
+    public async Task SwarmHost_FundsWithSolAndAcc_MovesTheClock_AndWritesKeypairsSolanaKitReads()
+    {
+        await using SolanaLocalnetNode node = await SolanaLocalnetNode.StartAsync(SolanaOracle.Root, Path.Combine(_dir, "solana"), 0, CancellationToken.None);
+        using var rpc = new SolanaLocalnetRpc(node.RpcUrl);
+        var host = new SolanaSwarmHost(rpc, 3, Path.Combine(_dir, "swarm"), (_, _) => throw new NotSupportedException(), (_, _) => throw new NotSupportedException());
+        SolanaParticipantFiles a = host.Files("owner-0"), again = host.Files("owner-0"), b = host.Files("owner-1");
+        Assert.That(again.Address, Is.EqualTo(a.Address), "the same seed and role give the same key");
+        Assert.That(b.Address, Is.Not.EqualTo(a.Address));
+        Assert.That(await SolanaOracle.KeypairAddressAsync(a.KeypairPath), Is.EqualTo(a.Address), "@solana/kit reads the file and derives the same address");
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.That(File.GetUnixFileMode(a.KeypairPath), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite), "the secret is the user's only");
+        }
+
+        await host.FundAsync(new AccountOnly(a.Address), 1_234_000_000_000, CancellationToken.None);
+        (ulong lamports, ulong acc) = await SolanaOracle.BalancesAsync(node, a.Address);
+        Assert.That(lamports, Is.EqualTo(SolanaSwarmHost.Lamports));
+        Assert.That(acc, Is.EqualTo(1_234_000_000_000UL));
+
+        long t0 = await rpc.WarpTimeAsync(1);
+        await host.AdvanceClockAsync(TimeSpan.FromHours(1), CancellationToken.None);
+        long t1 = await rpc.WarpTimeAsync(1);
+        Assert.That(t1 - t0, Is.GreaterThanOrEqualTo(3600 + 1), "the clock moved an hour (and the second warp's second)");
+        Assert.That(t1 - t0, Is.LessThan(3600 + 1 + 120), "and not much more (the wall clock only)");
+    }
+
+    /// <summary>A participant the host only funds: its address, nothing else.</summary>
+    private sealed class AccountOnly(string account) : IAgentClusterNetwork
+    {
+        public NetworkKind Kind => NetworkKind.Solana;
+
+        public string Name => "solana:test";
+
+        public string Account { get; } = account;
+
+        public int AccDecimals => 9;
+
+        public INetworkAgents Agents => throw new NotSupportedException();
+
+        public INetworkStaking Staking => throw new NotSupportedException();
+
+        public INetworkTasks Tasks => throw new NotSupportedException();
+
+        public INetworkReviews Reviews => throw new NotSupportedException();
+
+        public Task<DateTimeOffset> ChainTimeAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task<BigInteger> GetAccBalanceAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}
