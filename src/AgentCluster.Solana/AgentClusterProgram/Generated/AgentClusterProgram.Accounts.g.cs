@@ -761,8 +761,8 @@ public sealed partial record TaskAccount
     /// <summary>CommitteeSize: u8 at byte offset 5.</summary>
     public required byte CommitteeSize { get; init; }
 
-    /// <summary>SeatsFilled: u8 at byte offset 6.</summary>
-    public required byte SeatsFilled { get; init; }
+    /// <summary>Seats: seats filled (u8 at byte offset 6).</summary>
+    public required byte Seats { get; init; }
 
     /// <summary>Commits: u8 at byte offset 7.</summary>
     public required byte Commits { get; init; }
@@ -896,8 +896,8 @@ public sealed partial record TaskAccount
     /// <summary>RevealWindow: u32 at byte offset 8160.</summary>
     public required uint RevealWindow { get; init; }
 
-    /// <summary>Seats: CommitteeSize elements of TaskSeat (120 bytes) from offset 456, past 64 from offset 10216 (the extension).</summary>
-    public required IReadOnlyList<TaskSeat> Seats { get; init; }
+    /// <summary>Members: CommitteeSize elements of TaskSeat (120 bytes) from offset 456, past 64 from offset 10216 (the extension).</summary>
+    public required IReadOnlyList<TaskSeat> Members { get; init; }
 
     /// <summary>MemberAgents: CommitteeSize elements of pubkey (32 bytes) from offset 8168, past 64 from offset 14536 (the extension).</summary>
     public required IReadOnlyList<PublicKey> MemberAgents { get; init; }
@@ -918,7 +918,7 @@ public sealed partial record TaskAccount
             VaultBump = d[3],
             Status = (TaskStatus)d[4],
             CommitteeSize = d[5],
-            SeatsFilled = d[6],
+            Seats = d[6],
             Commits = d[7],
             Reveals = d[8],
             Approvals = d[9],
@@ -963,7 +963,7 @@ public sealed partial record TaskAccount
             DrawWindow = BinaryPrimitives.ReadUInt32LittleEndian(d.Slice(8152, 4)),
             CommitWindow = BinaryPrimitives.ReadUInt32LittleEndian(d.Slice(8156, 4)),
             RevealWindow = BinaryPrimitives.ReadUInt32LittleEndian(d.Slice(8160, 4)),
-            Seats = ProgramLayout.ReadArray<TaskSeat>(d, "TaskAccount.Seats", 456, 120, d[5], 64, 10216, TaskSeat.Decode),
+            Members = ProgramLayout.ReadArray<TaskSeat>(d, "TaskAccount.Members", 456, 120, d[5], 64, 10216, TaskSeat.Decode),
             MemberAgents = ProgramLayout.ReadArray<PublicKey>(d, "TaskAccount.MemberAgents", 8168, 32, d[5], 64, 14536, ProgramLayout.ReadKey),
         };
     }
