@@ -1,4 +1,9 @@
 using AgentCluster.Sdk.Networks;
+using AgentCluster.Solana;
+using AgentCluster.Solana.Keys;
+using AgentCluster.Solana.Messages;
+using AgentCluster.Solana.Programs;
+using AgentCluster.Solana.Rpc;
 using AgentCluster.Swarm.Networks;
 
 namespace AgentCluster.Cli.Localnet;
@@ -20,7 +25,32 @@ internal static class LocalnetSolanaSdk
     public static Task<IAgentClusterNetwork> ConnectAsync(SolanaLocalnetNode node, SolanaParticipantFiles files, CancellationToken cancellationToken) =>
         throw new NotSupportedException(Missing);
 
-    /// <summary>A new attestor key, approved by the authority (set_attestor).</summary>
-    public static Task<NetworkKey> ApprovedAttestorAsync(SolanaLocalnetNode node, IAgentClusterNetwork network, CancellationToken cancellationToken) =>
-        throw new NotSupportedException(Missing);
+    /// <summary>A new attestor key of <paramref name="network"/>, approved by the authority (set_attestor through the bindings).</summary>
+    public static async Task<NetworkKey> ApprovedAttestorAsync(SolanaLocalnetNode node, IAgentClusterNetwork network, CancellationToken cancellationToken)
+    {
+        NetworkKey key = network.Agents.NewKey();
+        await ApproveAttestorAsync(node, new PublicKey(key.Address), cancellationToken).ConfigureAwait(false);
+        return key;
+    }
+
+    /// <summary>
+    /// The authority (the server's authority.json) approves <paramref name="attestorKey"/>: one set_attestor transaction built with the
+    /// bindings and the TransactionBuilder, sent with preflight and confirmed (bounded: 30 s); its signature.
+    /// </summary>
+    public static async Task<string> ApproveAttestorAsync(SolanaLocalnetNode node, PublicKey attestorKey, CancellationToken cancellationToken)
+    {
+        Account authority = KeypairFile.Read(node.AuthorityKeypairPath);
+        var program = new PublicKey(node.Info.ProgramId);
+        using var rpc = new SolanaRpcClient(node.RpcUrl);
+        var blockhash = await rpc.GetLatestBlockhashAsync(Commitment.Confirmed, cancellationToken).ConfigureAwait(false);
+        byte[] tx = new TransactionBuilder()
+            .SetFeePayer(authority)
+            .SetRecentBlockHash(blockhash.Value.Blockhash)
+            .AddInstruction(AgentClusterProgram.SetAttestor(program, authority.PublicKey, AgentClusterProgram.AttestorAddress(program, attestorKey), attestorKey, approved: true))
+            .Build(authority);
+        string signature = await rpc.SendTransactionAsync(tx, preflightCommitment: Commitment.Confirmed, cancellationToken: cancellationToken).ConfigureAwait(false);
+        SignatureStatus status = await rpc.ConfirmTransactionAsync(signature, Commitment.Confirmed, TimeSpan.FromSeconds(30), cancellationToken: cancellationToken)
+            .ConfigureAwait(false);
+        return status.Error is null ? signature : throw new InvalidOperationException($"set_attestor {signature} failed: {status.Error}");
+    }
 }

@@ -24,6 +24,7 @@ public sealed class EvmSwarmHost : INetworkSwarmHost
     private readonly Func<string, BigInteger, CancellationToken, Task> _fundAccAsync;
     private readonly Func<TimeSpan, CancellationToken, Task> _advanceClockAsync;
     private readonly Func<string, CancellationToken, Task> _fundEthAsync;
+    private readonly Func<int, CancellationToken, Task> _mineAsync;
 
     /// <summary>A host for the deployment <paramref name="manifest"/> on <paramref name="rpcUrl"/>.</summary>
     /// <param name="rpcUrl">anvil's endpoint.</param>
@@ -34,10 +35,11 @@ public sealed class EvmSwarmHost : INetworkSwarmHost
     /// <param name="fundEthAsync">Gives an address ETH for gas (anvil_setBalance).</param>
     /// <param name="fundAccAsync">Gives an address ACC wei.</param>
     /// <param name="advanceClockAsync">Moves the clock forward and mines a block.</param>
+    /// <param name="mineAsync">Mines that many blocks (the committee's seed is a later block's hash).</param>
     /// <param name="windows">The verification windows of the deployment (draw 30 min, commit 6 h, reveal 6 h by default).</param>
     public EvmSwarmHost(Uri rpcUrl, DeploymentManifest manifest, int seed, string attestorPrivateKey, string workDirectory,
         Func<string, CancellationToken, Task> fundEthAsync, Func<string, BigInteger, CancellationToken, Task> fundAccAsync,
-        Func<TimeSpan, CancellationToken, Task> advanceClockAsync, NetworkSwarmWindows? windows = null)
+        Func<TimeSpan, CancellationToken, Task> advanceClockAsync, Func<int, CancellationToken, Task> mineAsync, NetworkSwarmWindows? windows = null)
     {
         _rpcUrl = rpcUrl ?? throw new ArgumentNullException(nameof(rpcUrl));
         _manifest = manifest ?? throw new ArgumentNullException(nameof(manifest));
@@ -47,6 +49,7 @@ public sealed class EvmSwarmHost : INetworkSwarmHost
         _fundEthAsync = fundEthAsync ?? throw new ArgumentNullException(nameof(fundEthAsync));
         _fundAccAsync = fundAccAsync ?? throw new ArgumentNullException(nameof(fundAccAsync));
         _advanceClockAsync = advanceClockAsync ?? throw new ArgumentNullException(nameof(advanceClockAsync));
+        _mineAsync = mineAsync ?? throw new ArgumentNullException(nameof(mineAsync));
         Windows = windows ?? new NetworkSwarmWindows(TimeSpan.FromMinutes(30), TimeSpan.FromHours(6), TimeSpan.FromHours(6));
     }
 
@@ -88,4 +91,7 @@ public sealed class EvmSwarmHost : INetworkSwarmHost
 
     /// <inheritdoc/>
     public Task AdvanceClockAsync(TimeSpan by, CancellationToken cancellationToken) => _advanceClockAsync(by, cancellationToken);
+
+    /// <inheritdoc/>
+    public Task AfterResultsAsync(CancellationToken cancellationToken) => _mineAsync(3, cancellationToken);
 }

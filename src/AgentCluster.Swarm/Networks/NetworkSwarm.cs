@@ -30,6 +30,12 @@ public interface INetworkSwarmHost
 
     /// <summary>Moves the chain's clock forward by <paramref name="by"/> (the local node's own method).</summary>
     Task AdvanceClockAsync(TimeSpan by, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// After the results are posted: lets the chain produce the blocks (or slots) the committee's seed is taken from (a later block's
+    /// hash on EVM, where an automining node mines only on transactions; the next slot on Solana, which follows the wall clock).
+    /// </summary>
+    Task AfterResultsAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>The market's windows after the result: the committee draw, commit and reveal.</summary>
@@ -55,6 +61,9 @@ public sealed record NetworkSwarmOptions
 
     /// <summary>The bound of every wait on the keepers (assignment, seed, committee, settlement).</summary>
     public TimeSpan KeeperWait { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>ACC each owner gets beside its stake, for the registration bond and fee (whole ACC).</summary>
+    public decimal OwnerAcc { get; init; } = 20_000m;
 
     /// <summary>Rounds in all at most (a bound for every loop; null: until the tasks or cancellation end it).</summary>
     public int? MaxRounds { get; init; }
@@ -164,7 +173,8 @@ public sealed class NetworkSwarm : IAsyncDisposable
         for (int i = 0; i < _options.Agents; i++)
         {
             IAgentClusterNetwork net = await _host.ConnectAsync($"owner-{i}", ct).ConfigureAwait(false);
-            await _host.FundAsync(net, stake + net.Acc(1_000m), ct).ConfigureAwait(false);
+            // Beside the stake: the registration bond and fee (10,100 ACC on Base's defaults) and room to spare.
+            await _host.FundAsync(net, stake + net.Acc(_options.OwnerAcc), ct).ConfigureAwait(false);
             Behaviour behaviour = i < dishonest ? Behaviour.Dishonest : i < dishonest + lazy ? (i % 2 == 0 ? Behaviour.Silent : Behaviour.Unrevealed) : Behaviour.Honest;
             ulong capabilities = 1UL << (i % 3);
             NetworkKey key = net.Agents.NewKey();
@@ -293,6 +303,7 @@ public sealed class NetworkSwarm : IAsyncDisposable
         }
 
         Say($"round {Round}: {working.Count} tasks assigned and executed");
+        await _host.AfterResultsAsync(ct).ConfigureAwait(false);
 
         // The keepers fix the seed and draw the committee; then the draw window passes and the members commit.
         var reviewed = new List<(TaskRef Task, IReadOnlyList<AgentRef> Committee, bool Truth)>();

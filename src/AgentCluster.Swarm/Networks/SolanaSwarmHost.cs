@@ -84,6 +84,10 @@ public sealed class SolanaSwarmHost : INetworkSwarmHost
     /// <inheritdoc/>
     public Task AdvanceClockAsync(TimeSpan by, CancellationToken cancellationToken) =>
         _rpc.WarpTimeAsync((long)Math.Ceiling(by.TotalSeconds), cancellationToken);
+
+    /// <inheritdoc/>
+    /// <remarks>Nothing to do: the server's slots follow the wall clock (a slot every 400 ms), so the seed slot comes by itself.</remarks>
+    public Task AfterResultsAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>A Solana participant's files.</summary>

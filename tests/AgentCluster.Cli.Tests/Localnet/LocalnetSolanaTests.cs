@@ -146,6 +146,26 @@ public sealed class LocalnetSolanaTests
     }
 
     [Test]
+    public async Task ApproveAttestor_TheAuthoritysSetAttestor_ApprovesTheKey_OnChain()
+    {
+        await using SolanaLocalnetNode node = await SolanaLocalnetNode.StartAsync(SolanaOracle.Root, Path.Combine(_dir, "solana"), 0, CancellationToken.None);
+        using var rpc = new SolanaLocalnetRpc(node.RpcUrl);
+        var attestorKey = AgentCluster.Solana.Keys.Account.Generate().PublicKey;
+        var attestorPda = AgentCluster.Solana.Programs.AgentClusterProgram.AttestorAddress(new AgentCluster.Solana.PublicKey(node.Info.ProgramId), attestorKey);
+        Assert.That(await rpc.GetAccountDataAsync(attestorPda.Key), Is.Null, "no attestor record before");
+
+        string signature = await LocalnetSolanaSdk.ApproveAttestorAsync(node, attestorKey, CancellationToken.None);
+
+        byte[]? data = await rpc.GetAccountDataAsync(attestorPda.Key);
+        Assert.That(data, Is.Not.Null, "set_attestor created the attestor record");
+        Assert.That(data![0], Is.EqualTo(3), "an attestor record (AC_DISC_ATTESTOR)");
+        Assert.That(data[3], Is.EqualTo(1), "approved");
+        Assert.That(AgentCluster.Solana.Base58.Encode(data.AsSpan(8, 32)), Is.EqualTo(attestorKey.Key), "for the key asked");
+        SolanaNetworkReport r = await SolanaNetworkReport.ReadAsync(rpc, node.Info.ProgramId, node.Info.Mint, await SolanaNetworkReport.ReadSupplyAsync(rpc, node.Info.Mint));
+        Assert.That(r.ComputeUnits.Single().Instruction, Is.EqualTo("set_attestor"), $"the one transaction {signature} named the program");
+    }
+
+    [Test]
     public void Report_Conserved_IsFalse_WhenHoldersDoNotAddUpToTheSupply_OrTheSupplyGrew()
     {
         SolanaNetworkReport ok = Report(supplyBefore: 100, supplyAfter: 90, sum: 90);
