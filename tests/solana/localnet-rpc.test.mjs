@@ -312,6 +312,9 @@ test('bad requests get JSON-RPC errors and the server keeps answering', async ()
   assert.equal((await raw('sendTransaction', ['@@@', { encoding: 'base64' }])).error.code, -32602);
   assert.equal((await raw('sendTransaction', [Buffer.from('short').toString('base64'), { encoding: 'base64' }])).error.code, -32602);
   assert.equal((await net.post({ jsonrpc: '2.0', id: 1, method: 'getSlot', params: { a: 1 } })).body.error.code, -32602);
+  const toProgram = await raw('requestAirdrop', [SYSTEM_PROGRAM, 1]);
+  assert.equal(toProgram.error.code, -32602);
+  assert.match(toProgram.error.message, /is a program/);
   assert.equal((await net.post({ id: 1, method: 'getSlot' })).body.error.code, -32600);
   assert.equal((await net.post([])).body.error.code, -32600);
   const batch = await net.post([{ jsonrpc: '2.0', id: 'a', method: 'getHealth' }, { jsonrpc: '2.0', id: 'b', method: 'nope' }]);
