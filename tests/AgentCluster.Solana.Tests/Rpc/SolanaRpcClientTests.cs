@@ -1,3 +1,4 @@
+using AgentCluster.Solana.Keys;
 using AgentCluster.Solana.Rpc;
 using AgentCluster.Testing.Solana;
 
@@ -88,6 +89,26 @@ public class SolanaRpcClientTests
         Assert.That(tx.Meta.PreBalances[0] - tx.Meta.PostBalances[0], Is.EqualTo(1_000_005_000UL));
         IReadOnlyList<SignatureInfo> listed = await _rpc.GetSignaturesForAddressAsync(new PublicKey(kit.To!));
         Assert.That(listed.Select(s => s.Signature), Is.EqualTo(new[] { signature }));
+    }
+
+    [Test]
+    public async Task A_transaction_built_and_signed_in_CSharp_by_the_authority_keypair_file_lands()
+    {
+        // the node's authority.json read by the C# keypair reader, a System transfer compiled by TransactionBuilder (v0)
+        Account authority = AgentCluster.Solana.Keys.KeypairFile.Read(_net.AuthorityKeypairPath);
+        Assert.That(authority.PublicKey, Is.EqualTo(_net.Info.Authority));
+        Account to = Account.Generate();
+        byte[] data = new byte[12];
+        data[0] = 2; // System Transfer
+        BitConverter.TryWriteBytes(data.AsSpan(4), 2_000_000_000UL);
+        var transfer = new TransactionInstruction(PublicKey.Default, [AccountMeta.Writable(authority.PublicKey, true), AccountMeta.Writable(to.PublicKey, false)], data);
+        LatestBlockhash latest = (await _rpc.GetLatestBlockhashAsync()).Value;
+        byte[] wire = new AgentCluster.Solana.Messages.TransactionBuilder().SetFeePayer(authority).SetRecentBlockHash(latest.Blockhash)
+            .SetVersion(AgentCluster.Solana.Messages.MessageVersion.V0).AddInstruction(transfer).Build(authority);
+        string signature = await _rpc.SendTransactionAsync(wire);
+        Assert.That((await ConfirmedAsync(signature)).Error, Is.Null);
+        Assert.That((await _rpc.GetBalanceAsync(to.PublicKey)).Value, Is.EqualTo(2_000_000_000UL));
+        Assert.That((await _rpc.GetTransactionAsync(signature))!.WireTransaction, Is.EqualTo(wire));
     }
 
     [Test]
