@@ -193,6 +193,14 @@ test('simulateTransaction: sigVerify refuses a bad signature (-32003), replaceRe
   assert.equal(both.error.code, -32602);
 });
 
+test('getSignatureStatuses looks 300 slots back unless searchTransactionHistory', async () => {
+  const sig = await rpc.requestAirdrop((await generateKeyPairSigner()).address, lamports(1_000_000n)).send();
+  await confirmed(sig);
+  await raw('localnet_advanceSlots', [301]);
+  assert.equal((await rpc.getSignatureStatuses([sig]).send()).value[0], null);
+  assert.equal((await rpc.getSignatureStatuses([sig], { searchTransactionHistory: true }).send()).value[0].err, null);
+});
+
 test('an expired blockhash is refused (BlockhashNotFound) once 150 newer blocks exist', async () => {
   const tx = await signed([transfer(payer, (await generateKeyPairSigner()).address, 1_000_000_000n)]);
   const wire = getBase64EncodedWireTransaction(tx);
