@@ -1,7 +1,7 @@
 // The independent oracle for the Solana differential tests: reads one JSON request per line on stdin, writes one JSON answer
 // per line on stdout ({ok} or {error}), in order. @solana/kit and the @solana-program packages come from the repository's node_modules.
 import { createInterface } from 'node:readline';
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
@@ -175,6 +175,13 @@ async function handle(r) {
       const { ed25519Instruction } = await import(pathToFileURL(join(dir, 'tests', 'solana', 'program.mjs')).href);
       const ix = ed25519Instruction({ publicKey: unhex(r.publicKey), signature: unhex(r.signature), message: unhex(r.message) });
       return `${ix.programAddress}|${ix.accounts.length}|${hex(ix.data)}`;
+    }
+    case 'writeKeypairFile': {
+      // The CLI's layout written from kit's side: the seed, then the public key kit derives from it.
+      const pair = await createKeyPairFromPrivateKeyBytes(unhex(r.seed), true);
+      const publicKey = new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey));
+      writeFileSync(r.path, JSON.stringify([...unhex(r.seed), ...publicKey]), { mode: 0o600 });
+      return await getAddressFromPublicKey(pair.publicKey);
     }
     case 'wellKnown':
       return [
