@@ -112,3 +112,65 @@ public class LiteSvmTests
         Assert.That((seededOwner, seededData.Length), Is.EqualTo((owner, 10)));
     }
 }
+
+/// <summary>A v0 transaction loading accounts from address lookup tables, run in the runtime (the tables written straight into LiteSVM).</summary>
+public class LiteSvmLookupTableTests
+{
+    private static readonly PublicKey LookupTableProgram = new("AddressLookupTab1e1111111111111111111111111");
+
+    /// <summary>An active lookup table's account data: the program's 56-byte meta (LookupTable state, never deactivated, extended at slot 0, no authority), then the addresses.</summary>
+    private static byte[] TableData(IReadOnlyList<PublicKey> addresses)
+    {
+        byte[] meta = new byte[56];
+        meta[0] = 1; // ProgramState::LookupTable
+        BitConverter.TryWriteBytes(meta.AsSpan(4), ulong.MaxValue); // deactivation_slot: active
+        meta[20] = (byte)addresses.Count; // last_extended_slot_start_index (extended at slot 0)
+        return [.. meta, .. addresses.SelectMany(a => a.KeyBytes)];
+    }
+
+    [Test]
+    public void Lamports_reach_accounts_loaded_writable_from_two_tables()
+    {
+        using var svm = new KitSession();
+        svm.Call(new JsonObject { ["op"] = "svmNew" });
+        Account payer = Gen.AccountFrom(new Random(99_001));
+        svm.Call(new JsonObject { ["op"] = "svmAirdrop", ["address"] = payer.PublicKey.Key, ["lamports"] = "10000000000" });
+        var random = new Random(99_002);
+        var recipients = Enumerable.Range(0, 12).Select(_ => Gen.AccountFrom(random).PublicKey).ToList();
+        var tables = new[]
+        {
+            new AddressLookupTable(Gen.AccountFrom(random).PublicKey, recipients.Take(7).Append(Programs.WellKnown.SysvarClock)),
+            new AddressLookupTable(Gen.AccountFrom(random).PublicKey, recipients.Skip(4).Reverse()),
+        };
+        foreach (AddressLookupTable table in tables)
+        {
+            Assert.That(svm.Call(new JsonObject { ["op"] = "svmSetAccount", ["address"] = table.Key.Key, ["owner"] = LookupTableProgram.Key, ["lamports"] = "10000000", ["data"] = Gen.Hex(TableData(table.Addresses)) }), Is.EqualTo("ok"));
+        }
+
+        svm.Call(new JsonObject { ["op"] = "svmWarp", ["slots"] = 2 });
+        var builder = new TransactionBuilder().SetFeePayer(payer).SetRecentBlockHash(svm.Call(new JsonObject { ["op"] = "svmBlockhash" }));
+        for (int i = 0; i < recipients.Count; i++)
+        {
+            builder.AddInstruction(Programs.SystemProgram.Transfer(payer.PublicKey, recipients[i], 1_000_000UL + (ulong)i));
+        }
+
+        // A read-only loaded account too: the Clock sysvar as an extra account of a transfer (the System program ignores extras).
+        builder.AddInstruction(new TransactionInstruction(Programs.WellKnown.SystemProgram, [AccountMeta.Writable(payer.PublicKey, true), AccountMeta.Writable(recipients[0], false), AccountMeta.ReadOnly(Programs.WellKnown.SysvarClock, false)], Programs.SystemProgram.Transfer(payer.PublicKey, recipients[0], 5).Data));
+        foreach (AddressLookupTable table in tables)
+        {
+            builder.AddAddressLookupTable(table);
+        }
+
+        Transaction tx = builder.BuildTransaction(payer);
+        Assert.That(tx.Message.AddressTableLookups, Has.Count.EqualTo(2), "both tables are used");
+        Assert.That(tx.Message.AddressTableLookups.Sum(l => l.ReadOnlyIndexes.Count), Is.EqualTo(1), "the clock is loaded read-only");
+        Assert.That(tx.Message.AccountKeys, Has.Count.EqualTo(2), "only the payer and the System program are static");
+        Assert.That(svm.Call(new JsonObject { ["op"] = "svmSend", ["base64"] = tx.ToBase64() }), Is.EqualTo("ok"));
+        for (int i = 0; i < recipients.Count; i++)
+        {
+            string answer = svm.Call(new JsonObject { ["op"] = "svmAccount", ["address"] = recipients[i].Key });
+            using var json = JsonDocument.Parse(answer);
+            Assert.That(ulong.Parse(json.RootElement.GetProperty("lamports").GetString()!), Is.EqualTo(1_000_000UL + (ulong)i + (i == 0 ? 5UL : 0)), $"recipient {i}");
+        }
+    }
+}

@@ -206,6 +206,14 @@ async function handle(r) {
       const account = svm.getAccount(address(r.address));
       return account.exists ? JSON.stringify({ owner: account.programAddress, lamports: String(account.lamports), data: hex(account.data) }) : 'none';
     }
+    case 'svmSetAccount': {
+      const data = unhex(r.data);
+      svm.setAccount({ address: address(r.address), programAddress: address(r.owner), lamports: BigInt(r.lamports), data, executable: false, space: BigInt(data.length) });
+      return 'ok';
+    }
+    case 'svmWarp':
+      svm.warpToSlot(svm.getClock().slot + BigInt(r.slots));
+      return 'ok';
     case 'svmRent':
       return String(svm.minimumBalanceForRentExemption(BigInt(r.size)));
     default:
