@@ -79,6 +79,8 @@ public sealed class FlowTests
             byte[] agent = samples["Agent"].ToArray();
             agent[148] = 200;
             Assert.That(Assert.Throws<FormatException>(() => AgentAccount.Decode(agent))!.Message, Does.Contain("StakeHistory"));
+            agent[148] = agent[149] = agent[150] = agent[151] = 0xff; // 2^32 - 1 points: refused before anything is allocated
+            Assert.That(Assert.Throws<FormatException>(() => AgentAccount.Decode(agent))!.Message, Does.Contain("4294967295 elements"));
         });
     }
 
