@@ -7,8 +7,12 @@ import {
   AccountRole, SYSTEM_PROGRAM, TOKEN_PROGRAM, address, addressBytes, concat, deployProgram, expectSuccess, generateKeyPairSigner, newChain,
   programPath, readU64, send, u64le,
 } from './helpers.mjs';
+import { IX, VAULT, genesisInstructions, pdasOf } from '../../contracts/solana/tools/deploy.mjs';
 
-export const IX = { INITIALIZE: 0, REGISTER_AGENT: 1, STAKE: 2, REQUEST_UNSTAKE: 3, WITHDRAW: 4, SET_ATTESTOR: 5, ATTEST: 6, REQUEST_EXIT: 7, WITHDRAW_BOND: 8, GENESIS: 40 };
+// The PDAs, initialize and genesis live in contracts/solana/tools/deploy.mjs (shared with the localnet server).
+export {
+  IX, VAULT, pdasOf, initializeInstruction, INITIALIZE_ACCOUNT, GENESIS_STEP, GENESIS_ACCOUNT, genesisInstruction, genesisInstructions,
+} from '../../contracts/solana/tools/deploy.mjs';
 export const ACC = 10n ** 9n; // 9 decimals
 export const TOTAL_SUPPLY = 10n ** 9n * ACC;
 /** The genesis vaults and their shares, as AccGenesis.sol (basis points; the team takes the remainder). */
@@ -16,7 +20,6 @@ export const GENESIS = [
   { name: 'validators', bps: 3000n }, { name: 'compute', bps: 2500n }, { name: 'marketplace', bps: 1500n },
   { name: 'review', bps: 1000n }, { name: 'treasury', bps: 800n }, { name: 'team', bps: 1200n },
 ];
-export const VAULT = { BONDS: 6, STAKES: 7, COUNT: 8 };
 
 /** A chain with the program deployed through the upgradeable loader (the payer is its upgrade authority). */
 export async function deployAgentCluster({ programKeys } = {}) {
@@ -25,52 +28,6 @@ export async function deployAgentCluster({ programKeys } = {}) {
   expectSuccess(deploy);
   return { svm, payer, program, programData, pdas: await pdasOf(program) };
 }
-
-export async function pdasOf(program) {
-  const pda = async (...seeds) => getProgramDerivedAddress({ programAddress: program, seeds });
-  const vaults = [], vaultBumps = [];
-  for (let k = 0; k < VAULT.COUNT; k++) {
-    const [vault, bump] = await pda('vault', new Uint8Array([k]));
-    vaults.push(vault); vaultBumps.push(bump);
-  }
-  const [config, configBump] = await pda('config'), [mint, mintBump] = await pda('mint');
-  return { config, mint, vaults, bumps: { config: configBump, mint: mintBump, vaults: vaultBumps } };
-}
-
-/** initialize's accounts, in order (sol-final: genesis' first step, the config only); `overrides` replaces entries by
- * index (to break one check at a time). */
-export function initializeInstruction({ program, programData, pdas, authority, overrides = {}, data = new Uint8Array([IX.INITIALIZE]) }) {
-  const accounts = [
-    { address: authority.address, role: AccountRole.WRITABLE_SIGNER, signer: authority },
-    { address: pdas.config, role: AccountRole.WRITABLE },
-    { address: program, role: AccountRole.READONLY },
-    { address: programData, role: AccountRole.READONLY },
-    { address: SYSTEM_PROGRAM, role: AccountRole.READONLY },
-  ];
-  for (const [i, meta] of Object.entries(overrides)) accounts[Number(i)] = meta;
-  return { programAddress: program, accounts: accounts.filter(Boolean), data };
-}
-export const INITIALIZE_ACCOUNT = { AUTHORITY: 0, CONFIG: 1, PROGRAM: 2, PROGRAM_DATA: 3, SYSTEM: 4 };
-
-/** sol-final: genesis step `step` (1: the mint; 2..5: vaults 2(step-2) and 2(step-2)+1, minted their shares; 5 also
- * removes the mint authority), with the canonical bumps unless `bumps` says otherwise; `overrides` as above. */
-export const GENESIS_STEP = { MINT: 1, VAULTS_0_1: 2, VAULTS_2_3: 3, VAULTS_4_5: 4, VAULTS_6_7: 5, LAST: 5 };
-export const GENESIS_ACCOUNT = { AUTHORITY: 0, CONFIG: 1, MINT: 2, VAULT_A: 3, VAULT_B: 4, SYSTEM: 5, TOKEN: 6, MINT_STEP_SYSTEM: 3, MINT_STEP_TOKEN: 4 };
-export function genesisInstruction({ program, pdas, authority, step, bumps, overrides = {}, data }) {
-  const w = (address) => ({ address, role: AccountRole.WRITABLE });
-  const first = 2 * (step - 2);
-  const accounts = [
-    { address: authority.address, role: AccountRole.WRITABLE_SIGNER, signer: authority }, w(pdas.config), w(pdas.mint),
-    ...(step === GENESIS_STEP.MINT ? [] : [w(pdas.vaults[first]), w(pdas.vaults[first + 1])]),
-    { address: SYSTEM_PROGRAM, role: AccountRole.READONLY }, { address: TOKEN_PROGRAM, role: AccountRole.READONLY },
-  ];
-  bumps ??= step === GENESIS_STEP.MINT ? [pdas.bumps.mint, 0] : [pdas.bumps.vaults[first], pdas.bumps.vaults[first + 1]];
-  for (const [i, meta] of Object.entries(overrides)) accounts[Number(i)] = meta;
-  return { programAddress: program, accounts: accounts.filter(Boolean), data: data ?? new Uint8Array([IX.GENESIS, step, ...bumps]) };
-}
-/** The whole genesis: initialize, then every step in order. */
-export const genesisInstructions = (chain, authority = chain.payer) => [initializeInstruction({ ...chain, authority }),
-  ...[1, 2, 3, 4, 5].map((step) => genesisInstruction({ ...chain, authority, step }))];
 
 /** The config account, decoded (ac_config). */
 export function readConfig(svm, config) {
