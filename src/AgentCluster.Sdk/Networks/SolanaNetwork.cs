@@ -321,6 +321,11 @@ public sealed class SolanaNetwork : IAgentClusterNetwork, INetworkAgents, INetwo
             account.AttestedUntil == 0 ? null : DateTimeOffset.FromUnixTimeSeconds(account.AttestedUntil));
     }
 
+    /// <summary>The agent account, decoded (status, owner, stake, attestation, slash counter, stake history).</summary>
+    /// <exception cref="SolanaUnknownAgentException">No such agent.</exception>
+    public Task<AgentAccount> GetAgentAccountAsync(AgentRef agent, CancellationToken cancellationToken = default) =>
+        ReadAgentAsync(AgentKeyOf(agent), cancellationToken);
+
     /// <summary>The SDK's status of an agent account at <paramref name="now"/>: Suspended is an Active agent whose attestation has run out (the program's rule).</summary>
     public static SdkAgentStatus StatusOf(AgentAccount account, DateTimeOffset now)
     {
