@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Numerics;
 using System.Security.Cryptography;
-using System.Text.Json;
 using AgentCluster.Sdk.Agents;
 using AgentCluster.Sdk.Reviews;
 using AgentCluster.Sdk.Tasks;
@@ -10,6 +9,7 @@ using AgentCluster.Solana;
 using AgentCluster.Solana.Keys;
 using AgentCluster.Solana.Messages;
 using AgentCluster.Solana.Programs;
+using AgentCluster.Solana.Rpc;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Program = AgentCluster.Solana.Programs.AgentClusterProgram;
@@ -48,6 +48,8 @@ public sealed class SolanaNetwork : IAgentClusterNetwork, INetworkAgents, INetwo
     private readonly BigInteger _saltChainId;
     private readonly Lock _storeGate = new();
     private SaltStore? _store;
+
+    private Commitment Level => CommitmentExtensions.FromRpcName(_options.Commitment) ?? Commitment.Confirmed;
 
     private SolanaNetwork(SolanaNetworkChain chain, SolanaNetworkOptions options, SolanaDeployment deployment, Account signer, PublicKey mint,
         BigInteger saltChainId, ILogger logger)
@@ -128,7 +130,8 @@ public sealed class SolanaNetwork : IAgentClusterNetwork, INetworkAgents, INetwo
             throw new ArgumentException($"Solana network options: the deployment's rpc '{url}' is not an http or https URL; set RpcUrl.");
         }
 
-        var chain = new SolanaNetworkChain(uri);
+        ILogger logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<SolanaNetwork>();
+        var chain = new SolanaNetworkChain(uri, logger);
         try
         {
             string health;
@@ -136,7 +139,11 @@ public sealed class SolanaNetwork : IAgentClusterNetwork, INetworkAgents, INetwo
             {
                 health = await chain.GetHealthAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (SolanaChainRpcException e)
+            catch (SolanaNodeUnreachableException e)
+            {
+                throw new NodeUnreachableException($"The Solana node at {uri} does not answer: {e.Message}", e);
+            }
+            catch (SolanaRpcException e)
             {
                 throw new NodeUnreachableException($"The Solana node at {uri} is not healthy: {e.Message}", e);
             }
@@ -146,7 +153,7 @@ public sealed class SolanaNetwork : IAgentClusterNetwork, INetworkAgents, INetwo
                 throw new NodeUnreachableException($"The Solana node at {uri} is not healthy (getHealth: {health}).", new InvalidOperationException(health));
             }
 
-            string commitment = options.Commitment;
+            Commitment commitment = CommitmentExtensions.FromRpcName(options.Commitment) ?? Commitment.Confirmed;
             PublicKey config = Program.ConfigAddress(deployment.ProgramId);
             if (deployment.Config is { } recorded && recorded != config)
             {
@@ -190,7 +197,6 @@ public sealed class SolanaNetwork : IAgentClusterNetwork, INetworkAgents, INetwo
 
             string genesis = await chain.GetGenesisHashAsync(cancellationToken).ConfigureAwait(false);
             var saltChainId = new BigInteger(Base58.Decode(genesis), isUnsigned: true, isBigEndian: true);
-            ILogger logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<SolanaNetwork>();
             logger.LogInformation("Connected to AgentCluster program {Program} on {Url} as {Signer}", deployment.ProgramId, uri, signer.PublicKey);
             return new SolanaNetwork(chain, options, deployment with { Mint = decoded.Mint, Config = config }, signer, decoded.Mint, saltChainId, logger);
         }
@@ -218,19 +224,19 @@ public sealed class SolanaNetwork : IAgentClusterNetwork, INetworkAgents, INetwo
     /// <inheritdoc/>
     public async Task<DateTimeOffset> ChainTimeAsync(CancellationToken cancellationToken = default)
     {
-        SolanaChainAccount clock = await _chain.GetAccountAsync(SolanaNativePrograms.ClockSysvar, _options.Commitment, cancellationToken).ConfigureAwait(false)
+        SolanaChainAccount clock = await _chain.GetAccountAsync(SolanaNativePrograms.ClockSysvar, Level, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"The node at {RpcUrl} has no Clock sysvar.");
         return DateTimeOffset.FromUnixTimeSeconds(BinaryPrimitives.ReadInt64LittleEndian(clock.Data.AsSpan(32, 8)));
     }
 
     /// <inheritdoc/>
     public async Task<BigInteger> GetAccBalanceAsync(CancellationToken cancellationToken = default) =>
-        SolanaNativePrograms.TokenAmount(await _chain.GetAccountAsync(SignerAccAccount, _options.Commitment, cancellationToken).ConfigureAwait(false));
+        SolanaNativePrograms.TokenAmount(await _chain.GetAccountAsync(SignerAccAccount, Level, cancellationToken).ConfigureAwait(false));
 
     /// <summary>The program's config (parameters, market terms, vaults), read now.</summary>
     public async Task<ConfigAccount> GetConfigAsync(CancellationToken cancellationToken = default)
     {
-        SolanaChainAccount account = await _chain.GetAccountAsync(Program.ConfigAddress(ProgramId), _options.Commitment, cancellationToken).ConfigureAwait(false)
+        SolanaChainAccount account = await _chain.GetAccountAsync(Program.ConfigAddress(ProgramId), Level, cancellationToken).ConfigureAwait(false)
             ?? throw new SolanaDeploymentException($"Program {ProgramId}'s config account is gone.");
         return ConfigAccount.Decode(account.Data);
     }
@@ -250,7 +256,7 @@ public sealed class SolanaNetwork : IAgentClusterNetwork, INetworkAgents, INetwo
         SolanaNetworkKey key = Expect(agentKey, nameof(agentKey));
         ArgumentException.ThrowIfNullOrWhiteSpace(metadataUri);
         PublicKey agentPda = Program.AgentAddress(ProgramId, key.Account.PublicKey);
-        if (await _chain.GetAccountAsync(agentPda, _options.Commitment, cancellationToken).ConfigureAwait(false) is not null)
+        if (await _chain.GetAccountAsync(agentPda, Level, cancellationToken).ConfigureAwait(false) is not null)
         {
             throw new ArgumentException($"Agent key {key.Address} is already registered (agent account {agentPda}); a key binds once, ever.", nameof(agentKey));
         }
@@ -462,7 +468,7 @@ public sealed class SolanaNetwork : IAgentClusterNetwork, INetworkAgents, INetwo
     public async Task<IReadOnlyList<NetworkTask>> FindOpenAsync(ulong capabilities, CancellationToken cancellationToken = default)
     {
         IReadOnlyList<(PublicKey Address, byte[] Data)> found = await _chain.GetProgramAccountsAsync(ProgramId,
-            [(0, [TaskAccount.Discriminators[0]]), (4, [(byte)SolTaskStatus.Bidding])], _options.Commitment, cancellationToken).ConfigureAwait(false);
+            [(0, [TaskAccount.Discriminators[0]]), (4, [(byte)SolTaskStatus.Bidding])], Level, cancellationToken).ConfigureAwait(false);
         long now = (await ChainTimeAsync(cancellationToken).ConfigureAwait(false)).ToUnixTimeSeconds();
         return found.Select(f => (f.Address, Task: TaskAccount.Decode(f.Data)))
             .Where(t => t.Task.Status == SolTaskStatus.Bidding && now < t.Task.BiddingEndsAt && (t.Task.Capabilities & ~capabilities) == 0)
@@ -542,7 +548,7 @@ public sealed class SolanaNetwork : IAgentClusterNetwork, INetworkAgents, INetwo
     public async Task<IReadOnlyList<AgentRef>> GetCommitteeAsync(TaskRef task, CancellationToken cancellationToken = default)
     {
         TaskAccount account = await ReadTaskAsync(TaskAddressOf(task), cancellationToken).ConfigureAwait(false);
-        return account.Seats.Where(s => s.State != SeatState.Empty).Select(s => new AgentRef(s.AgentKey.Key)).ToList();
+        return account.Members.Where(s => s.State != SeatState.Empty).Select(s => new AgentRef(s.AgentKey.Key)).ToList();
     }
 
     /// <inheritdoc/>
@@ -577,7 +583,7 @@ public sealed class SolanaNetwork : IAgentClusterNetwork, INetworkAgents, INetwo
         else if (existing.State == CommitmentState.Pending && existing.Approve == approve)
         {
             entry = existing;
-            if (account.Seats[seat].State != SeatState.Seated && account.Seats[seat].Commitment.AsSpan().SequenceEqual(entry.Commitment))
+            if (account.Members[seat].State != SeatState.Seated && account.Members[seat].Commitment.AsSpan().SequenceEqual(entry.Commitment))
             {
                 store.SetState(_saltChainId, SaltMarket, taskId, agentId, CommitmentState.Committed); // it landed before the interruption
                 return;
@@ -660,7 +666,7 @@ public sealed class SolanaNetwork : IAgentClusterNetwork, INetworkAgents, INetwo
         ArgumentException.ThrowIfNullOrWhiteSpace(operation);
         ArgumentNullException.ThrowIfNull(instructions);
         ArgumentNullException.ThrowIfNull(extraSigners);
-        string commitment = _options.Commitment;
+        Commitment commitment = Level;
         DateTimeOffset deadline = DateTimeOffset.UtcNow + _options.ConfirmTimeout;
         List<PublicKey> programs = instructions.Select(i => i.ProgramId).ToList();
         for (int blockhashes = 1; ; blockhashes++)
@@ -674,17 +680,13 @@ public sealed class SolanaNetwork : IAgentClusterNetwork, INetworkAgents, INetwo
             {
                 await _chain.SendTransactionAsync(wire, skipPreflight: false, commitment, cancellationToken).ConfigureAwait(false);
             }
-            catch (SolanaPreflightException e)
+            catch (TransactionSimulationException e)
             {
-                if (e.Error is JsonElement err && AgentClusterProgramException.TryFrom(err, e.Logs, ProgramId, programs) is { } typed)
-                {
-                    throw typed;
-                }
-
-                throw new SolanaTransactionFailedException(operation, signature, $"{e.Message} {(e.Error is { } x ? x.GetRawText() : "")}".Trim());
+                throw (Exception?)Typed(e.Error, e.Logs, operation, signature, programs) ?? new SolanaTransactionFailedException(operation, signature, e.Message);
             }
-            catch (NodeUnreachableException e)
+            catch (SolanaNodeUnreachableException e)
             {
+                // The client retried the same bytes; whether one landed is for the signature's status to say.
                 _logger.LogWarning(e, "{Operation}: sending {Signature} failed in transport; checking its status", operation, signature);
             }
 
@@ -692,28 +694,27 @@ public sealed class SolanaNetwork : IAgentClusterNetwork, INetworkAgents, INetwo
             DateTimeOffset lastSend = DateTimeOffset.UtcNow;
             while (true)
             {
-                SolanaChainStatus? status = await _chain.GetSignatureStatusAsync(signature, cancellationToken).ConfigureAwait(false);
+                SignatureStatus? status = await _chain.GetSignatureStatusAsync(signature, cancellationToken).ConfigureAwait(false);
                 if (status is not null)
                 {
-                    if (status.Error is JsonElement err)
+                    if (status.Error is { } error)
                     {
-                        throw AgentClusterProgramException.TryFrom(err, null, ProgramId, programs)
-                            ?? (Exception)new SolanaTransactionFailedException(operation, signature, err.GetRawText());
+                        throw (Exception?)Typed(error, [], operation, signature, programs) ?? new SolanaTransactionFailedException(operation, signature, error.Json);
                     }
 
-                    if (Reached(status.ConfirmationStatus, commitment))
+                    if (status.ConfirmationStatus is { } reached ? reached >= commitment : status.Confirmations is null)
                     {
                         return signature;
                     }
                 }
                 else if (await _chain.GetBlockHeightAsync(commitment, cancellationToken).ConfigureAwait(false) > lastValid)
                 {
-                    // Expired: one last look (it may have landed at the edge), then a new blockhash is safe.
+                    // Expired: one last look (it may have landed at the edge); unseen, a new blockhash is safe, as these bytes can never land.
                     if (await _chain.GetSignatureStatusAsync(signature, cancellationToken).ConfigureAwait(false) is null)
                     {
                         if (blockhashes >= 3 || DateTimeOffset.UtcNow > deadline)
                         {
-                            throw new SolanaTransactionTimeoutException(operation, signature, "expired unseen three times: nothing landed.");
+                            throw new SolanaTransactionTimeoutException(operation, signature, $"expired unseen ({blockhashes} blockhash(es)): nothing landed.");
                         }
 
                         _logger.LogWarning("{Operation}: {Signature} expired unseen; rebuilding with a new blockhash", operation, signature);
@@ -726,7 +727,7 @@ public sealed class SolanaNetwork : IAgentClusterNetwork, INetworkAgents, INetwo
                 if (DateTimeOffset.UtcNow > deadline)
                 {
                     throw new SolanaTransactionTimeoutException(operation, signature,
-                        $"did not reach '{commitment}' within {_options.ConfirmTimeout}; it may still land until block height {lastValid}: check its status before sending again.");
+                        $"did not reach '{commitment.ToRpcName()}' within {_options.ConfirmTimeout}; it may still land until block height {lastValid}: check its status before sending again.");
                 }
 
                 if (status is null && DateTimeOffset.UtcNow - lastSend > TimeSpan.FromSeconds(2))
@@ -735,7 +736,7 @@ public sealed class SolanaNetwork : IAgentClusterNetwork, INetworkAgents, INetwo
                     {
                         await _chain.SendTransactionAsync(wire, skipPreflight: true, commitment, cancellationToken).ConfigureAwait(false); // same bytes: safe
                     }
-                    catch (Exception e) when (e is NodeUnreachableException or SolanaChainRpcException)
+                    catch (Exception e) when (e is SolanaNodeUnreachableException or SolanaRpcException)
                     {
                         _logger.LogDebug(e, "{Operation}: resending {Signature} failed", operation, signature);
                     }
@@ -748,18 +749,23 @@ public sealed class SolanaNetwork : IAgentClusterNetwork, INetworkAgents, INetwo
         }
     }
 
+    /// <summary>The program's typed error for a transaction error of one of its instructions (null for anything else).</summary>
+    private AgentClusterProgramException? Typed(TransactionError? error, IReadOnlyList<string> logs, string operation, string signature, List<PublicKey> programs)
+    {
+        if (error is { InstructionIndex: int index, CustomCode: uint code } && index >= 0 && index < programs.Count && programs[index] == ProgramId)
+        {
+            _logger.LogDebug("{Operation}: {Signature} refused by the program: {Code}", operation, signature, code);
+            return AgentClusterProgramException.TryFrom(index, code, logs);
+        }
+
+        return null;
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private string SaltMarket => $"solana:{Convert.ToHexString(ProgramId.Span).ToLowerInvariant()}";
 
     private static BigInteger Id(PublicKey key) => new(key.Span, isUnsigned: true, isBigEndian: true);
-
-    private static bool Reached(string? status, string commitment) => commitment switch
-    {
-        "processed" => status is "processed" or "confirmed" or "finalized",
-        "confirmed" => status is "confirmed" or "finalized",
-        _ => status is "finalized",
-    };
 
     private async Task<(ulong Id, PublicKey Task)> FreshTaskAsync(CancellationToken cancellationToken)
     {
@@ -767,7 +773,7 @@ public sealed class SolanaNetwork : IAgentClusterNetwork, INetworkAgents, INetwo
         {
             ulong id = BinaryPrimitives.ReadUInt64LittleEndian(RandomNumberGenerator.GetBytes(8));
             PublicKey task = Program.TaskAddress(ProgramId, Signer.PublicKey, id);
-            if (await _chain.GetAccountAsync(task, _options.Commitment, cancellationToken).ConfigureAwait(false) is null)
+            if (await _chain.GetAccountAsync(task, Level, cancellationToken).ConfigureAwait(false) is null)
             {
                 return (id, task);
             }
@@ -783,7 +789,7 @@ public sealed class SolanaNetwork : IAgentClusterNetwork, INetworkAgents, INetwo
         foreach (int offset in new[] { 16, 80 }) // the requester, the executor's owner
         {
             foreach ((PublicKey Address, byte[] Data) f in await _chain.GetProgramAccountsAsync(ProgramId, [(0, disc), (offset, Signer.PublicKey.KeyBytes)],
-                         _options.Commitment, cancellationToken).ConfigureAwait(false))
+                         Level, cancellationToken).ConfigureAwait(false))
             {
                 found[f.Address.Key] = f;
             }
@@ -810,14 +816,14 @@ public sealed class SolanaNetwork : IAgentClusterNetwork, INetworkAgents, INetwo
 
     private async Task<AgentAccount> ReadAgentAsync(PublicKey agentKey, CancellationToken cancellationToken)
     {
-        SolanaChainAccount account = await _chain.GetAccountAsync(Program.AgentAddress(ProgramId, agentKey), _options.Commitment, cancellationToken).ConfigureAwait(false)
+        SolanaChainAccount account = await _chain.GetAccountAsync(Program.AgentAddress(ProgramId, agentKey), Level, cancellationToken).ConfigureAwait(false)
             ?? throw new SolanaUnknownAgentException(agentKey.Key);
         return AgentAccount.Decode(account.Data);
     }
 
     private async Task<TaskAccount> ReadTaskAsync(PublicKey task, CancellationToken cancellationToken)
     {
-        SolanaChainAccount account = await _chain.GetAccountAsync(task, _options.Commitment, cancellationToken).ConfigureAwait(false)
+        SolanaChainAccount account = await _chain.GetAccountAsync(task, Level, cancellationToken).ConfigureAwait(false)
             ?? throw new SolanaUnknownTaskException(task.Key);
         if (account.Owner != ProgramId || account.Data.Length == 0 || account.Data[0] != TaskAccount.Discriminators[0])
         {
@@ -829,9 +835,9 @@ public sealed class SolanaNetwork : IAgentClusterNetwork, INetworkAgents, INetwo
 
     private static byte SeatOf(TaskAccount account, PublicKey agentKey, TaskRef task, AgentRef agent)
     {
-        for (int i = 0; i < account.Seats.Count; i++)
+        for (int i = 0; i < account.Members.Count; i++)
         {
-            if (account.Seats[i].State != SeatState.Empty && account.Seats[i].AgentKey == agentKey)
+            if (account.Members[i].State != SeatState.Empty && account.Members[i].AgentKey == agentKey)
             {
                 return (byte)i;
             }

@@ -1,186 +1,83 @@
 using System.Buffers.Binary;
-using System.Net.Http.Json;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using AgentCluster.Solana;
+using AgentCluster.Solana.Rpc;
+using Microsoft.Extensions.Logging;
 
 namespace AgentCluster.Sdk.Networks;
 
 /// <summary>An account as the node returns it.</summary>
 internal sealed record SolanaChainAccount(PublicKey Owner, bool Executable, ulong Lamports, byte[] Data);
 
-/// <summary>A transaction's status as getSignatureStatuses returns it.</summary>
-internal sealed record SolanaChainStatus(string? ConfirmationStatus, JsonElement? Error);
-
-/// <summary>A preflight (simulation) failure of sendTransaction: the transaction error and the logs.</summary>
-internal sealed class SolanaPreflightException(string message, JsonElement? error, IReadOnlyList<string> logs) : Exception(message)
-{
-    public JsonElement? Error { get; } = error;
-
-    public IReadOnlyList<string> Logs { get; } = logs;
-}
-
-/// <summary>A JSON-RPC error other than a preflight failure.</summary>
-internal sealed class SolanaChainRpcException(int code, string message) : Exception($"Solana RPC error {code}: {message}")
-{
-    public int Code { get; } = code;
-}
-
 /// <summary>
-/// The few JSON-RPC calls a <see cref="SolanaNetwork"/> makes, in one place (the network's only seam to the node). Transport faults are
-/// retried a bounded number of times for reads; <c>sendTransaction</c> is never retried here (the sender decides, by signature).
+/// The few calls a <see cref="SolanaNetwork"/> makes, over AgentCluster.Solana's <see cref="SolanaRpcClient"/> (its Polly retries for
+/// transport faults, its typed errors: <see cref="TransactionSimulationException"/> for a failed preflight,
+/// <see cref="SolanaNodeUnreachableException"/> naming the node): the network's one seam to the node.
 /// </summary>
 internal sealed class SolanaNetworkChain : IDisposable
 {
-    private const int ReadAttempts = 3;
-    private readonly HttpClient _http;
-    private long _id;
-
-    public SolanaNetworkChain(Uri url)
+    public SolanaNetworkChain(Uri url, ILogger? logger = null)
     {
         Url = url;
-        _http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(30) };
+        Rpc = new SolanaRpcClient(url, SolanaRpcOptions.Default, logger);
     }
 
     public Uri Url { get; }
 
-    public async Task<string> GetHealthAsync(CancellationToken ct) => (await CallAsync("getHealth", [], ct, read: true).ConfigureAwait(false)).GetValue<string>();
+    public SolanaRpcClient Rpc { get; }
 
-    public async Task<string> GetGenesisHashAsync(CancellationToken ct) => (await CallAsync("getGenesisHash", [], ct, read: true).ConfigureAwait(false)).GetValue<string>();
+    public Task<string> GetHealthAsync(CancellationToken ct) => Rpc.GetHealthAsync(ct);
 
-    public async Task<SolanaChainAccount?> GetAccountAsync(PublicKey key, string commitment, CancellationToken ct)
-    {
-        JsonNode result = await CallAsync("getAccountInfo", [key.Key, new JsonObject { ["encoding"] = "base64", ["commitment"] = commitment }], ct, read: true)
-            .ConfigureAwait(false);
-        return Account(result["value"]);
-    }
+    public async Task<string> GetGenesisHashAsync(CancellationToken ct) =>
+        (await Rpc.SendRequestAsync("getGenesisHash", [], mayRepeat: true, ct).ConfigureAwait(false)).GetString()!;
 
-    public async Task<IReadOnlyList<SolanaChainAccount?>> GetAccountsAsync(IReadOnlyList<PublicKey> keys, string commitment, CancellationToken ct)
+    public async Task<SolanaChainAccount?> GetAccountAsync(PublicKey key, Commitment commitment, CancellationToken ct) =>
+        Account((await Rpc.GetAccountInfoAsync(key, commitment, null, ct).ConfigureAwait(false)).Value);
+
+    public async Task<IReadOnlyList<SolanaChainAccount?>> GetAccountsAsync(IReadOnlyList<PublicKey> keys, Commitment commitment, CancellationToken ct)
     {
         var all = new List<SolanaChainAccount?>();
         foreach (PublicKey[] chunk in keys.Chunk(100))
         {
-            JsonNode result = await CallAsync("getMultipleAccounts",
-                [new JsonArray([.. chunk.Select(k => (JsonNode)JsonValue.Create(k.Key))]), new JsonObject { ["encoding"] = "base64", ["commitment"] = commitment }],
-                ct, read: true).ConfigureAwait(false);
-            all.AddRange(result["value"]!.AsArray().Select(Account));
+            all.AddRange((await Rpc.GetMultipleAccountsAsync(chunk, commitment, ct).ConfigureAwait(false)).Value.Select(Account));
         }
 
         return all;
     }
 
     public async Task<IReadOnlyList<(PublicKey Address, byte[] Data)>> GetProgramAccountsAsync(PublicKey program, IReadOnlyList<(int Offset, byte[] Bytes)> memcmp,
-        string commitment, CancellationToken ct)
-    {
-        var filters = new JsonArray();
-        foreach ((int offset, byte[] bytes) in memcmp)
-        {
-            filters.Add(new JsonObject { ["memcmp"] = new JsonObject { ["offset"] = offset, ["bytes"] = Convert.ToBase64String(bytes), ["encoding"] = "base64" } });
-        }
+        Commitment commitment, CancellationToken ct) =>
+        (await Rpc.GetProgramAccountsAsync(program, memcmp.Select(m => ProgramAccountFilter.Memcmp(m.Offset, m.Bytes)).ToList(), commitment, ct).ConfigureAwait(false))
+        .Value.Select(a => (a.PublicKey, a.Account.Data)).ToList();
 
-        JsonNode result = await CallAsync("getProgramAccounts",
-            [program.Key, new JsonObject { ["encoding"] = "base64", ["commitment"] = commitment, ["filters"] = filters }], ct, read: true).ConfigureAwait(false);
-        return result.AsArray().Select(e => (new PublicKey(e!["pubkey"]!.GetValue<string>()), Account(e["account"])!.Data)).ToList();
+    public async Task<(string Blockhash, ulong LastValidBlockHeight)> GetLatestBlockhashAsync(Commitment commitment, CancellationToken ct)
+    {
+        LatestBlockhash latest = (await Rpc.GetLatestBlockhashAsync(commitment, ct).ConfigureAwait(false)).Value;
+        return (latest.Blockhash, latest.LastValidBlockHeight);
     }
 
-    public async Task<(string Blockhash, ulong LastValidBlockHeight)> GetLatestBlockhashAsync(string commitment, CancellationToken ct)
-    {
-        JsonNode result = await CallAsync("getLatestBlockhash", [new JsonObject { ["commitment"] = commitment }], ct, read: true).ConfigureAwait(false);
-        return (result["value"]!["blockhash"]!.GetValue<string>(), result["value"]!["lastValidBlockHeight"]!.GetValue<ulong>());
-    }
+    public Task<ulong> GetBlockHeightAsync(Commitment commitment, CancellationToken ct) => Rpc.GetBlockHeightAsync(commitment, ct);
 
-    public async Task<ulong> GetBlockHeightAsync(string commitment, CancellationToken ct) =>
-        (await CallAsync("getBlockHeight", [new JsonObject { ["commitment"] = commitment }], ct, read: true).ConfigureAwait(false)).GetValue<ulong>();
+    /// <summary>Sends a signed transaction; returns its signature. The client resends the same bytes on transport faults (idempotent).</summary>
+    /// <exception cref="TransactionSimulationException">The preflight simulation failed (error and logs).</exception>
+    public Task<string> SendTransactionAsync(byte[] wire, bool skipPreflight, Commitment commitment, CancellationToken ct) =>
+        Rpc.SendTransactionAsync(wire, skipPreflight, commitment, ct);
 
-    /// <summary>Sends a signed transaction (base64) with or without preflight; returns its signature.</summary>
-    /// <exception cref="SolanaPreflightException">The preflight simulation failed (error and logs).</exception>
-    public async Task<string> SendTransactionAsync(byte[] wire, bool skipPreflight, string commitment, CancellationToken ct) =>
-        (await CallAsync("sendTransaction",
-            [Convert.ToBase64String(wire), new JsonObject { ["encoding"] = "base64", ["skipPreflight"] = skipPreflight, ["preflightCommitment"] = commitment, ["maxRetries"] = 0 }],
-            ct, read: false).ConfigureAwait(false)).GetValue<string>();
-
-    public async Task<SolanaChainStatus?> GetSignatureStatusAsync(string signature, CancellationToken ct)
-    {
-        JsonNode result = await CallAsync("getSignatureStatuses", [new JsonArray(signature), new JsonObject { ["searchTransactionHistory"] = true }], ct, read: true)
-            .ConfigureAwait(false);
-        JsonNode? status = result["value"]![0];
-        if (status is null)
-        {
-            return null;
-        }
-
-        JsonNode? err = status["err"];
-        return new SolanaChainStatus(status["confirmationStatus"]?.GetValue<string>(), err is null ? null : JsonSerializer.Deserialize<JsonElement>(err.ToJsonString()));
-    }
+    public async Task<SignatureStatus?> GetSignatureStatusAsync(string signature, CancellationToken ct) =>
+        (await Rpc.GetSignatureStatusesAsync([signature], searchTransactionHistory: true, ct).ConfigureAwait(false)).Value[0];
 
     /// <summary>Localnet only: moves the Clock forward (<c>localnet_warpTime</c>).</summary>
-    public Task WarpTimeAsync(long seconds, CancellationToken ct) => CallAsync("localnet_warpTime", [seconds], ct, read: false);
+    public Task WarpTimeAsync(long seconds, CancellationToken ct) => Rpc.WarpTimeAsync((ulong)seconds, ct);
 
     /// <summary>Localnet only: ACC from the team vault into the owner's associated token account (<c>localnet_fundAcc</c>).</summary>
-    public Task FundAccAsync(PublicKey owner, ulong amount, CancellationToken ct) => CallAsync("localnet_fundAcc", [owner.Key, amount], ct, read: false);
+    public Task FundAccAsync(PublicKey owner, ulong amount, CancellationToken ct) => Rpc.FundAccAsync(owner, amount, ct);
 
-    /// <summary>Lamports to an address (requestAirdrop), confirmed.</summary>
-    public async Task<string> RequestAirdropAsync(PublicKey to, ulong lamports, CancellationToken ct) =>
-        (await CallAsync("requestAirdrop", [to.Key, lamports], ct, read: false).ConfigureAwait(false)).GetValue<string>();
+    /// <summary>Lamports to an address (requestAirdrop).</summary>
+    public Task<string> RequestAirdropAsync(PublicKey to, ulong lamports, CancellationToken ct) => Rpc.RequestAirdropAsync(to, lamports, Commitment.Confirmed, ct);
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose() => Rpc.Dispose();
 
-    private static SolanaChainAccount? Account(JsonNode? value)
-    {
-        if (value is null)
-        {
-            return null;
-        }
-
-        byte[] data = Convert.FromBase64String(value["data"]![0]!.GetValue<string>());
-        return new SolanaChainAccount(new PublicKey(value["owner"]!.GetValue<string>()), value["executable"]!.GetValue<bool>(), value["lamports"]!.GetValue<ulong>(), data);
-    }
-
-    private async Task<JsonNode> CallAsync(string method, JsonArray parameters, CancellationToken ct, bool read)
-    {
-        var body = new JsonObject { ["jsonrpc"] = "2.0", ["id"] = Interlocked.Increment(ref _id), ["method"] = method, ["params"] = parameters };
-        for (int attempt = 1; ; attempt++)
-        {
-            ct.ThrowIfCancellationRequested();
-            JsonNode? response;
-            try
-            {
-                using HttpResponseMessage http = await _http.PostAsJsonAsync("", body, ct).ConfigureAwait(false);
-                if ((int)http.StatusCode >= 500 || (int)http.StatusCode == 429)
-                {
-                    throw new HttpRequestException($"HTTP {(int)http.StatusCode}", null, http.StatusCode);
-                }
-
-                response = JsonNode.Parse(await http.Content.ReadAsStringAsync(ct).ConfigureAwait(false));
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
-            {
-                if (read && attempt < ReadAttempts)
-                {
-                    await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), ct).ConfigureAwait(false);
-                    continue;
-                }
-
-                throw new NodeUnreachableException($"The Solana node at {Url} did not answer {method}: {e.Message}", e);
-            }
-
-            if (response?["error"] is JsonNode error)
-            {
-                int code = error["code"]?.GetValue<int>() ?? 0;
-                string message = error["message"]?.GetValue<string>() ?? "(no message)";
-                if (code == -32002 && error["data"] is JsonNode data)
-                {
-                    JsonNode? err = data["err"];
-                    IReadOnlyList<string> logs = data["logs"] is JsonArray l ? l.Select(x => x!.GetValue<string>()).ToList() : [];
-                    throw new SolanaPreflightException(message, err is null ? null : JsonSerializer.Deserialize<JsonElement>(err.ToJsonString()), logs);
-                }
-
-                throw new SolanaChainRpcException(code, message);
-            }
-
-            return response?["result"] ?? throw new SolanaChainRpcException(0, $"{method}: the response has neither result nor error");
-        }
-    }
+    private static SolanaChainAccount? Account(AccountInfo? info) =>
+        info is null ? null : new SolanaChainAccount(info.Owner, info.Executable, info.Lamports, info.Data);
 }
 
 /// <summary>The native programs a <see cref="SolanaNetwork"/> uses: SPL Token account reads, the associated token account, Compute Budget, Ed25519.</summary>

@@ -133,12 +133,12 @@ public sealed class SolanaTaskLifeTests
             Program.AgentAddress(program, executorKey), Program.SlashAddress(program, executorKey, executorAccount.SlashCount),
             Program.ReputationAddress(program, executorKey))], [], ct);
         TaskAccount seats = await requesterNet.GetTaskAccountAsync(task, ct);
-        for (int seat = 0; seat < seats.Seats.Count; seat++)
+        for (int seat = 0; seat < seats.Members.Count; seat++)
         {
-            PublicKey memberKey = seats.Seats[seat].AgentKey;
+            PublicKey memberKey = seats.Members[seat].AgentKey;
             AgentAccount memberAccount = await committeeNet.GetAgentAccountAsync(new AgentRef(memberKey.Key), ct);
             await keeperNet.SendAsync("settle_member", [Program.SettleMember(program, keeper.PublicKey, taskAddress, vault, keeperAcc,
-                SolanaTestNet.AccAccount(seats.Seats[seat].Owner, localnet.Mint), Program.ReputationAddress(program, memberKey),
+                SolanaTestNet.AccAccount(seats.Members[seat].Owner, localnet.Mint), Program.ReputationAddress(program, memberKey),
                 Program.AgentAddress(program, memberKey), Program.SlashAddress(program, memberKey, memberAccount.SlashCount), (byte)seat)], [], ct);
         }
 
