@@ -16,14 +16,24 @@ namespace AgentCluster.Cli.Localnet;
 internal static class LocalnetSolanaSdk
 {
     /// <summary>Whether the SDK's Solana network is in this build.</summary>
-    public static bool Available => false;
+    public static bool Available => true;
 
     /// <summary>Why the swarm does not run when <see cref="Available"/> is false.</summary>
-    public const string Missing = "the SDK's SolanaNetwork is not in this build yet";
+    public const string Missing = "the SDK's SolanaNetwork is not in this build";
 
-    /// <summary>A network whose signer is the participant's keypair file.</summary>
+    /// <summary>A network whose signer is the participant's keypair file (the SDK's factory, as an agent developer configures it).</summary>
     public static Task<IAgentClusterNetwork> ConnectAsync(SolanaLocalnetNode node, SolanaParticipantFiles files, CancellationToken cancellationToken) =>
-        throw new NotSupportedException(Missing);
+        AgentClusterNetwork.ConnectAsync(new AgentClusterNetworkOptions
+        {
+            Chain = "solana",
+            Solana = new SolanaNetworkOptions
+            {
+                RpcUrl = node.RpcUrl.ToString(),
+                DeploymentPath = node.InfoPath,
+                KeypairPath = files.KeypairPath,
+                ReviewStorePath = files.ReviewStorePath,
+            },
+        }, null, cancellationToken);
 
     /// <summary>A new attestor key of <paramref name="network"/>, approved by the authority (set_attestor through the bindings).</summary>
     public static async Task<NetworkKey> ApprovedAttestorAsync(SolanaLocalnetNode node, IAgentClusterNetwork network, CancellationToken cancellationToken)

@@ -88,6 +88,7 @@ public sealed class NetworkSwarm : IAsyncDisposable
     private readonly List<TaskRef> _tasks = [];
     private readonly Dictionary<string, SwarmParticipant> _byAgent = new(StringComparer.Ordinal);
     private NetworkKey? _attestor;
+    private bool _keepersSilent;
     private NetworkMarketTerms? _terms;
     private int _settled;
 
@@ -286,6 +287,7 @@ public sealed class NetworkSwarm : IAsyncDisposable
         await AdvanceAsync(terms.BiddingWindow + TimeSpan.FromSeconds(1), "the bidding window", ct).ConfigureAwait(false);
 
         // The keepers assign; the executor posts its result (a wrong one when dishonest).
+        _keepersSilent = false;
         var working = new List<(TaskRef Task, NetworkTask Info)>();
         foreach ((TaskRef task, IAgentClusterNetwork requester, _, int index) in round)
         {
@@ -306,6 +308,7 @@ public sealed class NetworkSwarm : IAsyncDisposable
         await _host.AfterResultsAsync(ct).ConfigureAwait(false);
 
         // The keepers fix the seed and draw the committee; then the draw window passes and the members commit.
+        _keepersSilent = false;
         var reviewed = new List<(TaskRef Task, IReadOnlyList<AgentRef> Committee, bool Truth)>();
         foreach ((TaskRef task, NetworkTask info) in working)
         {
@@ -324,8 +327,9 @@ public sealed class NetworkSwarm : IAsyncDisposable
 
         if (reviewed.Count == 0)
         {
+            // Tasks nobody was assigned to or seated for are still settled by the keepers (refunded); silent keepers stay silent.
             Say($"round {Round}: no committee seated");
-            await SettleAsync(round.Select(r => (r.Task, r.Requester)), ct).ConfigureAwait(false);
+            await SettleAsync(round.Select(r => (r.Task, r.Requester)), ct, keepersSilent: working.Count == 0 && _keepersSilent).ConfigureAwait(false);
             return;
         }
 
@@ -361,8 +365,9 @@ public sealed class NetworkSwarm : IAsyncDisposable
         await SettleAsync(round.Select(r => (r.Task, r.Requester)), ct).ConfigureAwait(false);
     }
 
-    private async Task SettleAsync(IEnumerable<(TaskRef Task, IAgentClusterNetwork Requester)> tasks, CancellationToken ct)
+    private async Task SettleAsync(IEnumerable<(TaskRef Task, IAgentClusterNetwork Requester)> tasks, CancellationToken ct, bool keepersSilent = false)
     {
+        _keepersSilent = keepersSilent;
         var outcomes = new List<string>();
         foreach ((TaskRef task, IAgentClusterNetwork requester) in tasks)
         {
@@ -394,11 +399,14 @@ public sealed class NetworkSwarm : IAsyncDisposable
         return last;
     }
 
-    /// <summary>Polls <paramref name="condition"/> every 250 ms up to <see cref="NetworkSwarmOptions.KeeperWait"/>; false (and said) when it expires.</summary>
+    /// <summary>
+    /// Polls <paramref name="condition"/> every 250 ms up to <see cref="NetworkSwarmOptions.KeeperWait"/>; false (and said) when it expires.
+    /// Once a wait has expired in a stage, the stage's other waits are 2 s (keepers that did not act on one task are not waited for on each).
+    /// </summary>
     private async Task<bool> WaitAsync(Func<Task<bool>> condition, string what, CancellationToken ct)
     {
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        bound.CancelAfter(_options.KeeperWait);
+        bound.CancelAfter(_keepersSilent ? TimeSpan.FromSeconds(2) : _options.KeeperWait);
         try
         {
             while (true)
@@ -413,7 +421,8 @@ public sealed class NetworkSwarm : IAsyncDisposable
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            Say($"round {Round}: the keepers did not {what} within {_options.KeeperWait.TotalSeconds:F0} s");
+            Say($"round {Round}: the keepers did not {what} within {(_keepersSilent ? 2 : _options.KeeperWait.TotalSeconds):F0} s");
+            _keepersSilent = true;
             return false;
         }
     }

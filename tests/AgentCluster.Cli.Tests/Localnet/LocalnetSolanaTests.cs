@@ -87,6 +87,21 @@ public sealed class LocalnetSolanaTests
             Is.EqualTo(BigInteger.Parse(conservation.GetProperty("supplyAfterBaseUnits").GetString()!)), "the supply fell by exactly the burns");
         Assert.That(conservation.GetProperty("holders").GetInt32(), Is.GreaterThanOrEqualTo(8), "the eight genesis vaults at least");
         Assert.That(solana.GetProperty("programId").GetString(), Is.EqualTo(SolanaLocalnetInfo.Load(solana.GetProperty("deployment").GetString()!).ProgramId));
+
+        // The swarm through SolanaNetwork, read back from the program's accounts and transactions.
+        Assert.That(solana.GetProperty("agents").GetInt32(), Is.EqualTo(11), "11 agent accounts");
+        Assert.That(solana.GetProperty("activeAgents").GetInt32(), Is.EqualTo(11), "all attested (the authority approved the swarm's attestor)");
+        Assert.That(solana.GetProperty("swarm").GetProperty("submitted").GetInt32(), Is.EqualTo(2));
+        Assert.That(solana.GetProperty("tasks").EnumerateObject().Sum(p => p.Value.GetInt32()), Is.EqualTo(2), "2 task accounts");
+        Assert.That(BigInteger.Parse(solana.GetProperty("burnedBaseUnits").GetString()!), Is.GreaterThan(BigInteger.Zero), "the registration fees were burned");
+        var units = solana.GetProperty("computeUnits").EnumerateArray().ToDictionary(c => c.GetProperty("instruction").GetString()!, c => c);
+        Assert.That(units.Keys, Is.SupersetOf(new[] { "set_attestor", "attest", "stake", "submit_task", "bid" }), "compute units of every instruction the swarm sent");
+        Assert.That(units.Keys.Count(k => k.StartsWith("register_agent", StringComparison.Ordinal)), Is.EqualTo(1));
+        Assert.That(units.Where(kv => kv.Key.StartsWith("register_agent", StringComparison.Ordinal)).Single().Value.GetProperty("transactions").GetInt32(), Is.EqualTo(11));
+        Assert.That(units["attest"].GetProperty("transactions").GetInt32(), Is.EqualTo(11));
+        Assert.That(units["submit_task"].GetProperty("transactions").GetInt32(), Is.EqualTo(2));
+        Assert.That(units.Values.All(u => u.GetProperty("units").GetInt64() > 0), Is.True, "every transaction consumed compute units");
+        Assert.That(solana.GetProperty("failedTransactions").GetInt32(), Is.Zero);
     }
 
     [Test]
