@@ -103,7 +103,7 @@ public sealed class SolanaNetwork : IAgentClusterNetwork, INetworkAgents, INetwo
     public INetworkReviews Reviews => this;
 
     /// <summary>The signer's ACC account (its associated token account for <see cref="Mint"/>).</summary>
-    public PublicKey SignerAccAccount => SolanaNativePrograms.AssociatedTokenAddress(Signer.PublicKey, Mint);
+    public PublicKey SignerAccAccount => AssociatedTokenAccountProgram.DeriveAssociatedTokenAccount(Signer.PublicKey, Mint);
 
     /// <summary>
     /// Connects: the options checked, the deployment file and the signer's keypair file read, then the node asked (getHealth), the
@@ -224,14 +224,14 @@ public sealed class SolanaNetwork : IAgentClusterNetwork, INetworkAgents, INetwo
     /// <inheritdoc/>
     public async Task<DateTimeOffset> ChainTimeAsync(CancellationToken cancellationToken = default)
     {
-        SolanaChainAccount clock = await _chain.GetAccountAsync(SolanaNativePrograms.ClockSysvar, Level, cancellationToken).ConfigureAwait(false)
+        SolanaChainAccount clock = await _chain.GetAccountAsync(WellKnown.SysvarClock, Level, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"The node at {RpcUrl} has no Clock sysvar.");
         return DateTimeOffset.FromUnixTimeSeconds(BinaryPrimitives.ReadInt64LittleEndian(clock.Data.AsSpan(32, 8)));
     }
 
     /// <inheritdoc/>
     public async Task<BigInteger> GetAccBalanceAsync(CancellationToken cancellationToken = default) =>
-        SolanaNativePrograms.TokenAmount(await _chain.GetAccountAsync(SignerAccAccount, Level, cancellationToken).ConfigureAwait(false));
+        SolanaTokenReads.TokenAmount(await _chain.GetAccountAsync(SignerAccAccount, Level, cancellationToken).ConfigureAwait(false));
 
     /// <summary>The program's config (parameters, market terms, vaults), read now.</summary>
     public async Task<ConfigAccount> GetConfigAsync(CancellationToken cancellationToken = default)
@@ -271,7 +271,7 @@ public sealed class SolanaNetwork : IAgentClusterNetwork, INetworkAgents, INetwo
 
         await SendAsync("register_agent",
         [
-            SolanaNativePrograms.CreateAssociatedTokenAccountIdempotent(Signer.PublicKey, Signer.PublicKey, Mint),
+            AssociatedTokenAccountProgram.CreateIdempotent(Signer.PublicKey, Signer.PublicKey, Mint),
             Program.RegisterAgent(ProgramId, Signer.PublicKey, key.Account.PublicKey, agentPda, SignerAccAccount, capabilities),
             Program.OpenReputation(ProgramId, Signer.PublicKey, agentPda, Program.ReputationAddress(ProgramId, key.Account.PublicKey)),
         ], [key.Account], cancellationToken).ConfigureAwait(false);
@@ -310,7 +310,7 @@ public sealed class SolanaNetwork : IAgentClusterNetwork, INetworkAgents, INetwo
             attestation.TokensPerSecond, expires, nonce);
         await SendAsync("attest",
         [
-            SolanaNativePrograms.Ed25519Verify(attestorKey.Account.PublicKey, attestorKey.Account.Sign(message), message),
+            Ed25519Program.VerifySignature(attestorKey.Account, message),
             Program.Attest(ProgramId, Program.AgentAddress(ProgramId, agentKey), Program.AttestorAddress(ProgramId, attestorKey.Account.PublicKey),
                 attestation.MeasurementHash, attestation.CpuCores, attestation.GpuMemoryMb, attestation.TokensPerSecond, expires, nonce),
         ], [], cancellationToken).ConfigureAwait(false);
@@ -530,7 +530,7 @@ public sealed class SolanaNetwork : IAgentClusterNetwork, INetworkAgents, INetwo
             var instructions = new List<TransactionInstruction>();
             if (first)
             {
-                instructions.Add(SolanaNativePrograms.CreateAssociatedTokenAccountIdempotent(Signer.PublicKey, Signer.PublicKey, Mint));
+                instructions.Add(AssociatedTokenAccountProgram.CreateIdempotent(Signer.PublicKey, Signer.PublicKey, Mint));
                 first = false;
             }
 

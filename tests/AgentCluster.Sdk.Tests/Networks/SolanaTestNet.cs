@@ -126,12 +126,12 @@ internal sealed class SolanaTestNet : IAsyncDisposable
     }
 
     public async Task<ulong> TokenBalanceAsync(PublicKey tokenAccount, CancellationToken ct) =>
-        SolanaNativePrograms.TokenAmount(await _rpc.GetAccountAsync(tokenAccount, AgentCluster.Solana.Rpc.Commitment.Confirmed, ct));
+        SolanaTokenReads.TokenAmount(await _rpc.GetAccountAsync(tokenAccount, AgentCluster.Solana.Rpc.Commitment.Confirmed, ct));
 
     public async Task<ulong> MintSupplyAsync(CancellationToken ct) =>
-        SolanaNativePrograms.MintSupply((await _rpc.GetAccountAsync(Mint, AgentCluster.Solana.Rpc.Commitment.Confirmed, ct))!);
+        SolanaTokenReads.MintSupply((await _rpc.GetAccountAsync(Mint, AgentCluster.Solana.Rpc.Commitment.Confirmed, ct))!);
 
-    public static PublicKey AccAccount(PublicKey owner, PublicKey mint) => SolanaNativePrograms.AssociatedTokenAddress(owner, mint);
+    public static PublicKey AccAccount(PublicKey owner, PublicKey mint) => AssociatedTokenAccountProgram.DeriveAssociatedTokenAccount(owner, mint);
 
     public async ValueTask DisposeAsync()
     {
