@@ -21,7 +21,7 @@ namespace AgentCluster.Sdk.Networks;
 
 /// <summary>
 /// <see cref="IAgentClusterNetwork"/> on Solana: the AgentCluster program through AgentCluster.Solana (its typed instructions and
-/// account decoders). Agents are named by their agent key, tasks by their task account. Every send builds a legacy transaction, signs
+/// account decoders). Agents are named by their agent key, tasks by their task account. Every send builds a transaction (legacy or v0), signs
 /// it with the signer (fee payer) and the agent keys it needs, sends it with preflight (a failed preflight with the program's error is
 /// an <see cref="AgentClusterProgramException"/> naming it) and waits, bounded, for the options' commitment; see <see cref="SendAsync"/>
 /// for what a timeout does. On Solana the agent key itself signs <c>post_result</c> and <c>commit_vote</c>, so the network keeps the
@@ -652,7 +652,7 @@ public sealed class SolanaNetwork : IAgentClusterNetwork, INetworkAgents, INetwo
     // ------------------------------------------------------------------ sending
 
     /// <summary>
-    /// Builds, signs, sends and confirms one transaction of <paramref name="instructions"/> with the signer as fee payer and
+    /// Builds (in the options' <see cref="SolanaNetworkOptions.TransactionVersion"/>), signs, sends and confirms one transaction of <paramref name="instructions"/> with the signer as fee payer and
     /// <paramref name="extraSigners"/>; returns its signature. A failed preflight with the AgentCluster program's error throws
     /// <see cref="AgentClusterProgramException"/> (name, code, instruction, logs) and nothing lands. After sending, the signature's status
     /// is polled until the options' commitment (bounded by <see cref="SolanaNetworkOptions.ConfirmTimeout"/>); the same signed bytes are
@@ -672,7 +672,7 @@ public sealed class SolanaNetwork : IAgentClusterNetwork, INetworkAgents, INetwo
         for (int blockhashes = 1; ; blockhashes++)
         {
             (string blockhash, ulong lastValid) = await _chain.GetLatestBlockhashAsync(commitment, cancellationToken).ConfigureAwait(false);
-            Transaction tx = new TransactionBuilder().SetFeePayer(Signer.PublicKey).SetRecentBlockHash(blockhash).AddInstructions(instructions)
+            Transaction tx = new TransactionBuilder().SetVersion(_options.TransactionVersion).SetFeePayer(Signer.PublicKey).SetRecentBlockHash(blockhash).AddInstructions(instructions)
                 .BuildTransaction([Signer, .. extraSigners.Where(a => a.PublicKey != Signer.PublicKey).DistinctBy(a => a.PublicKey.Key)]);
             byte[] wire = tx.Serialize();
             string signature = tx.Id;

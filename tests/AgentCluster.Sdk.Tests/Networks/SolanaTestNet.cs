@@ -29,6 +29,9 @@ internal sealed class SolanaTestNet : IAsyncDisposable
 
     public SolanaDeployment Deployment { get; }
 
+    /// <summary>A JSON-RPC client on the node.</summary>
+    public AgentCluster.Solana.Rpc.SolanaRpcClient Rpc => _rpc.Rpc;
+
     public string DeploymentPath => Path.Combine(_dir, "solana-localnet.json");
 
     public string AuthorityKeypairPath => Deployment.AuthorityKeypairPath!;
@@ -108,9 +111,11 @@ internal sealed class SolanaTestNet : IAsyncDisposable
     public Task WarpAsync(long seconds, CancellationToken ct) => _rpc.WarpTimeAsync(seconds, ct);
 
     /// <summary>A network signing as <paramref name="signer"/> (its own salt store in the temporary directory).</summary>
-    public Task<SolanaNetwork> ConnectAsync(Account signer, CancellationToken ct) => SolanaNetwork.ConnectAsync(new SolanaNetworkOptions
+    public Task<SolanaNetwork> ConnectAsync(Account signer, CancellationToken ct,
+        AgentCluster.Solana.Messages.MessageVersion version = AgentCluster.Solana.Messages.MessageVersion.Legacy) => SolanaNetwork.ConnectAsync(new SolanaNetworkOptions
     {
         DeploymentPath = DeploymentPath, Account = signer, ReviewStorePath = Path.Combine(_dir, $"salts-{signer.PublicKey}.db"), Commitment = "confirmed",
+        TransactionVersion = version,
     }, cancellationToken: ct);
 
     /// <summary>Approves a fresh attestor key through the config's authority (set_attestor); returns it.</summary>
