@@ -78,6 +78,21 @@ public class MessageDifferentialTests
             Assert.That(Gen.Hex(bytes), Is.EqualTo(answers[seed]), $"seed {seed}");
             withLookups += message.AddressTableLookups.Count > 0 ? 1 : 0;
 
+            // Each account's flags in the message are the OR of every use (the fee payer a writable signer), wherever it sits.
+            var loaded = message.AddressTableLookups.SelectMany(l => l.WritableIndexes.Select(i => tables.First(t => t.Key == l.AccountKey).Addresses[i]))
+                .Concat(message.AddressTableLookups.SelectMany(l => l.ReadOnlyIndexes.Select(i => tables.First(t => t.Key == l.AccountKey).Addresses[i])));
+            var all = message.AccountKeys.Concat(loaded).ToList();
+            Assert.That(all.Distinct().Count(), Is.EqualTo(all.Count), $"seed {seed}: every account once");
+            var uses = ixs.SelectMany(ix => ix.Keys).Append(new AccountMeta(feePayer, true, true)).Concat(ixs.Select(ix => new AccountMeta(ix.ProgramId, false, false))).ToList();
+            for (int i = 0; i < all.Count; i++)
+            {
+                var used = uses.Where(u => u.PublicKey == all[i]).ToList();
+                Assert.That(message.IsWritable(i), Is.EqualTo(used.Any(u => u.IsWritable)), $"seed {seed}: account {i} writable");
+                Assert.That(message.IsSigner(i), Is.EqualTo(used.Any(u => u.IsSigner)), $"seed {seed}: account {i} signer");
+            }
+
+            Assert.That(ixs.Select(ix => ix.Keys.Select(k => k.PublicKey)), Is.EqualTo(message.Instructions.Select(c => c.AccountIndexes.Select(i => all[i]))), $"seed {seed}: instruction accounts");
+
             // The round trip: decoding gives the same message back.
             Message again = Message.Deserialize(bytes);
             Assert.That(Gen.Hex(again.Serialize()), Is.EqualTo(answers[seed]), $"seed {seed} (round trip)");
