@@ -102,6 +102,7 @@ public class MessageDifferentialTests
 
         // The generator must exercise both paths (refusals are rare, valid cases most).
         Assert.That(Cases - refused, Is.GreaterThan(Cases * 3 / 4));
+        Assert.That(refused, Is.GreaterThan(0), "some cases (a writable program, the fee payer as a program) are refused by both");
         if (v0)
         {
             Assert.That(withLookups, Is.GreaterThan(Cases / 3));
