@@ -161,6 +161,40 @@ public class MessageDifferentialTests
     }
 
     [Test]
+    public void Partly_signed_transactions_are_kits_and_decode_with_the_missing_signers()
+    {
+        const int n = 100;
+        var requests = new List<JsonObject>();
+        var cases = new List<(Transaction Tx, List<PublicKey> Missing)>();
+        for (int seed = 0; seed < n; seed++)
+        {
+            var gen = new Gen(15_000 + seed);
+            bool v0 = seed % 2 == 1;
+            var accounts = Enumerable.Range(0, gen.Random.Next(2, 5)).Select(_ => Gen.AccountFrom(gen.Random)).ToList();
+            var (feePayer, ixs, tables) = gen.MessageCase(v0, accounts.Select(a => a.PublicKey).ToList());
+            string blockhash = gen.Blockhash();
+            Message message = Message.Compile(feePayer, blockhash, ixs, v0 ? MessageVersion.V0 : MessageVersion.Legacy, tables);
+            var signing = accounts.Where(a => message.SignerKeys.Contains(a.PublicKey) && gen.Chance(0.5)).ToList();
+            Transaction tx = new Transaction(message).Sign(signing);
+            cases.Add((tx, message.SignerKeys.Where(k => !signing.Any(a => a.PublicKey == k)).ToList()));
+            JsonObject request = Gen.MessageRequest("transaction", v0, feePayer, blockhash, ixs, tables);
+            request["seeds"] = new JsonArray(signing.Select(a => (JsonNode)JsonValue.Create(Gen.Hex(a.Seed))!).ToArray());
+            requests.Add(request);
+        }
+
+        string[] answers = Kit.Run(requests);
+        Assert.That(cases.Count(c => c.Missing.Count > 0), Is.GreaterThan(n / 2));
+        for (int seed = 0; seed < n; seed++)
+        {
+            var (tx, missing) = cases[seed];
+            Assert.That(Gen.Hex(tx.Serialize(requireAllSignatures: false)), Is.EqualTo(answers[seed]), $"seed {seed}");
+            Transaction decoded = Transaction.Deserialize(Convert.FromHexString(answers[seed]));
+            Assert.That(decoded.MissingSigners, Is.EqualTo(missing), $"seed {seed}");
+            Assert.That(decoded.IsFullySigned, Is.EqualTo(missing.Count == 0), $"seed {seed}");
+        }
+    }
+
+    [Test]
     public void Signatures_and_public_keys_from_a_seed_are_kits()
     {
         var requests = new List<JsonObject>();
