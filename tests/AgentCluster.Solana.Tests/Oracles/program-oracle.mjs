@@ -241,6 +241,15 @@ async function flow() {
   ok(await H.send(m.svm, m.payer, [P.withdrawInstruction({ ...m, ...reviewers[0] })]));
   ok(await H.send(m.svm, m.payer, [P.requestExitInstruction({ ...m, owner: reviewers[2].owner, agent: reviewers[2].agent })]));
 
+  // reputation_of again after more decay: a day, 45 days, 200 days, past 63 half-lives (nothing left)
+  for (const days of [1, 45, 200, 5800]) {
+    m.later(days * 86400 + 77);
+    for (const who of [executor, ...seated]) {
+      const result = ok(await H.send(m.svm, m.payer, [P.reputationOfInstruction({ program: m.program, reputation: who.reputation, dimension: 1 - (days % 2) })]));
+      reputationOf.push({ reputation: who.reputation, dimension: 1 - (days % 2), now: String(m.now()), value: String(P.returnedU64(result)) });
+    }
+  }
+
   // every account, raw and decoded by program.mjs (the C# names: config's keys as base58, its market split into terms and reward)
   const raw = (a) => hex(m.svm.getAccount(a).data);
   const accounts = [];

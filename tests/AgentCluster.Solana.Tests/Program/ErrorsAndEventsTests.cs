@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AgentCluster.Solana.Programs;
+using AgentCluster.Solana.Rpc;
 
 namespace AgentCluster.Solana.Tests.Program;
 
@@ -41,6 +42,26 @@ public sealed class ErrorsAndEventsTests
             Assert.That(AgentClusterProgramException.TryFrom(second.RootElement, null, Program, [Other, Program])!.Error, Is.EqualTo(AgentClusterProgramError.MissingSigner));
             Assert.That(AgentClusterProgramException.TryFrom(0, 134)!.Error, Is.EqualTo(AgentClusterProgramError.TaskNotReserved));
             Assert.That(AgentClusterProgramException.TryFrom(0, -1), Is.Null);
+        });
+    }
+
+    [Test]
+    public void TryFrom_AFailedPreflight_KeepsItsLogsAndWrapsIt()
+    {
+        using var err = JsonDocument.Parse("""{"InstructionError":[1,{"Custom":70}]}""");
+        TransactionError error = TransactionError.FromJson(err.RootElement)!;
+        string[] logs = ["Program log: error: TASK_WRONG_STATUS"];
+        var simulation = new TransactionSimulationException("sendTransaction", -32002, "preflight failed", null, error, logs, 1234);
+        var e = AgentClusterProgramException.TryFrom(simulation);
+        Assert.Multiple(() =>
+        {
+            Assert.That(e!.Error, Is.EqualTo(AgentClusterProgramError.TaskWrongStatus));
+            Assert.That(e.InstructionIndex, Is.EqualTo(1));
+            Assert.That(e.Logs, Is.EqualTo(logs));
+            Assert.That(e.InnerException, Is.SameAs(simulation));
+            Assert.That(AgentClusterProgramException.TryFrom(simulation, Program, [Program, Other]), Is.Null, "instruction 1 is another program's");
+            using var builtin = JsonDocument.Parse("""{"InstructionError":[0,"InvalidAccountData"]}""");
+            Assert.That(AgentClusterProgramException.TryFrom(TransactionError.FromJson(builtin.RootElement)), Is.Null);
         });
     }
 
