@@ -763,9 +763,14 @@ public sealed class SolanaNetwork : IAgentClusterNetwork, INetworkAgents, INetwo
 
     // ------------------------------------------------------------------ helpers
 
-    private string SaltMarket => $"solana:{Convert.ToHexString(ProgramId.Span).ToLowerInvariant()}";
+    /// <summary>The salt store's market key for this deployment.</summary>
+    internal string SaltMarket => $"solana:{Convert.ToHexString(ProgramId.Span).ToLowerInvariant()}";
 
-    private static BigInteger Id(PublicKey key) => new(key.Span, isUnsigned: true, isBigEndian: true);
+    /// <summary>The salt store's chain id for this cluster (its genesis hash as an unsigned number).</summary>
+    internal BigInteger SaltChainId => _saltChainId;
+
+    /// <summary>A task address or agent key as the salt store's id (its 32 bytes as an unsigned big-endian number).</summary>
+    internal static BigInteger Id(PublicKey key) => new(key.Span, isUnsigned: true, isBigEndian: true);
 
     private async Task<(ulong Id, PublicKey Task)> FreshTaskAsync(CancellationToken cancellationToken)
     {

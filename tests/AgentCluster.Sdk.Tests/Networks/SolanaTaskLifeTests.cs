@@ -115,6 +115,17 @@ public sealed class SolanaTaskLifeTests
         }
 
         Assert.That(() => committeeNet.Reviews.CommitAsync(task, committee[0], approve: true, ct), Throws.TypeOf<AgentCluster.Sdk.Reviews.ReviewAlreadyCommittedException>());
+        TaskAccount committed = await requesterNet.GetTaskAccountAsync(task, ct);
+        foreach (TaskSeat seat in committed.Members)
+        {
+            // The salt store holds each salt, and the commitment on chain is the program's hash of it.
+            AgentCluster.Sdk.Reviews.StoredCommitment stored = committeeNet.Store.Find(committeeNet.SaltChainId, committeeNet.SaltMarket,
+                SolanaNetwork.Id(taskAddress), SolanaNetwork.Id(seat.AgentKey))!;
+            Assert.That(stored, Is.Not.Null);
+            Assert.That(stored.State, Is.EqualTo(AgentCluster.Sdk.Reviews.CommitmentState.Committed));
+            Assert.That(seat.Commitment, Is.EqualTo(Program.VoteCommitment(taskAddress, seat.AgentKey, true, stored.Salt)));
+        }
+
         foreach (AgentRef member in committee)
         {
             await committeeNet.Reviews.RevealAsync(task, member, ct);
