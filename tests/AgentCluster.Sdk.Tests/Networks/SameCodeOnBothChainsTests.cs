@@ -61,6 +61,25 @@ public sealed class SameCodeOnBothChainsTests
     }
 
     [Test]
+    public async Task TheProvider_ConnectsTheConfiguredSolanaNetworkOnceAndSharesIt()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await using SolanaTestNet localnet = await SolanaTestNet.StartAsync(cts.Token);
+        Account signer = Account.Generate();
+        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(SolanaConfig(localnet, signer, "provided")).Build();
+        var services = new ServiceCollection();
+        services.AddAgentClusterNetwork(configuration);
+        var setups = services.Where(d => d.ServiceType == typeof(IConfigureOptions<AgentClusterNetworkOptions>))
+            .Select(d => (IConfigureOptions<AgentClusterNetworkOptions>)d.ImplementationInstance!).ToList();
+        AgentClusterNetworkOptions options = new OptionsFactory<AgentClusterNetworkOptions>(setups, []).Create(Options.DefaultName);
+        Assert.That((options.Kind, options.Solana!.Commitment, options.Solana.KeypairPath), Is.EqualTo((NetworkKind.Solana, "confirmed", Path.Combine(localnet.Dir, "provided.json"))));
+        await using var provider = new AgentClusterNetworkProvider(Options.Create(options));
+        IAgentClusterNetwork first = await provider.GetNetworkAsync(cts.Token);
+        Assert.That(await provider.GetNetworkAsync(cts.Token), Is.SameAs(first), "connected once, shared");
+        Assert.That((first.Kind, first.Account, first.Name), Is.EqualTo((NetworkKind.Solana, signer.PublicKey.Key, $"solana:{localnet.ProgramId}")));
+    }
+
+    [Test]
     public void TheFactory_RefusesAnUnknownChainAndAMissingSection()
     {
         Assert.Multiple(() =>
