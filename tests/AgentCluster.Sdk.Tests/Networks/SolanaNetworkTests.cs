@@ -344,6 +344,99 @@ public sealed class SolanaNetworkTests
         });
     }
 
+    [Test]
+    public async Task ASendWhoseAnswersAreLost_IsConfirmedBySignatureAndLandsOnce()
+    {
+        using var cts = Bound();
+        Account owner = await _net.NewFundedAccountAsync(50_000 * Acc, cts.Token);
+        await using SolanaNetwork direct = await _net.ConnectAsync(owner, cts.Token);
+        AgentRef agent = await direct.Agents.RegisterAsync(direct.Agents.NewKey(), 1, "ipfs://a", cts.Token);
+
+        // A proxy that passes every call to the node but answers each sendTransaction with HTTP 503 after the node took it: the client
+        // retries the same bytes, gives up, and the network must learn from the signature's status that the stake landed, once.
+        await using var proxy = await LossyProxy.StartAsync(new Uri(_net.Deployment.RpcUrl!), cts.Token);
+        await using SolanaNetwork net = await SolanaNetwork.ConnectAsync(new SolanaNetworkOptions
+        {
+            DeploymentPath = _net.DeploymentPath, RpcUrl = proxy.Url, Account = owner, ReviewStorePath = Path.Combine(_net.Dir, "lossy.db"),
+        }, cancellationToken: cts.Token);
+        BigInteger stake = await net.Staking.StakeAsync(agent, 5 * Acc, cts.Token);
+        Assert.Multiple(() =>
+        {
+            Assert.That(proxy.SendsSeen, Is.GreaterThanOrEqualTo(1));
+            Assert.That(stake, Is.EqualTo(new BigInteger(5 * Acc)), "staked once, whatever the number of sends");
+        });
+        Assert.That(await direct.Staking.GetStakeAsync(agent, cts.Token), Is.EqualTo(new BigInteger(5 * Acc)));
+    }
+
+    /// <summary>A JSON-RPC proxy on 127.0.0.1 that forwards every request and loses the answers of sendTransaction (HTTP 503).</summary>
+    private sealed class LossyProxy : IAsyncDisposable
+    {
+        private readonly System.Net.HttpListener _listener = new();
+        private readonly HttpClient _http = new();
+        private readonly Uri _node;
+        private readonly Task _loop;
+        private int _sends;
+
+        private LossyProxy(Uri node, int port)
+        {
+            _node = node;
+            Url = $"http://127.0.0.1:{port}/";
+            _listener.Prefixes.Add(Url);
+            _listener.Start();
+            _loop = Task.Run(LoopAsync);
+        }
+
+        public string Url { get; }
+
+        public int SendsSeen => Volatile.Read(ref _sends);
+
+        public static Task<LossyProxy> StartAsync(Uri node, CancellationToken ct)
+        {
+            ct.ThrowIfCancellationRequested();
+            return Task.FromResult(new LossyProxy(node, FreePort()));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _listener.Stop();
+            _listener.Close();
+            await Task.WhenAny(_loop, Task.Delay(TimeSpan.FromSeconds(5)));
+            _http.Dispose();
+        }
+
+        private async Task LoopAsync()
+        {
+            while (_listener.IsListening)
+            {
+                System.Net.HttpListenerContext context;
+                try
+                {
+                    context = await _listener.GetContextAsync();
+                }
+                catch (Exception e) when (e is System.Net.HttpListenerException or ObjectDisposedException or InvalidOperationException)
+                {
+                    return;
+                }
+
+                using var reader = new StreamReader(context.Request.InputStream);
+                string body = await reader.ReadToEndAsync();
+                using HttpResponseMessage answer = await _http.PostAsync(_node, new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+                byte[] bytes = await answer.Content.ReadAsByteArrayAsync();
+                if (body.Contains("\"sendTransaction\"", StringComparison.Ordinal))
+                {
+                    Interlocked.Increment(ref _sends);
+                    context.Response.StatusCode = 503; // the node took it; the answer is lost
+                    context.Response.Close();
+                    continue;
+                }
+
+                context.Response.ContentType = "application/json";
+                await context.Response.OutputStream.WriteAsync(bytes);
+                context.Response.Close();
+            }
+        }
+    }
+
     internal static CancellationTokenSource Bound() => new(TimeSpan.FromSeconds(180));
 
     private static int FreePort()
