@@ -342,6 +342,11 @@ export function methods(chain, server) {
     // ---- localnet-only ----
     localnet_warpTime: (p) => chain.warpTime(u64Param(p[0], 'seconds (parameter 0)', { min: 1n, max: 100n * 365n * 86400n })),
     localnet_fundAcc: (p) => chain.fundAcc(pubkeyParam(p, 0, 'the owner'), u64Param(p[1], 'the amount in base units (parameter 1)', { min: 1n })),
+    localnet_advanceSlots: (p) => {
+      const n = Number(u64Param(p[0], 'slots (parameter 0)', { min: 1n, max: 1000n }));
+      for (let i = 0; i < n; i++) chain.advance();
+      return chain.slot;
+    },
     localnet_info: () => server.info(),
   };
 }

@@ -1,0 +1,69 @@
+using System.Text.Json;
+
+namespace AgentCluster.Solana.Programs;
+
+/// <summary>A transaction failed with one of the AgentCluster program's errors (InstructionError [index, Custom(code)]).</summary>
+public sealed class AgentClusterProgramException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="error">The program's error.</param>
+    /// <param name="instructionIndex">The failed instruction's index in the transaction.</param>
+    /// <param name="logs">The transaction's logs, if known.</param>
+    public AgentClusterProgramException(AgentClusterProgramError error, int instructionIndex, IReadOnlyList<string>? logs = null)
+        : base($"AgentCluster program error {error} ({(uint)error}) in instruction {instructionIndex}.")
+    {
+        Error = error;
+        InstructionIndex = instructionIndex;
+        Logs = logs ?? [];
+    }
+
+    /// <summary>The program's error.</summary>
+    public AgentClusterProgramError Error { get; }
+
+    /// <summary>The custom error code.</summary>
+    public uint Code => (uint)Error;
+
+    /// <summary>The failed instruction's index in the transaction.</summary>
+    public int InstructionIndex { get; }
+
+    /// <summary>The transaction's logs (empty when not known).</summary>
+    public IReadOnlyList<string> Logs { get; }
+
+    /// <summary>The typed exception for a custom code of the program, or null when the code is not one of its errors.</summary>
+    /// <param name="instructionIndex">The failed instruction's index.</param>
+    /// <param name="customCode">The Custom(n) code.</param>
+    /// <param name="logs">The logs, if known.</param>
+    /// <returns>The exception, or null.</returns>
+    public static AgentClusterProgramException? TryFrom(int instructionIndex, long customCode, IReadOnlyList<string>? logs = null) =>
+        customCode is >= 0 and <= uint.MaxValue && Enum.IsDefined((AgentClusterProgramError)(uint)customCode)
+            ? new AgentClusterProgramException((AgentClusterProgramError)(uint)customCode, instructionIndex, logs)
+            : null;
+
+    /// <summary>
+    /// The typed exception for a transaction error as the RPC gives it ({"InstructionError":[i,{"Custom":n}]}), or null when the error
+    /// is of another kind or the code is not the program's. With <paramref name="instructionPrograms"/> (each instruction's program
+    /// id, in order) and <paramref name="programId"/>, a custom error of another program's instruction is not taken for ours.
+    /// </summary>
+    /// <param name="err">The err JSON.</param>
+    /// <param name="logs">The logs, if known.</param>
+    /// <param name="programId">The AgentCluster program's address, or null.</param>
+    /// <param name="instructionPrograms">The transaction's instructions' program ids, or null.</param>
+    /// <returns>The exception, or null.</returns>
+    public static AgentClusterProgramException? TryFrom(JsonElement err, IReadOnlyList<string>? logs = null, PublicKey? programId = null,
+        IReadOnlyList<PublicKey>? instructionPrograms = null)
+    {
+        if (err.ValueKind != JsonValueKind.Object || !err.TryGetProperty("InstructionError", out JsonElement ie) || ie.ValueKind != JsonValueKind.Array ||
+            ie.GetArrayLength() != 2 || !ie[0].TryGetInt32(out int index) || ie[1].ValueKind != JsonValueKind.Object ||
+            !ie[1].TryGetProperty("Custom", out JsonElement custom) || !custom.TryGetInt64(out long code))
+        {
+            return null;
+        }
+
+        if (programId is not null && instructionPrograms is not null && (index < 0 || index >= instructionPrograms.Count || instructionPrograms[index] != programId))
+        {
+            return null;
+        }
+
+        return TryFrom(index, code, logs);
+    }
+}
