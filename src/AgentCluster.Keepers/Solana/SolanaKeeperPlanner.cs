@@ -52,6 +52,15 @@ public sealed record SolanaKeeperUnit(TransactionInstruction Instruction, uint C
 /// <param name="Units">The instructions (at least one).</param>
 public sealed record SolanaKeeperAction(SolanaKeeperActionKind Kind, PublicKey Task, ulong TaskId, IReadOnlyList<SolanaKeeperUnit> Units);
 
+/// <summary>A candidate's sortition key -log2(u) / weight (the bindings' <see cref="AgentClusterMath"/>: the program's own arithmetic).</summary>
+/// <param name="NegLog2U">-log2(u) in Q32.32.</param>
+/// <param name="Weight">The stake at the snapshot.</param>
+public readonly record struct SortitionKey(ulong NegLog2U, ulong Weight)
+{
+    /// <summary>Whether this key is strictly smaller (better) than <paramref name="other"/>, compared exactly as the program does.</summary>
+    public bool IsBetterThan(SortitionKey other) => AgentClusterMath.SortitionKeyLess(NegLog2U, Weight, other.NegLog2U, other.Weight);
+}
+
 /// <summary>A task account and its address.</summary>
 /// <param name="Address">The task's address.</param>
 /// <param name="Account">The decoded task.</param>
@@ -103,7 +112,7 @@ public sealed class SolanaKeeperPlanner
                 return true;
             }
 
-            if (IsFinal(t) && (HasUnsettledExecutor(t) || t.MembersSettled < t.SeatsFilled))
+            if (IsFinal(t) && (HasUnsettledExecutor(t) || t.MembersSettled < t.Seats))
             {
                 return true;
             }
@@ -163,11 +172,11 @@ public sealed class SolanaKeeperPlanner
     /// The candidates for a task's committee, best key first: every agent Active, attested now, staked at the snapshot
     /// (<c>resultPostedAt - 1</c>), not the executor, owned by neither the requester nor the executor's owner.
     /// </summary>
-    public static IReadOnlyList<(SolanaAgentEntry Agent, SolanaSortition.Key Key)> RankCandidates(TaskAccount task, long now, IEnumerable<SolanaAgentEntry> agents)
+    public static IReadOnlyList<(SolanaAgentEntry Agent, SortitionKey Key)> RankCandidates(TaskAccount task, long now, IEnumerable<SolanaAgentEntry> agents)
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(agents);
-        var ranked = new List<(SolanaAgentEntry Agent, SolanaSortition.Key Key)>();
+        var ranked = new List<(SolanaAgentEntry Agent, SortitionKey Key)>();
         foreach (SolanaAgentEntry entry in agents)
         {
             AgentAccount a = entry.Account;
@@ -177,13 +186,13 @@ public sealed class SolanaKeeperPlanner
                 continue;
             }
 
-            ulong weight = SolanaSortition.StakeAt(a, task.ResultPostedAt - 1);
+            ulong weight = a.StakeAt(task.ResultPostedAt - 1);
             if (weight == 0)
             {
                 continue;
             }
 
-            ranked.Add((entry, new SolanaSortition.Key(SolanaSortition.NegLog2U(task.Seed, a.AgentKey), weight)));
+            ranked.Add((entry, new SortitionKey(AgentClusterMath.SortitionNegLog2U(task.Seed, a.AgentKey), weight)));
         }
 
         ranked.Sort((x, y) => x.Key.IsBetterThan(y.Key) ? -1 : y.Key.IsBetterThan(x.Key) ? 1 : CompareKeys(x.Agent.Account.AgentKey, y.Agent.Account.AgentKey));
@@ -194,8 +203,8 @@ public sealed class SolanaKeeperPlanner
         List<SolanaKeeperAction> urgent, List<SolanaKeeperAction> rest)
     {
         TaskAccount t = entry.Account;
-        bool formed = t.SeatsFilled == t.CommitteeSize;
-        if ((!formed && now > t.FillClosesAt) || (formed && (now > t.RevealEndsAt || t.Reveals == t.SeatsFilled)))
+        bool formed = t.Seats == t.CommitteeSize;
+        if ((!formed && now > t.FillClosesAt) || (formed && (now > t.RevealEndsAt || t.Reveals == t.Seats)))
         {
             rest.Add(Single(SolanaKeeperActionKind.SettleTask, entry,
                 AgentClusterProgram.SettleTask(_deployment.ProgramId, _keeper, entry.Address, t.Vault, KeeperAcc), SettleTaskUnits));
@@ -208,7 +217,7 @@ public sealed class SolanaKeeperPlanner
             var draws = RankCandidates(t, now, agentsByKey.Values)
                 .Take(t.CommitteeSize)
                 .Where(c => !seated.Contains(c.Agent.Account.AgentKey))
-                .Take(t.CommitteeSize - t.SeatsFilled)
+                .Take(t.CommitteeSize - t.Seats)
                 .Select(c => new SolanaKeeperUnit(
                     AgentClusterProgram.DrawSeat(_deployment.ProgramId, _keeper, entry.Address, t.Vault, KeeperAcc, c.Agent.Address), DrawUnits))
                 .ToList();
@@ -224,14 +233,14 @@ public sealed class SolanaKeeperPlanner
         {
             // The claim phase: while the best unseated candidate beats the worst member, it takes that seat (one claim a transaction).
             var members = Enumerable.Range(0, t.CommitteeSize)
-                .Select(i => (Seat: i, Key: new SolanaSortition.Key(t.Seats[i].NegLog2U, t.Seats[i].Weight)))
+                .Select(i => (Seat: i, Key: new SortitionKey(t.Members[i].NegLog2U, t.Members[i].Weight)))
                 .ToList();
             var seated = SeatedKeys(t);
-            var candidates = new Queue<(SolanaAgentEntry Agent, SolanaSortition.Key Key)>(
+            var candidates = new Queue<(SolanaAgentEntry Agent, SortitionKey Key)>(
                 RankCandidates(t, now, agentsByKey.Values).Where(c => !seated.Contains(c.Agent.Account.AgentKey)));
             for (int claims = 0; claims < t.CommitteeSize && candidates.Count > 0; claims++)
             {
-                (int Seat, SolanaSortition.Key Key) worst = members[0];
+                (int Seat, SortitionKey Key) worst = members[0];
                 foreach (var m in members)
                 {
                     if (worst.Key.IsBetterThan(m.Key))
@@ -240,7 +249,7 @@ public sealed class SolanaKeeperPlanner
                     }
                 }
 
-                (SolanaAgentEntry agent, SolanaSortition.Key key) = candidates.Peek();
+                (SolanaAgentEntry agent, SortitionKey key) = candidates.Peek();
                 if (!key.IsBetterThan(worst.Key))
                 {
                     break;
@@ -274,11 +283,11 @@ public sealed class SolanaKeeperPlanner
             }
         }
 
-        bool formed = t.SeatsFilled == t.CommitteeSize;
+        bool formed = t.Seats == t.CommitteeSize;
         var units = new List<SolanaKeeperUnit>();
         for (int i = 0; i < t.CommitteeSize; i++)
         {
-            TaskSeat seat = t.Seats[i];
+            TaskSeat seat = t.Members[i];
             if (seat.State == SeatState.Empty || seat.Settled || !agentsByKey.TryGetValue(seat.AgentKey, out SolanaAgentEntry? member))
             {
                 continue;
@@ -313,7 +322,7 @@ public sealed class SolanaKeeperPlanner
         new(kind, entry.Address, entry.Account.Id, [new SolanaKeeperUnit(instruction, units)]);
 
     private static HashSet<PublicKey> SeatedKeys(TaskAccount t) =>
-        t.Seats.Take(t.CommitteeSize).Where(s => s.State != SeatState.Empty).Select(s => s.AgentKey).ToHashSet();
+        t.Members.Take(t.CommitteeSize).Where(s => s.State != SeatState.Empty).Select(s => s.AgentKey).ToHashSet();
 
     private static bool IsFinal(TaskAccount t) => t.Status >= TaskStatus.Accepted;
 

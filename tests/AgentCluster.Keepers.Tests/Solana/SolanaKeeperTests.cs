@@ -44,7 +44,7 @@ public sealed class SolanaKeeperTests
         await SolanaMarketWorld.WaitUntilAsync(async () => (await world.ReadTaskAsync(task.Task)).Status == TaskStatus.Assigned, Patience, "the keeper's assign_task");
 
         await world.PostResultAsync(executor, task, Enumerable.Repeat((byte)0x77, 32).ToArray());
-        await SolanaMarketWorld.WaitUntilAsync(async () => (await world.ReadTaskAsync(task.Task)).SeatsFilled == 3, Patience, "the keeper's fix_seed and draws");
+        await SolanaMarketWorld.WaitUntilAsync(async () => (await world.ReadTaskAsync(task.Task)).Seats == 3, Patience, "the keeper's fix_seed and draws");
         TaskAccount drawn = await world.ReadTaskAsync(task.Task);
         Assert.That(drawn.Status, Is.EqualTo(TaskStatus.Verifying));
 
@@ -53,11 +53,11 @@ public sealed class SolanaKeeperTests
         PublicKey[] expected = eligible
             .Select(a => (a.AgentKey.PublicKey, Key: ReferenceNegLog2(drawn.Seed, a.AgentKey.PublicKey) / a.Stake))
             .OrderBy(x => x.Key).Take(3).Select(x => x.PublicKey).ToArray();
-        PublicKey[] seated = drawn.Seats.Select(s => s.AgentKey).ToArray();
+        PublicKey[] seated = drawn.Members.Select(s => s.AgentKey).ToArray();
         Assert.That(seated, Is.EquivalentTo(expected), "the committee is the three smallest keys -log2(u)/stake");
         Assert.That(seated, Has.None.EqualTo(conflicted.AgentKey.PublicKey).And.None.EqualTo(unattested.AgentKey.PublicKey)
             .And.None.EqualTo(unstaked.AgentKey.PublicKey).And.None.EqualTo(executor.AgentKey.PublicKey));
-        foreach (TaskSeat seat in drawn.Seats)
+        foreach (TaskSeat seat in drawn.Members)
         {
             SolanaTestAgent member = eligible.Single(a => a.AgentKey.PublicKey == seat.AgentKey);
             Assert.That(seat.Weight, Is.EqualTo(member.Stake), "weight = stake at the snapshot");
@@ -70,7 +70,7 @@ public sealed class SolanaKeeperTests
         for (int i = 0; i < 3; i++)
         {
             salts[i] = Enumerable.Repeat((byte)(i + 1), 32).ToArray();
-            await world.CommitAsync(eligible.Single(a => a.AgentKey.PublicKey == drawn.Seats[i].AgentKey), task, i, true, salts[i]);
+            await world.CommitAsync(eligible.Single(a => a.AgentKey.PublicKey == drawn.Members[i].AgentKey), task, i, true, salts[i]);
         }
 
         for (int i = 0; i < 3; i++)
@@ -85,11 +85,11 @@ public sealed class SolanaKeeperTests
         }, Patience, "the keeper's settle_task, settle_executor and three settle_member");
 
         TaskAccount done = await world.ReadTaskAsync(task.Task);
-        Assert.That(done.Seats.All(s => s.Settled), Is.True);
+        Assert.That(done.Members.All(s => s.Settled), Is.True);
         // Paid once per unit of work: assign, fix_seed, 3 draws, settle_task, settle_executor, 3 members.
         Assert.That(await world.AccOfAsync(keeper.Keeper.PublicKey), Is.EqualTo(10 * done.KeeperReward));
         // Each aligned member was paid into its owner's associated token account (created by the keeper when missing) and has the reputation account the keeper opened.
-        foreach (TaskSeat seat in done.Seats)
+        foreach (TaskSeat seat in done.Members)
         {
             Assert.That((await world.Rpc.GetAccountInfoAsync(AgentClusterProgram.ReputationAddress(world.Program, seat.AgentKey))).Value, Is.Not.Null);
         }
@@ -143,7 +143,7 @@ public sealed class SolanaKeeperTests
 
         foreach (SolanaTestTask t in tasks)
         {
-            await SolanaMarketWorld.WaitUntilAsync(async () => (await world.ReadTaskAsync(t.Task)).SeatsFilled == 3, Patience, $"task {t.Id}'s committee");
+            await SolanaMarketWorld.WaitUntilAsync(async () => (await world.ReadTaskAsync(t.Task)).Seats == 3, Patience, $"task {t.Id}'s committee");
         }
 
         long drawCloses = (await Task.WhenAll(tasks.Select(t => world.ReadTaskAsync(t.Task)))).Max(t => t.DrawClosesAt);
@@ -153,7 +153,7 @@ public sealed class SolanaKeeperTests
             TaskAccount account = await world.ReadTaskAsync(t.Task);
             for (int seat = 0; seat < 3; seat++)
             {
-                await world.CommitAsync(pool.Single(a => a.AgentKey.PublicKey == account.Seats[seat].AgentKey), t, seat, true, Salt(seat));
+                await world.CommitAsync(pool.Single(a => a.AgentKey.PublicKey == account.Members[seat].AgentKey), t, seat, true, Salt(seat));
             }
 
             for (int seat = 0; seat < 3; seat++)
