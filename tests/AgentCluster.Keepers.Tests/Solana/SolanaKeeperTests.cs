@@ -203,7 +203,7 @@ public sealed class SolanaKeeperTests
         world.Localnet.Kill();
         await SolanaMarketWorld.WaitUntilAsync(() => Task.FromResult(keeper.Logs.Lines.Count(l => l.EventId == 1302) >= 2), TimeSpan.FromSeconds(120),
             "two failed passes logged");
-        Assert.Multiple(async () =>
+        await Assert.MultipleAsync(async () =>
         {
             Assert.That(keeper.Measured("agentcluster_solana_keeper_failures", SolanaKeeperMetrics.PassKind), Is.GreaterThanOrEqualTo(2));
             Assert.That(keeper.Service.ExecuteTask!.IsCompleted, Is.False, "the keeper carries on");

@@ -40,6 +40,9 @@ internal sealed class SolanaMarketWorld : IAsyncDisposable
 
     public SolanaLocalnet Localnet { get; }
 
+    /// <summary>Every transaction this world sent (for the compute-unit table).</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Signatures { get; } = new();
+
     public SolanaRpcClient Rpc { get; }
 
     public Account Authority { get; }
@@ -214,6 +217,10 @@ internal sealed class SolanaMarketWorld : IAsyncDisposable
     public Task RevealAsync(SolanaTestTask task, int seat, bool approve, byte[] salt) =>
         SendAsync(Funder, [AgentClusterProgram.RevealVote(Program, task.Task, (byte)seat, approve, salt)]);
 
+    /// <summary>The requester or the executor's owner pulls what the task owes it into its associated token account.</summary>
+    public Task ClaimPayoutAsync(Account payee, SolanaTestTask task) =>
+        SendAsync(payee, [AgentClusterProgram.ClaimPayout(Program, payee.PublicKey, task.Task, task.Vault, AtaOf(payee.PublicKey))]);
+
     public async Task<TaskAccount> ReadTaskAsync(PublicKey task) =>
         TaskAccount.Decode((await Rpc.GetAccountInfoAsync(task, Commitment.Confirmed)).Value?.Data ?? throw new InvalidOperationException($"no task at {task}"));
 
@@ -249,6 +256,7 @@ internal sealed class SolanaMarketWorld : IAsyncDisposable
             throw new InvalidOperationException($"Transaction {signature} failed: {status.Error.Json}");
         }
 
+        Signatures.Enqueue(signature);
         return signature;
     }
 
