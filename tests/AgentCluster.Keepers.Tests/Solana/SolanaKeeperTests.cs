@@ -195,6 +195,93 @@ public sealed class SolanaKeeperTests
     }
 
     [Test]
+    public async Task ACommitteeSeatedWithTheWorstKeys_IsCorrectedByTheKeepersClaims_ToTheSortitionsBest()
+    {
+        await using SolanaMarketWorld world = await SolanaMarketWorld.StartAsync();
+        AgentCluster.Solana.Keys.Account requester = await world.NewFundedAsync(40_000 * Acc);
+        SolanaTestAgent executor = await world.NewAgentAsync();
+        var candidates = new List<SolanaTestAgent>();
+        for (int i = 0; i < 6; i++)
+        {
+            candidates.Add(await world.NewAgentAsync((ulong)(1_000 + 500 * i) * Acc));
+        }
+
+        // Someone else (not the keeper host) assigns, fixes the seed and fills the committee with the three WORST keys.
+        AgentCluster.Solana.Keys.Account other = await world.NewFundedAsync(1 * Acc);
+        PublicKey otherAcc = world.AtaOf(other.PublicKey);
+        SolanaTestTask task = await world.SubmitTaskAsync(requester, committeeSize: 3);
+        await world.BidAsync(executor, task, 800 * Acc);
+        await world.WarpAsync(3_601);
+        await world.SendAsync(other, [AgentClusterProgram.AssignTask(world.Program, other.PublicKey, task.Task, task.Vault, otherAcc)]);
+        await world.PostResultAsync(executor, task, Enumerable.Repeat((byte)0x77, 32).ToArray());
+        await SolanaMarketWorld.WaitUntilAsync(async () =>
+        {
+            try
+            {
+                await world.SendAsync(other, [AgentClusterProgram.FixSeed(world.Program, other.PublicKey, task.Task, task.Vault, otherAcc)]);
+                return true;
+            }
+            catch (AgentCluster.Solana.Rpc.TransactionSimulationException e) when (e.CustomCode == (uint)AgentClusterProgramError.SeedNotReady)
+            {
+                return false;
+            }
+        }, Patience, "the seed slot in SlotHashes");
+        TaskAccount seeded = await world.ReadTaskAsync(task.Task);
+        var ranked = candidates.Select(a => (Agent: a, Key: ReferenceNegLog2(seeded.Seed, a.AgentKey.PublicKey) / a.Stake)).OrderBy(x => x.Key).ToList();
+        foreach ((SolanaTestAgent worst, double _) in ranked.TakeLast(3))
+        {
+            await world.SendAsync(other, [AgentClusterProgram.DrawSeat(world.Program, other.PublicKey, task.Task, task.Vault, otherAcc, worst.Agent)]);
+        }
+
+        // The claim phase: after the fill phase, until the draw window closes. Only now does the keeper start.
+        await world.WarpAsync((ulong)(seeded.FillClosesAt - await world.NowAsync() + 1));
+        await using SolanaKeeperHost keeper = await SolanaKeeperHost.StartAsync(world, "keeper");
+        PublicKey[] best = ranked.Take(3).Select(x => x.Agent.AgentKey.PublicKey).ToArray();
+        await SolanaMarketWorld.WaitUntilAsync(async () => (await world.ReadTaskAsync(task.Task)).Members.Select(m => m.AgentKey).ToHashSet().SetEquals(best),
+            Patience, "the committee corrected to the three best keys");
+        TaskAccount claimed = await world.ReadTaskAsync(task.Task);
+        Assert.Multiple(() =>
+        {
+            Assert.That(claimed.Claims, Is.EqualTo(3), "each of the three worst members replaced by one claim");
+            Assert.That(keeper.Measured("agentcluster_solana_keeper_actions", "claim_seat"), Is.EqualTo(3));
+            Assert.That(claimed.Status, Is.EqualTo(TaskStatus.Verifying));
+            Assert.That(claimed.Members.Select(m => m.Weight), Is.EquivalentTo(ranked.Take(3).Select(x => x.Agent.Stake)));
+        });
+        // Claims are paid (the first committee-size ones): the keeper earned exactly three rewards.
+        await SolanaMarketWorld.WaitUntilAsync(async () => await world.AccOfAsync(keeper.Keeper.PublicKey) == 3 * claimed.KeeperReward, Patience, "three claim rewards");
+    }
+
+    [Test]
+    public async Task AMissedDeadline_IsReported_AndTheExecutorSettled_SlashedByTheMissedSeverity()
+    {
+        await using SolanaMarketWorld world = await SolanaMarketWorld.StartAsync();
+        AgentCluster.Solana.Keys.Account requester = await world.NewFundedAsync(10_000 * Acc);
+        SolanaTestAgent executor = await world.NewAgentAsync(2_000 * Acc);
+        await using SolanaKeeperHost keeper = await SolanaKeeperHost.StartAsync(world, "keeper");
+        SolanaTestTask task = await world.SubmitTaskAsync(requester, committeeSize: 3, deadline: await world.NowAsync() + 3_600 + 600);
+        await world.BidAsync(executor, task, 900 * Acc);
+        await world.WarpAsync(3_601);
+        await SolanaMarketWorld.WaitUntilAsync(async () => (await world.ReadTaskAsync(task.Task)).Status == TaskStatus.Assigned, Patience, "assigned");
+        ulong stakeBefore = (await world.ReadAgentAsync(executor.Agent)).ActiveStake;
+        await world.WarpAsync(601); // the executor never posts: past the deadline
+        await SolanaMarketWorld.WaitUntilAsync(async () =>
+        {
+            TaskAccount t = await world.ReadTaskAsync(task.Task);
+            return t.Status == TaskStatus.Missed && t.ExecutorSettled;
+        }, Patience, "the missed deadline reported and the executor settled");
+        TaskAccount missed = await world.ReadTaskAsync(task.Task);
+        ulong slashed = stakeBefore * missed.MissedSeverityBps / 10_000;
+        await Assert.MultipleAsync(async () =>
+        {
+            Assert.That(slashed, Is.GreaterThan(0));
+            Assert.That((await world.ReadAgentAsync(executor.Agent)).ActiveStake, Is.EqualTo(stakeBefore - slashed), "slashed the missed severity");
+            Assert.That(await world.AccOfAsync(keeper.Keeper.PublicKey), Is.EqualTo(3 * missed.KeeperReward), "assign, report, settle_executor");
+            Assert.That(missed.RequesterCredit, Is.EqualTo(missed.Bounty + missed.Fee - 3 * missed.KeeperReward));
+            Assert.That(keeper.Measured("agentcluster_solana_keeper_actions", "report_missed_deadline"), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
     public async Task TheNodeGone_TheKeeperLogsEachFailedPassAndCarriesOn_AndReadinessSaysSo()
     {
         await using SolanaMarketWorld world = await SolanaMarketWorld.StartAsync();
