@@ -78,7 +78,9 @@ export class LocalChain {
     this.inner.setBlockhashCheck(false); // the server checks the 150-blockhash window itself
     this.startSlot = this.svm.getClock().slot;
     this.advance();
-    this.timer = setInterval(() => this.advance(), SLOT_MS);
+    this.timer = setInterval(() => {
+      try { this.advance(); } catch (e) { process.stderr.write(`solana-localnet: slot advance failed: ${e.stack}\n`); }
+    }, SLOT_MS);
     this.timer.unref?.();
   }
 

@@ -1,6 +1,6 @@
 // The JSON-RPC methods of the local Solana node, with the real RPC's parameters, result shapes and error codes
 // (https://solana.com/docs/rpc), over a LocalChain (chain.mjs). Localnet-only methods start with `localnet_`.
-import { getBase58Decoder, getBase58Encoder, getPublicKeyFromAddress, isAddress, verifySignature } from '@solana/kit';
+import { getBase58Decoder, getBase58Encoder, getCompiledTransactionMessageDecoder, getPublicKeyFromAddress, isAddress, verifySignature } from '@solana/kit';
 import { BLOCKHASH_WINDOW, RpcError, STATUS_CACHE_SLOTS, decodeTransaction } from './chain.mjs';
 import { transactionErrorMessage, transactionErrorJson } from './errors.mjs';
 import { FailedTransactionMetadata } from 'litesvm';
@@ -192,7 +192,7 @@ export function methods(chain, server) {
       const c = configParam(p, 1); commitmentOf(c);
       const bytes = encodedBytes(p[0], 'base64', 'the message (parameter 0)');
       let message;
-      try { message = decodeTransaction(new Uint8Array([1, ...new Uint8Array(64), ...bytes])).message; } catch { throw invalid('the message (parameter 0) is not a valid transaction message'); }
+      try { message = getCompiledTransactionMessageDecoder().decode(bytes); } catch { throw invalid('the message (parameter 0) is not a valid transaction message'); }
       return withContext(chain, chain.blockhashEntry(message.lifetimeToken) ? chain.feeFor(message) : null);
     },
     getBalance: (p) => {
@@ -233,6 +233,8 @@ export function methods(chain, server) {
       const key = pubkeyParam(p, 0, 'the recipient');
       const amount = u64Param(p[1], 'the lamports (parameter 1)', { min: 1n, max: 10n ** 15n });
       commitmentOf(configParam(p, 2));
+      const account = chain.svm.getAccount(key);
+      if (account.exists && account.executable) throw invalid(`the recipient ${key} is a program (executable), which cannot receive an airdrop`);
       return chain.airdrop(key, amount);
     },
     sendTransaction: async (p) => {

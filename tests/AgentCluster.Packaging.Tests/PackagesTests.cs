@@ -20,7 +20,7 @@ namespace AgentCluster.Packaging.Tests;
 public sealed class PackagesTests
 {
     private const string Version = "0.1.0";
-    private static readonly string[] Libraries = ["AgentCluster.Evm", "AgentCluster.Evm.Bindings", "AgentCluster.Sdk", "AgentCluster.Testing"];
+    private static readonly string[] Libraries = ["AgentCluster.Evm", "AgentCluster.Evm.Bindings", "AgentCluster.Solana", "AgentCluster.Sdk", "AgentCluster.Testing"];
     private static readonly string[] Packages = [.. Libraries, "AgentCluster.Cli"];
 
     private string _root = null!;
@@ -99,8 +99,9 @@ public sealed class PackagesTests
         {
             ["AgentCluster.Evm"] = [],
             ["AgentCluster.Evm.Bindings"] = ["AgentCluster.Evm"],
-            ["AgentCluster.Sdk"] = ["AgentCluster.Evm", "AgentCluster.Evm.Bindings"],
-            ["AgentCluster.Testing"] = ["AgentCluster.Sdk"],
+            ["AgentCluster.Solana"] = [],
+            ["AgentCluster.Sdk"] = ["AgentCluster.Evm", "AgentCluster.Evm.Bindings", "AgentCluster.Solana"],
+            ["AgentCluster.Testing"] = ["AgentCluster.Sdk", "AgentCluster.Solana"],
         };
         foreach ((string id, string[] ours) in expected)
         {

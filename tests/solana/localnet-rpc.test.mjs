@@ -193,6 +193,14 @@ test('simulateTransaction: sigVerify refuses a bad signature (-32003), replaceRe
   assert.equal(both.error.code, -32602);
 });
 
+test('getSignatureStatuses looks 300 slots back unless searchTransactionHistory', async () => {
+  const sig = await rpc.requestAirdrop((await generateKeyPairSigner()).address, lamports(1_000_000n)).send();
+  await confirmed(sig);
+  await raw('localnet_advanceSlots', [301]);
+  assert.equal((await rpc.getSignatureStatuses([sig]).send()).value[0], null);
+  assert.equal((await rpc.getSignatureStatuses([sig], { searchTransactionHistory: true }).send()).value[0].err, null);
+});
+
 test('an expired blockhash is refused (BlockhashNotFound) once 150 newer blocks exist', async () => {
   const tx = await signed([transfer(payer, (await generateKeyPairSigner()).address, 1_000_000_000n)]);
   const wire = getBase64EncodedWireTransaction(tx);
@@ -312,6 +320,9 @@ test('bad requests get JSON-RPC errors and the server keeps answering', async ()
   assert.equal((await raw('sendTransaction', ['@@@', { encoding: 'base64' }])).error.code, -32602);
   assert.equal((await raw('sendTransaction', [Buffer.from('short').toString('base64'), { encoding: 'base64' }])).error.code, -32602);
   assert.equal((await net.post({ jsonrpc: '2.0', id: 1, method: 'getSlot', params: { a: 1 } })).body.error.code, -32602);
+  const toProgram = await raw('requestAirdrop', [SYSTEM_PROGRAM, 1]);
+  assert.equal(toProgram.error.code, -32602);
+  assert.match(toProgram.error.message, /is a program/);
   assert.equal((await net.post({ id: 1, method: 'getSlot' })).body.error.code, -32600);
   assert.equal((await net.post([])).body.error.code, -32600);
   const batch = await net.post([{ jsonrpc: '2.0', id: 'a', method: 'getHealth' }, { jsonrpc: '2.0', id: 'b', method: 'nope' }]);

@@ -160,15 +160,17 @@ internal static class ProgramLayout
     public static IReadOnlyList<T> ReadArray<T>(ReadOnlySpan<byte> d, string field, int offset, int stride, long count, int inlineCount,
         int extensionOffset, SpanDecoder<T> decode)
     {
+        // the last element's end, checked before anything is allocated (a count is data too)
+        long end = count <= inlineCount ? offset + (count * stride) : extensionOffset + ((count - inlineCount) * stride);
+        if (count > 0 && end > d.Length)
+        {
+            throw new FormatException($"{field}: {count} elements end at byte {end}, past the data's {d.Length} bytes.");
+        }
+
         var items = new T[count];
         for (long i = 0; i < count; i++)
         {
             long at = i < inlineCount ? offset + (i * stride) : extensionOffset + ((i - inlineCount) * stride);
-            if (at + stride > d.Length)
-            {
-                throw new FormatException($"{field}: element {i} of {count} ends at byte {at + stride}, past the data's {d.Length} bytes.");
-            }
-
             items[i] = decode(d.Slice((int)at, stride));
         }
 

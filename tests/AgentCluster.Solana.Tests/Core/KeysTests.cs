@@ -76,6 +76,20 @@ public class KeysTests
     }
 
     [Test]
+    public void Keypair_files_written_from_kits_keys_are_read_here()
+    {
+        var seeds = Enumerable.Range(0, 20).Select(i => new Gen(51_000 + i).Bytes(32)).ToList();
+        var paths = seeds.Select((_, i) => Path.Combine(_dir, $"kit{i}.json")).ToList();
+        string[] addresses = Kit.Run(seeds.Select((s, i) => new JsonObject { ["op"] = "writeKeypairFile", ["seed"] = Gen.Hex(s), ["path"] = paths[i] }).ToList());
+        for (int i = 0; i < seeds.Count; i++)
+        {
+            Account read = KeypairFile.Read(paths[i]);
+            Assert.That(read.PublicKey.Key, Is.EqualTo(addresses[i]), $"file {i}");
+            Assert.That(read.Seed, Is.EqualTo(seeds[i]), $"file {i}");
+        }
+    }
+
+    [Test]
     public void A_file_in_the_CLIs_format_with_whitespace_is_read()
     {
         Account a = Gen.AccountFrom(new Random(7));

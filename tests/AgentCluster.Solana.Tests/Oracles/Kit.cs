@@ -74,3 +74,54 @@ internal static class Kit
         }
     }
 }
+
+/// <summary>One kit-oracle process held open for a conversation (request, answer, request...): for LiteSVM sessions whose next request depends on the last answer.</summary>
+internal sealed class KitSession : IDisposable
+{
+    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(60);
+    private readonly Process _process;
+
+    public KitSession()
+    {
+        string script = Path.Combine(TestContext.CurrentContext.TestDirectory, "Oracles", "kit-oracle.mjs");
+        var info = new ProcessStartInfo("node", [script])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = false,
+            UseShellExecute = false,
+        };
+        _process = Process.Start(info) ?? throw new InvalidOperationException("node did not start");
+    }
+
+    /// <summary>Sends one request; returns its answer ("error: ..." when kit refused). Fails the test when no answer comes in time.</summary>
+    public string Call(JsonObject request)
+    {
+        _process.StandardInput.WriteLine(request.ToJsonString());
+        _process.StandardInput.Flush();
+        Task<string?> line = _process.StandardOutput.ReadLineAsync();
+        if (!line.Wait(CallTimeout) || line.Result is null)
+        {
+            Assert.Fail($"kit oracle gave no answer to {request["op"]} within {CallTimeout.TotalSeconds} s");
+        }
+
+        using var json = JsonDocument.Parse(line.Result!);
+        return json.RootElement.TryGetProperty("ok", out JsonElement ok) ? ok.GetString()! : "error: " + json.RootElement.GetProperty("error").GetString();
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            _process.StandardInput.Close();
+            if (!_process.WaitForExit(TimeSpan.FromSeconds(10)))
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+        }
+        finally
+        {
+            _process.Dispose();
+        }
+    }
+}

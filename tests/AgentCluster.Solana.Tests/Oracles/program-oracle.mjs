@@ -164,6 +164,27 @@ async function flow() {
   ok(await F.claimPayout(m, requester, t));
   ok(await F.claimPayout(m, { signer: executor.owner, acc: executor.ownerAcc }, t));
 
+  // a committee of 66 (reserved, then grown: seats 64 and 65 in the extension), drawn in full, seats 63..65 committed
+  const crowd = [];
+  for (let i = 0; i < 66; i++) crowd.push(await F.newAgent(m, { stake: BigInt(100 + 3 * i) * ACC }));
+  m.later(60);
+  const big = await F.submit(m, requester, { committeeSize: 66 });
+  ok(big.result);
+  ok(await F.bid(m, executor, big, 700n * ACC));
+  m.later(MARKET.BIDDING_WINDOW);
+  ok(await F.keep(m, keeper, big, P.MARKET_IX.ASSIGN_TASK));
+  m.later(60);
+  ok(await F.postResult(m, executor, big));
+  m.later(5);
+  F.publishSeedSlot(m, big);
+  ok(await F.fixSeed(m, keeper, big));
+  for (const who of crowd) ok(await F.drawSeat(m, keeper, big, who));
+  m.later(MARKET.DRAW_WINDOW + 1n);
+  for (const seat of [63, 64, 65]) {
+    const who = crowd.find((c) => c.agentKey.address === m.task(big.task).members[seat].agentKey);
+    ok(await F.commitVote(m, big, who, seat, F.voteOf(m, big, who, seat % 2).commitment));
+  }
+
   // a slasher slashes reviewer 4 for the requester; its owner appeals
   const slasherKey = await H.generateKeyPairSigner();
   m.svm.airdrop(slasherKey.address, 10_000_000_000n);
@@ -220,6 +241,15 @@ async function flow() {
   ok(await H.send(m.svm, m.payer, [P.withdrawInstruction({ ...m, ...reviewers[0] })]));
   ok(await H.send(m.svm, m.payer, [P.requestExitInstruction({ ...m, owner: reviewers[2].owner, agent: reviewers[2].agent })]));
 
+  // reputation_of again after more decay: a day, 45 days, 200 days, past 63 half-lives (nothing left)
+  for (const days of [1, 45, 200, 5800]) {
+    m.later(days * 86400 + 77);
+    for (const who of [executor, ...seated]) {
+      const result = ok(await H.send(m.svm, m.payer, [P.reputationOfInstruction({ program: m.program, reputation: who.reputation, dimension: 1 - (days % 2) })]));
+      reputationOf.push({ reputation: who.reputation, dimension: 1 - (days % 2), now: String(m.now()), value: String(P.returnedU64(result)) });
+    }
+  }
+
   // every account, raw and decoded by program.mjs (the C# names: config's keys as base58, its market split into terms and reward)
   const raw = (a) => hex(m.svm.getAccount(a).data);
   const accounts = [];
@@ -242,6 +272,7 @@ async function flow() {
     }
   }
   add('Task', t.task, without(m.task(t.task), 'owner', 'size'));
+  add('Task', big.task, without(m.task(big.task), 'owner', 'size'));
   const p = P.readProposal(m.svm, proposal);
   add('Proposal', proposal, { ...without(p, 'owner', 'size'), target: getAddressEncoder().encode(p.target) });
   // no program.mjs reader for these three: what the flow put in them
@@ -264,7 +295,7 @@ async function flow() {
 
   const task = m.task(t.task);
   return { program: m.program, now: String(now), accounts, logs, stakeAt, reputationOf, claims,
-    committee: { seed: hex(task.seed), resultPostedAt: String(task.resultPostedAt),
+    committee: { task: t.task, seed: hex(task.seed), resultPostedAt: String(task.resultPostedAt),
       candidates: reviewers.map((who) => ({ agentKey: who.agentKey.address, agent: who.agent })),
       members: task.members.map((s) => s.agentKey) } };
 }

@@ -70,7 +70,7 @@ public sealed class FlowTests
             }
 
             // a task whose committee is over 64 must carry the extension
-            byte[] task = samples["Task"].ToArray();
+            byte[] task = Accounts("Task").Select(Raw).First(d => d.Length == 10216).ToArray();
             task[5] = 70;
             Assert.That(Assert.Throws<FormatException>(() => TaskAccount.Decode(task))!.Message, Does.Contain("Members"));
             // a reserved task (discriminator 0, the extension's size) is not yet a task
@@ -79,6 +79,8 @@ public sealed class FlowTests
             byte[] agent = samples["Agent"].ToArray();
             agent[148] = 200;
             Assert.That(Assert.Throws<FormatException>(() => AgentAccount.Decode(agent))!.Message, Does.Contain("StakeHistory"));
+            agent[148] = agent[149] = agent[150] = agent[151] = 0xff; // 2^32 - 1 points: refused before anything is allocated
+            Assert.That(Assert.Throws<FormatException>(() => AgentAccount.Decode(agent))!.Message, Does.Contain("4294967295 elements"));
         });
     }
 
@@ -148,22 +150,33 @@ public sealed class FlowTests
     }
 
     [Test]
-    public void Sortition_KeysEqualTheSeatsAndTheBestKeysAreTheCommitteeTheProgramAccepted()
+    public void Sortition_KeysEqualEverySeatsIncludingTheExtension_AndTheBestKeysAreTheCommitteeTheProgramAccepted()
     {
-        TaskAccount task = TaskAccount.Decode(Raw(Accounts("Task").Single()));
+        var tasks = Accounts("Task").Select(a => TaskAccount.Decode(Raw(a))).ToList();
+        Assert.That(tasks.Max(t => t.CommitteeSize), Is.GreaterThan(AgentClusterProgram.InlineSeats), "a committee reaches into the extension");
+        var agents = Accounts("Agent").Select(a => AgentAccount.Decode(Raw(a))).ToDictionary(a => a.AgentKey);
+        Assert.Multiple(() =>
+        {
+            foreach (TaskAccount t in tasks)
+            {
+                Assert.That(t.Members, Has.Count.EqualTo(t.CommitteeSize));
+                Assert.That(t.Members.Count(s => s.State != SeatState.Empty), Is.EqualTo(t.Seats));
+                foreach ((TaskSeat seat, int i) in t.Members.Select((s, i) => (s, i)))
+                {
+                    Assert.That(AgentClusterMath.SortitionNegLog2U(t.Seed, seat.AgentKey), Is.EqualTo(seat.NegLog2U), $"-log2(u) of seat {i}");
+                    Assert.That(t.MemberAgents[i], Is.EqualTo(AgentClusterProgram.AgentAddress(ProgramId, seat.AgentKey)), $"seat {i}'s agent account");
+                    if (agents.TryGetValue(seat.AgentKey, out AgentAccount? agent))
+                    {
+                        Assert.That(agent.StakeAt(t.ResultPostedAt - 1), Is.EqualTo(seat.Weight), "the weight is the stake at the snapshot");
+                    }
+                }
+            }
+        });
+
+        TaskAccount task = TaskAccount.Decode(Raw(AccountAt((string)Flow["committee"]!["task"]!)));
         long snapshot = task.ResultPostedAt - 1;
         var candidates = Flow["committee"]!["candidates"]!.AsArray()
             .Select(c => (Key: new PublicKey((string)c!["agentKey"]!), Agent: AgentAccount.Decode(Raw(AccountAt((string)c["agent"]!))))).ToList();
-        Assert.Multiple(() =>
-        {
-            Assert.That(task.Members, Has.Count.EqualTo(task.CommitteeSize));
-            foreach (TaskSeat seat in task.Members)
-            {
-                Assert.That(AgentClusterMath.SortitionNegLog2U(task.Seed, seat.AgentKey), Is.EqualTo(seat.NegLog2U), $"-log2(u) of {seat.AgentKey}");
-                var agent = candidates.Single(c => c.Key == seat.AgentKey).Agent;
-                Assert.That(agent.StakeAt(snapshot), Is.EqualTo(seat.Weight), "the weight is the stake at the snapshot");
-            }
-        });
         var chosen = AgentClusterMath.Sortition(task.Seed, candidates.Select(c => (c.Key, c.Agent.StakeAt(snapshot))), task.CommitteeSize);
         Assert.That(chosen.Select(c => c.AgentKey.Key), Is.EquivalentTo(task.Members.Select(s => s.AgentKey.Key)),
             $"claims: {Flow["claims"]!.ToJsonString()}");
