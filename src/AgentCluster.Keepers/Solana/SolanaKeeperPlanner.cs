@@ -94,7 +94,7 @@ public sealed class SolanaKeeperPlanner
     {
         _deployment = deployment ?? throw new ArgumentNullException(nameof(deployment));
         _keeper = keeper ?? throw new ArgumentNullException(nameof(keeper));
-        KeeperAcc = SolanaNativeInstructions.AssociatedTokenAddress(keeper, deployment.Mint);
+        KeeperAcc = AssociatedTokenAccountProgram.DeriveAssociatedTokenAccount(keeper, deployment.Mint);
     }
 
     /// <summary>The keeper's ACC account (its associated token account): where the rewards go.</summary>
@@ -302,7 +302,7 @@ public sealed class SolanaKeeperPlanner
                 continue; // slashed by an earlier action of this plan: its record index moves; next pass
             }
 
-            PublicKey memberAcc = SolanaNativeInstructions.AssociatedTokenAddress(seat.Owner, _deployment.Mint);
+            PublicKey memberAcc = AssociatedTokenAccountProgram.DeriveAssociatedTokenAccount(seat.Owner, _deployment.Mint);
             PublicKey reputation = AgentClusterProgram.ReputationAddress(_deployment.ProgramId, seat.AgentKey);
             PublicKey record = AgentClusterProgram.SlashAddress(_deployment.ProgramId, seat.AgentKey, member.Account.SlashCount);
             units.Add(new SolanaKeeperUnit(

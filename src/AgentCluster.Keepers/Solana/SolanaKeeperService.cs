@@ -136,7 +136,7 @@ public sealed class SolanaKeeperService : BackgroundService
         {
             if (unit.AtaOwner is { } owner)
             {
-                needed.Add(SolanaNativeInstructions.AssociatedTokenAddress(owner, deployment.Mint));
+                needed.Add(AssociatedTokenAccountProgram.DeriveAssociatedTokenAccount(owner, deployment.Mint));
             }
 
             if (unit.ReputationAgentKey is { } key)
@@ -219,10 +219,10 @@ public sealed class SolanaKeeperService : BackgroundService
         {
             if (unit.AtaOwner is { } owner)
             {
-                PublicKey ata = SolanaNativeInstructions.AssociatedTokenAddress(owner, deployment.Mint);
+                PublicKey ata = AssociatedTokenAccountProgram.DeriveAssociatedTokenAccount(owner, deployment.Mint);
                 if (!existing.Contains(ata) && !created.Contains(ata))
                 {
-                    body.Add(SolanaNativeInstructions.CreateAssociatedTokenAccountIdempotent(keeper, owner, deployment.Mint));
+                    body.Add(AssociatedTokenAccountProgram.CreateIdempotent(keeper, owner, deployment.Mint));
                     created.Add(ata);
                     units += CreateAtaUnits;
                 }
@@ -243,7 +243,7 @@ public sealed class SolanaKeeperService : BackgroundService
             units += unit.ComputeUnits;
         }
 
-        var instructions = new List<TransactionInstruction>(body.Count + 1) { SolanaNativeInstructions.SetComputeUnitLimit((uint)Math.Min(units, 1_400_000)) };
+        var instructions = new List<TransactionInstruction>(body.Count + 1) { ComputeBudgetProgram.SetComputeUnitLimit((uint)Math.Min(units, 1_400_000)) };
         instructions.AddRange(body);
         return (instructions, created);
     }
@@ -252,7 +252,7 @@ public sealed class SolanaKeeperService : BackgroundService
     {
         if (!(await _chain.AccountsExistAsync([keeperAcc], cancellationToken).ConfigureAwait(false))[0])
         {
-            await _chain.SendAsync([SolanaNativeInstructions.CreateAssociatedTokenAccountIdempotent(signer.PublicKey, signer.PublicKey, deployment.Mint)],
+            await _chain.SendAsync([AssociatedTokenAccountProgram.CreateIdempotent(signer.PublicKey, signer.PublicKey, deployment.Mint)],
                 signer, cancellationToken).ConfigureAwait(false);
             SolanaKeeperLog.KeeperAccReady(_logger, keeperAcc.Key);
         }

@@ -25,7 +25,6 @@ internal sealed class SolanaMarketWorld : IAsyncDisposable
 {
     public const ulong Acc = 1_000_000_000UL; // 9 decimals
     public const ulong Sol = 1_000_000_000UL;
-    private static readonly PublicKey Ed25519Program = new("Ed25519SigVerify111111111111111111111111111");
     private ulong _nonce;
     private ulong _ids;
 
@@ -112,9 +111,7 @@ internal sealed class SolanaMarketWorld : IAsyncDisposable
         return account;
     }
 
-    public PublicKey AtaOf(PublicKey owner) =>
-        PublicKey.FindProgramAddress([owner.KeyBytes, AgentClusterProgram.TokenId.KeyBytes, Mint.KeyBytes],
-            new PublicKey("ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL")).Address;
+    public PublicKey AtaOf(PublicKey owner) => AssociatedTokenAccountProgram.DeriveAssociatedTokenAccount(owner, Mint);
 
     /// <summary>A registered agent; attested for 29 days and staked <paramref name="stake"/> unless told otherwise.</summary>
     public async Task<SolanaTestAgent> NewAgentAsync(ulong stake = 1_000 * Acc, bool attest = true, bool openReputation = false, Account? owner = null)
@@ -161,27 +158,9 @@ internal sealed class SolanaMarketWorld : IAsyncDisposable
         byte[] signature = Attestor.Sign(message.ToArray());
         await SendAsync(Funder,
         [
-            Ed25519Instruction(Attestor.PublicKey, signature, [.. message]),
+            Ed25519Program.VerifySignature(Attestor.PublicKey, [.. message], signature),
             AgentClusterProgram.Attest(Program, agent, AgentClusterProgram.AttestorAddress(Program, Attestor.PublicKey), measurement, cpu, gpu, tps, expiresAt, nonce),
         ]);
-    }
-
-    /// <summary>The Ed25519 native program's instruction verifying one signature, everything in its own data (offsets' instruction index 0xffff).</summary>
-    private static TransactionInstruction Ed25519Instruction(PublicKey publicKey, byte[] signature, byte[] message)
-    {
-        const int header = 16, keyAt = header, signatureAt = header + 32, messageAt = header + 96;
-        byte[] data = new byte[messageAt + message.Length];
-        data[0] = 1;
-        ushort[] offsets = [signatureAt, 0xffff, keyAt, 0xffff, messageAt, (ushort)message.Length, 0xffff];
-        for (int i = 0; i < offsets.Length; i++)
-        {
-            BinaryPrimitives.WriteUInt16LittleEndian(data.AsSpan(2 + 2 * i), offsets[i]);
-        }
-
-        publicKey.KeyBytes.CopyTo(data, keyAt);
-        signature.CopyTo(data, signatureAt);
-        message.CopyTo(data, messageAt);
-        return new TransactionInstruction(Ed25519Program, [], data);
     }
 
     /// <summary>The market's minimum fee for a committee of <paramref name="size"/> (docs/solana-program.md: max(2% of the bounty, every unit of keeper work + 1)).</summary>
