@@ -282,6 +282,36 @@ public sealed class SolanaKeeperTests
     }
 
     [Test]
+    public async Task APassSendsAtMostMaxActionsPerPass_TheRestWaitsForTheNextPass()
+    {
+        await using SolanaMarketWorld world = await SolanaMarketWorld.StartAsync();
+        AgentCluster.Solana.Keys.Account requester = await world.NewFundedAsync(10_000 * Acc);
+        SolanaTestAgent executor = await world.NewAgentAsync();
+        var tasks = new List<SolanaTestTask>();
+        for (int i = 0; i < 3; i++)
+        {
+            SolanaTestTask t = await world.SubmitTaskAsync(requester, committeeSize: 3);
+            await world.BidAsync(executor, t, 500 * Acc);
+            tasks.Add(t);
+        }
+
+        await world.WarpAsync(3_601);
+        await using SolanaKeeperHost keeper = await SolanaKeeperHost.StartAsync(world, "keeper", pollInterval: TimeSpan.FromMilliseconds(500), maxActionsPerPass: 1);
+        foreach (SolanaTestTask t in tasks)
+        {
+            await SolanaMarketWorld.WaitUntilAsync(async () => (await world.ReadTaskAsync(t.Task)).Status == TaskStatus.Assigned, Patience, $"task {t.Id} assigned");
+        }
+
+        string[] limits = keeper.Logs.Lines.Where(l => l.EventId == 1314).Select(l => l.Message).ToArray();
+        Assert.Multiple(() =>
+        {
+            Assert.That(limits, Has.Some.Contains("(1 transaction(s)); 2 action(s) left"), "the first pass sent one of three");
+            Assert.That(limits, Has.Some.Contains("(1 transaction(s)); 1 action(s) left"), "the second pass sent one of two");
+            Assert.That(keeper.Measured("agentcluster_solana_keeper_actions", "assign_task"), Is.EqualTo(3));
+        });
+    }
+
+    [Test]
     public async Task TheNodeGone_TheKeeperLogsEachFailedPassAndCarriesOn_AndReadinessSaysSo()
     {
         await using SolanaMarketWorld world = await SolanaMarketWorld.StartAsync();
