@@ -78,6 +78,21 @@ public class MessageDifferentialTests
             Assert.That(Gen.Hex(bytes), Is.EqualTo(answers[seed]), $"seed {seed}");
             withLookups += message.AddressTableLookups.Count > 0 ? 1 : 0;
 
+            // Each account's flags in the message are the OR of every use (the fee payer a writable signer), wherever it sits.
+            var loaded = message.AddressTableLookups.SelectMany(l => l.WritableIndexes.Select(i => tables.First(t => t.Key == l.AccountKey).Addresses[i]))
+                .Concat(message.AddressTableLookups.SelectMany(l => l.ReadOnlyIndexes.Select(i => tables.First(t => t.Key == l.AccountKey).Addresses[i])));
+            var all = message.AccountKeys.Concat(loaded).ToList();
+            Assert.That(all.Distinct().Count(), Is.EqualTo(all.Count), $"seed {seed}: every account once");
+            var uses = ixs.SelectMany(ix => ix.Keys).Append(new AccountMeta(feePayer, true, true)).Concat(ixs.Select(ix => new AccountMeta(ix.ProgramId, false, false))).ToList();
+            for (int i = 0; i < all.Count; i++)
+            {
+                var used = uses.Where(u => u.PublicKey == all[i]).ToList();
+                Assert.That(message.IsWritable(i), Is.EqualTo(used.Any(u => u.IsWritable)), $"seed {seed}: account {i} writable");
+                Assert.That(message.IsSigner(i), Is.EqualTo(used.Any(u => u.IsSigner)), $"seed {seed}: account {i} signer");
+            }
+
+            Assert.That(ixs.Select(ix => ix.Keys.Select(k => k.PublicKey)), Is.EqualTo(message.Instructions.Select(c => c.AccountIndexes.Select(i => all[i]))), $"seed {seed}: instruction accounts");
+
             // The round trip: decoding gives the same message back.
             Message again = Message.Deserialize(bytes);
             Assert.That(Gen.Hex(again.Serialize()), Is.EqualTo(answers[seed]), $"seed {seed} (round trip)");
@@ -87,6 +102,7 @@ public class MessageDifferentialTests
 
         // The generator must exercise both paths (refusals are rare, valid cases most).
         Assert.That(Cases - refused, Is.GreaterThan(Cases * 3 / 4));
+        Assert.That(refused, Is.GreaterThan(0), "some cases (a writable program, the fee payer as a program) are refused by both");
         if (v0)
         {
             Assert.That(withLookups, Is.GreaterThan(Cases / 3));
@@ -141,6 +157,40 @@ public class MessageDifferentialTests
             Assert.That(again.VerifySignatures(), Is.True, $"seed {seed}");
             Assert.That(again.Id, Is.EqualTo(tx.Id), $"seed {seed}");
             Assert.That(Gen.Hex(again.Serialize()), Is.EqualTo(Gen.Hex(wire)), $"seed {seed}");
+        }
+    }
+
+    [Test]
+    public void Partly_signed_transactions_are_kits_and_decode_with_the_missing_signers()
+    {
+        const int n = 100;
+        var requests = new List<JsonObject>();
+        var cases = new List<(Transaction Tx, List<PublicKey> Missing)>();
+        for (int seed = 0; seed < n; seed++)
+        {
+            var gen = new Gen(15_000 + seed);
+            bool v0 = seed % 2 == 1;
+            var accounts = Enumerable.Range(0, gen.Random.Next(2, 5)).Select(_ => Gen.AccountFrom(gen.Random)).ToList();
+            var (feePayer, ixs, tables) = gen.MessageCase(v0, accounts.Select(a => a.PublicKey).ToList());
+            string blockhash = gen.Blockhash();
+            Message message = Message.Compile(feePayer, blockhash, ixs, v0 ? MessageVersion.V0 : MessageVersion.Legacy, tables);
+            var signing = accounts.Where(a => message.SignerKeys.Contains(a.PublicKey) && gen.Chance(0.5)).ToList();
+            Transaction tx = new Transaction(message).Sign(signing);
+            cases.Add((tx, message.SignerKeys.Where(k => !signing.Any(a => a.PublicKey == k)).ToList()));
+            JsonObject request = Gen.MessageRequest("transaction", v0, feePayer, blockhash, ixs, tables);
+            request["seeds"] = new JsonArray(signing.Select(a => (JsonNode)JsonValue.Create(Gen.Hex(a.Seed))!).ToArray());
+            requests.Add(request);
+        }
+
+        string[] answers = Kit.Run(requests);
+        Assert.That(cases.Count(c => c.Missing.Count > 0), Is.GreaterThan(n / 2));
+        for (int seed = 0; seed < n; seed++)
+        {
+            var (tx, missing) = cases[seed];
+            Assert.That(Gen.Hex(tx.Serialize(requireAllSignatures: false)), Is.EqualTo(answers[seed]), $"seed {seed}");
+            Transaction decoded = Transaction.Deserialize(Convert.FromHexString(answers[seed]));
+            Assert.That(decoded.MissingSigners, Is.EqualTo(missing), $"seed {seed}");
+            Assert.That(decoded.IsFullySigned, Is.EqualTo(missing.Count == 0), $"seed {seed}");
         }
     }
 
