@@ -253,6 +253,14 @@ internal static class LocalnetCommand
             BigInteger supplyBefore = await firstClient.Contracts.Token.TotalSupplyQueryAsync().ConfigureAwait(false);
             BigInteger slashesBefore = await firstClient.Contracts.Staking.SlashCountQueryAsync().ConfigureAwait(false);
 
+            Dictionary<string, string?>? solanaKeeper = null;
+            if (s.Chain == "both")
+            {
+                // The Solana side: its own server (a child process), its keeper in the same host as the EVM keepers (below).
+                solana = await LocalnetSolanaSide.StartAsync(root, s.SolanaPort, Say, ct).ConfigureAwait(false);
+                solanaKeeper = await solana.PrepareKeeperAsync(s.Seed, ct).ConfigureAwait(false);
+            }
+
             // The keeper host in-process: every duty, an index file, health on a free port.
             int healthPort = FreePort();
             HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -270,9 +278,15 @@ internal static class LocalnetCommand
             builder.Logging.ClearProviders().AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Error);
             builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
             builder.Services.AddAgentClusterKeepers(builder.Configuration, o => o.Key = AgentKeySource.FromPrivateKey(keeperKey));
+            if (solanaKeeper is not null)
+            {
+                builder.Configuration.AddInMemoryCollection(solanaKeeper);
+                builder.Services.AddAgentClusterSolanaKeepers(builder.Configuration);
+            }
+
             keepers = builder.Build();
             await keepers.StartAsync(ct).ConfigureAwait(false);
-            Say($"keepers running (assignment, committee, settlement; index {indexPath}; health http://127.0.0.1:{healthPort}/health/ready)");
+            Say($"keepers running (assignment, committee, settlement{(solanaKeeper is null ? "" : "; and the Solana keeper in the same host")}; index {indexPath}; health http://127.0.0.1:{healthPort}/health/ready)");
             for (int i = 0; i < 100 && !File.Exists(indexPath); i++)
             {
                 await Task.Delay(100, ct).ConfigureAwait(false);
@@ -330,10 +344,9 @@ internal static class LocalnetCommand
                 Say($"anvil mines a block every {seconds} s from now on (--block-time)");
             }
 
-            if (s.Chain == "both")
+            if (solana is not null)
             {
-                // The Solana side beside it: its own server, swarm and report; both swarms run at once, each to its own end.
-                solana = await LocalnetSolanaSide.StartAsync(root, s.SolanaPort, Say, ct).ConfigureAwait(false);
+                // The Solana swarm beside the EVM one: both run at once, each to its own end.
                 LocalnetSolanaSide side = solana;
                 solanaRun = Task.Run(() => side.RunSwarmAsync(s.Agents, s.Tasks, s.UntilSettled, s.Seed, progress, ct), CancellationToken.None);
             }
@@ -352,7 +365,7 @@ internal static class LocalnetCommand
             Write(report, swarm, s.Governance,
                 new RunInfo(resuming, swarm.AlreadyRegistered, swarm.RegisteredNow, ids.Count > 0 ? ids.Min() : null, ids.Count > 0 ? ids.Max() : null, same), s.Json, output,
                 solanaReport is null ? null : (solanaReport, solana!));
-            code = report.Conserved && solanaReport?.Conserved != false ? ExitCodes.Success : ConservationFailed;
+            code = report.Conserved && solanaReport?.Conserved != false ? (solana?.SwarmError is null ? ExitCodes.Success : ExitCodes.BadInput) : ConservationFailed;
             if (solanaReport?.Conserved == false)
             {
                 error.WriteLine("localnet: error: ACC is not conserved on Solana (see the report)");
@@ -392,16 +405,16 @@ internal static class LocalnetCommand
                 await swarm.DisposeAsync().ConfigureAwait(false);
             }
 
-            if (solana is not null)
-            {
-                await solana.DisposeAsync().ConfigureAwait(false);
-            }
-
             if (keepers is not null)
             {
                 using var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
                 await keepers.StopAsync(stopTimeout.Token).ConfigureAwait(false);
                 keepers.Dispose();
+            }
+
+            if (solana is not null)
+            {
+                await solana.DisposeAsync().ConfigureAwait(false);
             }
 
             if (dashboard is not null)

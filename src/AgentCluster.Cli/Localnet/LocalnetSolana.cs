@@ -1,6 +1,10 @@
 using System.Globalization;
 using System.Numerics;
 using AgentCluster.Swarm.Networks;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace AgentCluster.Cli.Localnet;
 
@@ -14,6 +18,7 @@ internal sealed class LocalnetSolanaSide : IAsyncDisposable
 {
     private readonly Action<string> _say;
     private NetworkSwarm? _swarm;
+    private IHost? _keepers;
 
     private LocalnetSolanaSide(SolanaLocalnetNode node, SolanaLocalnetRpc rpc, BigInteger supplyBefore, string directory, Action<string> say)
     {
@@ -72,6 +77,43 @@ internal sealed class LocalnetSolanaSide : IAsyncDisposable
         }
     }
 
+    /// <summary>The Solana keeper's keypair file (<c>&lt;dir&gt;/solana/keeper.json</c>, from the seed).</summary>
+    public string KeeperKeypairPath => Path.Combine(Directory, "keeper.json");
+
+    /// <summary>
+    /// Writes the keeper's keypair, gives it 100 SOL (requestAirdrop; it creates its ACC account and pays its fees) and returns the
+    /// configuration of the Solana keeper service (<c>AgentCluster:Keepers:Solana</c>): this server, its deployment file, that keypair.
+    /// </summary>
+    public async Task<Dictionary<string, string?>> PrepareKeeperAsync(int seed, CancellationToken ct)
+    {
+        string keeper = SolanaSwarmHost.WriteKeypairFile(KeeperKeypairPath, $"agentcluster-localnet/solana/{seed}/keeper");
+        await Rpc.RequestAirdropAsync(keeper, 100_000_000_000, ct).ConfigureAwait(false);
+        return new Dictionary<string, string?>
+        {
+            ["AgentCluster:Keepers:Solana:RpcUrl"] = Node.RpcUrl.ToString(),
+            ["AgentCluster:Keepers:Solana:DeploymentPath"] = Node.InfoPath,
+            ["AgentCluster:Keepers:Solana:KeypairPath"] = KeeperKeypairPath,
+            ["AgentCluster:Keepers:Solana:PollInterval"] = "00:00:00.250",
+        };
+    }
+
+    /// <summary>
+    /// <c>--chain solana</c>: the Solana keeper service (<c>AddAgentClusterSolanaKeepers</c>) in a host of its own, started. (With
+    /// <c>both</c> it runs in the EVM keepers' host instead.)
+    /// </summary>
+    public async Task StartKeepersAsync(int seed, CancellationToken ct)
+    {
+        Dictionary<string, string?> settings = await PrepareKeeperAsync(seed, ct).ConfigureAwait(false);
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Logging.ClearProviders().AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Error);
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Services.AddAgentClusterSolanaKeepers(builder.Configuration);
+        _keepers = builder.Build();
+        await _keepers.StartAsync(ct).ConfigureAwait(false);
+        _say($"solana keepers running (assignment, seed, seats, settlement; keypair {KeeperKeypairPath}, 100 SOL)");
+    }
+
     /// <summary>Sets the swarm up and runs it until its tasks, <paramref name="untilSettled"/> or cancellation end it.</summary>
     public async Task RunSwarmAsync(int agents, int? tasks, int? untilSettled, int seed, IProgress<string> progress, CancellationToken ct)
     {
@@ -84,10 +126,22 @@ internal sealed class LocalnetSolanaSide : IAsyncDisposable
         var host = new SolanaSwarmHost(Rpc, seed, Path.Combine(Directory, "swarm"),
             (files, token) => LocalnetSolanaSdk.ConnectAsync(Node, files, token),
             (net, token) => LocalnetSolanaSdk.ApprovedAttestorAsync(Node, net, token));
-        _swarm = await NetworkSwarm.StartAsync(host, new NetworkSwarmOptions { Agents = agents, Tasks = tasks, UntilSettled = untilSettled, Seed = seed }, progress, ct)
-            .ConfigureAwait(false);
-        await _swarm.RunAsync(ct).ConfigureAwait(false);
+        try
+        {
+            _swarm = await NetworkSwarm.StartAsync(host, new NetworkSwarmOptions { Agents = agents, Tasks = tasks, UntilSettled = untilSettled, Seed = seed }, progress, ct)
+                .ConfigureAwait(false);
+            await _swarm.RunAsync(ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            // Said, and the report is still read (it reads the chain): the run's exit code says it failed.
+            SwarmError = e;
+            _say($"error: the solana swarm stopped: {e.GetType().Name}: {e.Message}");
+        }
     }
+
+    /// <summary>What stopped the swarm before its end (null: it ran to its end or was cancelled).</summary>
+    public Exception? SwarmError { get; private set; }
 
     /// <summary>The closing report, read from the chain.</summary>
     public Task<SolanaNetworkReport> ReadReportAsync() =>
@@ -147,6 +201,13 @@ internal sealed class LocalnetSolanaSide : IAsyncDisposable
             await _swarm.DisposeAsync().ConfigureAwait(false);
         }
 
+        if (_keepers is not null)
+        {
+            using var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            await _keepers.StopAsync(stopTimeout.Token).ConfigureAwait(false);
+            _keepers.Dispose();
+        }
+
         Rpc.Dispose();
         int pid = Node.Pid;
         bool gone = await Node.StopAsync().ConfigureAwait(false);
@@ -166,6 +227,7 @@ internal static class LocalnetSolanaRun
         try
         {
             side = await LocalnetSolanaSide.StartAsync(root, s.SolanaPort, Say, ct).ConfigureAwait(false);
+            await side.StartKeepersAsync(s.Seed, ct).ConfigureAwait(false);
             Say($"solana swarm of {s.Agents} agents{(s.UntilSettled is { } n ? $" until {n} tasks are settled" : "")}; Ctrl-C stops");
             await side.RunSwarmAsync(s.Agents, s.Tasks, s.UntilSettled, s.Seed, new LineProgress(Say), ct).ConfigureAwait(false);
             Say(ct.IsCancellationRequested ? "stopping (Ctrl-C): reading the closing report" : "done: reading the closing report");
@@ -179,7 +241,7 @@ internal static class LocalnetSolanaRun
                 LocalnetSolanaSide.WriteText(report, side.Swarm, output);
             }
 
-            code = report.Conserved ? ExitCodes.Success : LocalnetCommand.ConservationFailed;
+            code = !report.Conserved ? LocalnetCommand.ConservationFailed : side.SwarmError is not null ? ExitCodes.BadInput : ExitCodes.Success;
             if (!report.Conserved)
             {
                 error.WriteLine("localnet: error: ACC is not conserved on Solana (see the report)");
@@ -203,7 +265,7 @@ internal static class LocalnetSolanaRun
                 await side.DisposeAsync().ConfigureAwait(false);
             }
 
-            Say("stopped: solana swarm, solana localnet server");
+            Say("stopped: solana swarm, solana keepers, solana localnet server");
         }
 
         return code;

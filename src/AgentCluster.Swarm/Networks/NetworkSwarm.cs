@@ -277,7 +277,8 @@ public sealed class NetworkSwarm : IAsyncDisposable
                     continue;
                 }
 
-                BigInteger price = found.Bounty * (100 - (index * 7 + b * 3) % 20) / 100;
+                // Each bid better than the one before (Solana keeps only the best bid and refuses one that is not better).
+                BigInteger price = found.Bounty * (95 - 5 * b) / 100;
                 await bidder.Network.Tasks.BidAsync(task, bidder.Agent, price, ct).ConfigureAwait(false);
                 bids++;
             }

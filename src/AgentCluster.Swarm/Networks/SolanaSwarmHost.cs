@@ -54,17 +54,29 @@ public sealed class SolanaSwarmHost : INetworkSwarmHost
     public SolanaParticipantFiles Files(string role)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(role);
-        Directory.CreateDirectory(_workDirectory);
-        byte[] seed = SHA256.HashData(Encoding.UTF8.GetBytes($"agentcluster-network-swarm/solana/{_seed}/{role}"));
-        byte[] publicKey = new Ed25519PrivateKeyParameters(seed).GeneratePublicKey().GetEncoded();
         string path = Path.Combine(_workDirectory, $"{role}.json");
+        string address = WriteKeypairFile(path, $"agentcluster-network-swarm/solana/{_seed}/{role}");
+        return new SolanaParticipantFiles(role, path, Path.Combine(_workDirectory, $"salts-{role}.db"), address);
+    }
+
+    /// <summary>
+    /// Writes a Solana CLI keypair file at <paramref name="path"/> (mode 0600) whose Ed25519 seed is sha256(<paramref name="seedText"/>)
+    /// (BouncyCastle derives the public key); returns the address.
+    /// </summary>
+    public static string WriteKeypairFile(string path, string seedText)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(seedText);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        byte[] seed = SHA256.HashData(Encoding.UTF8.GetBytes(seedText));
+        byte[] publicKey = new Ed25519PrivateKeyParameters(seed).GeneratePublicKey().GetEncoded();
         File.WriteAllText(path, JsonSerializer.Serialize(seed.Concat(publicKey).Select(b => (int)b).ToArray()));
         if (!OperatingSystem.IsWindows())
         {
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
 
-        return new SolanaParticipantFiles(role, path, Path.Combine(_workDirectory, $"salts-{role}.db"), Solana.Base58.Encode(publicKey));
+        return Solana.Base58.Encode(publicKey);
     }
 
     /// <inheritdoc/>

@@ -95,13 +95,51 @@ public sealed class LocalnetSolanaTests
         Assert.That(solana.GetProperty("tasks").EnumerateObject().Sum(p => p.Value.GetInt32()), Is.EqualTo(2), "2 task accounts");
         Assert.That(BigInteger.Parse(solana.GetProperty("burnedBaseUnits").GetString()!), Is.GreaterThan(BigInteger.Zero), "the registration fees were burned");
         var units = solana.GetProperty("computeUnits").EnumerateArray().ToDictionary(c => c.GetProperty("instruction").GetString()!, c => c);
-        Assert.That(units.Keys, Is.SupersetOf(new[] { "set_attestor", "attest", "stake", "submit_task", "bid" }), "compute units of every instruction the swarm sent");
+        Assert.That(units.Keys, Is.SupersetOf(new[] { "set_attestor", "attest", "stake", "submit_task", "bid", "post_result", "commit_vote", "reveal_vote" }),
+            "compute units of every instruction the swarm sent");
+        Assert.That(units.Keys, Is.SupersetOf(new[] { "assign_task", "fix_seed", "draw_seat", "settle_task" }), "and of the Solana keeper's, in the same report");
+        Assert.That(solana.GetProperty("settled").GetInt32(), Is.EqualTo(2), $"both tasks settled by the Solana keeper after the swarm's round:\n{log}");
+        Assert.That(log, Does.Contain("solana keepers running"));
+        Assert.That(log, Does.Contain("solana swarm: round 1: the clock moved 01:00:01 past the bidding window"), "the warp is said");
         Assert.That(units.Keys.Count(k => k.StartsWith("register_agent", StringComparison.Ordinal)), Is.EqualTo(1));
         Assert.That(units.Where(kv => kv.Key.StartsWith("register_agent", StringComparison.Ordinal)).Single().Value.GetProperty("transactions").GetInt32(), Is.EqualTo(11));
         Assert.That(units["attest"].GetProperty("transactions").GetInt32(), Is.EqualTo(11));
         Assert.That(units["submit_task"].GetProperty("transactions").GetInt32(), Is.EqualTo(2));
+        Assert.That(units["assign_task"].GetProperty("transactions").GetInt32(), Is.EqualTo(2), "one assignment per task");
         Assert.That(units.Values.All(u => u.GetProperty("units").GetInt64() > 0), Is.True, "every transaction consumed compute units");
         Assert.That(solana.GetProperty("failedTransactions").GetInt32(), Is.Zero);
+    }
+
+    [Test, Category("Anvil")]
+    public async Task Up_ChainBoth_RunsBothSidesSideBySide_OneReport_KeepersInOneHost_AndLeavesNothingRunning()
+    {
+        var stdout = new StringWriter { NewLine = "\n" };
+        var stderrBuffer = new StringBuilder();
+        TextWriter stderr = TextWriter.Synchronized(new StringWriter(stderrBuffer) { NewLine = "\n" });
+        Task<int> run = Task.Run(() => Program.Run(["localnet", "up", "--chain", "both", "--solana-port", "0", "--port", "0", "--dashboard-port", "0", "--agents", "12",
+            "--tasks", "2", "--until-settled", "2", "--no-governance", "--dir", _dir, "--json"], stdout, stderr, new StringReader("")));
+        Task finished = await Task.WhenAny(run, Task.Delay(TimeSpan.FromMinutes(6)));
+        Assert.That(finished, Is.SameAs(run), "localnet up --chain both ended by itself within 6 minutes");
+        int code = await run;
+        string log = stderrBuffer.ToString();
+        TestContext.Out.WriteLine(log);
+        Assert.That(code, Is.EqualTo(0), log);
+        Assert.That(log, Does.Contain("and the Solana keeper in the same host"), "one keeper host for both chains");
+        Assert.That(log, Does.Contain("swarm of 12 agents running").And.Contain("solana swarm: round 1: 2 settled"), "both swarms ran");
+
+        using JsonDocument report = JsonDocument.Parse(stdout.ToString());
+        JsonElement r = report.RootElement;
+        Assert.That(r.GetProperty("conservation").GetProperty("ok").GetBoolean(), Is.True, "EVM conserved");
+        Assert.That(r.GetProperty("settled").GetInt32(), Is.GreaterThanOrEqualTo(2), "EVM tasks settled");
+        JsonElement solana = r.GetProperty("solana");
+        Assert.That(solana.GetProperty("conservation").GetProperty("ok").GetBoolean(), Is.True, "Solana conserved");
+        Assert.That(solana.GetProperty("settled").GetInt32(), Is.EqualTo(2), "Solana tasks settled by the Solana keeper in the shared host");
+        Assert.That(solana.GetProperty("agents").GetInt32(), Is.EqualTo(12));
+
+        int solanaPid = int.Parse(Regex.Match(log, @"localnet: solana http://127\.0\.0\.1:[0-9]+/ \(pid ([0-9]+)\)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.That(LocalnetCommand.IsRunning(solanaPid), Is.False, "the Solana server is gone");
+        Assert.That(LocalnetCommand.ChildAnvils(), Is.Empty, "no anvil left");
+        Assert.That(log, Does.Contain("stopped: swarm, keepers, dashboard, anvil"));
     }
 
     [Test]
