@@ -30,6 +30,8 @@ public static partial class DashboardEndpoints
         services.AddSingleton<DashboardFeed>();
         services.AddHostedService(sp => sp.GetRequiredService<DashboardFeed>());
         services.AddHttpClient(nameof(DashboardEndpoints), c => c.Timeout = TimeSpan.FromSeconds(3));
+        services.AddSingleton<SolanaDashboardSource>();
+        services.AddHostedService(sp => sp.GetRequiredService<SolanaDashboardSource>());
         return services;
     }
 
@@ -97,6 +99,11 @@ public static partial class DashboardEndpoints
 
             return Results.Bytes(DashboardJson.Serialize(await AgentPageAsync(view, s, agent, ct).ConfigureAwait(false)), "application/json");
         });
+        app.MapGet("/api/solana", (SolanaDashboardSource solana) => options.SolanaProgramId is null
+            ? Problem(404, "No Solana source", "This dashboard shows one EVM chain only (no Solana RPC and program configured).")
+            : solana.View is { } view
+                ? Results.Bytes(DashboardJson.Serialize(view), "application/json")
+                : Problem(503, "The Solana source has not read yet", $"No answer from {options.SolanaRpcUrl} yet."));
         app.MapGet("/api/health", () => Results.Bytes(DashboardJson.Serialize(new { series = HealthSeries.All, history = feed.History, alerts = feed.Alerts }), "application/json"));
         app.MapGet("/api/keepers", async (IHttpClientFactory http, CancellationToken ct) =>
         {

@@ -36,9 +36,35 @@ public sealed class DashboardOptions
     /// </summary>
     public bool EnableTestEndpoints { get; set; }
 
+    /// <summary>The Solana side's JSON-RPC (with <see cref="SolanaProgramId"/>): its agents and tasks are read from the program's accounts and shown beside the EVM ones (null: EVM only).</summary>
+    public Uri? SolanaRpcUrl { get; set; }
+
+    /// <summary>The AgentCluster program on <see cref="SolanaRpcUrl"/> (base58).</summary>
+    public string? SolanaProgramId { get; set; }
+
+    /// <summary>How often the Solana source reads the program's accounts (100 ms .. 1 min).</summary>
+    public TimeSpan SolanaPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Checks every option; throws <see cref="ArgumentException"/> naming the first bad one.</summary>
     public void Validate()
     {
+        if ((SolanaRpcUrl is null) != (SolanaProgramId is null))
+        {
+            throw new ArgumentException("DashboardOptions.SolanaRpcUrl and SolanaProgramId go together: give both for a Solana source, or neither.",
+                SolanaRpcUrl is null ? nameof(SolanaRpcUrl) : nameof(SolanaProgramId));
+        }
+
+        if (SolanaRpcUrl is { } solanaRpc && (!solanaRpc.IsAbsoluteUri || (solanaRpc.Scheme != Uri.UriSchemeHttp && solanaRpc.Scheme != Uri.UriSchemeHttps)))
+        {
+            throw new ArgumentException($"DashboardOptions.SolanaRpcUrl must be an absolute http(s) URL; got '{solanaRpc}'.", nameof(SolanaRpcUrl));
+        }
+
+        if (SolanaProgramId is { } program && !AgentCluster.Solana.PublicKey.TryParse(program, out _))
+        {
+            throw new ArgumentException($"DashboardOptions.SolanaProgramId must be a base58 public key; got '{program}'.", nameof(SolanaProgramId));
+        }
+
+        Check(SolanaPollInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1), nameof(SolanaPollInterval));
         if (string.IsNullOrWhiteSpace(IndexDbPath))
         {
             throw new ArgumentException("DashboardOptions.IndexDbPath is required: the keepers' index file (keepers run --index-db).", nameof(IndexDbPath));

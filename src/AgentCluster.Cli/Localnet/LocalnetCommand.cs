@@ -292,7 +292,12 @@ internal static class LocalnetCommand
                 await Task.Delay(100, ct).ConfigureAwait(false);
             }
 
-            var dashboardOptions = new DashboardOptions { IndexDbPath = indexPath, Port = s.DashboardPort, RpcUrl = suite.Node.RpcUrl };
+            var dashboardOptions = new DashboardOptions
+            {
+                IndexDbPath = indexPath, Port = s.DashboardPort, RpcUrl = suite.Node.RpcUrl,
+                // With both chains: the Solana program's agents and tasks beside the EVM index's, and the chain switch on the page.
+                SolanaRpcUrl = solana?.Node.RpcUrl, SolanaProgramId = solana?.Node.Info.ProgramId,
+            };
             dashboardOptions.KeeperHealthUrls.Add(new Uri($"http://127.0.0.1:{healthPort}/health/ready"));
             dashboard = await DashboardServer.StartAsync(dashboardOptions, l => l.SetMinimumLevel(LogLevel.Error), ct).ConfigureAwait(false);
             Say($"dashboard {dashboard.Url}");

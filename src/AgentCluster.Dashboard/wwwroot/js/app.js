@@ -19,10 +19,41 @@ const cy = cytoscape({
     { selector: 'node.cluster', style: { 'background-opacity': 0.08, 'border-width': 1, 'border-color': '#456', label: 'data(label)', color: '#789', 'font-size': 9, 'text-valign': 'top' } },
     { selector: 'edge', style: { width: 'data(width)', 'line-color': '#556', 'curve-style': 'bezier', opacity: 0.7 } },
     { selector: 'edge.RequesterExecutor', style: { 'line-color': '#4a8ad8', 'target-arrow-shape': 'triangle', 'target-arrow-color': '#4a8ad8' } },
+    { selector: 'node.agent.solana', style: { shape: 'round-hexagon', 'border-width': 2, 'border-color': '#b48cf0' } },
+    { selector: 'node.cluster.solana', style: { 'border-color': '#b48cf0', 'border-style': 'dashed' } },
+    { selector: '.hidden', style: { display: 'none' } },
   ],
 });
 window.__acCy = cy;
-cy.on('tap', 'node.agent', (e) => { location.href = `/agents/${e.target.data('agentId')}`; });
+cy.on('tap', 'node.agent.evm', (e) => { location.href = `/agents/${e.target.data('agentId')}`; });
+
+// ---- chains: the EVM index's snapshot and, when the dashboard has a Solana source, the Solana program's agents and tasks; a switch
+// shows EVM, Solana or both, every node and task row tagged with its chain (data chain / data-chain).
+let solana = null;
+let chain = 'both';
+window.__acChain = () => chain;
+for (const input of document.querySelectorAll('#chain-switch input')) {
+  input.addEventListener('change', () => { if (input.checked) { chain = input.value; applyChain(); } });
+}
+function shown(c) { return chain === 'both' || chain === c; }
+function applyChain() {
+  cy.batch(() => cy.elements().forEach((e) => { if (shown(e.data('chain'))) e.removeClass('hidden'); else e.addClass('hidden'); }));
+  for (const row of document.querySelectorAll('#tasks tr[data-chain]')) row.classList.toggle('hidden', !shown(row.dataset.chain));
+  document.getElementById('chain-switch').dataset.chain = chain;
+}
+async function pollSolana() {
+  try {
+    const r = await fetch('/api/solana', { headers: { Accept: 'application/json' } });
+    if (r.status === 404) return false; // no Solana source: EVM only, no switch
+    if (r.ok) {
+      solana = await r.json();
+      document.getElementById('chain-switch').hidden = false;
+      renderGraph(snapshot);
+      renderTasks(snapshot?.tasks ?? []);
+    }
+  } catch { /* next time */ }
+  return true;
+}
 
 let snapshot = null;
 let refreshing = null;
@@ -66,28 +97,41 @@ function render(s, chainHead) {
     ['emissions released', e.emissionsReleased], ['escrow', e.escrow]].flatMap(([k, v]) => [el('dt', {}, k), el('dd', { 'data-key': k }, `${acc(v)} ACC`)]));
 }
 
-function renderGraph(s) {
+function renderGraph(snap) {
+  const s = snap ?? { agents: [], edges: [] };
   const maxStake = Math.max(1, ...s.agents.map((a) => accNumber(a.stake.active)));
   const totals = s.agents.map((a) => BigInt(a.reputation.task) + BigInt(a.reputation.validator) + BigInt(a.reputation.compute) + BigInt(a.reputation.social));
   const maxRep = totals.reduce((m, v) => (v > m ? v : m), 1n);
   const wanted = new Map();
   s.agents.forEach((a, i) => {
     const caps = BigInt(a.capabilities).toString(2);
-    wanted.set(`c:${caps}`, { group: 'nodes', data: { id: `c:${caps}`, label: `capabilities 0b${caps}` }, classes: 'cluster' });
+    wanted.set(`c:${caps}`, { group: 'nodes', data: { id: `c:${caps}`, label: `capabilities 0b${caps}`, chain: 'evm' }, classes: 'cluster evm' });
     const hue = Number((totals[i] * 120n) / maxRep); // red (none) .. green (highest)
     wanted.set(`a:${a.agentId}`, {
-      group: 'nodes', classes: 'agent',
-      data: { id: `a:${a.agentId}`, parent: `c:${caps}`, agentId: a.agentId, label: short(a.agentId), size: 14 + 36 * Math.sqrt(accNumber(a.stake.active) / maxStake), color: `hsl(${hue}, 70%, 50%)` },
+      group: 'nodes', classes: 'agent evm',
+      data: { id: `a:${a.agentId}`, parent: `c:${caps}`, agentId: a.agentId, chain: 'evm', label: short(a.agentId), size: 14 + 36 * Math.sqrt(accNumber(a.stake.active) / maxStake), color: `hsl(${hue}, 70%, 50%)` },
     });
   });
+  // Solana agents (9-decimal ACC): sized by stake, green when Active, grouped by capabilities in Solana's own clusters.
+  const solAgents = solana?.agents ?? [];
+  const maxSolStake = Math.max(1, ...solAgents.map((a) => Number(BigInt(a.stake) / 10n ** 6n) / 1e3));
+  for (const a of solAgents) {
+    const caps = BigInt(a.capabilities).toString(2);
+    wanted.set(`sc:${caps}`, { group: 'nodes', data: { id: `sc:${caps}`, label: `solana · capabilities 0b${caps}`, chain: 'solana' }, classes: 'cluster solana' });
+    wanted.set(`s:${a.agentKey}`, {
+      group: 'nodes', classes: 'agent solana',
+      data: { id: `s:${a.agentKey}`, parent: `sc:${caps}`, agentKey: a.agentKey, chain: 'solana', label: short(a.agentKey),
+        size: 14 + 36 * Math.sqrt(Number(BigInt(a.stake) / 10n ** 6n) / 1e3 / maxSolStake), color: a.active ? 'hsl(120, 70%, 45%)' : 'hsl(0, 0%, 45%)' },
+    });
+  }
   for (const edge of s.edges) {
     const from = edge.kind === 'RequesterExecutor' ? `r:${edge.from}` : `a:${edge.from}`;
-    if (edge.kind === 'RequesterExecutor') wanted.set(from, { group: 'nodes', classes: 'requester', data: { id: from, label: short(edge.from) } });
+    if (edge.kind === 'RequesterExecutor') wanted.set(from, { group: 'nodes', classes: 'requester evm', data: { id: from, label: short(edge.from), chain: 'evm' } });
     const id = `e:${edge.kind}:${from}:${edge.to}`;
     const prev = wanted.get(id);
     if (prev) { prev.data.width = Math.min(6, prev.data.width + 0.5); continue; }
     if (!wanted.has(`a:${edge.to}`) || (!wanted.has(from))) continue;
-    wanted.set(id, { group: 'edges', classes: edge.kind, data: { id, source: from, target: `a:${edge.to}`, width: 1 } });
+    wanted.set(id, { group: 'edges', classes: edge.kind, data: { id, source: from, target: `a:${edge.to}`, width: 1, chain: 'evm' } });
   }
 
   let added = 0;
@@ -100,6 +144,7 @@ function renderGraph(s) {
     for (const [id, def] of wanted) { if (def.group === 'edges' && cy.getElementById(id).empty()) { cy.add(def); added++; } }
   });
   if (added > 0) layout();
+  applyChain();
 }
 
 // One grid per capability set, side by side (similar agents stay together), requesters in a row below; stable as nodes arrive.
@@ -132,11 +177,21 @@ function renderTasks(tasks) {
       if (!at) return el('td', { class: 'todo' }, '·');
       return el('td', { class: 'done', title: at }, i === 0 ? time(at) : `+${Math.round((Date.parse(at) - base) / 1000)} s`);
     });
-    return el('tr', { 'data-task': t.taskId }, el('td', {}, short(t.taskId)), el('td', {}, short(t.requester)),
+    return el('tr', { 'data-task': t.taskId, 'data-chain': 'evm' }, el('td', { class: 'chain evm' }, 'EVM'), el('td', {}, short(t.taskId)), el('td', {}, short(t.requester)),
       el('td', {}, t.executor ? el('a', { href: `/agents/${t.executor}` }, short(t.executor)) : '–'), ...cells,
       el('td', {}, t.outcome == null ? '' : (OUTCOMES[t.outcome] ?? `status ${t.outcome}`)));
   });
-  document.querySelector('#tasks tbody').replaceChildren(...rows);
+  // Solana tasks: the program's status (its stages' times are not in the account: the status says how far it went).
+  const SOL_STAGE = { Bidding: 0, Assigned: 1, ResultPosted: 2, Verifying: 3 };
+  const solRows = (solana?.tasks ?? []).slice(-50).reverse().map((t) => {
+    const reached = SOL_STAGE[t.status] ?? 4;
+    const cells = STAGES.map((k, i) => (i <= reached ? el('td', { class: 'done' }, i === 0 ? time(t.submitted) : '✓') : el('td', { class: 'todo' }, '·')));
+    return el('tr', { 'data-task': t.task, 'data-chain': 'solana' }, el('td', { class: 'chain solana' }, 'Solana'), el('td', { title: t.task }, short(t.task)),
+      el('td', { title: t.requester }, short(t.requester)), el('td', { title: t.executor ?? '' }, t.executor ? short(t.executor) : '–'), ...cells,
+      el('td', {}, reached === 4 ? t.status.toLowerCase() : ''));
+  });
+  document.querySelector('#tasks tbody').replaceChildren(...rows, ...solRows);
+  applyChain();
 }
 
 function renderProposals(proposals) {
@@ -243,5 +298,6 @@ function connect() {
 
 await loadHealth();
 connect();
+if (await pollSolana()) setInterval(pollSolana, 2000);
 pollKeepers();
 setInterval(pollKeepers, 5000);
