@@ -23,12 +23,23 @@ internal static class AgentCommands
     {
         var connection = new ChainConnection();
         var agent = new Command("agent", "Agents: register with bond, stake, unstake, withdraw, status (amounts in ACC).");
+        var solana = new SolanaChainCommands(connection);
         foreach (Command c in new[] { Register(connection), Stake(connection), Unstake(connection), Withdraw(connection), Status(connection) })
         {
             connection.AddTo(c);
             agent.Subcommands.Add(c);
         }
 
+        // --chain solana: the same subcommands through the chain-neutral SDK (SolanaChainCommands); unstake and withdraw are EVM only so far.
+        Command register = agent.Subcommands[0];
+        var agentKeypair = new Option<string>("--agent-keypair") { Description = "--chain solana: the agent key's keypair file (Solana CLI format; written with a new key when it does not exist)." };
+        register.Options.Add(agentKeypair);
+        solana.Wrap(register, "agentcluster agent register", register.Opts("--capability-vector-hash", "--agent-key-env", "--agent-keystore", "--agent-password-env"),
+            SolanaChainCommands.Register(register.Opt("--uri"), register.Opt("--capabilities"), agentKeypair), agentKeypair);
+        solana.Wrap(agent.Subcommands[1], "agentcluster agent stake", [], SolanaChainCommands.Stake(agent.Subcommands[1].Arg(0), agent.Subcommands[1].Arg(1)));
+        solana.Wrap(agent.Subcommands[2], "agentcluster agent unstake", [], null);
+        solana.Wrap(agent.Subcommands[3], "agentcluster agent withdraw", [], null);
+        solana.Wrap(agent.Subcommands[4], "agentcluster agent status", [], SolanaChainCommands.Status(agent.Subcommands[4].Arg(0)));
         return agent;
     }
 

@@ -9,6 +9,7 @@ using Nethereum.Hex.HexConvertors.Extensions;
 using Nethereum.RPC.Eth.DTOs;
 using Nethereum.Util;
 using MarketDef = AgentCluster.Evm.Bindings.TaskMarket.ContractDefinition;
+using AgentCluster.Cli.Agent;
 using static AgentCluster.Cli.Chain.ChainInput;
 
 namespace AgentCluster.Cli.Tasks;
@@ -32,6 +33,13 @@ internal static class TaskCommands
             task.Subcommands.Add(c);
         }
 
+        // --chain solana: the same subcommands through the chain-neutral SDK (Agent/SolanaChainCommands.cs).
+        var solana = new Agent.SolanaChainCommands(connection);
+        Command submit = task.Subcommands[0], status = task.Subcommands[1], list = task.Subcommands[2];
+        solana.Wrap(submit, "agentcluster task submit", submit.Opts("--min-reputation"), Agent.SolanaChainCommands.Submit(submit.Opt("--bounty"), submit.Opt("--fee"),
+            submit.Opt("--deadline"), submit.Opt("--spec-hash"), submit.Opt("--spec-file"), submit.Opt("--capabilities"), submit.Opt("--committee-size")));
+        solana.Wrap(status, "agentcluster task status", [], Agent.SolanaChainCommands.TaskStatus(status.Arg(0)));
+        solana.Wrap(list, "agentcluster task list", list.Opts("--before"), Agent.SolanaChainCommands.List(list.Opt("--state"), list.Opt("--requester"), list.Opt("--limit")));
         return task;
     }
 
