@@ -21,7 +21,7 @@ namespace AgentCluster.Sdk.Networks;
 
 /// <summary>
 /// <see cref="IAgentClusterNetwork"/> on Solana: the AgentCluster program through AgentCluster.Solana (its typed instructions and
-/// account decoders). Agents are named by their agent key, tasks by their task account. Every send builds a legacy transaction, signs
+/// account decoders). Agents are named by their agent key, tasks by their task account. Every send builds a transaction (legacy or v0), signs
 /// it with the signer (fee payer) and the agent keys it needs, sends it with preflight (a failed preflight with the program's error is
 /// an <see cref="AgentClusterProgramException"/> naming it) and waits, bounded, for the options' commitment; see <see cref="SendAsync"/>
 /// for what a timeout does. On Solana the agent key itself signs <c>post_result</c> and <c>commit_vote</c>, so the network keeps the
@@ -103,7 +103,7 @@ public sealed class SolanaNetwork : IAgentClusterNetwork, INetworkAgents, INetwo
     public INetworkReviews Reviews => this;
 
     /// <summary>The signer's ACC account (its associated token account for <see cref="Mint"/>).</summary>
-    public PublicKey SignerAccAccount => SolanaNativePrograms.AssociatedTokenAddress(Signer.PublicKey, Mint);
+    public PublicKey SignerAccAccount => AssociatedTokenAccountProgram.DeriveAssociatedTokenAccount(Signer.PublicKey, Mint);
 
     /// <summary>
     /// Connects: the options checked, the deployment file and the signer's keypair file read, then the node asked (getHealth), the
@@ -224,14 +224,14 @@ public sealed class SolanaNetwork : IAgentClusterNetwork, INetworkAgents, INetwo
     /// <inheritdoc/>
     public async Task<DateTimeOffset> ChainTimeAsync(CancellationToken cancellationToken = default)
     {
-        SolanaChainAccount clock = await _chain.GetAccountAsync(SolanaNativePrograms.ClockSysvar, Level, cancellationToken).ConfigureAwait(false)
+        SolanaChainAccount clock = await _chain.GetAccountAsync(WellKnown.SysvarClock, Level, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"The node at {RpcUrl} has no Clock sysvar.");
         return DateTimeOffset.FromUnixTimeSeconds(BinaryPrimitives.ReadInt64LittleEndian(clock.Data.AsSpan(32, 8)));
     }
 
     /// <inheritdoc/>
     public async Task<BigInteger> GetAccBalanceAsync(CancellationToken cancellationToken = default) =>
-        SolanaNativePrograms.TokenAmount(await _chain.GetAccountAsync(SignerAccAccount, Level, cancellationToken).ConfigureAwait(false));
+        SolanaTokenReads.TokenAmount(await _chain.GetAccountAsync(SignerAccAccount, Level, cancellationToken).ConfigureAwait(false));
 
     /// <summary>The program's config (parameters, market terms, vaults), read now.</summary>
     public async Task<ConfigAccount> GetConfigAsync(CancellationToken cancellationToken = default)
@@ -271,7 +271,7 @@ public sealed class SolanaNetwork : IAgentClusterNetwork, INetworkAgents, INetwo
 
         await SendAsync("register_agent",
         [
-            SolanaNativePrograms.CreateAssociatedTokenAccountIdempotent(Signer.PublicKey, Signer.PublicKey, Mint),
+            AssociatedTokenAccountProgram.CreateIdempotent(Signer.PublicKey, Signer.PublicKey, Mint),
             Program.RegisterAgent(ProgramId, Signer.PublicKey, key.Account.PublicKey, agentPda, SignerAccAccount, capabilities),
             Program.OpenReputation(ProgramId, Signer.PublicKey, agentPda, Program.ReputationAddress(ProgramId, key.Account.PublicKey)),
         ], [key.Account], cancellationToken).ConfigureAwait(false);
@@ -310,7 +310,7 @@ public sealed class SolanaNetwork : IAgentClusterNetwork, INetworkAgents, INetwo
             attestation.TokensPerSecond, expires, nonce);
         await SendAsync("attest",
         [
-            SolanaNativePrograms.Ed25519Verify(attestorKey.Account.PublicKey, attestorKey.Account.Sign(message), message),
+            Ed25519Program.VerifySignature(attestorKey.Account, message),
             Program.Attest(ProgramId, Program.AgentAddress(ProgramId, agentKey), Program.AttestorAddress(ProgramId, attestorKey.Account.PublicKey),
                 attestation.MeasurementHash, attestation.CpuCores, attestation.GpuMemoryMb, attestation.TokensPerSecond, expires, nonce),
         ], [], cancellationToken).ConfigureAwait(false);
@@ -530,7 +530,7 @@ public sealed class SolanaNetwork : IAgentClusterNetwork, INetworkAgents, INetwo
             var instructions = new List<TransactionInstruction>();
             if (first)
             {
-                instructions.Add(SolanaNativePrograms.CreateAssociatedTokenAccountIdempotent(Signer.PublicKey, Signer.PublicKey, Mint));
+                instructions.Add(AssociatedTokenAccountProgram.CreateIdempotent(Signer.PublicKey, Signer.PublicKey, Mint));
                 first = false;
             }
 
@@ -652,7 +652,7 @@ public sealed class SolanaNetwork : IAgentClusterNetwork, INetworkAgents, INetwo
     // ------------------------------------------------------------------ sending
 
     /// <summary>
-    /// Builds, signs, sends and confirms one transaction of <paramref name="instructions"/> with the signer as fee payer and
+    /// Builds (in the options' <see cref="SolanaNetworkOptions.TransactionVersion"/>), signs, sends and confirms one transaction of <paramref name="instructions"/> with the signer as fee payer and
     /// <paramref name="extraSigners"/>; returns its signature. A failed preflight with the AgentCluster program's error throws
     /// <see cref="AgentClusterProgramException"/> (name, code, instruction, logs) and nothing lands. After sending, the signature's status
     /// is polled until the options' commitment (bounded by <see cref="SolanaNetworkOptions.ConfirmTimeout"/>); the same signed bytes are
@@ -672,7 +672,7 @@ public sealed class SolanaNetwork : IAgentClusterNetwork, INetworkAgents, INetwo
         for (int blockhashes = 1; ; blockhashes++)
         {
             (string blockhash, ulong lastValid) = await _chain.GetLatestBlockhashAsync(commitment, cancellationToken).ConfigureAwait(false);
-            Transaction tx = new TransactionBuilder().SetFeePayer(Signer.PublicKey).SetRecentBlockHash(blockhash).AddInstructions(instructions)
+            Transaction tx = new TransactionBuilder().SetVersion(_options.TransactionVersion).SetFeePayer(Signer.PublicKey).SetRecentBlockHash(blockhash).AddInstructions(instructions)
                 .BuildTransaction([Signer, .. extraSigners.Where(a => a.PublicKey != Signer.PublicKey).DistinctBy(a => a.PublicKey.Key)]);
             byte[] wire = tx.Serialize();
             string signature = tx.Id;
@@ -763,9 +763,14 @@ public sealed class SolanaNetwork : IAgentClusterNetwork, INetworkAgents, INetwo
 
     // ------------------------------------------------------------------ helpers
 
-    private string SaltMarket => $"solana:{Convert.ToHexString(ProgramId.Span).ToLowerInvariant()}";
+    /// <summary>The salt store's market key for this deployment.</summary>
+    internal string SaltMarket => $"solana:{Convert.ToHexString(ProgramId.Span).ToLowerInvariant()}";
 
-    private static BigInteger Id(PublicKey key) => new(key.Span, isUnsigned: true, isBigEndian: true);
+    /// <summary>The salt store's chain id for this cluster (its genesis hash as an unsigned number).</summary>
+    internal BigInteger SaltChainId => _saltChainId;
+
+    /// <summary>A task address or agent key as the salt store's id (its 32 bytes as an unsigned big-endian number).</summary>
+    internal static BigInteger Id(PublicKey key) => new(key.Span, isUnsigned: true, isBigEndian: true);
 
     private async Task<(ulong Id, PublicKey Task)> FreshTaskAsync(CancellationToken cancellationToken)
     {

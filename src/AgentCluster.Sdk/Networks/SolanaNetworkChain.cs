@@ -1,5 +1,5 @@
-using System.Buffers.Binary;
 using AgentCluster.Solana;
+using AgentCluster.Solana.Programs;
 using AgentCluster.Solana.Rpc;
 using Microsoft.Extensions.Logging;
 
@@ -80,61 +80,12 @@ internal sealed class SolanaNetworkChain : IDisposable
         info is null ? null : new SolanaChainAccount(info.Owner, info.Executable, info.Lamports, info.Data);
 }
 
-/// <summary>The native programs a <see cref="SolanaNetwork"/> uses: SPL Token account reads, the associated token account, Compute Budget, Ed25519.</summary>
-internal static class SolanaNativePrograms
+/// <summary>Token reads over core's SPL Token decoders (0 for an account that does not exist).</summary>
+internal static class SolanaTokenReads
 {
-    public static readonly PublicKey TokenProgram = new("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA");
-    public static readonly PublicKey AssociatedTokenProgram = new("ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL");
-    public static readonly PublicKey SystemProgram = new("11111111111111111111111111111111");
-    public static readonly PublicKey ComputeBudgetProgram = new("ComputeBudget111111111111111111111111111111");
-    public static readonly PublicKey Ed25519Program = new("Ed25519SigVerify111111111111111111111111111");
-    public static readonly PublicKey ClockSysvar = new("SysvarC1ock11111111111111111111111111111111");
+    /// <summary>An SPL token account's amount, or 0 for none.</summary>
+    public static ulong TokenAmount(SolanaChainAccount? account) => account is null ? 0 : TokenProgram.DecodeAccount(account.Data).Amount;
 
-    /// <summary>The owner's associated token account for the mint.</summary>
-    public static PublicKey AssociatedTokenAddress(PublicKey owner, PublicKey mint) =>
-        PublicKey.FindProgramAddress([owner.KeyBytes, TokenProgram.KeyBytes, mint.KeyBytes], AssociatedTokenProgram).Address;
-
-    /// <summary>CreateIdempotent of the associated token account program (does nothing when the account exists).</summary>
-    public static TransactionInstruction CreateAssociatedTokenAccountIdempotent(PublicKey payer, PublicKey owner, PublicKey mint) =>
-        new(AssociatedTokenProgram,
-        [
-            AccountMeta.Writable(payer, true), AccountMeta.Writable(AssociatedTokenAddress(owner, mint), false), AccountMeta.ReadOnly(owner, false),
-            AccountMeta.ReadOnly(mint, false), AccountMeta.ReadOnly(SystemProgram, false), AccountMeta.ReadOnly(TokenProgram, false),
-        ], [1]);
-
-    /// <summary>SetComputeUnitLimit.</summary>
-    public static TransactionInstruction SetComputeUnitLimit(uint units)
-    {
-        byte[] data = new byte[5];
-        data[0] = 2;
-        BinaryPrimitives.WriteUInt32LittleEndian(data.AsSpan(1), units);
-        return new TransactionInstruction(ComputeBudgetProgram, [], data);
-    }
-
-    /// <summary>An Ed25519 native-program instruction verifying one signature whose key, signature and message are in its own data.</summary>
-    public static TransactionInstruction Ed25519Verify(PublicKey key, byte[] signature, byte[] message)
-    {
-        const int header = 16, keyAt = header, signatureAt = keyAt + 32, messageAt = signatureAt + 64;
-        byte[] data = new byte[messageAt + message.Length];
-        data[0] = 1; // one signature
-        Span<byte> offsets = data.AsSpan(2);
-        BinaryPrimitives.WriteUInt16LittleEndian(offsets, signatureAt);
-        BinaryPrimitives.WriteUInt16LittleEndian(offsets[2..], ushort.MaxValue); // this instruction
-        BinaryPrimitives.WriteUInt16LittleEndian(offsets[4..], keyAt);
-        BinaryPrimitives.WriteUInt16LittleEndian(offsets[6..], ushort.MaxValue);
-        BinaryPrimitives.WriteUInt16LittleEndian(offsets[8..], messageAt);
-        BinaryPrimitives.WriteUInt16LittleEndian(offsets[10..], (ushort)message.Length);
-        BinaryPrimitives.WriteUInt16LittleEndian(offsets[12..], ushort.MaxValue);
-        key.Span.CopyTo(data.AsSpan(keyAt));
-        signature.CopyTo(data, signatureAt);
-        message.CopyTo(data, messageAt);
-        return new TransactionInstruction(Ed25519Program, [], data);
-    }
-
-    /// <summary>An SPL token account's amount (offset 64), or 0 for none.</summary>
-    public static ulong TokenAmount(SolanaChainAccount? account) =>
-        account is null || account.Data.Length < 72 ? 0 : BinaryPrimitives.ReadUInt64LittleEndian(account.Data.AsSpan(64, 8));
-
-    /// <summary>An SPL mint's supply (offset 36).</summary>
-    public static ulong MintSupply(SolanaChainAccount mint) => BinaryPrimitives.ReadUInt64LittleEndian(mint.Data.AsSpan(36, 8));
+    /// <summary>An SPL mint's supply.</summary>
+    public static ulong MintSupply(SolanaChainAccount mint) => TokenProgram.DecodeMint(mint.Data).Supply;
 }

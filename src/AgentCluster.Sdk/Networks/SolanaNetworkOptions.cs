@@ -34,6 +34,9 @@ public sealed class SolanaNetworkOptions
     /// <summary>The commitment a sent transaction must reach before a call returns: <c>processed</c>, <c>confirmed</c> (default) or <c>finalized</c>.</summary>
     public string Commitment { get; set; } = "confirmed";
 
+    /// <summary>The transactions' message format: <c>Legacy</c> (default) or <c>V0</c> (no lookup tables are needed: every instruction's accounts fit).</summary>
+    public AgentCluster.Solana.Messages.MessageVersion TransactionVersion { get; set; } = AgentCluster.Solana.Messages.MessageVersion.Legacy;
+
     /// <summary>How long a send waits for its transaction to reach <see cref="Commitment"/> (1 s .. 10 min; default 60 s).</summary>
     public TimeSpan ConfirmTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
@@ -62,6 +65,11 @@ public sealed class SolanaNetworkOptions
         if (Commitment is not ("processed" or "confirmed" or "finalized"))
         {
             throw new ArgumentException($"Solana network options: Commitment must be processed, confirmed or finalized (got '{Commitment}').");
+        }
+
+        if (!Enum.IsDefined(TransactionVersion))
+        {
+            throw new ArgumentException($"Solana network options: TransactionVersion must be Legacy or V0 (got {TransactionVersion}).");
         }
 
         if (ConfirmTimeout < TimeSpan.FromSeconds(1) || ConfirmTimeout > TimeSpan.FromMinutes(10))

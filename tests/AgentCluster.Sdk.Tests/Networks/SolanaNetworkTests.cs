@@ -274,6 +274,169 @@ public sealed class SolanaNetworkTests
         });
     }
 
+    [Test]
+    public async Task VersionedTransactions_LandAsV0()
+    {
+        using var cts = Bound();
+        Account owner = await _net.NewFundedAccountAsync(50_000 * Acc, cts.Token);
+        await using SolanaNetwork net = await _net.ConnectAsync(owner, cts.Token, AgentCluster.Solana.Messages.MessageVersion.V0);
+        AgentRef agent = await net.Agents.RegisterAsync(net.Agents.NewKey(), 1, "ipfs://a", cts.Token);
+        AgentCluster.Solana.PublicKey agentKey = new(agent.Value);
+        string signature = await net.SendAsync("stake", [AgentClusterProgram.Stake(_net.ProgramId, owner.PublicKey,
+            AgentClusterProgram.AgentAddress(_net.ProgramId, agentKey), net.SignerAccAccount, 7 * Acc)], [], cts.Token);
+        AgentCluster.Solana.Rpc.TransactionInfo? tx = await _net.Rpc.GetTransactionAsync(signature, AgentCluster.Solana.Rpc.Commitment.Confirmed, cts.Token);
+        Assert.That(tx, Is.Not.Null);
+        Assert.That(tx!.Version, Is.EqualTo(0));
+        Assert.That(await net.Staking.GetStakeAsync(agent, cts.Token), Is.EqualTo(new BigInteger(7 * Acc)));
+    }
+
+    [Test]
+    public async Task ATaskWithoutBids_IsRefundedAndTheRequesterWithdrawsExactlyItsCredit()
+    {
+        using var cts = Bound();
+        Account requester = await _net.NewFundedAccountAsync(50_000 * Acc, cts.Token);
+        Account keeper = await _net.NewFundedAccountAsync(1, cts.Token);
+        await using SolanaNetwork net = await _net.ConnectAsync(requester, cts.Token);
+        await using SolanaNetwork keeperNet = await _net.ConnectAsync(keeper, cts.Token);
+        NetworkMarketTerms terms = await net.Tasks.GetTermsAsync(cts.Token);
+        DateTimeOffset now = await net.ChainTimeAsync(cts.Token);
+        TaskRef task = await net.Tasks.SubmitAsync(new NetworkTaskSubmission
+        {
+            RequirementsHash = SHA256.HashData("nobody"u8), Bounty = 100 * Acc, Deadline = now + terms.BiddingWindow + TimeSpan.FromHours(1),
+        }, cts.Token);
+        Assert.That(await net.Tasks.GetEarningsAsync(cts.Token), Is.EqualTo(BigInteger.Zero), "nothing owed while the task runs");
+        await _net.WarpAsync((long)terms.BiddingWindow.TotalSeconds + 2, cts.Token);
+        AgentCluster.Solana.PublicKey address = new(task.Value), vault = AgentClusterProgram.TaskVaultAddress(_net.ProgramId, address);
+        await keeperNet.SendAsync("assign_task", [AgentClusterProgram.AssignTask(_net.ProgramId, keeper.PublicKey, address, vault, keeperNet.SignerAccAccount)], [],
+            cts.Token);
+        NetworkTask refunded = await net.Tasks.GetAsync(task, cts.Token);
+        TaskAccount account = await net.GetTaskAccountAsync(task, cts.Token);
+        Assert.That((refunded.Status, refunded.Stage), Is.EqualTo((AgentCluster.Sdk.Tasks.MarketTaskStatus.Refunded, (AgentCluster.Sdk.Tasks.TaskStage?)AgentCluster.Sdk.Tasks.TaskStage.Settled)));
+        Assert.That(account.RequesterCredit, Is.GreaterThan(0UL));
+        Assert.That(await net.Tasks.GetEarningsAsync(cts.Token), Is.EqualTo(new BigInteger(account.RequesterCredit)));
+        BigInteger before = await net.GetAccBalanceAsync(cts.Token);
+        Assert.That(await net.Tasks.WithdrawEarningsAsync(cts.Token), Is.EqualTo(new BigInteger(account.RequesterCredit)));
+        Assert.That(await net.GetAccBalanceAsync(cts.Token), Is.EqualTo(before + account.RequesterCredit));
+        Assert.That(await net.Tasks.GetEarningsAsync(cts.Token), Is.EqualTo(BigInteger.Zero));
+        Assert.That(await _net.TokenBalanceAsync(vault, cts.Token), Is.EqualTo(0UL), "the vault paid the keeper and the refund: empty");
+    }
+
+    [Test]
+    public async Task ACommitteeOver64_IsSubmittedWithTheReservationInTheSameTransaction()
+    {
+        using var cts = Bound();
+        Account requester = await _net.NewFundedAccountAsync(50_000 * Acc, cts.Token);
+        await using SolanaNetwork net = await _net.ConnectAsync(requester, cts.Token);
+        NetworkMarketTerms terms = await net.Tasks.GetTermsAsync(cts.Token);
+        Assert.That((terms.MinCommitteeSize, terms.MaxCommitteeSize, terms.MinStake), Is.EqualTo((3, 100, BigInteger.One)));
+        DateTimeOffset now = await net.ChainTimeAsync(cts.Token);
+        TaskRef task = await net.Tasks.SubmitAsync(new NetworkTaskSubmission
+        {
+            RequirementsHash = SHA256.HashData("large"u8), Bounty = 100 * Acc, Deadline = now + terms.BiddingWindow + TimeSpan.FromHours(1), CommitteeSize = 100,
+        }, cts.Token);
+        NetworkTask read = await net.Tasks.GetAsync(task, cts.Token);
+        ConfigAccount config = await net.GetConfigAsync(cts.Token);
+        Assert.Multiple(() =>
+        {
+            Assert.That(read.CommitteeSize, Is.EqualTo(100));
+            Assert.That(read.Status, Is.EqualTo(AgentCluster.Sdk.Tasks.MarketTaskStatus.Bidding));
+            Assert.That(read.Fee, Is.EqualTo(SolanaNetwork.MinimumFee(config, 100 * Acc, 100)));
+        });
+    }
+
+    [Test]
+    public async Task ASendWhoseAnswersAreLost_IsConfirmedBySignatureAndLandsOnce()
+    {
+        using var cts = Bound();
+        Account owner = await _net.NewFundedAccountAsync(50_000 * Acc, cts.Token);
+        await using SolanaNetwork direct = await _net.ConnectAsync(owner, cts.Token);
+        AgentRef agent = await direct.Agents.RegisterAsync(direct.Agents.NewKey(), 1, "ipfs://a", cts.Token);
+
+        // A proxy that passes every call to the node but answers each sendTransaction with HTTP 503 after the node took it: the client
+        // retries the same bytes, gives up, and the network must learn from the signature's status that the stake landed, once.
+        await using var proxy = await LossyProxy.StartAsync(new Uri(_net.Deployment.RpcUrl!), cts.Token);
+        await using SolanaNetwork net = await SolanaNetwork.ConnectAsync(new SolanaNetworkOptions
+        {
+            DeploymentPath = _net.DeploymentPath, RpcUrl = proxy.Url, Account = owner, ReviewStorePath = Path.Combine(_net.Dir, "lossy.db"),
+        }, cancellationToken: cts.Token);
+        BigInteger stake = await net.Staking.StakeAsync(agent, 5 * Acc, cts.Token);
+        Assert.Multiple(() =>
+        {
+            Assert.That(proxy.SendsSeen, Is.GreaterThanOrEqualTo(1));
+            Assert.That(stake, Is.EqualTo(new BigInteger(5 * Acc)), "staked once, whatever the number of sends");
+        });
+        Assert.That(await direct.Staking.GetStakeAsync(agent, cts.Token), Is.EqualTo(new BigInteger(5 * Acc)));
+    }
+
+    /// <summary>A JSON-RPC proxy on 127.0.0.1 that forwards every request and loses the answers of sendTransaction (HTTP 503).</summary>
+    private sealed class LossyProxy : IAsyncDisposable
+    {
+        private readonly System.Net.HttpListener _listener = new();
+        private readonly HttpClient _http = new();
+        private readonly Uri _node;
+        private readonly Task _loop;
+        private int _sends;
+
+        private LossyProxy(Uri node, int port)
+        {
+            _node = node;
+            Url = $"http://127.0.0.1:{port}/";
+            _listener.Prefixes.Add(Url);
+            _listener.Start();
+            _loop = Task.Run(LoopAsync);
+        }
+
+        public string Url { get; }
+
+        public int SendsSeen => Volatile.Read(ref _sends);
+
+        public static Task<LossyProxy> StartAsync(Uri node, CancellationToken ct)
+        {
+            ct.ThrowIfCancellationRequested();
+            return Task.FromResult(new LossyProxy(node, FreePort()));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _listener.Stop();
+            _listener.Close();
+            await Task.WhenAny(_loop, Task.Delay(TimeSpan.FromSeconds(5)));
+            _http.Dispose();
+        }
+
+        private async Task LoopAsync()
+        {
+            while (_listener.IsListening)
+            {
+                System.Net.HttpListenerContext context;
+                try
+                {
+                    context = await _listener.GetContextAsync();
+                }
+                catch (Exception e) when (e is System.Net.HttpListenerException or ObjectDisposedException or InvalidOperationException)
+                {
+                    return;
+                }
+
+                using var reader = new StreamReader(context.Request.InputStream);
+                string body = await reader.ReadToEndAsync();
+                using HttpResponseMessage answer = await _http.PostAsync(_node, new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+                byte[] bytes = await answer.Content.ReadAsByteArrayAsync();
+                if (body.Contains("\"sendTransaction\"", StringComparison.Ordinal))
+                {
+                    Interlocked.Increment(ref _sends);
+                    context.Response.StatusCode = 503; // the node took it; the answer is lost
+                    context.Response.Close();
+                    continue;
+                }
+
+                context.Response.ContentType = "application/json";
+                await context.Response.OutputStream.WriteAsync(bytes);
+                context.Response.Close();
+            }
+        }
+    }
+
     internal static CancellationTokenSource Bound() => new(TimeSpan.FromSeconds(180));
 
     private static int FreePort()

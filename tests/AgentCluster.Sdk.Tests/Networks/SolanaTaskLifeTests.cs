@@ -109,12 +109,32 @@ public sealed class SolanaTaskLifeTests
 
         // Members commit (their keys sign; the salts stored first), then reveal, after the draw window.
         await WarpPastAsync(localnet, requesterNet, DateTimeOffset.FromUnixTimeSeconds((await requesterNet.GetTaskAccountAsync(task, ct)).DrawClosesAt), ct);
+        // As if a commit had been interrupted after its salt was stored and before it was sent: the next commit sends that salt.
+        byte[] interruptedSalt = RandomNumberGenerator.GetBytes(32);
+        PublicKey firstKey = new(committee[0].Value);
+        Assert.That(committeeNet.Store.TryAddPending(new AgentCluster.Sdk.Reviews.StoredCommitment(committeeNet.SaltChainId, committeeNet.SaltMarket,
+            SolanaNetwork.Id(taskAddress), SolanaNetwork.Id(firstKey), true, interruptedSalt, Program.VoteCommitment(taskAddress, firstKey, true, interruptedSalt),
+            AgentCluster.Sdk.Reviews.CommitmentState.Pending)), Is.True);
         foreach (AgentRef member in committee)
         {
             await committeeNet.Reviews.CommitAsync(task, member, approve: true, ct);
         }
 
+        Assert.That(committeeNet.Store.Find(committeeNet.SaltChainId, committeeNet.SaltMarket, SolanaNetwork.Id(taskAddress), SolanaNetwork.Id(firstKey))!.Salt,
+            Is.EqualTo(interruptedSalt), "the interrupted commit's stored salt was used");
+
         Assert.That(() => committeeNet.Reviews.CommitAsync(task, committee[0], approve: true, ct), Throws.TypeOf<AgentCluster.Sdk.Reviews.ReviewAlreadyCommittedException>());
+        TaskAccount committed = await requesterNet.GetTaskAccountAsync(task, ct);
+        foreach (TaskSeat seat in committed.Members)
+        {
+            // The salt store holds each salt, and the commitment on chain is the program's hash of it.
+            AgentCluster.Sdk.Reviews.StoredCommitment stored = committeeNet.Store.Find(committeeNet.SaltChainId, committeeNet.SaltMarket,
+                SolanaNetwork.Id(taskAddress), SolanaNetwork.Id(seat.AgentKey))!;
+            Assert.That(stored, Is.Not.Null);
+            Assert.That(stored.State, Is.EqualTo(AgentCluster.Sdk.Reviews.CommitmentState.Committed));
+            Assert.That(seat.Commitment, Is.EqualTo(Program.VoteCommitment(taskAddress, seat.AgentKey, true, stored.Salt)));
+        }
+
         foreach (AgentRef member in committee)
         {
             await committeeNet.Reviews.RevealAsync(task, member, ct);

@@ -1,82 +1,56 @@
-using System.Diagnostics;
 using System.Text.Json;
 using AgentCluster.Sdk.Networks;
 using AgentCluster.Solana;
 using AgentCluster.Solana.Keys;
 using AgentCluster.Solana.Programs;
+using AgentCluster.Testing.Solana;
 
 namespace AgentCluster.Sdk.Tests.Networks;
 
 /// <summary>
-/// The real localnet server (scripts/solana-localnet: LiteSVM with the program deployed through the loader and through genesis) as a
-/// child process on a free port with a temporary --dir, plus what the tests need around the SDK: SOL airdrops, ACC from the team
+/// The real localnet server (scripts/solana-localnet: LiteSVM with the program deployed through the loader and through genesis) through
+/// AgentCluster.Testing's <see cref="SolanaLocalnet"/> fixture, plus what the tests need around the SDK: SOL airdrops, ACC from the team
 /// vault (localnet_fundAcc), the Clock moved (localnet_warpTime), the authority's network (set_attestor), and keeper steps sent
 /// directly with the bindings' builders.
 /// </summary>
 internal sealed class SolanaTestNet : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly string _dir;
+    private readonly SolanaLocalnet _localnet;
     private readonly SolanaNetworkChain _rpc;
 
-    private SolanaTestNet(Process process, string dir, SolanaDeployment deployment)
+    private SolanaTestNet(SolanaLocalnet localnet, SolanaDeployment deployment)
     {
-        _process = process;
-        _dir = dir;
+        _localnet = localnet;
         Deployment = deployment;
-        _rpc = new SolanaNetworkChain(new Uri(deployment.RpcUrl!));
+        _rpc = new SolanaNetworkChain(localnet.RpcUrl);
     }
 
     public SolanaDeployment Deployment { get; }
 
-    public string DeploymentPath => Path.Combine(_dir, "solana-localnet.json");
+    /// <summary>A JSON-RPC client on the node.</summary>
+    public AgentCluster.Solana.Rpc.SolanaRpcClient Rpc => _rpc.Rpc;
 
-    public string AuthorityKeypairPath => Deployment.AuthorityKeypairPath!;
+    public string DeploymentPath => Path.Combine(_localnet.Directory, "solana-localnet.json");
 
-    public PublicKey ProgramId => Deployment.ProgramId;
+    public string AuthorityKeypairPath => _localnet.AuthorityKeypairPath;
 
-    public PublicKey Mint => Deployment.Mint!;
+    public PublicKey ProgramId => _localnet.ProgramId;
 
-    public string RpcUrl => Deployment.RpcUrl!;
+    public PublicKey Mint => _localnet.Mint;
 
-    public string Dir => _dir;
+    public string Dir => _localnet.Directory;
 
+    /// <summary>Starts the node through AgentCluster.Testing's <see cref="SolanaLocalnet"/> fixture and reads the deployment file it wrote.</summary>
     public static async Task<SolanaTestNet> StartAsync(CancellationToken ct)
     {
-        string root = RepoRoot();
-        string dir = Directory.CreateTempSubdirectory("solsdk-").FullName;
-        var info = new ProcessStartInfo(Path.Combine(root, "scripts", "solana-localnet"), ["--port", "0", "--dir", dir])
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = root,
-        };
-        info.Environment["PATH"] = Path.Combine(root, "node_modules", ".bin") + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH");
-        Process process = Process.Start(info) ?? throw new InvalidOperationException("scripts/solana-localnet did not start.");
-        var stderr = new System.Text.StringBuilder();
-        process.ErrorDataReceived += (_, e) => { lock (stderr) { stderr.AppendLine(e.Data); } };
-        process.BeginErrorReadLine();
+        SolanaLocalnet localnet = await SolanaLocalnet.StartAsync(TimeSpan.FromMinutes(2), ct);
         try
         {
-            using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            bound.CancelAfter(TimeSpan.FromSeconds(120));
-            while (true)
-            {
-                string? line = await process.StandardOutput.ReadLineAsync(bound.Token);
-                if (line is null)
-                {
-                    throw new InvalidOperationException($"scripts/solana-localnet exited before 'ready': {stderr}");
-                }
-
-                if (line == "ready")
-                {
-                    break;
-                }
-            }
-
-            return new SolanaTestNet(process, dir, SolanaDeployment.Load(Path.Combine(dir, "solana-localnet.json")));
+            return new SolanaTestNet(localnet, SolanaDeployment.Load(Path.Combine(localnet.Directory, "solana-localnet.json")));
         }
         catch
         {
-            Kill(process);
+            await localnet.DisposeAsync();
             throw;
         }
     }
@@ -108,9 +82,11 @@ internal sealed class SolanaTestNet : IAsyncDisposable
     public Task WarpAsync(long seconds, CancellationToken ct) => _rpc.WarpTimeAsync(seconds, ct);
 
     /// <summary>A network signing as <paramref name="signer"/> (its own salt store in the temporary directory).</summary>
-    public Task<SolanaNetwork> ConnectAsync(Account signer, CancellationToken ct) => SolanaNetwork.ConnectAsync(new SolanaNetworkOptions
+    public Task<SolanaNetwork> ConnectAsync(Account signer, CancellationToken ct,
+        AgentCluster.Solana.Messages.MessageVersion version = AgentCluster.Solana.Messages.MessageVersion.Legacy) => SolanaNetwork.ConnectAsync(new SolanaNetworkOptions
     {
-        DeploymentPath = DeploymentPath, Account = signer, ReviewStorePath = Path.Combine(_dir, $"salts-{signer.PublicKey}.db"), Commitment = "confirmed",
+        DeploymentPath = DeploymentPath, Account = signer, ReviewStorePath = Path.Combine(Dir, $"salts-{signer.PublicKey}.db"), Commitment = "confirmed",
+        TransactionVersion = version,
     }, cancellationToken: ct);
 
     /// <summary>Approves a fresh attestor key through the config's authority (set_attestor); returns it.</summary>
@@ -126,55 +102,17 @@ internal sealed class SolanaTestNet : IAsyncDisposable
     }
 
     public async Task<ulong> TokenBalanceAsync(PublicKey tokenAccount, CancellationToken ct) =>
-        SolanaNativePrograms.TokenAmount(await _rpc.GetAccountAsync(tokenAccount, AgentCluster.Solana.Rpc.Commitment.Confirmed, ct));
+        SolanaTokenReads.TokenAmount(await _rpc.GetAccountAsync(tokenAccount, AgentCluster.Solana.Rpc.Commitment.Confirmed, ct));
 
     public async Task<ulong> MintSupplyAsync(CancellationToken ct) =>
-        SolanaNativePrograms.MintSupply((await _rpc.GetAccountAsync(Mint, AgentCluster.Solana.Rpc.Commitment.Confirmed, ct))!);
+        SolanaTokenReads.MintSupply((await _rpc.GetAccountAsync(Mint, AgentCluster.Solana.Rpc.Commitment.Confirmed, ct))!);
 
-    public static PublicKey AccAccount(PublicKey owner, PublicKey mint) => SolanaNativePrograms.AssociatedTokenAddress(owner, mint);
+    public static PublicKey AccAccount(PublicKey owner, PublicKey mint) => AssociatedTokenAccountProgram.DeriveAssociatedTokenAccount(owner, mint);
 
     public async ValueTask DisposeAsync()
     {
         _rpc.Dispose();
-        Kill(_process);
-        await _process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token).ConfigureAwait(false);
-        _process.Dispose();
-        try
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
-        catch (IOException)
-        {
-            // a salt store still open elsewhere: the temp directory is left
-        }
-    }
-
-    private static void Kill(Process process)
-    {
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // already gone
-        }
-    }
-
-    private static string RepoRoot()
-    {
-        for (DirectoryInfo? d = new(AppContext.BaseDirectory); d is not null; d = d.Parent)
-        {
-            if (File.Exists(Path.Combine(d.FullName, "scripts", "solana-localnet")))
-            {
-                return d.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("No scripts/solana-localnet above " + AppContext.BaseDirectory);
+        await _localnet.DisposeAsync();
     }
 
     /// <summary>The JSON of the deployment file, edited (for the connect-check tests).</summary>
@@ -194,7 +132,7 @@ internal sealed class SolanaTestNet : IAsyncDisposable
             }
         }
 
-        string path = Path.Combine(_dir, $"deployment-{Guid.NewGuid():N}.json");
+        string path = Path.Combine(Dir, $"deployment-{Guid.NewGuid():N}.json");
         File.WriteAllText(path, JsonSerializer.Serialize(edited));
         return path;
     }
