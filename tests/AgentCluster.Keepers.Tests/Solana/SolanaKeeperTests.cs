@@ -288,6 +288,39 @@ public sealed class SolanaKeeperTests
     }
 
     [Test]
+    public async Task ASeedSlotThatLeftSlotHashes_IsLapsedByTheKeepersFixSeed_AndTheExecutorPenalised()
+    {
+        await using SolanaMarketWorld world = await SolanaMarketWorld.StartAsync();
+        AgentCluster.Solana.Keys.Account requester = await world.NewFundedAsync(10_000 * Acc);
+        SolanaTestAgent executor = await world.NewAgentAsync(2_000 * Acc);
+        AgentCluster.Solana.Keys.Account other = await world.NewFundedAsync(1 * Acc);
+        SolanaTestTask task = await world.SubmitTaskAsync(requester, committeeSize: 3);
+        await world.BidAsync(executor, task, 900 * Acc);
+        await world.WarpAsync(3_601);
+        await world.SendAsync(other, [AgentClusterProgram.AssignTask(world.Program, other.PublicKey, task.Task, task.Vault, world.AtaOf(other.PublicKey))]);
+        await world.PostResultAsync(executor, task, Enumerable.Repeat((byte)0x77, 32).ToArray());
+        ulong stakeBefore = (await world.ReadAgentAsync(executor.Agent)).ActiveStake;
+        await AgentCluster.Solana.Rpc.SolanaLocalnetRpc.AdvanceSlotsAsync(world.Rpc, 600); // nobody fixed the seed: its slot leaves SlotHashes (512 slots)
+
+        await using SolanaKeeperHost keeper = await SolanaKeeperHost.StartAsync(world, "keeper");
+        await SolanaMarketWorld.WaitUntilAsync(async () =>
+        {
+            TaskAccount t = await world.ReadTaskAsync(task.Task);
+            return t.Status == TaskStatus.Refunded && t.SeedLapsed && t.ExecutorSettled;
+        }, Patience, "the seed lapsed and the executor settled");
+        TaskAccount lapsed = await world.ReadTaskAsync(task.Task);
+        await SolanaKeeperHost.WaitMeasuredAsync([keeper], "agentcluster_solana_keeper_actions", "settle_executor", 1);
+        await Assert.MultipleAsync(async () =>
+        {
+            Assert.That((await world.ReadAgentAsync(executor.Agent)).ActiveStake, Is.EqualTo(stakeBefore - stakeBefore * lapsed.MissedSeverityBps / 10_000),
+                "penalised as for a missed deadline");
+            Assert.That(lapsed.Seats, Is.Zero, "no committee for a lapsed seed");
+            Assert.That(keeper.Measured("agentcluster_solana_keeper_actions", "fix_seed"), Is.EqualTo(1));
+            Assert.That(await world.AccOfAsync(keeper.Keeper.PublicKey), Is.EqualTo(2 * lapsed.KeeperReward), "fix_seed and settle_executor");
+        });
+    }
+
+    [Test]
     public async Task APassSendsAtMostMaxActionsPerPass_TheRestWaitsForTheNextPass()
     {
         await using SolanaMarketWorld world = await SolanaMarketWorld.StartAsync();
