@@ -1,4 +1,6 @@
+using AgentCluster.Sdk.Networks;
 using AgentCluster.Solana.Keys;
+using AgentCluster.Solana.Programs;
 using Microsoft.Extensions.Options;
 
 namespace AgentCluster.Keepers.Solana;
@@ -39,9 +41,20 @@ public sealed class SolanaKeeperOptionsValidator : IValidateOptions<SolanaKeeper
         {
             failures.Add($"{P}DeploymentPath: no file at '{options.DeploymentPath}'.");
         }
-        else if (SolanaDeployment.TryRead(options.DeploymentPath, out _, out string? problem) is false)
+        else
         {
-            failures.Add($"{P}DeploymentPath: '{options.DeploymentPath}' {problem}");
+            try
+            {
+                SolanaDeployment deployment = SolanaDeployment.Load(options.DeploymentPath);
+                if (deployment.Config is { } config && config != AgentClusterProgram.ConfigAddress(deployment.ProgramId))
+                {
+                    failures.Add($"{P}DeploymentPath: '{options.DeploymentPath}' has a 'config' ({config}) that is not the config PDA of program {deployment.ProgramId}.");
+                }
+            }
+            catch (FormatException e)
+            {
+                failures.Add($"{P}DeploymentPath: {e.Message}");
+            }
         }
 
         if (string.IsNullOrWhiteSpace(options.KeypairPath))

@@ -1,3 +1,4 @@
+using AgentCluster.Sdk.Networks;
 using AgentCluster.Solana;
 using AgentCluster.Solana.Programs;
 using TaskStatus = AgentCluster.Solana.Programs.TaskStatus;
@@ -86,16 +87,23 @@ public sealed class SolanaKeeperPlanner
     internal const uint AssignUnits = 10_000, MissedUnits = 10_000, FixSeedUnits = 12_000, DrawUnits = 16_000, ClaimUnits = 16_000,
         SettleTaskUnits = 14_000, SettleExecutorUnits = 26_000, SettleMemberUnits = 24_000;
 
-    private readonly SolanaDeployment _deployment;
+    private readonly PublicKey _program;
+    private readonly PublicKey _mint;
     private readonly PublicKey _keeper;
 
-    /// <summary>A planner for <paramref name="keeper"/> on <paramref name="deployment"/>.</summary>
+    /// <summary>A planner for <paramref name="keeper"/> on <paramref name="deployment"/> (the SDK's deployment record; a mint not recorded is the program's mint PDA).</summary>
     public SolanaKeeperPlanner(SolanaDeployment deployment, PublicKey keeper)
     {
-        _deployment = deployment ?? throw new ArgumentNullException(nameof(deployment));
+        ArgumentNullException.ThrowIfNull(deployment);
+        _program = deployment.ProgramId;
+        _mint = MintOf(deployment);
         _keeper = keeper ?? throw new ArgumentNullException(nameof(keeper));
-        KeeperAcc = AssociatedTokenAccountProgram.DeriveAssociatedTokenAccount(keeper, deployment.Mint);
+        KeeperAcc = AssociatedTokenAccountProgram.DeriveAssociatedTokenAccount(keeper, _mint);
     }
+
+    /// <summary>The ACC mint of <paramref name="deployment"/>: as recorded, or the program's mint PDA.</summary>
+    public static PublicKey MintOf(SolanaDeployment deployment) =>
+        (deployment ?? throw new ArgumentNullException(nameof(deployment))).Mint ?? AgentClusterProgram.MintAddress(deployment.ProgramId);
 
     /// <summary>The keeper's ACC account (its associated token account): where the rewards go.</summary>
     public PublicKey KeeperAcc { get; }
@@ -141,15 +149,15 @@ public sealed class SolanaKeeperPlanner
             {
                 case TaskStatus.Bidding when now >= t.BiddingEndsAt:
                     rest.Add(Single(SolanaKeeperActionKind.Assign, entry,
-                        AgentClusterProgram.AssignTask(_deployment.ProgramId, _keeper, entry.Address, t.Vault, KeeperAcc), AssignUnits));
+                        AgentClusterProgram.AssignTask(_program, _keeper, entry.Address, t.Vault, KeeperAcc), AssignUnits));
                     break;
                 case TaskStatus.Assigned when now > t.Deadline:
                     rest.Add(Single(SolanaKeeperActionKind.ReportMissedDeadline, entry,
-                        AgentClusterProgram.ReportMissedDeadline(_deployment.ProgramId, _keeper, entry.Address, t.Vault, KeeperAcc), MissedUnits));
+                        AgentClusterProgram.ReportMissedDeadline(_program, _keeper, entry.Address, t.Vault, KeeperAcc), MissedUnits));
                     break;
                 case TaskStatus.ResultPosted when time.NewestSlotHashSlot is { } newest && newest >= t.SeedSlot:
                     urgent.Add(Single(SolanaKeeperActionKind.FixSeed, entry,
-                        AgentClusterProgram.FixSeed(_deployment.ProgramId, _keeper, entry.Address, t.Vault, KeeperAcc), FixSeedUnits));
+                        AgentClusterProgram.FixSeed(_program, _keeper, entry.Address, t.Vault, KeeperAcc), FixSeedUnits));
                     break;
                 case TaskStatus.Verifying:
                     PlanVerifying(entry, now, agentsByKey, urgent, rest);
@@ -207,7 +215,7 @@ public sealed class SolanaKeeperPlanner
         if ((!formed && now > t.FillClosesAt) || (formed && (now > t.RevealEndsAt || t.Reveals == t.Seats)))
         {
             rest.Add(Single(SolanaKeeperActionKind.SettleTask, entry,
-                AgentClusterProgram.SettleTask(_deployment.ProgramId, _keeper, entry.Address, t.Vault, KeeperAcc), SettleTaskUnits));
+                AgentClusterProgram.SettleTask(_program, _keeper, entry.Address, t.Vault, KeeperAcc), SettleTaskUnits));
             return;
         }
 
@@ -219,7 +227,7 @@ public sealed class SolanaKeeperPlanner
                 .Where(c => !seated.Contains(c.Agent.Account.AgentKey))
                 .Take(t.CommitteeSize - t.Seats)
                 .Select(c => new SolanaKeeperUnit(
-                    AgentClusterProgram.DrawSeat(_deployment.ProgramId, _keeper, entry.Address, t.Vault, KeeperAcc, c.Agent.Address), DrawUnits))
+                    AgentClusterProgram.DrawSeat(_program, _keeper, entry.Address, t.Vault, KeeperAcc, c.Agent.Address), DrawUnits))
                 .ToList();
             foreach (SolanaKeeperUnit[] batch in draws.Chunk(DrawsPerTransaction))
             {
@@ -258,7 +266,7 @@ public sealed class SolanaKeeperPlanner
                 candidates.Dequeue();
                 members[members.IndexOf(worst)] = (worst.Seat, key);
                 urgent.Add(Single(SolanaKeeperActionKind.ClaimSeat, entry,
-                    AgentClusterProgram.ClaimSeat(_deployment.ProgramId, _keeper, entry.Address, t.Vault, KeeperAcc, agent.Address, (byte)worst.Seat), ClaimUnits));
+                    AgentClusterProgram.ClaimSeat(_program, _keeper, entry.Address, t.Vault, KeeperAcc, agent.Address, (byte)worst.Seat), ClaimUnits));
             }
         }
     }
@@ -272,12 +280,12 @@ public sealed class SolanaKeeperPlanner
             bool slashes = t.Status is TaskStatus.Rejected or TaskStatus.Missed || t.SeedLapsed;
             if (!slashes || slashed.Add(t.Executor))
             {
-                PublicKey record = AgentClusterProgram.SlashAddress(_deployment.ProgramId, t.Executor, executor.Account.SlashCount);
-                PublicKey reputation = AgentClusterProgram.ReputationAddress(_deployment.ProgramId, t.Executor);
+                PublicKey record = AgentClusterProgram.SlashAddress(_program, t.Executor, executor.Account.SlashCount);
+                PublicKey reputation = AgentClusterProgram.ReputationAddress(_program, t.Executor);
                 rest.Add(new SolanaKeeperAction(SolanaKeeperActionKind.SettleExecutor, entry.Address, t.Id,
                 [
                     new SolanaKeeperUnit(
-                        AgentClusterProgram.SettleExecutor(_deployment.ProgramId, _keeper, entry.Address, t.Vault, KeeperAcc, t.ExecutorAgent, record, reputation),
+                        AgentClusterProgram.SettleExecutor(_program, _keeper, entry.Address, t.Vault, KeeperAcc, t.ExecutorAgent, record, reputation),
                         SettleExecutorUnits, ReputationAgentKey: t.Executor, ReputationAgentAddress: t.ExecutorAgent, SlashedAgent: slashes ? t.Executor : null),
                 ]));
             }
@@ -302,11 +310,11 @@ public sealed class SolanaKeeperPlanner
                 continue; // slashed by an earlier action of this plan: its record index moves; next pass
             }
 
-            PublicKey memberAcc = AssociatedTokenAccountProgram.DeriveAssociatedTokenAccount(seat.Owner, _deployment.Mint);
-            PublicKey reputation = AgentClusterProgram.ReputationAddress(_deployment.ProgramId, seat.AgentKey);
-            PublicKey record = AgentClusterProgram.SlashAddress(_deployment.ProgramId, seat.AgentKey, member.Account.SlashCount);
+            PublicKey memberAcc = AssociatedTokenAccountProgram.DeriveAssociatedTokenAccount(seat.Owner, _mint);
+            PublicKey reputation = AgentClusterProgram.ReputationAddress(_program, seat.AgentKey);
+            PublicKey record = AgentClusterProgram.SlashAddress(_program, seat.AgentKey, member.Account.SlashCount);
             units.Add(new SolanaKeeperUnit(
-                AgentClusterProgram.SettleMember(_deployment.ProgramId, _keeper, entry.Address, t.Vault, KeeperAcc, memberAcc, reputation,
+                AgentClusterProgram.SettleMember(_program, _keeper, entry.Address, t.Vault, KeeperAcc, memberAcc, reputation,
                     t.MemberAgents[i], record, (byte)i),
                 SettleMemberUnits, AtaOwner: seat.Owner, ReputationAgentKey: seat.AgentKey, ReputationAgentAddress: t.MemberAgents[i],
                 SlashedAgent: slashes ? seat.AgentKey : null));

@@ -1,3 +1,4 @@
+using AgentCluster.Sdk.Networks;
 using AgentCluster.Solana;
 using AgentCluster.Solana.Keys;
 using AgentCluster.Solana.Messages;
@@ -50,7 +51,7 @@ public sealed class SolanaKeeperService : BackgroundService
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         _setup = new(() =>
         {
-            SolanaDeployment deployment = SolanaDeployment.Read(_options.DeploymentPath!);
+            SolanaDeployment deployment = SolanaDeployment.Load(_options.DeploymentPath!);
             Account signer = KeypairFile.Read(_options.KeypairPath!);
             return (deployment, signer, new SolanaKeeperPlanner(deployment, signer.PublicKey));
         });
@@ -136,7 +137,7 @@ public sealed class SolanaKeeperService : BackgroundService
         {
             if (unit.AtaOwner is { } owner)
             {
-                needed.Add(AssociatedTokenAccountProgram.DeriveAssociatedTokenAccount(owner, deployment.Mint));
+                needed.Add(AssociatedTokenAccountProgram.DeriveAssociatedTokenAccount(owner, SolanaKeeperPlanner.MintOf(deployment)));
             }
 
             if (unit.ReputationAgentKey is { } key)
@@ -219,10 +220,10 @@ public sealed class SolanaKeeperService : BackgroundService
         {
             if (unit.AtaOwner is { } owner)
             {
-                PublicKey ata = AssociatedTokenAccountProgram.DeriveAssociatedTokenAccount(owner, deployment.Mint);
+                PublicKey ata = AssociatedTokenAccountProgram.DeriveAssociatedTokenAccount(owner, SolanaKeeperPlanner.MintOf(deployment));
                 if (!existing.Contains(ata) && !created.Contains(ata))
                 {
-                    body.Add(AssociatedTokenAccountProgram.CreateIdempotent(keeper, owner, deployment.Mint));
+                    body.Add(AssociatedTokenAccountProgram.CreateIdempotent(keeper, owner, SolanaKeeperPlanner.MintOf(deployment)));
                     created.Add(ata);
                     units += CreateAtaUnits;
                 }
@@ -252,7 +253,7 @@ public sealed class SolanaKeeperService : BackgroundService
     {
         if (!(await _chain.AccountsExistAsync([keeperAcc], cancellationToken).ConfigureAwait(false))[0])
         {
-            await _chain.SendAsync([AssociatedTokenAccountProgram.CreateIdempotent(signer.PublicKey, signer.PublicKey, deployment.Mint)],
+            await _chain.SendAsync([AssociatedTokenAccountProgram.CreateIdempotent(signer.PublicKey, signer.PublicKey, SolanaKeeperPlanner.MintOf(deployment))],
                 signer, cancellationToken).ConfigureAwait(false);
             SolanaKeeperLog.KeeperAccReady(_logger, keeperAcc.Key);
         }

@@ -67,8 +67,14 @@ internal sealed class SolanaKeeperHost : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits (bounded) until the keepers' measurements of one kind add up to at least <paramref name="atLeast"/>: the keeper counts an
+    /// action after its confirmation and the getTransaction that reads its compute units, so the chain shows the work first.</summary>
+    public static Task WaitMeasuredAsync(IReadOnlyList<SolanaKeeperHost> keepers, string instrument, string kind, long atLeast) =>
+        SolanaMarketWorld.WaitUntilAsync(() => Task.FromResult(keepers.Sum(k => k.Measured(instrument, kind)) >= atLeast), TimeSpan.FromSeconds(30),
+            $"{atLeast} {kind} measured");
+
     public static async Task<SolanaKeeperHost> StartAsync(SolanaMarketWorld world, string name, ulong lamports = 100 * SolanaMarketWorld.Sol,
-        TimeSpan? pollInterval = null, int maxActionsPerPass = 50)
+        TimeSpan? pollInterval = null, int maxActionsPerPass = 50, Uri? rpcUrl = null)
     {
         Account keeper = Account.Generate();
         await world.AirdropAsync(keeper.PublicKey, lamports);
@@ -76,7 +82,7 @@ internal sealed class SolanaKeeperHost : IAsyncDisposable
         HostApplicationBuilder builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["AgentCluster:Keepers:Solana:RpcUrl"] = world.Localnet.RpcUrl.ToString(),
+            ["AgentCluster:Keepers:Solana:RpcUrl"] = (rpcUrl ?? world.Localnet.RpcUrl).ToString(),
             ["AgentCluster:Keepers:Solana:DeploymentPath"] = world.DeploymentPath,
             ["AgentCluster:Keepers:Solana:KeypairPath"] = keypair,
             ["AgentCluster:Keepers:Solana:PollInterval"] = (pollInterval ?? TimeSpan.FromMilliseconds(250)).ToString(),

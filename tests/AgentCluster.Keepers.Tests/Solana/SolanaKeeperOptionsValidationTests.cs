@@ -52,7 +52,7 @@ public sealed class SolanaKeeperOptionsValidationTests
         ("rpc relative", _ => o => o.RpcUrl = "127.0.0.1:8899", "AgentCluster:Keepers:Solana:RpcUrl: '127.0.0.1:8899' is not an http(s) URL."),
         ("deployment missing", _ => o => o.DeploymentPath = " ", "AgentCluster:Keepers:Solana:DeploymentPath: not set"),
         ("deployment absent", _ => o => o.DeploymentPath = "/nonexistent/d.json", "AgentCluster:Keepers:Solana:DeploymentPath: no file at '/nonexistent/d.json'."),
-        ("deployment without program", d => o => o.DeploymentPath = Path.Combine(d, "no-program.json"), "has no 'programId' (a base58 address)."),
+        ("deployment without program", d => o => o.DeploymentPath = Path.Combine(d, "no-program.json"), "has no 'programId' (the AgentCluster program's address)."),
         ("deployment with another config", d => o => o.DeploymentPath = Path.Combine(d, "wrong-config.json"), $"that is not the config PDA of program {ProgramId}."),
         ("deployment not json", d => o => o.DeploymentPath = Path.Combine(d, "not-json.json"), "is not valid JSON"),
         ("keypair missing", _ => o => o.KeypairPath = null, "AgentCluster:Keepers:Solana:KeypairPath: not set"),

@@ -15,7 +15,7 @@ public sealed class SolanaKeeperPlannerTests
 {
     private const long Now = 1_800_000_000;
     private static readonly PublicKey Program = Account.Generate().PublicKey;
-    private static readonly SolanaDeployment Deployment = new(Program, AgentClusterProgram.ConfigAddress(Program), AgentClusterProgram.MintAddress(Program));
+    private static readonly AgentCluster.Sdk.Networks.SolanaDeployment Deployment = new(Program);
     private static readonly SolanaKeeperPlanner Planner = new(Deployment, Account.Generate().PublicKey);
 
     private static TaskAccount BlankTask()

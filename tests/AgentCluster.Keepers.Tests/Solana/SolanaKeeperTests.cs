@@ -96,6 +96,7 @@ public sealed class SolanaKeeperTests
 
         Assert.That((await world.Rpc.GetAccountInfoAsync(AgentClusterProgram.ReputationAddress(world.Program, executor.AgentKey.PublicKey))).Value, Is.Not.Null);
         const string actions = "agentcluster_solana_keeper_actions";
+        await SolanaKeeperHost.WaitMeasuredAsync([keeper], actions, "settle_member", 3);
         Assert.Multiple(() =>
         {
             Assert.That(keeper.Measured(actions, "assign_task"), Is.EqualTo(1));
@@ -172,6 +173,10 @@ public sealed class SolanaKeeperTests
         }
 
         ulong reward = (await world.ReadTaskAsync(tasks[0].Task)).KeeperReward;
+        foreach ((string kind, int count) in new[] { ("assign_task", 3), ("fix_seed", 3), ("settle_task", 3), ("settle_executor", 3), ("settle_member", 9) })
+        {
+            await SolanaKeeperHost.WaitMeasuredAsync([first, second], "agentcluster_solana_keeper_actions", kind, count);
+        }
         ulong paid = await world.AccOfAsync(first.Keeper.PublicKey) + await world.AccOfAsync(second.Keeper.PublicKey);
         Assert.Multiple(() =>
         {
@@ -240,6 +245,7 @@ public sealed class SolanaKeeperTests
         await SolanaMarketWorld.WaitUntilAsync(async () => (await world.ReadTaskAsync(task.Task)).Members.Select(m => m.AgentKey).ToHashSet().SetEquals(best),
             Patience, "the committee corrected to the three best keys");
         TaskAccount claimed = await world.ReadTaskAsync(task.Task);
+        await SolanaKeeperHost.WaitMeasuredAsync([keeper], "agentcluster_solana_keeper_actions", "claim_seat", 3);
         Assert.Multiple(() =>
         {
             Assert.That(claimed.Claims, Is.EqualTo(3), "each of the three worst members replaced by one claim");
@@ -282,6 +288,39 @@ public sealed class SolanaKeeperTests
     }
 
     [Test]
+    public async Task ASeedSlotThatLeftSlotHashes_IsLapsedByTheKeepersFixSeed_AndTheExecutorPenalised()
+    {
+        await using SolanaMarketWorld world = await SolanaMarketWorld.StartAsync();
+        AgentCluster.Solana.Keys.Account requester = await world.NewFundedAsync(10_000 * Acc);
+        SolanaTestAgent executor = await world.NewAgentAsync(2_000 * Acc);
+        AgentCluster.Solana.Keys.Account other = await world.NewFundedAsync(1 * Acc);
+        SolanaTestTask task = await world.SubmitTaskAsync(requester, committeeSize: 3);
+        await world.BidAsync(executor, task, 900 * Acc);
+        await world.WarpAsync(3_601);
+        await world.SendAsync(other, [AgentClusterProgram.AssignTask(world.Program, other.PublicKey, task.Task, task.Vault, world.AtaOf(other.PublicKey))]);
+        await world.PostResultAsync(executor, task, Enumerable.Repeat((byte)0x77, 32).ToArray());
+        ulong stakeBefore = (await world.ReadAgentAsync(executor.Agent)).ActiveStake;
+        await AgentCluster.Solana.Rpc.SolanaLocalnetRpc.AdvanceSlotsAsync(world.Rpc, 600); // nobody fixed the seed: its slot leaves SlotHashes (512 slots)
+
+        await using SolanaKeeperHost keeper = await SolanaKeeperHost.StartAsync(world, "keeper");
+        await SolanaMarketWorld.WaitUntilAsync(async () =>
+        {
+            TaskAccount t = await world.ReadTaskAsync(task.Task);
+            return t.Status == TaskStatus.Refunded && t.SeedLapsed && t.ExecutorSettled;
+        }, Patience, "the seed lapsed and the executor settled");
+        TaskAccount lapsed = await world.ReadTaskAsync(task.Task);
+        await SolanaKeeperHost.WaitMeasuredAsync([keeper], "agentcluster_solana_keeper_actions", "settle_executor", 1);
+        await Assert.MultipleAsync(async () =>
+        {
+            Assert.That((await world.ReadAgentAsync(executor.Agent)).ActiveStake, Is.EqualTo(stakeBefore - stakeBefore * lapsed.MissedSeverityBps / 10_000),
+                "penalised as for a missed deadline");
+            Assert.That(lapsed.Seats, Is.Zero, "no committee for a lapsed seed");
+            Assert.That(keeper.Measured("agentcluster_solana_keeper_actions", "fix_seed"), Is.EqualTo(1));
+            Assert.That(await world.AccOfAsync(keeper.Keeper.PublicKey), Is.EqualTo(2 * lapsed.KeeperReward), "fix_seed and settle_executor");
+        });
+    }
+
+    [Test]
     public async Task APassSendsAtMostMaxActionsPerPass_TheRestWaitsForTheNextPass()
     {
         await using SolanaMarketWorld world = await SolanaMarketWorld.StartAsync();
@@ -302,6 +341,7 @@ public sealed class SolanaKeeperTests
             await SolanaMarketWorld.WaitUntilAsync(async () => (await world.ReadTaskAsync(t.Task)).Status == TaskStatus.Assigned, Patience, $"task {t.Id} assigned");
         }
 
+        await SolanaKeeperHost.WaitMeasuredAsync([keeper], "agentcluster_solana_keeper_actions", "assign_task", 3);
         string[] limits = keeper.Logs.Lines.Where(l => l.EventId == 1314).Select(l => l.Message).ToArray();
         Assert.Multiple(() =>
         {
@@ -328,6 +368,114 @@ public sealed class SolanaKeeperTests
             Assert.That(health.Entries[SolanaNodeHealthCheck.Name].Status, Is.EqualTo(HealthStatus.Unhealthy));
             Assert.That(health.Entries[SolanaKeeperBalanceHealthCheck.Name].Status, Is.EqualTo(HealthStatus.Unhealthy));
         });
+    }
+
+    [Test]
+    public async Task TheNodeUnreachableForAWhile_TheKeeperRidesItOut_AndDoesTheWorkThatFellDueWhenItReturns()
+    {
+        await using SolanaMarketWorld world = await SolanaMarketWorld.StartAsync();
+        AgentCluster.Solana.Keys.Account requester = await world.NewFundedAsync(10_000 * Acc);
+        SolanaTestAgent executor = await world.NewAgentAsync();
+        SolanaTestTask task = await world.SubmitTaskAsync(requester, committeeSize: 3);
+        await world.BidAsync(executor, task, 500 * Acc);
+
+        // The keeper reaches the node through a switchable relay: off, connections are refused as from a node that is down.
+        using var relay = new SwitchableRelay(world.Localnet.RpcUrl);
+        await using SolanaKeeperHost keeper = await SolanaKeeperHost.StartAsync(world, "keeper", pollInterval: TimeSpan.FromMilliseconds(200), rpcUrl: relay.Url);
+        await SolanaMarketWorld.WaitUntilAsync(() => Task.FromResult(keeper.Service.CompletedPasses >= 2), Patience, "two passes with the node up");
+        relay.Off();
+        await SolanaMarketWorld.WaitUntilAsync(() => Task.FromResult(keeper.Logs.Lines.Count(l => l.EventId == 1302) >= 1), TimeSpan.FromSeconds(120), "a failed pass");
+        await world.WarpAsync(3_601); // the task falls due while the keeper cannot see the node
+        int failed = keeper.Logs.Lines.Count(l => l.EventId == 1302);
+        await SolanaMarketWorld.WaitUntilAsync(() => Task.FromResult(keeper.Logs.Lines.Count(l => l.EventId == 1302) > failed), TimeSpan.FromSeconds(120), "another failed pass");
+        Assert.That((await world.ReadTaskAsync(task.Task)).Status, Is.EqualTo(TaskStatus.Bidding), "nothing sent while the node is away");
+
+        relay.On();
+        await SolanaMarketWorld.WaitUntilAsync(async () => (await world.ReadTaskAsync(task.Task)).Status == TaskStatus.Assigned, Patience, "the assign once the node is back");
+        await SolanaMarketWorld.WaitUntilAsync(() => Task.FromResult(keeper.Logs.Lines.Any(l => l.EventId == 1303)), Patience, "the recovery logged");
+        await SolanaKeeperHost.WaitMeasuredAsync([keeper], "agentcluster_solana_keeper_actions", "assign_task", 1);
+        Assert.Multiple(() =>
+        {
+            Assert.That(keeper.Logs.Lines.Where(l => l.EventId == 1303).Select(l => l.Message), Has.Some.Contains("recovered after"));
+            Assert.That(keeper.Service.ExecuteTask!.IsCompleted, Is.False);
+            Assert.That(keeper.Measured("agentcluster_solana_keeper_failures", SolanaKeeperMetrics.PassKind), Is.GreaterThanOrEqualTo(2));
+        });
+    }
+
+    /// <summary>An HTTP relay on 127.0.0.1 to the node: <see cref="Off"/> closes its port (connections refused), <see cref="On"/> opens it again.</summary>
+    private sealed class SwitchableRelay : IDisposable
+    {
+        private readonly Uri _upstream;
+        private readonly HttpClient _http = new();
+        private System.Net.HttpListener? _listener;
+
+        public SwitchableRelay(Uri upstream)
+        {
+            _upstream = upstream;
+            var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+            probe.Start();
+            int port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+            Url = new Uri($"http://127.0.0.1:{port}/");
+            On();
+        }
+
+        public Uri Url { get; }
+
+        public void On()
+        {
+            var listener = new System.Net.HttpListener();
+            listener.Prefixes.Add(Url.ToString());
+            listener.Start();
+            _listener = listener;
+            _ = Task.Run(() => ServeAsync(listener));
+        }
+
+        public void Off()
+        {
+            _listener?.Close();
+            _listener = null;
+        }
+
+        private async Task ServeAsync(System.Net.HttpListener listener)
+        {
+            while (listener.IsListening)
+            {
+                System.Net.HttpListenerContext context;
+                try
+                {
+                    context = await listener.GetContextAsync();
+                }
+                catch (Exception e) when (e is System.Net.HttpListenerException or ObjectDisposedException or InvalidOperationException)
+                {
+                    return;
+                }
+
+                _ = Task.Run(async () =>
+                {
+                    try
+                    {
+                        using var body = new StreamContent(context.Request.InputStream);
+                        body.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+                        using HttpResponseMessage answer = await _http.PostAsync(_upstream, body);
+                        context.Response.StatusCode = (int)answer.StatusCode;
+                        context.Response.ContentType = "application/json";
+                        await (await answer.Content.ReadAsStreamAsync()).CopyToAsync(context.Response.OutputStream);
+                        context.Response.Close();
+                    }
+                    catch (Exception)
+                    {
+                        context.Response.Abort(); // the relay was switched off mid-request: the client sees a broken connection
+                    }
+                });
+            }
+        }
+
+        public void Dispose()
+        {
+            Off();
+            _http.Dispose();
+        }
     }
 
     private static byte[] Salt(int seat) => Enumerable.Repeat((byte)(0x10 + seat), 32).ToArray();

@@ -17,62 +17,11 @@ internal static class Kit
     public static string Run(JsonObject request) => Run([request])[0];
 
     /// <summary>Sends every request to one node process; returns the answers in order ("error: ..." for a request kit refused).</summary>
-    public static string[] Run(IReadOnlyList<JsonObject> requests)
-    {
-        string script = Path.Combine(TestContext.CurrentContext.TestDirectory, "Oracles", "kit-oracle.mjs");
-        var info = new ProcessStartInfo("node", [script])
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        Process process;
-        try
-        {
-            process = Process.Start(info)!;
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            Assert.Fail($"node is needed for the @solana/kit oracle: {e.Message}");
-            throw;
-        }
+    public static string[] Run(IReadOnlyList<JsonObject> requests) =>
+        AgentCluster.Testing.NodeScript.Run("@solana/kit oracle", Script, requests, Timeout);
 
-        using (process)
-        {
-            Task<string> stderr = process.StandardError.ReadToEndAsync();
-            Task writer = Task.Run(() =>
-            {
-                foreach (JsonObject request in requests)
-                {
-                    process.StandardInput.WriteLine(request.ToJsonString());
-                }
-
-                process.StandardInput.Close();
-            });
-            var results = new List<string>();
-            Task reader = Task.Run(() =>
-            {
-                while (process.StandardOutput.ReadLine() is { } line)
-                {
-                    using var json = JsonDocument.Parse(line);
-                    results.Add(json.RootElement.TryGetProperty("ok", out JsonElement ok) ? ok.GetString()! : "error: " + json.RootElement.GetProperty("error").GetString());
-                }
-            });
-            if (!Task.WaitAll([reader, writer], Timeout) || !process.WaitForExit(Timeout))
-            {
-                process.Kill(entireProcessTree: true);
-                Assert.Fail($"kit oracle did not answer {requests.Count} requests within {Timeout.TotalSeconds} s ({results.Count} answered): {(stderr.Wait(1000) ? stderr.Result : "")}");
-            }
-
-            if (results.Count != requests.Count)
-            {
-                Assert.Fail($"kit oracle answered {results.Count} of {requests.Count} requests (exit {process.ExitCode}): {stderr.Result}");
-            }
-
-            return results.ToArray();
-        }
-    }
+    /// <summary>The oracle script in the test output.</summary>
+    public static string Script => Path.Combine(TestContext.CurrentContext.TestDirectory, "Oracles", "kit-oracle.mjs");
 }
 
 /// <summary>One kit-oracle process held open for a conversation (request, answer, request...): for LiteSVM sessions whose next request depends on the last answer.</summary>
@@ -83,15 +32,7 @@ internal sealed class KitSession : IDisposable
 
     public KitSession()
     {
-        string script = Path.Combine(TestContext.CurrentContext.TestDirectory, "Oracles", "kit-oracle.mjs");
-        var info = new ProcessStartInfo("node", [script])
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = false,
-            UseShellExecute = false,
-        };
-        _process = Process.Start(info) ?? throw new InvalidOperationException("node did not start");
+        _process = AgentCluster.Testing.NodeScript.Start("@solana/kit oracle", Kit.Script, []);
     }
 
     /// <summary>Sends one request; returns its answer ("error: ..." when kit refused). Fails the test when no answer comes in time.</summary>
@@ -105,8 +46,7 @@ internal sealed class KitSession : IDisposable
             Assert.Fail($"kit oracle gave no answer to {request["op"]} within {CallTimeout.TotalSeconds} s");
         }
 
-        using var json = JsonDocument.Parse(line.Result!);
-        return json.RootElement.TryGetProperty("ok", out JsonElement ok) ? ok.GetString()! : "error: " + json.RootElement.GetProperty("error").GetString();
+        return AgentCluster.Testing.NodeScript.Answer(line.Result!);
     }
 
     public void Dispose()

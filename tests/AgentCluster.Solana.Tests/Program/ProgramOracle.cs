@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace AgentCluster.Solana.Tests.Program;
@@ -41,44 +39,13 @@ internal static class ProgramOracle
 
     private static string[] Run(string mode, IReadOnlyList<JsonObject> requests)
     {
-        string script = Path.Combine(TestContext.CurrentContext.TestDirectory, "Oracles", "program-oracle.mjs");
-        var info = new ProcessStartInfo("node", [script, RepoRoot, mode])
+        string[] lines = AgentCluster.Testing.NodeScript.RunLines($"program oracle ({mode})",
+            Path.Combine(TestContext.CurrentContext.TestDirectory, "Oracles", "program-oracle.mjs"), [RepoRoot, mode], requests, Timeout);
+        if (mode == "instructions" && lines.Length != requests.Count)
         {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using Process process = Process.Start(info) ?? throw new InvalidOperationException("node did not start");
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        Task writer = Task.Run(() =>
-        {
-            foreach (JsonObject request in requests)
-            {
-                process.StandardInput.WriteLine(request.ToJsonString());
-            }
-
-            process.StandardInput.Close();
-        });
-        var lines = new List<string>();
-        Task reader = Task.Run(() =>
-        {
-            while (process.StandardOutput.ReadLine() is { } line)
-            {
-                lines.Add(line);
-            }
-        });
-        if (!Task.WaitAll([reader, writer], Timeout) || !process.WaitForExit(Timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"program oracle ({mode}) did not finish within {Timeout.TotalSeconds} s: {(stderr.Wait(1000) ? stderr.Result : "")}");
+            Assert.Fail($"program oracle ({mode}) gave {lines.Length} answers to {requests.Count} requests");
         }
 
-        if (process.ExitCode != 0 || (mode == "instructions" && lines.Count != requests.Count))
-        {
-            Assert.Fail($"program oracle ({mode}) exited {process.ExitCode} with {lines.Count} answers: {stderr.Result}");
-        }
-
-        return lines.ToArray();
+        return lines;
     }
 }
