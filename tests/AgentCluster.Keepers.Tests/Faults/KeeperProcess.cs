@@ -81,6 +81,25 @@ internal sealed class KeeperProcess : IAsyncDisposable
     /// <summary>Starts the keeper and waits (bounded) until its duties have started, so that a test knows it is running.</summary>
     public static async Task<KeeperProcess> StartAsync(KeeperProcessSettings s, ConcurrentQueue<KeeperLogLine> lines, CancellationToken ct)
     {
+        // The health port is found free and then released for the keeper to bind: another process (tests run in parallel) may take it
+        // in between, and the host then stops with "HttpListener could not be started". Only that start is tried again, on a new port.
+        for (int attempt = 1; ; attempt++)
+        {
+            KeeperProcess? keeper = null;
+            try
+            {
+                return await StartOnceAsync(s, lines, k => keeper = k, ct).ConfigureAwait(false);
+            }
+            catch (Exception) when (attempt < 3 && keeper is not null && keeper._raw.Any(l => l.Contains("HttpListener could not be started", StringComparison.Ordinal)))
+            {
+                TestContext.Progress.WriteLine($"[{s.Name}] its health port {keeper.HealthPort} was taken before it bound it; starting again on another port");
+            }
+        }
+    }
+
+    private static async Task<KeeperProcess> StartOnceAsync(KeeperProcessSettings s, ConcurrentQueue<KeeperLogLine> lines, Action<KeeperProcess> created,
+        CancellationToken ct)
+    {
         int port = FreePort();
         string work = Directory.CreateTempSubdirectory("keeper-proc-").FullName;
         var info = new ProcessStartInfo("dotnet")
@@ -133,6 +152,7 @@ internal sealed class KeeperProcess : IAsyncDisposable
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var keeper = new KeeperProcess(s, process, lines, port);
+        created(keeper);
         process.OutputDataReceived += (_, e) => keeper.Read(e.Data);
         process.ErrorDataReceived += (_, e) =>
         {
