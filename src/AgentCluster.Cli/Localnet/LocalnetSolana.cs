@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Numerics;
+using AgentCluster.Solana;
+using AgentCluster.Solana.Rpc;
 using AgentCluster.Swarm.Networks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,7 +22,7 @@ internal sealed class LocalnetSolanaSide : IAsyncDisposable
     private NetworkSwarm? _swarm;
     private IHost? _keepers;
 
-    private LocalnetSolanaSide(SolanaLocalnetNode node, SolanaLocalnetRpc rpc, BigInteger supplyBefore, string directory, Action<string> say)
+    private LocalnetSolanaSide(SolanaLocalnetNode node, SolanaRpcClient rpc, BigInteger supplyBefore, string directory, Action<string> say)
     {
         Node = node;
         Rpc = rpc;
@@ -32,8 +34,8 @@ internal sealed class LocalnetSolanaSide : IAsyncDisposable
     /// <summary>The server.</summary>
     public SolanaLocalnetNode Node { get; }
 
-    /// <summary>Its JSON-RPC (localnet methods and the report's reads).</summary>
-    public SolanaLocalnetRpc Rpc { get; }
+    /// <summary>Its JSON-RPC client (with the localnet methods of <see cref="SolanaLocalnetRpc"/>; the report's reads).</summary>
+    public SolanaRpcClient Rpc { get; }
 
     /// <summary>The ACC supply when the side started.</summary>
     public BigInteger SupplyBefore { get; }
@@ -62,10 +64,10 @@ internal sealed class LocalnetSolanaSide : IAsyncDisposable
         string repository = SolanaLocalnetNode.RepositoryRoot();
         say($"starting the Solana localnet server on 127.0.0.1:{(port == 0 ? "any" : port)} (scripts/solana-localnet: LiteSVM, the program deployed and through genesis)");
         SolanaLocalnetNode node = await SolanaLocalnetNode.StartAsync(repository, directory, port, ct).ConfigureAwait(false);
-        var rpc = new SolanaLocalnetRpc(node.RpcUrl);
+        var rpc = new SolanaRpcClient(node.RpcUrl);
         try
         {
-            BigInteger supply = await SolanaNetworkReport.ReadSupplyAsync(rpc, node.Info.Mint, ct).ConfigureAwait(false);
+            BigInteger supply = await SolanaNetworkReport.ReadSupplyAsync(rpc, new PublicKey(node.Info.Mint), ct).ConfigureAwait(false);
             say($"solana {node.RpcUrl} (pid {node.Pid}), program {node.Info.ProgramId}, mint {node.Info.Mint}; deployment {node.InfoPath}");
             return new LocalnetSolanaSide(node, rpc, supply, directory, say);
         }
@@ -87,7 +89,7 @@ internal sealed class LocalnetSolanaSide : IAsyncDisposable
     public async Task<Dictionary<string, string?>> PrepareKeeperAsync(int seed, CancellationToken ct)
     {
         string keeper = SolanaSwarmHost.WriteKeypairFile(KeeperKeypairPath, $"agentcluster-localnet/solana/{seed}/keeper");
-        await Rpc.RequestAirdropAsync(keeper, 100_000_000_000, ct).ConfigureAwait(false);
+        await Rpc.RequestAirdropAsync(new PublicKey(keeper), 100_000_000_000, cancellationToken: ct).ConfigureAwait(false);
         return new Dictionary<string, string?>
         {
             ["AgentCluster:Keepers:Solana:RpcUrl"] = Node.RpcUrl.ToString(),
@@ -145,7 +147,7 @@ internal sealed class LocalnetSolanaSide : IAsyncDisposable
 
     /// <summary>The closing report, read from the chain.</summary>
     public Task<SolanaNetworkReport> ReadReportAsync() =>
-        SolanaNetworkReport.ReadAsync(Rpc, Node.Info.ProgramId, Node.Info.Mint, SupplyBefore, CancellationToken.None);
+        SolanaNetworkReport.ReadAsync(Rpc, new PublicKey(Node.Info.ProgramId), new PublicKey(Node.Info.Mint), SupplyBefore, CancellationToken.None);
 
     /// <summary>The report's <c>"solana"</c> object of <c>--json</c>.</summary>
     public static object Json(SolanaNetworkReport r, NetworkSwarm? swarm, SolanaLocalnetNode node) => new

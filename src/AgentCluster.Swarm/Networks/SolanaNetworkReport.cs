@@ -1,15 +1,16 @@
 using System.Buffers.Binary;
 using System.Numerics;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using AgentCluster.Solana;
+using AgentCluster.Solana.Messages;
+using AgentCluster.Solana.Rpc;
 
 namespace AgentCluster.Swarm.Networks;
 
 /// <summary>
 /// The closing report of the localnet's Solana side, read from the chain only (docs/localnet.md, "As built: Solana"): the program's
 /// task accounts by status, its slash records, its agents, the compute units of every transaction that named the program (the swarm's
-/// and the keepers': <c>getSignaturesForAddress</c> then <c>getTransaction</c>'s <c>computeUnitsConsumed</c>, grouped by the program's
+/// and the keepers': <c>getSignaturesForAddress</c> then <c>getTransaction</c>'s <c>computeUnitsConsumed</c> (<see cref="SolanaRpcClient"/>,
+/// <see cref="TransactionReadConcurrency"/> at a time), grouped by the program's
 /// instructions in the transaction, the way gas is grouped by function on EVM), and the ACC conservation check: the sum of every SPL
 /// token account of the ACC mint equals the mint's supply, and the supply fell by exactly what was burned since the start.
 /// </summary>
@@ -85,72 +86,88 @@ public sealed record SolanaNetworkReport
     /// <summary>The holders add up to the supply (the supply can only fall: no mint authority after genesis).</summary>
     public bool Conserved => SumOfHolders == SupplyAfter && SupplyAfter <= SupplyBefore;
 
+    /// <summary>How many <c>getTransaction</c> calls the report has in flight at once.</summary>
+    public const int TransactionReadConcurrency = 8;
+
+    /// <summary>The most signatures the report reads (<c>getSignaturesForAddress</c>, pages of 1000).</summary>
+    public const int MaxTransactions = 100_000;
+
     /// <summary>The mint's supply now (u64 at offset 36 of the SPL mint).</summary>
-    public static async Task<BigInteger> ReadSupplyAsync(SolanaLocalnetRpc rpc, string mint, CancellationToken cancellationToken = default)
+    public static async Task<BigInteger> ReadSupplyAsync(SolanaRpcClient rpc, PublicKey mint, CancellationToken cancellationToken = default)
     {
-        byte[] data = await rpc.GetAccountDataAsync(mint, cancellationToken).ConfigureAwait(false)
-                      ?? throw new InvalidOperationException($"the ACC mint {mint} does not exist");
-        return BinaryPrimitives.ReadUInt64LittleEndian(data.AsSpan(36, 8));
+        ArgumentNullException.ThrowIfNull(rpc);
+        ArgumentNullException.ThrowIfNull(mint);
+        AccountInfo account = (await rpc.GetAccountInfoAsync(mint, Commitment.Confirmed, cancellationToken: cancellationToken).ConfigureAwait(false)).Value
+                              ?? throw new InvalidOperationException($"the ACC mint {mint} does not exist");
+        if (account.Data.Length < 44)
+        {
+            throw new InvalidOperationException($"{mint} is no SPL mint: its data is {account.Data.Length} bytes");
+        }
+
+        return BinaryPrimitives.ReadUInt64LittleEndian(account.Data.AsSpan(36, 8));
     }
 
     /// <summary>Reads the report; <paramref name="supplyBefore"/> is <see cref="ReadSupplyAsync"/> at the run's start.</summary>
-    public static async Task<SolanaNetworkReport> ReadAsync(SolanaLocalnetRpc rpc, string programId, string mint, BigInteger supplyBefore,
+    public static async Task<SolanaNetworkReport> ReadAsync(SolanaRpcClient rpc, PublicKey programId, PublicKey mint, BigInteger supplyBefore,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rpc);
-        static JsonArray Disc(byte d) => [new JsonObject { ["memcmp"] = new JsonObject { ["offset"] = 0, ["bytes"] = Base58.Encode([d]) } }];
+        ArgumentNullException.ThrowIfNull(programId);
+        ArgumentNullException.ThrowIfNull(mint);
+        async Task<IReadOnlyList<ProgramAccount>> OfKind(byte discriminator) =>
+            (await rpc.GetProgramAccountsAsync(programId, [ProgramAccountFilter.Memcmp(0, [discriminator])], Commitment.Confirmed, cancellationToken)
+                .ConfigureAwait(false)).Value;
 
-        // Accounts: the first 8 bytes are enough (discriminator, version, bump(s), status).
-        var tasks = (await rpc.GetProgramAccountsAsync(programId, Disc(TaskDiscriminator), 0, 8, cancellationToken).ConfigureAwait(false))
-            .GroupBy(a => a.Data[4] < TaskStatusNames.Length ? TaskStatusNames[a.Data[4]] : $"status{a.Data[4]}")
+        // Accounts: the first 8 bytes are what is read (discriminator, version, bump(s), status).
+        var tasks = (await OfKind(TaskDiscriminator).ConfigureAwait(false))
+            .Select(a => a.Account.Data[4])
+            .GroupBy(status => status < TaskStatusNames.Length ? TaskStatusNames[status] : $"status{status}")
             .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
-        var agents = await rpc.GetProgramAccountsAsync(programId, Disc(AgentDiscriminator), 0, 8, cancellationToken).ConfigureAwait(false);
-        var slashes = await rpc.GetProgramAccountsAsync(programId, Disc(SlashDiscriminator), 0, 8, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<ProgramAccount> agents = await OfKind(AgentDiscriminator).ConfigureAwait(false);
+        IReadOnlyList<ProgramAccount> slashes = await OfKind(SlashDiscriminator).ConfigureAwait(false);
 
         // ACC: every token account of the mint (amount: u64 at offset 64), and the supply at the same moment (one node, nothing sent between).
-        JsonArray holderFilters = [new JsonObject { ["dataSize"] = 165 }, new JsonObject { ["memcmp"] = new JsonObject { ["offset"] = 0, ["bytes"] = mint } }];
-        var holders = await rpc.GetProgramAccountsAsync(TokenProgram, holderFilters, 64, 8, cancellationToken).ConfigureAwait(false);
-        BigInteger sum = holders.Aggregate(BigInteger.Zero, (s, h) => s + BinaryPrimitives.ReadUInt64LittleEndian(h.Data));
+        IReadOnlyList<ProgramAccount> holders = (await rpc.GetProgramAccountsAsync(new PublicKey(TokenProgram),
+            [ProgramAccountFilter.DataSize(165), ProgramAccountFilter.Memcmp(0, mint.KeyBytes)], Commitment.Confirmed, cancellationToken).ConfigureAwait(false)).Value;
+        BigInteger sum = holders.Aggregate(BigInteger.Zero, (s, h) => s + BinaryPrimitives.ReadUInt64LittleEndian(h.Account.Data.AsSpan(64, 8)));
         BigInteger supply = await ReadSupplyAsync(rpc, mint, cancellationToken).ConfigureAwait(false);
 
-        // Compute units: every transaction that named the program, in batches of getTransaction.
-        IReadOnlyList<string> signatures = await rpc.GetSignaturesForAddressAsync(programId, cancellationToken: cancellationToken).ConfigureAwait(false);
+        // Compute units: every transaction that named the program, read with getTransaction, a few at a time.
+        IReadOnlyList<string> signatures = await SignaturesOfAsync(rpc, programId, MaxTransactions, cancellationToken).ConfigureAwait(false);
+        var transactions = new TransactionInfo?[signatures.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, signatures.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = TransactionReadConcurrency, CancellationToken = cancellationToken },
+            async (i, ct) => transactions[i] = await rpc.GetTransactionAsync(signatures[i], Commitment.Confirmed, ct).ConfigureAwait(false)).ConfigureAwait(false);
+
         var stages = new Dictionary<string, (int Count, long Units, long Max)>(StringComparer.Ordinal);
         int failed = 0;
-        foreach (string[] chunk in signatures.Chunk(SolanaLocalnetRpc.MaxBatch))
+        foreach (TransactionInfo? tx in transactions)
         {
-            IReadOnlyList<JsonElement> txs = await rpc.BatchAsync(
-                [.. chunk.Select(s => ("getTransaction", new JsonArray(s, new JsonObject { ["encoding"] = "json", ["commitment"] = "confirmed", ["maxSupportedTransactionVersion"] = 0 })))],
-                cancellationToken).ConfigureAwait(false);
-            foreach (JsonElement tx in txs)
+            if (tx is null)
             {
-                if (tx.ValueKind == JsonValueKind.Null)
-                {
-                    continue;
-                }
-
-                JsonElement meta = tx.GetProperty("meta");
-                if (meta.GetProperty("err").ValueKind != JsonValueKind.Null)
-                {
-                    failed++;
-                    continue;
-                }
-
-                string name = InstructionsOf(tx.GetProperty("transaction").GetProperty("message"), programId);
-                long units = meta.TryGetProperty("computeUnitsConsumed", out JsonElement cu) && cu.ValueKind == JsonValueKind.Number ? cu.GetInt64() : 0;
-                (int c, long u, long m) = stages.GetValueOrDefault(name);
-                stages[name] = (c + 1, u + units, Math.Max(m, units));
+                continue;
             }
+
+            if (tx.Meta.Error is not null)
+            {
+                failed++;
+                continue;
+            }
+
+            string name = InstructionsOf(Transaction.Deserialize(tx.WireTransaction).Message, programId);
+            long units = (long)(tx.Meta.ComputeUnitsConsumed ?? 0);
+            (int c, long u, long m) = stages.GetValueOrDefault(name);
+            stages[name] = (c + 1, u + units, Math.Max(m, units));
         }
 
         return new SolanaNetworkReport
         {
-            ProgramId = programId,
+            ProgramId = programId.Key,
             Tasks = tasks,
             Agents = agents.Count,
-            ActiveAgents = agents.Count(a => a.Data[3] == 1),
+            ActiveAgents = agents.Count(a => a.Account.Data[3] == 1),
             Slashes = slashes.Count,
-            Appeals = slashes.Count(s => s.Data[3] is 1 or 2),
+            Appeals = slashes.Count(s => s.Account.Data[3] is 1 or 2),
             ComputeUnits = [.. stages.OrderByDescending(kv => kv.Value.Units).Select(kv => new ComputeStage(kv.Key, kv.Value.Count, kv.Value.Units, kv.Value.Max))],
             FailedTransactions = failed,
             SupplyBefore = supplyBefore,
@@ -160,17 +177,35 @@ public sealed record SolanaNetworkReport
         };
     }
 
-    /// <summary>The program's instructions in a transaction message (json encoding), by name, joined with '+' (e.g. <c>reserve_task+submit_task</c>).</summary>
-    internal static string InstructionsOf(JsonElement message, string programId)
+    /// <summary>The signatures of every transaction that names <paramref name="address"/>, newest first (paged by 1000; at most <paramref name="max"/>).</summary>
+    private static async Task<IReadOnlyList<string>> SignaturesOfAsync(SolanaRpcClient rpc, PublicKey address, int max, CancellationToken cancellationToken)
     {
-        string[] keys = [.. message.GetProperty("accountKeys").EnumerateArray().Select(k => k.GetString()!)];
-        var names = new List<string>();
-        foreach (JsonElement ix in message.GetProperty("instructions").EnumerateArray())
+        var all = new List<string>();
+        string? before = null;
+        while (all.Count < max)
         {
-            int index = ix.GetProperty("programIdIndex").GetInt32();
-            if (index < keys.Length && keys[index] == programId)
+            IReadOnlyList<SignatureInfo> page = await rpc.GetSignaturesForAddressAsync(address, 1000, before, cancellationToken).ConfigureAwait(false);
+            all.AddRange(page.Select(s => s.Signature));
+            if (page.Count < 1000)
             {
-                string name = InstructionName(Base58.Decode(ix.GetProperty("data").GetString() ?? ""));
+                break;
+            }
+
+            before = page[^1].Signature;
+        }
+
+        return all;
+    }
+
+    /// <summary>The program's instructions in a transaction message, by name, joined with '+' (e.g. <c>reserve_task+submit_task</c>).</summary>
+    internal static string InstructionsOf(Message message, PublicKey programId)
+    {
+        var names = new List<string>();
+        foreach (CompiledInstruction ix in message.Instructions)
+        {
+            if (ix.ProgramIdIndex < message.AccountKeys.Count && message.AccountKeys[ix.ProgramIdIndex] == programId)
+            {
+                string name = InstructionName(ix.Data);
                 if (names.Count == 0 || names[^1] != name)
                 {
                     names.Add(name);

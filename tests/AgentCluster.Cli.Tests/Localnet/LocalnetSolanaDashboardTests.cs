@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using AgentCluster.Evm.Bindings.AgentRegistry.ContractDefinition;
 using AgentCluster.Swarm.Networks;
@@ -71,10 +70,10 @@ public sealed class LocalnetSolanaDashboardTests
             var logs = await registered.GetAllChangesAsync(registered.CreateFilterInput(BlockParameter.CreateEarliest(), BlockParameter.CreateLatest()));
             string[] evm = [.. logs.Select(l => $"a:{l.Event.AgentId}")];
             string programId = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(dir, "solana", "solana-localnet.json"))).RootElement.GetProperty("programId").GetString()!;
-            using var solanaRpc = new SolanaLocalnetRpc(new Uri(solanaUrl));
-            var agentAccounts = await solanaRpc.GetProgramAccountsAsync(programId,
-                [new JsonObject { ["memcmp"] = new JsonObject { ["offset"] = 0, ["bytes"] = AgentCluster.Solana.Base58.Encode([2]) } }], 40, 32);
-            string[] solana = [.. agentAccounts.Select(a => $"s:{AgentCluster.Solana.Base58.Encode(a.Data)}")]; // the agent key: bytes 40..72
+            using var solanaRpc = new AgentCluster.Solana.Rpc.SolanaRpcClient(new Uri(solanaUrl));
+            var agentAccounts = (await solanaRpc.GetProgramAccountsAsync(new AgentCluster.Solana.PublicKey(programId),
+                [AgentCluster.Solana.Rpc.ProgramAccountFilter.Memcmp(0, [2])], AgentCluster.Solana.Rpc.Commitment.Confirmed)).Value;
+            string[] solana = [.. agentAccounts.Select(a => $"s:{AgentCluster.Solana.Base58.Encode(a.Account.Data.AsSpan(40, 32))}")]; // the agent key: bytes 40..72
             Assert.That(evm, Has.Length.EqualTo(12), "the EVM swarm registered its 12 agents");
             Assert.That(solana, Has.Length.EqualTo(12), "the Solana swarm registered its 12 agents");
 

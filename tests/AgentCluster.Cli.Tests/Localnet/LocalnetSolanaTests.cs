@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using AgentCluster.Cli.Localnet;
 using AgentCluster.Cli.Tests.Solana;
 using AgentCluster.Sdk.Networks;
+using AgentCluster.Solana.Rpc;
 using AgentCluster.Swarm.Networks;
 
 namespace AgentCluster.Cli.Tests.Localnet;
@@ -235,17 +236,19 @@ public sealed class LocalnetSolanaTests
     public async Task Report_ReadsComputeUnitsAndConservation_AsSolanaKitSeesThem()
     {
         await using SolanaLocalnetNode node = await SolanaLocalnetNode.StartAsync(SolanaOracle.Root, Path.Combine(_dir, "solana"), 0, CancellationToken.None);
-        using var rpc = new SolanaLocalnetRpc(node.RpcUrl);
-        BigInteger before = await SolanaNetworkReport.ReadSupplyAsync(rpc, node.Info.Mint);
+        using var rpc = new SolanaRpcClient(node.RpcUrl);
+        var programId = new AgentCluster.Solana.PublicKey(node.Info.ProgramId);
+        var mint = new AgentCluster.Solana.PublicKey(node.Info.Mint);
+        BigInteger before = await SolanaNetworkReport.ReadSupplyAsync(rpc, mint);
         Assert.That(before, Is.EqualTo(BigInteger.Pow(10, 18)), "the genesis supply: 10^9 ACC of 9 decimals");
 
         (string _, long units1) = await SolanaOracle.SetAttestorAsync(node);
         (string _, long units2) = await SolanaOracle.SetAttestorAsync(node);
         string owner = new SolanaSwarmHost(rpc, 7, Path.Combine(_dir, "keys"), (_, _) => throw new NotSupportedException(), (_, _) => throw new NotSupportedException())
             .Files("someone").Address;
-        await rpc.FundAccAsync(owner, 5_000_000_000);
+        await rpc.FundAccAsync(new AgentCluster.Solana.PublicKey(owner), 5_000_000_000);
 
-        SolanaNetworkReport r = await SolanaNetworkReport.ReadAsync(rpc, node.Info.ProgramId, node.Info.Mint, before);
+        SolanaNetworkReport r = await SolanaNetworkReport.ReadAsync(rpc, programId, mint, before);
         ComputeStage stage = r.ComputeUnits.Single(c => c.Instruction == "set_attestor");
         Assert.That(stage.Transactions, Is.EqualTo(2), "both set_attestor transactions are found through getSignaturesForAddress");
         Assert.That(stage.Units, Is.EqualTo(units1 + units2), "their computeUnitsConsumed, as @solana/kit read them");
@@ -266,19 +269,21 @@ public sealed class LocalnetSolanaTests
     public async Task ApproveAttestor_TheAuthoritysSetAttestor_ApprovesTheKey_OnChain()
     {
         await using SolanaLocalnetNode node = await SolanaLocalnetNode.StartAsync(SolanaOracle.Root, Path.Combine(_dir, "solana"), 0, CancellationToken.None);
-        using var rpc = new SolanaLocalnetRpc(node.RpcUrl);
+        using var rpc = new SolanaRpcClient(node.RpcUrl);
         var attestorKey = AgentCluster.Solana.Keys.Account.Generate().PublicKey;
-        var attestorPda = AgentCluster.Solana.Programs.AgentClusterProgram.AttestorAddress(new AgentCluster.Solana.PublicKey(node.Info.ProgramId), attestorKey);
-        Assert.That(await rpc.GetAccountDataAsync(attestorPda.Key), Is.Null, "no attestor record before");
+        var programId = new AgentCluster.Solana.PublicKey(node.Info.ProgramId);
+        var mint = new AgentCluster.Solana.PublicKey(node.Info.Mint);
+        var attestorPda = AgentCluster.Solana.Programs.AgentClusterProgram.AttestorAddress(programId, attestorKey);
+        Assert.That((await rpc.GetAccountInfoAsync(attestorPda, Commitment.Confirmed)).Value, Is.Null, "no attestor record before");
 
         string signature = await LocalnetSolanaSdk.ApproveAttestorAsync(node, attestorKey, CancellationToken.None);
 
-        byte[]? data = await rpc.GetAccountDataAsync(attestorPda.Key);
+        byte[]? data = (await rpc.GetAccountInfoAsync(attestorPda, Commitment.Confirmed)).Value?.Data;
         Assert.That(data, Is.Not.Null, "set_attestor created the attestor record");
         Assert.That(data![0], Is.EqualTo(3), "an attestor record (AC_DISC_ATTESTOR)");
         Assert.That(data[3], Is.EqualTo(1), "approved");
         Assert.That(AgentCluster.Solana.Base58.Encode(data.AsSpan(8, 32)), Is.EqualTo(attestorKey.Key), "for the key asked");
-        SolanaNetworkReport r = await SolanaNetworkReport.ReadAsync(rpc, node.Info.ProgramId, node.Info.Mint, await SolanaNetworkReport.ReadSupplyAsync(rpc, node.Info.Mint));
+        SolanaNetworkReport r = await SolanaNetworkReport.ReadAsync(rpc, programId, mint, await SolanaNetworkReport.ReadSupplyAsync(rpc, mint));
         Assert.That(r.ComputeUnits.Single().Instruction, Is.EqualTo("set_attestor"), $"the one transaction {signature} named the program");
     }
 
@@ -310,7 +315,7 @@ public sealed class LocalnetSolanaTests
     public async Task SwarmHost_FundsWithSolAndAcc_MovesTheClock_AndWritesKeypairsSolanaKitReads()
     {
         await using SolanaLocalnetNode node = await SolanaLocalnetNode.StartAsync(SolanaOracle.Root, Path.Combine(_dir, "solana"), 0, CancellationToken.None);
-        using var rpc = new SolanaLocalnetRpc(node.RpcUrl);
+        using var rpc = new SolanaRpcClient(node.RpcUrl);
         var host = new SolanaSwarmHost(rpc, 3, Path.Combine(_dir, "swarm"), (_, _) => throw new NotSupportedException(), (_, _) => throw new NotSupportedException());
         SolanaParticipantFiles a = host.Files("owner-0"), again = host.Files("owner-0"), b = host.Files("owner-1");
         Assert.That(again.Address, Is.EqualTo(a.Address), "the same seed and role give the same key");
@@ -326,9 +331,9 @@ public sealed class LocalnetSolanaTests
         Assert.That(lamports, Is.EqualTo(SolanaSwarmHost.Lamports));
         Assert.That(acc, Is.EqualTo(1_234_000_000_000UL));
 
-        long t0 = await rpc.WarpTimeAsync(1);
+        long t0 = (await rpc.WarpTimeAsync(1)).UnixTimestamp;
         await host.AdvanceClockAsync(TimeSpan.FromHours(1), CancellationToken.None);
-        long t1 = await rpc.WarpTimeAsync(1);
+        long t1 = (await rpc.WarpTimeAsync(1)).UnixTimestamp;
         Assert.That(t1 - t0, Is.GreaterThanOrEqualTo(3600 + 1), "the clock moved an hour (and the second warp's second)");
         Assert.That(t1 - t0, Is.LessThan(3600 + 1 + 120), "and not much more (the wall clock only)");
     }

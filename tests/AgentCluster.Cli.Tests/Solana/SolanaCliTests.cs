@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using AgentCluster.Cli.Localnet;
+using AgentCluster.Solana.Rpc;
 using AgentCluster.Swarm.Networks;
 
 namespace AgentCluster.Cli.Tests.Solana;
@@ -16,7 +16,7 @@ public sealed class SolanaCliTests
 {
     private string _dir = "";
     private SolanaLocalnetNode _node = null!;
-    private SolanaLocalnetRpc _rpc = null!;
+    private SolanaRpcClient _rpc = null!;
     private string _owner = "";
     private string _ownerKeypair = "";
 
@@ -25,11 +25,11 @@ public sealed class SolanaCliTests
     {
         _dir = Directory.CreateTempSubdirectory("agentcluster-cli-solana-").FullName;
         _node = await SolanaLocalnetNode.StartAsync(SolanaOracle.Root, Path.Combine(_dir, "solana"), 0, CancellationToken.None);
-        _rpc = new SolanaLocalnetRpc(_node.RpcUrl);
+        _rpc = new SolanaRpcClient(_node.RpcUrl);
         _ownerKeypair = Path.Combine(_dir, "owner.json");
         _owner = SolanaSwarmHost.WriteKeypairFile(_ownerKeypair, "cli-tests/owner");
-        await _rpc.RequestAirdropAsync(_owner, 10_000_000_000);
-        await _rpc.FundAccAsync(_owner, 100_000_000_000_000); // 100,000 ACC
+        await _rpc.RequestAirdropAsync(new AgentCluster.Solana.PublicKey(_owner), 10_000_000_000);
+        await _rpc.FundAccAsync(new AgentCluster.Solana.PublicKey(_owner), 100_000_000_000_000); // 100,000 ACC
     }
 
     [OneTimeTearDown]
@@ -52,11 +52,11 @@ public sealed class SolanaCliTests
     /// <summary>The program's account of <paramref name="discriminator"/> whose bytes at <paramref name="keyOffset"/> are <paramref name="key"/>, read raw.</summary>
     private async Task<byte[]> AccountAsync(byte discriminator, int keyOffset, string key)
     {
-        var found = await _rpc.GetProgramAccountsAsync(_node.Info.ProgramId, [
-            new JsonObject { ["memcmp"] = new JsonObject { ["offset"] = 0, ["bytes"] = AgentCluster.Solana.Base58.Encode([discriminator]) } },
-            new JsonObject { ["memcmp"] = new JsonObject { ["offset"] = keyOffset, ["bytes"] = key } }]);
+        var found = (await _rpc.GetProgramAccountsAsync(new AgentCluster.Solana.PublicKey(_node.Info.ProgramId), [
+            ProgramAccountFilter.Memcmp(0, [discriminator]),
+            ProgramAccountFilter.Memcmp(keyOffset, new AgentCluster.Solana.PublicKey(key).KeyBytes)], Commitment.Confirmed)).Value;
         Assert.That(found, Has.Count.EqualTo(1), $"one account with {key} at {keyOffset}");
-        return found[0].Data;
+        return found[0].Account.Data;
     }
 
     [Test]
@@ -98,10 +98,10 @@ public sealed class SolanaCliTests
         Assert.That(submitted.GetProperty("bounty").GetString(), Is.EqualTo("100000000000"));
         Assert.That(submitted.GetProperty("committeeSize").GetInt32(), Is.EqualTo(4));
 
-        var tasks = await _rpc.GetProgramAccountsAsync(_node.Info.ProgramId,
-            [new JsonObject { ["memcmp"] = new JsonObject { ["offset"] = 0, ["bytes"] = AgentCluster.Solana.Base58.Encode([20]) } }], 0, 8);
-        Assert.That(tasks.Select(t => t.Address), Does.Contain(task), "the printed task is a task account of the program");
-        Assert.That(tasks.Single(t => t.Address == task).Data[4], Is.Zero, "status Bidding on chain");
+        var tasks = (await _rpc.GetProgramAccountsAsync(new AgentCluster.Solana.PublicKey(_node.Info.ProgramId),
+            [ProgramAccountFilter.Memcmp(0, [20])], Commitment.Confirmed)).Value;
+        Assert.That(tasks.Select(t => t.PublicKey.Key), Does.Contain(task), "the printed task is a task account of the program");
+        Assert.That(tasks.Single(t => t.PublicKey.Key == task).Account.Data[4], Is.Zero, "status Bidding on chain");
 
         JsonElement status = Json(Cli.Run(Solana("task", "status", task, "--json")));
         Assert.That(status.GetProperty("status").GetString(), Is.EqualTo("Bidding"));
