@@ -78,7 +78,7 @@ public static partial class DashboardEndpoints
 
         app.MapGet("/api/snapshot", (HttpContext c) => feed.SnapshotJson is { } json
             ? Results.Bytes(json, "application/json")
-            : Problem(503, "The index is not readable yet", $"No keeper index at '{options.IndexDbPath}' yet, or it has no pass."));
+            : Problem(503, "The index is not readable yet", options.HasEvm ? $"No keeper index at '{options.IndexDbPath}' yet, or it has no pass." : "No EVM chain on this dashboard (Solana only): there is no keeper index to read."));
         app.MapGet("/api/agents/{id}", async (string id, CancellationToken ct) =>
         {
             if (!TryParseId(id, out BigInteger agentId))
@@ -88,7 +88,7 @@ public static partial class DashboardEndpoints
 
             if (feed.Snapshot is not { } s || feed.View is not { } view)
             {
-                return Problem(503, "The index is not readable yet", $"No keeper index at '{options.IndexDbPath}' yet.");
+                return Problem(503, "The index is not readable yet", options.HasEvm ? $"No keeper index at '{options.IndexDbPath}' yet." : "No EVM chain on this dashboard (Solana only).");
             }
 
             NetworkAgent? agent = s.Agents.FirstOrDefault(a => a.AgentId == agentId);
@@ -99,6 +99,7 @@ public static partial class DashboardEndpoints
 
             return Results.Bytes(DashboardJson.Serialize(await AgentPageAsync(view, s, agent, ct).ConfigureAwait(false)), "application/json");
         });
+        app.MapGet("/api/chains", () => Results.Bytes(DashboardJson.Serialize(new { evm = options.HasEvm, solana = options.SolanaProgramId is not null }), "application/json"));
         app.MapGet("/api/solana", (SolanaDashboardSource solana) => options.SolanaProgramId is null
             ? Problem(404, "No Solana source", "This dashboard shows one EVM chain only (no Solana RPC and program configured).")
             : solana.View is { } view

@@ -158,7 +158,7 @@ public sealed class DashboardFeed : BackgroundService
     {
         if (_view is null)
         {
-            if (!File.Exists(_options.IndexDbPath))
+            if (!_options.HasEvm || !File.Exists(_options.IndexDbPath))
             {
                 return;
             }

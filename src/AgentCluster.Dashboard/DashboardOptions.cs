@@ -3,7 +3,9 @@ namespace AgentCluster.Dashboard;
 /// <summary>What the dashboard reads and where it listens. Validated by <see cref="Validate"/> before anything starts.</summary>
 public sealed class DashboardOptions
 {
-    /// <summary>The keepers' SQLite index (<c>SuiteIndexerOptions.DatabasePath</c> / <c>keepers run --index-db</c>), read-only. Required.</summary>
+    /// <summary>The keepers' SQLite index (<c>SuiteIndexerOptions.DatabasePath</c> / <c>keepers run --index-db</c>), read-only.
+    /// Required, unless a Solana source is set (<see cref="SolanaRpcUrl"/> and <see cref="SolanaProgramId"/>): empty then means no EVM chain
+    /// (<see cref="HasEvm"/> false; the EVM APIs answer as before an index exists, and the page shows Solana).</summary>
     public string IndexDbPath { get; set; } = "";
 
     /// <summary>The TCP port on 127.0.0.1 (0: any free port; <see cref="DashboardServer.Url"/> says which). Default 0.</summary>
@@ -45,6 +47,9 @@ public sealed class DashboardOptions
     /// <summary>How often the Solana source reads the program's accounts (100 ms .. 1 min).</summary>
     public TimeSpan SolanaPollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Whether an EVM chain is shown: <see cref="IndexDbPath"/> is set.</summary>
+    public bool HasEvm => !string.IsNullOrWhiteSpace(IndexDbPath);
+
     /// <summary>Checks every option; throws <see cref="ArgumentException"/> naming the first bad one.</summary>
     public void Validate()
     {
@@ -65,7 +70,7 @@ public sealed class DashboardOptions
         }
 
         Check(SolanaPollInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1), nameof(SolanaPollInterval));
-        if (string.IsNullOrWhiteSpace(IndexDbPath))
+        if (string.IsNullOrWhiteSpace(IndexDbPath) && SolanaRpcUrl is null)
         {
             throw new ArgumentException("DashboardOptions.IndexDbPath is required: the keepers' index file (keepers run --index-db).", nameof(IndexDbPath));
         }

@@ -33,6 +33,38 @@ public sealed class SolanaDashboardTests
     }
 
     [Test]
+    public void Options_WithoutAnIndex_NeedASolanaSource()
+    {
+        Assert.That(() => new DashboardOptions().Validate(),
+            Throws.ArgumentException.With.Message.EqualTo("DashboardOptions.IndexDbPath is required: the keepers' index file (keepers run --index-db). (Parameter 'IndexDbPath')"));
+        var solanaOnly = new DashboardOptions { SolanaRpcUrl = new Uri("http://127.0.0.1:8899"), SolanaProgramId = "11111111111111111111111111111111" };
+        Assert.That(solanaOnly.Validate, Throws.Nothing);
+        Assert.That(solanaOnly.HasEvm, Is.False, "no index: no EVM chain");
+        Assert.That(new DashboardOptions { IndexDbPath = "i.db" }.HasEvm, Is.True);
+    }
+
+    [Test]
+    public async Task ASolanaOnlyDashboard_SaysItHasNoEvm_AndTheEvmApisAnswerAsBeforeAnIndex()
+    {
+        // The Solana RPC is a closed port: the source never reads (503 on /api/solana), which is not what this test is about.
+        await using DashboardServer dashboard = await DashboardServer.StartAsync(new DashboardOptions
+        {
+            Port = 0, SolanaRpcUrl = new Uri("http://127.0.0.1:9/"), SolanaProgramId = "11111111111111111111111111111111",
+        });
+        using var http = new HttpClient { BaseAddress = dashboard.Url, Timeout = TimeSpan.FromSeconds(30) };
+        using JsonDocument chains = JsonDocument.Parse(await http.GetStringAsync(new Uri("/api/chains", UriKind.Relative)));
+        Assert.That(chains.RootElement.GetProperty("evm").GetBoolean(), Is.False);
+        Assert.That(chains.RootElement.GetProperty("solana").GetBoolean(), Is.True);
+        using HttpResponseMessage snapshot = await http.GetAsync(new Uri("/api/snapshot", UriKind.Relative));
+        Assert.That(snapshot.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+        Assert.That(await snapshot.Content.ReadAsStringAsync(), Does.Contain("No EVM chain"));
+        using HttpResponseMessage agent = await http.GetAsync(new Uri("/api/agents/1", UriKind.Relative));
+        Assert.That(agent.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+        using HttpResponseMessage health = await http.GetAsync(new Uri("/api/health", UriKind.Relative));
+        Assert.That(health.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
     public async Task ApiSolana_ShowsTheProgramsAgentsAndTasks_AsTheSdkRegisteredThem()
     {
         string dir = Directory.CreateTempSubdirectory("agentcluster-dash-solana-").FullName;
@@ -109,6 +141,7 @@ public sealed class SolanaDashboardTests
             await using DashboardServer evmOnly = await DashboardServer.StartAsync(new DashboardOptions { IndexDbPath = Path.Combine(dir, "none.db"), Port = 0 });
             using HttpResponseMessage none = await http.GetAsync(new Uri(evmOnly.Url, "api/solana"));
             Assert.That(none.StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "an EVM-only dashboard has no Solana source");
+            Assert.That(await http.GetStringAsync(new Uri(evmOnly.Url, "api/chains")), Is.EqualTo("{\"evm\":true,\"solana\":false}"));
         }
         finally
         {

@@ -82,7 +82,7 @@ internal static class LocalnetCommand
                 Interactive = !Console.IsInputRedirected,
                 SolanaPort = parse.GetValue(solanaPort),
                 SolanaPortGiven = parse.GetResult(solanaPort) is { Implicit: false },
-                EvmOnlyGiven = [.. new Option[] { port, manifest, fund, noGovernance, resume, blockTime, dashboardPort }
+                EvmOnlyGiven = [.. new Option[] { port, manifest, fund, noGovernance, resume, blockTime }
                     .Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name)],
             };
             settings.Validate();
@@ -765,7 +765,6 @@ internal sealed record LocalnetSettings
             throw new CliInputException(option, option switch
             {
                 "--resume" => "--chain solana cannot resume: the Solana localnet server keeps no chain between runs (every up starts it fresh); drop --resume.",
-                "--dashboard-port" => "--chain solana has no dashboard yet (it reads the EVM keepers' index); drop --dashboard-port, or use --chain both.",
                 _ => $"{option} is an EVM option (anvil, its deployment and governance) and --chain solana runs no EVM chain; drop it, or use --chain evm or both.",
             });
         }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using AgentCluster.Dashboard;
 using AgentCluster.Solana;
 using AgentCluster.Solana.Rpc;
 using AgentCluster.Swarm.Networks;
@@ -225,11 +226,17 @@ internal static class LocalnetSolanaRun
     {
         void Say(string line) => error.WriteLine($"localnet: {line}");
         LocalnetSolanaSide? side = null;
+        DashboardServer? dashboard = null;
         int code;
         try
         {
             side = await LocalnetSolanaSide.StartAsync(root, s.SolanaPort, Say, ct).ConfigureAwait(false);
             await side.StartKeepersAsync(s.Seed, ct).ConfigureAwait(false);
+
+            // The dashboard in-process with the Solana source only (no EVM index): the page opens on Solana.
+            var dashboardOptions = new DashboardOptions { Port = s.DashboardPort, SolanaRpcUrl = side.Node.RpcUrl, SolanaProgramId = side.Node.Info.ProgramId };
+            dashboard = await DashboardServer.StartAsync(dashboardOptions, l => l.SetMinimumLevel(LogLevel.Error), ct).ConfigureAwait(false);
+            Say($"dashboard {dashboard.Url}");
             Say($"solana swarm of {s.Agents} agents{(s.UntilSettled is { } n ? $" until {n} tasks are settled" : "")}; Ctrl-C stops");
             await side.RunSwarmAsync(s.Agents, s.Tasks, s.UntilSettled, s.Seed, new LineProgress(Say), ct).ConfigureAwait(false);
             Say(ct.IsCancellationRequested ? "stopping (Ctrl-C): reading the closing report" : "done: reading the closing report");
@@ -262,12 +269,17 @@ internal static class LocalnetSolanaRun
         }
         finally
         {
+            if (dashboard is not null)
+            {
+                await dashboard.DisposeAsync().ConfigureAwait(false);
+            }
+
             if (side is not null)
             {
                 await side.DisposeAsync().ConfigureAwait(false);
             }
 
-            Say("stopped: solana swarm, solana keepers, solana localnet server");
+            Say(dashboard is null ? "stopped: solana swarm, solana keepers, solana localnet server" : "stopped: dashboard, solana swarm, solana keepers, solana localnet server");
         }
 
         return code;

@@ -31,7 +31,6 @@ public sealed class LocalnetSolanaTests
     [TestCase("--manifest", "m.json")]
     [TestCase("--fund-accounts", "10")]
     [TestCase("--block-time", "2")]
-    [TestCase("--dashboard-port", "0")]
     public void Up_ChainSolana_RefusesAnEvmOption_NamingIt_BeforeStartingAnything(string option, string value)
     {
         CliResult r = Cli.Run("localnet", "up", "--chain", "solana", option, value, "--dir", _dir);

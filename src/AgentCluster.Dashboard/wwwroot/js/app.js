@@ -32,6 +32,23 @@ cy.on('tap', 'node.agent.evm', (e) => { location.href = `/agents/${e.target.data
 let solana = null;
 let chain = 'both';
 window.__acChain = () => chain;
+// Which chains this dashboard has (/api/chains): with no EVM index (localnet up --chain solana) the switch starts on Solana and EVM says
+// it is not running here, instead of waiting for an index that never comes.
+let evm = true;
+try {
+  const chains = await getJson('/api/chains');
+  evm = chains.evm !== false;
+} catch { /* an older server: assume EVM */ }
+if (!evm) {
+  chain = 'solana';
+  document.querySelector("#chain-switch input[value='solana']").checked = true;
+  const evmInput = document.querySelector("#chain-switch input[value='evm']");
+  evmInput.disabled = true;
+  evmInput.parentElement.title = 'No EVM chain runs on this localnet (--chain solana).';
+  evmInput.parentElement.append(' (not running)');
+  document.getElementById('chain-switch').dataset.evm = 'none';
+  document.getElementById('head').textContent = 'EVM: not running on this localnet (Solana only)';
+}
 for (const input of document.querySelectorAll('#chain-switch input')) {
   input.addEventListener('change', () => { if (input.checked) { chain = input.value; applyChain(); } });
 }
@@ -61,6 +78,7 @@ let refreshAgain = false;
 let pendingBlock = null;
 
 async function refresh() {
+  if (!evm) return; // no EVM index to read
   if (refreshing) { refreshAgain = true; return refreshing; }
   refreshing = (async () => {
     do {
