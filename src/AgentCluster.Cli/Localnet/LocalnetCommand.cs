@@ -784,6 +784,11 @@ internal sealed record LocalnetSettings
             throw new CliInputException("--solana-port", $"must differ from --port ({Port}): anvil and the Solana server both listen on 127.0.0.1.");
         }
 
+        if (Chain != "evm" && SolanaPort != 0 && SolanaPort == DashboardPort)
+        {
+            throw new CliInputException("--solana-port", $"must differ from --dashboard-port ({DashboardPort}): the dashboard and the Solana server both listen on 127.0.0.1.");
+        }
+
         if (Fresh && Resume)
         {
             throw new CliInputException("--resume", "--fresh and --resume cannot be given together (--fresh deletes what --resume continues).");

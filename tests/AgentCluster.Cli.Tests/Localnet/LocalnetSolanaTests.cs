@@ -45,6 +45,7 @@ public sealed class LocalnetSolanaTests
     [TestCase(new[] { "--chain", "evm", "--solana-port", "9000" }, "--solana-port", "runs no Solana server")]
     [TestCase(new[] { "--chain", "solana", "--solana-port", "70000" }, "--solana-port", "0..65535")]
     [TestCase(new[] { "--chain", "both", "--port", "9100", "--solana-port", "9100" }, "--solana-port", "must differ from --port")]
+    [TestCase(new[] { "--chain", "solana", "--dashboard-port", "9101", "--solana-port", "9101" }, "--solana-port", "must differ from --dashboard-port")]
     [TestCase(new[] { "--chain", "cosmos" }, "--chain", "evm, solana or both")]
     public void Up_RefusesABadChainCombination_SayingWhy(string[] options, string named, string why)
     {
