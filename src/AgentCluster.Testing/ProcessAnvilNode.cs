@@ -70,7 +70,21 @@ internal sealed class ProcessAnvilNode : AnvilNodeBase
         process.BeginErrorReadLine();
         _process = process;
 
+        // Ready when the chain id answers AND this anvil said it listens on the port: the loopback is shared, and another node that took
+        // the port after it was chosen would answer the same chain id (this anvil then exits, and the start is tried on another port).
+        DateTime until = DateTime.UtcNow + Options.StartTimeout;
         bool ready = await Net.WaitForChainIdAsync(RpcUrl, ChainId, Options.StartTimeout, () => !process.HasExited, ct).ConfigureAwait(false);
+        while (ready && !Net.SaysListening(Output, RpcUrl))
+        {
+            if (process.HasExited || DateTime.UtcNow > until)
+            {
+                ready = false;
+                break;
+            }
+
+            await Task.Delay(20, ct).ConfigureAwait(false);
+        }
+
         if (!ready)
         {
             if (process.HasExited)

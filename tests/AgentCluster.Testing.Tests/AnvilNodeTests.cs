@@ -31,6 +31,29 @@ public sealed class AnvilNodeTests
         Assert.That(chainId.Value, Is.EqualTo(new BigInteger(4242)));
     }
 
+    /// <summary>
+    /// The loopback is shared: a node asked for a port another anvil (same chain id) already holds must not take that anvil for its
+    /// own. Before, the start "succeeded" as soon as the other node answered eth_chainId, and two fixtures then shared one chain.
+    /// </summary>
+    [TestCaseSource(nameof(Kinds))]
+    public async Task A_port_another_anvil_holds_is_refused_not_shared(string kind)
+    {
+        DockerCheck.RequireFor(kind);
+        IAnvilNode holder;
+        using (EnvScope.Kind(AnvilKinds.Process))
+        {
+            holder = await Anvil.StartAsync();
+        }
+
+        await using (holder)
+        {
+            using var env = EnvScope.Kind(kind);
+            var e = Assert.ThrowsAsync<AnvilException>(() => Anvil.StartAsync(new AnvilOptions { Port = holder.RpcUrl.Port, StartTimeout = TimeSpan.FromSeconds(20) }));
+            Assert.That(e!.Message, Does.Contain("Address already in use").Or.Contain("did not answer"), e.Message);
+            Assert.That(await Net.TryChainIdAsync(holder.RpcUrl, TimeSpan.FromSeconds(5), CancellationToken.None), Is.EqualTo(holder.ChainId), "the holder still runs");
+        }
+    }
+
     [TestCaseSource(nameof(Kinds))]
     public async Task The_default_accounts_are_anvils_and_their_keys_match(string kind)
     {

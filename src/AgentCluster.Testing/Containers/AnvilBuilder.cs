@@ -168,7 +168,16 @@ public sealed class AnvilBuilder : ContainerBuilder<AnvilBuilder, AnvilContainer
                 throw new AnvilException($"The node at {rpcUrl} answers chain id {id}, not {expected}: is another node on that port?");
             }
 
-            return answered is not null;
+            if (answered is null)
+            {
+                return false;
+            }
+
+            // The port was free when chosen, but the host's loopback is shared: another node may have taken it since, and would answer
+            // the same chain id. Only this container's own "Listening on" line says that its anvil holds the port; without it, keep
+            // waiting (an anvil that could not bind exits, and the start is tried again on another port).
+            (string logs, string errors) = await container.GetLogsAsync().ConfigureAwait(false);
+            return Net.SaysListening(logs + errors, rpcUrl);
         }
     }
 }

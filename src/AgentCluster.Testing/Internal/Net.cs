@@ -21,6 +21,10 @@ internal static class Net
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>True when anvil's output holds its "Listening on 127.0.0.1:PORT" line for <paramref name="rpcUrl"/>'s port.</summary>
+    public static bool SaysListening(string output, Uri rpcUrl) =>
+        output.Contains($"Listening on {rpcUrl.Host}:{rpcUrl.Port}", StringComparison.Ordinal);
+
     /// <summary>The chain id the node answers, or null when it does not answer within <paramref name="timeout"/>.</summary>
     public static async Task<ulong?> TryChainIdAsync(Uri rpcUrl, TimeSpan timeout, CancellationToken ct)
     {
