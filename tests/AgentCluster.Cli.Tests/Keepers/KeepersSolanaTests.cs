@@ -89,56 +89,23 @@ public sealed class KeepersSolanaTests
         });
         await rpc.WarpTimeAsync((ulong)terms.BiddingWindow.TotalSeconds + 1);
 
-        string dll = Path.Combine(AppContext.BaseDirectory, "agentcluster.dll");
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _dir };
-        foreach (string a in new[] { dll, "keepers", "run", "--chain", "solana", "--solana-rpc-url", localnet.RpcUrl.ToString(), "--solana-deployment", deployment,
-                     "--solana-keypair", keeperFile, "--solana-poll-interval", "00:00:00.500" })
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using Process process = Process.Start(info)!;
-        var log = new StringBuilder();
-        process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
-        process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
-        process.BeginErrorReadLine();
-        process.BeginOutputReadLine();
+        using CliProcess keepers = CliProcess.Start(_dir, "keepers", "run", "--chain", "solana", "--solana-rpc-url", localnet.RpcUrl.ToString(),
+            "--solana-deployment", deployment, "--solana-keypair", keeperFile, "--solana-poll-interval", "00:00:00.500");
         NetworkTask seen;
-        try
+        DateTime until = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        do
         {
-            DateTime until = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-            do
-            {
-                await Task.Delay(500);
-                seen = await network.Tasks.GetAsync(task);
-            }
-            while (seen.Status == MarketTaskStatus.Bidding && DateTime.UtcNow < until && !process.HasExited);
-
-            using (Process kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]))
-            {
-                await kill.WaitForExitAsync();
-            }
-
-            using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            await process.WaitForExitAsync(bound.Token);
+            await Task.Delay(500);
+            seen = await network.Tasks.GetAsync(task);
         }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
+        while (seen.Status == MarketTaskStatus.Bidding && DateTime.UtcNow < until && !keepers.Process.HasExited);
 
-        string output;
-        lock (log)
-        {
-            output = log.ToString();
-        }
-
+        await keepers.SignalAsync("-TERM");
+        Assert.That(await keepers.WaitForExitAsync(TimeSpan.FromSeconds(60)), Is.True, "it stopped within 60 s of SIGTERM");
+        string output = keepers.Stderr + await keepers.Stdout;
         TestContext.Out.WriteLine(output);
         Assert.That(seen.Status, Is.EqualTo(MarketTaskStatus.Refunded), "the keeper assigned the task without bids, which refunds it: " + output);
-        Assert.That(process.ExitCode, Is.EqualTo(0), output);
+        Assert.That(keepers.Process.ExitCode, Is.EqualTo(0), output);
         PublicKey keeperAcc = AgentCluster.Solana.Programs.AssociatedTokenAccountProgram.DeriveAssociatedTokenAccount(keeper.PublicKey, localnet.Mint);
         RpcResponse<TokenAmount> reward = await rpc.GetTokenAccountBalanceAsync(keeperAcc);
         Assert.That(reward.Value.Amount, Is.GreaterThan(0UL), "the keeper was paid for the assignment into its own ACC account");

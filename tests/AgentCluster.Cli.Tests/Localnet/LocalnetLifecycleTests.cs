@@ -111,54 +111,13 @@ public sealed class LocalnetLifecycleTests
     [Test]
     public async Task Up_KilledWithSigkill_LeavesAnvil_TheNextUpStopsIt_AndResumesItsChain()
     {
-        string dll = Path.Combine(AppContext.BaseDirectory, "agentcluster.dll");
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _dir };
-        foreach (string a in new[] { dll, "localnet", "up", "--agents", "11", "--seed", "5", "--dashboard-port", "0", "--port", "0", "--dir", _dir, "--no-governance" })
-        {
-            info.ArgumentList.Add(a);
-        }
-
         int orphan;
-        using (var process = Process.Start(info)!)
+        using (CliProcess up = CliProcess.Start(_dir, "localnet", "up", "--agents", "11", "--seed", "5", "--dashboard-port", "0", "--port", "0", "--dir", _dir, "--no-governance"))
         {
-            var err = new StringBuilder();
-            var running = new TaskCompletionSource();
-            process.ErrorDataReceived += (_, e) =>
-            {
-                lock (err)
-                {
-                    err.AppendLine(e.Data);
-                }
-
-                if (e.Data?.Contains("round 1: 2 tasks submitted", StringComparison.Ordinal) == true)
-                {
-                    running.TrySetResult();
-                }
-            };
-            process.BeginErrorReadLine();
-            process.BeginOutputReadLine();
-            try
-            {
-                await System.Threading.Tasks.Task.WhenAny(running.Task, process.WaitForExitAsync(), System.Threading.Tasks.Task.Delay(TimeSpan.FromMinutes(2)));
-                Assert.That(running.Task.IsCompleted, Is.True, $"the swarm started its first round: {err}");
-                process.Kill(entireProcessTree: false); // SIGKILL of the command only, as `kill -9` does
-                await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-            }
-            finally
-            {
-                if (!process.HasExited)
-                {
-                    process.Kill(entireProcessTree: true);
-                }
-            }
-
-            string log;
-            lock (err)
-            {
-                log = err.ToString();
-            }
-
-            orphan = int.Parse(Regex.Match(log, @"\(pid ([0-9]+)\)").Groups[1].Value, CultureInfo.InvariantCulture);
+            Assert.That(await up.WaitForStderrAsync("round 1: 2 tasks submitted", TimeSpan.FromMinutes(2)), Is.True, $"the swarm started its first round: {up.Stderr}");
+            await up.SignalAsync("-KILL"); // SIGKILL of the command only, as `kill -9` does
+            Assert.That(await up.WaitForExitAsync(TimeSpan.FromSeconds(30)), Is.True, "the killed command exited");
+            orphan = int.Parse(Regex.Match(up.Stderr, @"\(pid ([0-9]+)\)").Groups[1].Value, CultureInfo.InvariantCulture);
         }
 
         try

@@ -146,65 +146,19 @@ public sealed class LocalnetSolanaTests
     [Test]
     public async Task Up_ChainSolana_AsAProcess_StopsOnSigterm_PrintsTheReport_AndItsServerIsGone()
     {
-        string dll = Path.Combine(AppContext.BaseDirectory, "agentcluster.dll");
-        var info = new System.Diagnostics.ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _dir,
-        };
-        foreach (string a in new[] { dll, "localnet", "up", "--chain", "solana", "--solana-port", "0", "--agents", "11", "--dir", _dir })
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using var process = System.Diagnostics.Process.Start(info)!;
-        var err = new StringBuilder();
-        var firstRound = new TaskCompletionSource();
-        process.ErrorDataReceived += (_, e) =>
-        {
-            lock (err)
-            {
-                err.AppendLine(e.Data);
-            }
-
-            if (e.Data?.Contains("solana swarm: round 1: 2 tasks submitted", StringComparison.Ordinal) == true)
-            {
-                firstRound.TrySetResult();
-            }
-        };
-        process.BeginErrorReadLine();
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        try
-        {
-            await Task.WhenAny(firstRound.Task, process.WaitForExitAsync(), Task.Delay(TimeSpan.FromMinutes(3)));
-            Assert.That(firstRound.Task.IsCompleted, Is.True, $"the swarm started its first round (no --tasks: it runs until stopped): {err}");
-            using (var kill = System.Diagnostics.Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            {
-                await kill.WaitForExitAsync();
-            }
-
-            Task exited = process.WaitForExitAsync();
-            Assert.That(await Task.WhenAny(exited, Task.Delay(TimeSpan.FromMinutes(2))), Is.SameAs(exited), "it stopped within 2 minutes of SIGTERM");
-            string log;
-            lock (err)
-            {
-                log = err.ToString();
-            }
-
-            Assert.That(process.ExitCode, Is.EqualTo(0), log);
-            Assert.That(log, Does.Contain("localnet: stopping (signal received)"));
-            Assert.That(log, Does.Contain("stopping (Ctrl-C): reading the closing report"));
-            int pid = int.Parse(Regex.Match(log, @"localnet: solana http://127\.0\.0\.1:[0-9]+/ \(pid ([0-9]+)\)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-            Assert.That(log, Does.Contain($"solana: the localnet server (pid {pid}) stopped"));
-            Assert.That(LocalnetCommand.IsRunning(pid), Is.False, "the server is gone");
-            Assert.That(await stdout, Does.Contain("ACC conservation OK"), "the report was printed after the stop");
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
+        using CliProcess up = CliProcess.Start(_dir, "localnet", "up", "--chain", "solana", "--solana-port", "0", "--agents", "11", "--dir", _dir);
+        Assert.That(await up.WaitForStderrAsync("solana swarm: round 1: 2 tasks submitted", TimeSpan.FromMinutes(3)), Is.True,
+            $"the swarm started its first round (no --tasks: it runs until stopped): {up.Stderr}");
+        await up.SignalAsync("-TERM");
+        Assert.That(await up.WaitForExitAsync(TimeSpan.FromMinutes(2)), Is.True, "it stopped within 2 minutes of SIGTERM");
+        string log = up.Stderr;
+        Assert.That(up.Process.ExitCode, Is.EqualTo(0), log);
+        Assert.That(log, Does.Contain("localnet: stopping (signal received)"));
+        Assert.That(log, Does.Contain("stopping (Ctrl-C): reading the closing report"));
+        int pid = int.Parse(Regex.Match(log, @"localnet: solana http://127\.0\.0\.1:[0-9]+/ \(pid ([0-9]+)\)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.That(log, Does.Contain($"solana: the localnet server (pid {pid}) stopped"));
+        Assert.That(LocalnetCommand.IsRunning(pid), Is.False, "the server is gone");
+        Assert.That(await up.Stdout, Does.Contain("ACC conservation OK"), "the report was printed after the stop");
     }
 
     [Test]

@@ -101,65 +101,15 @@ public sealed class LocalnetUpTests
         string dir = Directory.CreateTempSubdirectory("agentcluster-localnet-").FullName;
         try
         {
-            string dll = Path.Combine(AppContext.BaseDirectory, "agentcluster.dll");
-            var info = new System.Diagnostics.ProcessStartInfo("dotnet")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-                WorkingDirectory = dir,
-            };
-            foreach (string a in new[] { dll, "localnet", "up", "--agents", "11", "--seed", "2", "--dashboard-port", "0", "--port", "0", "--dir", dir, "--no-governance" })
-            {
-                info.ArgumentList.Add(a);
-            }
-
-            using var process = System.Diagnostics.Process.Start(info)!;
-            var err = new StringBuilder();
-            var firstRound = new TaskCompletionSource();
-            process.ErrorDataReceived += (_, e) =>
-            {
-                lock (err)
-                {
-                    err.AppendLine(e.Data);
-                }
-
-                if (e.Data?.Contains("round 1: 2 tasks submitted", StringComparison.Ordinal) == true)
-                {
-                    firstRound.TrySetResult();
-                }
-            };
-            process.BeginErrorReadLine();
-            Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-            try
-            {
-                Task started = await Task.WhenAny(firstRound.Task, process.WaitForExitAsync(), Task.Delay(TimeSpan.FromMinutes(2)));
-                Assert.That(firstRound.Task.IsCompleted, Is.True, $"the swarm started its first round: {err}");
-                using (var kill = System.Diagnostics.Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-                {
-                    await kill.WaitForExitAsync();
-                }
-
-                using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-                await process.WaitForExitAsync(bound.Token);
-            }
-            finally
-            {
-                if (!process.HasExited)
-                {
-                    process.Kill(entireProcessTree: true);
-                }
-            }
-
-            string log;
-            lock (err)
-            {
-                log = err.ToString();
-            }
-
-            string report = await stdout;
+            using CliProcess up = CliProcess.Start(dir, "localnet", "up", "--agents", "11", "--seed", "2", "--dashboard-port", "0", "--port", "0", "--dir", dir,
+                "--no-governance");
+            Assert.That(await up.WaitForStderrAsync("round 1: 2 tasks submitted", TimeSpan.FromMinutes(2)), Is.True, $"the swarm started its first round: {up.Stderr}");
+            await up.SignalAsync("-TERM");
+            Assert.That(await up.WaitForExitAsync(TimeSpan.FromSeconds(90)), Is.True, $"it stopped within 90 s of SIGTERM: {up.Stderr}");
+            string log = up.Stderr;
+            string report = await up.Stdout;
             TestContext.Out.WriteLine(log + report);
-            Assert.That(process.ExitCode, Is.EqualTo(0), log);
+            Assert.That(up.Process.ExitCode, Is.EqualTo(0), log);
             Assert.That(log, Does.Contain("localnet: stopping (signal received)").And.Contain("localnet: stopped: swarm, keepers, dashboard, anvil"));
             Assert.That(report, Does.Contain("ACC conservation   OK").And.Contain("governance         skipped (--no-governance)"));
             string pids = Regex.Match(log, @"\(pid ([0-9,]+)\)").Groups[1].Value;
